@@ -1,0 +1,159 @@
+package pickup
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// PickupCSVColumns are the columns of a pickup list, in the order the
+// registry writes them. Readers find them by header name; extra columns are
+// ignored, except an optional "status" and "campaign_id".
+var PickupCSVColumns = []string{"code", "name", "profession", "parcel_kind", "centre_id", "window_start", "window_end"}
+
+// MaxNameLen bounds a display name or profession in a pickup list.
+const MaxNameLen = 200
+
+// RowError reports a bad row of a pickup list by its line number.
+type RowError struct {
+	Line int
+	Err  error
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns the row's error.
+func (e *RowError) Unwrap() error { return e.Err }
+
+// ReadPickupCSV reads a pickup list (UTF-8 CSV with a header row) and calls
+// fn for each row in order. It stops at the first bad row with a *RowError
+// naming its line, or at the first error fn returns.
+func ReadPickupCSV(r io.Reader, fn func(line int, p Pickup) error) error {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return &RowError{Line: 1, Err: errors.New("empty file: want a header row " + strings.Join(PickupCSVColumns, ","))}
+	}
+	if err != nil {
+		return &RowError{Line: 1, Err: fmt.Errorf("header: %w", err)}
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, dup := col[h]; !dup {
+			col[h] = i
+		}
+	}
+	for _, c := range PickupCSVColumns {
+		if _, ok := col[c]; !ok {
+			return &RowError{Line: 1, Err: fmt.Errorf("header lacks column %q (want %s)", c, strings.Join(PickupCSVColumns, ","))}
+		}
+	}
+	statusCol, hasStatus := col["status"]
+	campaignCol, hasCampaign := col["campaign_id"]
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return &RowError{Line: pe.Line, Err: pe.Err}
+			}
+			return &RowError{Line: line, Err: err}
+		}
+		field := func(name string) string {
+			i := col[name]
+			if i >= len(rec) {
+				return ""
+			}
+			return strings.TrimSpace(rec[i])
+		}
+		p, err := pickupFromFields(field)
+		if err == nil && hasStatus && statusCol < len(rec) {
+			p.Status, err = parseStatus(strings.TrimSpace(rec[statusCol]))
+		}
+		if err == nil && hasCampaign && campaignCol < len(rec) {
+			if id := strings.TrimSpace(rec[campaignCol]); id != "" {
+				if !ValidID(id) {
+					err = fmt.Errorf("campaign_id %q invalid", id)
+				}
+				p.CampaignID = id
+			}
+		}
+		if err != nil {
+			return &RowError{Line: line, Err: err}
+		}
+		if err := fn(line, p); err != nil {
+			return err
+		}
+	}
+}
+
+func parseStatus(s string) (Status, error) {
+	switch Status(s) {
+	case "", StatusExpected:
+		return StatusExpected, nil
+	case StatusCollected, StatusCancelled:
+		return Status(s), nil
+	}
+	return "", fmt.Errorf("status %q: want expected, collected or cancelled", s)
+}
+
+func pickupFromFields(field func(string) string) (Pickup, error) {
+	var p Pickup
+	code, err := ParseCode(field("code"))
+	if err != nil {
+		return p, fmt.Errorf("code: %w", err)
+	}
+	p.Code = code
+	p.Name, p.Profession = field("name"), field("profession")
+	for _, f := range []struct{ name, v string }{{"name", p.Name}, {"profession", p.Profession}} {
+		switch {
+		case f.v == "":
+			return p, fmt.Errorf("%s is empty", f.name)
+		case len(f.v) > MaxNameLen:
+			return p, fmt.Errorf("%s longer than %d bytes", f.name, MaxNameLen)
+		case !utf8.ValidString(f.v):
+			return p, fmt.Errorf("%s is not UTF-8", f.name)
+		case strings.ContainsFunc(f.v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+			return p, fmt.Errorf("%s has control characters", f.name)
+		}
+	}
+	p.ParcelKind, p.CentreID = field("parcel_kind"), field("centre_id")
+	if !ValidID(p.ParcelKind) {
+		return p, fmt.Errorf("parcel_kind %q invalid", p.ParcelKind)
+	}
+	if !ValidID(p.CentreID) {
+		return p, fmt.Errorf("centre_id %q invalid", p.CentreID)
+	}
+	if p.Window.Start, err = ParseDate(field("window_start")); err != nil {
+		return p, fmt.Errorf("window_start: %w", err)
+	}
+	if p.Window.End, err = ParseDate(field("window_end")); err != nil {
+		return p, fmt.Errorf("window_end: %w", err)
+	}
+	if p.Window.End.Before(p.Window.Start) {
+		return p, fmt.Errorf("window_end %s before window_start %s", p.Window.End, p.Window.Start)
+	}
+	p.Status = StatusExpected
+	return p, nil
+}
+
+// WritePickupCSVHeader writes the header of a pickup list, with status.
+func WritePickupCSVHeader(w *csv.Writer) error {
+	return w.Write(append(append([]string{}, PickupCSVColumns...), "status"))
+}
+
+// WritePickupCSVRow writes one pickup as a row under WritePickupCSVHeader.
+func WritePickupCSVRow(w *csv.Writer, p Pickup) error {
+	return w.Write([]string{p.Code.String(), p.Name, p.Profession, p.ParcelKind, p.CentreID,
+		p.Window.Start.String(), p.Window.End.String(), string(p.Status)})
+}

@@ -1,0 +1,163 @@
+package pickup
+
+import (
+	"errors"
+	"time"
+)
+
+// VerdictKind names the answer a counter gives for a scanned code. The names
+// are stable: they appear in the CLI's JSON and in translations.
+type VerdictKind string
+
+// The verdicts.
+const (
+	VerdictOK               VerdictKind = "ok"
+	VerdictAlreadyCollected VerdictKind = "already_collected"
+	VerdictNotYetOpen       VerdictKind = "not_yet_open"
+	VerdictWindowClosed     VerdictKind = "window_closed"
+	VerdictWrongCentre      VerdictKind = "wrong_centre"
+	VerdictCancelled        VerdictKind = "cancelled"
+	VerdictUnknownCode      VerdictKind = "unknown_code"
+	VerdictInvalidCode      VerdictKind = "invalid_code"
+	VerdictBadSignature     VerdictKind = "bad_signature"
+)
+
+// VerdictKinds lists every verdict, ok first.
+var VerdictKinds = []VerdictKind{
+	VerdictOK, VerdictAlreadyCollected, VerdictNotYetOpen, VerdictWindowClosed, VerdictWrongCentre,
+	VerdictCancelled, VerdictUnknownCode, VerdictInvalidCode, VerdictBadSignature,
+}
+
+// Status is a pickup's state as the registry or the terminal knows it.
+type Status string
+
+// Pickup statuses.
+const (
+	StatusExpected  Status = "expected"
+	StatusCollected Status = "collected"
+	StatusCancelled Status = "cancelled"
+)
+
+// Pickup is one expected pickup: the only personal data a terminal holds is
+// the display name and the profession.
+type Pickup struct {
+	Code       Code   `json:"code"`
+	Name       string `json:"name"`
+	Profession string `json:"profession"`
+	ParcelKind string `json:"parcel_kind"`
+	CentreID   string `json:"centre_id"`
+	CampaignID string `json:"campaign_id,omitempty"`
+	Window     Window `json:"window"`
+	Status     Status `json:"status"`
+}
+
+// Centre is a distribution point, as the wrong-centre answer shows it.
+type Centre struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Address string `json:"address,omitempty"`
+	Hours   string `json:"hours,omitempty"`
+}
+
+// Collection is a recorded handover of a code, here or elsewhere.
+type Collection struct {
+	EventID    string    `json:"event_id"`
+	At         time.Time `json:"at"`
+	TerminalID string    `json:"terminal_id"`
+	CentreID   string    `json:"centre_id"`
+	GloveSize  string    `json:"glove_size,omitempty"`
+}
+
+// Verdict is the full answer for one scan: its kind and everything the
+// counter needs to say why and what to do next.
+type Verdict struct {
+	Kind   VerdictKind `json:"verdict"`
+	Code   Code        `json:"code,omitempty"`
+	Pickup *Pickup     `json:"pickup,omitempty"`
+	// Contents is what the parcel holds, for ok.
+	Contents []Line `json:"contents,omitempty"`
+	// OnSignature is set when the code is unknown locally but carried a
+	// valid registry signature: the handover is accepted and reconciled later.
+	OnSignature bool `json:"on_signature,omitempty"`
+	// Collected lists the recorded handovers, for already_collected.
+	Collected []Collection `json:"collected,omitempty"`
+	// Opens is the first pickup day, for not_yet_open; Closed the last, for window_closed.
+	Opens  Date `json:"opens,omitzero"`
+	Closed Date `json:"closed,omitzero"`
+	// RightCentre is where the code belongs, for wrong_centre.
+	RightCentre *Centre `json:"right_centre,omitempty"`
+	// LastRefresh is when the local copy was last refreshed, for unknown_code.
+	LastRefresh time.Time `json:"last_refresh,omitzero"`
+	// Reason details invalid_code ("length", "character", "check", "empty")
+	// and bad_signature / cancelled ("revoked").
+	Reason string `json:"reason,omitempty"`
+}
+
+// OK reports whether the parcel may be handed over.
+func (v Verdict) OK() bool { return v.Kind == VerdictOK }
+
+// Facts is what a terminal knows about a scanned code when it judges it.
+type Facts struct {
+	Today       Date
+	CentreID    string       // this terminal's centre
+	Pickup      *Pickup      // the local row, nil when unknown
+	Signed      *SignedCode  // a verified signed payload, when the scan carried one
+	Collections []Collection // handovers of this code not undone, known locally
+	RightCentre *Centre      // the directory entry of the pickup's centre, when it is another
+	LastRefresh time.Time    // last time the local copy was refreshed
+}
+
+// Judge decides the verdict for a code the scan parsed correctly. Order
+// matters: a cancelled code is cancelled wherever it is shown; a collected
+// one says when and where; then the centre, then the window.
+func Judge(f Facts) Verdict {
+	p := f.Pickup
+	onSig := false
+	if p == nil && f.Signed != nil {
+		s := f.Signed
+		p = &Pickup{Code: s.Code, CentreID: s.CentreID, CampaignID: s.CampaignID, ParcelKind: s.ParcelKind,
+			Window: s.Window, Status: StatusExpected}
+		onSig = true
+	}
+	if p == nil {
+		return Verdict{Kind: VerdictUnknownCode, LastRefresh: f.LastRefresh}
+	}
+	v := Verdict{Code: p.Code, Pickup: p, OnSignature: onSig}
+	switch {
+	case p.Status == StatusCancelled:
+		v.Kind = VerdictCancelled
+	case len(f.Collections) > 0:
+		v.Kind = VerdictAlreadyCollected
+		v.Collected = f.Collections
+	case p.CentreID != f.CentreID:
+		v.Kind = VerdictWrongCentre
+		v.RightCentre = f.RightCentre
+		if v.RightCentre == nil {
+			v.RightCentre = &Centre{ID: p.CentreID}
+		}
+	case f.Today.Before(p.Window.Start):
+		v.Kind = VerdictNotYetOpen
+		v.Opens = p.Window.Start
+	case f.Today.After(p.Window.End):
+		v.Kind = VerdictWindowClosed
+		v.Closed = p.Window.End
+	default:
+		v.Kind = VerdictOK
+	}
+	return v
+}
+
+// InvalidVerdict turns a parse error from ParseScan into the verdict the
+// counter shows: invalid_code for a typo, bad_signature for a damaged or
+// forged signed payload, cancelled for a revoked code.
+func InvalidVerdict(err error) Verdict {
+	var ce *CodeError
+	switch {
+	case errors.As(err, &ce):
+		return Verdict{Kind: VerdictInvalidCode, Reason: ce.Reason}
+	case errors.Is(err, ErrRevoked):
+		return Verdict{Kind: VerdictCancelled, Reason: "revoked"}
+	default:
+		return Verdict{Kind: VerdictBadSignature}
+	}
+}
