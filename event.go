@@ -1,0 +1,96 @@
+package pickup
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// EventType names a fact a terminal records and pushes to the registry.
+type EventType string
+
+// Event types.
+const (
+	EventHandover     EventType = "handover"      // a parcel was handed over
+	EventUndo         EventType = "undo"          // a handover was undone (compensating event)
+	EventStockReceive EventType = "stock_receive" // stock arrived at the centre
+	EventStockCount   EventType = "stock_count"   // a physical count set the stock of an item
+)
+
+// Event is a fact recorded at a terminal. Its ID (a UUID made by the
+// terminal) makes every push idempotent: the registry stores a fact once,
+// however often it is sent.
+type Event struct {
+	ID         string    `json:"id"`
+	Type       EventType `json:"type"`
+	TerminalID string    `json:"terminal_id"`
+	CentreID   string    `json:"centre_id"`
+	At         time.Time `json:"at"` // the terminal's clock when recorded
+
+	// Handover.
+	Code        Code   `json:"code,omitempty"`
+	GloveSize   string `json:"glove_size,omitempty"`
+	Items       []Line `json:"items,omitempty"`
+	Volunteer   string `json:"volunteer,omitempty"`
+	OnSignature bool   `json:"on_signature,omitempty"`
+	Signed      string `json:"signed,omitempty"` // the signed payload, when accepted on signature
+
+	// Undo: the handover event it compensates.
+	Undoes string `json:"undoes,omitempty"`
+
+	// Stock reception and count.
+	Item   string `json:"item,omitempty"`
+	Size   string `json:"size,omitempty"`
+	Qty    int    `json:"qty,omitempty"` // received units, or the counted quantity on hand
+	Reason string `json:"reason,omitempty"`
+	Ref    string `json:"ref,omitempty"`
+}
+
+// Validate checks an event's shape (not its effect).
+func (e Event) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if len(e.ID) != 36 {
+		bad("id %q is not a UUID", e.ID)
+	}
+	if !ValidID(e.TerminalID) {
+		bad("terminal_id %q invalid", e.TerminalID)
+	}
+	if !ValidID(e.CentreID) {
+		bad("centre_id %q invalid", e.CentreID)
+	}
+	if e.At.IsZero() {
+		bad("at missing")
+	}
+	switch e.Type {
+	case EventHandover:
+		if _, err := ParseCode(string(e.Code)); err != nil {
+			bad("code: %v", err)
+		}
+		if len(e.Volunteer) > MaxNameLen {
+			bad("volunteer too long")
+		}
+		for _, l := range e.Items {
+			if !ValidID(l.Item) || l.Qty <= 0 {
+				bad("item line %q×%d invalid", l.Item, l.Qty)
+			}
+		}
+	case EventUndo:
+		if len(e.Undoes) != 36 {
+			bad("undoes %q is not a UUID", e.Undoes)
+		}
+	case EventStockReceive, EventStockCount:
+		if !ValidID(e.Item) {
+			bad("item %q invalid", e.Item)
+		}
+		if e.Qty < 0 || e.Type == EventStockReceive && e.Qty == 0 {
+			bad("qty %d invalid", e.Qty)
+		}
+		if len(e.Reason) > MaxNameLen || len(e.Ref) > MaxNameLen {
+			bad("reason or ref too long")
+		}
+	default:
+		bad("unknown type %q", e.Type)
+	}
+	return errors.Join(errs...)
+}
