@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pickup-terminal/pickup"
+)
+
+// DemoCentres is the directory a demo terminal starts with; the first one is
+// the demo terminal's own centre.
+var DemoCentres = []pickup.Centre{
+	{ID: "bru-centre", Name: "Croix-Rouge Bruxelles-Centre", Address: "Rue de Stalle 96, 1180 Uccle", Hours: "Mon–Fri 9:00–17:00, Sat 9:00–12:00"},
+	{ID: "gent-noord", Name: "Rode Kruis Gent-Noord", Address: "Kongostraat 14, 9000 Gent", Hours: "Mon–Fri 8:30–16:30"},
+	{ID: "liege-ouest", Name: "Croix-Rouge Liège-Ouest", Address: "Rue Saint-Séverin 52, 4000 Liège", Hours: "Tue–Sat 10:00–18:00"},
+	{ID: "eupen", Name: "Rotes Kreuz Eupen", Address: "Hookstraße 5, 4700 Eupen", Hours: "Mo–Fr 9:00–16:00"},
+}
+
+var demoFirst = []string{"Sophie", "Lucas", "Emma", "Noah", "Julie", "Thomas", "Marie", "Louis", "Laura", "Arthur",
+	"Sarah", "Jonas", "Elise", "Hannah", "Mathis", "Lotte", "Lena", "Nathan", "Camille", "Ruben", "Inès", "Finn"}
+var demoLast = []string{"Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters",
+	"De Smet", "Dubois", "Lambert", "Dupont", "Martin", "Simon", "Laurent", "Leroy", "Renard", "Lejeune", "Schmitz", "Meyer", "Vermeulen"}
+
+// DemoResult lists what the demo made and sample inputs for each verdict.
+type DemoResult struct {
+	Created bool                          `json:"created"`
+	Pickups int                           `json:"pickups"`
+	Samples map[pickup.VerdictKind]string `json:"samples"`
+	// SignedSample is a signed payload for a code the local list does not
+	// hold, accepted on signature.
+	SignedSample string `json:"signed_sample"`
+}
+
+// demoSeed makes the demo's codes the same every time, so a newcomer can
+// follow the README's examples.
+const demoSeed = 2020
+
+// Demo fills a fresh terminal with n synthetic pickups around today, a
+// directory of centres and stock, so everything can be tried at once. On a
+// terminal the demo already filled it only reports the samples again.
+func (s *Store) Demo(ctx context.Context, n int) (DemoResult, error) {
+	if n <= 0 {
+		n = 400
+	}
+	res := DemoResult{Samples: map[pickup.VerdictKind]string{}}
+	if id, err := s.Identity(ctx); err == nil {
+		if demo, _ := s.Setting(ctx, "demo"); demo == "" {
+			return res, fmt.Errorf("demo: %w for centre %s: the demo needs an empty --data folder", ErrAlreadySetUp, id.Centre.ID)
+		}
+	} else {
+		own := DemoCentres[0]
+		if _, err := s.Init(ctx, InitOptions{CentreID: own.ID, CentreName: own.Name, Address: own.Address, Hours: own.Hours, TerminalName: "counter-1"}); err != nil {
+			return res, fmt.Errorf("demo: %w", err)
+		}
+		if err := s.fillDemo(ctx, n); err != nil {
+			return res, fmt.Errorf("demo: %w", err)
+		}
+		res.Created = true
+	}
+	return s.demoSamples(ctx, res)
+}
+
+func demoKey() ed25519.PrivateKey {
+	seed := make([]byte, ed25519.SeedSize)
+	copy(seed, "pickup demo signing key, public")
+	return ed25519.NewKeyFromSeed(seed)
+}
+
+func (s *Store) fillDemo(ctx context.Context, n int) error {
+	id, err := s.Identity(ctx)
+	if err != nil {
+		return err
+	}
+	camp, err := campaign(ctx, s.db, id.CampaignID)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(demoSeed, 1))
+	codeRand := rand.New(rand.NewPCG(demoSeed, 2))
+	today := pickup.DateOf(s.Now().In(s.Loc))
+	now := s.Now()
+	key := demoKey()
+	pub := key.Public().(ed25519.PublicKey)
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		for _, c := range DemoCentres {
+			if err := putCentre(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO signing_keys(key_id, public_key) VALUES(?, ?)", pickup.KeyID(pub), []byte(pub)); err != nil {
+			return err
+		}
+		ps := make([]pickup.Pickup, 0, n)
+		for i := range n {
+			code, err := pickup.NewCode(randReader{codeRand})
+			if err != nil {
+				return err
+			}
+			prof := camp.Professions[rng.IntN(len(camp.Professions))]
+			p := pickup.Pickup{
+				Code: code, Name: demoFirst[rng.IntN(len(demoFirst))] + " " + demoLast[rng.IntN(len(demoLast))],
+				Profession: prof.ID, ParcelKind: prof.ParcelKind, CentreID: id.Centre.ID, CampaignID: camp.ID,
+				Window: pickup.Window{Start: today.AddDays(-14), End: today.AddDays(30)}, Status: pickup.StatusExpected,
+			}
+			// The first rows are one of each kind, so the samples are stable.
+			switch k := i % 20; {
+			case i == 0 || k == 5:
+				p.ParcelKind, p.Profession = "close_contact", "physiotherapist"
+			case i == 1 || k == 6:
+				p.ParcelKind, p.Profession = "masks_only", "pharmacist"
+			case i == 2 || k == 7:
+				p.Window = pickup.Window{Start: today.AddDays(3), End: today.AddDays(40)}
+			case i == 3 || k == 8:
+				p.Window = pickup.Window{Start: today.AddDays(-40), End: today.AddDays(-2)}
+			case i == 4 || k == 9:
+				p.CentreID = DemoCentres[1+rng.IntN(len(DemoCentres)-1)].ID
+			case i == 10 || k == 11:
+				p.Status = pickup.StatusCancelled
+			}
+			ps = append(ps, p)
+		}
+		if err := UpsertPickups(ctx, tx, 0, ps...); err != nil {
+			return err
+		}
+		// Some codes were already handed over at the other counter today.
+		for i := 12; i < n; i += 20 {
+			at := now.Add(-time.Duration(10+rng.IntN(180)) * time.Minute)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO redemptions(event_id, code, terminal_id, centre_id, at, glove_size, local)
+				VALUES(?, ?, 'counter-2', ?, ?, 'M', 0)`, uuid.NewString(), string(ps[i].Code), id.Centre.ID, fmtTime(at)); err != nil {
+				return err
+			}
+		}
+		return setSetting(ctx, tx, "demo", "1")
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range []struct {
+		item, size string
+		qty        int
+	}{{"gloves", "S", 20000}, {"gloves", "M", 60000}, {"gloves", "L", 60000}, {"gloves", "XL", 500},
+		{"gowns", "", 8000}, {"glasses", "", 150}, {"masks", "", 150000}} {
+		if _, err := s.ReceiveStock(ctx, r.item, r.size, r.qty, "demo delivery"); err != nil {
+			return err
+		}
+	}
+	return s.touchRefresh(ctx)
+}
+
+func (s *Store) demoSamples(ctx context.Context, res DemoResult) (DemoResult, error) {
+	id, err := s.Identity(ctx)
+	if err != nil {
+		return res, err
+	}
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM pickups").Scan(&res.Pickups); err != nil {
+		return res, err
+	}
+	// Pick a sample for each verdict from the current state.
+	codes, err := s.db.QueryContext(ctx, "SELECT code FROM pickups ORDER BY code")
+	if err != nil {
+		return res, err
+	}
+	var all []string
+	for codes.Next() {
+		var c string
+		if err := codes.Scan(&c); err != nil {
+			codes.Close()
+			return res, err
+		}
+		all = append(all, c)
+	}
+	codes.Close()
+	for _, c := range all {
+		v, _, err := s.judge(ctx, s.db, id, c)
+		if err != nil {
+			return res, err
+		}
+		kind := v.Kind
+		if kind == pickup.VerdictOK && v.Pickup.ParcelKind == "masks_only" {
+			kind = "ok_masks_only"
+		}
+		if _, ok := res.Samples[kind]; !ok {
+			res.Samples[kind] = pickup.Code(c).String()
+		}
+	}
+	// A typo: the first ok code with one character changed.
+	if ok := res.Samples[pickup.VerdictOK]; ok != "" {
+		b := []byte(ok)
+		if b[0] == 'A' {
+			b[0] = 'B'
+		} else {
+			b[0] = 'A'
+		}
+		res.Samples[pickup.VerdictInvalidCode] = string(b)
+	}
+	unknown, _ := pickup.NewCode(randReader{rand.New(rand.NewPCG(demoSeed, 99))})
+	res.Samples[pickup.VerdictUnknownCode] = unknown.String()
+	today := pickup.DateOf(s.Now().In(s.Loc))
+	signedCode, _ := pickup.NewCode(randReader{rand.New(rand.NewPCG(demoSeed, 100))})
+	res.SignedSample, err = pickup.Sign(demoKey(), pickup.SignedCode{
+		KeyID: pickup.KeyID(demoKey().Public().(ed25519.PublicKey)), Code: signedCode, CentreID: id.Centre.ID,
+		CampaignID: id.CampaignID, ParcelKind: "masks_only", Window: pickup.Window{Start: today.AddDays(-7), End: today.AddDays(30)},
+	})
+	return res, err
+}
+
+// randReader adapts math/rand to io.Reader for reproducible demo codes.
+type randReader struct{ r *rand.Rand }
+
+func (r randReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r.r.Uint32())
+	}
+	return len(p), nil
+}

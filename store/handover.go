@@ -1,0 +1,321 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pickup-terminal/pickup"
+)
+
+// Refusals of a handover that are not verdicts.
+var (
+	ErrSizeRequired  = errors.New("choose a glove size")
+	ErrUnknownSize   = errors.New("unknown size")
+	ErrUndoExpired   = errors.New("undo window has passed")
+	ErrAlreadyUndone = errors.New("already undone")
+	ErrNotUndoable   = errors.New("only a handover recorded at this terminal can be undone")
+)
+
+// SizeError refuses a handover for its size: none chosen, one the item does
+// not come in, or one with too little stock. Available lists the sizes that
+// can still be handed over, with their stock.
+type SizeError struct {
+	Err       error // ErrSizeRequired, ErrUnknownSize or ErrOutOfStock
+	Item      string
+	Size      string
+	Have      int
+	Need      int
+	Available []SizeStock
+}
+
+// SizeStock is the stock of one size.
+type SizeStock struct {
+	Size string `json:"size"`
+	Qty  int    `json:"qty"`
+}
+
+// ErrOutOfStock is wrapped by a SizeError when the chosen size has too little stock.
+var ErrOutOfStock = errors.New("out of stock")
+
+func (e *SizeError) Error() string {
+	var avail []string
+	for _, a := range e.Available {
+		avail = append(avail, fmt.Sprintf("%s (%d)", a.Size, a.Qty))
+	}
+	left := "none left in any size"
+	if len(avail) > 0 {
+		left = "sizes left: " + strings.Join(avail, ", ")
+	}
+	switch {
+	case errors.Is(e.Err, ErrOutOfStock):
+		return fmt.Sprintf("%s size %s: only %d in stock, %d needed; %s", e.Item, e.Size, e.Have, e.Need, left)
+	case errors.Is(e.Err, ErrUnknownSize):
+		return fmt.Sprintf("%s has no size %q; %s", e.Item, e.Size, left)
+	default:
+		return fmt.Sprintf("%s: %v; %s", e.Item, e.Err, left)
+	}
+}
+
+// Unwrap returns the kind of refusal.
+func (e *SizeError) Unwrap() error { return e.Err }
+
+// HandoverRequest is what the counter sends when the volunteer confirms.
+type HandoverRequest struct {
+	Input     string // the code as typed or scanned
+	GloveSize string // required for parcels with sized items
+	Volunteer string // who handed it over (kept locally and pushed; never logged)
+}
+
+// HandoverResult is a recorded handover, or the verdict that refused it.
+type HandoverResult struct {
+	Verdict pickup.Verdict `json:"-"`
+	EventID string         `json:"event_id,omitempty"`
+	At      time.Time      `json:"at,omitzero"`
+	Items   []pickup.Line  `json:"items,omitempty"`
+}
+
+// Handover re-checks the code and, when its verdict is ok, records the
+// handover, the stock decrement and the outbox entry in one transaction.
+// A verdict other than ok comes back with no error and nothing recorded; a
+// size refusal is a *SizeError.
+func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResult, error) {
+	var res HandoverResult
+	if len(req.Volunteer) > pickup.MaxNameLen {
+		return res, fmt.Errorf("volunteer name longer than %d bytes", pickup.MaxNameLen)
+	}
+	req.GloveSize = strings.ToUpper(strings.TrimSpace(req.GloveSize))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		id, err := identity(ctx, tx)
+		if err != nil {
+			return err
+		}
+		v, camp, err := s.judge(ctx, tx, id, req.Input)
+		if err != nil {
+			return err
+		}
+		res.Verdict = v
+		if !v.OK() {
+			return nil
+		}
+		now := s.Now()
+		items, err := chooseSizes(ctx, tx, camp, v.Contents, req.GloveSize)
+		if err != nil {
+			return err
+		}
+		ev := pickup.Event{
+			ID: uuid.NewString(), Type: pickup.EventHandover, TerminalID: id.TerminalID, CentreID: id.Centre.ID,
+			At: now, Code: v.Code, GloveSize: sizeOf(items), Items: items, Volunteer: req.Volunteer,
+			OnSignature: v.OnSignature,
+		}
+		if v.OnSignature {
+			ev.Signed = strings.TrimSpace(req.Input)
+		}
+		if err := appendEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO redemptions(event_id, code, terminal_id, centre_id, at, glove_size, local)
+			VALUES(?, ?, ?, ?, ?, ?, 1)`, ev.ID, string(ev.Code), ev.TerminalID, ev.CentreID, fmtTime(now), ev.GloveSize); err != nil {
+			return fmt.Errorf("record handover: %w", err)
+		}
+		for _, l := range items {
+			if err := moveStock(ctx, tx, ev.ID, "handover", l.Item, l.Size, -l.Qty, "", "", now); err != nil {
+				return err
+			}
+		}
+		res.EventID, res.At, res.Items = ev.ID, now, items
+		return nil
+	})
+	if err != nil {
+		var se *SizeError
+		if errors.As(err, &se) {
+			return res, err
+		}
+		return res, fmt.Errorf("hand over: %w", err)
+	}
+	return res, nil
+}
+
+func sizeOf(items []pickup.Line) string {
+	for _, l := range items {
+		if l.Size != "" {
+			return l.Size
+		}
+	}
+	return ""
+}
+
+// chooseSizes applies the chosen size to the sized items of a parcel and
+// checks their stock.
+func chooseSizes(ctx context.Context, q querier, camp *pickup.Campaign, contents []pickup.Line, size string) ([]pickup.Line, error) {
+	items := slices.Clone(contents)
+	for i, l := range items {
+		it, _ := camp.Item(l.Item)
+		if !it.Sized() {
+			continue
+		}
+		avail, err := sizesInStock(ctx, q, it, l.Qty)
+		if err != nil {
+			return nil, err
+		}
+		if size == "" {
+			return nil, &SizeError{Err: ErrSizeRequired, Item: it.ID, Need: l.Qty, Available: avail}
+		}
+		if !slices.Contains(it.Sizes, size) {
+			return nil, &SizeError{Err: ErrUnknownSize, Item: it.ID, Size: size, Need: l.Qty, Available: avail}
+		}
+		have, err := stockOf(ctx, q, it.ID, size)
+		if err != nil {
+			return nil, err
+		}
+		if have < l.Qty {
+			return nil, &SizeError{Err: ErrOutOfStock, Item: it.ID, Size: size, Have: have, Need: l.Qty, Available: avail}
+		}
+		items[i].Size = size
+	}
+	return items, nil
+}
+
+// sizesInStock lists the sizes of it with at least need units in stock.
+func sizesInStock(ctx context.Context, q querier, it pickup.Item, need int) ([]SizeStock, error) {
+	var out []SizeStock
+	for _, sz := range it.Sizes {
+		n, err := stockOf(ctx, q, it.ID, sz)
+		if err != nil {
+			return nil, err
+		}
+		if n >= need {
+			out = append(out, SizeStock{sz, n})
+		}
+	}
+	return out, nil
+}
+
+// UndoResult is a recorded undo.
+type UndoResult struct {
+	EventID string    `json:"event_id"`
+	Undoes  string    `json:"undoes"`
+	Code    string    `json:"code"`
+	At      time.Time `json:"at"`
+}
+
+// Undo compensates a handover recorded at this terminal within the undo
+// window: it appends an undo event, puts the stock back and frees the code.
+// Nothing is deleted.
+func (s *Store) Undo(ctx context.Context, eventID string) (UndoResult, error) {
+	var res UndoResult
+	eventID = strings.ToLower(strings.TrimSpace(eventID))
+	if _, err := uuid.Parse(eventID); err != nil {
+		return res, fmt.Errorf("undo: %q is not an event id (a UUID, as 'pickup handover' printed it)", eventID)
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		id, err := identity(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var code, at, undoneBy string
+		var local int
+		err = tx.QueryRowContext(ctx, "SELECT code, at, local, undone_by FROM redemptions WHERE event_id = ?", eventID).Scan(&code, &at, &local, &undoneBy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("handover %s: %w", eventID, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case local == 0:
+			return ErrNotUndoable
+		case undoneBy != "":
+			return fmt.Errorf("handover %s: %w (by %s)", eventID, ErrAlreadyUndone, undoneBy)
+		}
+		now := s.Now()
+		if elapsed := now.Sub(parseTime(at)); elapsed > id.UndoWindow {
+			return fmt.Errorf("handover %s: %w (%s ago, window %s)", eventID, ErrUndoExpired, elapsed.Round(time.Second), id.UndoWindow)
+		}
+		ev := pickup.Event{ID: uuid.NewString(), Type: pickup.EventUndo, TerminalID: id.TerminalID, CentreID: id.Centre.ID,
+			At: now, Code: pickup.Code(code), Undoes: eventID}
+		if err := appendEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE redemptions SET undone_by = ? WHERE event_id = ?", ev.ID, eventID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, "SELECT item, size, delta FROM stock_moves WHERE event_id = ? AND kind = 'handover'", eventID)
+		if err != nil {
+			return err
+		}
+		type mv struct {
+			item, size string
+			delta      int
+		}
+		var moves []mv
+		for rows.Next() {
+			var m mv
+			if err := rows.Scan(&m.item, &m.size, &m.delta); err != nil {
+				rows.Close()
+				return err
+			}
+			moves = append(moves, m)
+		}
+		rows.Close()
+		for _, m := range moves {
+			if err := moveStock(ctx, tx, ev.ID, "undo", m.item, m.size, -m.delta, "", eventID, now); err != nil {
+				return err
+			}
+		}
+		res = UndoResult{EventID: ev.ID, Undoes: eventID, Code: code, At: now}
+		return nil
+	})
+	if err != nil {
+		return UndoResult{}, fmt.Errorf("undo: %w", err)
+	}
+	return res, nil
+}
+
+// Handed is one handover of the day's list.
+type Handed struct {
+	EventID    string    `json:"event_id"`
+	Code       string    `json:"code"`
+	Name       string    `json:"name"`
+	Profession string    `json:"profession"`
+	ParcelKind string    `json:"parcel_kind"`
+	GloveSize  string    `json:"glove_size,omitempty"`
+	At         time.Time `json:"at"`
+	TerminalID string    `json:"terminal_id"`
+	Undone     bool      `json:"undone"`
+	Local      bool      `json:"local"`
+}
+
+// Handovers lists the handovers at this centre since a time, newest first.
+func (s *Store) Handovers(ctx context.Context, since time.Time, limit int) ([]Handed, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT r.event_id, r.code, coalesce(p.name, ''), coalesce(p.profession, ''), coalesce(p.parcel_kind, ''),
+		r.glove_size, r.at, r.terminal_id, r.undone_by != '', r.local
+		FROM redemptions r LEFT JOIN pickups p ON p.code = r.code
+		WHERE r.at >= ? ORDER BY r.at DESC LIMIT ?`, fmtTime(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list handovers: %w", err)
+	}
+	defer rows.Close()
+	var out []Handed
+	for rows.Next() {
+		var h Handed
+		var at string
+		if err := rows.Scan(&h.EventID, &h.Code, &h.Name, &h.Profession, &h.ParcelKind, &h.GloveSize, &at, &h.TerminalID, &h.Undone, &h.Local); err != nil {
+			return nil, err
+		}
+		h.At = parseTime(at)
+		h.Code = pickup.Code(h.Code).String()
+		out = append(out, h)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	return out, rows.Err()
+}

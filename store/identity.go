@@ -1,0 +1,269 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pickup-terminal/pickup"
+)
+
+// Setting keys.
+const (
+	KeyTerminalID   = "terminal_id"
+	KeyTerminalName = "terminal_name"
+	KeyCentreID     = "centre_id"
+	KeyCampaignID   = "campaign_id"
+	KeyUndoWindow   = "undo_window_s"
+	KeyLang         = "lang"
+	KeyLastRefresh  = "last_refresh"
+	KeyLastSync     = "last_sync"
+	KeyJournalHead  = "journal_head"
+	KeySetUpAt      = "set_up_at"
+)
+
+// DefaultUndoWindow is how long a handover can be undone.
+const DefaultUndoWindow = 2 * time.Minute
+
+// Identity is who this terminal is.
+type Identity struct {
+	TerminalID   string        `json:"terminal_id"`
+	TerminalName string        `json:"terminal_name"`
+	Centre       pickup.Centre `json:"centre"`
+	CampaignID   string        `json:"campaign_id"`
+	UndoWindow   time.Duration `json:"-"`
+}
+
+// InitOptions sets up a stand-alone terminal.
+type InitOptions struct {
+	CentreID     string
+	CentreName   string
+	Address      string
+	Hours        string
+	CampaignID   string // default pickup.DefaultCampaignID
+	TerminalID   string // default a fresh "t-" id
+	TerminalName string // default "counter"
+}
+
+// Init sets up the terminal: its centre, campaign and identity. It fails
+// with ErrAlreadySetUp on a terminal that has one.
+func (s *Store) Init(ctx context.Context, o InitOptions) (Identity, error) {
+	if !pickup.ValidID(o.CentreID) {
+		return Identity{}, fmt.Errorf("init: centre id %q: use 1 to 64 letters, digits, '-' or '_'", o.CentreID)
+	}
+	if o.CentreName == "" {
+		return Identity{}, errors.New("init: the centre needs a name")
+	}
+	if o.CampaignID == "" {
+		o.CampaignID = pickup.DefaultCampaignID
+	}
+	c, err := pickup.BuiltinCampaign(o.CampaignID)
+	if err != nil {
+		return Identity{}, fmt.Errorf("init: %w", err)
+	}
+	if o.TerminalID == "" {
+		o.TerminalID = "t-" + uuid.NewString()[:8]
+	}
+	if !pickup.ValidID(o.TerminalID) {
+		return Identity{}, fmt.Errorf("init: terminal id %q invalid", o.TerminalID)
+	}
+	if o.TerminalName == "" {
+		o.TerminalName = "counter"
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if id, err := getSetting(ctx, tx, KeyCentreID); err != nil {
+			return err
+		} else if id != "" {
+			return fmt.Errorf("%w for centre %s: use another --data folder", ErrAlreadySetUp, id)
+		}
+		if err := putCampaign(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := putCentre(ctx, tx, pickup.Centre{ID: o.CentreID, Name: o.CentreName, Address: o.Address, Hours: o.Hours}); err != nil {
+			return err
+		}
+		for k, v := range map[string]string{
+			KeyTerminalID: o.TerminalID, KeyTerminalName: o.TerminalName, KeyCentreID: o.CentreID,
+			KeyCampaignID: o.CampaignID, KeySetUpAt: fmtTime(s.Now()),
+		} {
+			if err := setSetting(ctx, tx, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Identity{}, fmt.Errorf("init: %w", err)
+	}
+	return s.Identity(ctx)
+}
+
+// Identity returns who this terminal is, or ErrNotInitialised.
+func (s *Store) Identity(ctx context.Context) (Identity, error) {
+	return identity(ctx, s.db)
+}
+
+func identity(ctx context.Context, q querier) (Identity, error) {
+	var id Identity
+	var err error
+	get := func(k string) string {
+		if err != nil {
+			return ""
+		}
+		var v string
+		v, err = getSetting(ctx, q, k)
+		return v
+	}
+	id.TerminalID = get(KeyTerminalID)
+	id.TerminalName = get(KeyTerminalName)
+	id.Centre.ID = get(KeyCentreID)
+	id.CampaignID = get(KeyCampaignID)
+	undo := get(KeyUndoWindow)
+	if err != nil {
+		return Identity{}, fmt.Errorf("read identity: %w", classify(err))
+	}
+	if id.Centre.ID == "" {
+		return Identity{}, ErrNotInitialised
+	}
+	id.UndoWindow = DefaultUndoWindow
+	if n, err := strconv.Atoi(undo); err == nil && n >= 0 {
+		id.UndoWindow = time.Duration(n) * time.Second
+	}
+	if c, ok, err := centre(ctx, q, id.Centre.ID); err != nil {
+		return Identity{}, err
+	} else if ok {
+		id.Centre = c
+	}
+	return id, nil
+}
+
+func putCampaign(ctx context.Context, q querier, c *pickup.Campaign) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, "INSERT INTO campaigns(id, definition) VALUES(?, ?) ON CONFLICT(id) DO UPDATE SET definition = excluded.definition", c.ID, string(b))
+	return err
+}
+
+// PutCampaign stores or replaces a campaign definition.
+func (s *Store) PutCampaign(ctx context.Context, c *pickup.Campaign) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error { return putCampaign(ctx, tx, c) })
+}
+
+func campaign(ctx context.Context, q querier, id string) (*pickup.Campaign, error) {
+	var def string
+	err := q.QueryRowContext(ctx, "SELECT definition FROM campaigns WHERE id = ?", id).Scan(&def)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("campaign %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read campaign %q: %w", id, err)
+	}
+	return pickup.ParseCampaign([]byte(def))
+}
+
+// Campaign returns a stored campaign ("" for the terminal's own).
+func (s *Store) Campaign(ctx context.Context, id string) (*pickup.Campaign, error) {
+	if id == "" {
+		var err error
+		if id, err = getSetting(ctx, s.db, KeyCampaignID); err != nil {
+			return nil, err
+		}
+		if id == "" {
+			return nil, ErrNotInitialised
+		}
+	}
+	return campaign(ctx, s.db, id)
+}
+
+func putCentre(ctx context.Context, q querier, c pickup.Centre) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO centres(id, name, address, hours) VALUES(?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET name = excluded.name, address = excluded.address, hours = excluded.hours`,
+		c.ID, c.Name, c.Address, c.Hours)
+	return err
+}
+
+// PutCentres stores or replaces entries of the centre directory.
+func (s *Store) PutCentres(ctx context.Context, cs ...pickup.Centre) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, c := range cs {
+			if err := putCentre(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func centre(ctx context.Context, q querier, id string) (pickup.Centre, bool, error) {
+	c := pickup.Centre{ID: id}
+	err := q.QueryRowContext(ctx, "SELECT name, address, hours FROM centres WHERE id = ?", id).Scan(&c.Name, &c.Address, &c.Hours)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("read centre: %w", err)
+	}
+	return c, true, nil
+}
+
+// PutSigningKey stores one of the registry's public signing keys.
+func (s *Store) PutSigningKey(ctx context.Context, keyID string, pub ed25519.PublicKey) error {
+	if len(pub) != ed25519.PublicKeySize || !pickup.ValidID(keyID) {
+		return fmt.Errorf("signing key %q: invalid", keyID)
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO signing_keys(key_id, public_key) VALUES(?, ?) ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key", keyID, []byte(pub))
+		return err
+	})
+}
+
+// RevokeCodes adds codes to the revoked list.
+func (s *Store) RevokeCodes(ctx context.Context, codes ...pickup.Code) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, c := range codes {
+			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO revoked_codes(code) VALUES(?)", string(c)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func keyring(ctx context.Context, q querier, code pickup.Code) (pickup.Keyring, error) {
+	k := pickup.Keyring{Keys: map[string]ed25519.PublicKey{}, Revoked: map[pickup.Code]bool{}}
+	rows, err := q.QueryContext(ctx, "SELECT key_id, public_key FROM signing_keys")
+	if err != nil {
+		return k, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var pub []byte
+		if err := rows.Scan(&id, &pub); err != nil {
+			return k, err
+		}
+		k.Keys[id] = pub
+	}
+	if err := rows.Err(); err != nil {
+		return k, err
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM revoked_codes WHERE code = ?", string(code)).Scan(&n); err != nil {
+		return k, err
+	}
+	if n > 0 {
+		k.Revoked[code] = true
+	}
+	return k, nil
+}

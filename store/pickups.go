@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Rows         int `json:"rows"`
+	New          int `json:"new"`
+	Updated      int `json:"updated"`
+	OtherCentres int `json:"other_centres"`
+}
+
+// DuplicateRowError reports a code listed twice in one file.
+type DuplicateRowError struct{ Line, First int }
+
+func (e *DuplicateRowError) Error() string {
+	return fmt.Sprintf("line %d: code already listed at line %d", e.Line, e.First)
+}
+
+// ImportPickups loads a pickup list (see pickup.ReadPickupCSV) in one
+// transaction: a bad row is reported with its line number and nothing is
+// imported. Rows for other centres are kept, so their holders get the
+// wrong-centre answer.
+func (s *Store) ImportPickups(ctx context.Context, r io.Reader) (ImportResult, error) {
+	var res ImportResult
+	id, err := s.Identity(ctx)
+	if err != nil {
+		return res, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		exists, err := tx.PrepareContext(ctx, "SELECT count(*) FROM pickups WHERE code = ?")
+		if err != nil {
+			return err
+		}
+		defer exists.Close()
+		upsert, err := tx.PrepareContext(ctx, upsertPickupSQL)
+		if err != nil {
+			return err
+		}
+		defer upsert.Close()
+		seen := make(map[uint64]int32)
+		h := fnv.New64a()
+		return pickup.ReadPickupCSV(r, func(line int, p pickup.Pickup) error {
+			h.Reset()
+			io.WriteString(h, string(p.Code))
+			key := h.Sum64()
+			if first, dup := seen[key]; dup {
+				return &DuplicateRowError{Line: line, First: int(first)}
+			}
+			seen[key] = int32(line)
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var n int
+			if err := exists.QueryRowContext(ctx, string(p.Code)).Scan(&n); err != nil {
+				return fmt.Errorf("line %d: %w", line, err)
+			}
+			if p.CampaignID == "" {
+				p.CampaignID = id.CampaignID
+			}
+			if _, err := upsert.ExecContext(ctx, pickupArgs(p, 0)...); err != nil {
+				return fmt.Errorf("line %d: %w", line, err)
+			}
+			res.Rows++
+			if n == 0 {
+				res.New++
+			} else {
+				res.Updated++
+			}
+			if p.CentreID != id.Centre.ID {
+				res.OtherCentres++
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import pickups: %w", err)
+	}
+	if err := s.touchRefresh(ctx); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func (s *Store) touchRefresh(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return setSetting(ctx, tx, KeyLastRefresh, fmtTime(s.Now())) })
+}
+
+const upsertPickupSQL = `INSERT INTO pickups(code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, registry_seq)
+	VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT(code) DO UPDATE SET name = excluded.name, profession = excluded.profession,
+		parcel_kind = excluded.parcel_kind, centre_id = excluded.centre_id, campaign_id = excluded.campaign_id,
+		window_start = excluded.window_start, window_end = excluded.window_end, status = excluded.status,
+		registry_seq = max(registry_seq, excluded.registry_seq)`
+
+func pickupArgs(p pickup.Pickup, seq int64) []any {
+	return []any{string(p.Code), p.Name, p.Profession, p.ParcelKind, p.CentreID, p.CampaignID,
+		p.Window.Start.String(), p.Window.End.String(), string(p.Status), seq}
+}
+
+// UpsertPickups stores pickups from the registry with their sequence, in
+// the caller's transaction (used by sync).
+func UpsertPickups(ctx context.Context, tx *sql.Tx, seq int64, ps ...pickup.Pickup) error {
+	stmt, err := tx.PrepareContext(ctx, upsertPickupSQL)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, p := range ps {
+		if _, err := stmt.ExecContext(ctx, pickupArgs(p, seq)...); err != nil {
+			return fmt.Errorf("store pickup %s: %w", p.Code.Masked(), err)
+		}
+	}
+	return nil
+}
+
+func getPickup(ctx context.Context, q querier, code pickup.Code) (*pickup.Pickup, error) {
+	var p pickup.Pickup
+	var start, end, status string
+	err := q.QueryRowContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status
+		FROM pickups WHERE code = ?`, string(code)).
+		Scan(&p.Code, &p.Name, &p.Profession, &p.ParcelKind, &p.CentreID, &p.CampaignID, &start, &end, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read pickup: %w", err)
+	}
+	p.Window.Start, _ = pickup.ParseDate(start)
+	p.Window.End, _ = pickup.ParseDate(end)
+	p.Status = pickup.Status(status)
+	return &p, nil
+}
+
+func collections(ctx context.Context, q querier, code pickup.Code) ([]pickup.Collection, error) {
+	rows, err := q.QueryContext(ctx, `SELECT event_id, at, terminal_id, centre_id, glove_size FROM redemptions
+		WHERE code = ? AND undone_by = '' ORDER BY at`, string(code))
+	if err != nil {
+		return nil, fmt.Errorf("read handovers: %w", err)
+	}
+	defer rows.Close()
+	var out []pickup.Collection
+	for rows.Next() {
+		var c pickup.Collection
+		var at string
+		if err := rows.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.GloveSize); err != nil {
+			return nil, err
+		}
+		c.At = parseTime(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Lookup judges a typed or scanned code without recording anything.
+func (s *Store) Lookup(ctx context.Context, input string) (pickup.Verdict, error) {
+	id, err := s.Identity(ctx)
+	if err != nil {
+		return pickup.Verdict{}, err
+	}
+	v, _, err := s.judge(ctx, s.db, id, input)
+	return v, err
+}
+
+// judge parses the input and decides its verdict from what q holds. For ok
+// it also resolves the parcel's contents and returns the campaign.
+func (s *Store) judge(ctx context.Context, q querier, id Identity, input string) (pickup.Verdict, *pickup.Campaign, error) {
+	scan, err := pickup.ParseScan(input)
+	if err != nil {
+		return pickup.InvalidVerdict(err), nil, nil
+	}
+	f := pickup.Facts{Today: pickup.DateOf(s.Now().In(s.Loc)), CentreID: id.Centre.ID}
+	if f.Pickup, err = getPickup(ctx, q, scan.Code); err != nil {
+		return pickup.Verdict{}, nil, err
+	}
+	kr, err := keyring(ctx, q, scan.Code)
+	if err != nil {
+		return pickup.Verdict{}, nil, fmt.Errorf("read keys: %w", err)
+	}
+	if kr.Revoked[scan.Code] {
+		return pickup.Verdict{Kind: pickup.VerdictCancelled, Code: scan.Code, Pickup: f.Pickup, Reason: "revoked"}, nil, nil
+	}
+	if scan.Signed != nil && (f.Pickup == nil || len(kr.Keys) > 0) {
+		// A signed payload must verify whenever this terminal holds keys, and
+		// is the only way to accept a code the local copy does not know.
+		if err := kr.Verify(*scan.Signed); err != nil {
+			v := pickup.InvalidVerdict(err)
+			v.Code = scan.Code
+			return v, nil, nil
+		}
+		f.Signed = scan.Signed
+	}
+	if f.Collections, err = collections(ctx, q, scan.Code); err != nil {
+		return pickup.Verdict{}, nil, err
+	}
+	if last, err := getSetting(ctx, q, KeyLastRefresh); err == nil && last != "" {
+		f.LastRefresh = parseTime(last)
+	}
+	if f.Pickup != nil && f.Pickup.CentreID != id.Centre.ID {
+		c, _, err := centre(ctx, q, f.Pickup.CentreID)
+		if err != nil {
+			return pickup.Verdict{}, nil, err
+		}
+		f.RightCentre = &c
+	} else if f.Pickup == nil && f.Signed != nil && f.Signed.CentreID != id.Centre.ID {
+		c, _, err := centre(ctx, q, f.Signed.CentreID)
+		if err != nil {
+			return pickup.Verdict{}, nil, err
+		}
+		f.RightCentre = &c
+	}
+	v := pickup.Judge(f)
+	if v.Pickup == nil {
+		return v, nil, nil
+	}
+	campID := v.Pickup.CampaignID
+	if campID == "" {
+		campID = id.CampaignID
+	}
+	camp, err := campaign(ctx, q, campID)
+	if err != nil {
+		if v.OK() {
+			return pickup.Verdict{}, nil, fmt.Errorf("code %s: %w", scan.Code.Masked(), err)
+		}
+		return v, nil, nil
+	}
+	if lines, err := camp.Contents(v.Pickup.ParcelKind, v.Pickup.Profession); err == nil {
+		v.Contents = lines
+	} else if v.OK() {
+		return pickup.Verdict{}, nil, fmt.Errorf("code %s: %w", scan.Code.Masked(), err)
+	}
+	return v, camp, nil
+}

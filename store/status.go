@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// Status is the terminal's state at a glance, for the status bar, the
+// manager and `pickup status`.
+type Status struct {
+	Identity
+	CampaignName    string      `json:"campaign_name"`
+	Expected        int         `json:"expected"`          // pickups for this centre, not cancelled
+	Collected       int         `json:"collected"`         // distinct codes of this centre handed over
+	Remaining       int         `json:"remaining"`         // expected and not yet collected
+	Cancelled       int         `json:"cancelled"`         // pickups for this centre cancelled
+	HandedOverToday int         `json:"handed_over_today"` // handovers at this centre today, not undone
+	PendingUpload   int         `json:"pending_upload"`    // facts waiting for the registry
+	Conflicts       int         `json:"conflicts"`         // codes handed over more than once
+	Stock           []StockLine `json:"-"`
+	LastSync        time.Time   `json:"last_sync,omitzero"`
+	LastRefresh     time.Time   `json:"last_refresh,omitzero"`
+}
+
+// StockMap returns the stock as a map keyed "masks", "gloves-M", ….
+func (st Status) StockMap() map[string]int {
+	m := make(map[string]int, len(st.Stock))
+	for _, l := range st.Stock {
+		m[l.Key()] = l.Qty
+	}
+	return m
+}
+
+// Status gathers the terminal's counts from the store.
+func (s *Store) Status(ctx context.Context) (Status, error) {
+	var st Status
+	id, err := s.Identity(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Identity = id
+	if c, err := campaign(ctx, s.db, id.CampaignID); err == nil {
+		st.CampaignName = c.Names.In("en")
+	}
+	today := pickup.DateOf(s.Now().In(s.Loc)).Time(s.Loc)
+	queries := []struct {
+		dst  *int
+		sql  string
+		args []any
+	}{
+		{&st.Expected, "SELECT count(*) FROM pickups WHERE centre_id = ? AND status != 'cancelled'", []any{id.Centre.ID}},
+		{&st.Cancelled, "SELECT count(*) FROM pickups WHERE centre_id = ? AND status = 'cancelled'", []any{id.Centre.ID}},
+		{&st.Collected, `SELECT count(*) FROM (
+			SELECT code FROM redemptions WHERE centre_id = ? AND undone_by = ''
+			UNION SELECT code FROM pickups WHERE centre_id = ? AND status = 'collected')`, []any{id.Centre.ID, id.Centre.ID}},
+		{&st.HandedOverToday, "SELECT count(*) FROM redemptions WHERE centre_id = ? AND undone_by = '' AND at >= ?", []any{id.Centre.ID, fmtTime(today)}},
+		{&st.PendingUpload, "SELECT count(*) FROM outbox", nil},
+		{&st.Conflicts, `SELECT count(*) FROM (
+			SELECT code FROM conflicts
+			UNION SELECT code FROM redemptions WHERE undone_by = '' GROUP BY code HAVING count(*) > 1)`, nil},
+	}
+	for _, q := range queries {
+		if err := s.db.QueryRowContext(ctx, q.sql, q.args...).Scan(q.dst); err != nil {
+			return st, fmt.Errorf("status: %w", err)
+		}
+	}
+	st.Remaining = max(st.Expected-st.Collected, 0)
+	if st.Stock, err = s.Stock(ctx); err != nil {
+		return st, err
+	}
+	for k, dst := range map[string]*time.Time{KeyLastSync: &st.LastSync, KeyLastRefresh: &st.LastRefresh} {
+		if v, err := getSetting(ctx, s.db, k); err == nil && v != "" {
+			*dst = parseTime(v)
+		}
+	}
+	return st, nil
+}
+
+// Conflict is one handover of a code that was handed over more than once.
+type Conflict struct {
+	Code       string    `json:"code"`
+	EventID    string    `json:"event_id"`
+	TerminalID string    `json:"terminal_id"`
+	CentreID   string    `json:"centre_id"`
+	At         time.Time `json:"at"`
+	Local      bool      `json:"local"`
+	Detail     string    `json:"detail,omitempty"`
+}
+
+// Conflicts lists every handover of the codes handed over more than once,
+// as the registry reported them and as this terminal's copy shows them.
+func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT r.code, r.event_id, r.terminal_id, r.centre_id, r.at, r.local, coalesce(c.detail, '')
+		FROM redemptions r LEFT JOIN conflicts c ON c.event_id = r.event_id
+		WHERE r.undone_by = '' AND r.code IN (
+			SELECT code FROM conflicts
+			UNION SELECT code FROM redemptions WHERE undone_by = '' GROUP BY code HAVING count(*) > 1)
+		UNION
+		SELECT c.code, c.event_id, c.terminal_id, c.centre_id, c.at, 0, c.detail
+		FROM conflicts c WHERE c.event_id NOT IN (SELECT event_id FROM redemptions)
+		ORDER BY 1, 5`)
+	if err != nil {
+		return nil, fmt.Errorf("list conflicts: %w", err)
+	}
+	defer rows.Close()
+	var out []Conflict
+	for rows.Next() {
+		var c Conflict
+		var at string
+		if err := rows.Scan(&c.Code, &c.EventID, &c.TerminalID, &c.CentreID, &at, &c.Local, &c.Detail); err != nil {
+			return nil, err
+		}
+		c.At = parseTime(at)
+		c.Code = pickup.Code(c.Code).String()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

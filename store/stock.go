@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pickup-terminal/pickup"
+)
+
+// MaxStockQty bounds one reception or count, to catch a slipped finger.
+const MaxStockQty = 10_000_000
+
+func moveStock(ctx context.Context, tx *sql.Tx, eventID, kind, item, size string, delta int, reason, ref string, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO stock_moves(event_id, kind, item, size, delta, reason, ref, at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
+		eventID, kind, item, size, delta, reason, ref, fmtTime(at)); err != nil {
+		return fmt.Errorf("record stock movement: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO stock(item, size, qty) VALUES(?, ?, ?)
+		ON CONFLICT(item, size) DO UPDATE SET qty = qty + excluded.qty`, item, size, delta); err != nil {
+		return fmt.Errorf("update stock: %w", err)
+	}
+	return nil
+}
+
+func stockOf(ctx context.Context, q querier, item, size string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT qty FROM stock WHERE item = ? AND size = ?", item, size).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read stock: %w", err)
+	}
+	return n, nil
+}
+
+// StockLine is the stock on hand of one item and size.
+type StockLine struct {
+	Item string `json:"item"`
+	Size string `json:"size,omitempty"`
+	Qty  int    `json:"qty"`
+}
+
+// Key is the line's name in maps: "masks", "gloves-M".
+func (l StockLine) Key() string {
+	if l.Size == "" {
+		return l.Item
+	}
+	return l.Item + "-" + l.Size
+}
+
+// knownItems returns the items of every stored campaign, the terminal's own
+// campaign first, without repeats.
+func knownItems(ctx context.Context, q querier) ([]pickup.Item, error) {
+	own, err := getSetting(ctx, q, KeyCampaignID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id FROM campaigns ORDER BY id != ?, id", own)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var out []pickup.Item
+	for _, id := range ids {
+		c, err := campaign(ctx, q, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range c.Items {
+			if !slices.ContainsFunc(out, func(o pickup.Item) bool { return o.ID == it.ID }) {
+				out = append(out, it)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Stock returns the stock on hand: every item and size of the campaigns the
+// terminal knows (zero where nothing was received), then anything else
+// recorded.
+func (s *Store) Stock(ctx context.Context) ([]StockLine, error) {
+	items, err := knownItems(ctx, s.db)
+	if err != nil {
+		return nil, fmt.Errorf("stock: %w", err)
+	}
+	have := map[[2]string]int{}
+	rows, err := s.db.QueryContext(ctx, "SELECT item, size, qty FROM stock ORDER BY item, size")
+	if err != nil {
+		return nil, fmt.Errorf("stock: %w", err)
+	}
+	var extra []StockLine
+	for rows.Next() {
+		var l StockLine
+		if err := rows.Scan(&l.Item, &l.Size, &l.Qty); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		have[[2]string{l.Item, l.Size}] = l.Qty
+		extra = append(extra, l)
+	}
+	rows.Close()
+	var out []StockLine
+	listed := map[[2]string]bool{}
+	for _, it := range items {
+		sizes := it.Sizes
+		if !it.Sized() {
+			sizes = []string{""}
+		}
+		for _, sz := range sizes {
+			k := [2]string{it.ID, sz}
+			out = append(out, StockLine{it.ID, sz, have[k]})
+			listed[k] = true
+		}
+	}
+	for _, l := range extra {
+		if !listed[[2]string{l.Item, l.Size}] {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// StockResult is a recorded reception or count.
+type StockResult struct {
+	EventID string `json:"event_id"`
+	Item    string `json:"item"`
+	Size    string `json:"size,omitempty"`
+	Delta   int    `json:"delta"`
+	OnHand  int    `json:"on_hand"`
+}
+
+// checkItem validates an item and size against the known campaigns.
+func checkItem(ctx context.Context, q querier, item, size string) (string, error) {
+	items, err := knownItems(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	i := slices.IndexFunc(items, func(it pickup.Item) bool { return it.ID == item })
+	if i < 0 {
+		ids := make([]string, len(items))
+		for j, it := range items {
+			ids[j] = it.ID
+		}
+		return "", fmt.Errorf("unknown item %q (items: %s)", item, strings.Join(ids, ", "))
+	}
+	it := items[i]
+	size = strings.ToUpper(strings.TrimSpace(size))
+	switch {
+	case it.Sized() && size == "":
+		return "", fmt.Errorf("%s come in sizes %s: give --size", item, strings.Join(it.Sizes, ", "))
+	case it.Sized() && !slices.Contains(it.Sizes, size):
+		return "", fmt.Errorf("%s have no size %q (sizes: %s)", item, size, strings.Join(it.Sizes, ", "))
+	case !it.Sized() && size != "":
+		return "", fmt.Errorf("%s do not come in sizes: leave out --size", item)
+	}
+	return size, nil
+}
+
+// ReceiveStock records stock arriving at the centre.
+func (s *Store) ReceiveStock(ctx context.Context, item, size string, qty int, ref string) (StockResult, error) {
+	if qty <= 0 || qty > MaxStockQty {
+		return StockResult{}, fmt.Errorf("receive stock: quantity %d: want 1 to %d", qty, MaxStockQty)
+	}
+	if len(ref) > pickup.MaxNameLen {
+		return StockResult{}, errors.New("receive stock: reference too long")
+	}
+	return s.stockEvent(ctx, pickup.EventStockReceive, item, size, qty, "", ref)
+}
+
+// CountStock records a physical count: the stock of item and size becomes
+// qty, and the difference is kept as an adjustment with its reason.
+func (s *Store) CountStock(ctx context.Context, item, size string, qty int, reason string) (StockResult, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case qty < 0 || qty > MaxStockQty:
+		return StockResult{}, fmt.Errorf("count stock: quantity %d: want 0 to %d", qty, MaxStockQty)
+	case reason == "":
+		return StockResult{}, errors.New("count stock: give a --reason (e.g. \"weekly count\")")
+	case len(reason) > pickup.MaxNameLen:
+		return StockResult{}, errors.New("count stock: reason too long")
+	}
+	return s.stockEvent(ctx, pickup.EventStockCount, item, size, qty, reason, "")
+}
+
+func (s *Store) stockEvent(ctx context.Context, typ pickup.EventType, item, size string, qty int, reason, ref string) (StockResult, error) {
+	var res StockResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		id, err := identity(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if size, err = checkItem(ctx, tx, item, size); err != nil {
+			return err
+		}
+		have, err := stockOf(ctx, tx, item, size)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		ev := pickup.Event{ID: uuid.NewString(), Type: typ, TerminalID: id.TerminalID, CentreID: id.Centre.ID, At: now,
+			Item: item, Size: size, Qty: qty, Reason: reason, Ref: ref}
+		delta, kind := qty, "reception"
+		if typ == pickup.EventStockCount {
+			delta, kind = qty-have, "count"
+		}
+		if err := appendEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		if err := moveStock(ctx, tx, ev.ID, kind, item, size, delta, reason, ref, now); err != nil {
+			return err
+		}
+		res = StockResult{EventID: ev.ID, Item: item, Size: size, Delta: delta, OnHand: have + delta}
+		return nil
+	})
+	if err != nil {
+		return StockResult{}, fmt.Errorf("%s: %w", strings.ReplaceAll(string(typ), "_", " "), err)
+	}
+	return res, nil
+}
