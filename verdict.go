@@ -91,6 +91,9 @@ type Verdict struct {
 	// Reason details invalid_code ("length", "character", "check", "empty")
 	// and bad_signature / cancelled ("revoked").
 	Reason string `json:"reason,omitempty"`
+	// ReasonN is the number of characters found (reason "length") or the
+	// position of the bad character (reason "character").
+	ReasonN int `json:"reason_n,omitempty"`
 }
 
 // OK reports whether the parcel may be handed over.
@@ -126,7 +129,8 @@ func Judge(f Facts) Verdict {
 	switch {
 	case p.Status == StatusCancelled:
 		v.Kind = VerdictCancelled
-	case len(f.Collections) > 0:
+	case len(f.Collections) > 0 || p.Status == StatusCollected:
+		// The registry may know of a handover this terminal has no detail of.
 		v.Kind = VerdictAlreadyCollected
 		v.Collected = f.Collections
 	case p.CentreID != f.CentreID:
@@ -154,7 +158,11 @@ func InvalidVerdict(err error) Verdict {
 	var ce *CodeError
 	switch {
 	case errors.As(err, &ce):
-		return Verdict{Kind: VerdictInvalidCode, Reason: ce.Reason}
+		n := ce.Got
+		if ce.Reason == "character" {
+			n = ce.Pos
+		}
+		return Verdict{Kind: VerdictInvalidCode, Reason: ce.Reason, ReasonN: n}
 	case errors.Is(err, ErrRevoked):
 		return Verdict{Kind: VerdictCancelled, Reason: "revoked"}
 	default:

@@ -1,0 +1,2 @@
+// Package scan reads pickup codes from images.
+package scan

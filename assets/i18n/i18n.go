@@ -1,0 +1,147 @@
+// Package i18n renders Pickup's user-facing text in French, Dutch, German
+// or English from the catalogues embedded in assets/translation, and turns
+// verdicts into the words a volunteer reads. Unlike Fyne's lang package it
+// can switch language at any moment, as the counter's one-tap switch needs.
+package i18n
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pickup-terminal/pickup/assets"
+)
+
+// Languages are the languages Pickup speaks, in the order the counter offers them.
+var Languages = []string{"fr", "nl", "de", "en"}
+
+// Default is the language used when none is chosen or known.
+const Default = "en"
+
+// Catalog is the text of one language.
+type Catalog struct {
+	Lang string
+	msgs map[string]string
+	base map[string]string // English, for keys missing in Lang
+}
+
+var (
+	loadOnce sync.Once
+	catalogs map[string]map[string]string
+	loadErr  error
+)
+
+func load() {
+	catalogs = map[string]map[string]string{}
+	names, err := fs.Glob(assets.Translations, "translation/*.json")
+	if err != nil {
+		loadErr = err
+		return
+	}
+	for _, n := range names {
+		b, err := fs.ReadFile(assets.Translations, n)
+		if err != nil {
+			loadErr = err
+			return
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			loadErr = fmt.Errorf("translation %s: %w", n, err)
+			return
+		}
+		catalogs[strings.TrimSuffix(path.Base(n), ".json")] = m
+	}
+}
+
+// Keys returns the keys of a language's catalogue, sorted (for tests that
+// compare languages).
+func Keys(lang string) []string {
+	loadOnce.Do(load)
+	var out []string
+	for k := range catalogs[lang] {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Err reports a problem loading the embedded catalogues.
+func Err() error { loadOnce.Do(load); return loadErr }
+
+// For returns the catalogue of lang ("fr", "fr_BE.UTF-8", "nl-BE" …), or
+// English when the language is not one Pickup speaks.
+func For(lang string) *Catalog {
+	loadOnce.Do(load)
+	l := Normalize(lang)
+	return &Catalog{Lang: l, msgs: catalogs[l], base: catalogs[Default]}
+}
+
+// Normalize maps a locale name to one of Languages, or Default.
+func Normalize(lang string) string {
+	l := strings.ToLower(lang)
+	if i := strings.IndexAny(l, "_-.@"); i >= 0 {
+		l = l[:i]
+	}
+	for _, k := range Languages {
+		if k == l {
+			return k
+		}
+	}
+	return Default
+}
+
+// FromEnv picks the language from LANGUAGE, LC_ALL, LC_MESSAGES and LANG.
+func FromEnv() string {
+	for _, v := range []string{"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := os.Getenv(v); s != "" && s != "C" && s != "POSIX" {
+			return Normalize(strings.Split(s, ":")[0])
+		}
+	}
+	return Default
+}
+
+// T returns the text for key with {name} placeholders filled from kv, given
+// as name, value pairs. A key missing in the language falls back to English,
+// then to the key itself.
+func (c *Catalog) T(key string, kv ...string) string {
+	s, ok := c.msgs[key]
+	if !ok {
+		s, ok = c.base[key]
+		if !ok {
+			slog.Warn("missing translation", "key", key, "lang", c.Lang)
+			s = key
+		}
+	}
+	if len(kv) == 0 {
+		return s
+	}
+	pairs := make([]string, 0, len(kv))
+	for i := 0; i+1 < len(kv); i += 2 {
+		pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// Has reports whether the language has its own text for key.
+func (c *Catalog) Has(key string) bool { _, ok := c.msgs[key]; return ok }
+
+// Date formats a calendar day in the language: "7 décembre 2020".
+func (c *Catalog) Date(y int, m time.Month, d int) string {
+	return c.T("date.format", "d", fmt.Sprint(d), "month", c.T(fmt.Sprintf("month.%d", int(m))), "y", fmt.Sprint(y))
+}
+
+// DateTime formats a moment in loc: "7 décembre 2020 à 14:05".
+func (c *Catalog) DateTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return c.T("never")
+	}
+	t = t.In(loc)
+	return c.T("datetime.format", "date", c.Date(t.Year(), t.Month(), t.Day()), "time", t.Format("15:04"))
+}

@@ -1,0 +1,118 @@
+package i18n
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// Message is a verdict in words: a short title for large type, detail lines
+// (who, what, where, when) and what to do next.
+type Message struct {
+	Title  string   `json:"title"`
+	Detail []string `json:"detail,omitempty"`
+	Next   string   `json:"next"`
+}
+
+// Describe puts a verdict into words. camp names professions and items (it
+// may be nil); loc is the time zone for times.
+func (c *Catalog) Describe(v pickup.Verdict, camp *pickup.Campaign, loc *time.Location) Message {
+	k := string(v.Kind)
+	m := Message{Title: c.T("verdict." + k + ".title"), Next: c.T("verdict." + k + ".next")}
+	date := func(d pickup.Date) string { return c.Date(d.Year, d.Month, d.Day) }
+	switch v.Kind {
+	case pickup.VerdictOK:
+		if p := v.Pickup; p != nil && p.Name != "" {
+			m.Detail = append(m.Detail, p.Name+" — "+c.Profession(camp, p.Profession))
+		}
+		if len(v.Contents) > 0 {
+			m.Detail = append(m.Detail, c.Contents(camp, v.Contents))
+		}
+		if v.OnSignature {
+			m.Detail = append(m.Detail, c.T("verdict.ok.on_signature"))
+		}
+	case pickup.VerdictAlreadyCollected:
+		if len(v.Collected) == 0 {
+			m.Detail = append(m.Detail, c.T("verdict.already_collected.detail_unknown"))
+		}
+		for _, col := range v.Collected {
+			m.Detail = append(m.Detail, c.T("verdict.already_collected.detail",
+				"when", c.DateTime(col.At, loc), "centre", col.CentreID, "terminal", col.TerminalID))
+		}
+	case pickup.VerdictNotYetOpen:
+		m.Detail = []string{c.T("verdict.not_yet_open.detail", "date", date(v.Opens))}
+		m.Next = c.T("verdict.not_yet_open.next", "date", date(v.Opens))
+	case pickup.VerdictWindowClosed:
+		m.Detail = []string{c.T("verdict.window_closed.detail", "date", date(v.Closed))}
+	case pickup.VerdictWrongCentre:
+		rc := v.RightCentre
+		if rc == nil {
+			rc = &pickup.Centre{}
+		}
+		name := rc.Name
+		if name == "" {
+			name = c.T("unknown_centre", "id", rc.ID)
+		}
+		m.Detail = []string{c.T("verdict.wrong_centre.detail", "centre", name)}
+		if rc.Address != "" {
+			m.Detail = append(m.Detail, c.T("verdict.wrong_centre.address", "address", rc.Address))
+		}
+		if rc.Hours != "" {
+			m.Detail = append(m.Detail, c.T("verdict.wrong_centre.hours", "hours", rc.Hours))
+		}
+	case pickup.VerdictCancelled:
+		if v.Reason == "revoked" {
+			m.Detail = []string{c.T("verdict.cancelled.detail_revoked")}
+		} else {
+			m.Detail = []string{c.T("verdict.cancelled.detail")}
+		}
+	case pickup.VerdictUnknownCode:
+		m.Detail = []string{c.T("verdict.unknown_code.detail", "when", c.DateTime(v.LastRefresh, loc))}
+	case pickup.VerdictInvalidCode:
+		switch v.Reason {
+		case "length", "character", "empty":
+			m.Detail = []string{c.T("verdict.invalid_code."+v.Reason, "n", fmt.Sprint(v.ReasonN), "pos", fmt.Sprint(v.ReasonN))}
+		default:
+			m.Detail = []string{c.T("verdict.invalid_code.check")}
+		}
+	case pickup.VerdictBadSignature:
+		m.Detail = []string{c.T("verdict.bad_signature.detail")}
+	}
+	return m
+}
+
+// Profession returns a profession's name in the language, or the text as
+// given when the campaign does not know it.
+func (c *Catalog) Profession(camp *pickup.Campaign, id string) string {
+	if camp != nil {
+		if p, ok := camp.Profession(id); ok {
+			return p.Names.In(c.Lang)
+		}
+	}
+	return id
+}
+
+// ItemName returns an item's name in the language.
+func (c *Catalog) ItemName(camp *pickup.Campaign, id string) string {
+	if camp != nil {
+		if it, ok := camp.Item(id); ok {
+			return it.Names.In(c.Lang)
+		}
+	}
+	return id
+}
+
+// Contents lists a parcel: "500 Gloves (M) · 50 Gowns · …".
+func (c *Catalog) Contents(camp *pickup.Campaign, lines []pickup.Line) string {
+	parts := make([]string, 0, len(lines))
+	for _, l := range lines {
+		s := fmt.Sprintf("%d %s", l.Qty, c.ItemName(camp, l.Item))
+		if l.Size != "" {
+			s += " (" + l.Size + ")"
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " · ")
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building and testing Pickup needs on Debian or Ubuntu, when
+# missing, without questions: a C compiler, pkg-config and the GL/X11 headers
+# for Fyne's cgo build, make, and (with --gui) Xvfb and ImageMagick for
+# running the window headless. Safe to run again: it installs nothing twice.
+set -euo pipefail
+
+pkgs=(gcc libc6-dev pkg-config make ca-certificates git
+  libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
+for a in "$@"; do
+  case "$a" in
+    --gui) pkgs+=(xvfb xauth imagemagick xdotool fonts-dejavu-core) ;;
+    --qr-tools) pkgs+=(zbar-tools zxing-cpp-tools) ;;
+  esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null; then SUDO="sudo"; else
+      echo "deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 2
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v go >/dev/null; then
+  if [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; else
+    echo "deps: Go is not installed: install Go 1.26 or newer first (https://go.dev/doc/install)" >&2; exit 2
+  fi
+fi
