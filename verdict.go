@@ -65,6 +65,7 @@ type Collection struct {
 	At         time.Time `json:"at"`
 	TerminalID string    `json:"terminal_id"`
 	CentreID   string    `json:"centre_id"`
+	CentreName string    `json:"centre_name,omitempty"`
 	GloveSize  string    `json:"glove_size,omitempty"`
 }
 

@@ -142,8 +142,9 @@ func getPickup(ctx context.Context, q querier, code pickup.Code) (*pickup.Pickup
 }
 
 func collections(ctx context.Context, q querier, code pickup.Code) ([]pickup.Collection, error) {
-	rows, err := q.QueryContext(ctx, `SELECT event_id, at, terminal_id, centre_id, glove_size FROM redemptions
-		WHERE code = ? AND undone_by = '' ORDER BY at`, string(code))
+	rows, err := q.QueryContext(ctx, `SELECT r.event_id, r.at, r.terminal_id, r.centre_id, coalesce(c.name, ''), r.glove_size
+		FROM redemptions r LEFT JOIN centres c ON c.id = r.centre_id
+		WHERE r.code = ? AND r.undone_by = '' ORDER BY r.at`, string(code))
 	if err != nil {
 		return nil, fmt.Errorf("read handovers: %w", err)
 	}
@@ -152,7 +153,7 @@ func collections(ctx context.Context, q querier, code pickup.Code) ([]pickup.Col
 	for rows.Next() {
 		var c pickup.Collection
 		var at string
-		if err := rows.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.GloveSize); err != nil {
+		if err := rows.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.CentreName, &c.GloveSize); err != nil {
 			return nil, err
 		}
 		c.At = parseTime(at)

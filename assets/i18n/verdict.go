@@ -38,8 +38,12 @@ func (c *Catalog) Describe(v pickup.Verdict, camp *pickup.Campaign, loc *time.Lo
 			m.Detail = append(m.Detail, c.T("verdict.already_collected.detail_unknown"))
 		}
 		for _, col := range v.Collected {
+			centre := col.CentreName
+			if centre == "" {
+				centre = col.CentreID
+			}
 			m.Detail = append(m.Detail, c.T("verdict.already_collected.detail",
-				"when", c.DateTime(col.At, loc), "centre", col.CentreID, "terminal", col.TerminalID))
+				"when", c.DateTime(col.At, loc), "centre", centre, "terminal", col.TerminalID))
 		}
 	case pickup.VerdictNotYetOpen:
 		m.Detail = []string{c.T("verdict.not_yet_open.detail", "date", date(v.Opens))}
