@@ -61,14 +61,14 @@ func ReadPickupCSV(r io.Reader, fn func(line int, p Pickup) error) error {
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return &RowError{Line: pe.Line, Err: pe.Err}
+				return &RowError{Line: pe.StartLine, Err: pe.Err}
 			}
-			return &RowError{Line: line, Err: err}
+			return &RowError{Line: 0, Err: err}
 		}
+		line, _ := cr.FieldPos(0)
 		field := func(name string) string {
 			i := col[name]
 			if i >= len(rec) {

@@ -1,0 +1,196 @@
+package pickup
+
+import (
+	"slices"
+	"testing"
+)
+
+func builtin(t *testing.T, id string) *Campaign {
+	t.Helper()
+	c, err := BuiltinCampaign(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestBuiltinCampaignsLoad(t *testing.T) {
+	t.Parallel()
+	all, err := BuiltinCampaigns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range all {
+		ids = append(ids, c.ID)
+		for _, lang := range []string{"en", "fr", "nl", "de"} {
+			if c.Names[lang] == "" {
+				t.Errorf("campaign %s has no %s name", c.ID, lang)
+			}
+			for _, p := range c.Professions {
+				if p.Names[lang] == "" {
+					t.Errorf("campaign %s: profession %s has no %s name", c.ID, p.ID, lang)
+				}
+			}
+			for _, it := range c.Items {
+				if it.Names[lang] == "" {
+					t.Errorf("campaign %s: item %s has no %s name", c.ID, it.ID, lang)
+				}
+			}
+		}
+	}
+	if want := []string{"may2020-masks", "oct2020-strategic"}; !slices.Equal(ids, want) {
+		t.Errorf("built-in campaigns = %v, want %v", ids, want)
+	}
+	if _, err := BuiltinCampaign("nope"); err == nil {
+		t.Error("BuiltinCampaign(nope) succeeded")
+	}
+}
+
+// The October 2020 letter: two parcel kinds, their contents, who gets
+// which, and the two phases' windows.
+func TestOctober2020Facts(t *testing.T) {
+	t.Parallel()
+	c := builtin(t, DefaultCampaignID)
+	if !c.OnePerPro {
+		t.Error("one parcel per professional, ever: want one_parcel_per_professional")
+	}
+	contents := []struct {
+		kind string
+		want []Line
+	}{
+		{"close_contact", []Line{{Item: "gloves", Qty: 500}, {Item: "gowns", Qty: 50}, {Item: "glasses", Qty: 1}, {Item: "masks", Qty: 500}}},
+		{"masks_only", []Line{{Item: "masks", Qty: 500}}},
+	}
+	for _, tt := range contents {
+		got, err := c.Contents(tt.kind, "")
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("Contents(%s) = %v, %v; want %v", tt.kind, got, err, tt.want)
+		}
+	}
+	gloves, _ := c.Item("gloves")
+	if !slices.Equal(gloves.Sizes, []string{"S", "M", "L", "XL"}) {
+		t.Errorf("glove sizes = %v, want S M L XL", gloves.Sizes)
+	}
+	if got := c.SizedItems("close_contact"); !slices.Equal(got, []string{"gloves"}) {
+		t.Errorf("SizedItems(close_contact) = %v", got)
+	}
+	phase1 := Window{MustDate("2020-11-09"), MustDate("2021-01-08")}
+	phase2 := Window{MustDate("2020-12-07"), MustDate("2021-01-08")}
+	professions := []struct {
+		id, kind string
+		window   Window
+	}{
+		{"physiotherapist", "close_contact", phase1},
+		{"oral_hygienist", "close_contact", phase1},
+		{"podiatrist", "close_contact", phase1},
+		{"audiologist", "close_contact", phase1},
+		{"occupational_therapist", "close_contact", phase1},
+		{"orthoptist_optometrist", "close_contact", phase1},
+		{"bandagist_orthotist_prosthetist", "close_contact", phase1},
+		{"general_practitioner", "close_contact", phase1},
+		{"specialist", "close_contact", phase1},
+		{"dentist", "close_contact", phase1},
+		{"nurse", "close_contact", phase1},
+		{"care_assistant", "close_contact", phase1},
+		{"midwife", "close_contact", phase1},
+		{"gp_trainee", "close_contact", phase1},
+		{"pharmacist", "masks_only", phase2},
+		{"pharma_technical_assistant", "masks_only", phase2},
+		{"dietitian", "masks_only", phase2},
+		{"speech_therapist", "masks_only", phase2},
+		{"clinical_psychologist", "masks_only", phase2},
+		{"clinical_orthopedagogue", "masks_only", phase2},
+	}
+	if len(c.Professions) != len(professions) {
+		t.Errorf("%d professions, want %d", len(c.Professions), len(professions))
+	}
+	for _, tt := range professions {
+		p, ok := c.Profession(tt.id)
+		if !ok {
+			t.Errorf("profession %s missing", tt.id)
+			continue
+		}
+		w, _ := c.WindowFor(tt.id)
+		if p.ParcelKind != tt.kind || w != tt.window {
+			t.Errorf("%s: kind %s window %v, want %s %v", tt.id, p.ParcelKind, w, tt.kind, tt.window)
+		}
+	}
+	requests := map[string]string{"phase1": "2020-11-06", "phase2": "2020-12-01"}
+	for id, want := range requests {
+		ph, _ := c.Phase(id)
+		if ph.RequestsOpen.String() != want {
+			t.Errorf("%s requests open %s, want %s", id, ph.RequestsOpen, want)
+		}
+	}
+}
+
+// The May 2020 letter: 2, 4 or 8 masks a day over an 8-week period,
+// rounded up to whole boxes; dentists get FFP2 instead.
+func TestMay2020Facts(t *testing.T) {
+	t.Parallel()
+	c := builtin(t, "may2020-masks")
+	if c.PeriodDays != 56 {
+		t.Errorf("period = %d days, want 8 weeks", c.PeriodDays)
+	}
+	masks, _ := c.Item("masks")
+	ffp2, _ := c.Item("ffp2")
+	tests := []struct {
+		profession string
+		perDay     int
+		item       string
+		qty        int
+	}{
+		{"specialist", 2, "masks", RoundUpToBox(2*56, masks.Box)},
+		{"general_practitioner", 4, "masks", RoundUpToBox(4*56, masks.Box)},
+		{"home_nurse", 8, "masks", RoundUpToBox(8*56, masks.Box)},
+		{"dentist", 2, "ffp2", RoundUpToBox(2*56, ffp2.Box)},
+	}
+	for _, tt := range tests {
+		p, _ := c.Profession(tt.profession)
+		if p.PerDay != tt.perDay {
+			t.Errorf("%s: %d a day, want %d", tt.profession, p.PerDay, tt.perDay)
+		}
+		got, err := c.Contents(p.ParcelKind, tt.profession)
+		if err != nil || len(got) != 1 || got[0].Item != tt.item || got[0].Qty != tt.qty {
+			t.Errorf("%s: contents %v, %v; want %d %s", tt.profession, got, err, tt.qty, tt.item)
+		}
+		if got[0].Qty%50 != 0 && tt.item == "masks" || got[0].Qty < tt.perDay*56 {
+			t.Errorf("%s: %d is not whole boxes covering 56 days", tt.profession, got[0].Qty)
+		}
+	}
+	rates := map[int]bool{}
+	for _, p := range c.Professions {
+		rates[p.PerDay] = true
+	}
+	if len(rates) != 3 || !rates[2] || !rates[4] || !rates[8] {
+		t.Errorf("rates %v, want the three categories 2, 4, 8", rates)
+	}
+}
+
+func TestRoundUpToBox(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ units, box, want int }{{112, 50, 150}, {100, 50, 100}, {1, 50, 50}, {0, 50, 0}, {7, 0, 7}, {448, 50, 450}}
+	for _, tt := range tests {
+		if got := RoundUpToBox(tt.units, tt.box); got != tt.want {
+			t.Errorf("RoundUpToBox(%d, %d) = %d, want %d", tt.units, tt.box, got, tt.want)
+		}
+	}
+}
+
+func TestCampaignValidate(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, json string }{
+		{"bad id", `{"id":"a b","items":[],"parcel_kinds":[],"phases":[],"professions":[]}`},
+		{"unknown item", `{"id":"x","items":[],"parcel_kinds":[{"id":"k","contents":[{"item":"gloves","qty":1}]}],"phases":[],"professions":[]}`},
+		{"per day without period", `{"id":"x","items":[{"id":"m","box_size":50}],"parcel_kinds":[{"id":"k","contents":[{"item":"m","per_day":true}]}],"phases":[],"professions":[]}`},
+		{"unknown phase", `{"id":"x","items":[{"id":"m"}],"parcel_kinds":[{"id":"k","contents":[{"item":"m","qty":1}]}],"phases":[],"professions":[{"id":"p","parcel_kind":"k","phase":"nope"}]}`},
+		{"bad window", `{"id":"x","items":[],"parcel_kinds":[],"phases":[{"id":"p","pickup":{"start":"2020-12-01","end":"2020-11-01"}}],"professions":[]}`},
+		{"not json", `{`},
+	}
+	for _, tt := range tests {
+		if _, err := ParseCampaign([]byte(tt.json)); err == nil {
+			t.Errorf("%s: ParseCampaign succeeded", tt.name)
+		}
+	}
+}

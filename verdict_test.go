@@ -1,0 +1,78 @@
+package pickup
+
+import (
+	"testing"
+	"time"
+)
+
+func TestJudge(t *testing.T) {
+	t.Parallel()
+	today := MustDate("2020-11-20")
+	code := Code("7KQ4M2XD9PZCH3W8")
+	base := Pickup{Code: code, Name: "A", Profession: "physiotherapist", ParcelKind: "close_contact", CentreID: "here",
+		Window: Window{MustDate("2020-11-09"), MustDate("2021-01-08")}, Status: StatusExpected}
+	with := func(f func(p *Pickup)) *Pickup { p := base; f(&p); return &p }
+	col := []Collection{{EventID: "e1", At: time.Date(2020, 11, 19, 10, 0, 0, 0, time.UTC), TerminalID: "t2", CentreID: "here"}}
+	signed := &SignedCode{Code: code, CentreID: "here", CampaignID: "c", ParcelKind: "masks_only", Window: base.Window}
+	tests := []struct {
+		name string
+		f    Facts
+		want VerdictKind
+	}{
+		{"ok", Facts{Pickup: &base}, VerdictOK},
+		{"first day", Facts{Pickup: with(func(p *Pickup) { p.Window.Start = today })}, VerdictOK},
+		{"last day", Facts{Pickup: with(func(p *Pickup) { p.Window.End = today })}, VerdictOK},
+		{"not yet open", Facts{Pickup: with(func(p *Pickup) { p.Window.Start = today.AddDays(1) })}, VerdictNotYetOpen},
+		{"closed", Facts{Pickup: with(func(p *Pickup) { p.Window.End = today.AddDays(-1) })}, VerdictWindowClosed},
+		{"wrong centre", Facts{Pickup: with(func(p *Pickup) { p.CentreID = "there" })}, VerdictWrongCentre},
+		{"cancelled", Facts{Pickup: with(func(p *Pickup) { p.Status = StatusCancelled })}, VerdictCancelled},
+		{"cancelled beats collected", Facts{Pickup: with(func(p *Pickup) { p.Status = StatusCancelled }), Collections: col}, VerdictCancelled},
+		{"collected here", Facts{Pickup: &base, Collections: col}, VerdictAlreadyCollected},
+		{"collected per registry", Facts{Pickup: with(func(p *Pickup) { p.Status = StatusCollected })}, VerdictAlreadyCollected},
+		{"collected beats wrong centre", Facts{Pickup: with(func(p *Pickup) { p.CentreID = "there" }), Collections: col}, VerdictAlreadyCollected},
+		{"unknown", Facts{}, VerdictUnknownCode},
+		{"on signature", Facts{Signed: signed}, VerdictOK},
+		{"on signature, other centre", Facts{Signed: &SignedCode{Code: code, CentreID: "there", Window: base.Window}}, VerdictWrongCentre},
+		{"on signature, collected", Facts{Signed: signed, Collections: col}, VerdictAlreadyCollected},
+	}
+	for _, tt := range tests {
+		tt.f.Today, tt.f.CentreID = today, "here"
+		v := Judge(tt.f)
+		if v.Kind != tt.want {
+			t.Errorf("%s: Judge = %s, want %s", tt.name, v.Kind, tt.want)
+		}
+		switch v.Kind {
+		case VerdictNotYetOpen:
+			if v.Opens != today.AddDays(1) {
+				t.Errorf("%s: opens %s", tt.name, v.Opens)
+			}
+		case VerdictWindowClosed:
+			if v.Closed != today.AddDays(-1) {
+				t.Errorf("%s: closed %s", tt.name, v.Closed)
+			}
+		case VerdictWrongCentre:
+			if v.RightCentre == nil || v.RightCentre.ID != "there" {
+				t.Errorf("%s: right centre %+v", tt.name, v.RightCentre)
+			}
+		}
+	}
+	if v := Judge(Facts{Today: today, CentreID: "here", Signed: signed}); !v.OnSignature {
+		t.Error("a code accepted on signature must say so")
+	}
+}
+
+func TestDate(t *testing.T) {
+	t.Parallel()
+	d := MustDate("2020-12-31")
+	if got := d.AddDays(1).String(); got != "2021-01-01" {
+		t.Errorf("AddDays = %s", got)
+	}
+	if got := MustDate("2020-11-09").DaysUntil(MustDate("2021-01-08")); got != 60 {
+		t.Errorf("DaysUntil = %d, want 60", got)
+	}
+	for _, bad := range []string{"", "2020-13-01", "2020-02-30", "20201109", "9/11/2020"} {
+		if _, err := ParseDate(bad); err == nil {
+			t.Errorf("ParseDate(%q) succeeded", bad)
+		}
+	}
+}
