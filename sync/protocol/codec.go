@@ -1,0 +1,263 @@
+package protocol
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// ContentType is the media type of every JSON body.
+const ContentType = "application/json"
+
+// ReadRaw reads at most max bytes from r: the body exactly as it came over
+// the wire (signatures cover those bytes). A longer body is ErrTooLarge.
+func ReadRaw(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, Errorf(CodeTooLarge, "body over %d bytes", max)
+		}
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if int64(len(b)) > max {
+		return nil, Errorf(CodeTooLarge, "body over %d bytes", max)
+	}
+	return b, nil
+}
+
+// Decompress returns the decoded body for a Content-Encoding of "" /
+// "identity" (as is) or "gzip", refusing more than max decoded bytes. An
+// unknown encoding is ErrUnsupportedMedia, a broken gzip stream
+// ErrBadRequest.
+func Decompress(raw []byte, encoding string, max int64) ([]byte, error) {
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "", "identity":
+		if int64(len(raw)) > max {
+			return nil, Errorf(CodeTooLarge, "body over %d bytes", max)
+		}
+		return raw, nil
+	case "gzip":
+	default:
+		return nil, Errorf(CodeUnsupportedMedia, "content encoding %q: want gzip or none", encoding)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, Errorf(CodeBadRequest, "gzip body: %v", err)
+	}
+	zr.Multistream(false)
+	b, err := io.ReadAll(io.LimitReader(zr, max+1))
+	if err != nil {
+		return nil, Errorf(CodeBadRequest, "gzip body: %v", err)
+	}
+	if int64(len(b)) > max {
+		return nil, Errorf(CodeTooLarge, "body over %d bytes once decompressed", max)
+	}
+	return b, nil
+}
+
+// CheckContentType refuses a request body whose Content-Type is not JSON.
+func CheckContentType(ct string) error {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != ContentType {
+		return Errorf(CodeUnsupportedMedia, "content type %q: want %s", ct, ContentType)
+	}
+	return nil
+}
+
+// decodeStrict decodes exactly one JSON value into v, refusing unknown
+// fields and trailing data. Errors are *Error with code bad_request.
+func decodeStrict(b []byte, v any) error {
+	return decode(b, v, true)
+}
+
+func decode(b []byte, v any, strict bool) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return Errorf(CodeBadRequest, "JSON body: %v", err)
+	}
+	if dec.More() {
+		return Errorf(CodeBadRequest, "JSON body: data after the value")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Errorf(CodeBadRequest, "JSON body: data after the value")
+	}
+	return nil
+}
+
+// DecodeEnrolRequest decodes and validates an enrol request body
+// (decompressed), strictly.
+func DecodeEnrolRequest(b []byte) (*EnrolRequest, error) {
+	var r EnrolRequest
+	if err := decodeStrict(b, &r); err != nil {
+		return nil, err
+	}
+	if err := r.Validate(); err != nil {
+		return nil, Errorf(CodeBadRequest, "enrol: %v", err)
+	}
+	return &r, nil
+}
+
+// DecodePushRequest decodes and validates a push body (decompressed),
+// strictly: unknown fields anywhere are refused.
+func DecodePushRequest(b []byte) (*PushRequest, error) {
+	var r PushRequest
+	if err := decodeStrict(b, &r); err != nil {
+		return nil, err
+	}
+	if err := r.Validate(); err != nil {
+		return nil, Errorf(CodeBadRequest, "%v", err)
+	}
+	return &r, nil
+}
+
+// Responses are decoded leniently about unknown fields (a newer registry may
+// add some) but must be one well-formed value that validates.
+
+// DecodeEnrolResponse decodes and validates an enrolment answer.
+func DecodeEnrolResponse(b []byte) (*EnrolResponse, error) {
+	var r EnrolResponse
+	if err := decode(b, &r, false); err != nil {
+		return nil, err
+	}
+	if err := r.Validate(); err != nil {
+		return nil, fmt.Errorf("enrol answer: %w", err)
+	}
+	return &r, nil
+}
+
+// DecodePullResponse decodes and validates a page.
+func DecodePullResponse(b []byte) (*PullResponse, error) {
+	var r PullResponse
+	if err := decode(b, &r, false); err != nil {
+		return nil, err
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// DecodePushResponse decodes a push answer and checks it against req.
+func DecodePushResponse(b []byte, req *PushRequest) (*PushResponse, error) {
+	var r PushResponse
+	if err := decode(b, &r, false); err != nil {
+		return nil, err
+	}
+	if req != nil {
+		if err := r.Validate(req); err != nil {
+			return nil, err
+		}
+	}
+	return &r, nil
+}
+
+// DecodeDigestResponse decodes a digest answer.
+func DecodeDigestResponse(b []byte) (*DigestResponse, error) {
+	var r DigestResponse
+	if err := decode(b, &r, false); err != nil {
+		return nil, err
+	}
+	if !pickup.ValidID(r.DatasetID) || !pickup.ValidID(r.CentreID) || r.Count < 0 || r.Cursor < 0 || !validDigestHex(r.Digest) {
+		return nil, errors.New("digest answer: invalid fields")
+	}
+	for i, b := range r.Buckets {
+		if len(b.Prefix) != 1 || !isAlphabet(b.Prefix[0]) || b.Count < 0 || !validDigestHex(b.Digest) {
+			return nil, fmt.Errorf("digest answer: bucket %d invalid", i)
+		}
+	}
+	return &r, nil
+}
+
+// DecodePickupsResponse decodes a repair listing.
+func DecodePickupsResponse(b []byte) (*PickupsResponse, error) {
+	var r PickupsResponse
+	if err := decode(b, &r, false); err != nil {
+		return nil, err
+	}
+	for i, p := range r.Pickups {
+		if c, err := pickup.ParseCode(string(p.Code)); err != nil || c != p.Code || !pickup.ValidID(p.CentreID) {
+			return nil, fmt.Errorf("pickups answer: row %d invalid", i)
+		}
+		if i > 0 && r.Pickups[i-1].Code >= p.Code {
+			return nil, fmt.Errorf("pickups answer: row %d out of order", i)
+		}
+	}
+	return &r, nil
+}
+
+// DecodeTimeResponse decodes a time answer.
+func DecodeTimeResponse(b []byte) (*TimeResponse, error) {
+	var r TimeResponse
+	if err := decode(b, &r, false); err != nil {
+		return nil, err
+	}
+	if r.ServerTime.IsZero() {
+		return nil, errors.New("time answer: server_time missing")
+	}
+	return &r, nil
+}
+
+// Encode marshals v as compact JSON followed by a newline.
+func Encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encode %T: %w", v, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Gzip compresses b with the speed-first level both sides use.
+func Gzip(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// AcceptsGzip reports whether an Accept-Encoding header allows gzip.
+func AcceptsGzip(acceptEncoding string) bool {
+	for _, part := range strings.Split(acceptEncoding, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(k, "q") {
+				q, _ = strconv.ParseFloat(v, 64)
+			}
+		}
+		return q > 0
+	}
+	return false
+}
+
+// truncTime drops monotonic clock readings and sub-millisecond precision,
+// as times cross the wire.
+func truncTime(t time.Time) time.Time { return t.Round(0).Truncate(time.Millisecond).UTC() }
+
+// Now is the server time as it goes on the wire: UTC, milliseconds.
+func Now(now func() time.Time) time.Time {
+	if now == nil {
+		return truncTime(time.Now())
+	}
+	return truncTime(now())
+}

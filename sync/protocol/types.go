@@ -1,0 +1,588 @@
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// Paths of /v1/. Every call but Time and Enrol is signed (see auth.go).
+const (
+	PathTime    = "/v1/time"    // GET: the registry's clock, unauthenticated
+	PathEnrol   = "/v1/enrol"   // POST EnrolRequest → EnrolResponse, unauthenticated (the code is the credential)
+	PathPull    = "/v1/pull"    // GET ?dataset=&after=&limit= → PullResponse
+	PathPush    = "/v1/push"    // POST PushRequest → PushResponse
+	PathDigest  = "/v1/digest"  // GET → DigestResponse
+	PathPickups = "/v1/pickups" // GET ?prefix=&after=&limit= → PickupsResponse (digest repair)
+)
+
+// Limits shared by the registry and the client.
+const (
+	MaxEnrolBody     = 16 << 10  // raw bytes of an enrol request
+	MaxPushBody      = 8 << 20   // raw (usually gzip) bytes of a push request
+	MaxDecodedBody   = 32 << 20  // bytes of any request body after gunzip
+	MaxResponseBody  = 128 << 20 // bytes of any response body after gunzip
+	MaxPushEvents    = 5000      // events in one push
+	DefaultPushBatch = 1000      // what a client should send at once
+	DefaultPullLimit = 2000      // rows in a page when the client does not say
+	MaxPullLimit     = 10000     // rows in a page at most
+	MaxPickupsLimit  = 10000     // rows in a repair listing at most
+)
+
+// Result is the registry's answer for one pushed event.
+type Result string
+
+// Push results. Every one is definite: the client removes the outbox entry.
+const (
+	// ResultAccepted: stored now, no other handover of this code was known.
+	ResultAccepted Result = "accepted"
+	// ResultDuplicate: this event id was already stored; Stored and Earlier
+	// repeat what was answered the first time.
+	ResultDuplicate Result = "duplicate"
+	// ResultConflict: stored now, but the code had already been handed over
+	// (Earlier says where and when): a double handover. The registry keeps
+	// both records; it never refuses a well-formed fact.
+	ResultConflict Result = "conflict"
+)
+
+// TimeResponse answers GET /v1/time.
+type TimeResponse struct {
+	ServerTime time.Time `json:"server_time"`
+}
+
+// EnrolRequest is the body of POST /v1/enrol.
+type EnrolRequest struct {
+	// EnrolmentCode as printed by `pickup-registry terminal enrol`; the
+	// optional "@pin" suffix may be left on or off.
+	EnrolmentCode string `json:"enrolment_code"`
+	// RequestID is a random UUID chosen by the terminal once per enrolment
+	// attempt: repeating the same request (after a lost answer) returns the
+	// same credentials, while another terminal using the code is refused.
+	RequestID string `json:"request_id"`
+	// Hostname and ClientVersion help the technician recognise the terminal.
+	Hostname      string `json:"hostname,omitempty"`
+	ClientVersion string `json:"client_version,omitempty"`
+}
+
+// Validate checks an enrolment request's shape.
+func (r *EnrolRequest) Validate() error {
+	if _, err := ParseEnrolmentCode(r.EnrolmentCode); err != nil {
+		return err
+	}
+	if !validUUID(r.RequestID) {
+		return fmt.Errorf("request_id %q is not a UUID", r.RequestID)
+	}
+	if len(r.Hostname) > 128 || len(r.ClientVersion) > 64 || !printable(r.Hostname) || !printable(r.ClientVersion) {
+		return errors.New("hostname or client_version too long or not printable")
+	}
+	return nil
+}
+
+// SigningKey is one of the registry's Ed25519 public keys, by key id. Several
+// are valid at once after a rotation; Current marks the one new codes are
+// signed with.
+type SigningKey struct {
+	KeyID     string    `json:"key_id"`
+	PublicKey []byte    `json:"public_key"` // 32 bytes, base64 in JSON
+	Current   bool      `json:"current,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	Seq       int64     `json:"seq,omitempty"`
+}
+
+// EnrolResponse gives an enrolled terminal everything it keeps.
+type EnrolResponse struct {
+	TerminalID string        `json:"terminal_id"`
+	Secret     []byte        `json:"secret"` // 32 bytes, base64 in JSON; signs every call
+	Centre     pickup.Centre `json:"centre"`
+	Keys       []SigningKey  `json:"keys"`
+	DatasetID  string        `json:"dataset_id"`
+	// TLSPin is the CertPin of the registry's TLS certificate when it serves
+	// TLS; the terminal pins it from now on.
+	TLSPin     string    `json:"tls_pin,omitempty"`
+	ServerTime time.Time `json:"server_time"`
+}
+
+// Credentials returns what a Client needs to sign calls.
+func (r *EnrolResponse) Credentials() Credentials {
+	return Credentials{TerminalID: r.TerminalID, CentreID: r.Centre.ID, Secret: r.Secret}
+}
+
+// Validate checks an enrolment answer's shape.
+func (r *EnrolResponse) Validate() error {
+	switch {
+	case !pickup.ValidID(r.TerminalID):
+		return fmt.Errorf("terminal_id %q invalid", r.TerminalID)
+	case len(r.Secret) < 16 || len(r.Secret) > 64:
+		return errors.New("secret has a wrong length")
+	case !pickup.ValidID(r.Centre.ID):
+		return fmt.Errorf("centre id %q invalid", r.Centre.ID)
+	case !pickup.ValidID(r.DatasetID):
+		return fmt.Errorf("dataset_id %q invalid", r.DatasetID)
+	}
+	return validateKeys(r.Keys)
+}
+
+// PullRequest is the query of GET /v1/pull.
+type PullRequest struct {
+	// DatasetID the terminal holds; empty on the first pull. When it differs
+	// from the registry's, the page starts from 0 with Reset set.
+	DatasetID string
+	// After is the cursor: the Cursor of the last page applied (0 at first).
+	After int64
+	// Limit bounds the rows of the page (DefaultPullLimit when 0).
+	Limit int
+}
+
+// Query encodes r as a URL query.
+func (r PullRequest) Query() url.Values {
+	q := url.Values{}
+	if r.DatasetID != "" {
+		q.Set("dataset", r.DatasetID)
+	}
+	q.Set("after", strconv.FormatInt(r.After, 10))
+	if r.Limit != 0 {
+		q.Set("limit", strconv.Itoa(r.Limit))
+	}
+	return q
+}
+
+// ParsePullQuery decodes and checks the query of GET /v1/pull. Unknown or
+// repeated parameters are refused.
+func ParsePullQuery(q url.Values) (PullRequest, error) {
+	var r PullRequest
+	if err := onlyParams(q, "dataset", "after", "limit"); err != nil {
+		return r, err
+	}
+	if v := q.Get("dataset"); v != "" {
+		if !pickup.ValidID(v) {
+			return r, fmt.Errorf("dataset %q invalid", v)
+		}
+		r.DatasetID = v
+	}
+	var err error
+	if r.After, err = int64Param(q, "after", 0, 1<<62); err != nil {
+		return r, err
+	}
+	l, err := int64Param(q, "limit", 0, MaxPullLimit)
+	if err != nil {
+		return r, err
+	}
+	r.Limit = int(l)
+	return r, nil
+}
+
+// PickupRow is a pickup as the registry holds it, with the sequence of its
+// last change. Status cancelled means the request was withdrawn.
+type PickupRow struct {
+	pickup.Pickup
+	Seq int64 `json:"seq"`
+}
+
+// Reassignment says a pickup of this centre moved to another centre. The
+// terminal keeps the row (display name and all) with the new centre id, so
+// that its holder gets the wrong_centre answer with the directory entry.
+type Reassignment struct {
+	Code     pickup.Code `json:"code"`
+	CentreID string      `json:"centre_id"` // the new centre
+	Seq      int64       `json:"seq"`
+}
+
+// Redemption is a handover recorded by a terminal (possibly this one), of a
+// code of this centre or at this centre. It comes again with Undone set
+// when the handover was undone.
+type Redemption struct {
+	EventID     string      `json:"event_id"`
+	Code        pickup.Code `json:"code"`
+	TerminalID  string      `json:"terminal_id"`
+	CentreID    string      `json:"centre_id"` // where it was handed over
+	At          time.Time   `json:"at"`        // the recording terminal's clock
+	GloveSize   string      `json:"glove_size,omitempty"`
+	OnSignature bool        `json:"on_signature,omitempty"`
+	Undone      bool        `json:"undone"`
+	Seq         int64       `json:"seq"`
+}
+
+// Collection returns the redemption as a domain collection.
+func (r Redemption) Collection() pickup.Collection {
+	return pickup.Collection{EventID: r.EventID, At: r.At, TerminalID: r.TerminalID, CentreID: r.CentreID, GloveSize: r.GloveSize}
+}
+
+// CampaignRow is a campaign definition and the sequence of its last change.
+type CampaignRow struct {
+	Campaign *pickup.Campaign `json:"campaign"`
+	Seq      int64            `json:"seq"`
+}
+
+// CentreRow is a directory entry (every centre, for the wrong-centre answer).
+type CentreRow struct {
+	pickup.Centre
+	Seq int64 `json:"seq"`
+}
+
+// Shipment is stock sent to this centre from a storage site.
+type Shipment struct {
+	ID       string    `json:"id"`
+	CentreID string    `json:"centre_id"`
+	Item     string    `json:"item"`
+	Size     string    `json:"size,omitempty"`
+	Qty      int       `json:"qty"`
+	SentAt   time.Time `json:"sent_at"`
+	Ref      string    `json:"ref,omitempty"`
+	Seq      int64     `json:"seq"`
+}
+
+// RevokedCode is a code the registry revoked: its signed payload is refused
+// and the pickup is cancelled.
+type RevokedCode struct {
+	Code pickup.Code `json:"code"`
+	At   time.Time   `json:"at"`
+	Seq  int64       `json:"seq"`
+}
+
+// PullResponse is one page of what changed for the terminal's centre, every
+// row with After < Seq <= Cursor, each list ordered by Seq. The terminal
+// applies it and stores Cursor (and DatasetID) in one transaction.
+type PullResponse struct {
+	DatasetID string `json:"dataset_id"`
+	CentreID  string `json:"centre_id"`
+	// Reset: the terminal's dataset id was empty or differs, or its cursor
+	// lies beyond the registry's head (a restored registry): this page
+	// starts from 0 and the terminal must first drop every row it got from
+	// the registry (keeping its own unsent facts), then apply the page.
+	Reset  bool  `json:"reset"`
+	After  int64 `json:"after"`  // the cursor this page starts after (0 when Reset)
+	Cursor int64 `json:"cursor"` // store this; send it as After next time
+	More   bool  `json:"more"`   // pull again at once: the head is not reached
+
+	Pickups     []PickupRow    `json:"pickups,omitempty"`
+	Reassigned  []Reassignment `json:"reassigned,omitempty"`
+	Redemptions []Redemption   `json:"redemptions,omitempty"`
+	Campaigns   []CampaignRow  `json:"campaigns,omitempty"`
+	Centres     []CentreRow    `json:"centres,omitempty"`
+	Shipments   []Shipment     `json:"shipments,omitempty"`
+	Keys        []SigningKey   `json:"keys,omitempty"`
+	Revoked     []RevokedCode  `json:"revoked,omitempty"`
+
+	ServerTime time.Time `json:"server_time"`
+}
+
+// Rows returns the number of rows the page carries.
+func (p *PullResponse) Rows() int {
+	return len(p.Pickups) + len(p.Reassigned) + len(p.Redemptions) + len(p.Campaigns) + len(p.Centres) +
+		len(p.Shipments) + len(p.Keys) + len(p.Revoked)
+}
+
+// Validate checks a page's shape: ids, codes, and that every sequence lies
+// in (After, Cursor] in increasing order within each list.
+func (p *PullResponse) Validate() error {
+	if !pickup.ValidID(p.DatasetID) || !pickup.ValidID(p.CentreID) {
+		return errors.New("page: dataset_id or centre_id invalid")
+	}
+	if p.After < 0 || p.Cursor < p.After || p.Reset && p.After != 0 {
+		return fmt.Errorf("page: cursor %d after %d invalid", p.Cursor, p.After)
+	}
+	var errs []error
+	check := func(list string, i int, seq, prev int64) {
+		if seq <= p.After || seq > p.Cursor || seq <= prev {
+			errs = append(errs, fmt.Errorf("page: %s[%d] seq %d out of order or outside (%d, %d]", list, i, seq, p.After, p.Cursor))
+		}
+	}
+	code := func(list string, i int, c pickup.Code) {
+		if got, err := pickup.ParseCode(string(c)); err != nil || got != c {
+			errs = append(errs, fmt.Errorf("page: %s[%d] code not canonical", list, i))
+		}
+	}
+	id := func(list string, i int, ids ...string) {
+		for _, s := range ids {
+			if !pickup.ValidID(s) {
+				errs = append(errs, fmt.Errorf("page: %s[%d] id %q invalid", list, i, s))
+			}
+		}
+	}
+	var prev int64
+	for i, r := range p.Pickups {
+		check("pickups", i, r.Seq, prev)
+		prev = r.Seq
+		code("pickups", i, r.Code)
+		id("pickups", i, r.CentreID, r.ParcelKind)
+		if !r.Window.Valid() {
+			errs = append(errs, fmt.Errorf("page: pickups[%d] window invalid", i))
+		}
+		switch r.Status {
+		case pickup.StatusExpected, pickup.StatusCollected, pickup.StatusCancelled:
+		default:
+			errs = append(errs, fmt.Errorf("page: pickups[%d] status %q invalid", i, r.Status))
+		}
+	}
+	prev = 0
+	for i, r := range p.Reassigned {
+		check("reassigned", i, r.Seq, prev)
+		prev = r.Seq
+		code("reassigned", i, r.Code)
+		id("reassigned", i, r.CentreID)
+	}
+	prev = 0
+	for i, r := range p.Redemptions {
+		check("redemptions", i, r.Seq, prev)
+		prev = r.Seq
+		code("redemptions", i, r.Code)
+		id("redemptions", i, r.TerminalID, r.CentreID)
+		if !validUUID(r.EventID) {
+			errs = append(errs, fmt.Errorf("page: redemptions[%d] event_id invalid", i))
+		}
+	}
+	prev = 0
+	for i, r := range p.Campaigns {
+		check("campaigns", i, r.Seq, prev)
+		prev = r.Seq
+		if r.Campaign == nil {
+			errs = append(errs, fmt.Errorf("page: campaigns[%d] empty", i))
+		} else if err := r.Campaign.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("page: campaigns[%d]: %w", i, err))
+		}
+	}
+	prev = 0
+	for i, r := range p.Centres {
+		check("centres", i, r.Seq, prev)
+		prev = r.Seq
+		id("centres", i, r.ID)
+	}
+	prev = 0
+	for i, r := range p.Shipments {
+		check("shipments", i, r.Seq, prev)
+		prev = r.Seq
+		id("shipments", i, r.ID, r.CentreID, r.Item)
+	}
+	prev = 0
+	for i, r := range p.Keys {
+		check("keys", i, r.Seq, prev)
+		prev = r.Seq
+	}
+	if err := validateKeys(p.Keys); err != nil {
+		errs = append(errs, fmt.Errorf("page: %w", err))
+	}
+	prev = 0
+	for i, r := range p.Revoked {
+		check("revoked", i, r.Seq, prev)
+		prev = r.Seq
+		code("revoked", i, r.Code)
+	}
+	return errors.Join(errs...)
+}
+
+// PushRequest is the body of POST /v1/push: facts recorded by the calling
+// terminal, oldest first.
+type PushRequest struct {
+	Events []pickup.Event `json:"events"`
+}
+
+// Validate checks a push: 1 to MaxPushEvents well-formed events with
+// distinct ids. It does not check who sent them (the registry does).
+func (r *PushRequest) Validate() error {
+	if len(r.Events) == 0 || len(r.Events) > MaxPushEvents {
+		return fmt.Errorf("push: %d events, want 1 to %d", len(r.Events), MaxPushEvents)
+	}
+	seen := make(map[string]bool, len(r.Events))
+	for i, e := range r.Events {
+		if err := e.Validate(); err != nil {
+			return fmt.Errorf("push: event %d: %w", i, err)
+		}
+		if !validUUID(e.ID) || e.Type == pickup.EventUndo && !validUUID(e.Undoes) {
+			return fmt.Errorf("push: event %d: id is not a UUID", i)
+		}
+		if seen[e.ID] {
+			return fmt.Errorf("push: event %d: id repeated in the batch", i)
+		}
+		seen[e.ID] = true
+	}
+	return nil
+}
+
+// PushResult is the registry's answer for one event, in request order.
+type PushResult struct {
+	ID     string `json:"id"`
+	Result Result `json:"result"`
+	// Stored is the first answer (accepted or conflict), for a duplicate.
+	Stored Result `json:"stored,omitempty"`
+	// Earlier lists where and when the code had already been handed over,
+	// for a conflict (and a duplicate of one).
+	Earlier []pickup.Collection `json:"earlier,omitempty"`
+}
+
+// PushResponse answers POST /v1/push: one result per event, in order.
+type PushResponse struct {
+	Results    []PushResult `json:"results"`
+	ServerTime time.Time    `json:"server_time"`
+}
+
+// Validate checks that the answer matches the request event for event.
+func (r *PushResponse) Validate(req *PushRequest) error {
+	if len(r.Results) != len(req.Events) {
+		return fmt.Errorf("push answer: %d results for %d events", len(r.Results), len(req.Events))
+	}
+	for i, res := range r.Results {
+		if res.ID != req.Events[i].ID {
+			return fmt.Errorf("push answer: result %d is for another event", i)
+		}
+		switch res.Result {
+		case ResultAccepted, ResultConflict, ResultDuplicate:
+		default:
+			return fmt.Errorf("push answer: result %d: %q unknown", i, res.Result)
+		}
+	}
+	return nil
+}
+
+// DigestBucket is the digest of the centre's pickups whose code starts with
+// Prefix (one character of pickup.Alphabet).
+type DigestBucket struct {
+	Prefix string `json:"prefix"`
+	Count  int64  `json:"count"`
+	Digest string `json:"digest"`
+}
+
+// DigestResponse answers GET /v1/digest: the order-independent digest of
+// every pickup of the centre (see Digest) as of Cursor.
+type DigestResponse struct {
+	DatasetID  string         `json:"dataset_id"`
+	CentreID   string         `json:"centre_id"`
+	Cursor     int64          `json:"cursor"`
+	Count      int64          `json:"count"`
+	Digest     string         `json:"digest"`
+	Buckets    []DigestBucket `json:"buckets"` // the non-empty buckets, by prefix
+	ServerTime time.Time      `json:"server_time"`
+}
+
+// PickupsRequest is the query of GET /v1/pickups: the centre's current
+// pickups whose code starts with Prefix, after the code After, by code.
+type PickupsRequest struct {
+	Prefix string
+	After  pickup.Code
+	Limit  int
+}
+
+// Query encodes r as a URL query.
+func (r PickupsRequest) Query() url.Values {
+	q := url.Values{}
+	if r.Prefix != "" {
+		q.Set("prefix", r.Prefix)
+	}
+	if r.After != "" {
+		q.Set("after", string(r.After))
+	}
+	if r.Limit != 0 {
+		q.Set("limit", strconv.Itoa(r.Limit))
+	}
+	return q
+}
+
+// ParsePickupsQuery decodes and checks the query of GET /v1/pickups.
+func ParsePickupsQuery(q url.Values) (PickupsRequest, error) {
+	var r PickupsRequest
+	if err := onlyParams(q, "prefix", "after", "limit"); err != nil {
+		return r, err
+	}
+	r.Prefix = q.Get("prefix")
+	if len(r.Prefix) > 4 {
+		return r, errors.New("prefix longer than 4")
+	}
+	for i := 0; i < len(r.Prefix); i++ {
+		if !isAlphabet(r.Prefix[i]) {
+			return r, fmt.Errorf("prefix %q: not in the code alphabet", r.Prefix)
+		}
+	}
+	if a := q.Get("after"); a != "" {
+		c, err := pickup.ParseCode(a)
+		if err != nil || string(c) != a {
+			return r, errors.New("after: not a canonical code")
+		}
+		r.After = c
+	}
+	l, err := int64Param(q, "limit", 0, MaxPickupsLimit)
+	r.Limit = int(l)
+	return r, err
+}
+
+// PickupsResponse answers GET /v1/pickups.
+type PickupsResponse struct {
+	Pickups    []PickupRow `json:"pickups"`
+	More       bool        `json:"more"`
+	Cursor     int64       `json:"cursor"` // the registry's head when listed
+	ServerTime time.Time   `json:"server_time"`
+}
+
+func onlyParams(q url.Values, allowed ...string) error {
+	for k, v := range q {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || k == a
+		}
+		if !ok {
+			return fmt.Errorf("unknown parameter %q", k)
+		}
+		if len(v) != 1 {
+			return fmt.Errorf("parameter %q repeated", k)
+		}
+	}
+	return nil
+}
+
+func int64Param(q url.Values, name string, lo, hi int64) (int64, error) {
+	s := q.Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < lo || v > hi {
+		return 0, fmt.Errorf("%s %q: want an integer from %d to %d", name, s, lo, hi)
+	}
+	return v, nil
+}
+
+func validateKeys(keys []SigningKey) error {
+	for i, k := range keys {
+		if !pickup.ValidID(k.KeyID) || len(k.PublicKey) != 32 {
+			return fmt.Errorf("keys[%d] invalid", i)
+		}
+	}
+	return nil
+}
+
+func isAlphabet(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U'
+}
+
+// validUUID reports whether s looks like a UUID: 36 characters, hex digits
+// and dashes at 8, 13, 18 and 23.
+func validUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func printable(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
