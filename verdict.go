@@ -102,6 +102,7 @@ func (v Verdict) OK() bool { return v.Kind == VerdictOK }
 
 // Facts is what a terminal knows about a scanned code when it judges it.
 type Facts struct {
+	Code        Code // the scanned code
 	Today       Date
 	CentreID    string       // this terminal's centre
 	Pickup      *Pickup      // the local row, nil when unknown
@@ -124,7 +125,11 @@ func Judge(f Facts) Verdict {
 		onSig = true
 	}
 	if p == nil {
-		return Verdict{Kind: VerdictUnknownCode, LastRefresh: f.LastRefresh}
+		if len(f.Collections) > 0 {
+			// Handed over on signature before the list knew it.
+			return Verdict{Kind: VerdictAlreadyCollected, Code: f.Code, Collected: f.Collections}
+		}
+		return Verdict{Kind: VerdictUnknownCode, Code: f.Code, LastRefresh: f.LastRefresh}
 	}
 	v := Verdict{Code: p.Code, Pickup: p, OnSignature: onSig}
 	switch {

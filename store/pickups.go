@@ -179,7 +179,7 @@ func (s *Store) judge(ctx context.Context, q querier, id Identity, input string)
 	if err != nil {
 		return pickup.InvalidVerdict(err), nil, nil
 	}
-	f := pickup.Facts{Today: pickup.DateOf(s.Now().In(s.Loc)), CentreID: id.Centre.ID}
+	f := pickup.Facts{Code: scan.Code, Today: pickup.DateOf(s.Now().In(s.Loc)), CentreID: id.Centre.ID}
 	if f.Pickup, err = getPickup(ctx, q, scan.Code); err != nil {
 		return pickup.Verdict{}, nil, err
 	}
