@@ -37,11 +37,16 @@ func (s *Store) ImportPickups(ctx context.Context, r io.Reader) (ImportResult, e
 		return res, err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		exists, err := tx.PrepareContext(ctx, "SELECT count(*) FROM pickups WHERE code = ?")
-		if err != nil {
+		// A large list inserts in random key order: give this connection a
+		// cache big enough to keep the tree's upper levels in memory.
+		if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
 			return err
 		}
-		defer exists.Close()
+		defer tx.ExecContext(ctx, "PRAGMA cache_size = -2000")
+		var before int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pickups").Scan(&before); err != nil {
+			return err
+		}
 		upsert, err := tx.PrepareContext(ctx, upsertPickupSQL)
 		if err != nil {
 			return err
@@ -49,7 +54,7 @@ func (s *Store) ImportPickups(ctx context.Context, r io.Reader) (ImportResult, e
 		defer upsert.Close()
 		seen := make(map[uint64]int32)
 		h := fnv.New64a()
-		return pickup.ReadPickupCSV(r, func(line int, p pickup.Pickup) error {
+		err = pickup.ReadPickupCSV(r, func(line int, p pickup.Pickup) error {
 			h.Reset()
 			io.WriteString(h, string(p.Code))
 			key := h.Sum64()
@@ -60,10 +65,6 @@ func (s *Store) ImportPickups(ctx context.Context, r io.Reader) (ImportResult, e
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var n int
-			if err := exists.QueryRowContext(ctx, string(p.Code)).Scan(&n); err != nil {
-				return fmt.Errorf("line %d: %w", line, err)
-			}
 			if p.CampaignID == "" {
 				p.CampaignID = id.CampaignID
 			}
@@ -71,16 +72,21 @@ func (s *Store) ImportPickups(ctx context.Context, r io.Reader) (ImportResult, e
 				return fmt.Errorf("line %d: %w", line, err)
 			}
 			res.Rows++
-			if n == 0 {
-				res.New++
-			} else {
-				res.Updated++
-			}
 			if p.CentreID != id.Centre.ID {
 				res.OtherCentres++
 			}
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		var after int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pickups").Scan(&after); err != nil {
+			return err
+		}
+		res.New = after - before
+		res.Updated = res.Rows - res.New
+		return nil
 	})
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("import pickups: %w", err)

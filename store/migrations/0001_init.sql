@@ -23,8 +23,12 @@ CREATE TABLE centres (
 
 -- Expected pickups: the local copy of the registry's list. Only a display
 -- name and a profession: no other personal data.
+-- A rowid table with a unique index on code: a large list inserts in random
+-- code order, and the narrow index takes that far better than a table
+-- clustered on code would.
 CREATE TABLE pickups (
-	code         TEXT PRIMARY KEY,
+	id           INTEGER PRIMARY KEY,
+	code         TEXT NOT NULL UNIQUE,
 	name         TEXT NOT NULL,
 	profession   TEXT NOT NULL,
 	parcel_kind  TEXT NOT NULL,
@@ -34,7 +38,7 @@ CREATE TABLE pickups (
 	window_end   TEXT NOT NULL,
 	status       TEXT NOT NULL,
 	registry_seq INTEGER NOT NULL DEFAULT 0
-) STRICT, WITHOUT ROWID;
+) STRICT;
 CREATE INDEX pickups_centre ON pickups (centre_id, status);
 
 -- The append-only journal of every fact recorded at this terminal
