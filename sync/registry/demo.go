@@ -1,0 +1,144 @@
+package registry
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+)
+
+// demoCentres are plausible Belgian distribution points (fictitious
+// addresses on real street names).
+var demoCentres = []pickup.Centre{
+	{ID: "namur", Name: "Croix-Rouge — Maison de la Croix-Rouge de Namur", Address: "Rue de Fer 68, 5000 Namur", Hours: "Mon–Fri 9:00–17:00, Sat 9:00–12:00"},
+	{ID: "gent", Name: "Rode Kruis-Vlaanderen — Afdeling Gent", Address: "Kortrijksesteenweg 788, 9000 Gent", Hours: "ma–vr 8:30–16:30"},
+	{ID: "liege", Name: "Croix-Rouge — Maison de Liège", Address: "Boulevard d'Avroy 112, 4000 Liège", Hours: "Mon–Fri 9:00–16:00"},
+	{ID: "antwerpen", Name: "Rode Kruis-Vlaanderen — Afdeling Antwerpen", Address: "Italiëlei 124, 2000 Antwerpen", Hours: "ma–za 9:00–17:00"},
+	{ID: "bruxelles", Name: "Croix-Rouge — Maison de Bruxelles-Ixelles", Address: "Chaussée de Vleurgat 98, 1050 Ixelles", Hours: "Mon–Fri 8:00–18:00"},
+	{ID: "leuven", Name: "Rode Kruis-Vlaanderen — Afdeling Leuven", Address: "Tiensevest 61, 3000 Leuven", Hours: "ma–vr 9:00–16:00, wo tot 19:00"},
+	{ID: "charleroi", Name: "Croix-Rouge — Maison de Charleroi", Address: "Boulevard Tirou 77, 6000 Charleroi", Hours: "Mon–Fri 9:00–16:30"},
+	{ID: "brugge", Name: "Rode Kruis-Vlaanderen — Afdeling Brugge", Address: "Sint-Pieterskaai 25, 8000 Brugge", Hours: "ma–vr 9:00–17:00"},
+	{ID: "mons", Name: "Croix-Rouge — Maison de Mons", Address: "Rue d'Havré 51, 7000 Mons", Hours: "Mon, Wed, Fri 9:00–17:00"},
+	{ID: "hasselt", Name: "Rode Kruis-Vlaanderen — Afdeling Hasselt", Address: "Kuringersteenweg 210, 3500 Hasselt", Hours: "ma–vr 8:30–16:00"},
+	{ID: "eupen", Name: "Rotes Kreuz — Lokalsektion Eupen", Address: "Hillstraße 7, 4700 Eupen", Hours: "Mo–Fr 9:00–16:00"},
+	{ID: "arlon", Name: "Croix-Rouge — Maison d'Arlon", Address: "Avenue de la Gare 35, 6700 Arlon", Hours: "Tue–Sat 9:00–15:00"},
+}
+
+var (
+	demoFirst = []string{"Anne", "Marie", "Sophie", "Julie", "Camille", "Lotte", "Emma", "Lore", "Sarah", "Nathalie", "Griet", "Katrin",
+		"Luc", "Jan", "Pieter", "Thomas", "Nicolas", "Wouter", "Koen", "Olivier", "Jean-Pierre", "Bart", "Stefan", "Mathieu", "Hanne", "Elke"}
+	demoLast = []string{"Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "De Smet",
+		"Dubois", "Lambert", "Dupont", "Martin", "Simon", "Laurent", "Leclercq", "Renard", "Lejeune", "Van den Broeck", "Vermeulen",
+		"Michiels", "Schmitz", "Hansen", "Wilmots", "Denis", "Collard", "Pirard"}
+)
+
+// DemoSummary says what Demo made.
+type DemoSummary struct {
+	Centres   []string       `json:"centres"`
+	Requests  int            `json:"requests"`
+	ByKind    map[string]int `json:"by_parcel_kind"`
+	Cancelled int            `json:"cancelled"`
+	OpenNow   int            `json:"open_today"`
+	NotYet    int            `json:"not_yet_open"`
+	Closed    int            `json:"window_closed"`
+	Shipments int            `json:"shipments"`
+}
+
+// Demo fills the registry with realistic synthetic data: k centres with
+// Belgian names, addresses and hours, n requests of the October 2020
+// campaign (both parcel kinds, professions as the letter lists them) whose
+// pickup windows lie around today — most open, some opening in a few days,
+// a few already closed — a few cancellations, and a first shipment of
+// stock to each centre. Running it again adds more.
+func (reg *Registry) Demo(ctx context.Context, k, n int) (DemoSummary, error) {
+	sum := DemoSummary{ByKind: map[string]int{}}
+	if k < 1 || k > 500 || n < 0 || n > 5_000_000 {
+		return sum, fmt.Errorf("demo: %w: want 1 to 500 centres and 0 to 5,000,000 requests", ErrRefused)
+	}
+	camp, err := reg.Campaign(ctx, pickup.DefaultCampaignID)
+	if err != nil {
+		return sum, err
+	}
+	rnd := func(m int) int {
+		var b [8]byte
+		io.ReadFull(reg.Rand, b[:])
+		return int(binary.LittleEndian.Uint64(b[:]) % uint64(m))
+	}
+	var centres []pickup.Centre
+	for i := 0; i < k; i++ {
+		if i < len(demoCentres) {
+			centres = append(centres, demoCentres[i])
+			continue
+		}
+		centres = append(centres, pickup.Centre{ID: fmt.Sprintf("centre-%03d", i+1), Name: fmt.Sprintf("Croix-Rouge — Point de distribution %d", i+1),
+			Address: fmt.Sprintf("Rue de la Station %d, 5000 Namur", i+1), Hours: "Mon–Fri 9:00–16:00"})
+	}
+	today := pickup.DateOf(reg.Now())
+	err = reg.write(ctx, func(tx *wtx) error {
+		for _, c := range centres {
+			if _, err := reg.upsertCentre(ctx, tx, c); err != nil {
+				return err
+			}
+			sum.Centres = append(sum.Centres, c.ID)
+		}
+		sign, err := reg.currentSigner(ctx, tx)
+		if err != nil {
+			return err
+		}
+		batch := make([]byte, 6)
+		for i := 0; i < n; i++ {
+			prof := camp.Professions[rnd(len(camp.Professions))]
+			var w pickup.Window
+			switch r := rnd(100); {
+			case r < 8: // already over
+				w = pickup.Window{Start: today.AddDays(-40), End: today.AddDays(-1 - rnd(5))}
+				sum.Closed++
+			case r < 25: // opens in a few days, like phase 2
+				w = pickup.Window{Start: today.AddDays(1 + rnd(6)), End: today.AddDays(35)}
+				sum.NotYet++
+			default:
+				w = pickup.Window{Start: today.AddDays(-rnd(14)), End: today.AddDays(20 + rnd(40))}
+				sum.OpenNow++
+			}
+			status := pickup.StatusExpected
+			if rnd(100) < 3 {
+				status = pickup.StatusCancelled
+				sum.Cancelled++
+			}
+			c := centres[rnd(len(centres))]
+			p := pickup.Pickup{Name: demoFirst[rnd(len(demoFirst))] + " " + demoLast[rnd(len(demoLast))], Profession: prof.ID,
+				ParcelKind: prof.ParcelKind, CentreID: c.ID, CampaignID: camp.ID, Window: w, Status: status}
+			io.ReadFull(reg.Rand, batch)
+			proID := fmt.Sprintf("demo-%x", batch)
+			if _, err := reg.insertPickup(ctx, tx, p, proID, sign); err != nil {
+				return err
+			}
+			sum.Requests++
+			sum.ByKind[prof.ParcelKind]++
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, fmt.Errorf("demo: %w", err)
+	}
+	// A first delivery per centre, sized for about its share of parcels.
+	per := max(n/k, 10)
+	for _, c := range centres {
+		for _, s := range []protocol.Shipment{
+			{Item: "masks", Qty: per * 500}, {Item: "gowns", Qty: per * 50}, {Item: "glasses", Qty: per},
+			{Item: "gloves", Size: "S", Qty: per * 500 / 5}, {Item: "gloves", Size: "M", Qty: per * 500 * 2 / 5},
+			{Item: "gloves", Size: "L", Qty: per * 500 * 3 / 10}, {Item: "gloves", Size: "XL", Qty: per * 500 / 10},
+		} {
+			s.CentreID, s.Ref = c.ID, "DEMO-"+c.ID
+			if _, err := reg.Ship(ctx, s); err != nil {
+				return sum, fmt.Errorf("demo: %w", err)
+			}
+			sum.Shipments++
+		}
+	}
+	reg.Log.Info("demo data made", "centres", k, "requests", sum.Requests)
+	return sum, nil
+}

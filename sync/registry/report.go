@@ -1,0 +1,269 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// ItemReport compares what was shipped to a centre with what its
+// terminals handed over (and recorded as received), per item and size.
+type ItemReport struct {
+	Item       string `json:"item"`
+	Size       string `json:"size,omitempty"`
+	Shipped    int    `json:"shipped"`
+	Received   int    `json:"received"`
+	HandedOver int    `json:"handed_over"`
+}
+
+// CentreReport is one centre's line of the report.
+type CentreReport struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Expected counts the centre's pickups that are not cancelled.
+	Expected  int `json:"expected"`
+	Cancelled int `json:"cancelled"`
+	// Collected counts the distinct codes handed over at the centre
+	// (handovers not undone).
+	Collected int `json:"collected"`
+	// Handovers counts the parcels handed over at the centre: Collected
+	// plus the double handovers.
+	Handovers int `json:"handovers"`
+	// DoubleHandovers counts the handovers at the centre of a code that had
+	// already been handed over (here or elsewhere, earlier by the terminals'
+	// clocks), not undone: a code handed over twice is one double handover.
+	DoubleHandovers int          `json:"double_handovers"`
+	Terminals       int          `json:"terminals"`
+	Items           []ItemReport `json:"items"`
+}
+
+// Report is what `pickup-registry report` prints.
+type Report struct {
+	GeneratedAt time.Time      `json:"generated_at"`
+	DatasetID   string         `json:"dataset_id"`
+	Centres     []CentreReport `json:"centres"`
+	// Totals: Collected counts distinct codes over all centres.
+	Totals CentreReport `json:"totals"`
+}
+
+// Report computes the per-centre report.
+func (reg *Registry) Report(ctx context.Context) (*Report, error) {
+	rep := &Report{GeneratedAt: reg.now(), Centres: []CentreReport{}}
+	err := reg.read(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'dataset_id'").Scan(&rep.DatasetID); err != nil {
+			return err
+		}
+		byID := map[string]*CentreReport{}
+		var order []string
+		rows, err := tx.QueryContext(ctx, "SELECT id, name FROM centres ORDER BY id")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c CentreReport
+			if err := rows.Scan(&c.ID, &c.Name); err != nil {
+				rows.Close()
+				return err
+			}
+			byID[c.ID] = &c
+			order = append(order, c.ID)
+		}
+		rows.Close()
+		centre := func(id string) *CentreReport {
+			if c, ok := byID[id]; ok {
+				return c
+			}
+			c := &CentreReport{ID: id}
+			byID[id] = c
+			order = append(order, id)
+			return c
+		}
+		if err := eachRow(ctx, tx, "SELECT centre_id, sum(cancelled = 0), sum(cancelled = 1) FROM pickups GROUP BY centre_id", func(r *sql.Rows) error {
+			var id string
+			var exp, canc int
+			if err := r.Scan(&id, &exp, &canc); err != nil {
+				return err
+			}
+			c := centre(id)
+			c.Expected, c.Cancelled = exp, canc
+			return nil
+		}); err != nil {
+			return fmt.Errorf("expected: %w", err)
+		}
+		if err := eachRow(ctx, tx, "SELECT centre_id, count(*) FROM terminals WHERE revoked_at IS NULL GROUP BY centre_id", func(r *sql.Rows) error {
+			var id string
+			var n int
+			if err := r.Scan(&id, &n); err != nil {
+				return err
+			}
+			centre(id).Terminals = n
+			return nil
+		}); err != nil {
+			return fmt.Errorf("terminals: %w", err)
+		}
+		if err := eachRow(ctx, tx, `WITH h AS (SELECT code, centre_id, row_number() OVER (PARTITION BY code ORDER BY at, id) AS n
+				FROM events WHERE type = 'handover' AND undone = 0)
+			SELECT centre_id, count(*), count(DISTINCT code), sum(n > 1) FROM h GROUP BY centre_id`, func(r *sql.Rows) error {
+			var id string
+			var n, distinct, doubles int
+			if err := r.Scan(&id, &n, &distinct, &doubles); err != nil {
+				return err
+			}
+			c := centre(id)
+			c.Handovers, c.Collected, c.DoubleHandovers = n, distinct, doubles
+			return nil
+		}); err != nil {
+			return fmt.Errorf("handovers: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT count(DISTINCT code) FROM events WHERE type = 'handover' AND undone = 0").Scan(&rep.Totals.Collected); err != nil {
+			return err
+		}
+		items := map[[3]string]*ItemReport{}
+		item := func(centreID, it, size string) *ItemReport {
+			k := [3]string{centreID, it, size}
+			if items[k] == nil {
+				items[k] = &ItemReport{Item: it, Size: size}
+			}
+			return items[k]
+		}
+		if err := eachRow(ctx, tx, "SELECT centre_id, item, size, sum(qty) FROM shipments GROUP BY 1, 2, 3", func(r *sql.Rows) error {
+			var c, it, size string
+			var q int
+			if err := r.Scan(&c, &it, &size, &q); err != nil {
+				return err
+			}
+			item(c, it, size).Shipped += q
+			return nil
+		}); err != nil {
+			return fmt.Errorf("shipments: %w", err)
+		}
+		if err := eachRow(ctx, tx, "SELECT centre_id, item, coalesce(size, ''), sum(qty) FROM events WHERE type = 'stock_receive' GROUP BY 1, 2, 3", func(r *sql.Rows) error {
+			var c, it, size string
+			var q int
+			if err := r.Scan(&c, &it, &size, &q); err != nil {
+				return err
+			}
+			item(c, it, size).Received += q
+			return nil
+		}); err != nil {
+			return fmt.Errorf("receptions: %w", err)
+		}
+		if err := reg.handedOverItems(ctx, tx, item); err != nil {
+			return fmt.Errorf("handed over items: %w", err)
+		}
+		for k, v := range items {
+			c := centre(k[0])
+			c.Items = append(c.Items, *v)
+		}
+		for _, id := range order {
+			c := byID[id]
+			if c.Items == nil {
+				c.Items = []ItemReport{}
+			}
+			sort.Slice(c.Items, func(i, j int) bool {
+				a, b := c.Items[i], c.Items[j]
+				if a.Item != b.Item {
+					return a.Item < b.Item
+				}
+				return sizeRank(a.Size) < sizeRank(b.Size)
+			})
+			rep.Centres = append(rep.Centres, *c)
+			t := &rep.Totals
+			t.Expected += c.Expected
+			t.Cancelled += c.Cancelled
+			t.Handovers += c.Handovers
+			t.DoubleHandovers += c.DoubleHandovers
+			t.Terminals += c.Terminals
+		}
+		rep.Totals.ID, rep.Totals.Name = "total", "All centres"
+		rep.Totals.Items = []ItemReport{}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return rep, nil
+}
+
+func sizeRank(s string) string {
+	switch s {
+	case "XS":
+		return "0"
+	case "S":
+		return "1"
+	case "M":
+		return "2"
+	case "L":
+		return "3"
+	case "XL":
+		return "4"
+	case "XXL":
+		return "5"
+	}
+	return "9" + s
+}
+
+// handedOverItems adds up the items of handovers not undone: the lines the
+// terminal sent, or, for a handover sent without lines, the contents of the
+// pickup's parcel kind in its campaign (gloves in the chosen size).
+func (reg *Registry) handedOverItems(ctx context.Context, tx *sql.Tx, item func(centre, it, size string) *ItemReport) error {
+	campaigns := map[string]*pickup.Campaign{}
+	if err := eachRow(ctx, tx, "SELECT id, definition FROM campaigns", func(r *sql.Rows) error {
+		var id, def string
+		if err := r.Scan(&id, &def); err != nil {
+			return err
+		}
+		c, err := campaignJSON(def)
+		campaigns[id] = c
+		return err
+	}); err != nil {
+		return err
+	}
+	return eachRow(ctx, tx, `SELECT e.centre_id, e.items, e.glove_size, coalesce(p.campaign_id, ''), coalesce(p.parcel_kind, ''), coalesce(p.profession, '')
+		FROM events e LEFT JOIN pickups p ON p.code = e.code WHERE e.type = 'handover' AND e.undone = 0`, func(r *sql.Rows) error {
+		var centreID, itemsJSON, glove, campID, kind, prof string
+		if err := r.Scan(&centreID, &itemsJSON, &glove, &campID, &kind, &prof); err != nil {
+			return err
+		}
+		var lines []pickup.Line
+		if err := json.Unmarshal([]byte(itemsJSON), &lines); err != nil {
+			return err
+		}
+		camp := campaigns[campID]
+		if len(lines) == 0 && camp != nil {
+			lines, _ = camp.Contents(kind, prof)
+		}
+		for _, l := range lines {
+			size := l.Size
+			if size == "" && glove != "" && camp != nil {
+				if it, ok := camp.Item(l.Item); ok && it.Sized() {
+					size = glove
+				}
+			}
+			if size == "" && glove != "" && camp == nil && l.Item == "gloves" {
+				size = glove
+			}
+			item(centreID, l.Item, size).HandedOver += l.Qty
+		}
+		return nil
+	})
+}
+
+func eachRow(ctx context.Context, tx *sql.Tx, q string, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

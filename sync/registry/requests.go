@@ -1,0 +1,516 @@
+package registry
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+)
+
+// QRPNG renders a QR image of text, px pixels wide. It is a variable so
+// that tests (and builds without the QR package) can replace it.
+var QRPNG = qrprint.PNG
+
+// QRPixels is the width of the QR images codes --qr-dir writes.
+const QRPixels = 512
+
+// RequestCSVColumns are the columns of a request list.
+var RequestCSVColumns = []string{"professional_id", "name", "profession", "centre_id"}
+
+// Refusal is a request that was not imported, with its line and why.
+type Refusal struct {
+	Line           int    `json:"line"`
+	ProfessionalID string `json:"professional_id"`
+	Reason         string `json:"reason"`
+}
+
+// ImportResult says what a request import did.
+type ImportResult struct {
+	Campaign string    `json:"campaign"`
+	Imported int       `json:"imported"`
+	Refused  []Refusal `json:"refused"`
+}
+
+type request struct {
+	line           int
+	professionalID string
+	name           string
+	profession     pickup.Profession
+	centreID       string
+}
+
+// Campaign returns a campaign definition.
+func (reg *Registry) Campaign(ctx context.Context, id string) (*pickup.Campaign, error) {
+	var def string
+	err := reg.r.QueryRowContext(ctx, "SELECT definition FROM campaigns WHERE id = ?", id).Scan(&def)
+	if errors.Is(err, sql.ErrNoRows) {
+		ids, _ := reg.campaignIDs(ctx)
+		return nil, fmt.Errorf("campaign %q: %w (have %s)", id, ErrNotFound, strings.Join(ids, ", "))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read campaign: %w", err)
+	}
+	c, err := pickup.ParseCampaign([]byte(def))
+	if err != nil {
+		return nil, fmt.Errorf("read campaign %s: %w", id, err)
+	}
+	return c, nil
+}
+
+func (reg *Registry) campaignIDs(ctx context.Context) ([]string, error) {
+	rows, err := reg.r.QueryContext(ctx, "SELECT id FROM campaigns ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// findProfession matches a profession by id or by any of its names,
+// ignoring case.
+func findProfession(c *pickup.Campaign, s string) (pickup.Profession, bool) {
+	for _, p := range c.Professions {
+		if strings.EqualFold(p.ID, s) {
+			return p, true
+		}
+		for _, n := range p.Names {
+			if strings.EqualFold(n, s) {
+				return p, true
+			}
+		}
+	}
+	return pickup.Profession{}, false
+}
+
+// ImportRequests imports validated requests for a campaign (CSV
+// professional_id,name,profession,centre_id): one parcel per professional
+// per campaign, the parcel kind and pickup window from the campaign, a
+// code issued and signed for each. A second request of a professional (in
+// the file or already stored) is refused and reported; a malformed row,
+// an unknown profession or centre is reported with its line number and
+// nothing is imported.
+func (reg *Registry) ImportRequests(ctx context.Context, campaignID string, r io.Reader) (ImportResult, error) {
+	res := ImportResult{Campaign: campaignID, Refused: []Refusal{}}
+	camp, err := reg.Campaign(ctx, campaignID)
+	if err != nil {
+		return res, fmt.Errorf("import requests: %w", err)
+	}
+	centres, err := reg.Centres(ctx)
+	if err != nil {
+		return res, err
+	}
+	known := map[string]bool{}
+	for _, c := range centres {
+		known[c.ID] = true
+	}
+	var reqs []request
+	err = readCSV(r, RequestCSVColumns, func(line int, field func(string) string) error {
+		q := request{line: line, professionalID: field("professional_id"), name: field("name"), centreID: field("centre_id")}
+		if err := checkText("professional_id", q.professionalID, true); err != nil || len(q.professionalID) > 64 {
+			return &RowError{Line: line, Err: fmt.Errorf("professional_id empty, longer than 64 or not printable")}
+		}
+		if err := checkText("name", q.name, true); err != nil {
+			return &RowError{Line: line, Err: err}
+		}
+		p, ok := findProfession(camp, field("profession"))
+		if !ok {
+			return &RowError{Line: line, Err: fmt.Errorf("profession %q is not in campaign %s", field("profession"), camp.ID)}
+		}
+		q.profession = p
+		if !known[q.centreID] {
+			return &RowError{Line: line, Err: fmt.Errorf("centre %q unknown (add it first with centre add or centre import)", q.centreID)}
+		}
+		reqs = append(reqs, q)
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("import requests: %w: %w", ErrRefused, err)
+	}
+	err = reg.write(ctx, func(tx *wtx) error {
+		res.Imported, res.Refused = 0, res.Refused[:0]
+		sign, err := reg.currentSigner(ctx, tx)
+		if err != nil {
+			return err
+		}
+		seen := map[string]int{}
+		for _, q := range reqs {
+			if first, dup := seen[q.professionalID]; dup {
+				res.Refused = append(res.Refused, Refusal{Line: q.line, ProfessionalID: q.professionalID,
+					Reason: fmt.Sprintf("second request of this professional in campaign %s (first on line %d)", camp.ID, first)})
+				continue
+			}
+			seen[q.professionalID] = q.line
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pickups WHERE campaign_id = ? AND professional_id = ?",
+				camp.ID, q.professionalID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				res.Refused = append(res.Refused, Refusal{Line: q.line, ProfessionalID: q.professionalID,
+					Reason: fmt.Sprintf("this professional already has a parcel in campaign %s (one per professional)", camp.ID)})
+				continue
+			}
+			w, err := camp.WindowFor(q.profession.ID)
+			if err != nil {
+				return err
+			}
+			p := pickup.Pickup{Name: q.name, Profession: q.profession.ID, ParcelKind: q.profession.ParcelKind,
+				CentreID: q.centreID, CampaignID: camp.ID, Window: w, Status: pickup.StatusExpected}
+			if _, err := reg.insertPickup(ctx, tx, p, q.professionalID, sign); err != nil {
+				return err
+			}
+			res.Imported++
+		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("import requests: %w", err)
+	}
+	reg.Log.Info("requests imported", "campaign", camp.ID, "imported", res.Imported, "refused", len(res.Refused))
+	return res, nil
+}
+
+// signer signs codes with the registry's current key.
+type signer struct {
+	keyID string
+	priv  ed25519.PrivateKey
+}
+
+func (s signer) sign(p pickup.Pickup) (string, error) {
+	return pickup.Sign(s.priv, pickup.SignedCode{KeyID: s.keyID, Code: p.Code, CentreID: p.CentreID,
+		CampaignID: p.CampaignID, ParcelKind: p.ParcelKind, Window: p.Window})
+}
+
+func (reg *Registry) currentSigner(ctx context.Context, tx interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (signer, error) {
+	var s signer
+	var seed []byte
+	if err := tx.QueryRowContext(ctx, "SELECT key_id, private_key FROM signing_keys WHERE current = 1").Scan(&s.keyID, &seed); err != nil {
+		return s, fmt.Errorf("read current signing key: %w", err)
+	}
+	if len(seed) != ed25519.SeedSize {
+		return s, errors.New("current signing key is damaged")
+	}
+	s.priv = ed25519.NewKeyFromSeed(seed)
+	return s, nil
+}
+
+// insertPickup issues a fresh code for p (drawing again on the rare
+// collision), signs it, and stores the row.
+func (reg *Registry) insertPickup(ctx context.Context, tx *wtx, p pickup.Pickup, professionalID string, sign signer) (pickup.Code, error) {
+	for attempt := 0; ; attempt++ {
+		code, err := pickup.NewCode(reg.Rand)
+		if err != nil {
+			return "", err
+		}
+		p.Code = code
+		signed, err := sign.sign(p)
+		if err != nil {
+			return "", err
+		}
+		status := pickup.StatusExpected
+		cancelled := 0
+		if p.Status == pickup.StatusCancelled {
+			status, cancelled = pickup.StatusCancelled, 1
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO pickups (code, campaign_id, professional_id, name, profession, parcel_kind,
+			centre_id, window_start, window_end, cancelled, status, signed, created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (code) DO NOTHING`,
+			code, p.CampaignID, professionalID, p.Name, p.Profession, p.ParcelKind, p.CentreID,
+			p.Window.Start.String(), p.Window.End.String(), cancelled, status, signed, fmtTime(reg.now()), tx.next())
+		if err != nil {
+			return "", fmt.Errorf("store pickup: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return "", err
+		} else if n == 1 {
+			return code, nil
+		}
+		if attempt > 10 {
+			return "", errors.New("store pickup: could not draw a unique code")
+		}
+	}
+}
+
+// WriteCodes writes the pickups of a centre as CSV in the terminal's import
+// format (with status), by code, and when qrDir is not empty one QR PNG
+// per code (<CODE>.png, holding the signed payload). It returns the number
+// of rows.
+func (reg *Registry) WriteCodes(ctx context.Context, centreID string, w io.Writer, qrDir string) (int, error) {
+	if _, err := reg.Centre(ctx, centreID); err != nil {
+		return 0, fmt.Errorf("codes: %w", err)
+	}
+	if qrDir != "" {
+		if err := os.MkdirAll(qrDir, 0o755); err != nil {
+			return 0, fmt.Errorf("codes: QR folder: %w", err)
+		}
+	}
+	cw := csv.NewWriter(w)
+	if err := pickup.WritePickupCSVHeader(cw); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := reg.read(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, signed
+			FROM pickups WHERE centre_id = ? ORDER BY code`, centreID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			p, signed, err := scanPickup(rows)
+			if err != nil {
+				return err
+			}
+			if err := pickup.WritePickupCSVRow(cw, p); err != nil {
+				return err
+			}
+			if qrDir != "" {
+				text := signed
+				if text == "" {
+					text = string(p.Code)
+				}
+				png, err := QRPNG(text, QRPixels)
+				if err != nil {
+					return fmt.Errorf("QR of %s: %w", p.Code.Masked(), err)
+				}
+				if err := os.WriteFile(filepath.Join(qrDir, string(p.Code)+".png"), png, 0o644); err != nil {
+					return fmt.Errorf("write QR: %w", err)
+				}
+			}
+			n++
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return n, fmt.Errorf("codes: %w", err)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return n, fmt.Errorf("codes: %w", err)
+	}
+	return n, nil
+}
+
+type scanner interface{ Scan(...any) error }
+
+// scanPickup reads code, name, profession, parcel_kind, centre_id,
+// campaign_id, window_start, window_end, status, signed.
+func scanPickup(s scanner) (pickup.Pickup, string, error) {
+	var p pickup.Pickup
+	var start, end, status, signed string
+	if err := s.Scan(&p.Code, &p.Name, &p.Profession, &p.ParcelKind, &p.CentreID, &p.CampaignID, &start, &end, &status, &signed); err != nil {
+		return p, "", err
+	}
+	var err error
+	if p.Window.Start, err = pickup.ParseDate(start); err != nil {
+		return p, "", err
+	}
+	if p.Window.End, err = pickup.ParseDate(end); err != nil {
+		return p, "", err
+	}
+	p.Status = pickup.Status(status)
+	return p, signed, nil
+}
+
+// Pickup returns one pickup by code.
+func (reg *Registry) Pickup(ctx context.Context, code pickup.Code) (pickup.Pickup, error) {
+	row := reg.r.QueryRowContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, signed
+		FROM pickups WHERE code = ?`, code)
+	p, _, err := scanPickup(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, fmt.Errorf("code %s: %w", code.Masked(), ErrNotFound)
+	}
+	return p, err
+}
+
+// SignedPayload returns a pickup's signed payload (what its QR code holds).
+func (reg *Registry) SignedPayload(ctx context.Context, code pickup.Code) (string, error) {
+	var s string
+	err := reg.r.QueryRowContext(ctx, "SELECT signed FROM pickups WHERE code = ?", code).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("code %s: %w", code.Masked(), ErrNotFound)
+	}
+	return s, err
+}
+
+// statusOf derives a pickup's status: cancelled wins, then collected while
+// a handover is not undone.
+func statusOf(cancelled bool, active int) pickup.Status {
+	switch {
+	case cancelled:
+		return pickup.StatusCancelled
+	case active > 0:
+		return pickup.StatusCollected
+	}
+	return pickup.StatusExpected
+}
+
+// CancelCode cancels a pickup (the request was withdrawn); its holder gets
+// the cancelled answer at every terminal after their next pull.
+func (reg *Registry) CancelCode(ctx context.Context, code pickup.Code) error {
+	return reg.write(ctx, func(tx *wtx) error { return reg.cancel(ctx, tx, code) })
+}
+
+func (reg *Registry) cancel(ctx context.Context, tx *wtx, code pickup.Code) error {
+	res, err := tx.ExecContext(ctx, "UPDATE pickups SET cancelled = 1, status = 'cancelled', seq = ? WHERE code = ? AND cancelled = 0", tx.next(), code)
+	if err != nil {
+		return fmt.Errorf("cancel code: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var exists int
+		tx.QueryRowContext(ctx, "SELECT count(*) FROM pickups WHERE code = ?", code).Scan(&exists)
+		if exists == 0 {
+			return fmt.Errorf("cancel code %s: %w", code.Masked(), ErrNotFound)
+		}
+	}
+	return nil
+}
+
+// RevokeCode cancels a pickup and puts its code on the revoked list, so
+// that terminals refuse its signed payload too (a leaked or stolen QR).
+func (reg *Registry) RevokeCode(ctx context.Context, code pickup.Code) error {
+	err := reg.write(ctx, func(tx *wtx) error {
+		if err := reg.cancel(ctx, tx, code); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO revoked (code, at, seq) VALUES (?, ?, ?) ON CONFLICT (code) DO NOTHING",
+			code, fmtTime(reg.now()), tx.next())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("revoke code: %w", err)
+	}
+	reg.Log.Info("code revoked", "code", code.Masked())
+	return nil
+}
+
+// MoveCode reassigns a pickup to another centre: the new centre's terminals
+// receive it, the old centre's receive a reassignment (and give the
+// wrong_centre answer). The signed payload is issued again for the new
+// centre.
+func (reg *Registry) MoveCode(ctx context.Context, code pickup.Code, centreID string) error {
+	if _, err := reg.Centre(ctx, centreID); err != nil {
+		return fmt.Errorf("move code: %w", err)
+	}
+	err := reg.write(ctx, func(tx *wtx) error {
+		row := tx.QueryRowContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, signed
+			FROM pickups WHERE code = ?`, code)
+		p, _, err := scanPickup(row)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("code %s: %w", code.Masked(), ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if p.CentreID == centreID {
+			return nil
+		}
+		from := p.CentreID
+		p.CentreID = centreID
+		sign, err := reg.currentSigner(ctx, tx)
+		if err != nil {
+			return err
+		}
+		signed, err := sign.sign(p)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO reassignments (code, from_centre, to_centre, at, seq) VALUES (?, ?, ?, ?, ?)",
+			code, from, centreID, fmtTime(reg.now()), tx.next()); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE pickups SET centre_id = ?, signed = ?, seq = ? WHERE code = ?", centreID, signed, tx.next(), code)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("move code: %w", err)
+	}
+	return nil
+}
+
+// Keys returns the registry's public signing keys, oldest first.
+func (reg *Registry) Keys(ctx context.Context) ([]protocol.SigningKey, error) {
+	rows, err := reg.r.QueryContext(ctx, "SELECT key_id, public_key, current, created_at, seq FROM signing_keys ORDER BY created_at, key_id")
+	if err != nil {
+		return nil, fmt.Errorf("list keys: %w", err)
+	}
+	defer rows.Close()
+	var out []protocol.SigningKey
+	for rows.Next() {
+		var k protocol.SigningKey
+		var at string
+		if err := rows.Scan(&k.KeyID, &k.PublicKey, &k.Current, &at, &k.Seq); err != nil {
+			return nil, err
+		}
+		k.CreatedAt = parseTime(at)
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// RotateKey makes a new signing key current. Earlier keys stay valid (codes
+// already printed keep verifying); terminals learn the new key at their
+// next pull.
+func (reg *Registry) RotateKey(ctx context.Context) (string, error) {
+	var id string
+	err := reg.write(ctx, func(tx *wtx) error {
+		var err error
+		id, err = reg.addKey(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("rotate key: %w", err)
+	}
+	reg.Log.Info("signing key rotated", "key_id", id)
+	return id, nil
+}
+
+// privateKeys returns every valid private key, by id (bundles are signed
+// with all of them).
+func (reg *Registry) privateKeys(ctx context.Context) (map[string]ed25519.PrivateKey, error) {
+	rows, err := reg.r.QueryContext(ctx, "SELECT key_id, private_key FROM signing_keys")
+	if err != nil {
+		return nil, fmt.Errorf("read keys: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]ed25519.PrivateKey{}
+	for rows.Next() {
+		var id string
+		var seed []byte
+		if err := rows.Scan(&id, &seed); err != nil {
+			return nil, err
+		}
+		if len(seed) == ed25519.SeedSize {
+			out[id] = ed25519.NewKeyFromSeed(seed)
+		}
+	}
+	return out, rows.Err()
+}
+
+// campaignJSON decodes a stored campaign definition.
+func campaignJSON(def string) (*pickup.Campaign, error) {
+	var c pickup.Campaign
+	if err := json.Unmarshal([]byte(def), &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}

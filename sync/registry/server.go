@@ -1,0 +1,463 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/pickup-terminal/pickup/sync/protocol"
+)
+
+// Server serves /v1/ for a registry.
+type Server struct {
+	Reg *Registry
+	Log *slog.Logger
+	// Now is the server's clock (time.Now by default): a seam for tests.
+	Now func() time.Time
+	// SkewWindow is how far a request's timestamp may be from Now
+	// (protocol.SkewWindow by default).
+	SkewWindow time.Duration
+	// TLS, when set, makes Serve speak TLS.
+	TLS *tls.Config
+
+	nonces   protocol.NonceCache
+	seenMu   sync.Mutex
+	lastSeen map[string]time.Time
+}
+
+// NewServer returns a server for reg with default settings.
+func NewServer(reg *Registry, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Server{Reg: reg, Log: log, Now: time.Now, SkewWindow: protocol.SkewWindow}
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Serve answers on ln until ctx is cancelled, then shuts down gracefully
+// (in-flight calls get 10 seconds).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      180 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if s.TLS != nil {
+		ln = tls.NewListener(ln, s.TLS)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	err := srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		<-done
+		return nil
+	}
+	return fmt.Errorf("serve: %w", err)
+}
+
+// Handler returns the HTTP handler of /v1/.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	route := func(method, path string, h func(w http.ResponseWriter, r *http.Request) error) {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != method {
+				w.Header().Set("Allow", method)
+				s.fail(w, r, protocol.Errorf(protocol.CodeMethodNotAllowed, "%s %s: use %s", r.Method, path, method))
+				return
+			}
+			if err := h(w, r); err != nil {
+				s.fail(w, r, err)
+			}
+		})
+	}
+	route(http.MethodGet, protocol.PathTime, s.handleTime)
+	route(http.MethodPost, protocol.PathEnrol, s.handleEnrol)
+	route(http.MethodGet, protocol.PathPull, s.handlePull)
+	route(http.MethodPost, protocol.PathPush, s.handlePush)
+	route(http.MethodGet, protocol.PathDigest, s.handleDigest)
+	route(http.MethodGet, protocol.PathPickups, s.handlePickups)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, protocol.Errorf(protocol.CodeNotFound, "no such endpoint %s (this registry speaks /v1/)", r.URL.Path))
+	})
+	return s.logged(mux)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// logged logs every call (never a code or a name: paths carry none) and
+// turns a panic into a 500.
+func (s *Server) logged(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
+				s.fail(sw, r, protocol.Errorf(protocol.CodeInternal, "internal error"))
+			}
+			s.Log.Debug("call", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+		}()
+		h.ServeHTTP(sw, r)
+	})
+}
+
+// fail writes an error body. Errors that are not *protocol.Error are
+// logged and answered as internal.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var pe *protocol.Error
+	if !errors.As(err, &pe) {
+		s.Log.Error("call failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		pe = protocol.Errorf(protocol.CodeInternal, "the registry failed; try again later")
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			pe = protocol.Errorf(protocol.CodeUnavailable, "the registry is busy or stopping; try again later")
+		}
+	} else if pe.HTTPStatus() >= 400 && pe.HTTPStatus() < 500 {
+		s.Log.Info("refused", "method", r.Method, "path", r.URL.Path, "code", string(pe.Code))
+	}
+	e := *pe
+	e.ServerTime = protocol.Now(s.Now)
+	s.write(w, r, e.HTTPStatus(), e.Body())
+}
+
+// write sends v as JSON, gzipped when the client accepts it.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, v any) {
+	b, err := protocol.Encode(v)
+	if err != nil {
+		s.Log.Error("encode answer", "err", err)
+		status = http.StatusInternalServerError
+		b = []byte(`{"error":{"code":"internal","message":"encode answer"}}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", protocol.ContentType)
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "Accept-Encoding")
+	if len(b) > 512 && protocol.AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+		b = protocol.Gzip(b)
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// body reads a request body within limit: exact wire bytes (for the
+// signature) and the decoded JSON. GET calls must have none.
+func (s *Server) body(w http.ResponseWriter, r *http.Request, limit int64) (raw, decoded []byte, err error) {
+	if r.Method == http.MethodGet {
+		var one [1]byte
+		if n, _ := io.ReadFull(r.Body, one[:]); n > 0 {
+			return nil, nil, protocol.Errorf(protocol.CodeBadRequest, "GET %s takes no body", r.URL.Path)
+		}
+		return nil, nil, nil
+	}
+	if err := protocol.CheckContentType(r.Header.Get("Content-Type")); err != nil {
+		return nil, nil, err
+	}
+	if r.ContentLength > limit {
+		return nil, nil, protocol.Errorf(protocol.CodeTooLarge, "body of %d bytes over the limit of %d", r.ContentLength, limit)
+	}
+	raw, err = protocol.ReadRaw(http.MaxBytesReader(w, r.Body, limit), limit)
+	if err != nil {
+		var pe *protocol.Error
+		if errors.As(err, &pe) {
+			return nil, nil, pe
+		}
+		return nil, nil, protocol.Errorf(protocol.CodeBadRequest, "read body: %v", err)
+	}
+	decoded, err = protocol.Decompress(raw, r.Header.Get("Content-Encoding"), protocol.MaxDecodedBody)
+	return raw, decoded, err
+}
+
+// authenticate checks the request's signature and returns the caller and
+// the request's nonce. Order: header, terminal, signature, revocation,
+// clock, nonce — so that nothing is remembered for a request that is not
+// genuinely the terminal's.
+func (s *Server) authenticate(r *http.Request, raw []byte) (Caller, protocol.Auth, error) {
+	a, err := protocol.ParseAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		return Caller{}, a, protocol.Errorf(protocol.CodeUnauthenticated, "%v", err)
+	}
+	t, err := s.Reg.terminalAuth(r.Context(), a.TerminalID)
+	if errors.Is(err, ErrNotFound) {
+		return Caller{}, a, protocol.Errorf(protocol.CodeUnauthenticated, "terminal %s is not enrolled at this registry (dataset reset?): enrol again", a.TerminalID)
+	}
+	if err != nil {
+		return Caller{}, a, err
+	}
+	if !protocol.VerifySignature(a, t.secret, r.Method, protocol.RequestTarget(r.URL.EscapedPath(), r.URL.RawQuery), raw) {
+		return Caller{}, a, protocol.Errorf(protocol.CodeBadSignature, "request signature does not verify")
+	}
+	if t.revoked {
+		return Caller{}, a, protocol.Errorf(protocol.CodeTerminalRevoked, "terminal %s was revoked: enrol it again", t.id)
+	}
+	now := s.now()
+	window := s.SkewWindow
+	if window <= 0 {
+		window = protocol.SkewWindow
+	}
+	if e := protocol.CheckClock(a, now, window); e != nil {
+		return Caller{}, a, e
+	}
+	fresh, err := s.nonces.Add(a.TerminalID, a.Nonce, now, now.Add(2*window+time.Minute))
+	if errors.Is(err, protocol.ErrNonceCacheFull) {
+		return Caller{}, a, protocol.Errorf(protocol.CodeUnavailable, "too many requests; try again later")
+	}
+	if !fresh {
+		return Caller{}, a, protocol.Errorf(protocol.CodeReplayed, "this request was already received (same nonce): sign it again")
+	}
+	s.seen(r.Context(), t.id, now)
+	return Caller{TerminalID: t.id, CentreID: t.centreID}, a, nil
+}
+
+// seen records a terminal's last call, at most once a minute.
+func (s *Server) seen(ctx context.Context, id string, now time.Time) {
+	s.seenMu.Lock()
+	if s.lastSeen == nil {
+		s.lastSeen = map[string]time.Time{}
+	}
+	last := s.lastSeen[id]
+	due := now.Sub(last) > time.Minute
+	if due {
+		s.lastSeen[id] = now
+	}
+	s.seenMu.Unlock()
+	if due {
+		if err := s.Reg.touch(ctx, id, now); err != nil {
+			s.Log.Warn("record last seen", "terminal", id, "err", err)
+		}
+	}
+}
+
+func (s *Server) handleTime(w http.ResponseWriter, r *http.Request) error {
+	s.write(w, r, http.StatusOK, protocol.TimeResponse{ServerTime: protocol.Now(s.Now)})
+	return nil
+}
+
+func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) error {
+	if len(r.URL.RawQuery) > 0 {
+		return protocol.Errorf(protocol.CodeBadRequest, "enrol takes no query")
+	}
+	_, b, err := s.body(w, r, protocol.MaxEnrolBody)
+	if err != nil {
+		return err
+	}
+	req, err := protocol.DecodeEnrolRequest(b)
+	if err != nil {
+		return err
+	}
+	resp, err := s.Reg.Enrol(r.Context(), req)
+	if err != nil {
+		return err
+	}
+	resp.ServerTime = protocol.Now(s.Now)
+	s.write(w, r, http.StatusOK, resp)
+	return nil
+}
+
+func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) error {
+	raw, _, err := s.body(w, r, 0)
+	if err != nil {
+		return err
+	}
+	c, _, err := s.authenticate(r, raw)
+	if err != nil {
+		return err
+	}
+	req, err := protocol.ParsePullQuery(r.URL.Query())
+	if err != nil {
+		return protocol.Errorf(protocol.CodeBadRequest, "pull: %v", err)
+	}
+	page, err := s.Reg.Pull(r.Context(), c.CentreID, req)
+	if err != nil {
+		return err
+	}
+	page.ServerTime = protocol.Now(s.Now)
+	s.write(w, r, http.StatusOK, page)
+	return nil
+}
+
+func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
+	if len(r.URL.RawQuery) > 0 {
+		return protocol.Errorf(protocol.CodeBadRequest, "push takes no query")
+	}
+	raw, b, err := s.body(w, r, protocol.MaxPushBody)
+	if err != nil {
+		return err
+	}
+	c, a, err := s.authenticate(r, raw)
+	if err != nil {
+		return err
+	}
+	req, err := protocol.DecodePushRequest(b)
+	if err != nil {
+		return err
+	}
+	window := s.SkewWindow
+	if window <= 0 {
+		window = protocol.SkewWindow
+	}
+	results, err := s.Reg.Push(r.Context(), c, req.Events, "push", a.Nonce, s.now().Add(2*window+time.Minute))
+	if err != nil {
+		return err
+	}
+	s.write(w, r, http.StatusOK, protocol.PushResponse{Results: results, ServerTime: protocol.Now(s.Now)})
+	return nil
+}
+
+func (s *Server) handleDigest(w http.ResponseWriter, r *http.Request) error {
+	raw, _, err := s.body(w, r, 0)
+	if err != nil {
+		return err
+	}
+	c, _, err := s.authenticate(r, raw)
+	if err != nil {
+		return err
+	}
+	if len(r.URL.RawQuery) > 0 {
+		return protocol.Errorf(protocol.CodeBadRequest, "digest takes no query")
+	}
+	d, err := s.Reg.Digest(r.Context(), c.CentreID)
+	if err != nil {
+		return err
+	}
+	d.ServerTime = protocol.Now(s.Now)
+	s.write(w, r, http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) handlePickups(w http.ResponseWriter, r *http.Request) error {
+	raw, _, err := s.body(w, r, 0)
+	if err != nil {
+		return err
+	}
+	c, _, err := s.authenticate(r, raw)
+	if err != nil {
+		return err
+	}
+	req, err := protocol.ParsePickupsQuery(r.URL.Query())
+	if err != nil {
+		return protocol.Errorf(protocol.CodeBadRequest, "pickups: %v", err)
+	}
+	out, err := s.Reg.ListPickups(r.Context(), c.CentreID, req)
+	if err != nil {
+		return err
+	}
+	out.ServerTime = protocol.Now(s.Now)
+	s.write(w, r, http.StatusOK, out)
+	return nil
+}
+
+// LoadTLS loads a certificate and key and returns the TLS configuration and
+// the certificate's pin.
+func LoadTLS(certFile, keyFile string) (*tls.Config, string, error) {
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, "", fmt.Errorf("load TLS certificate: %w", err)
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, protocol.CertPin(cert.Certificate[0]), nil
+}
+
+// DevTLS returns a self-signed certificate kept in dir/dev-tls (made on
+// first use, valid ten years, for localhost, this host's name and the
+// loopback addresses), so that its pin stays the same across restarts.
+func DevTLS(dir string, hosts ...string) (*tls.Config, string, error) {
+	d := filepath.Join(dir, "dev-tls")
+	certFile, keyFile := filepath.Join(d, "cert.pem"), filepath.Join(d, "key.pem")
+	if _, err := os.Stat(certFile); err == nil {
+		return LoadTLS(certFile, keyFile)
+	}
+	if err := os.MkdirAll(d, 0o700); err != nil {
+		return nil, "", fmt.Errorf("dev TLS: %w", err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, "", fmt.Errorf("dev TLS: %w", err)
+	}
+	serial, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: "pickup-registry (development)", Organization: []string{"Pickup"}},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().AddDate(10, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		tmpl.DNSNames = append(tmpl.DNSNames, h)
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else if ip == nil && h != "" && h != "localhost" {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, "", fmt.Errorf("dev TLS: %w", err)
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, "", fmt.Errorf("dev TLS: %w", err)
+	}
+	var cb, kpem bytes.Buffer
+	pem.Encode(&cb, &pem.Block{Type: "CERTIFICATE", Bytes: der})
+	pem.Encode(&kpem, &pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
+	if err := os.WriteFile(keyFile, kpem.Bytes(), 0o600); err != nil {
+		return nil, "", fmt.Errorf("dev TLS: %w", err)
+	}
+	if err := os.WriteFile(certFile, cb.Bytes(), 0o644); err != nil {
+		return nil, "", fmt.Errorf("dev TLS: %w", err)
+	}
+	return LoadTLS(certFile, keyFile)
+}

@@ -1,0 +1,93 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+)
+
+// knownItems gathers the items of every campaign, by id.
+func (reg *Registry) knownItems(ctx context.Context) (map[string]pickup.Item, error) {
+	rows, err := reg.r.QueryContext(ctx, "SELECT definition FROM campaigns ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("read campaigns: %w", err)
+	}
+	defer rows.Close()
+	items := map[string]pickup.Item{}
+	for rows.Next() {
+		var def string
+		if err := rows.Scan(&def); err != nil {
+			return nil, err
+		}
+		c, err := campaignJSON(def)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range c.Items {
+			if old, ok := items[it.ID]; ok && len(old.Sizes) >= len(it.Sizes) {
+				continue
+			}
+			items[it.ID] = it
+		}
+	}
+	return items, rows.Err()
+}
+
+// Ship records stock sent to a centre. Sized items (gloves) need a size
+// among the item's sizes; unsized items take none.
+func (reg *Registry) Ship(ctx context.Context, s protocol.Shipment) (protocol.Shipment, error) {
+	if _, err := reg.Centre(ctx, s.CentreID); err != nil {
+		return s, fmt.Errorf("ship: %w", err)
+	}
+	items, err := reg.knownItems(ctx)
+	if err != nil {
+		return s, err
+	}
+	it, ok := items[s.Item]
+	if !ok {
+		ids := make([]string, 0, len(items))
+		for id := range items {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		return s, fmt.Errorf("ship: %w: item %q unknown (have %s)", ErrRefused, s.Item, strings.Join(ids, ", "))
+	}
+	switch {
+	case it.Sized() && !slices.Contains(it.Sizes, s.Size):
+		return s, fmt.Errorf("ship: %w: %s needs --size, one of %s", ErrRefused, s.Item, strings.Join(it.Sizes, ", "))
+	case !it.Sized() && s.Size != "":
+		return s, fmt.Errorf("ship: %w: %s has no sizes", ErrRefused, s.Item)
+	case s.Qty <= 0 || s.Qty > 100_000_000:
+		return s, fmt.Errorf("ship: %w: quantity %d: want a positive number of units", ErrRefused, s.Qty)
+	}
+	if err := checkText("ref", s.Ref, false); err != nil {
+		return s, fmt.Errorf("ship: %w: %v", ErrRefused, err)
+	}
+	var b [8]byte
+	if _, err := io.ReadFull(reg.Rand, b[:]); err != nil {
+		return s, err
+	}
+	id := make([]byte, 0, 13)
+	id = append(id, "ship-"...)
+	for _, c := range b {
+		id = append(id, pickup.Alphabet[c&31])
+	}
+	s.ID = string(id)
+	s.SentAt = reg.now()
+	err = reg.write(ctx, func(tx *wtx) error {
+		s.Seq = tx.next()
+		_, err := tx.ExecContext(ctx, "INSERT INTO shipments (id, centre_id, item, size, qty, ref, sent_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			s.ID, s.CentreID, s.Item, s.Size, s.Qty, s.Ref, fmtTime(s.SentAt), s.Seq)
+		return err
+	})
+	if err != nil {
+		return s, fmt.Errorf("ship: %w", err)
+	}
+	reg.Log.Info("shipment recorded", "centre", s.CentreID, "item", s.Item, "size", s.Size, "qty", s.Qty)
+	return s, nil
+}
