@@ -1,0 +1,586 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+)
+
+// Sync setting keys.
+const (
+	KeyRegistryURL = "registry_url"
+	KeySecret      = "terminal_secret"
+	KeyDatasetID   = "dataset_id"
+	KeyCursor      = "cursor"
+	KeyTLSPin      = "tls_pin"
+	KeyClockOffset = "clock_offset_ms"
+	KeyLastSyncErr = "last_sync_error"
+)
+
+// ErrNotEnrolled is returned by sync operations on a terminal that was
+// never enrolled with a registry.
+var ErrNotEnrolled = errors.New("terminal not enrolled with a registry: run 'pickup enrol --registry URL --code CODE'")
+
+// SyncConfig is what the sync client needs from the store.
+type SyncConfig struct {
+	RegistryURL string
+	Creds       protocol.Credentials
+	Pin         string
+	DatasetID   string
+	Cursor      int64
+	ClockOffset time.Duration
+}
+
+// SyncConfig returns the terminal's registry settings, or ErrNotEnrolled.
+func (s *Store) SyncConfig(ctx context.Context) (SyncConfig, error) {
+	var c SyncConfig
+	vals := map[string]string{}
+	for _, k := range []string{KeyRegistryURL, KeySecret, KeyDatasetID, KeyCursor, KeyTLSPin, KeyClockOffset, KeyTerminalID, KeyCentreID} {
+		v, err := getSetting(ctx, s.db, k)
+		if err != nil {
+			return c, fmt.Errorf("read sync settings: %w", err)
+		}
+		vals[k] = v
+	}
+	if vals[KeyRegistryURL] == "" || vals[KeySecret] == "" {
+		return c, ErrNotEnrolled
+	}
+	secret, err := base64.StdEncoding.DecodeString(vals[KeySecret])
+	if err != nil {
+		return c, fmt.Errorf("read sync settings: secret: %w", err)
+	}
+	c.RegistryURL, c.Pin, c.DatasetID = vals[KeyRegistryURL], vals[KeyTLSPin], vals[KeyDatasetID]
+	c.Creds = protocol.Credentials{TerminalID: vals[KeyTerminalID], CentreID: vals[KeyCentreID], Secret: secret}
+	c.Cursor, _ = strconv.ParseInt(vals[KeyCursor], 10, 64)
+	if ms, err := strconv.ParseInt(vals[KeyClockOffset], 10, 64); err == nil {
+		c.ClockOffset = time.Duration(ms) * time.Millisecond
+	}
+	return c, nil
+}
+
+// Enrol stores the registry's answer to an enrolment: the terminal's new
+// identity and secret, its centre, the registry's keys and dataset. A fresh
+// folder is set up with the default campaign (the registry sends the real
+// ones at the first pull). A terminal set up stand-alone for the same centre
+// keeps its records: facts still waiting are re-addressed to the new
+// terminal id. Another centre is refused.
+func (s *Store) Enrol(ctx context.Context, registryURL string, r *protocol.EnrolResponse) (Identity, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		old, err := identity(ctx, tx)
+		switch {
+		case errors.Is(err, ErrNotInitialised):
+			c, err := pickup.BuiltinCampaign(pickup.DefaultCampaignID)
+			if err != nil {
+				return err
+			}
+			if err := putCampaign(ctx, tx, c); err != nil {
+				return err
+			}
+			if err := setSetting(ctx, tx, KeyCampaignID, c.ID); err != nil {
+				return err
+			}
+			if err := setSetting(ctx, tx, KeySetUpAt, fmtTime(s.Now())); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case old.Centre.ID != r.Centre.ID:
+			return fmt.Errorf("%w for centre %s; this enrolment is for centre %s: use another --data folder", ErrAlreadySetUp, old.Centre.ID, r.Centre.ID)
+		case old.TerminalID != r.TerminalID:
+			if err := readdressOutbox(ctx, tx, r.TerminalID); err != nil {
+				return err
+			}
+		}
+		if err := putCentre(ctx, tx, r.Centre); err != nil {
+			return err
+		}
+		for _, k := range r.Keys {
+			if err := putKey(ctx, tx, k); err != nil {
+				return err
+			}
+		}
+		for k, v := range map[string]string{
+			KeyTerminalID: r.TerminalID, KeyCentreID: r.Centre.ID, KeyRegistryURL: registryURL,
+			KeySecret: base64.StdEncoding.EncodeToString(r.Secret), KeyTLSPin: r.TLSPin,
+		} {
+			if err := setSetting(ctx, tx, k, v); err != nil {
+				return err
+			}
+		}
+		if name, _ := getSetting(ctx, tx, KeyTerminalName); name == "" {
+			return setSetting(ctx, tx, KeyTerminalName, r.TerminalID)
+		}
+		return nil
+	})
+	if err != nil {
+		return Identity{}, fmt.Errorf("enrol: %w", err)
+	}
+	return s.Identity(ctx)
+}
+
+// readdressOutbox rewrites the terminal id of facts still waiting, after a
+// stand-alone terminal is enrolled. The journal keeps them as recorded.
+func readdressOutbox(ctx context.Context, tx *sql.Tx, terminalID string) error {
+	evs, err := outbox(ctx, tx, -1)
+	if err != nil {
+		return err
+	}
+	for _, ev := range evs {
+		ev.TerminalID = terminalID
+		body, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE outbox SET body = ? WHERE event_id = ?", string(body), ev.ID); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, "UPDATE redemptions SET terminal_id = ? WHERE local = 1", terminalID)
+	return err
+}
+
+func putKey(ctx context.Context, q querier, k protocol.SigningKey) error {
+	if len(k.PublicKey) != ed25519.PublicKeySize || !pickup.ValidID(k.KeyID) {
+		return fmt.Errorf("signing key %q: invalid", k.KeyID)
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO signing_keys(key_id, public_key, from_registry) VALUES(?, ?, 1)
+		ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key, from_registry = 1`, k.KeyID, k.PublicKey)
+	return err
+}
+
+func outbox(ctx context.Context, q querier, limit int) ([]pickup.Event, error) {
+	rows, err := q.QueryContext(ctx, "SELECT body FROM outbox ORDER BY seq LIMIT ?", limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []pickup.Event
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		var ev pickup.Event
+		if err := json.Unmarshal([]byte(body), &ev); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// Outbox returns up to limit facts waiting for the registry, oldest first.
+func (s *Store) Outbox(ctx context.Context, limit int) ([]pickup.Event, error) {
+	return outbox(ctx, s.db, limit)
+}
+
+// NoteAttempt records a failed push of the whole outbox head (for the
+// technician: attempts and the last error).
+func (s *Store) NoteAttempt(ctx context.Context, ids []string, cause error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE event_id = ?", cause.Error(), id); err != nil {
+				return err
+			}
+		}
+		return setSetting(ctx, tx, KeyLastSyncErr, cause.Error())
+	})
+}
+
+// PushOutcome counts what ApplyPushResults did.
+type PushOutcome struct {
+	Accepted, Duplicate, Conflict int
+}
+
+// ApplyPushResults takes the registry's definite answers: each answered
+// fact leaves the outbox, its journal entry notes the answer, and every
+// conflict is recorded with where and when the code was already handed
+// over, all in one transaction.
+func (s *Store) ApplyPushResults(ctx context.Context, events []pickup.Event, res *protocol.PushResponse) (PushOutcome, error) {
+	var out PushOutcome
+	byID := map[string]pickup.Event{}
+	for _, e := range events {
+		byID[e.ID] = e
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		now := fmtTime(s.Now())
+		for _, r := range res.Results {
+			state := r.Result
+			if state == protocol.ResultDuplicate && r.Stored != "" {
+				state = r.Stored
+			}
+			switch r.Result {
+			case protocol.ResultAccepted:
+				out.Accepted++
+			case protocol.ResultDuplicate:
+				out.Duplicate++
+			case protocol.ResultConflict:
+				out.Conflict++
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE event_id = ?", r.ID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE journal SET sync_state = ? WHERE id = ?", string(state), r.ID); err != nil {
+				return err
+			}
+			if state != protocol.ResultConflict {
+				continue
+			}
+			ev := byID[r.ID]
+			if err := addConflict(ctx, tx, ev.ID, ev.Code, ev.TerminalID, ev.CentreID, ev.At, "pushed from this terminal", now); err != nil {
+				return err
+			}
+			for _, e := range r.Earlier {
+				if err := addConflict(ctx, tx, e.EventID, ev.Code, e.TerminalID, e.CentreID, e.At, "recorded earlier", now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("apply push results: %w", err)
+	}
+	return out, nil
+}
+
+func addConflict(ctx context.Context, tx *sql.Tx, eventID string, code pickup.Code, terminal, centre string, at time.Time, detail, now string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO conflicts(event_id, code, terminal_id, centre_id, at, detail, seen_at)
+		VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING`, eventID, string(code), terminal, centre, fmtTime(at), detail, now)
+	return err
+}
+
+// PageOutcome counts what ApplyPage did.
+type PageOutcome struct {
+	Pickups, Redemptions, Conflicts int
+	Reset                           bool
+}
+
+// ApplyPage applies one pull page and stores its cursor and dataset id in
+// one transaction, so that a cut at any point resumes from the last page.
+// On Reset it first drops every row the registry sent before (the pickups,
+// other terminals' handovers, keys, shipments), keeping this terminal's own
+// facts and outbox. This terminal's facts live apart from the pickup rows
+// (redemptions, journal, outbox), so a pickup row from the registry never
+// hides a local handover: the code stays collected.
+func (s *Store) ApplyPage(ctx context.Context, p *protocol.PullResponse) (PageOutcome, error) {
+	return s.applyPage(ctx, p, false)
+}
+
+// ApplyBundlePage applies a page read from a USB bundle: like ApplyPage,
+// but a page that overlaps what is already applied is fine (a bundle starts
+// where the registry chose), and one wholly behind the cursor is skipped.
+func (s *Store) ApplyBundlePage(ctx context.Context, p *protocol.PullResponse) (PageOutcome, bool, error) {
+	cfg, err := s.syncCursor(ctx)
+	if err != nil {
+		return PageOutcome{}, false, err
+	}
+	if !p.Reset && p.DatasetID == cfg.DatasetID && p.Cursor <= cfg.Cursor {
+		return PageOutcome{}, false, nil
+	}
+	out, err := s.applyPage(ctx, p, true)
+	return out, err == nil, err
+}
+
+func (s *Store) syncCursor(ctx context.Context) (SyncConfig, error) {
+	var c SyncConfig
+	cur, err := getSetting(ctx, s.db, KeyCursor)
+	if err != nil {
+		return c, err
+	}
+	c.Cursor, _ = strconv.ParseInt(cur, 10, 64)
+	c.DatasetID, err = getSetting(ctx, s.db, KeyDatasetID)
+	return c, err
+}
+
+func (s *Store) applyPage(ctx context.Context, p *protocol.PullResponse, overlap bool) (PageOutcome, error) {
+	var out PageOutcome
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		id, err := identity(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if p.CentreID != "" && p.CentreID != id.Centre.ID {
+			return fmt.Errorf("page for centre %s, this terminal serves %s", p.CentreID, id.Centre.ID)
+		}
+		cur, err := getSetting(ctx, tx, KeyCursor)
+		if err != nil {
+			return err
+		}
+		ds, err := getSetting(ctx, tx, KeyDatasetID)
+		if err != nil {
+			return err
+		}
+		curN, _ := strconv.ParseInt(cur, 10, 64)
+		follows := p.After == curN || overlap && p.After <= curN
+		if !p.Reset && (!follows || (ds != "" && p.DatasetID != ds)) {
+			// A page that does not follow on from what is applied (a stale
+			// answer, a page applied twice): skip it; the next pull resumes.
+			return fmt.Errorf("page after %d (dataset %s) does not follow cursor %d (dataset %s)", p.After, p.DatasetID, curN, ds)
+		}
+		if p.Reset {
+			out.Reset = true
+			for _, q := range []string{
+				"DELETE FROM pickups",
+				"DELETE FROM redemptions WHERE local = 0",
+				"DELETE FROM signing_keys WHERE from_registry = 1",
+				"DELETE FROM revoked_codes",
+				"DELETE FROM shipments",
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("reset: %w", err)
+				}
+			}
+		}
+		for _, c := range p.Campaigns {
+			if err := putCampaign(ctx, tx, c.Campaign); err != nil {
+				return err
+			}
+		}
+		for _, c := range p.Centres {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO centres(id, name, address, hours, from_registry) VALUES(?, ?, ?, ?, 1)
+				ON CONFLICT(id) DO UPDATE SET name = excluded.name, address = excluded.address, hours = excluded.hours, from_registry = 1`,
+				c.ID, c.Name, c.Address, c.Hours); err != nil {
+				return err
+			}
+		}
+		for _, k := range p.Keys {
+			if err := putKey(ctx, tx, k); err != nil {
+				return err
+			}
+		}
+		upsert, err := tx.PrepareContext(ctx, upsertPickupSQL)
+		if err != nil {
+			return err
+		}
+		defer upsert.Close()
+		for _, r := range p.Pickups {
+			if _, err := upsert.ExecContext(ctx, pickupArgs(r.Pickup, r.Seq)...); err != nil {
+				return fmt.Errorf("store pickup %s: %w", r.Code.Masked(), err)
+			}
+			out.Pickups++
+		}
+		for _, r := range p.Reassigned {
+			if _, err := tx.ExecContext(ctx, "UPDATE pickups SET centre_id = ?, registry_seq = ? WHERE code = ?", r.CentreID, r.Seq, string(r.Code)); err != nil {
+				return err
+			}
+		}
+		for _, r := range p.Revoked {
+			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO revoked_codes(code) VALUES(?)", string(r.Code)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE pickups SET status = 'cancelled' WHERE code = ?", string(r.Code)); err != nil {
+				return err
+			}
+		}
+		for _, sh := range p.Shipments {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO shipments(id, item, size, qty, sent_at, ref, seq) VALUES(?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT(id) DO UPDATE SET qty = excluded.qty, seq = excluded.seq`, sh.ID, sh.Item, sh.Size, sh.Qty, fmtTime(sh.SentAt), sh.Ref, sh.Seq); err != nil {
+				return err
+			}
+		}
+		now := fmtTime(s.Now())
+		for _, r := range p.Redemptions {
+			n, err := applyRedemption(ctx, tx, r, now)
+			if err != nil {
+				return err
+			}
+			out.Redemptions++
+			out.Conflicts += n
+			if err := confirmByRedemption(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		for k, v := range map[string]string{KeyCursor: strconv.FormatInt(p.Cursor, 10), KeyDatasetID: p.DatasetID, KeyLastRefresh: now} {
+			if err := setSetting(ctx, tx, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("apply pull page: %w", err)
+	}
+	return out, nil
+}
+
+// applyRedemption records a handover the registry knows of. This
+// terminal's own come back too: they are already here (an undo from
+// elsewhere is not possible, so local rows are left as they are). When the
+// code then has more than one active handover, each is recorded as a
+// conflict; it returns how many conflict rows it added.
+func applyRedemption(ctx context.Context, tx *sql.Tx, r protocol.Redemption, now string) (int, error) {
+	var local int
+	err := tx.QueryRowContext(ctx, "SELECT local FROM redemptions WHERE event_id = ?", r.EventID).Scan(&local)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		undone := ""
+		if r.Undone {
+			undone = "registry"
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO redemptions(event_id, code, terminal_id, centre_id, at, glove_size, local, undone_by)
+			VALUES(?, ?, ?, ?, ?, ?, 0, ?)`, r.EventID, string(r.Code), r.TerminalID, r.CentreID, fmtTime(r.At), r.GloveSize, undone); err != nil {
+			return 0, err
+		}
+	case err != nil:
+		return 0, err
+	case local == 0:
+		undone := ""
+		if r.Undone {
+			undone = "registry"
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE redemptions SET undone_by = ? WHERE event_id = ? AND local = 0", undone, r.EventID); err != nil {
+			return 0, err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT event_id, terminal_id, centre_id, at FROM redemptions WHERE code = ? AND undone_by = ''", string(r.Code))
+	if err != nil {
+		return 0, err
+	}
+	type red struct{ id, term, centre, at string }
+	var active []red
+	for rows.Next() {
+		var x red
+		if err := rows.Scan(&x.id, &x.term, &x.centre, &x.at); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		active = append(active, x)
+	}
+	rows.Close()
+	if len(active) < 2 {
+		return 0, nil
+	}
+	added := 0
+	for _, x := range active {
+		res, err := tx.ExecContext(ctx, `INSERT INTO conflicts(event_id, code, terminal_id, centre_id, at, detail, seen_at)
+			VALUES(?, ?, ?, ?, ?, 'double handover', ?) ON CONFLICT(event_id) DO NOTHING`, x.id, string(r.Code), x.term, x.centre, x.at, now)
+		if err != nil {
+			return 0, err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			added++
+		}
+	}
+	return added, nil
+}
+
+// confirmByRedemption takes out of the outbox what a pulled redemption
+// proves the registry holds: this terminal's handover, and its undo when
+// the redemption comes back undone. (A terminal synced only by USB bundles
+// learns this way that its facts arrived.)
+func confirmByRedemption(ctx context.Context, tx *sql.Tx, r protocol.Redemption) error {
+	ids := []string{r.EventID}
+	if r.Undone {
+		rows, err := tx.QueryContext(ctx, "SELECT id FROM journal WHERE type = 'undo' AND json_extract(body, '$.undoes') = ?", r.EventID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+	}
+	for _, id := range ids {
+		res, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE event_id = ?", id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			if _, err := tx.ExecContext(ctx, "UPDATE journal SET sync_state = 'accepted' WHERE id = ? AND sync_state = 'pending'", id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// LocalDigest computes the digest of this centre's pickups as the registry
+// does, for the drift check.
+func (s *Store) LocalDigest(ctx context.Context) (*protocol.Digest, error) {
+	id, err := s.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &protocol.Digest{}
+	err = scanPickups(ctx, s.db, "WHERE centre_id = ?", []any{id.Centre.ID}, func(p pickup.Pickup) { d.Add(p) })
+	return d, err
+}
+
+func scanPickups(ctx context.Context, q querier, where string, args []any, fn func(pickup.Pickup)) error {
+	rows, err := q.QueryContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status
+		FROM pickups `+where, args...)
+	if err != nil {
+		return fmt.Errorf("read pickups: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p pickup.Pickup
+		var start, end, status string
+		if err := rows.Scan(&p.Code, &p.Name, &p.Profession, &p.ParcelKind, &p.CentreID, &p.CampaignID, &start, &end, &status); err != nil {
+			return err
+		}
+		p.Window.Start, _ = pickup.ParseDate(start)
+		p.Window.End, _ = pickup.ParseDate(end)
+		p.Status = pickup.Status(status)
+		fn(p)
+	}
+	return rows.Err()
+}
+
+// ReplaceBucket makes this centre's pickups whose code starts with prefix
+// exactly rows (a drift repair): rows missing from the registry's list are
+// removed, the others stored.
+func (s *Store) ReplaceBucket(ctx context.Context, prefix string, rows []protocol.PickupRow) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		id, err := identity(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM pickups WHERE centre_id = ? AND substr(code, 1, ?) = ?", id.Centre.ID, len(prefix), prefix); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if _, err := tx.ExecContext(ctx, upsertPickupSQL, pickupArgs(r.Pickup, r.Seq)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// NoteSync records a finished sync round: its time and the clock offset
+// measured, and clears the last error.
+func (s *Store) NoteSync(ctx context.Context, at time.Time, offset time.Duration) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for k, v := range map[string]string{KeyLastSync: fmtTime(at), KeyClockOffset: strconv.FormatInt(offset.Milliseconds(), 10), KeyLastSyncErr: ""} {
+			if err := setSetting(ctx, tx, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SigningKeys returns the registry keys this terminal trusts.
+func (s *Store) SigningKeys(ctx context.Context) (map[string]ed25519.PublicKey, error) {
+	k, err := keyring(ctx, s.db, "")
+	if err != nil {
+		return nil, fmt.Errorf("read keys: %w", err)
+	}
+	return k.Keys, nil
+}

@@ -1,0 +1,343 @@
+// Package client is the terminal's side of sync: enrolment, a sync round
+// (push the outbox, then pull to the head, then check for drift) and the
+// background loop that notices by itself when the link goes and comes back,
+// backing off exponentially with jitter. It speaks the wire protocol of
+// sync/protocol and keeps everything in the terminal's store.
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"strings"
+	stdsync "sync"
+	"time"
+
+	"github.com/pickup-terminal/pickup/store"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+)
+
+// Version is sent to the registry at enrolment.
+var Version = "dev"
+
+// Enrol trades an enrolment code for credentials and stores them. The
+// request id is kept for the retries of this call, so that a lost answer
+// does not burn the code.
+func Enrol(ctx context.Context, s *store.Store, registryURL, code string) (store.Identity, error) {
+	ec, err := protocol.ParseEnrolmentCode(code)
+	if err != nil {
+		return store.Identity{}, fmt.Errorf("enrol: %w", err)
+	}
+	registryURL = strings.TrimRight(strings.TrimSpace(registryURL), "/")
+	c, err := protocol.NewClient(registryURL, protocol.Credentials{}, ec.Pin)
+	if err != nil {
+		return store.Identity{}, fmt.Errorf("enrol: %w", err)
+	}
+	reqID, err := protocol.NewRequestID(nil)
+	if err != nil {
+		return store.Identity{}, err
+	}
+	host, _ := os.Hostname()
+	var resp *protocol.EnrolResponse
+	for attempt := 0; ; attempt++ {
+		resp, err = c.Enrol(ctx, code, reqID, host, Version)
+		var pe *protocol.Error
+		if err == nil || errors.As(err, &pe) || attempt >= 3 {
+			break
+		}
+		select { // a network error: the same request id may be retried safely
+		case <-ctx.Done():
+			return store.Identity{}, ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 500 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return store.Identity{}, fmt.Errorf("enrol with %s: %w", registryURL, err)
+	}
+	id, err := s.Enrol(ctx, registryURL, resp)
+	if err != nil {
+		return id, err
+	}
+	return id, nil
+}
+
+// Report says what one sync round moved.
+type Report struct {
+	Pushed     int           `json:"pushed"`
+	Accepted   int           `json:"accepted"`
+	Duplicate  int           `json:"duplicate"`
+	Conflicts  int           `json:"conflicts"`
+	Pages      int           `json:"pages"`
+	Pulled     int           `json:"pulled_pickups"`
+	Redeemed   int           `json:"pulled_handovers"`
+	NewDoubles int           `json:"new_double_handovers"`
+	Reset      bool          `json:"reset"`
+	Cursor     int64         `json:"cursor"`
+	Pending    int           `json:"pending_upload"`
+	Repaired   []string      `json:"repaired_buckets,omitempty"`
+	ClockSkew  time.Duration `json:"clock_skew_ms"`
+	AtHead     bool          `json:"at_head"`
+}
+
+// SkewWarning is the clock difference above which a terminal reports skew.
+const SkewWarning = time.Minute
+
+// Syncer runs sync rounds for one store.
+type Syncer struct {
+	Store *store.Store
+	// Client overrides the protocol client (tests, proxies); built from the
+	// store's settings when nil.
+	Client *protocol.Client
+	// Log receives sync events (never names or whole codes).
+	Log *slog.Logger
+	// PushBatch and PullLimit bound one request.
+	PushBatch, PullLimit int
+
+	mu    stdsync.Mutex
+	state State
+}
+
+// State is what the status bar shows.
+type State struct {
+	Enrolled  bool          `json:"enrolled"`
+	Online    bool          `json:"online"`
+	LastSync  time.Time     `json:"last_sync,omitzero"`
+	LastError string        `json:"last_error,omitempty"`
+	ClockSkew time.Duration `json:"clock_skew_ms"`
+	NextTry   time.Time     `json:"next_try,omitzero"`
+}
+
+// State returns the latest known sync state.
+func (y *Syncer) State() State {
+	y.mu.Lock()
+	defer y.mu.Unlock()
+	return y.state
+}
+
+func (y *Syncer) setState(f func(*State)) {
+	y.mu.Lock()
+	f(&y.state)
+	y.mu.Unlock()
+}
+
+func (y *Syncer) log() *slog.Logger {
+	if y.Log != nil {
+		return y.Log
+	}
+	return slog.Default()
+}
+
+func (y *Syncer) client(ctx context.Context) (*protocol.Client, store.SyncConfig, error) {
+	cfg, err := y.Store.SyncConfig(ctx)
+	if err != nil {
+		return nil, cfg, err
+	}
+	if y.Client != nil {
+		y.Client.Creds = cfg.Creds
+		return y.Client, cfg, nil
+	}
+	c, err := protocol.NewClient(cfg.RegistryURL, cfg.Creds, cfg.Pin)
+	if err != nil {
+		return nil, cfg, err
+	}
+	c.SetClockOffset(cfg.ClockOffset)
+	c.UserAgent = "pickup/" + Version
+	y.Client = c
+	return c, cfg, nil
+}
+
+// Round pushes every pending fact, pulls to the head and checks for drift.
+// It returns an error unless everything pending was pushed and the pull
+// reached the head; what moved before the error is in the report.
+func (y *Syncer) Round(ctx context.Context) (Report, error) {
+	var rep Report
+	c, cfg, err := y.client(ctx)
+	if err != nil {
+		return rep, err
+	}
+	y.setState(func(s *State) { s.Enrolled = true })
+	err = y.round(ctx, c, cfg, &rep)
+	if off, ok := c.ClockOffset(); ok {
+		rep.ClockSkew = off
+	}
+	now := time.Now()
+	if err != nil {
+		online := !isNetErr(err)
+		y.setState(func(s *State) { s.Online, s.LastError, s.ClockSkew = online, err.Error(), rep.ClockSkew })
+		if nerr := y.Store.NoteAttempt(ctx, nil, err); nerr != nil {
+			y.log().Warn("note sync error", "err", nerr)
+		}
+		return rep, err
+	}
+	if err := y.Store.NoteSync(ctx, now, rep.ClockSkew); err != nil {
+		return rep, err
+	}
+	y.setState(func(s *State) { s.Online, s.LastSync, s.LastError, s.ClockSkew = true, now, "", rep.ClockSkew })
+	return rep, nil
+}
+
+func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncConfig, rep *Report) error {
+	batch := y.PushBatch
+	if batch <= 0 {
+		batch = protocol.DefaultPushBatch
+	}
+	for {
+		evs, err := y.Store.Outbox(ctx, batch)
+		if err != nil {
+			return err
+		}
+		if len(evs) == 0 {
+			break
+		}
+		req := &protocol.PushRequest{Events: evs}
+		res, err := c.Push(ctx, req)
+		if err != nil {
+			ids := make([]string, len(evs))
+			for i, e := range evs {
+				ids[i] = e.ID
+			}
+			y.Store.NoteAttempt(ctx, ids, err)
+			return fmt.Errorf("push %d facts: %w", len(evs), err)
+		}
+		out, err := y.Store.ApplyPushResults(ctx, evs, res)
+		if err != nil {
+			return err
+		}
+		rep.Pushed += len(evs)
+		rep.Accepted += out.Accepted
+		rep.Duplicate += out.Duplicate
+		rep.Conflicts += out.Conflict
+		y.log().Info("pushed", "facts", len(evs), "accepted", out.Accepted, "duplicate", out.Duplicate, "conflict", out.Conflict)
+	}
+	cursor, dataset := cfg.Cursor, cfg.DatasetID
+	for {
+		page, err := c.Pull(ctx, protocol.PullRequest{DatasetID: dataset, After: cursor, Limit: y.PullLimit})
+		if err != nil {
+			return fmt.Errorf("pull after %d: %w", cursor, err)
+		}
+		out, err := y.Store.ApplyPage(ctx, page)
+		if err != nil {
+			return err
+		}
+		rep.Pages++
+		rep.Pulled += out.Pickups
+		rep.Redeemed += out.Redemptions
+		rep.NewDoubles += out.Conflicts
+		rep.Reset = rep.Reset || out.Reset
+		cursor, dataset = page.Cursor, page.DatasetID
+		rep.Cursor = cursor
+		if !page.More {
+			break
+		}
+	}
+	rep.AtHead = true
+	pending, err := y.Store.Outbox(ctx, 1)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		// Facts recorded while this round ran go next time.
+		st, _ := y.Store.Status(ctx)
+		rep.Pending = st.PendingUpload
+		return nil
+	}
+	return y.checkDrift(ctx, c, cursor, rep)
+}
+
+// checkDrift compares the registry's digest of the centre's pickups with
+// the local one and repairs the buckets that differ.
+func (y *Syncer) checkDrift(ctx context.Context, c *protocol.Client, cursor int64, rep *Report) error {
+	d, err := c.Digest(ctx)
+	if err != nil {
+		return fmt.Errorf("drift check: %w", err)
+	}
+	if d.Cursor != cursor {
+		return nil // the registry moved on meanwhile: check next round
+	}
+	local, err := y.Store.LocalDigest(ctx)
+	if err != nil {
+		return err
+	}
+	if local.Hex() == d.Digest && local.Count() == d.Count {
+		return nil
+	}
+	for _, prefix := range protocol.Diff(d.Buckets, local.Buckets()) {
+		var rows []protocol.PickupRow
+		req := protocol.PickupsRequest{Prefix: prefix}
+		for {
+			res, err := c.Pickups(ctx, req)
+			if err != nil {
+				return fmt.Errorf("drift repair %s: %w", prefix, err)
+			}
+			rows = append(rows, res.Pickups...)
+			if !res.More || len(res.Pickups) == 0 {
+				break
+			}
+			req.After = res.Pickups[len(res.Pickups)-1].Code
+		}
+		if err := y.Store.ReplaceBucket(ctx, prefix, rows); err != nil {
+			return err
+		}
+		rep.Repaired = append(rep.Repaired, prefix)
+	}
+	y.log().Warn("drift repaired", "buckets", len(rep.Repaired))
+	return nil
+}
+
+// isNetErr reports whether err means the registry could not be reached
+// (rather than a refusal it answered).
+func isNetErr(err error) bool {
+	var pe *protocol.Error
+	return !errors.As(err, &pe)
+}
+
+// Backoff bounds the pause between failed rounds.
+var (
+	MinBackoff = 2 * time.Second
+	MaxBackoff = 5 * time.Minute
+	// Interval is the pause between successful rounds.
+	Interval = 15 * time.Second
+)
+
+// Run syncs until ctx ends: a round every Interval while the link works;
+// after a failure it waits with exponential backoff and full jitter, so it
+// notices by itself when the link comes back. Wake makes it try at once
+// (a handover waiting, a technician's button).
+func (y *Syncer) Run(ctx context.Context, wake <-chan struct{}) error {
+	failures := 0
+	for {
+		_, err := y.Round(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		wait := Interval
+		switch {
+		case errors.Is(err, store.ErrNotEnrolled):
+			y.setState(func(s *State) { s.Enrolled = false })
+			wait = Interval
+		case err != nil:
+			failures++
+			d := MinBackoff << min(failures-1, 16)
+			if d > MaxBackoff || d <= 0 {
+				d = MaxBackoff
+			}
+			wait = time.Duration(rand.Int64N(int64(d))) + MinBackoff/2
+			y.log().Info("sync failed; retrying", "in", wait.Round(time.Second), "failures", failures, "err", err)
+		default:
+			failures = 0
+		}
+		y.setState(func(s *State) { s.NextTry = time.Now().Add(wait) })
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
