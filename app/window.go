@@ -2,12 +2,149 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"log/slog"
 	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/pickup-terminal/pickup/app/camera"
+	"github.com/pickup-terminal/pickup/app/cli"
+	"github.com/pickup-terminal/pickup/app/counter"
+	"github.com/pickup-terminal/pickup/app/scan"
+	"github.com/pickup-terminal/pickup/assets"
+	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/store"
 )
 
-// runWindow opens the counter window. (The window lands with the counter issue.)
+// appID names the application to the desktop (as in FyneApp.toml).
+const appID = "io.github.pickup-terminal.pickup"
+
+// processStart is as close to the process's start as package main gets,
+// for the "ready to scan" figure in the log.
+var processStart = time.Now()
+
+// runWindow opens the counter window on the data folder's store:
+// pickup [--data DIR] [--fullscreen] [--lang fr|nl|de|en].
 func runWindow(ctx context.Context, args []string) int {
-	fmt.Fprintln(os.Stderr, "pickup: the counter window is not built yet; see 'pickup help'")
-	return 2
+	fs := flag.NewFlagSet("pickup", flag.ContinueOnError)
+	data := fs.String("data", "", "the terminal's data folder (default: per-user application data, or $PICKUP_DATA)")
+	full := fs.Bool("fullscreen", false, "open full screen")
+	lang := fs.String("lang", "", "language for this run: fr, nl, de or en (default: the one chosen at the counter)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cli.ExitOK
+		}
+		return cli.ExitError
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "pickup: unknown command %q (see 'pickup help')\n", fs.Arg(0))
+		return cli.ExitError
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(log)
+	dir, dataFlag := *data, ""
+	if dir == "" {
+		dir = cli.DefaultDataDir(os.Getenv)
+	} else {
+		dataFlag = "--data " + shellQuote(dir)
+	}
+
+	a := fyneapp.NewWithID(appID)
+	if icon, err := assets.Icons.ReadFile("icons/pickup.png"); err == nil {
+		a.SetIcon(fyne.NewStaticResource("pickup.png", icon))
+	}
+	w := a.NewWindow("Pickup")
+	w.SetMaster()
+	if *full {
+		w.SetFullScreen(true)
+	} else {
+		w.Resize(fyne.NewSize(1280, 800))
+	}
+
+	st, err := store.Open(ctx, dir)
+	if err != nil {
+		log.Error("open store", "err", err)
+		l := *lang
+		if l == "" {
+			l = i18n.FromEnv()
+		}
+		w.SetContent(counter.OpenErrorContent(l, dir, err))
+		w.ShowAndRun()
+		return cli.ExitError
+	}
+	defer st.Close()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ui := counter.New(ctx, w, counter.Options{
+		Store: st, DataDir: dir, DataFlag: dataFlag, Lang: *lang, EnvLang: i18n.FromEnv(),
+		Decode: scan.Decode, Camera: cameraScanner(), Log: log, Loc: time.Local,
+	})
+	w.SetOnClosed(func() {
+		cancel()
+		ui.StopCamera()
+	})
+	go func() {
+		if err := ui.Run(ctx); err != nil {
+			log.Error("refresh", "err", err)
+		}
+	}()
+	go func() {
+		<-ctx.Done() // SIGINT, SIGTERM or the window closed
+		fyne.Do(a.Quit)
+	}()
+	a.Lifecycle().SetOnStarted(func() {
+		log.Info("counter ready", "startup_ms", time.Since(processStart).Milliseconds(), "data", dir)
+	})
+	w.ShowAndRun()
+	return cli.ExitOK
+}
+
+// cameraScanner scans with the first V4L2 camera (Linux only: no cgo-free
+// capture library builds for Windows). PICKUP_CAMERA_FILES, a list of image
+// files separated by the OS's list separator, replays recorded frames
+// instead, for demonstrations and tests without a camera.
+func cameraScanner() func(ctx context.Context, found func(string)) error {
+	files := os.Getenv("PICKUP_CAMERA_FILES")
+	if files == "" && runtime.GOOS != "linux" {
+		return nil
+	}
+	return func(ctx context.Context, found func(string)) error {
+		var src camera.Source
+		if files != "" {
+			src = camera.NewFiles(filepath.SplitList(files)...)
+		} else {
+			devs := camera.Devices()
+			if len(devs) == 0 {
+				return counter.ErrNoCamera
+			}
+			v, err := camera.Open(devs[0], 1280, 720)
+			if err != nil {
+				return fmt.Errorf("open camera %s: %w", devs[0], err)
+			}
+			src = v
+		}
+		defer src.Close()
+		err := camera.Run(ctx, src, scan.Decode, found)
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
+	}
+}
+
+// shellQuote quotes a path for the commands the first-run screen shows.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t'\"$\\&;|<>()*?[]#~`!") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

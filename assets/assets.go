@@ -15,3 +15,9 @@ var Campaigns embed.FS
 //
 //go:embed translation/*.json
 var Translations embed.FS
+
+// Icons holds icons/*: the application icon (pickup.png, 512×512), drawn
+// with ImageMagick (see icons/README.md).
+//
+//go:embed icons/*
+var Icons embed.FS

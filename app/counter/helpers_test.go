@@ -1,0 +1,201 @@
+package counter
+
+import (
+	"context"
+	"image/png"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/store"
+)
+
+// clock is a settable clock shared by the store and the model.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// start is a fixed "now" for every test: a weekday morning in Brussels.
+var start = time.Date(2020, time.November, 20, 10, 30, 0, 0, time.UTC)
+
+type fixture struct {
+	t     *testing.T
+	ctx   context.Context
+	dir   string
+	st    *store.Store
+	clock *clock
+	win   fyne.Window
+	ui    *UI
+	demo  store.DemoResult
+	logs  *logCount
+}
+
+// logCount counts log records by message.
+type logCount struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (l *logCount) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logCount) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n[r.Message]++
+	return nil
+}
+func (l *logCount) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logCount) WithGroup(string) slog.Handler      { return l }
+func (l *logCount) count(msg string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n[msg]
+}
+
+type setup struct {
+	demo bool
+	opt  func(*Options)
+	size fyne.Size
+}
+
+// newFixture opens a real store in a temporary folder (with the demo's
+// data unless told otherwise) and the counter on Fyne's test driver.
+func newFixture(t *testing.T, s setup) *fixture {
+	t.Helper()
+	test.NewTempApp(t)
+	f := &fixture{t: t, ctx: context.Background(), dir: t.TempDir(), clock: &clock{t: start},
+		logs: &logCount{n: map[string]int{}}}
+	st, err := store.Open(f.ctx, f.dir)
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	st.Now, st.Loc = f.clock.Now, time.UTC
+	f.st = st
+	if s.demo {
+		if f.demo, err = st.Demo(f.ctx, 200); err != nil {
+			t.Fatalf("Demo: %v", err)
+		}
+	}
+	opt := Options{Store: st, DataDir: f.dir, DataFlag: "--data " + f.dir, Lang: "en",
+		Log: slog.New(f.logs), Loc: time.UTC}
+	if s.opt != nil {
+		s.opt(&opt)
+	}
+	f.win = test.NewWindow(nil)
+	t.Cleanup(f.win.Close)
+	size := s.size
+	if size.IsZero() {
+		size = fyne.NewSize(1280, 800)
+	}
+	f.win.Resize(size)
+	f.ui = New(f.ctx, f.win, opt)
+	f.ui.model.Now = f.clock.Now
+	return f
+}
+
+func (f *fixture) sample(k pickup.VerdictKind) string {
+	f.t.Helper()
+	c, ok := f.demo.Samples[k]
+	if !ok {
+		f.t.Fatalf("demo has no sample for %s", k)
+	}
+	return c
+}
+
+// scan types text into whatever has the focus, as a USB scanner does, then Enter.
+func (f *fixture) scan(text string) {
+	f.t.Helper()
+	f.typeText(text)
+	f.key(fyne.KeyReturn)
+}
+
+func (f *fixture) focused() fyne.Focusable {
+	f.t.Helper()
+	foc := f.win.Canvas().Focused()
+	if foc == nil {
+		f.t.Fatal("nothing has the focus; the scan field should")
+	}
+	return foc
+}
+
+func (f *fixture) typeText(text string) {
+	f.t.Helper()
+	test.Type(f.focused(), text)
+}
+
+func (f *fixture) key(name fyne.KeyName) {
+	f.t.Helper()
+	f.focused().TypedKey(&fyne.KeyEvent{Name: name})
+}
+
+func (f *fixture) shortcut(s fyne.Shortcut) {
+	f.t.Helper()
+	f.focused().(fyne.Shortcutable).TypedShortcut(s)
+}
+
+func (f *fixture) status() store.Status {
+	f.t.Helper()
+	st, err := f.st.Status(f.ctx)
+	if err != nil {
+		f.t.Fatalf("Status: %v", err)
+	}
+	return st
+}
+
+func (f *fixture) stock(key string) int {
+	f.t.Helper()
+	return f.status().StockMap()[key]
+}
+
+func (f *fixture) handovers() []store.Handed {
+	f.t.Helper()
+	hs, err := f.st.Handovers(f.ctx, time.Time{}, 0)
+	if err != nil {
+		f.t.Fatalf("Handovers: %v", err)
+	}
+	return hs
+}
+
+func (f *fixture) title() string { return richText(f.ui.title) }
+
+// capture writes the window to dir/name.png when PICKUP_TEST_SHOTS is set,
+// to look at the layout without a display.
+func (f *fixture) capture(name string) {
+	dir := os.Getenv("PICKUP_TEST_SHOTS")
+	if dir == "" {
+		return
+	}
+	// The test canvas lays out again only on resize.
+	size := f.win.Canvas().Size()
+	f.win.Resize(size.AddWidthHeight(1, 1))
+	f.win.Resize(size)
+	img := f.win.Canvas().Capture()
+	out, err := os.Create(filepath.Join(dir, name+".png"))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer out.Close()
+	if err := png.Encode(out, img); err != nil {
+		f.t.Fatal(err)
+	}
+}

@@ -1,0 +1,540 @@
+package counter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/store"
+)
+
+// Phase is where the counter is between two professionals.
+type Phase int
+
+// The phases of the counter flow.
+const (
+	PhaseIdle    Phase = iota // waiting for a code
+	PhaseOK                   // ok: choose a size (gloves) and confirm
+	PhaseHanded               // handed over; undo possible for the undo window
+	PhaseUndone               // the handover was undone
+	PhaseRefused              // any verdict but ok
+	PhaseError                // the store failed; nothing was recorded
+)
+
+func (p Phase) String() string {
+	return [...]string{"idle", "ok", "handed", "undone", "refused", "error"}[p]
+}
+
+// Tone is the colour and icon of the verdict band. It never stands alone:
+// every tone comes with an icon and words.
+type Tone int
+
+// Tones.
+const (
+	ToneIdle  Tone = iota // neutral: ready, undone
+	ToneOK                // green, check: hand over
+	ToneDone              // blue, check: recorded
+	ToneWarn              // amber, warning: check the code
+	ToneStop              // red, cross: do not hand over
+	ToneError             // red, error: the terminal has a problem
+)
+
+// SizeChoice is one glove size button.
+type SizeChoice struct {
+	Size    string
+	Key     int // the number key that selects it, from 1
+	Stock   int
+	Enabled bool // enough stock for one parcel
+	Chosen  bool
+}
+
+// View is everything the verdict panel shows, in the current language. The
+// widgets render it and hold no state of their own.
+type View struct {
+	Phase Phase
+	Tone  Tone
+	Title string
+	Code  string   // the code as looked up, or what was typed for a typo
+	Lines []string // large: the name, or why not
+	Minor []string // smaller: profession, contents, where and when
+	Next  string   // what to do next
+	// Sizes are the glove size buttons, for an ok parcel with gloves.
+	Sizes  []SizeChoice
+	Notice string // a warning under the sizes (choose a size, out of stock, undo refused)
+
+	Confirm    string // the confirm button's label ("" hides it)
+	CanConfirm bool
+	Undo       string // the undo button's label ("" hides it)
+	CanUndo    bool
+}
+
+// Model is the counter's view-model: the flow between two professionals,
+// with every decision left to the store. It is not safe for concurrent use;
+// the window calls it from Fyne's main goroutine only.
+type Model struct {
+	Store *store.Store
+	// Now is the clock for the undo window; the store's clock by default.
+	Now func() time.Time
+	// Loc is the time zone for dates and times shown.
+	Loc *time.Location
+	// Log receives one record per lookup and handover, with masked codes.
+	Log *slog.Logger
+
+	tr *i18n.Catalog
+
+	phase     Phase
+	input     string
+	verdict   pickup.Verdict
+	camp      *pickup.Campaign
+	sizedItem string // the item chosen by size, "" for a parcel without one
+	need      int    // units of sizedItem in one parcel
+	sizes     []SizeChoice
+	chosen    string
+	notice    func(*i18n.Catalog) string
+	handed    store.HandoverResult
+	undoUntil time.Time
+	err       error
+}
+
+// NewModel returns a model on s speaking lang.
+func NewModel(s *store.Store, lang string) *Model {
+	m := &Model{Store: s, Loc: time.Local, Log: slog.Default(), tr: i18n.For(lang)}
+	m.Now = func() time.Time { return s.Now() }
+	return m
+}
+
+// Lang returns the current language.
+func (m *Model) Lang() string { return m.tr.Lang }
+
+// Catalog returns the current language's catalogue.
+func (m *Model) Catalog() *i18n.Catalog { return m.tr }
+
+// SetLang switches the language of everything the model says.
+func (m *Model) SetLang(lang string) { m.tr = i18n.For(lang) }
+
+// Phase returns the current phase.
+func (m *Model) Phase() Phase { return m.phase }
+
+// Verdict returns the verdict on screen (zero in idle).
+func (m *Model) Verdict() pickup.Verdict { return m.verdict }
+
+// Input returns the text of the code on screen.
+func (m *Model) Input() string { return m.input }
+
+// Handed returns the last handover recorded from this screen.
+func (m *Model) Handed() store.HandoverResult { return m.handed }
+
+// Sized reports whether the parcel on screen needs a size.
+func (m *Model) Sized() bool { return m.phase == PhaseOK && m.sizedItem != "" }
+
+// Chosen returns the chosen size.
+func (m *Model) Chosen() string { return m.chosen }
+
+// Clear returns to waiting for a code.
+func (m *Model) Clear() {
+	*m = Model{Store: m.Store, Now: m.Now, Loc: m.Loc, Log: m.Log, tr: m.tr}
+}
+
+// Enter is the Enter key with the scan field's text: a code is looked up;
+// an empty field confirms an ok parcel.
+func (m *Model) Enter(ctx context.Context, text string) {
+	if strings.TrimSpace(text) != "" {
+		m.Lookup(ctx, text)
+		return
+	}
+	if m.phase == PhaseOK {
+		m.Confirm(ctx)
+	}
+}
+
+// Lookup judges a typed or scanned code and shows its verdict.
+func (m *Model) Lookup(ctx context.Context, input string) {
+	input = strings.TrimSpace(input)
+	m.Clear()
+	m.input = input
+	v, err := m.Store.Lookup(ctx, input)
+	if err != nil {
+		m.fail(fmt.Errorf("look up: %w", err))
+		return
+	}
+	m.verdict = v
+	m.camp = m.campaignFor(ctx, v)
+	m.Log.Info("lookup", "code", v.Code.Masked(), "verdict", string(v.Kind))
+	if !v.OK() {
+		m.phase = PhaseRefused
+		return
+	}
+	m.phase = PhaseOK
+	for _, l := range v.Contents {
+		if it, ok := m.camp.Item(l.Item); ok && it.Sized() {
+			m.sizedItem, m.need = it.ID, l.Qty
+			for i, sz := range it.Sizes {
+				m.sizes = append(m.sizes, SizeChoice{Size: sz, Key: i + 1})
+			}
+			break
+		}
+	}
+	if m.sizedItem != "" {
+		stock, err := m.Store.Stock(ctx)
+		if err != nil {
+			m.fail(fmt.Errorf("read stock: %w", err))
+			return
+		}
+		m.UpdateStock(stock)
+	}
+}
+
+func (m *Model) campaignFor(ctx context.Context, v pickup.Verdict) *pickup.Campaign {
+	id := ""
+	if v.Pickup != nil {
+		id = v.Pickup.CampaignID
+	}
+	c, err := m.Store.Campaign(ctx, id)
+	if err != nil {
+		return &pickup.Campaign{}
+	}
+	return c
+}
+
+// UpdateStock refreshes the stock under the size buttons (the CLI may have
+// received stock meanwhile). A chosen size that ran out is unchosen.
+func (m *Model) UpdateStock(stock []store.StockLine) {
+	if m.sizedItem == "" {
+		return
+	}
+	qty := map[string]int{}
+	for _, l := range stock {
+		if l.Item == m.sizedItem {
+			qty[l.Size] = l.Qty
+		}
+	}
+	for i := range m.sizes {
+		s := &m.sizes[i]
+		s.Stock = qty[s.Size]
+		s.Enabled = s.Stock >= m.need
+		if !s.Enabled && s.Size == m.chosen {
+			m.chosen = ""
+		}
+		s.Chosen = s.Size == m.chosen
+	}
+}
+
+// Choose selects a glove size; it reports false (and says why) for a size
+// with too little stock.
+func (m *Model) Choose(size string) bool {
+	if !m.Sized() {
+		return false
+	}
+	for i := range m.sizes {
+		if m.sizes[i].Size != size {
+			continue
+		}
+		if !m.sizes[i].Enabled {
+			s := m.sizes[i]
+			m.notice = func(tr *i18n.Catalog) string {
+				return tr.T("ui.size.empty", "size", s.Size, "n", number(tr, s.Stock))
+			}
+			return false
+		}
+		m.chosen, m.notice = size, nil
+		for j := range m.sizes {
+			m.sizes[j].Chosen = m.sizes[j].Size == size
+		}
+		return true
+	}
+	return false
+}
+
+// ChooseKey selects the size of number key n (1 for the first size).
+func (m *Model) ChooseKey(n int) bool {
+	if !m.Sized() || n < 1 || n > len(m.sizes) {
+		return false
+	}
+	return m.Choose(m.sizes[n-1].Size)
+}
+
+// Unchoose forgets the chosen size.
+func (m *Model) Unchoose() {
+	m.chosen = ""
+	for i := range m.sizes {
+		m.sizes[i].Chosen = false
+	}
+}
+
+// Confirm hands the parcel on screen over, with the chosen size.
+func (m *Model) Confirm(ctx context.Context) {
+	if m.phase != PhaseOK {
+		return
+	}
+	if m.sizedItem != "" && m.chosen == "" {
+		m.notice = func(tr *i18n.Catalog) string { return tr.T("ui.size.choose") }
+		return
+	}
+	res, err := m.Store.Handover(ctx, store.HandoverRequest{Input: m.input, GloveSize: m.chosen})
+	var se *store.SizeError
+	switch {
+	case errors.As(err, &se):
+		m.Log.Info("handover refused for size", "code", m.verdict.Code.Masked(), "size", se.Size)
+		m.notice = func(tr *i18n.Catalog) string { return sizeRefusal(tr, m.camp, se) }
+		if stock, err := m.Store.Stock(ctx); err == nil {
+			m.UpdateStock(stock)
+		}
+		m.Unchoose()
+	case err != nil:
+		m.fail(err)
+	case !res.Verdict.OK():
+		// Something changed since the lookup (another counter, a sync).
+		m.Log.Info("handover refused", "code", res.Verdict.Code.Masked(), "verdict", string(res.Verdict.Kind))
+		m.verdict, m.phase, m.notice = res.Verdict, PhaseRefused, nil
+	default:
+		m.Log.Info("handed over", "code", res.Verdict.Code.Masked(), "event", res.EventID, "size", m.chosen)
+		undo := store.DefaultUndoWindow
+		if id, err := m.Store.Identity(ctx); err == nil {
+			undo = id.UndoWindow
+		}
+		m.phase, m.handed, m.verdict, m.notice = PhaseHanded, res, res.Verdict, nil
+		m.undoUntil = res.At.Add(undo)
+	}
+}
+
+// CanUndo reports whether the handover on screen can still be undone.
+func (m *Model) CanUndo() bool {
+	return m.phase == PhaseHanded && !m.Now().After(m.undoUntil)
+}
+
+// Undo undoes the handover on screen, within the undo window.
+func (m *Model) Undo(ctx context.Context) {
+	if m.phase != PhaseHanded {
+		return
+	}
+	if !m.CanUndo() {
+		m.notice = func(tr *i18n.Catalog) string { return tr.T("ui.undo.expired") }
+		return
+	}
+	res, err := m.Store.Undo(ctx, m.handed.EventID)
+	if err != nil {
+		m.Log.Warn("undo refused", "event", m.handed.EventID, "err", err)
+		m.notice = func(tr *i18n.Catalog) string {
+			if errors.Is(err, store.ErrUndoExpired) {
+				return tr.T("ui.undo.expired")
+			}
+			return tr.T("ui.undo.failed", "err", err.Error())
+		}
+		return
+	}
+	m.Log.Info("undone", "code", m.verdict.Code.Masked(), "event", res.EventID, "undoes", res.Undoes)
+	m.phase, m.notice = PhaseUndone, nil
+}
+
+func (m *Model) fail(err error) {
+	m.Log.Error("counter", "err", err)
+	m.phase, m.err, m.notice = PhaseError, err, nil
+}
+
+// Err returns the store error on screen, in PhaseError.
+func (m *Model) Err() error { return m.err }
+
+// sizeRefusal says why the store refused a size and which sizes remain.
+func sizeRefusal(tr *i18n.Catalog, camp *pickup.Campaign, se *store.SizeError) string {
+	var msg string
+	switch {
+	case errors.Is(se.Err, store.ErrOutOfStock):
+		msg = tr.T("handover.out_of_stock", "item", tr.ItemName(camp, se.Item), "size", se.Size,
+			"have", number(tr, se.Have), "need", number(tr, se.Need))
+	case errors.Is(se.Err, store.ErrUnknownSize):
+		msg = tr.T("handover.unknown_size", "size", se.Size)
+	default:
+		msg = tr.T("handover.size_required")
+	}
+	left := tr.T("handover.no_sizes_left")
+	if len(se.Available) > 0 {
+		parts := make([]string, 0, len(se.Available))
+		for _, a := range se.Available {
+			parts = append(parts, a.Size+" ("+number(tr, a.Qty)+")")
+		}
+		left = tr.T("handover.sizes_left", "sizes", strings.Join(parts, ", "))
+	}
+	return msg + " " + left
+}
+
+// number writes n with the language's thousands separator: 60 000, 60.000, 60,000.
+func number(tr *i18n.Catalog, n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	sep := tr.T("ui.number.thousands")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// toneOf is the band of a refusal: red for "do not hand over", amber for
+// "check the code".
+func toneOf(k pickup.VerdictKind) Tone {
+	switch k {
+	case pickup.VerdictOK:
+		return ToneOK
+	case pickup.VerdictInvalidCode, pickup.VerdictUnknownCode:
+		return ToneWarn
+	}
+	return ToneStop
+}
+
+// shownInput is the code line: the canonical code, or the typed text for a
+// code that does not parse (shortened).
+func (m *Model) shownInput() string {
+	if m.verdict.Code != "" {
+		return m.verdict.Code.String()
+	}
+	s := m.input
+	if utf8.RuneCountInString(s) > 40 {
+		s = string([]rune(s)[:40]) + "…"
+	}
+	return s
+}
+
+// View renders the current state in the current language.
+func (m *Model) View() View {
+	tr := m.tr
+	v := View{Phase: m.phase}
+	if m.notice != nil {
+		v.Notice = m.notice(tr)
+	}
+	person := func() string {
+		p := m.verdict.Pickup
+		if p == nil || p.Name == "" {
+			return ""
+		}
+		return p.Name
+	}
+	profession := func() string {
+		if p := m.verdict.Pickup; p != nil && p.Profession != "" {
+			return tr.Profession(m.camp, p.Profession)
+		}
+		return ""
+	}
+	switch m.phase {
+	case PhaseIdle:
+		v.Tone, v.Title = ToneIdle, tr.T("ui.idle.title")
+		v.Lines = []string{tr.T("ui.idle.detail")}
+		v.Next = tr.T("ui.idle.next")
+	case PhaseOK:
+		msg := tr.Describe(m.verdict, m.camp, m.Loc)
+		v.Tone, v.Title = ToneOK, msg.Title
+		v.Code = tr.T("ui.code", "code", m.shownInput())
+		if n := person(); n != "" {
+			v.Lines = append(v.Lines, n)
+		}
+		if p := profession(); p != "" {
+			v.Minor = append(v.Minor, p)
+		}
+		lines := m.verdict.Contents
+		if m.chosen != "" {
+			lines = withSize(m.camp, lines, m.chosen)
+		}
+		if len(lines) > 0 {
+			v.Minor = append(v.Minor, tr.Contents(m.camp, lines))
+		}
+		if m.verdict.OnSignature {
+			v.Minor = append(v.Minor, tr.T("verdict.ok.on_signature"))
+		}
+		v.Sizes = append(v.Sizes, m.sizes...)
+		v.CanConfirm = m.sizedItem == "" || m.chosen != ""
+		switch {
+		case m.sizedItem == "":
+			v.Next = msg.Next
+			v.Confirm = tr.T("ui.confirm")
+		case m.chosen == "":
+			v.Next = tr.T("ui.size.ask")
+			v.Confirm = tr.T("ui.confirm")
+		default:
+			v.Next = msg.Next
+			v.Confirm = tr.T("ui.confirm.size", "size", m.chosen)
+		}
+	case PhaseHanded:
+		v.Tone, v.Title = ToneDone, tr.T("handover.done")
+		v.Code = tr.T("ui.code", "code", m.shownInput())
+		if n := person(); n != "" {
+			v.Lines = append(v.Lines, n)
+		}
+		if len(m.handed.Items) > 0 {
+			v.Minor = append(v.Minor, tr.Contents(m.camp, m.handed.Items))
+		}
+		v.Next = tr.T("ui.handed.next")
+		v.CanUndo = m.CanUndo()
+		if v.CanUndo {
+			v.Undo = tr.T("ui.undo.until", "time", m.undoUntil.In(m.Loc).Format("15:04:05"))
+		} else {
+			v.Undo = tr.T("ui.undo.closed")
+		}
+	case PhaseUndone:
+		v.Tone, v.Title = ToneIdle, tr.T("handover.undone")
+		v.Code = tr.T("ui.code", "code", m.shownInput())
+		if n := person(); n != "" {
+			v.Lines = append(v.Lines, n)
+		}
+		v.Minor = []string{tr.T("ui.undone.detail")}
+		v.Next = tr.T("ui.undone.next")
+	case PhaseRefused:
+		msg := tr.Describe(m.verdict, m.camp, m.Loc)
+		v.Tone, v.Title = toneOf(m.verdict.Kind), msg.Title
+		v.Code = tr.T("ui.code", "code", m.shownInput())
+		v.Lines = msg.Detail
+		if n := person(); n != "" {
+			who := n
+			if p := profession(); p != "" {
+				who += " — " + p
+			}
+			v.Minor = append(v.Minor, who)
+		}
+		v.Next = msg.Next
+	case PhaseError:
+		v.Tone, v.Title = ToneError, tr.T("ui.error.title")
+		v.Lines = []string{errorHint(tr, m.err)}
+		if m.err != nil {
+			v.Minor = []string{m.err.Error()}
+		}
+		v.Next = tr.T("ui.error.next")
+	}
+	return v
+}
+
+// withSize puts the chosen size on the sized lines, for the contents shown.
+func withSize(camp *pickup.Campaign, lines []pickup.Line, size string) []pickup.Line {
+	out := make([]pickup.Line, len(lines))
+	for i, l := range lines {
+		if it, ok := camp.Item(l.Item); ok && it.Sized() {
+			l.Size = size
+		}
+		out[i] = l
+	}
+	return out
+}
+
+// errorHint turns a store failure into words for the volunteer.
+func errorHint(tr *i18n.Catalog, err error) string {
+	switch {
+	case errors.Is(err, store.ErrDiskFull):
+		return tr.T("ui.error.disk_full")
+	case errors.Is(err, store.ErrReadOnly):
+		return tr.T("ui.error.read_only")
+	case errors.Is(err, store.ErrNotInitialised):
+		return tr.T("ui.error.not_set_up")
+	}
+	return tr.T("ui.error.other")
+}

@@ -1,0 +1,212 @@
+package counter
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/store"
+)
+
+// snapshot is what the status bar, the size buttons and the Today panel
+// show of the store, read off the UI goroutine.
+type snapshot struct {
+	read     bool
+	setUp    bool
+	status   store.Status
+	registry string
+	online   bool
+	syncErr  string
+	hasSync  bool
+	today    []store.Handed
+	camp     *pickup.Campaign
+	err      error
+}
+
+// read gathers a snapshot from the store. It touches no widget and may run
+// on any goroutine.
+func (u *UI) read(ctx context.Context) snapshot {
+	s := snapshot{read: true}
+	st, err := u.opt.Store.Status(ctx)
+	switch {
+	case errors.Is(err, store.ErrNotInitialised):
+		return s
+	case err != nil:
+		s.setUp, s.err = true, err
+		return s
+	}
+	s.setUp, s.status = true, st
+	s.registry, _ = u.opt.Store.Setting(ctx, KeyRegistryURL)
+	if u.opt.Sync != nil {
+		s.hasSync, s.online, s.syncErr = true, u.opt.Sync.Online(), u.opt.Sync.LastError()
+	}
+	loc := u.opt.Store.Loc
+	if loc == nil {
+		loc = time.Local
+	}
+	midnight := pickup.DateOf(u.opt.Store.Now().In(loc)).Time(loc)
+	if s.today, err = u.opt.Store.Handovers(ctx, midnight, 0); err != nil {
+		s.err = err
+	}
+	if s.camp, err = u.opt.Store.Campaign(ctx, ""); err != nil {
+		s.camp = &pickup.Campaign{}
+	}
+	return s
+}
+
+// Refresh reads the store now and shows what it holds (on the UI goroutine).
+func (u *UI) Refresh(ctx context.Context) { u.apply(u.read(ctx)) }
+
+// apply shows a snapshot. A terminal set up meanwhile (by the CLI, or the
+// demo button) leaves the first-run screen.
+func (u *UI) apply(s snapshot) {
+	wasSetUp := u.snap.setUp
+	u.snap = s
+	if s.err != nil {
+		u.log.Warn("refresh", "err", s.err)
+	}
+	if s.setUp && !wasSetUp {
+		u.model.Clear()
+	}
+	if s.setUp && s.err == nil && u.model.Sized() {
+		u.model.UpdateStock(s.status.Stock)
+	}
+	u.render()
+	if s.setUp && !wasSetUp {
+		u.focusEntry()
+	}
+}
+
+// fileStamp changes whenever any process commits to the database.
+type fileStamp struct {
+	dbSize, walSize int64
+	dbTime, walTime time.Time
+}
+
+func stampOf(path string) fileStamp {
+	var st fileStamp
+	if fi, err := os.Stat(path); err == nil {
+		st.dbSize, st.dbTime = fi.Size(), fi.ModTime()
+	}
+	if fi, err := os.Stat(path + "-wal"); err == nil {
+		st.walSize, st.walTime = fi.Size(), fi.ModTime()
+	}
+	return st
+}
+
+// RefreshEvery is how often Run looks for changes made by another process
+// (the technician's command line, sync); it reads the store only when the
+// database files changed, or every RereadEvery anyway.
+const (
+	RefreshEvery = time.Second
+	RereadEvery  = 30 * time.Second
+)
+
+// Run keeps the window current until ctx is done: the undo button's
+// window, and the status bar, stock and Today panel when the database
+// changed. It reads the store on its own goroutine and touches widgets
+// only through fyne.Do.
+func (u *UI) Run(ctx context.Context) error {
+	tick := time.NewTicker(RefreshEvery)
+	defer tick.Stop()
+	last := stampOf(u.opt.Store.Path())
+	lastRead := time.Now()
+	for {
+		force := false
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-u.kick:
+			force = true
+		case <-tick.C:
+		}
+		fyne.Do(u.tick)
+		st := stampOf(u.opt.Store.Path())
+		if !force && st == last && time.Since(lastRead) < RereadEvery {
+			continue
+		}
+		last, lastRead = st, time.Now()
+		s := u.read(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		fyne.Do(func() { u.apply(s) })
+	}
+}
+
+// tick re-renders what depends on the clock: the undo button.
+func (u *UI) tick() {
+	if u.model.Phase() == PhaseHanded && u.snap.setUp && !u.showToday {
+		u.renderVerdict()
+	}
+}
+
+func (u *UI) renderStatus() {
+	tr := u.tr()
+	s := u.snap
+	if !s.setUp {
+		u.header.SetText(tr.T("ui.setup.header"))
+		u.onlineIcon.SetResource(theme.NewColoredResource(theme.InfoIcon(), theme.ColorNameDisabled))
+		u.online.SetText(tr.T("ui.status.not_connected"))
+		u.lastSync.SetText("")
+		u.pending.SetText("")
+		u.buttons["conflicts"].Hide()
+		u.summary.SetText("")
+		return
+	}
+	id := s.status.Identity
+	head := id.Centre.Name
+	if head == "" {
+		head = id.Centre.ID
+	}
+	if id.TerminalName != "" {
+		head += " · " + id.TerminalName
+	}
+	if s.camp != nil && s.camp.ID != "" {
+		head += " · " + s.camp.Names.In(tr.Lang)
+	}
+	u.header.SetText(head)
+	switch {
+	case s.registry == "":
+		u.onlineIcon.SetResource(theme.NewColoredResource(theme.InfoIcon(), theme.ColorNameForeground))
+		u.online.SetText(tr.T("ui.status.not_connected"))
+	case !s.hasSync:
+		u.onlineIcon.SetResource(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning))
+		u.online.SetText(tr.T("ui.status.sync_off"))
+	case s.online:
+		u.onlineIcon.SetResource(theme.NewColoredResource(theme.ConfirmIcon(), theme.ColorNameSuccess))
+		u.online.SetText(tr.T("ui.status.online"))
+	default:
+		u.onlineIcon.SetResource(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning))
+		text := tr.T("ui.status.offline")
+		if s.syncErr != "" {
+			text += " (" + s.syncErr + ")"
+		}
+		u.online.SetText(text)
+	}
+	if s.err != nil {
+		u.onlineIcon.SetResource(theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError))
+		u.online.SetText(tr.T("ui.status.read_error", "err", s.err.Error()))
+	}
+	u.lastSync.SetText(tr.T("ui.status.last_sync", "when", tr.DateTime(s.status.LastSync, u.opt.Loc)))
+	u.pending.SetText(tr.T("ui.status.pending", "n", number(tr, s.status.PendingUpload)))
+	c := u.buttons["conflicts"]
+	c.SetText(tr.T("ui.status.conflicts", "n", number(tr, s.status.Conflicts)))
+	if s.status.Conflicts > 0 {
+		c.Importance = widget.DangerImportance
+		c.SetIcon(theme.WarningIcon())
+	} else {
+		c.Importance = widget.LowImportance
+		c.SetIcon(nil)
+	}
+	c.Show()
+	c.Refresh()
+	u.summary.SetText(tr.T("ui.status.today", "n", number(tr, s.status.HandedOverToday),
+		"left", number(tr, s.status.Remaining)))
+}

@@ -1,0 +1,645 @@
+// Package counter is the counter window for volunteers: the scan field, the
+// verdict in large type with colour, icon and words, the glove size
+// buttons, undo, the status bar, the manager's "Today" panel and the
+// first-run screen. It holds no business rule: every decision is a call to
+// the store (package store), and the view-model (Model) only sequences
+// them. Everything here builds and tests without cgo on Fyne's test driver;
+// package main only opens the real window around it.
+package counter
+
+import (
+	"context"
+	"image"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/store"
+)
+
+// Setting keys the window keeps in the store, besides store.KeyLang.
+const (
+	KeyHighContrast = "ui_high_contrast"
+	KeyRegistryURL  = "registry_url"
+)
+
+// SyncState is what the sync engine tells the status bar. It is optional
+// (nil until sync runs) and must be safe to call from any goroutine.
+type SyncState interface {
+	Online() bool
+	LastError() string
+}
+
+// Options configures the counter window.
+type Options struct {
+	Store *store.Store
+	// DataDir is the data folder, shown on the first-run screen; DataFlag
+	// is how a command names it ("--data DIR", or "" for the default).
+	DataDir  string
+	DataFlag string
+	// Lang forces the language for this run ("" = the remembered one, or
+	// the environment's).
+	Lang string
+	// Env is the language the environment asks for, when none is remembered.
+	EnvLang string
+	Sync    SyncState
+	// Decode reads a code from an image (a screenshot, a scanned letter).
+	Decode func(ctx context.Context, img image.Image) (string, error)
+	// Camera scans with a camera until ctx is cancelled, calling found for
+	// every code it reads (from its own goroutine). Nil when this computer
+	// has no camera support.
+	Camera func(ctx context.Context, found func(text string)) error
+	Log    *slog.Logger
+	Loc    *time.Location
+}
+
+// UI is the counter window's content and its state.
+type UI struct {
+	opt   Options
+	ctx   context.Context
+	win   fyne.Window
+	model *Model
+	log   *slog.Logger
+
+	entry         *scanEntry
+	entryTheme    *container.ThemeOverride
+	buttons       map[string]*widget.Button
+	sizeButtons   map[string]*sizeButton
+	sizesBox      *fyne.Container
+	pendingDigits string
+
+	header, info, help                 *widget.Label
+	band                               *canvas.Rectangle
+	bandIcon                           *widget.Icon
+	title, code, lines, minor, notice  *widget.RichText
+	next                               *widget.RichText
+	actions                            *fyne.Container
+	onlineIcon                         *widget.Icon
+	online, lastSync, pending, summary *widget.Label
+
+	counterView, verdictView fyne.CanvasObject
+	today                    *todayPanel
+	setup                    *setupPanel
+
+	snap         snapshot
+	showToday    bool
+	highContrast bool
+	camCancel    context.CancelFunc
+	camDone      chan struct{}
+	infoText     func(*i18n.Catalog) string
+	dialog       dialog.Dialog
+	kick         chan struct{}
+}
+
+// New builds the counter in w, reads the remembered language and theme
+// and the store's state, and puts the focus in the scan field.
+func New(ctx context.Context, w fyne.Window, opt Options) *UI {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.Loc == nil {
+		opt.Loc = time.Local
+	}
+	u := &UI{opt: opt, ctx: ctx, win: w, log: opt.Log, buttons: map[string]*widget.Button{},
+		sizeButtons: map[string]*sizeButton{}, kick: make(chan struct{}, 1)}
+	lang := opt.Lang
+	if lang == "" {
+		lang, _ = opt.Store.Setting(ctx, store.KeyLang)
+	}
+	if lang == "" {
+		lang = opt.EnvLang
+	}
+	u.model = NewModel(opt.Store, i18n.Normalize(lang))
+	u.model.Log, u.model.Loc = opt.Log, opt.Loc
+	if hc, _ := opt.Store.Setting(ctx, KeyHighContrast); hc == "1" {
+		u.highContrast = true
+	}
+	fyne.CurrentApp().Settings().SetTheme(NewTheme(u.highContrast))
+	u.build()
+	w.SetContent(u.root())
+	u.attach()
+	u.Refresh(ctx)
+	u.focusEntry()
+	return u
+}
+
+// Model returns the view-model.
+func (u *UI) Model() *Model { return u.model }
+
+func (u *UI) tr() *i18n.Catalog { return u.model.Catalog() }
+
+func (u *UI) button(name string, icon fyne.Resource, imp widget.Importance, tap func()) *widget.Button {
+	b := widget.NewButtonWithIcon("", icon, func() {
+		tap()
+		u.focusEntry()
+	})
+	b.Importance = imp
+	u.buttons[name] = b
+	return b
+}
+
+func (u *UI) build() {
+	u.entry = newScanEntry()
+	u.entry.onKey = u.typedKey
+	u.entry.onRune = u.typedRune
+	u.entry.onShortcut = u.typedShortcut
+	u.entryTheme = container.NewThemeOverride(u.entry, codeTheme{NewTheme(u.highContrast)})
+
+	u.header = widget.NewLabel("")
+	u.header.TextStyle.Bold = true
+	u.header.Truncation = fyne.TextTruncateEllipsis
+	u.info = widget.NewLabel("")
+	u.info.Wrapping = fyne.TextWrapWord
+	u.info.Hide()
+	u.help = widget.NewLabel("")
+	u.help.Wrapping = fyne.TextWrapWord
+	u.help.SizeName = theme.SizeNameCaptionText
+
+	for _, l := range i18n.Languages {
+		u.button("lang."+l, nil, widget.MediumImportance, func() { u.SetLang(l) })
+	}
+	u.button("contrast", theme.ColorPaletteIcon(), widget.MediumImportance, u.ToggleContrast)
+	u.button("today", theme.ListIcon(), widget.MediumImportance, u.ToggleToday)
+	u.button("image", theme.FileImageIcon(), widget.MediumImportance, u.OpenImageDialog)
+	u.button("camera", theme.MediaVideoIcon(), widget.MediumImportance, u.ToggleCamera)
+	u.button("confirm", theme.ConfirmIcon(), widget.HighImportance, func() { u.model.Confirm(u.ctx); u.afterAction() })
+	u.button("undo", theme.ContentUndoIcon(), widget.WarningImportance, func() { u.model.Undo(u.ctx); u.afterAction() })
+	u.button("clear", theme.CancelIcon(), widget.MediumImportance, u.Escape)
+	u.button("conflicts", theme.WarningIcon(), widget.LowImportance, u.ShowConflicts)
+
+	u.band = canvas.NewRectangle(nil)
+	u.band.CornerRadius = 8
+	u.bandIcon = widget.NewIcon(nil)
+	u.title = newWrapped()
+	u.code = newWrapped()
+	u.lines = newWrapped()
+	u.minor = newWrapped()
+	u.notice = newWrapped()
+	u.next = newWrapped()
+	u.sizesBox = container.NewGridWithColumns(4)
+	u.actions = container.NewHBox(u.buttons["confirm"], u.buttons["undo"], u.buttons["clear"])
+
+	u.onlineIcon = widget.NewIcon(nil)
+	u.online = widget.NewLabel("")
+	u.lastSync = widget.NewLabel("")
+	u.pending = widget.NewLabel("")
+	u.summary = widget.NewLabel("")
+	u.today = newTodayPanel()
+	u.setup = newSetupPanel(func() { u.StartDemo() })
+}
+
+func (u *UI) root() fyne.CanvasObject {
+	langs := container.NewHBox()
+	for _, l := range i18n.Languages {
+		langs.Add(u.buttons["lang."+l])
+	}
+	top := container.NewBorder(nil, nil, nil,
+		container.NewHBox(langs, widget.NewSeparator(), u.buttons["contrast"], u.buttons["today"]), u.header)
+	scanRow := container.NewBorder(nil, nil, nil,
+		container.NewHBox(u.buttons["image"], u.buttons["camera"]), u.entryTheme)
+
+	bandContent := container.NewBorder(nil, nil,
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(TitleSize*1.4, TitleSize*1.4), u.bandIcon)), nil,
+		container.NewVBox(layout.NewSpacer(), u.title, layout.NewSpacer()))
+	bandBox := container.NewStack(u.band, container.NewPadded(bandContent))
+	body := container.NewVBox(u.code, u.lines, u.minor, u.sizesBox, u.notice, u.next)
+	// The actions stay in view whatever the length of the text above.
+	u.verdictView = container.NewBorder(bandBox, container.NewPadded(u.actions), nil, nil, container.NewVScroll(body))
+	u.today.obj.Hide()
+	middle := container.NewStack(u.verdictView, u.today.obj)
+
+	status := container.NewHBox(u.onlineIcon, u.online, widget.NewSeparator(), u.lastSync, widget.NewSeparator(),
+		u.pending, widget.NewSeparator(), u.buttons["conflicts"], layout.NewSpacer(), u.summary)
+	u.counterView = container.NewBorder(container.NewVBox(scanRow, u.info), nil, nil, nil, middle)
+	u.setup.obj.Hide()
+	return container.NewBorder(
+		container.NewVBox(top, widget.NewSeparator()),
+		container.NewVBox(widget.NewSeparator(), status, u.help),
+		nil, nil,
+		container.NewStack(u.counterView, u.setup.obj))
+}
+
+// attach wires the window: keys typed while nothing has the focus go to
+// the scan field (a scanner never loses a character), and files dropped on
+// the window are decoded as images.
+func (u *UI) attach() {
+	c := u.win.Canvas()
+	c.SetOnTypedRune(func(r rune) {
+		if !u.snap.setUp {
+			return
+		}
+		u.focusEntry()
+		u.entry.TypedRune(r)
+	})
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if u.handleKey(k) || !u.snap.setUp {
+			return
+		}
+		u.focusEntry()
+		u.entry.TypedKey(k)
+	})
+	u.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
+		if len(uris) > 0 {
+			u.OpenImageURI(uris[0])
+		}
+	})
+}
+
+// Entry returns the scan field.
+func (u *UI) Entry() fyne.Focusable { return u.entry }
+
+func (u *UI) focusEntry() {
+	if u.snap.setUp {
+		u.win.Canvas().Focus(u.entry)
+	}
+}
+
+// typedKey handles the keys of the counter; see the help line.
+func (u *UI) typedKey(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		text := u.entry.Text
+		if u.pendingDigits != "" && text == "" {
+			text = "" // the digits chose a size: Enter confirms it
+		}
+		u.pendingDigits = ""
+		u.entry.SetText("")
+		u.showToday = false
+		u.model.Enter(u.ctx, text)
+		u.afterAction()
+		return true
+	case fyne.KeyTab:
+		return true
+	}
+	return u.handleKey(k)
+}
+
+// handleKey handles the keys that work everywhere, even with no focus.
+func (u *UI) handleKey(k *fyne.KeyEvent) bool {
+	switch k.Name {
+	case fyne.KeyEscape:
+		u.Escape()
+	case fyne.KeyF1, fyne.KeyF2, fyne.KeyF3, fyne.KeyF4:
+		u.SetLang(i18n.Languages[slices.Index([]fyne.KeyName{fyne.KeyF1, fyne.KeyF2, fyne.KeyF3, fyne.KeyF4}, k.Name)])
+	case fyne.KeyF5:
+		u.ToggleToday()
+	case fyne.KeyF6:
+		u.ToggleCamera()
+	case fyne.KeyF7:
+		u.OpenImageDialog()
+	case fyne.KeyF8:
+		u.ToggleContrast()
+	case fyne.KeyF9:
+		u.ShowConflicts()
+	default:
+		return false
+	}
+	u.focusEntry()
+	return true
+}
+
+// typedRune takes the number keys as glove sizes while an ok parcel with
+// gloves waits and the field is empty. A scanner's code may begin with a
+// digit too: the digits are kept and, if more characters follow, put back
+// in front of them as the start of a new code.
+func (u *UI) typedRune(r rune) bool {
+	if u.model.Sized() && u.entry.Text == "" && r >= '1' && r <= '9' {
+		u.pendingDigits += string(r)
+		u.model.ChooseKey(int(r - '0'))
+		u.renderVerdict()
+		return true
+	}
+	if u.pendingDigits != "" {
+		text := u.pendingDigits + string(r)
+		u.pendingDigits = ""
+		u.model.Unchoose()
+		u.entry.SetText(text)
+		u.entry.CursorColumn = len([]rune(text))
+		u.entry.Refresh()
+		u.renderVerdict()
+		return true
+	}
+	return false
+}
+
+// typedShortcut takes Ctrl+Z as "undo the handover" when the field is empty.
+func (u *UI) typedShortcut(s fyne.Shortcut) bool {
+	if _, ok := s.(*fyne.ShortcutUndo); ok && u.entry.Text == "" && u.model.Phase() == PhaseHanded {
+		u.model.Undo(u.ctx)
+		u.afterAction()
+		return true
+	}
+	return false
+}
+
+// Submit looks up a code from the camera or an image, as if typed.
+func (u *UI) Submit(text string) {
+	if !u.snap.setUp {
+		return
+	}
+	u.pendingDigits = ""
+	u.entry.SetText("")
+	u.showToday = false
+	u.model.Lookup(u.ctx, text)
+	u.afterAction()
+}
+
+// afterAction renders the result of an action and asks the status bar to
+// refresh at once.
+func (u *UI) afterAction() {
+	select {
+	case u.kick <- struct{}{}:
+	default:
+	}
+	u.render()
+	u.focusEntry()
+}
+
+// Escape clears the screen and returns to the scan field, from anywhere.
+func (u *UI) Escape() {
+	if u.dialog != nil {
+		u.dialog.Hide()
+		u.dialog = nil
+	}
+	u.pendingDigits = ""
+	u.entry.SetText("")
+	u.showToday = false
+	u.infoText = nil
+	u.model.Clear()
+	u.render()
+	u.focusEntry()
+}
+
+// SetLang switches every text to lang at once and remembers it.
+func (u *UI) SetLang(lang string) {
+	lang = i18n.Normalize(lang)
+	u.model.SetLang(lang)
+	if err := u.opt.Store.SetSetting(u.ctx, store.KeyLang, lang); err != nil {
+		u.log.Warn("remember language", "err", err)
+	}
+	u.render()
+}
+
+// ToggleContrast switches the high-contrast theme and remembers it.
+func (u *UI) ToggleContrast() {
+	u.highContrast = !u.highContrast
+	v := ""
+	if u.highContrast {
+		v = "1"
+	}
+	if err := u.opt.Store.SetSetting(u.ctx, KeyHighContrast, v); err != nil {
+		u.log.Warn("remember theme", "err", err)
+	}
+	fyne.CurrentApp().Settings().SetTheme(NewTheme(u.highContrast))
+	u.entryTheme.Theme = codeTheme{NewTheme(u.highContrast)}
+	u.entryTheme.Refresh()
+	u.render()
+}
+
+// HighContrast reports whether the high-contrast theme is on.
+func (u *UI) HighContrast() bool { return u.highContrast }
+
+// ToggleToday shows or hides the manager's panel of the day.
+func (u *UI) ToggleToday() {
+	u.showToday = !u.showToday
+	if u.showToday {
+		u.Refresh(u.ctx)
+	}
+	u.render()
+}
+
+// StartDemo fills an empty terminal with the demo's data.
+func (u *UI) StartDemo() {
+	res, err := u.opt.Store.Demo(u.ctx, 0)
+	if err != nil {
+		u.log.Error("start demo", "err", err)
+		u.setup.err = err
+	} else {
+		u.log.Info("demo started", "pickups", res.Pickups)
+		u.setup.err = nil
+	}
+	u.Refresh(u.ctx)
+	u.focusEntry()
+}
+
+// ShowConflicts opens the list of double handovers.
+func (u *UI) ShowConflicts() {
+	if !u.snap.setUp {
+		return
+	}
+	tr := u.tr()
+	cs, err := u.opt.Store.Conflicts(u.ctx)
+	var rows []fyne.CanvasObject
+	switch {
+	case err != nil:
+		rows = append(rows, widget.NewLabel(tr.T("ui.conflicts.error", "err", err.Error())))
+	case len(cs) == 0:
+		rows = append(rows, widget.NewLabel(tr.T("ui.conflicts.none")))
+	default:
+		rows = append(rows, widget.NewLabel(tr.T("ui.conflicts.intro")))
+		for _, c := range cs {
+			where := c.CentreID
+			if c.Local {
+				where += " · " + tr.T("ui.conflicts.here")
+			}
+			l := widget.NewLabel(tr.T("ui.conflicts.row", "code", c.Code, "when", tr.DateTime(c.At, u.opt.Loc),
+				"centre", where, "terminal", c.TerminalID))
+			l.Wrapping = fyne.TextWrapWord
+			rows = append(rows, l)
+			if c.Detail != "" {
+				d := widget.NewLabel("    " + c.Detail)
+				d.Wrapping = fyne.TextWrapWord
+				rows = append(rows, d)
+			}
+		}
+	}
+	content := container.NewVScroll(container.NewVBox(rows...))
+	content.SetMinSize(fyne.NewSize(700, 360))
+	d := dialog.NewCustom(tr.T("ui.conflicts.title"), tr.T("ui.close"), content, u.win)
+	d.SetOnClosed(func() {
+		u.dialog = nil
+		u.focusEntry()
+	})
+	u.dialog = d
+	d.Show()
+	u.win.Canvas().Unfocus()
+}
+
+// render puts the current state and language on every widget.
+func (u *UI) render() {
+	tr := u.tr()
+	u.win.SetTitle(tr.T("ui.window.title", "centre", u.snap.status.Centre.Name))
+	for _, l := range i18n.Languages {
+		b := u.buttons["lang."+l]
+		b.SetText(strings.ToUpper(l))
+		if l == tr.Lang {
+			b.Importance = widget.HighImportance
+		} else {
+			b.Importance = widget.MediumImportance
+		}
+		b.Refresh()
+	}
+	u.buttons["contrast"].SetText(tr.T("ui.contrast"))
+	if u.showToday {
+		u.buttons["today"].SetText(tr.T("ui.counter.show"))
+	} else {
+		u.buttons["today"].SetText(tr.T("ui.today.show"))
+	}
+	u.buttons["image"].SetText(tr.T("ui.image.open"))
+	if u.camCancel != nil {
+		u.buttons["camera"].SetText(tr.T("ui.camera.stop"))
+	} else {
+		u.buttons["camera"].SetText(tr.T("ui.camera.start"))
+	}
+	u.buttons["clear"].SetText(tr.T("ui.clear"))
+	u.entry.SetPlaceHolder(tr.T("ui.scan.placeholder"))
+	u.help.SetText(tr.T("ui.keys"))
+	if u.infoText != nil {
+		u.info.SetText(u.infoText(tr))
+		u.info.Show()
+	} else {
+		u.info.Hide()
+	}
+	u.renderStatus()
+	if !u.snap.setUp {
+		u.counterView.Hide()
+		u.setup.render(tr, u.opt)
+		u.setup.obj.Show()
+		u.buttons["today"].Disable()
+		return
+	}
+	u.setup.obj.Hide()
+	u.counterView.Show()
+	u.buttons["today"].Enable()
+	if u.showToday {
+		u.verdictView.Hide()
+		u.today.render(tr, u.snap, u.opt.Loc, u.model.Now())
+		u.today.obj.Show()
+	} else {
+		u.today.obj.Hide()
+		u.verdictView.Show()
+	}
+	u.renderVerdict()
+}
+
+var toneStyle = map[Tone]struct {
+	band fyne.ThemeColorName
+	icon func() fyne.Resource
+}{
+	ToneIdle:  {colorBandIdle, theme.SearchIcon},
+	ToneOK:    {colorBandOK, theme.ConfirmIcon},
+	ToneDone:  {colorBandDone, theme.ConfirmIcon},
+	ToneWarn:  {colorBandWarn, theme.WarningIcon},
+	ToneStop:  {colorBandStop, theme.CancelIcon},
+	ToneError: {colorBandStop, theme.ErrorIcon},
+}
+
+// renderVerdict puts the model's view on the verdict panel.
+func (u *UI) renderVerdict() {
+	tr := u.tr()
+	v := u.model.View()
+	st := toneStyle[v.Tone]
+	icon := st.icon()
+	if v.Phase == PhaseUndone {
+		icon = theme.ContentUndoIcon()
+	}
+	th := NewTheme(u.highContrast)
+	u.band.FillColor = th.Color(st.band, theme.VariantLight)
+	u.band.Refresh()
+	u.bandIcon.SetResource(theme.NewColoredResource(icon, colorOnBand))
+	setRich(u.title, para(sizeTitle, colorOnBand, true, v.Title))
+	setRich(u.code, para(theme.SizeNameText, theme.ColorNameForeground, false, v.Code))
+	setRich(u.lines, para(sizeBig, theme.ColorNameForeground, true, v.Lines...))
+	setRich(u.minor, para(sizeBig, theme.ColorNameForeground, false, v.Minor...))
+	setRich(u.notice, para(sizeBig, colorAttention, true, v.Notice))
+	next := ""
+	if v.Next != "" {
+		next = "→ " + v.Next
+	}
+	setRich(u.next, para(sizeBig, theme.ColorNameForeground, false, next))
+
+	if len(v.Sizes) == 0 {
+		u.sizesBox.Hide()
+	} else {
+		u.syncSizeButtons(v.Sizes)
+		for _, c := range v.Sizes {
+			u.sizeButtons[c.Size].set(c, tr.T("ui.size.key", "key", strconv.Itoa(c.Key))+" · "+stockText(tr, c.Stock))
+		}
+		u.sizesBox.Show()
+	}
+	confirm, undo := u.buttons["confirm"], u.buttons["undo"]
+	if v.Confirm != "" {
+		confirm.SetText(v.Confirm)
+		setEnabled(confirm, v.CanConfirm)
+		confirm.Show()
+	} else {
+		confirm.Hide()
+	}
+	if v.Undo != "" {
+		undo.SetText(v.Undo)
+		setEnabled(undo, v.CanUndo)
+		undo.Show()
+	} else {
+		undo.Hide()
+	}
+	if v.Phase == PhaseIdle {
+		u.buttons["clear"].Hide()
+	} else {
+		u.buttons["clear"].Show()
+	}
+}
+
+// syncSizeButtons makes one button per size offered, reusing them.
+func (u *UI) syncSizeButtons(sizes []SizeChoice) {
+	same := len(u.sizesBox.Objects) == len(sizes)
+	for i, c := range sizes {
+		if same {
+			if b := u.sizeButtons[c.Size]; b == nil || u.sizesBox.Objects[i] != b.obj {
+				same = false
+			}
+		}
+	}
+	if same {
+		return
+	}
+	u.sizesBox.RemoveAll()
+	clear(u.sizeButtons)
+	for _, c := range sizes {
+		size := c.Size
+		b := newSizeButton(size, func() {
+			u.pendingDigits = ""
+			u.model.Choose(size)
+			u.renderVerdict()
+			u.focusEntry()
+		})
+		u.sizeButtons[size] = b
+		u.sizesBox.Add(b.obj)
+	}
+	u.sizesBox.Layout = layout.NewGridLayoutWithColumns(max(len(sizes), 1))
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+func stockText(tr *i18n.Catalog, n int) string {
+	if n <= 0 {
+		return tr.T("ui.size.none")
+	}
+	return tr.T("ui.size.left", "n", number(tr, n))
+}
