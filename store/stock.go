@@ -91,13 +91,14 @@ func knownItems(ctx context.Context, q querier) ([]pickup.Item, error) {
 	return out, nil
 }
 
-// Stock returns the stock on hand: every item and size of the campaigns the
-// terminal knows (zero where nothing was received), then anything else
-// recorded.
+// Stock returns the stock on hand: every item and size of the terminal's
+// campaign (zero where nothing was received), then anything else recorded.
 func (s *Store) Stock(ctx context.Context) ([]StockLine, error) {
-	items, err := knownItems(ctx, s.db)
-	if err != nil {
+	var items []pickup.Item
+	if own, err := getSetting(ctx, s.db, KeyCampaignID); err != nil {
 		return nil, fmt.Errorf("stock: %w", err)
+	} else if c, err := campaign(ctx, s.db, own); err == nil {
+		items = c.Items
 	}
 	have := map[[2]string]int{}
 	rows, err := s.db.QueryContext(ctx, "SELECT item, size, qty FROM stock ORDER BY item, size")

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -65,7 +66,7 @@ func runSync(ctx context.Context, c *ctx, args []string) error {
 		return err
 	}
 	defer s.Close()
-	y := &client.Syncer{Store: s}
+	y := &client.Syncer{Store: s, Log: slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	rep, err := y.Round(ctx)
 	st, serr := s.Status(ctx)
 	if serr == nil {

@@ -74,7 +74,7 @@ type Report struct {
 	Pulled     int           `json:"pulled_pickups"`
 	Redeemed   int           `json:"pulled_handovers"`
 	NewDoubles int           `json:"new_double_handovers"`
-	Reset      bool          `json:"reset"`
+	Reset      bool          `json:"reset"` // the registry was reset or restored: full resync
 	Cursor     int64         `json:"cursor"`
 	Pending    int           `json:"pending_upload"`
 	Repaired   []string      `json:"repaired_buckets,omitempty"`
@@ -226,7 +226,7 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 		rep.Pulled += out.Pickups
 		rep.Redeemed += out.Redemptions
 		rep.NewDoubles += out.Conflicts
-		rep.Reset = rep.Reset || out.Reset
+		rep.Reset = rep.Reset || out.Reset && cfg.DatasetID != "" // a first pull is no reset
 		cursor, dataset = page.Cursor, page.DatasetID
 		rep.Cursor = cursor
 		if !page.More {
