@@ -1,0 +1,172 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+)
+
+// fixture is a registry with two centres and some requests, served by an
+// httptest server.
+type fixture struct {
+	t   *testing.T
+	reg *Registry
+	srv *Server
+	ts  *httptest.Server
+	ctx context.Context
+}
+
+// stepClock is a clock tests move by hand.
+type stepClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *stepClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func openTest(t *testing.T) *Registry {
+	t.Helper()
+	reg, err := Open(context.Background(), t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	return reg
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	reg := openTest(t)
+	f := &fixture{t: t, reg: reg, ctx: context.Background()}
+	for _, c := range []pickup.Centre{
+		{ID: "namur", Name: "Croix-Rouge Namur", Address: "Rue de Fer 68, 5000 Namur", Hours: "Mon-Fri 9-17"},
+		{ID: "gent", Name: "Rode Kruis Gent", Address: "Kortrijksesteenweg 788, 9000 Gent", Hours: "ma-vr 8:30-16:30"},
+	} {
+		if err := reg.AddCentre(f.ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.srv = NewServer(reg, nil)
+	f.ts = httptest.NewServer(f.srv.Handler())
+	t.Cleanup(f.ts.Close)
+	return f
+}
+
+// requests imports n requests per centre and returns the codes by centre.
+func (f *fixture) requests(n int) map[string][]pickup.Code {
+	f.t.Helper()
+	var b strings.Builder
+	b.WriteString("professional_id,name,profession,centre_id\n")
+	profs := []string{"physiotherapist", "pharmacist", "nurse", "dietitian"}
+	for _, c := range []string{"namur", "gent"} {
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "%s-%04d,Person %d,%s,%s\n", c, i, i, profs[i%len(profs)], c)
+		}
+	}
+	res, err := f.reg.ImportRequests(f.ctx, pickup.DefaultCampaignID, strings.NewReader(b.String()))
+	if err != nil || res.Imported != 2*n {
+		f.t.Fatalf("ImportRequests = %+v, %v", res, err)
+	}
+	return f.codes()
+}
+
+func (f *fixture) codes() map[string][]pickup.Code {
+	f.t.Helper()
+	out := map[string][]pickup.Code{}
+	rows, err := f.reg.r.Query("SELECT code, centre_id FROM pickups ORDER BY code")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c pickup.Code
+		var centre string
+		rows.Scan(&c, &centre)
+		out[centre] = append(out[centre], c)
+	}
+	return out
+}
+
+// terminal enrols a terminal of centre over HTTP and returns its client.
+func (f *fixture) terminal(centre string) (*protocol.Client, *protocol.EnrolResponse) {
+	f.t.Helper()
+	en, err := f.reg.NewEnrolment(f.ctx, centre, time.Hour)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	c, err := protocol.NewClient(f.ts.URL, protocol.Credentials{}, "")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	rid, _ := protocol.NewRequestID(nil)
+	resp, err := c.Enrol(f.ctx, en.Code.String(), rid, "counter", "test")
+	if err != nil {
+		f.t.Fatalf("Enrol: %v", err)
+	}
+	return c, resp
+}
+
+func (f *fixture) count(q string, args ...any) int {
+	f.t.Helper()
+	var n int
+	if err := f.reg.r.QueryRow(q, args...).Scan(&n); err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
+func newID(t *testing.T) string {
+	id, err := protocol.NewRequestID(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func handover(t *testing.T, c *protocol.Client, code pickup.Code, at time.Time) pickup.Event {
+	return pickup.Event{ID: newID(t), Type: pickup.EventHandover, TerminalID: c.Creds.TerminalID, CentreID: c.Creds.CentreID,
+		At: at, Code: code, GloveSize: "M", Volunteer: "Vol",
+		Items: []pickup.Line{{Item: "gloves", Size: "M", Qty: 500}, {Item: "masks", Qty: 500}}}
+}
+
+// pullAll pulls until the head and returns every page.
+func pullAll(t *testing.T, c *protocol.Client, ds string, after int64, limit int) []*protocol.PullResponse {
+	t.Helper()
+	var pages []*protocol.PullResponse
+	for {
+		p, err := c.Pull(context.Background(), protocol.PullRequest{DatasetID: ds, After: after, Limit: limit})
+		if err != nil {
+			t.Fatalf("Pull after %d: %v", after, err)
+		}
+		pages = append(pages, p)
+		after, ds = p.Cursor, p.DatasetID
+		if !p.More {
+			return pages
+		}
+		if len(pages) > 100000 {
+			t.Fatal("pull does not end")
+		}
+	}
+}
+
+func gz(b []byte) []byte { return protocol.Gzip(b) }
+
+var _ = bytes.NewReader
