@@ -412,14 +412,18 @@ func TestBadRequests(t *testing.T) {
 		status int
 		code   protocol.ErrorCode
 	}{
-		{"not JSON", func() *http.Request { return signed(t, f, creds, "POST", "/v1/push", gz([]byte("{not json")), now, nil) }, 400, protocol.CodeBadRequest},
+		{"not JSON", func() *http.Request {
+			return signed(t, f, creds, "POST", "/v1/push", gz([]byte("{not json")), now, nil)
+		}, 400, protocol.CodeBadRequest},
 		{"unknown field", func() *http.Request {
 			return signed(t, f, creds, "POST", "/v1/push", gz(bytes.Replace(good, []byte(`"events"`), []byte(`"x":1,"events"`), 1)), now, nil)
 		}, 400, protocol.CodeBadRequest},
 		{"bad code", func() *http.Request {
 			return signed(t, f, creds, "POST", "/v1/push", gz(bytes.Replace(good, []byte(codes["namur"][0]), []byte("AAAAAAAAAAAAAAAA"), 1)), now, nil)
 		}, 400, protocol.CodeBadRequest},
-		{"broken gzip", func() *http.Request { return signed(t, f, creds, "POST", "/v1/push", []byte{0x1f, 0x8b, 1, 2}, now, nil) }, 400, protocol.CodeBadRequest},
+		{"broken gzip", func() *http.Request {
+			return signed(t, f, creds, "POST", "/v1/push", []byte{0x1f, 0x8b, 1, 2}, now, nil)
+		}, 400, protocol.CodeBadRequest},
 		{"gzip bomb", func() *http.Request { return signed(t, f, creds, "POST", "/v1/push", oversized, now, nil) }, 413, protocol.CodeTooLarge},
 		{"oversized", func() *http.Request { return signed(t, f, creds, "POST", "/v1/push", big, now, nil) }, 413, protocol.CodeTooLarge},
 		{"content type", func() *http.Request {
@@ -450,7 +454,9 @@ func TestBadRequests(t *testing.T) {
 			r.ContentLength = int64(len(gz(other)))
 			return r
 		}, 401, protocol.CodeBadSignature},
-		{"clock skew", func() *http.Request { return signed(t, f, creds, "POST", "/v1/push", gz(good), now.Add(-time.Hour), nil) }, 401, protocol.CodeClockSkew},
+		{"clock skew", func() *http.Request {
+			return signed(t, f, creds, "POST", "/v1/push", gz(good), now.Add(-time.Hour), nil)
+		}, 401, protocol.CodeClockSkew},
 		{"unknown query", func() *http.Request { return signed(t, f, creds, "GET", "/v1/pull?centre=gent", nil, now, nil) }, 400, protocol.CodeBadRequest},
 		{"wrong method", func() *http.Request { return signed(t, f, creds, "DELETE", "/v1/push", nil, now, nil) }, 405, protocol.CodeMethodNotAllowed},
 		{"no such path", func() *http.Request { return signed(t, f, creds, "GET", "/v2/pull", nil, now, nil) }, 404, protocol.CodeNotFound},
