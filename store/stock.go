@@ -202,6 +202,19 @@ func (s *Store) CountStock(ctx context.Context, item, size string, qty int, reas
 func (s *Store) stockEvent(ctx context.Context, typ pickup.EventType, item, size string, qty int, reason, ref string) (StockResult, error) {
 	var res StockResult
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = s.stockEventTx(ctx, tx, typ, item, size, qty, reason, ref)
+		return err
+	})
+	if err != nil {
+		return StockResult{}, fmt.Errorf("%s: %w", strings.ReplaceAll(string(typ), "_", " "), err)
+	}
+	return res, nil
+}
+
+func (s *Store) stockEventTx(ctx context.Context, tx *sql.Tx, typ pickup.EventType, item, size string, qty int, reason, ref string) (StockResult, error) {
+	var res StockResult
+	err := func() error {
 		id, err := identity(ctx, tx)
 		if err != nil {
 			return err
@@ -228,9 +241,71 @@ func (s *Store) stockEvent(ctx context.Context, typ pickup.EventType, item, size
 		}
 		res = StockResult{EventID: ev.ID, Item: item, Size: size, Delta: delta, OnHand: have + delta}
 		return nil
+	}()
+	return res, err
+}
+
+// Shipment is stock the registry sent to this centre.
+type Shipment struct {
+	ID       string    `json:"id"`
+	Item     string    `json:"item"`
+	Size     string    `json:"size,omitempty"`
+	Qty      int       `json:"qty"`
+	SentAt   time.Time `json:"sent_at"`
+	Ref      string    `json:"ref,omitempty"`
+	Received bool      `json:"received"`
+}
+
+// Shipments lists the shipments the registry sent to this centre, oldest
+// first.
+func (s *Store) Shipments(ctx context.Context) ([]Shipment, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, item, size, qty, sent_at, ref, received_by != '' FROM shipments ORDER BY sent_at, id")
+	if err != nil {
+		return nil, fmt.Errorf("list shipments: %w", err)
+	}
+	defer rows.Close()
+	var out []Shipment
+	for rows.Next() {
+		var sh Shipment
+		var at string
+		if err := rows.Scan(&sh.ID, &sh.Item, &sh.Size, &sh.Qty, &at, &sh.Ref, &sh.Received); err != nil {
+			return nil, err
+		}
+		sh.SentAt = parseTime(at)
+		out = append(out, sh)
+	}
+	return out, rows.Err()
+}
+
+// ReceiveShipment records the arrival of a shipment: a stock reception of
+// its items, referenced by the shipment id, once.
+func (s *Store) ReceiveShipment(ctx context.Context, id string) (StockResult, error) {
+	var res StockResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var sh Shipment
+		var received string
+		err := tx.QueryRowContext(ctx, "SELECT item, size, qty, received_by FROM shipments WHERE id = ?", id).Scan(&sh.Item, &sh.Size, &sh.Qty, &received)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("shipment %q: %w (pickup shipments lists them)", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if received != "" {
+			return fmt.Errorf("shipment %s: %w (event %s)", id, ErrAlreadyReceived, received)
+		}
+		res, err = s.stockEventTx(ctx, tx, pickup.EventStockReceive, sh.Item, sh.Size, sh.Qty, "", "shipment "+id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE shipments SET received_by = ? WHERE id = ?", res.EventID, id)
+		return err
 	})
 	if err != nil {
-		return StockResult{}, fmt.Errorf("%s: %w", strings.ReplaceAll(string(typ), "_", " "), err)
+		return StockResult{}, fmt.Errorf("receive shipment: %w", err)
 	}
 	return res, nil
 }
+
+// ErrAlreadyReceived refuses receiving a shipment twice.
+var ErrAlreadyReceived = errors.New("already received")

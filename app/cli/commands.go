@@ -40,6 +40,7 @@ func init() {
 			flags: func(fs *flag.FlagSet, c *ctx) {
 				c.intFlag(fs, "days", 1, "how many days back (1 = today)")
 			}, run: runHandovers},
+		&command{name: "shipments", summary: "list the stock the registry sent to this centre", run: runShipments},
 		&command{name: "conflicts", summary: "list codes handed over more than once", run: runConflicts},
 		&command{name: "demo", summary: "fill an empty terminal with realistic synthetic pickups and stock",
 			flags: func(fs *flag.FlagSet, c *ctx) {
@@ -363,6 +364,10 @@ func runStockMove(ctx context.Context, c *ctx, sub string, args []string) error 
 	qty := fs.String("qty", "", "quantity in units")
 	ref := fs.String("ref", "", "reference of the delivery (receive)")
 	reason := fs.String("reason", "", "why the count differs (count; required)")
+	shipment := ""
+	if sub == "receive" {
+		fs.StringVar(&shipment, "shipment", "", "receive a shipment the registry sent, by id ('all' for every one not yet received; see 'pickup shipments')")
+	}
 	fs.StringVar(&c.data, "data", c.data, "data folder")
 	fs.BoolVar(&c.json, "json", c.json, "print machine-readable JSON")
 	if err := fs.Parse(args); err != nil {
@@ -373,6 +378,12 @@ func runStockMove(ctx context.Context, c *ctx, sub string, args []string) error 
 	}
 	if err := noArgs(fs.Args()); err != nil {
 		return err
+	}
+	if shipment != "" {
+		if *item != "" || *qty != "" {
+			return usagef("--shipment takes its items from the shipment: leave out --item and --qty")
+		}
+		return receiveShipments(ctx, c, shipment)
 	}
 	if *item == "" || *qty == "" {
 		return usagef("--item and --qty are required")
@@ -404,6 +415,86 @@ func runStockMove(ctx context.Context, c *ctx, sub string, args []string) error 
 	}
 	key := store.StockLine{Item: res.Item, Size: res.Size}.Key()
 	c.printf("✔ %s %+d → %d on hand (event %s)\n", key, res.Delta, res.OnHand, res.EventID)
+	return nil
+}
+
+func receiveShipments(ctx context.Context, c *ctx, which string) error {
+	s, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ids := []string{which}
+	if which == "all" {
+		shs, err := s.Shipments(ctx)
+		if err != nil {
+			return err
+		}
+		ids = ids[:0]
+		for _, sh := range shs {
+			if !sh.Received {
+				ids = append(ids, sh.ID)
+			}
+		}
+	}
+	var results []store.StockResult
+	for _, id := range ids {
+		res, err := s.ReceiveShipment(ctx, id)
+		if err != nil {
+			if errors.Is(err, store.ErrAlreadyReceived) || errors.Is(err, store.ErrNotFound) {
+				return refused(err)
+			}
+			return err
+		}
+		results = append(results, res)
+		if !c.json {
+			c.printf("✔ shipment %s: %s %+d → %d on hand\n", id, store.StockLine{Item: res.Item, Size: res.Size}.Key(), res.Delta, res.OnHand)
+		}
+	}
+	if c.json {
+		if results == nil {
+			results = []store.StockResult{}
+		}
+		c.printJSON(map[string]any{"received": results})
+	} else if len(ids) == 0 {
+		c.printf("No shipment waiting.\n")
+	}
+	return nil
+}
+
+func runShipments(ctx context.Context, c *ctx, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	s, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	shs, err := s.Shipments(ctx)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		if shs == nil {
+			shs = []store.Shipment{}
+		}
+		c.printJSON(map[string]any{"shipments": shs})
+		return nil
+	}
+	camp, _ := s.Campaign(ctx, "")
+	for _, sh := range shs {
+		state := "in transit"
+		if sh.Received {
+			state = "received"
+		}
+		name := c.tr.ItemName(camp, sh.Item)
+		if sh.Size != "" {
+			name += " " + sh.Size
+		}
+		c.printf("%s  %s  %-24s %8d  %s\n", sh.ID, sh.SentAt.Local().Format("2006-01-02"), name, sh.Qty, state)
+	}
+	c.printf("%d shipments ('pickup stock receive --shipment ID' when one arrives)\n", len(shs))
 	return nil
 }
 

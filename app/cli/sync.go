@@ -66,6 +66,9 @@ func runSync(ctx context.Context, c *ctx, args []string) error {
 		return err
 	}
 	defer s.Close()
+	if _, err := s.SyncConfig(ctx); err != nil {
+		return err
+	}
 	y := &client.Syncer{Store: s, Log: slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	rep, err := y.Round(ctx)
 	st, serr := s.Status(ctx)

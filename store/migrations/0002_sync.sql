@@ -8,7 +8,8 @@ CREATE TABLE shipments (
 	qty      INTEGER NOT NULL,
 	sent_at  TEXT NOT NULL,
 	ref      TEXT NOT NULL DEFAULT '',
-	seq      INTEGER NOT NULL
+	seq      INTEGER NOT NULL,
+	received_by TEXT NOT NULL DEFAULT '' -- the reception event, once it arrived
 ) STRICT, WITHOUT ROWID;
 
 -- Which registry row each sync-maintained table came from, so that a reset
