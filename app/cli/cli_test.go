@@ -246,3 +246,19 @@ func TestHelp(t *testing.T) {
 		t.Errorf("handover --help: %d %s", r.code, r.stdout)
 	}
 }
+
+func TestConfigUndoWindow(t *testing.T) {
+	t.Parallel()
+	dir := setUp(t)
+	if r := run(t, "--data", dir, "config", "undo-window", "5m"); r.code != 0 || !strings.Contains(r.stdout, "5m0s") {
+		t.Fatalf("config undo-window: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	for _, bad := range [][]string{{"undo-window", "soon"}, {"undo-window", "-1m"}, {"colour", "red"}, {"lang", "es"}} {
+		if r := run(t, append([]string{"--data", dir, "config"}, bad...)...); r.code != 2 {
+			t.Errorf("config %v: exit %d, want 2", bad, r.code)
+		}
+	}
+	if m := jsonOf(t, run(t, "--data", dir, "--json", "config")); m["undo-window"] != "5m0s" || m["lang"] != "(from the system)" {
+		t.Errorf("config = %v", m)
+	}
+}
