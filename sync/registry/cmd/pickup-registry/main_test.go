@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+	"github.com/pickup-terminal/pickup/sync/registry"
+)
+
+// TestMain lets the test binary act as pickup-registry itself when
+// PICKUP_REGISTRY_AS_MAIN is set: the end-to-end tests start it as a real
+// process that way, without a separate build.
+func TestMain(m *testing.M) {
+	if os.Getenv("PICKUP_REGISTRY_AS_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// cli runs one command line in-process.
+func cli(t *testing.T, dir string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	full := append([]string{}, args...)
+	if dir != "" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		full = append([]string{"--data", dir}, args...)
+	}
+	code := run(context.Background(), full, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCLI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := t.TempDir()
+	reqs := writeFile(t, files, "requests.csv", "professional_id,name,profession,centre_id\n"+
+		"P1,Anne Dupont,physiotherapist,namur\nP2,Jan Peeters,pharmacist,namur\nP1,Anne Dupont,physiotherapist,namur\n")
+	centres := writeFile(t, files, "centres.csv", "id,name,address,hours\ngent,Rode Kruis Gent,Kortrijksesteenweg 788,ma-vr\n")
+	badCentres := writeFile(t, files, "bad.csv", "id,name\n,No id\n")
+	tests := []struct {
+		args []string
+		code int
+		out  string // expected in stdout or stderr
+	}{
+		{[]string{"--help"}, 0, "Exit codes: 0 done"},
+		{[]string{"serve", "--help"}, 0, "--listen"},
+		{[]string{"centre", "--help"}, 0, "centre add"},
+		{[]string{"request", "import", "-h"}, 0, "professional_id"},
+		{[]string{"nonsense"}, 2, "unknown command"},
+		{[]string{"centre", "add", "--name", "X"}, 2, "--id is required"},
+		{[]string{"centre", "add", "--id", "namur", "--name", "Croix-Rouge Namur", "--address", "Rue de Fer 68", "--hours", "9-17"}, 0, "centre namur added"},
+		{[]string{"centre", "add", "--id", "namur", "--name", "Again"}, 1, "already exists"},
+		{[]string{"centre", "import", centres}, 0, "1 centre(s)"},
+		{[]string{"centre", "import", badCentres}, 1, "line 2"},
+		{[]string{"centre", "import", filepath.Join(files, "missing.csv")}, 1, "no such file"},
+		{[]string{"centre", "list", "--json"}, 0, `"centres"`},
+		{[]string{"request", "import", "--campaign", pickup.DefaultCampaignID, reqs}, 1, "line 4"},
+		{[]string{"request", "import", reqs, "--campaign", "nope"}, 1, "not found"},
+		{[]string{"codes", "--centre", "namur"}, 0, "code,name,profession,parcel_kind,centre_id,window_start,window_end,status"},
+		{[]string{"codes", "--centre", "mars"}, 1, "not found"},
+		{[]string{"codes", "revoke", "not-a-code"}, 1, "invalid pickup code"},
+		{[]string{"terminal", "enrol", "--centre", "namur", "--json"}, 0, `"enrolment_code"`},
+		{[]string{"terminal", "enrol", "--centre", "mars"}, 1, "not found"},
+		{[]string{"terminal", "list", "--json"}, 0, `"terminals"`},
+		{[]string{"terminal", "revoke", "term-NOPE"}, 1, "not found"},
+		{[]string{"terminal", "revoke"}, 2, "want 1 argument"},
+		{[]string{"ship", "--centre", "namur", "--item", "gloves", "--size", "M", "--qty", "1000"}, 0, "recorded"},
+		{[]string{"ship", "--centre", "namur", "--item", "gloves", "--qty", "1000"}, 1, "needs --size"},
+		{[]string{"ship", "--centre", "namur", "--item", "masks", "--qty", "x"}, 2, "invalid value"},
+		{[]string{"report", "--json"}, 0, `"double_handovers"`},
+		{[]string{"report"}, 0, "EXPECTED"},
+		{[]string{"keys", "rotate", "--json"}, 0, `"key_id"`},
+		{[]string{"keys", "list"}, 0, "(current)"},
+		{[]string{"demo", "--centres", "2", "--requests", "40"}, 0, "40 request(s)"},
+		{[]string{"demo", "--centres", "0"}, 1, "want 1 to 500"},
+		{[]string{"serve", "--listen", "0.0.0.0:0"}, 2, "refusing plain HTTP"},
+		{[]string{"serve", "--listen", "nonsense"}, 2, "host:port"},
+		{[]string{"bundle", "export", "--centre", "namur", filepath.Join(files, "namur.bundle")}, 0, "bundle for centre namur"},
+		{[]string{"bundle", "import", filepath.Join(files, "namur.bundle")}, 1, "made by a registry for terminals"},
+	}
+	for _, tc := range tests {
+		code, out, errs := cli(t, dir, tc.args...)
+		if code != tc.code || !strings.Contains(out+errs, tc.out) {
+			t.Errorf("pickup-registry %s = exit %d\nstdout: %s\nstderr: %s\nwant exit %d with %q", strings.Join(tc.args, " "), code, out, errs, tc.code, tc.out)
+		}
+	}
+	// --data before the command works too, and the JSON keys are stable.
+	code, out, _ := cli(t, "", "--data", dir, "report", "--json")
+	var rep struct {
+		Centres []map[string]any `json:"centres"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || len(rep.Centres) < 2 {
+		t.Fatalf("report --json = %d %s", code, out)
+	}
+	for _, k := range []string{"id", "expected", "collected", "double_handovers", "items"} {
+		if _, ok := rep.Centres[0][k]; !ok {
+			t.Errorf("report --json lacks %q", k)
+		}
+	}
+	_, out, _ = cli(t, dir, "terminal", "enrol", "--centre", "namur", "--json")
+	var en map[string]string
+	json.Unmarshal([]byte(out), &en)
+	if _, err := protocol.ParseEnrolmentCode(en["enrolment_code"]); err != nil {
+		t.Errorf("enrolment code %q: %v", en["enrolment_code"], err)
+	}
+}
+
+// TestCLIBundleRoundTrip: a terminal's facts bundle imports, twice
+// harmlessly; codes revoke works on an issued code.
+func TestCLIBundleRoundTrip(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	reg, err := registry.Open(ctx, dir, registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.AddCentre(ctx, pickup.Centre{ID: "namur", Name: "Namur"})
+	reg.ImportRequests(ctx, pickup.DefaultCampaignID, strings.NewReader("professional_id,name,profession,centre_id\nP1,Anne,nurse,namur\n"))
+	en, _ := reg.NewEnrolment(ctx, "namur", time.Hour)
+	rid, _ := protocol.NewRequestID(nil)
+	creds, err := reg.Enrol(ctx, &protocol.EnrolRequest{EnrolmentCode: en.Code.String(), RequestID: rid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csvOut bytes.Buffer
+	reg.WriteCodes(ctx, "namur", &csvOut, "")
+	reg.Close()
+	var code pickup.Code
+	pickup.ReadPickupCSV(&csvOut, func(_ int, p pickup.Pickup) error { code = p.Code; return nil })
+
+	id, _ := protocol.NewRequestID(nil)
+	evID, _ := protocol.NewRequestID(nil)
+	var buf bytes.Buffer
+	bw, _ := protocol.NewBundleWriter(&buf, protocol.BundleHeader{Kind: protocol.BundleFacts, ID: id, DatasetID: creds.DatasetID,
+		CentreID: "namur", TerminalID: creds.TerminalID, CreatedAt: time.Now()})
+	bw.Push(&protocol.PushRequest{Events: []pickup.Event{{ID: evID, Type: pickup.EventHandover, TerminalID: creds.TerminalID,
+		CentreID: "namur", At: time.Now(), Code: code, GloveSize: "L"}}})
+	bw.Close(protocol.HMACSigner(creds.TerminalID, creds.Secret))
+	file := writeFile(t, t.TempDir(), "facts.bundle", buf.String())
+
+	if c, out, errs := cli(t, dir, "bundle", "import", file); c != 0 || !strings.Contains(out, "1 accepted") {
+		t.Errorf("bundle import = %d %s %s", c, out, errs)
+	}
+	if c, out, errs := cli(t, dir, "bundle", "import", "--json", file); c != 0 || !strings.Contains(out, `"again": true`) {
+		t.Errorf("bundle import again = %d %s %s", c, out, errs)
+	}
+	_, out, _ := cli(t, dir, "report", "--json")
+	if !strings.Contains(out, `"collected": 1`) || !strings.Contains(out, `"size": "L"`) {
+		t.Errorf("report after the bundle: %s", out)
+	}
+	if c, out, errs := cli(t, dir, "codes", "revoke", code.String()); c != 0 || strings.Contains(out, string(code)) {
+		t.Errorf("codes revoke = %d %s %s (the code must not be printed whole)", c, out, errs)
+	}
+	if c, _, errs := cli(t, dir, "codes", "revoke", code.String()); c != 0 {
+		t.Errorf("codes revoke twice = %d %s", c, errs)
+	}
+}
