@@ -148,6 +148,12 @@ func (f *fixture) key(name fyne.KeyName) {
 	f.focused().TypedKey(&fyne.KeyEvent{Name: name})
 }
 
+// canvasKey types a key with nothing focused, as when a dialog is open.
+func (f *fixture) canvasKey(name fyne.KeyName) {
+	f.t.Helper()
+	f.win.Canvas().(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey()(&fyne.KeyEvent{Name: name})
+}
+
 func (f *fixture) shortcut(s fyne.Shortcut) {
 	f.t.Helper()
 	f.focused().(fyne.Shortcutable).TypedShortcut(s)

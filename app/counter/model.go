@@ -62,8 +62,10 @@ type View struct {
 	Tone  Tone
 	Title string
 	Code  string   // the code as looked up, or what was typed for a typo
-	Lines []string // large: the name, or why not
-	Minor []string // smaller: profession, contents, where and when
+	Name  string   // the professional's name, to compare with an ID card
+	Role  string   // their profession, after the name
+	Lines []string // large and bold: why not
+	Minor []string // large: contents, who, where and when
 	Next  string   // what to do next
 	// Sizes are the glove size buttons, for an ok parcel with gloves.
 	Sizes  []SizeChoice
@@ -437,12 +439,7 @@ func (m *Model) View() View {
 		msg := tr.Describe(m.verdict, m.camp, m.Loc)
 		v.Tone, v.Title = ToneOK, msg.Title
 		v.Code = tr.T("ui.code", "code", m.shownInput())
-		if n := person(); n != "" {
-			v.Lines = append(v.Lines, n)
-		}
-		if p := profession(); p != "" {
-			v.Minor = append(v.Minor, p)
-		}
+		v.Name, v.Role = person(), profession()
 		lines := m.verdict.Contents
 		if m.chosen != "" {
 			lines = withSize(m.camp, lines, m.chosen)
@@ -469,9 +466,7 @@ func (m *Model) View() View {
 	case PhaseHanded:
 		v.Tone, v.Title = ToneDone, tr.T("handover.done")
 		v.Code = tr.T("ui.code", "code", m.shownInput())
-		if n := person(); n != "" {
-			v.Lines = append(v.Lines, n)
-		}
+		v.Name, v.Role = person(), profession()
 		if len(m.handed.Items) > 0 {
 			v.Minor = append(v.Minor, tr.Contents(m.camp, m.handed.Items))
 		}
@@ -485,9 +480,7 @@ func (m *Model) View() View {
 	case PhaseUndone:
 		v.Tone, v.Title = ToneIdle, tr.T("handover.undone")
 		v.Code = tr.T("ui.code", "code", m.shownInput())
-		if n := person(); n != "" {
-			v.Lines = append(v.Lines, n)
-		}
+		v.Name = person()
 		v.Minor = []string{tr.T("ui.undone.detail")}
 		v.Next = tr.T("ui.undone.next")
 	case PhaseRefused:

@@ -207,6 +207,5 @@ func (u *UI) renderStatus() {
 	}
 	c.Show()
 	c.Refresh()
-	u.summary.SetText(tr.T("ui.status.today", "n", number(tr, s.status.HandedOverToday),
-		"left", number(tr, s.status.Remaining)))
+	u.summary.SetText(tr.T("ui.status.today", "n", number(tr, s.status.HandedOverToday)))
 }

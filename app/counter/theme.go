@@ -35,7 +35,7 @@ const (
 const (
 	BodySize  float32 = 18
 	TitleSize float32 = 3.4 * BodySize
-	BigSize   float32 = 30
+	BigSize   float32 = 28
 )
 
 // counterTheme is the window's theme: a light one with strong colours, or
@@ -157,7 +157,7 @@ func (t *counterTheme) Size(n fyne.ThemeSizeName) float32 {
 	case sizeCode:
 		return 34
 	case sizeSize:
-		return 40
+		return 36
 	}
 	return theme.DefaultTheme().Size(n)
 }

@@ -60,7 +60,11 @@ func (p *todayPanel) render(tr *i18n.Catalog, s snapshot, loc *time.Location, no
 			p.rows.Add(widget.NewLabel(tr.T("ui.today.more", "n", number(tr, len(s.today)-maxTodayRows))))
 			break
 		}
-		p.rows.Add(handedRow(tr, s.camp, h.At.In(loc), h.Name, h.Profession, h.GloveSize, h.TerminalID, h.Undone))
+		terminal := h.TerminalID
+		if h.Local {
+			terminal = tr.T("ui.conflicts.here")
+		}
+		p.rows.Add(handedRow(tr, s.camp, h.At.In(loc), h.Name, h.Profession, h.GloveSize, terminal, h.Undone))
 	}
 	p.rows.Refresh()
 

@@ -89,6 +89,7 @@ type UI struct {
 	online, lastSync, pending, summary *widget.Label
 
 	counterView, verdictView fyne.CanvasObject
+	statusBar                fyne.CanvasObject
 	today                    *todayPanel
 	setup                    *setupPanel
 
@@ -182,7 +183,7 @@ func (u *UI) build() {
 	u.band.CornerRadius = 8
 	u.bandIcon = widget.NewIcon(nil)
 	u.title = newWrapped()
-	u.code = newWrapped()
+	u.code = widget.NewRichText()
 	u.lines = newWrapped()
 	u.minor = newWrapped()
 	u.notice = newWrapped()
@@ -210,22 +211,28 @@ func (u *UI) root() fyne.CanvasObject {
 		container.NewHBox(u.buttons["image"], u.buttons["camera"]), u.entryTheme)
 
 	bandContent := container.NewBorder(nil, nil,
-		container.NewCenter(container.NewGridWrap(fyne.NewSize(TitleSize*1.4, TitleSize*1.4), u.bandIcon)), nil,
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(TitleSize*1.1, TitleSize*1.1), u.bandIcon)),
+		container.NewCenter(u.code),
 		container.NewVBox(layout.NewSpacer(), u.title, layout.NewSpacer()))
 	bandBox := container.NewStack(u.band, container.NewPadded(bandContent))
-	body := container.NewVBox(u.code, u.lines, u.minor, u.sizesBox, u.notice, u.next)
+	body := container.NewVBox(u.lines, u.minor, u.sizesBox, u.notice, u.next)
 	// The actions stay in view whatever the length of the text above.
 	u.verdictView = container.NewBorder(bandBox, container.NewPadded(u.actions), nil, nil, container.NewVScroll(body))
 	u.today.obj.Hide()
 	middle := container.NewStack(u.verdictView, u.today.obj)
 
-	status := container.NewHBox(u.onlineIcon, u.online, widget.NewSeparator(), u.lastSync, widget.NewSeparator(),
-		u.pending, widget.NewSeparator(), u.buttons["conflicts"], layout.NewSpacer(), u.summary)
+	for _, l := range []*widget.Label{u.online, u.lastSync, u.pending, u.summary} {
+		l.SizeName = theme.SizeNameCaptionText
+	}
+	u.statusBar = container.NewVBox(widget.NewSeparator(),
+		container.NewHBox(u.onlineIcon, u.online, widget.NewSeparator(), u.lastSync, widget.NewSeparator(),
+			u.pending, widget.NewSeparator(), u.buttons["conflicts"], layout.NewSpacer(), u.summary),
+		u.help)
 	u.counterView = container.NewBorder(container.NewVBox(scanRow, u.info), nil, nil, nil, middle)
 	u.setup.obj.Hide()
 	return container.NewBorder(
 		container.NewVBox(top, widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(), status, u.help),
+		u.statusBar,
 		nil, nil,
 		container.NewStack(u.counterView, u.setup.obj))
 }
@@ -513,6 +520,7 @@ func (u *UI) render() {
 	}
 	u.renderStatus()
 	if !u.snap.setUp {
+		u.statusBar.Hide()
 		u.counterView.Hide()
 		u.setup.render(tr, u.opt)
 		u.setup.obj.Show()
@@ -520,6 +528,7 @@ func (u *UI) render() {
 		return
 	}
 	u.setup.obj.Hide()
+	u.statusBar.Show()
 	u.counterView.Show()
 	u.buttons["today"].Enable()
 	if u.showToday {
@@ -559,8 +568,23 @@ func (u *UI) renderVerdict() {
 	u.band.Refresh()
 	u.bandIcon.SetResource(theme.NewColoredResource(icon, colorOnBand))
 	setRich(u.title, para(sizeTitle, colorOnBand, true, v.Title))
-	setRich(u.code, para(theme.SizeNameText, theme.ColorNameForeground, false, v.Code))
-	setRich(u.lines, para(sizeBig, theme.ColorNameForeground, true, v.Lines...))
+	code := para(theme.SizeNameText, colorOnBand, false, v.Code)
+	for _, s := range code {
+		s.(*widget.TextSegment).Style.Alignment = fyne.TextAlignTrailing
+	}
+	setRich(u.code, code)
+	var lines []widget.RichTextSegment
+	if v.Name != "" {
+		role := ""
+		if v.Role != "" {
+			role = " — " + v.Role
+		}
+		lines = append(lines,
+			&widget.TextSegment{Text: v.Name, Style: widget.RichTextStyle{Inline: true, SizeName: sizeBig,
+				ColorName: theme.ColorNameForeground, TextStyle: fyne.TextStyle{Bold: true}}},
+			&widget.TextSegment{Text: role, Style: widget.RichTextStyle{SizeName: sizeBig, ColorName: theme.ColorNameForeground}})
+	}
+	setRich(u.lines, append(lines, para(sizeBig, theme.ColorNameForeground, true, v.Lines...)...))
 	setRich(u.minor, para(sizeBig, theme.ColorNameForeground, false, v.Minor...))
 	setRich(u.notice, para(sizeBig, colorAttention, true, v.Notice))
 	next := ""
