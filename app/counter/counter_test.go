@@ -195,7 +195,7 @@ func TestRefusals(t *testing.T) {
 			if v.Tone != tt.tone {
 				t.Errorf("tone = %v, want %v", v.Tone, tt.tone)
 			}
-			if got := richText(f.ui.next); !strings.Contains(got, en.T("verdict."+string(tt.kind)+".next")[:10]) {
+			if got := richText(f.ui.next); !strings.Contains(got, en.T("verdict." + string(tt.kind) + ".next")[:10]) {
 				t.Errorf("next step = %q, want the catalogue's", got)
 			}
 			lines := richText(f.ui.lines)
