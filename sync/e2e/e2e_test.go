@@ -1,0 +1,258 @@
+package e2e
+
+import (
+	"maps"
+	"syscall"
+	"testing"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// A registry, two terminals of one centre and one of another: enrolment,
+// initial pull, handovers online, then with the registry stopped (sync
+// fails, facts stay, the counter keeps working), the registry restarted on
+// the same folder, reconnection; everything converges and the registry's
+// report equals what the terminals handed over.
+func TestConvergence(t *testing.T) {
+	t.Parallel()
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "2", "--requests", "400")
+	reg.start(t)
+	a := enrol(t, reg, reg.URL(), "namur", "A")
+	b := enrol(t, reg, reg.URL(), "namur", "B")
+	c := enrol(t, reg, reg.URL(), "gent", "C")
+	terms := []*terminal{a, b, c}
+	for _, tm := range terms {
+		tm.receive(t, "gloves", "M", 100_000)
+		tm.mustSync(t)
+	}
+	rep := reg.report(t)
+	for _, tm := range terms {
+		st := tm.status(t)
+		cr := rep.centre(tm.centre)
+		if st.Expected+st.Cancelled != cr.Expected+cr.Cancelled || st.Expected != cr.Expected {
+			t.Errorf("terminal %s after the initial pull: %d expected + %d cancelled, registry has %d + %d",
+				tm.name, st.Expected, st.Cancelled, cr.Expected, cr.Cancelled)
+		}
+		if st.LastSync == nil || st.PendingUpload != 0 {
+			t.Errorf("terminal %s after the initial pull: last_sync %v, pending_upload %d", tm.name, st.LastSync, st.PendingUpload)
+		}
+	}
+
+	namur, gent := reg.openCodes(t, "namur"), reg.openCodes(t, "gent")
+	if len(namur) < 20 || len(gent) < 10 {
+		t.Fatalf("demo made too few open codes: namur %d, gent %d", len(namur), len(gent))
+	}
+	var done []handed
+	next := map[string]int{}
+	hand := func(tm *terminal, n int) []handed {
+		t.Helper()
+		codes := namur
+		if tm.centre == "gent" {
+			codes = gent
+		}
+		var hs []handed
+		for range n {
+			h := tm.handover(t, codes[next[tm.centre]].Code)
+			next[tm.centre]++
+			hs = append(hs, h)
+		}
+		done = append(done, hs...)
+		return hs
+	}
+
+	// Online: hand over, then sync.
+	onlineA := hand(a, 3)
+	hand(b, 3)
+	hand(c, 2)
+	for _, tm := range terms {
+		tm.mustSync(t)
+	}
+	b.mustSync(t) // B pulls what A pushed after B's round
+	v := b.lookup(t, onlineA[0].Code)
+	if v.Verdict != string(pickup.VerdictAlreadyCollected) || len(v.Collected) != 1 || v.Collected[0].TerminalID != a.id {
+		t.Errorf("B looks up a code A handed over online: %s, collected %+v; want already_collected by %s", v.Verdict, v.Collected, a.id)
+	}
+	// A terminal holds only its centre's pickups: another centre's code is
+	// recognised from its signed QR payload (keys and directory pulled).
+	if v := c.lookupRaw(t, reg.signedPayload(t, namur[len(namur)-1].Code)); v.Verdict != string(pickup.VerdictWrongCentre) ||
+		v.RightCentre == nil || v.RightCentre.ID != "namur" || v.RightCentre.Address == "" {
+		t.Errorf("C (gent) scans a namur QR: %s, right centre %+v; want wrong_centre naming namur with its address", v.Verdict, v.RightCentre)
+	}
+
+	// Offline: the registry stops; the counters keep handing over, sync
+	// fails and keeps the facts.
+	reg.stop(t, syscall.SIGTERM)
+	offline := map[*terminal][]handed{a: hand(a, 4), b: hand(b, 2), c: hand(c, 3)}
+	for _, tm := range terms {
+		if res := tm.sync(t); res.code == 0 {
+			t.Errorf("terminal %s: sync with the registry stopped exits 0", tm.name)
+		}
+		if st := tm.status(t); st.PendingUpload != len(offline[tm]) {
+			t.Errorf("terminal %s offline: pending_upload %d, want the %d handovers made offline", tm.name, st.PendingUpload, len(offline[tm]))
+		}
+	}
+	hand(a, 1) // still working after a failed sync
+
+	// Back online on the same folder: reconnection, then two rounds each.
+	reg.start(t)
+	for round := range 2 {
+		for _, tm := range terms {
+			if res := tm.sync(t); res.code != 0 {
+				t.Errorf("round %d: terminal %s: %s", round+1, tm.name, res)
+			}
+		}
+	}
+
+	rep = reg.report(t)
+	byCentre := map[string][]handed{}
+	for _, h := range done {
+		byCentre[h.Terminal.centre] = append(byCentre[h.Terminal.centre], h)
+	}
+	for centre, hs := range byCentre {
+		cr := rep.centre(centre)
+		if cr.Collected != len(codesOf(hs)) || cr.Handovers != len(hs) || cr.DoubleHandovers != 0 {
+			t.Errorf("report of %s: collected %d, handovers %d, double %d; the terminals handed over %d distinct codes in %d handovers",
+				centre, cr.Collected, cr.Handovers, cr.DoubleHandovers, len(codesOf(hs)), len(hs))
+		}
+		if got, want := handedOverItems(cr), itemsOf(hs); !maps.Equal(got, want) {
+			t.Errorf("report of %s: items handed over %v, the terminals recorded %v", centre, got, want)
+		}
+		if got := cr.item("gloves", "M").Received; got != 100_000*countIn(terms, centre) {
+			t.Errorf("report of %s: %d gloves M received, the terminals recorded %d", centre, got, 100_000*countIn(terms, centre))
+		}
+	}
+	if rep.Totals.Collected != len(codesOf(done)) {
+		t.Errorf("report totals: collected %d, want %d", rep.Totals.Collected, len(codesOf(done)))
+	}
+	for _, tm := range terms {
+		st := tm.status(t)
+		if st.PendingUpload != 0 || st.Conflicts != 0 {
+			t.Errorf("terminal %s converged: pending_upload %d, conflicts %d; want 0, 0", tm.name, st.PendingUpload, st.Conflicts)
+		}
+		if want := len(codesOf(byCentre[tm.centre])); st.Collected != want {
+			t.Errorf("terminal %s: collected %d, the centre's terminals handed over %d codes", tm.name, st.Collected, want)
+		}
+	}
+	// A code A handed over offline, looked up at B after both synced.
+	v = b.lookup(t, offline[a][0].Code)
+	if v.Verdict != string(pickup.VerdictAlreadyCollected) || len(v.Collected) != 1 || v.Collected[0].TerminalID != a.id {
+		t.Errorf("B looks up a code A handed over offline: %s, collected %+v; want already_collected by %s", v.Verdict, v.Collected, a.id)
+	}
+	// And the other way round, B's offline handover at A.
+	v = a.lookup(t, offline[b][0].Code)
+	if v.Verdict != string(pickup.VerdictAlreadyCollected) || len(v.Collected) != 1 || v.Collected[0].TerminalID != b.id {
+		t.Errorf("A looks up a code B handed over offline: %s, collected %+v; want already_collected by %s", v.Verdict, v.Collected, b.id)
+	}
+	for _, tm := range terms {
+		tm.must(t, "verify-log")
+	}
+}
+
+func countIn(terms []*terminal, centre string) int {
+	n := 0
+	for _, tm := range terms {
+		if tm.centre == centre {
+			n++
+		}
+	}
+	return n
+}
+
+// conflictsJSON mirrors `pickup conflicts --json`.
+type conflictsJSON struct {
+	Conflicts []struct {
+		Code       string `json:"code"`
+		EventID    string `json:"event_id"`
+		TerminalID string `json:"terminal_id"`
+		CentreID   string `json:"centre_id"`
+	} `json:"conflicts"`
+}
+
+// handoversJSON mirrors `pickup handovers --json`.
+type handoversJSON struct {
+	Handovers []struct {
+		EventID    string `json:"event_id"`
+		Code       string `json:"code"`
+		TerminalID string `json:"terminal_id"`
+		Undone     bool   `json:"undone"`
+	} `json:"handovers"`
+}
+
+// The same code handed over at two terminals of one centre while the
+// registry is down: after both sync, the registry holds both handovers as
+// one double handover, both terminals list it, and counts and stock show
+// two parcels.
+func TestDoubleHandoverOffline(t *testing.T) {
+	t.Parallel()
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "2", "--requests", "120")
+	reg.start(t)
+	a := enrol(t, reg, reg.URL(), "namur", "A")
+	b := enrol(t, reg, reg.URL(), "namur", "B")
+	for _, tm := range []*terminal{a, b} {
+		tm.receive(t, "gloves", "M", 1000)
+		tm.mustSync(t)
+	}
+	codes := reg.openCodes(t, "namur")
+	x, y := codes[0].Code, codes[1].Code
+
+	reg.stop(t, syscall.SIGKILL) // a crash, this time
+	hs := []handed{a.handover(t, x), b.handover(t, x), a.handover(t, y)}
+	stockA, stockB := a.status(t).Stock["gloves-M"], b.status(t).Stock["gloves-M"]
+	reg.start(t)
+	for round := range 2 {
+		for _, tm := range []*terminal{a, b} {
+			if res := tm.sync(t); res.code != 0 {
+				t.Errorf("round %d: terminal %s: %s", round+1, tm.name, res)
+			}
+		}
+	}
+
+	cr := reg.report(t).centre("namur")
+	if cr.DoubleHandovers != 1 || cr.Collected != 2 || cr.Handovers != 3 {
+		t.Errorf("report of namur: double %d, collected %d, handovers %d; want 1, 2 (x once), 3", cr.DoubleHandovers, cr.Collected, cr.Handovers)
+	}
+	if got, want := handedOverItems(cr), itemsOf(hs); !maps.Equal(got, want) {
+		t.Errorf("report of namur: items handed over %v, want two parcels of x and one of y: %v", got, want)
+	}
+	for _, tm := range []*terminal{a, b} {
+		var cs conflictsJSON
+		decodeJSON(t, tm.must(t, "--json", "conflicts"), &cs)
+		events := map[string]string{}
+		for _, c := range cs.Conflicts {
+			if pc, _ := pickup.ParseCode(c.Code); pc == x {
+				events[c.EventID] = c.TerminalID
+			} else {
+				t.Errorf("terminal %s lists a conflict on another code %s", tm.name, pickup.Code(c.Code).Masked())
+			}
+		}
+		if want := map[string]string{hs[0].EventID: a.id, hs[1].EventID: b.id}; !maps.Equal(events, want) {
+			t.Errorf("terminal %s: conflicts on x list %v (event → terminal), want both handovers %v", tm.name, events, want)
+		}
+		st := tm.status(t)
+		if st.Conflicts != 1 || st.PendingUpload != 0 || st.Collected != 2 || st.HandedOverToday != 3 {
+			t.Errorf("terminal %s: conflicts %d, pending %d, collected %d, handed over today %d; want 1, 0, 2, 3",
+				tm.name, st.Conflicts, st.PendingUpload, st.Collected, st.HandedOverToday)
+		}
+		var hl handoversJSON
+		decodeJSON(t, tm.must(t, "--json", "handovers"), &hl)
+		parcelsOfX := 0
+		for _, h := range hl.Handovers {
+			if pc, _ := pickup.ParseCode(h.Code); pc == x && !h.Undone {
+				parcelsOfX++
+			}
+		}
+		if parcelsOfX != 2 {
+			t.Errorf("terminal %s lists %d handovers of x, want 2", tm.name, parcelsOfX)
+		}
+	}
+	// Each counter's own stock went down by its own parcels only; the
+	// registry's handed-over count holds both.
+	if got := a.status(t).Stock["gloves-M"]; got != stockA {
+		t.Errorf("A's gloves M changed with sync: %d, was %d", got, stockA)
+	}
+	if got := b.status(t).Stock["gloves-M"]; got != stockB {
+		t.Errorf("B's gloves M changed with sync: %d, was %d", got, stockB)
+	}
+}
