@@ -467,6 +467,12 @@ func (m *Model) View() View {
 		v.Tone, v.Title = ToneDone, tr.T("handover.done")
 		v.Code = tr.T("ui.code", "code", m.shownInput())
 		v.Name, v.Role = person(), profession()
+		for _, l := range m.handed.Items {
+			if l.Size != "" {
+				// The box to take from the shelf, in large type.
+				v.Lines = append(v.Lines, tr.T("ui.handed.size", "item", tr.ItemName(m.camp, l.Item), "size", l.Size))
+			}
+		}
 		if len(m.handed.Items) > 0 {
 			v.Minor = append(v.Minor, tr.Contents(m.camp, m.handed.Items))
 		}

@@ -23,7 +23,7 @@ const maxTodayRows = 300
 type todayPanel struct {
 	title, summary, handTitle, stockTitle *widget.Label
 	rows, stock                           *fyne.Container
-	obj                                   fyne.CanvasObject
+	obj                                   *fyne.Container
 }
 
 func newTodayPanel() *todayPanel {
@@ -66,7 +66,6 @@ func (p *todayPanel) render(tr *i18n.Catalog, s snapshot, loc *time.Location, no
 		}
 		p.rows.Add(handedRow(tr, s.camp, h.At.In(loc), h.Name, h.Profession, h.GloveSize, terminal, h.Undone))
 	}
-	p.rows.Refresh()
 
 	p.stock.RemoveAll()
 	for _, l := range st.Stock {
@@ -83,7 +82,7 @@ func (p *todayPanel) render(tr *i18n.Catalog, s snapshot, loc *time.Location, no
 		p.stock.Add(widget.NewLabel(name))
 		p.stock.Add(qty)
 	}
-	p.stock.Refresh()
+	p.obj.Refresh() // lay out the scrolls' new content
 }
 
 func handedRow(tr *i18n.Catalog, camp *pickup.Campaign, at time.Time, name, prof, size, terminal string, undone bool) fyne.CanvasObject {

@@ -88,10 +88,11 @@ type UI struct {
 	onlineIcon                         *widget.Icon
 	online, lastSync, pending, summary *widget.Label
 
-	counterView, verdictView fyne.CanvasObject
-	statusBar                fyne.CanvasObject
-	today                    *todayPanel
-	setup                    *setupPanel
+	counterView fyne.CanvasObject
+	verdictView *fyne.Container
+	statusBar   fyne.CanvasObject
+	today       *todayPanel
+	setup       *setupPanel
 
 	snap         snapshot
 	showToday    bool
@@ -622,6 +623,9 @@ func (u *UI) renderVerdict() {
 	} else {
 		u.buttons["clear"].Show()
 	}
+	// Lay the panel out again now: the text changed height, and a scroll's
+	// content is not laid out again by itself when only its children grew.
+	u.verdictView.Refresh()
 }
 
 // syncSizeButtons makes one button per size offered, reusing them.
