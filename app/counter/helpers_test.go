@@ -39,7 +39,7 @@ func (c *clock) Add(d time.Duration) {
 var start = time.Date(2020, time.November, 20, 10, 30, 0, 0, time.UTC)
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	dir   string
 	st    *store.Store
@@ -72,6 +72,7 @@ func (l *logCount) count(msg string) int {
 }
 
 type setup struct {
+	dir  string // an existing data folder (default: a new temporary one)
 	demo bool
 	opt  func(*Options)
 	size fyne.Size
@@ -79,11 +80,14 @@ type setup struct {
 
 // newFixture opens a real store in a temporary folder (with the demo's
 // data unless told otherwise) and the counter on Fyne's test driver.
-func newFixture(t *testing.T, s setup) *fixture {
+func newFixture(t testing.TB, s setup) *fixture {
 	t.Helper()
 	test.NewTempApp(t)
-	f := &fixture{t: t, ctx: context.Background(), dir: t.TempDir(), clock: &clock{t: start},
+	f := &fixture{t: t, ctx: context.Background(), dir: s.dir, clock: &clock{t: start},
 		logs: &logCount{n: map[string]int{}}}
+	if f.dir == "" {
+		f.dir = t.TempDir()
+	}
 	st, err := store.Open(f.ctx, f.dir)
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)

@@ -105,7 +105,7 @@ func (u *UI) imageResult(text string, err error) {
 
 func (u *UI) setInfo(f func(*i18n.Catalog) string) {
 	u.infoText = f
-	u.render()
+	u.renderBody()
 }
 
 // ToggleCamera starts or stops scanning with the camera.

@@ -370,7 +370,7 @@ func (u *UI) afterAction() {
 	case u.kick <- struct{}{}:
 	default:
 	}
-	u.render()
+	u.renderBody()
 	u.focusEntry()
 }
 
@@ -385,7 +385,7 @@ func (u *UI) Escape() {
 	u.showToday = false
 	u.infoText = nil
 	u.model.Clear()
-	u.render()
+	u.renderBody()
 	u.focusEntry()
 }
 
@@ -424,7 +424,7 @@ func (u *UI) ToggleToday() {
 	if u.showToday {
 		u.Refresh(u.ctx)
 	}
-	u.render()
+	u.renderBody()
 }
 
 // StartDemo fills an empty terminal with the demo's data.
@@ -499,27 +499,29 @@ func (u *UI) render() {
 		b.Refresh()
 	}
 	u.buttons["contrast"].SetText(tr.T("ui.contrast"))
-	if u.showToday {
-		u.buttons["today"].SetText(tr.T("ui.counter.show"))
-	} else {
-		u.buttons["today"].SetText(tr.T("ui.today.show"))
-	}
 	u.buttons["image"].SetText(tr.T("ui.image.open"))
+	u.buttons["clear"].SetText(tr.T("ui.clear"))
+	u.entry.SetPlaceHolder(tr.T("ui.scan.placeholder"))
+	u.help.SetText(tr.T("ui.keys"))
+	u.renderStatus()
+	u.renderBody()
+}
+
+// renderBody shows the first-run screen, the Today panel or the verdict:
+// all that changes after a scan or a key.
+func (u *UI) renderBody() {
+	tr := u.tr()
 	if u.camCancel != nil {
 		u.buttons["camera"].SetText(tr.T("ui.camera.stop"))
 	} else {
 		u.buttons["camera"].SetText(tr.T("ui.camera.start"))
 	}
-	u.buttons["clear"].SetText(tr.T("ui.clear"))
-	u.entry.SetPlaceHolder(tr.T("ui.scan.placeholder"))
-	u.help.SetText(tr.T("ui.keys"))
 	if u.infoText != nil {
 		u.info.SetText(u.infoText(tr))
 		u.info.Show()
 	} else {
 		u.info.Hide()
 	}
-	u.renderStatus()
 	if !u.snap.setUp {
 		u.statusBar.Hide()
 		u.counterView.Hide()
@@ -533,10 +535,12 @@ func (u *UI) render() {
 	u.counterView.Show()
 	u.buttons["today"].Enable()
 	if u.showToday {
+		u.buttons["today"].SetText(tr.T("ui.counter.show"))
 		u.verdictView.Hide()
 		u.today.render(tr, u.snap, u.opt.Loc, u.model.Now())
 		u.today.obj.Show()
 	} else {
+		u.buttons["today"].SetText(tr.T("ui.today.show"))
 		u.today.obj.Hide()
 		u.verdictView.Show()
 	}
