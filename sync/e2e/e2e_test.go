@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"maps"
 	"syscall"
 	"testing"
@@ -159,6 +160,22 @@ func countIn(terms []*terminal, centre string) int {
 	return n
 }
 
+// syncJSON mirrors `pickup sync --json`.
+type syncJSON struct {
+	OK     bool `json:"ok"`
+	Report struct {
+		Pushed    int   `json:"pushed"`
+		Accepted  int   `json:"accepted"`
+		Duplicate int   `json:"duplicate"`
+		Conflicts int   `json:"conflicts"`
+		Pulled    int   `json:"pulled_pickups"`
+		Reset     bool  `json:"reset"`
+		Cursor    int64 `json:"cursor"`
+		ClockSkew int64 `json:"clock_skew_ms"`
+	} `json:"report"`
+	PendingUpload int `json:"pending_upload"`
+}
+
 // conflictsJSON mirrors `pickup conflicts --json`.
 type conflictsJSON struct {
 	Conflicts []struct {
@@ -254,5 +271,120 @@ func TestDoubleHandoverOffline(t *testing.T) {
 	}
 	if got := b.status(t).Stock["gloves-M"]; got != stockB {
 		t.Errorf("B's gloves M changed with sync: %d, was %d", got, stockB)
+	}
+}
+
+// A fault-injecting proxy between two terminals and the registry: many
+// rounds of handovers, stock receptions and syncs with connections dropped,
+// reset in the middle of answers, delayed, requests sent twice and answers
+// cut short. Failures are expected; once the faults stop, everything
+// converges and each handover is counted exactly once.
+func TestFaultyLink(t *testing.T) {
+	t.Parallel()
+	rounds := 40
+	if testing.Short() {
+		rounds = 12
+	}
+	const seed = 20201009
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "2", "--requests", "600")
+	reg.start(t)
+	proxy, err := NewProxy(reg.addr, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	a := enrol(t, reg, proxy.URL(), "namur", "A")
+	c := enrol(t, reg, proxy.URL(), "gent", "C")
+	terms := []*terminal{a, c}
+	received := map[*terminal]int{}
+	for _, tm := range terms {
+		tm.receive(t, "gloves", "M", 1_000_000)
+		received[tm] = 1_000_000
+		tm.mustSync(t)
+	}
+	codes := map[*terminal][]pickup.Pickup{a: reg.openCodes(t, "namur"), c: reg.openCodes(t, "gent")}
+	for _, tm := range terms {
+		if len(codes[tm]) < 2*rounds {
+			t.Fatalf("too few open codes at %s: %d", tm.centre, len(codes[tm]))
+		}
+	}
+
+	// About one request in four fails: most syncs break somewhere, some
+	// get through, so that every stage of a round gets cut.
+	proxy.SetWeights(map[Fault]int{FaultNone: 24, FaultDrop: 2, FaultReset: 3, FaultTruncate: 2, FaultDelay: 3, FaultDuplicate: 2})
+	proxy.SetFaults(true)
+	made := map[*terminal][]handed{}
+	failed, duplicates := 0, 0
+	for round := range rounds {
+		done := make(chan result, len(terms))
+		for _, tm := range terms {
+			for range 1 + round%2 {
+				made[tm] = append(made[tm], tm.handover(t, codes[tm][len(made[tm])].Code))
+			}
+			if round%5 == 0 {
+				tm.receive(t, "gloves", "M", 100+round)
+				received[tm] += 100 + round
+			}
+			go func() { done <- tm.cli(t, "--json", "sync") }() // both terminals at once
+		}
+		for range terms {
+			res := <-done
+			if res.code != 0 {
+				failed++
+			}
+			var out syncJSON
+			if json.Unmarshal([]byte(res.stdout), &out) == nil {
+				duplicates += out.Report.Duplicate
+			}
+		}
+	}
+	stats, upstream := proxy.Stats()
+	t.Logf("%d rounds, %d failed syncs, %d facts answered duplicate; faults %v; %d requests reached the registry",
+		rounds, failed, duplicates, stats, upstream)
+	if failed == 0 {
+		t.Error("no sync failed through the faulty proxy: the faults did nothing")
+	}
+	if duplicates == 0 {
+		t.Error("no push was answered duplicate: no answer was lost after the registry stored the facts")
+	}
+	for _, f := range Faults {
+		if stats[f] == 0 {
+			t.Errorf("fault %s never injected", f)
+		}
+	}
+
+	proxy.SetFaults(false)
+	for _, tm := range terms {
+		ok := false
+		for attempt := 0; attempt < 5 && !ok; attempt++ {
+			ok = tm.sync(t).code == 0
+		}
+		if !ok {
+			t.Fatalf("terminal %s: no sync succeeds once the faults stop", tm.name)
+		}
+	}
+	for _, tm := range terms { // the other terminal's last pushes, pulled
+		tm.mustSync(t)
+	}
+	rep := reg.report(t)
+	for _, tm := range terms {
+		cr := rep.centre(tm.centre)
+		n := len(made[tm])
+		if cr.Collected != n || cr.Handovers != n || cr.DoubleHandovers != 0 {
+			t.Errorf("report of %s: collected %d, handovers %d, double %d; terminal %s handed over %d codes once each",
+				tm.centre, cr.Collected, cr.Handovers, cr.DoubleHandovers, tm.name, n)
+		}
+		if got := cr.item("gloves", "M").Received; got != received[tm] {
+			t.Errorf("report of %s: %d gloves M received, terminal %s recorded %d", tm.centre, got, tm.name, received[tm])
+		}
+		if got, want := handedOverItems(cr), itemsOf(made[tm]); !maps.Equal(got, want) {
+			t.Errorf("report of %s: items handed over %v, terminal %s recorded %v", tm.centre, got, tm.name, want)
+		}
+		st := tm.status(t)
+		if st.PendingUpload != 0 || st.Conflicts != 0 || st.Collected != n {
+			t.Errorf("terminal %s: pending %d, conflicts %d, collected %d; want 0, 0, %d", tm.name, st.PendingUpload, st.Conflicts, st.Collected, n)
+		}
+		tm.must(t, "verify-log")
 	}
 }

@@ -495,6 +495,7 @@ type handed struct {
 	HandedOver bool          `json:"handed_over"`
 	EventID    string        `json:"event_id"`
 	Items      []pickup.Line `json:"items"`
+	Error      string        `json:"error"`
 }
 
 // handover hands over code's parcel (gloves in M) and requires it to be
@@ -502,9 +503,10 @@ type handed struct {
 func (tm *terminal) handover(t testing.TB, code pickup.Code) handed {
 	t.Helper()
 	h := handed{Code: code, Terminal: tm}
-	decodeJSON(t, tm.must(t, "--json", "handover", "--glove-size", "M", string(code)), &h)
-	if !h.HandedOver || h.EventID == "" {
-		t.Fatalf("terminal %s: handover of %s: verdict %s, not recorded", tm.name, code.Masked(), h.Verdict)
+	res := tm.cli(t, "--json", "handover", "--glove-size", "M", string(code))
+	decodeJSON(t, res, &h)
+	if res.code != 0 || !h.HandedOver || h.EventID == "" {
+		t.Fatalf("terminal %s: handover of %s: exit %d, verdict %s %s, not recorded", tm.name, code.Masked(), res.code, h.Verdict, h.Error)
 	}
 	return h
 }
