@@ -1,12 +1,20 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"maps"
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/store"
+	"github.com/pickup-terminal/pickup/sync/registry"
 )
 
 // A registry, two terminals of one centre and one of another: enrolment,
@@ -387,4 +395,108 @@ func TestFaultyLink(t *testing.T) {
 		}
 		tm.must(t, "verify-log")
 	}
+}
+
+// handoverInProcess records handovers of codes through the terminal's
+// store in this process (the same transaction the CLI runs, without a
+// process per parcel), gloves in M.
+func handoverInProcess(t testing.TB, tm *terminal, codes []pickup.Pickup) []handed {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, tm.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out := make([]handed, 0, len(codes))
+	for _, p := range codes {
+		res, err := s.Handover(ctx, store.HandoverRequest{Input: string(p.Code), GloveSize: "M", Volunteer: "e2e"})
+		if err != nil || res.EventID == "" {
+			t.Fatalf("terminal %s: handover of %s: verdict %s, %v", tm.name, p.Code.Masked(), res.Verdict.Kind, err)
+		}
+		out = append(out, handed{Code: p.Code, Terminal: tm, EventID: res.EventID, Items: res.Items, HandedOver: true})
+	}
+	return out
+}
+
+// `pickup sync` killed with SIGKILL at random moments while it pushes
+// thousands of facts and pulls tens of thousands of rows, again and again,
+// then run normally: it converges, nothing is lost or doubled, the log
+// chain holds and both databases pass integrity_check.
+func TestSyncKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kill test skipped in -short mode")
+	}
+	t.Parallel()
+	const seed = 4
+	rng := rand.New(rand.NewPCG(seed, 0))
+	kills, pending, big := 20, 2000, "30000"
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "1", "--requests", "4000")
+	reg.start(t)
+	tm := enrol(t, reg, reg.URL(), "namur", "T")
+	tm.receive(t, "gloves", "M", 10_000_000)
+	tm.mustSync(t)
+	open := reg.openCodes(t, "namur")
+	if len(open) < pending+20*kills {
+		t.Fatalf("only %d open codes", len(open))
+	}
+	made := handoverInProcess(t, tm, open[:pending])
+	open = open[pending:]
+	reg.must(t, "demo", "--centres", "1", "--requests", big) // a big pull waiting
+
+	hit, early := 0, 0
+	for i := range kills {
+		cmd := exec.Command(bin.pickup, "--data", tm.dir, "sync")
+		cmd.Env = childEnv()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Int64N(int64(1500 * time.Millisecond))))
+		cmd.Process.Signal(syscall.SIGKILL)
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && !ee.Exited() {
+			hit++
+			continue
+		}
+		// It finished first: give the next one work again.
+		early++
+		made = append(made, handoverInProcess(t, tm, open[:20])...)
+		open = open[20:]
+		if i%3 == 0 {
+			reg.must(t, "demo", "--centres", "1", "--requests", "3000")
+		}
+	}
+	t.Logf("%d kills landed during a sync, %d syncs finished first", hit, early)
+	if hit == 0 {
+		t.Error("no kill landed during a sync")
+	}
+
+	ok := false
+	for attempt := 0; attempt < 5 && !ok; attempt++ {
+		ok = tm.sync(t).code == 0
+	}
+	if !ok {
+		t.Fatal("no sync succeeds after the kills")
+	}
+	tm.mustSync(t)
+	st := tm.status(t)
+	cr := reg.report(t).centre("namur")
+	if st.PendingUpload != 0 || st.Conflicts != 0 || st.Collected != len(made) {
+		t.Errorf("terminal: pending %d, conflicts %d, collected %d; want 0, 0, %d", st.PendingUpload, st.Conflicts, st.Collected, len(made))
+	}
+	if cr.Collected != len(made) || cr.Handovers != len(made) || cr.DoubleHandovers != 0 {
+		t.Errorf("report: collected %d, handovers %d, double %d; the terminal handed over %d codes once each",
+			cr.Collected, cr.Handovers, cr.DoubleHandovers, len(made))
+	}
+	if got := cr.item("gloves", "M").Received; got != 10_000_000 {
+		t.Errorf("report: %d gloves M received, want 10000000 (once)", got)
+	}
+	if st.Expected != cr.Expected || st.Cancelled != cr.Cancelled {
+		t.Errorf("terminal holds %d expected + %d cancelled, registry %d + %d", st.Expected, st.Cancelled, cr.Expected, cr.Cancelled)
+	}
+	tm.must(t, "verify-log")
+	integrityCheck(t, filepath.Join(tm.dir, store.FileName))
+	integrityCheck(t, filepath.Join(reg.dir, registry.FileName))
 }
