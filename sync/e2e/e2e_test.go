@@ -1,13 +1,20 @@
 package e2e
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"maps"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -499,4 +506,239 @@ func TestSyncKilled(t *testing.T) {
 	tm.must(t, "verify-log")
 	integrityCheck(t, filepath.Join(tm.dir, store.FileName))
 	integrityCheck(t, filepath.Join(reg.dir, registry.FileName))
+}
+
+// gunzipLines reads a bundle file as its decompressed lines.
+func gunzipLines(t testing.TB, path string) [][]byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.SplitAfter(b, []byte("\n"))
+}
+
+// writeGzip writes lines as a gzip file.
+func writeGzip(t testing.TB, path string, lines [][]byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	for _, l := range lines {
+		zw.Write(l)
+	}
+	zw.Close()
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tampered writes three altered copies of a bundle and returns their
+// paths: one byte of the file flipped; one body line changed (the
+// trailer's hash no longer matches); one body line changed and the
+// trailer's hash recomputed (the signatures no longer match).
+func tampered(t testing.TB, path string, change func(line []byte) []byte) []string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := bytes.Clone(raw)
+	flipped[len(flipped)/2] ^= 0x20
+	out := []string{path + ".flipped", path + ".edited", path + ".rehashed"}
+	if err := os.WriteFile(out[0], flipped, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lines := gunzipLines(t, path)
+	changed := false
+	for i := 1; i < len(lines)-1 && !changed; i++ {
+		if c := change(lines[i]); !bytes.Equal(c, lines[i]) {
+			lines[i], changed = c, true
+		}
+	}
+	if !changed {
+		t.Fatalf("tamper %s: nothing to change", filepath.Base(path))
+	}
+	writeGzip(t, out[1], lines)
+	// Recompute the trailer's hash over the changed lines, as a forger
+	// without the keys would.
+	var trailer map[string]map[string]any
+	last := len(lines) - 1
+	for last > 0 && len(bytes.TrimSpace(lines[last])) == 0 {
+		last--
+	}
+	if err := json.Unmarshal(lines[last], &trailer); err != nil || trailer["trailer"] == nil {
+		t.Fatalf("tamper %s: last line is not a trailer: %v", filepath.Base(path), err)
+	}
+	h := sha256.New()
+	for _, l := range lines[:last] {
+		h.Write(l)
+	}
+	trailer["trailer"]["sha256"] = hex.EncodeToString(h.Sum(nil))
+	tl, _ := json.Marshal(trailer)
+	lines[last] = append(tl, '\n')
+	writeGzip(t, out[2], lines)
+	return out
+}
+
+// bundleImportJSON mirrors `pickup-registry bundle import --json`.
+type bundleImportJSON struct {
+	Events    int  `json:"events"`
+	Accepted  int  `json:"accepted"`
+	Duplicate int  `json:"duplicate"`
+	Conflict  int  `json:"conflict"`
+	Again     bool `json:"again"`
+}
+
+// A centre without a link syncs by USB stick: the terminal's facts bundle
+// goes into the registry (twice: idempotent), the registry's pull bundle
+// into the terminal (twice), and both converge. Bundles altered in any way,
+// or meant for another centre, are refused with a clear message and
+// change nothing.
+func TestUSBBundles(t *testing.T) {
+	t.Parallel()
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "2", "--requests", "200")
+	reg.start(t)
+	a := enrol(t, reg, reg.URL(), "namur", "A")
+	a.receive(t, "gloves", "M", 100_000)
+	a.mustSync(t)
+	reg.stop(t, syscall.SIGTERM) // no link from here on; the registry's CLI works on its folder
+	codes := reg.openCodes(t, "namur")
+	dir := t.TempDir()
+	facts, pull := filepath.Join(dir, "facts.bundle"), filepath.Join(dir, "pull.bundle")
+	regDB, termDB := filepath.Join(reg.dir, registry.FileName), filepath.Join(a.dir, store.FileName)
+
+	hs := []handed{a.handover(t, codes[0].Code), a.handover(t, codes[1].Code), a.handover(t, codes[2].Code)}
+	var exp struct {
+		Facts int `json:"facts"`
+	}
+	decodeJSON(t, a.must(t, "--json", "bundle", "export", facts), &exp)
+	if exp.Facts != len(hs) {
+		t.Fatalf("bundle export wrote %d facts, want %d", exp.Facts, len(hs))
+	}
+
+	// Tampered facts bundles: refused by the registry, nothing stored.
+	before := contentDigest(t, regDB)
+	for _, bad := range tampered(t, facts, func(l []byte) []byte {
+		return bytes.Replace(l, []byte(`"glove_size":"M"`), []byte(`"glove_size":"L"`), 1)
+	}) {
+		res := reg.cli(t, "bundle", "import", bad)
+		t.Logf("registry, %s: %s", filepath.Base(bad), strings.TrimSpace(res.stderr))
+		if res.code != 1 || !strings.Contains(res.stderr, "refused") {
+			t.Errorf("registry imports %s: %s; want exit 1 and a refusal", filepath.Base(bad), res)
+		}
+	}
+	if contentDigest(t, regDB) != before {
+		t.Error("a refused facts bundle changed the registry's database")
+	}
+	// A pull bundle is not for the registry.
+	reg.must(t, "bundle", "export", "--centre", "namur", pull)
+	if res := reg.cli(t, "bundle", "import", pull); res.code != 1 || !strings.Contains(res.stderr, "pickup bundle import") {
+		t.Errorf("registry imports a pull bundle: %s; want exit 1 saying where it goes", res)
+	}
+
+	// The genuine facts bundle, twice.
+	var in1, in2 bundleImportJSON
+	decodeJSON(t, reg.cli(t, "bundle", "import", "--json", facts), &in1)
+	decodeJSON(t, reg.cli(t, "bundle", "import", "--json", facts), &in2)
+	if in1.Events != 3 || in1.Accepted != 3 || in1.Again {
+		t.Errorf("first import: %+v; want 3 events accepted", in1)
+	}
+	if in2.Events != 3 || in2.Duplicate != 3 || in2.Accepted != 0 || !in2.Again {
+		t.Errorf("second import: %+v; want 3 duplicates, again", in2)
+	}
+	cr := reg.report(t).centre("namur")
+	if cr.Collected != 3 || cr.Handovers != 3 || cr.DoubleHandovers != 0 {
+		t.Errorf("report after the facts bundle: collected %d, handovers %d, double %d; want 3, 3, 0", cr.Collected, cr.Handovers, cr.DoubleHandovers)
+	}
+
+	// The registry's answer comes back by stick: a pull bundle, twice.
+	reg.must(t, "bundle", "export", "--centre", "namur", pull)
+	var p1, p2 struct {
+		Pages   int `json:"pages"`
+		Skipped int `json:"skipped"`
+	}
+	// Tampered pull bundles and another centre's: refused, nothing applied.
+	before = contentDigest(t, termDB)
+	other := filepath.Join(dir, "gent.bundle")
+	reg.must(t, "bundle", "export", "--centre", "gent", other)
+	for _, bad := range append(tampered(t, pull, func(l []byte) []byte {
+		return bytes.Replace(l, []byte(`"status":"expected"`), []byte(`"status":"cancelled"`), 1)
+	}), other, facts) {
+		res := a.cli(t, "bundle", "import", bad)
+		t.Logf("terminal, %s: %s", filepath.Base(bad), strings.TrimSpace(res.stderr))
+		want := "refused, nothing applied"
+		switch bad {
+		case other:
+			want = "meant for centre gent"
+		case facts:
+			want = "goes to the registry"
+		}
+		if res.code == 0 || !strings.Contains(res.stderr, want) {
+			t.Errorf("terminal imports %s: %s; want a refusal saying %q", filepath.Base(bad), res, want)
+		}
+	}
+	if contentDigest(t, termDB) != before {
+		t.Error("a refused pull bundle changed the terminal's database")
+	}
+	decodeJSON(t, a.must(t, "--json", "bundle", "import", pull), &p1)
+	decodeJSON(t, a.must(t, "--json", "bundle", "import", pull), &p2)
+	if p1.Pages == 0 || p2.Pages != 0 || p2.Skipped != p1.Pages+p1.Skipped {
+		t.Errorf("pull bundle imported twice: %+v then %+v; want pages applied once, then all skipped", p1, p2)
+	}
+	st := a.status(t)
+	if st.PendingUpload != 0 || st.Collected != 3 {
+		t.Errorf("terminal after the round trip by stick: pending %d, collected %d; want 0, 3", st.PendingUpload, st.Collected)
+	}
+
+	// When the link comes back, nothing is pushed again and nothing moves.
+	reg.start(t)
+	var out syncJSON
+	res := a.cli(t, "--json", "sync")
+	decodeJSON(t, res, &out)
+	if res.code != 0 || out.Report.Pushed != 0 {
+		t.Errorf("first sync after bundles: exit %d, pushed %d; want 0, 0", res.code, out.Report.Pushed)
+	}
+	if cr := reg.report(t).centre("namur"); cr.Collected != 3 || cr.Handovers != 3 {
+		t.Errorf("report after the link came back: collected %d, handovers %d; want 3, 3", cr.Collected, cr.Handovers)
+	}
+}
+
+// Bug: a terminal synced only by USB stick never learns that its stock
+// receptions and counts arrived: the pull bundle confirms handovers (by
+// their redemptions) and nothing else, so those facts stay in the outbox,
+// pending_upload never reaches 0 and every later facts bundle carries them
+// again.
+func TestBugUSBStockFactsStayPending(t *testing.T) {
+	skipUnlessBugs(t, "store/sync.go confirmByRedemption: a USB-only terminal's stock facts stay pending for ever")
+	t.Parallel()
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "1", "--requests", "50")
+	reg.start(t)
+	a := enrol(t, reg, reg.URL(), "namur", "A")
+	a.mustSync(t)
+	reg.stop(t, syscall.SIGTERM)
+	dir := t.TempDir()
+	facts, pull := filepath.Join(dir, "facts.bundle"), filepath.Join(dir, "pull.bundle")
+	a.receive(t, "masks", "", 5000)
+	a.must(t, "bundle", "export", facts)
+	var in bundleImportJSON
+	decodeJSON(t, reg.cli(t, "bundle", "import", "--json", facts), &in)
+	if in.Accepted != 1 {
+		t.Fatalf("registry import: %+v; want the reception accepted", in)
+	}
+	reg.must(t, "bundle", "export", "--centre", "namur", pull)
+	a.must(t, "bundle", "import", pull)
+	if st := a.status(t); st.PendingUpload != 0 {
+		t.Errorf("after a full round trip by stick, pending_upload %d; want 0 (the registry holds the reception)", st.PendingUpload)
+	}
 }
