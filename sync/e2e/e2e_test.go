@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"os"
@@ -21,6 +23,8 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/store"
+	"github.com/pickup-terminal/pickup/sync/client"
+	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry"
 )
 
@@ -740,5 +744,120 @@ func TestBugUSBStockFactsStayPending(t *testing.T) {
 	a.must(t, "bundle", "import", pull)
 	if st := a.status(t); st.PendingUpload != 0 {
 		t.Errorf("after a full round trip by stick, pending_upload %d; want 0 (the registry holds the reception)", st.PendingUpload)
+	}
+}
+
+// skewCases are terminal clocks off the registry's: far out of the
+// signature window both ways (the registry refuses, the client adopts the
+// offset it answered and signs again), and inside it.
+var skewCases = []struct {
+	name string
+	skew time.Duration // terminal clock minus true time
+}{
+	{"3h ahead", 3 * time.Hour},
+	{"2h behind", -2 * time.Hour},
+	{"2min ahead", 2 * time.Minute},
+	{"26h behind", -26 * time.Hour},
+}
+
+// skewedRound enrols a store with a real registry process and runs one sync
+// round with a terminal clock skew off, pushing one fact.
+func skewedRound(t *testing.T, reg *registryProc, s *store.Store, skew time.Duration) client.Report {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.ReceiveStock(ctx, "masks", "", 10, "skew"); err != nil {
+		t.Fatal(err)
+	}
+	c, err := protocol.NewClient(reg.URL(), protocol.Credentials{}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Now = func() time.Time { return time.Now().Add(skew) }
+	y := &client.Syncer{Store: s, Client: c, Log: slog.New(slog.DiscardHandler)}
+	rep, err := y.Round(ctx)
+	if err != nil {
+		t.Fatalf("round with the clock %s off: %v", skew, err)
+	}
+	if rep.Pushed != 1 || rep.Accepted != 1 || !rep.AtHead {
+		t.Errorf("round with the clock %s off: pushed %d, accepted %d, at head %v; want 1, 1, true", skew, rep.Pushed, rep.Accepted, rep.AtHead)
+	}
+	if st := y.State(); st.ClockSkew != rep.ClockSkew || !st.Online {
+		t.Errorf("state after the round: skew %s, online %v; the report says %s", st.ClockSkew, st.Online, rep.ClockSkew)
+	}
+	return rep
+}
+
+func newSkewFixture(t *testing.T) (*registryProc, *store.Store) {
+	t.Helper()
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "1", "--requests", "50")
+	reg.start(t)
+	ctx := context.Background()
+	s, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := client.Enrol(ctx, s, reg.URL(), reg.enrolCode(t, "namur")); err != nil {
+		t.Fatal(err)
+	}
+	return reg, s
+}
+
+// A terminal whose clock is wrong still syncs, and the round reports the
+// offset (registry minus terminal) and stores it; once the clock is right
+// again, the stored offset is corrected by itself.
+func TestClockSkew(t *testing.T) {
+	t.Parallel()
+	reg, s := newSkewFixture(t)
+	ctx := context.Background()
+	const tolerance = 30 * time.Second // loopback round trips take milliseconds
+	near := func(got, want time.Duration) bool { return got > want-tolerance && got < want+tolerance }
+	for _, tc := range skewCases {
+		rep := skewedRound(t, reg, s, tc.skew)
+		if !near(rep.ClockSkew, -tc.skew) {
+			t.Errorf("%s: report clock skew %s, want about %s", tc.name, rep.ClockSkew, -tc.skew)
+		}
+		cfg, err := s.SyncConfig(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !near(cfg.ClockOffset, -tc.skew) {
+			t.Errorf("%s: stored clock offset %s, want about %s", tc.name, cfg.ClockOffset, -tc.skew)
+		}
+	}
+	// The clock is set right; the offset stored last (26h) is now wrong.
+	y := &client.Syncer{Store: s, Log: slog.New(slog.DiscardHandler)}
+	rep, err := y.Round(ctx)
+	if err != nil {
+		t.Fatalf("round with the clock right and an old offset stored: %v", err)
+	}
+	if !near(rep.ClockSkew, 0) {
+		t.Errorf("clock right again: report clock skew %s, want about 0", rep.ClockSkew)
+	}
+	cr := reg.report(t).centre("namur")
+	if got, want := cr.item("masks", "").Received, 10*len(skewCases); got != want {
+		t.Errorf("report: %d masks received, want %d (every skewed round's fact, once)", got, want)
+	}
+}
+
+// Bug: client.Report.ClockSkew (and State.ClockSkew) is a time.Duration
+// under the JSON key clock_skew_ms, so `pickup sync --json` prints
+// nanoseconds where the key promises milliseconds.
+func TestBugClockSkewJSONUnits(t *testing.T) {
+	skipUnlessBugs(t, "sync/client/client.go Report.ClockSkew: clock_skew_ms holds nanoseconds")
+	t.Parallel()
+	reg, s := newSkewFixture(t)
+	rep := skewedRound(t, reg, s, 3*time.Hour)
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out syncJSON
+	if err := json.Unmarshal(fmt.Appendf(nil, `{"report":%s}`, b), &out); err != nil {
+		t.Fatal(err)
+	}
+	if ms := out.Report.ClockSkew; ms > -3*3600*1000+30_000 || ms < -3*3600*1000-30_000 {
+		t.Errorf("clock_skew_ms = %d for a terminal 3 hours ahead; want about %d", ms, -3*3600*1000)
 	}
 }

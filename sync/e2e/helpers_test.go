@@ -262,9 +262,8 @@ func (r *registryProc) start(t testing.TB) {
 		}
 		select {
 		case <-r.exited:
-			b, _ := os.ReadFile(logf.Name())
 			r.cmd = nil
-			t.Fatalf("registry exited at start: %s", b)
+			t.Fatalf("registry exited at start: %s", tail(logf.Name(), 2000))
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
