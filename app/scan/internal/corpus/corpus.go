@@ -63,6 +63,11 @@ type Sample struct {
 	// JPEG holds the file for samples that went through JPEG (the jpeg and
 	// combined classes), so comparisons read exactly the same bytes.
 	JPEG []byte
+	// Modules is the symbol's size in modules, quiet zone included, and
+	// Corners where its outer corners (top-left, top-right, bottom-right,
+	// bottom-left) lie in the image: the truth a detector is judged by.
+	Modules int
+	Corners [4][2]float64
 }
 
 // Name is a file-name-safe identifier such as "rotated-007".
@@ -164,6 +169,10 @@ func One(seed uint64, level qrprint.ECLevel, class string, i int) (Sample, error
 	if err != nil {
 		return Sample{}, fmt.Errorf("corpus %s: %w", s.Name(), err)
 	}
+	s.Modules = n
+	for k, p := range [4][2]float64{{0, 0}, {g.t, 0}, {g.t, g.t}, {0, g.t}} {
+		s.Corners[k][0], s.Corners[k][1] = g.m.apply(p[0], p[1])
+	}
 	return s, nil
 }
 
@@ -224,6 +233,7 @@ type gen struct {
 	sym  *image.Paletted // one pixel per module, quiet zone included
 	t    float64         // modules across sym
 	ref  float64         // modules across the same text at refLevel
+	m    hom             // where the symbol was drawn
 }
 
 func (g *gen) uni(a, b float64) float64 { return a + (b-a)*g.rng.Float64() }
@@ -242,6 +252,7 @@ func (g *gen) tight(module, rot float64, dark, light rgb) (*canvas, hom) {
 	p := pose{cx: float64(side)/2 + g.uni(-0.5, 0.5), cy: float64(side)/2 + g.uni(-0.5, 0.5), size: size, rot: rot}
 	m := p.homography(g.t)
 	c.drawSymbol(g.sym, m, dark, light)
+	g.m = m
 	return c, m
 }
 
@@ -259,7 +270,8 @@ func (g *gen) clean() image.Image {
 	side := int(module*g.ref) + 2*g.rng.IntN(20)
 	c := newCanvas(side, side, white)
 	p := pose{cx: float64(side) / 2, cy: float64(side) / 2, size: module * g.ref}
-	c.drawSymbol(g.sym, p.homography(g.t), black, white)
+	g.m = p.homography(g.t)
+	c.drawSymbol(g.sym, g.m, black, white)
 	return c.gray()
 }
 
@@ -458,6 +470,7 @@ func (g *gen) letter(c *canvas, m hom, dark, light rgb) {
 		}
 	}
 	c.drawSymbol(g.sym, m, dark, light)
+	g.m = m
 }
 
 // framePose places the code in a 1280×720 frame so that its centre keeps
@@ -540,4 +553,14 @@ func (g *gen) combined() ([]byte, image.Image, error) {
 	c.blur(g.uni(0.6, 1.0))
 	c.noise(g.rng, g.uni(6, 12), 0)
 	return jpegBytes(c.rgba(), 50)
+}
+
+// Background renders a cluttered 1280×720 frame with no code in it.
+func Background(seed uint64) image.Image {
+	g := &gen{rng: rand.New(rand.NewPCG(seed, 1<<40))}
+	c := g.desk()
+	g.clutter(c)
+	c.blur(0.5)
+	c.noise(g.rng, 3, 0)
+	return c.ycbcr()
 }

@@ -1,0 +1,188 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pickup-terminal/pickup/app/scan/internal/corpus"
+	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+)
+
+// The test corpus: 26 samples of each of the 13 classes, 338 images, half
+// bare codes and half signed payloads, at the registry's level.
+const (
+	corpusSeed     = 1
+	corpusPerClass = 26
+)
+
+// minDecodeRate is the share of the corpus Decode must read: measured
+// 94.4% (319/338), set a little under.
+const minDecodeRate = 0.93
+
+var testCorpus = sync.OnceValues(func() ([]corpus.Sample, error) {
+	return corpus.Generate(corpus.Options{Seed: corpusSeed, PerClass: corpusPerClass, Level: qrprint.Level})
+})
+
+// result is one decode of a corpus sample.
+type result struct {
+	s    corpus.Sample
+	text string
+	err  error
+	d    time.Duration
+}
+
+// decodeAll decodes every sample with decode, on all cores.
+func decodeAll(ss []corpus.Sample, decode func(context.Context, corpus.Sample) (string, error)) []result {
+	out := make([]result, len(ss))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				start := time.Now()
+				text, err := decode(context.Background(), ss[i])
+				out[i] = result{ss[i], text, err, time.Since(start)}
+			}
+		}()
+	}
+	for i := range ss {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+// TestCorpus decodes the whole corpus: it fails on any misread and when
+// the decode rate falls below minDecodeRate, and logs the rate per class.
+func TestCorpus(t *testing.T) {
+	t.Parallel()
+	ss, err := testCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := decodeAll(ss, func(ctx context.Context, s corpus.Sample) (string, error) { return Decode(ctx, s.Image) })
+	ok := map[string]int{}
+	total := 0
+	for _, r := range res {
+		switch {
+		case r.err == nil && r.text == r.s.Text:
+			ok[r.s.Class]++
+			total++
+		case r.err == nil:
+			t.Errorf("%s: MISREAD: Decode = %q, want %q", r.s.Name(), r.text, r.s.Text)
+		default:
+			t.Logf("%s: %v", r.s.Name(), r.err)
+		}
+	}
+	var b strings.Builder
+	for _, c := range corpus.Classes {
+		fmt.Fprintf(&b, "\n  %-12s %2d/%d  %5.1f%%", c, ok[c], corpusPerClass, 100*float64(ok[c])/corpusPerClass)
+	}
+	rate := float64(total) / float64(len(ss))
+	t.Logf("decoded %d/%d = %.1f%%, per class:%s", total, len(ss), 100*rate, b.String())
+	if rate < minDecodeRate {
+		t.Errorf("decode rate %.1f%%, want at least %.1f%%", 100*rate, 100*minDecodeRate)
+	}
+}
+
+// frames returns the corpus samples that are 1280×720 camera frames.
+func frames(b *testing.B) []corpus.Sample {
+	ss, err := testCorpus()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var fs []corpus.Sample
+	for _, s := range ss {
+		if s.Frame() {
+			fs = append(fs, s)
+		}
+	}
+	return fs
+}
+
+// reportPercentiles adds the median and 95th percentile of ds as metrics.
+func reportPercentiles(b *testing.B, ds []time.Duration) {
+	if len(ds) == 0 {
+		return
+	}
+	slices.Sort(ds)
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	b.ReportMetric(ms(ds[len(ds)/2]), "ms/median")
+	b.ReportMetric(ms(ds[len(ds)*95/100]), "ms/p95")
+}
+
+// BenchmarkDecode1280x720 decodes the corpus's camera frames one per
+// iteration, in turn, and reports the median and 95th percentile.
+func BenchmarkDecode1280x720(b *testing.B) {
+	fs := frames(b)
+	var ds []time.Duration
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		Decode(ctx, fs[i%len(fs)].Image)
+		ds = append(ds, time.Since(start))
+		i++
+	}
+	reportPercentiles(b, ds)
+}
+
+// BenchmarkScanner1280x720 is BenchmarkDecode1280x720 with the camera's
+// per-frame budget.
+func BenchmarkScanner1280x720(b *testing.B) {
+	fs := frames(b)
+	var ds []time.Duration
+	var sc Scanner
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		sc.Decode(ctx, fs[i%len(fs)].Image)
+		ds = append(ds, time.Since(start))
+		i++
+	}
+	reportPercentiles(b, ds)
+}
+
+// BenchmarkEmptyFrame is a cluttered 1280×720 frame with no code: what a
+// camera frame costs most of the time at a counter.
+func BenchmarkEmptyFrame(b *testing.B) {
+	img := corpus.Background(corpusSeed)
+	ctx := context.Background()
+	b.Run("Decode", func(b *testing.B) {
+		for b.Loop() {
+			Decode(ctx, img)
+		}
+	})
+	b.Run("Scanner", func(b *testing.B) {
+		var sc Scanner
+		for b.Loop() {
+			sc.Decode(ctx, img)
+		}
+	})
+}
+
+// BenchmarkCorpus decodes the whole corpus per iteration, one image at a
+// time.
+func BenchmarkCorpus(b *testing.B) {
+	ss, err := testCorpus()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		for _, s := range ss {
+			Decode(ctx, s.Image)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/float64(len(ss)), "ms/image")
+}

@@ -1,0 +1,294 @@
+package scan
+
+import (
+	"image"
+	"image/color"
+)
+
+// gray is an 8-bit luminance image, 0 black to 255 white, w*h bytes.
+type gray struct {
+	w, h int
+	pix  []byte
+}
+
+func newGray(w, h int) *gray { return &gray{w: w, h: h, pix: make([]byte, w*h)} }
+
+// toGray extracts luminance from img. Common camera and file formats take a
+// fast path; transparent pixels count as white paper.
+func toGray(img image.Image) *gray {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	// Borrow the luminance plane when it is laid out as ours: nothing here
+	// writes to a gray in place.
+	switch m := img.(type) {
+	case *image.Gray:
+		if m.Stride == w && len(m.Pix) >= m.PixOffset(b.Min.X, b.Min.Y)+w*h {
+			return &gray{w: w, h: h, pix: m.Pix[m.PixOffset(b.Min.X, b.Min.Y):][:w*h]}
+		}
+	case *image.YCbCr:
+		if m.YStride == w && len(m.Y) >= m.YOffset(b.Min.X, b.Min.Y)+w*h {
+			return &gray{w: w, h: h, pix: m.Y[m.YOffset(b.Min.X, b.Min.Y):][:w*h]}
+		}
+	}
+	g := newGray(w, h)
+	switch m := img.(type) {
+	case *image.Gray:
+		for y := 0; y < h; y++ {
+			copy(g.pix[y*w:(y+1)*w], m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):])
+		}
+	case *image.YCbCr:
+		for y := 0; y < h; y++ {
+			copy(g.pix[y*w:(y+1)*w], m.Y[m.YOffset(b.Min.X, b.Min.Y+y):])
+		}
+	case *image.RGBA:
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				p := row[4*x : 4*x+4 : 4*x+4]
+				// Premultiplied: add the white showing through.
+				v := (77*uint32(p[0]) + 150*uint32(p[1]) + 29*uint32(p[2])) >> 8
+				out[x] = uint8(min(255, v+255-uint32(p[3])))
+			}
+		}
+	case *image.NRGBA:
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				p := row[4*x : 4*x+4 : 4*x+4]
+				v := (77*uint32(p[0]) + 150*uint32(p[1]) + 29*uint32(p[2])) >> 8
+				a := uint32(p[3])
+				out[x] = uint8((v*a + 255*(255-a)) / 255)
+			}
+		}
+	case *image.Paletted:
+		var lut [256]uint8
+		for i, c := range m.Palette {
+			lut[i] = lumaOf(c)
+		}
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				out[x] = lut[row[x]]
+			}
+		}
+	default:
+		i := 0
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				g.pix[i] = lumaOf(img.At(x, y))
+				i++
+			}
+		}
+	}
+	return g
+}
+
+// lumaOf returns a colour's luminance over white.
+func lumaOf(c color.Color) uint8 {
+	r, gg, b, a := c.RGBA()
+	v := (19595*r + 38470*gg + 7471*b + 1<<15) >> 24 // 0..255 of premultiplied
+	return uint8(min(255, v+(0xffff-a)>>8))
+}
+
+// invert returns the photographic negative.
+func (g *gray) invert() *gray {
+	out := newGray(g.w, g.h)
+	for i, v := range g.pix {
+		out.pix[i] = 255 - v
+	}
+	return out
+}
+
+// stretch maps the 1st to 99th percentile of g onto the full range, so a
+// faint code gains the contrast binarizers expect. It returns nil when
+// there is nothing to stretch.
+func (g *gray) stretch() *gray {
+	var hist [256]int
+	for _, v := range g.pix {
+		hist[v]++
+	}
+	n := len(g.pix)
+	lo, hi := 0, 255
+	for acc := 0; lo < 255; lo++ {
+		acc += hist[lo]
+		if acc > n/100 {
+			break
+		}
+	}
+	for acc := 0; hi > 0; hi-- {
+		acc += hist[hi]
+		if acc > n/100 {
+			break
+		}
+	}
+	if hi-lo < 4 {
+		return nil
+	}
+	var lut [256]uint8
+	for i := range lut {
+		v := (i - lo) * 255 / (hi - lo)
+		lut[i] = uint8(min(255, max(0, v)))
+	}
+	out := newGray(g.w, g.h)
+	for i, v := range g.pix {
+		out.pix[i] = lut[v]
+	}
+	return out
+}
+
+// half returns g shrunk by two in each direction, each pixel the mean of a
+// 2×2 block: half the work, and noise averaged away.
+func (g *gray) half() *gray {
+	w, h := g.w/2, g.h/2
+	out := newGray(w, h)
+	for y := 0; y < h; y++ {
+		r0 := g.pix[2*y*g.w:]
+		r1 := g.pix[(2*y+1)*g.w:]
+		o := out.pix[y*w : (y+1)*w]
+		for x := range o {
+			o[x] = uint8((uint(r0[2*x]) + uint(r0[2*x+1]) + uint(r1[2*x]) + uint(r1[2*x+1]) + 2) >> 2)
+		}
+	}
+	return out
+}
+
+// scale resamples g by factor f (bilinear; f > 1 enlarges).
+func (g *gray) scale(f float64) *gray {
+	w, h := int(float64(g.w)*f+0.5), int(float64(g.h)*f+0.5)
+	if w < 1 || h < 1 {
+		return nil
+	}
+	out := newGray(w, h)
+	// Fixed point, 8 fractional bits.
+	xs := make([]int, w)
+	for x := range xs {
+		xs[x] = int((float64(x)+0.5)/f*256 - 128)
+	}
+	for y := 0; y < h; y++ {
+		sy := int((float64(y)+0.5)/f*256 - 128)
+		y0 := min(max(sy>>8, 0), g.h-1)
+		y1 := min(y0+1, g.h-1)
+		fy := sy & 255
+		if sy < 0 {
+			fy = 0
+		}
+		r0, r1 := g.pix[y0*g.w:], g.pix[y1*g.w:]
+		o := out.pix[y*w : (y+1)*w]
+		for x := range o {
+			sx := xs[x]
+			x0 := min(max(sx>>8, 0), g.w-1)
+			x1 := min(x0+1, g.w-1)
+			fx := sx & 255
+			if sx < 0 {
+				fx = 0
+			}
+			top := int(r0[x0])*(256-fx) + int(r0[x1])*fx
+			bot := int(r1[x0])*(256-fx) + int(r1[x1])*fx
+			o[x] = uint8((top*(256-fy) + bot*fy + 1<<15) >> 16)
+		}
+	}
+	return out
+}
+
+// crop returns the part of g inside r (clipped).
+func (g *gray) crop(r image.Rectangle) *gray {
+	r = r.Intersect(image.Rect(0, 0, g.w, g.h))
+	if r.Empty() {
+		return nil
+	}
+	out := newGray(r.Dx(), r.Dy())
+	for y := 0; y < out.h; y++ {
+		copy(out.pix[y*out.w:(y+1)*out.w], g.pix[(r.Min.Y+y)*g.w+r.Min.X:])
+	}
+	return out
+}
+
+// boxBlur returns g averaged over (2r+1)² neighbourhoods (the window
+// shrinks at the edges).
+func (g *gray) boxBlur(r int) *gray {
+	w, h := g.w, g.h
+	out := newGray(w, h)
+	col := make([]int32, w)
+	for y := 0; y <= min(r, h-1); y++ {
+		for x, v := range g.pix[y*w : (y+1)*w] {
+			col[x] += int32(v)
+		}
+	}
+	for y := 0; y < h; y++ {
+		if y > 0 {
+			if add := y + r; add < h {
+				for x, v := range g.pix[add*w : (add+1)*w] {
+					col[x] += int32(v)
+				}
+			}
+			if sub := y - r - 1; sub >= 0 {
+				for x, v := range g.pix[sub*w : (sub+1)*w] {
+					col[x] -= int32(v)
+				}
+			}
+		}
+		rows := int32(min(y+r, h-1) - max(y-r, 0) + 1)
+		o := out.pix[y*w : (y+1)*w]
+		var s int32
+		for x := 0; x < min(r, w); x++ {
+			s += col[x]
+		}
+		for x := range o {
+			if add := x + r; add < w {
+				s += col[add]
+			}
+			if sub := x - r - 1; sub >= 0 {
+				s -= col[sub]
+			}
+			n := rows * int32(min(x+r, w-1)-max(x-r, 0)+1)
+			o[x] = uint8((s + n/2) / n)
+		}
+	}
+	return out
+}
+
+// median3 returns g with each pixel replaced by the median of its 3×3
+// neighbourhood: salt-and-pepper noise goes, edges stay.
+func (g *gray) median3() *gray {
+	out := newGray(g.w, g.h)
+	copy(out.pix, g.pix)
+	var v [9]uint8
+	for y := 1; y < g.h-1; y++ {
+		for x := 1; x < g.w-1; x++ {
+			k := 0
+			for dy := -1; dy <= 1; dy++ {
+				i := (y+dy)*g.w + x
+				v[k], v[k+1], v[k+2] = g.pix[i-1], g.pix[i], g.pix[i+1]
+				k += 3
+			}
+			out.pix[y*g.w+x] = median9(&v)
+		}
+	}
+	return out
+}
+
+func median9(v *[9]uint8) uint8 {
+	for i := 1; i < 9; i++ {
+		for j := i; j > 0 && v[j-1] > v[j]; j-- {
+			v[j-1], v[j] = v[j], v[j-1]
+		}
+	}
+	return v[4]
+}
+
+// sharpen returns an unsharp-masked copy: g + amount·(g − mean over
+// (2r+1)²). Blur and downscaling thin a finder pattern's light ring until
+// a threshold merges it with the dark; this brings it back.
+func (g *gray) sharpen(r int, amount float64) *gray {
+	b := g.boxBlur(r)
+	out := newGray(g.w, g.h)
+	k := int32(amount * 256)
+	for i, v := range g.pix {
+		d := int32(v) + (k*(int32(v)-int32(b.pix[i])))>>8
+		out.pix[i] = uint8(min(255, max(0, d)))
+	}
+	return out
+}

@@ -1,0 +1,198 @@
+package scan
+
+import (
+	"context"
+
+	"github.com/makiuchi-d/gozxing"
+)
+
+// prep names a preprocessing of the frame's luminance.
+type prep string
+
+const (
+	prepNone    prep = "none"
+	prepStretch prep = "stretch" // contrast stretched
+	prepHalf    prep = "half"    // 2×2 mean, half size
+	prepUp2     prep = "up2"     // bilinear ×2, for modules of 1–2 px
+	prepBox1    prep = "box1"    // 3×3 mean: noise down
+	prepSharp   prep = "sharp"   // unsharp mask: blur undone
+	prepUp2S    prep = "up2s"    // ×2 then unsharp mask: tiny modules
+	prepInvert  prep = "invert"  // negative, for light-on-dark codes
+)
+
+// stage is one attempt: a preprocessing, a binarization and how hard to
+// look for the code.
+type stage struct {
+	name string
+	prep prep
+	bin  string
+	flip bool // invert the binarized image instead of the luminance
+	opts detectOpts
+}
+
+var binarizers = map[string]binarizer{
+	"hybrid": hybrid(24),
+	"otsu":   otsu(),
+	"mean15": meanThreshold(15, 2),
+}
+
+var (
+	rob   = detectOpts{gray: true, robust: true}
+	full  = detectOpts{gray: true, robust: true, triples: 8}
+	loose = detectOpts{gray: true, robust: true, triples: 8, loose: true}
+)
+
+// The cascades: stages in order, cheapest and likeliest first, chosen by
+// what each stage adds on the test corpus (see corpus_test.go). Large
+// images are camera frames and photos; small ones are screenshots, scans
+// and crops, which can afford enlarging.
+var (
+	largeCascade = []stage{
+		{name: "hybrid", prep: prepNone, bin: "hybrid", opts: rob},
+		{name: "otsu", prep: prepNone, bin: "otsu", opts: full},
+		{name: "mean", prep: prepNone, bin: "mean15", opts: full},
+		{name: "invert", prep: prepInvert, bin: "hybrid", opts: full},
+		{name: "hybrid-loose", prep: prepNone, bin: "hybrid", opts: loose},
+		{name: "box-loose", prep: prepBox1, bin: "hybrid", opts: loose},
+		{name: "stretch-loose", prep: prepStretch, bin: "hybrid", opts: loose},
+		{name: "sharp", prep: prepSharp, bin: "hybrid", opts: rob},
+		{name: "mean-loose", prep: prepNone, bin: "mean15", opts: loose},
+		{name: "box-otsu", prep: prepBox1, bin: "otsu", opts: full},
+	}
+	smallCascade = []stage{
+		{name: "hybrid", prep: prepNone, bin: "hybrid", opts: rob},
+		{name: "otsu", prep: prepNone, bin: "otsu", opts: full},
+		{name: "invert", prep: prepInvert, bin: "hybrid", opts: rob},
+		{name: "mean", prep: prepNone, bin: "mean15", opts: full},
+		{name: "box-otsu", prep: prepBox1, bin: "otsu", opts: full},
+		{name: "hybrid-loose", prep: prepNone, bin: "hybrid", opts: loose},
+		{name: "up2", prep: prepUp2, bin: "hybrid", opts: rob},
+		{name: "up2s-loose", prep: prepUp2S, bin: "hybrid", opts: loose},
+		{name: "box-loose", prep: prepBox1, bin: "hybrid", opts: loose},
+		{name: "stretch", prep: prepStretch, bin: "hybrid", opts: full},
+		{name: "up2s", prep: prepUp2S, bin: "hybrid", opts: full},
+		{name: "sharp", prep: prepSharp, bin: "hybrid", opts: rob},
+		{name: "mean-loose", prep: prepNone, bin: "mean15", opts: loose},
+	}
+)
+
+// fastStages is how many stages of a cascade every camera frame gets.
+const fastStages = 2
+
+func cascadeFor(g *gray) []stage {
+	if g.w*g.h > maxUpscalePixels {
+		return largeCascade
+	}
+	return smallCascade
+}
+
+// session holds one frame's intermediate images so stages share them.
+type session struct {
+	base  *gray
+	grays map[prep]*gray
+	mats  map[string]*gozxing.BitMatrix
+}
+
+func newSession(g *gray) *session {
+	return &session{base: g, grays: map[prep]*gray{prepNone: g}, mats: map[string]*gozxing.BitMatrix{}}
+}
+
+// maxUpscalePixels bounds the images that are enlarged, so that a ×2 pass
+// stays cheap.
+const maxUpscalePixels = 700 * 700
+
+func (s *session) gray(p prep) *gray {
+	if g, ok := s.grays[p]; ok {
+		return g
+	}
+	var g *gray
+	switch p {
+	case prepStretch:
+		g = s.base.stretch()
+	case prepHalf:
+		if s.base.w >= 80 && s.base.h >= 80 {
+			g = s.base.half()
+		}
+	case prepUp2:
+		if s.base.w*s.base.h <= maxUpscalePixels {
+			g = s.base.scale(2)
+		}
+	case prepBox1:
+		g = s.base.boxBlur(1)
+	case prepSharp:
+		g = s.base.sharpen(1, 1.5)
+	case prepUp2S:
+		if u := s.gray(prepUp2); u != nil {
+			g = u.sharpen(2, 1.5)
+		}
+	case prepInvert:
+		g = s.base.invert()
+	}
+	s.grays[p] = g
+	return g
+}
+
+func (s *session) matrix(p prep, bin string, flip bool) *gozxing.BitMatrix {
+	key := string(p) + "/" + bin
+	if flip {
+		key += "/flip"
+	}
+	if m, ok := s.mats[key]; ok {
+		return m
+	}
+	var m *gozxing.BitMatrix
+	if flip {
+		if src := s.matrix(p, bin, false); src != nil {
+			m = flipped(src)
+		}
+	} else if g := s.gray(p); g != nil {
+		m = binarizers[bin](g)
+	}
+	s.mats[key] = m
+	return m
+}
+
+// run tries one stage.
+func (s *session) run(st stage) (string, bool) {
+	m := s.matrix(st.prep, st.bin, st.flip)
+	if m == nil {
+		return "", false
+	}
+	g := s.gray(st.prep)
+	if st.flip {
+		g = nil // the luminance would need inverting too
+	}
+	return fromMatrix(target{m, g}, st.opts)
+}
+
+// runAll tries stages in order and stops at the first trustworthy result.
+func (s *session) runAll(ctx context.Context, stages []stage) (string, error) {
+	for _, st := range stages {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		if t, ok := s.run(st); ok {
+			return t, nil
+		}
+	}
+	return "", ErrNoCode
+}
+
+// flipped returns a negative copy of m.
+func flipped(m *gozxing.BitMatrix) *gozxing.BitMatrix {
+	out := cloneBits(m)
+	out.FlipAll()
+	return out
+}
+
+// cloneBits returns a copy of m.
+func cloneBits(m *gozxing.BitMatrix) *gozxing.BitMatrix {
+	w, h := m.GetWidth(), m.GetHeight()
+	out, _ := gozxing.NewBitMatrix(w, h)
+	var row *gozxing.BitArray
+	for y := 0; y < h; y++ {
+		row = m.GetRow(y, row)
+		out.SetRow(y, row)
+	}
+	return out
+}
