@@ -124,7 +124,7 @@ func rsCorrect(cw []byte, ecc int, erasures []int, margin int) bool {
 	// Chien search.
 	var locs []int
 	for pos := 0; pos < n; pos++ {
-		if polyEval(lambda, gfPow(-(n - 1 - pos))) == 0 {
+		if polyEval(lambda, gfPow(-(n-1-pos))) == 0 {
 			locs = append(locs, pos)
 		}
 	}
