@@ -66,20 +66,22 @@ func Enrol(ctx context.Context, s *store.Store, registryURL, code string) (store
 
 // Report says what one sync round moved.
 type Report struct {
-	Pushed     int           `json:"pushed"`
-	Accepted   int           `json:"accepted"`
-	Duplicate  int           `json:"duplicate"`
-	Conflicts  int           `json:"conflicts"`
-	Pages      int           `json:"pages"`
-	Pulled     int           `json:"pulled_pickups"`
-	Redeemed   int           `json:"pulled_handovers"`
-	NewDoubles int           `json:"new_double_handovers"`
-	Reset      bool          `json:"reset"` // the registry was reset or restored: full resync
-	Cursor     int64         `json:"cursor"`
-	Pending    int           `json:"pending_upload"`
-	Repaired   []string      `json:"repaired_buckets,omitempty"`
-	ClockSkew  time.Duration `json:"clock_skew_ms"`
-	AtHead     bool          `json:"at_head"`
+	Pushed     int      `json:"pushed"`
+	Accepted   int      `json:"accepted"`
+	Duplicate  int      `json:"duplicate"`
+	Conflicts  int      `json:"conflicts"`
+	Pages      int      `json:"pages"`
+	Pulled     int      `json:"pulled_pickups"`
+	Redeemed   int      `json:"pulled_handovers"`
+	NewDoubles int      `json:"new_double_handovers"`
+	Reset      bool     `json:"reset"` // the registry was reset or restored: full resync
+	Cursor     int64    `json:"cursor"`
+	Pending    int      `json:"pending_upload"`
+	Repaired   []string `json:"repaired_buckets,omitempty"`
+	// ClockSkew is the registry's clock minus this terminal's.
+	ClockSkew   time.Duration `json:"-"`
+	ClockSkewMS int64         `json:"clock_skew_ms"`
+	AtHead      bool          `json:"at_head"`
 }
 
 // SkewWarning is the clock difference above which a terminal reports skew.
@@ -106,7 +108,7 @@ type State struct {
 	Online    bool          `json:"online"`
 	LastSync  time.Time     `json:"last_sync,omitzero"`
 	LastError string        `json:"last_error,omitempty"`
-	ClockSkew time.Duration `json:"clock_skew_ms"`
+	ClockSkew time.Duration `json:"-"`
 	NextTry   time.Time     `json:"next_try,omitzero"`
 }
 
@@ -161,7 +163,7 @@ func (y *Syncer) Round(ctx context.Context) (Report, error) {
 	y.setState(func(s *State) { s.Enrolled = true })
 	err = y.round(ctx, c, cfg, &rep)
 	if off, ok := c.ClockOffset(); ok {
-		rep.ClockSkew = off
+		rep.ClockSkew, rep.ClockSkewMS = off, off.Milliseconds()
 	}
 	now := time.Now()
 	if err != nil {
