@@ -1,0 +1,685 @@
+package e2e
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/store"
+	"github.com/pickup-terminal/pickup/sync/client"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+	"github.com/pickup-terminal/pickup/sync/registry"
+)
+
+// Benchmarks of issue 3, on one machine over loopback. They build large
+// fixtures (a registry of 1,000,000 pickups takes minutes); run them with
+//
+//	go test ./sync/e2e -run '^$' -bench . -benchtime 1x -timeout 60m
+//
+// PICKUP_E2E_ROWS changes the size of the big centre (default 1000000).
+// PICKUP_E2E_INPROC=1 runs the initial pull in this process (registry
+// server and terminal), so that -cpuprofile sees both sides.
+
+// bigRows is the number of pickups of the big centre.
+func bigRows() int {
+	if n, err := strconv.Atoi(os.Getenv("PICKUP_E2E_ROWS")); err == nil && n > 0 {
+		return n
+	}
+	return 1_000_000
+}
+
+// bigFixture is a registry holding one centre of bigRows pickups, serving
+// for the whole benchmark process, and (once made) a terminal of that
+// centre after its initial pull.
+var bigFixture struct {
+	once     sync.Once
+	reg      *registryProc
+	terminal *terminal
+	err      string
+}
+
+// bigRegistry returns the big registry, serving; made once per process.
+func bigRegistry(b *testing.B) *registryProc {
+	b.Helper()
+	f := &bigFixture
+	f.once.Do(func() {
+		dir, err := os.MkdirTemp("", "pickup-e2e-big-")
+		if err != nil {
+			f.err = err.Error()
+			return
+		}
+		atExit(func() { os.RemoveAll(dir) })
+		reg := &registryProc{dir: filepath.Join(dir, "registry"), addr: freeAddr(b)}
+		atExit(reg.kill)
+		start := time.Now()
+		// demo is the fastest route the registry offers: one transaction,
+		// codes drawn and signed as for real requests.
+		if res := reg.cli(b, "demo", "--centres", "1", "--requests", strconv.Itoa(bigRows())); res.code != 0 {
+			f.err = res.String()
+			return
+		}
+		b.Logf("fixture: registry of %d pickups made in %s", bigRows(), time.Since(start).Round(time.Second))
+		reg.start(b)
+		f.reg = reg
+	})
+	if f.err != "" {
+		b.Fatal(f.err)
+	}
+	return f.reg
+}
+
+// enrolIn enrols a terminal whose folder is dir (outside any test's
+// temporary folder, for fixtures that outlive one benchmark).
+func enrolIn(b *testing.B, reg *registryProc, url, dir, name string) *terminal {
+	b.Helper()
+	tm := &terminal{name: name, dir: dir, centre: "namur"}
+	var out struct {
+		TerminalID string `json:"terminal_id"`
+	}
+	decodeJSON(b, tm.must(b, "--json", "enrol", "--registry", url, "--code", reg.enrolCode(b, "namur")), &out)
+	tm.id = out.TerminalID
+	return tm
+}
+
+// bigTerminal returns a terminal of the big centre after its initial pull,
+// pulling (untimed) if no benchmark made one yet.
+func bigTerminal(b *testing.B) *terminal {
+	b.Helper()
+	reg := bigRegistry(b)
+	if bigFixture.terminal != nil {
+		return bigFixture.terminal
+	}
+	dir, err := os.MkdirTemp("", "pickup-e2e-bigterm-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	atExit(func() { os.RemoveAll(dir) })
+	tm := enrolIn(b, reg, reg.URL(), filepath.Join(dir, "t"), "big")
+	tm.mustSync(b)
+	bigFixture.terminal = tm
+	return tm
+}
+
+// childSync runs `pickup sync --json` as a child process and returns its
+// wall time, its maximum resident set and its report.
+func childSync(b *testing.B, tm *terminal) (time.Duration, int64, syncJSON) {
+	b.Helper()
+	cmd := exec.Command(bin.pickup, "--data", tm.dir, "--json", "sync")
+	cmd.Env = childEnv()
+	var out strings.Builder
+	cmd.Stdout = &out
+	start := time.Now()
+	err := cmd.Run()
+	took := time.Since(start)
+	if err != nil {
+		b.Fatalf("pickup sync: %v", err)
+	}
+	var rep syncJSON
+	if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
+		b.Fatalf("pickup sync --json: %v", err)
+	}
+	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+	return took, rss << 10, rep
+}
+
+// phases records when the first request of each path started, to split a
+// sync round into push, pull and drift check.
+type phases struct {
+	base  http.RoundTripper
+	mu    sync.Mutex
+	first map[string]time.Time
+	count map[string]int
+}
+
+func (p *phases) RoundTrip(r *http.Request) (*http.Response, error) {
+	p.mu.Lock()
+	if _, ok := p.first[r.URL.Path]; !ok {
+		p.first[r.URL.Path] = time.Now()
+	}
+	p.count[r.URL.Path]++
+	p.mu.Unlock()
+	return p.base.RoundTrip(r)
+}
+
+// roundTimes is a sync round split at its first pull and first digest.
+type roundTimes struct {
+	total, push, pull, drift time.Duration
+	requests                 map[string]int
+}
+
+// timedRound runs one sync round in this process on the terminal's folder.
+func timedRound(b *testing.B, dir string) (roundTimes, client.Report) {
+	b.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	cfg, err := s.SyncConfig(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := protocol.NewClient(cfg.RegistryURL, cfg.Creds, cfg.Pin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.SetClockOffset(cfg.ClockOffset)
+	ph := &phases{base: c.HTTP.Transport, first: map[string]time.Time{}, count: map[string]int{}}
+	c.HTTP.Transport = ph
+	y := &client.Syncer{Store: s, Client: c, Log: slog.New(slog.DiscardHandler)}
+	start := time.Now()
+	rep, err := y.Round(ctx)
+	end := time.Now()
+	if err != nil {
+		b.Fatalf("sync round: %v", err)
+	}
+	at := func(path string, dflt time.Time) time.Time {
+		if t, ok := ph.first[path]; ok {
+			return t
+		}
+		return dflt
+	}
+	pull := at(protocol.PathPull, end)
+	digest := at(protocol.PathDigest, end)
+	return roundTimes{total: end.Sub(start), push: pull.Sub(start), pull: digest.Sub(pull), drift: end.Sub(digest), requests: ph.count}, rep
+}
+
+// ingestRow is a pickup-sized row of the plain-ingest baseline: the fields
+// a pull page carries for a pickup.
+type ingestRow struct {
+	Code        string `json:"code"`
+	Name        string `json:"name"`
+	Profession  string `json:"profession"`
+	ParcelKind  string `json:"parcel_kind"`
+	CentreID    string `json:"centre_id"`
+	CampaignID  string `json:"campaign_id"`
+	WindowStart string `json:"window_start"`
+	WindowEnd   string `json:"window_end"`
+	Status      string `json:"status"`
+	Seq         int64  `json:"seq"`
+}
+
+// plainIngest is the baseline: a server streams n rows as gzip NDJSON over
+// loopback HTTP, generated as it goes (random codes, demo-like names); the
+// client decodes each line and inserts it into a modernc SQLite table
+// shaped like the terminal's pickups (same pragmas: WAL, synchronous FULL),
+// 10,000 rows per transaction. It returns the wall time of the transfer
+// and the ingest, from the request to the last commit.
+func plainIngest(b *testing.B, n int, dir string) time.Duration {
+	b.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		bw := bufio.NewWriterSize(zw, 64<<10)
+		enc := json.NewEncoder(bw)
+		rng := rand.New(rand.NewPCG(1, 2))
+		src := rand.NewChaCha8([32]byte{1})
+		names := []string{"Anne Peeters", "Luc Janssens", "Marie Dubois", "Jan Van den Broeck", "Sophie Lambert", "Koen Mertens"}
+		for i := range n {
+			code, err := pickup.NewCode(src)
+			if err != nil {
+				return
+			}
+			kind := "close_contact"
+			if rng.IntN(4) == 0 {
+				kind = "masks_only"
+			}
+			enc.Encode(ingestRow{Code: string(code), Name: names[rng.IntN(len(names))], Profession: "physiotherapist", ParcelKind: kind,
+				CentreID: "namur", CampaignID: pickup.DefaultCampaignID, WindowStart: "2026-11-10", WindowEnd: "2027-01-10",
+				Status: "expected", Seq: int64(i + 1)})
+		}
+		bw.Flush()
+		zw.Close()
+	}))
+	defer srv.Close()
+
+	path := filepath.Join(dir, "ingest.db")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE pickups (
+		id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL, profession TEXT NOT NULL,
+		parcel_kind TEXT NOT NULL, centre_id TEXT NOT NULL, campaign_id TEXT NOT NULL DEFAULT '',
+		window_start TEXT NOT NULL, window_end TEXT NOT NULL, status TEXT NOT NULL, registry_seq INTEGER NOT NULL DEFAULT 0) STRICT;
+		CREATE INDEX pickups_centre ON pickups (centre_id, status)`); err != nil {
+		b.Fatal(err)
+	}
+
+	start := time.Now()
+	resp, err := http.Get(srv.URL) // the transport decompresses gzip
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var tx *sql.Tx
+	var ins *sql.Stmt
+	rows := 0
+	commit := func() {
+		if tx == nil {
+			return
+		}
+		ins.Close()
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		tx = nil
+	}
+	for sc.Scan() {
+		var r ingestRow
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			b.Fatal(err)
+		}
+		if tx == nil {
+			if tx, err = db.Begin(); err != nil {
+				b.Fatal(err)
+			}
+			if ins, err = tx.Prepare(`INSERT INTO pickups(code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, registry_seq)
+				VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := ins.Exec(r.Code, r.Name, r.Profession, r.ParcelKind, r.CentreID, r.CampaignID, r.WindowStart, r.WindowEnd, r.Status, r.Seq); err != nil {
+			b.Fatal(err)
+		}
+		if rows++; rows%10_000 == 0 {
+			commit()
+		}
+	}
+	commit()
+	if err := sc.Err(); err != nil {
+		b.Fatal(err)
+	}
+	took := time.Since(start)
+	if rows != n {
+		b.Fatalf("baseline ingested %d rows, want %d", rows, n)
+	}
+	return took
+}
+
+// BenchmarkInitialPull pulls the big centre into an empty terminal
+// (`pickup sync` as a child process: wall time and maximum RSS) and, in the
+// same run, the plain-ingest baseline of as many rows. Targets: within
+// 1.5× the baseline; terminal RSS under 100 MB.
+func BenchmarkInitialPull(b *testing.B) {
+	reg := bigRegistry(b)
+	url := reg.URL()
+	inproc := os.Getenv("PICKUP_E2E_INPROC") != ""
+	if inproc {
+		// The registry's server in this process too, on the same folder.
+		r, err := registry.Open(context.Background(), reg.dir, registry.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer r.Close()
+		srv := httptest.NewServer(registry.NewServer(r, nil).Handler())
+		defer srv.Close()
+		url = srv.URL
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		dir := b.TempDir()
+		base := plainIngest(b, bigRows(), dir)
+		tmDir := filepath.Join(dir, "terminal")
+		keep := i == 0 && bigFixture.terminal == nil && !inproc // the later benchmarks' big terminal
+		if keep {
+			d, err := os.MkdirTemp("", "pickup-e2e-bigterm-")
+			if err != nil {
+				b.Fatal(err)
+			}
+			atExit(func() { os.RemoveAll(d) })
+			tmDir = filepath.Join(d, "t")
+		}
+		tm := enrolIn(b, reg, url, tmDir, "pull")
+		b.StartTimer()
+		var took time.Duration
+		var rss int64
+		var pulled int
+		if inproc {
+			var rt roundTimes
+			var rep client.Report
+			rt, rep = timedRound(b, tm.dir)
+			took, pulled = rt.total, rep.Pulled
+			rss = vmHWM("/proc/self/status") // the whole test process: registry and baseline included
+			b.ReportMetric(rt.pull.Seconds(), "pull-phase-s")
+			b.ReportMetric(rt.drift.Seconds(), "drift-check-s")
+		} else {
+			var rep syncJSON
+			took, rss, rep = childSync(b, tm)
+			pulled = rep.Report.Pulled
+			if !rep.OK || rep.Report.Pulled < bigRows() {
+				b.Fatalf("initial pull: ok %v, %d pickups pulled, want %d", rep.OK, rep.Report.Pulled, bigRows())
+			}
+		}
+		b.StopTimer()
+		if keep {
+			bigFixture.terminal = tm
+		}
+		b.ReportMetric(base.Seconds(), "baseline-s")
+		b.ReportMetric(took.Seconds(), "pull-s")
+		b.ReportMetric(took.Seconds()/base.Seconds(), "pull/baseline")
+		b.ReportMetric(float64(rss)/(1<<20), "terminal-RSS-MB")
+		b.Logf("initial pull of %d pickups: %s (baseline %s, ratio %.2f, target ≤ 1.5); terminal max RSS %.1f MB (target < 100)",
+			pulled, took.Round(time.Millisecond), base.Round(time.Millisecond), took.Seconds()/base.Seconds(), float64(rss)/(1<<20))
+		b.StartTimer()
+	}
+}
+
+// BenchmarkDelta10k: 10,000 new pickups at the registry, pulled by a
+// terminal that holds the big centre (one round in this process). Target:
+// under 1 s.
+func BenchmarkDelta10k(b *testing.B) {
+	reg := bigRegistry(b)
+	tm := bigTerminal(b)
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		reg.must(b, "demo", "--centres", "1", "--requests", "10000")
+		b.StartTimer()
+		rt, rep := timedRound(b, tm.dir)
+		b.StopTimer()
+		if rep.Pulled < 10_000 {
+			b.Fatalf("delta round pulled %d pickups, want 10000", rep.Pulled)
+		}
+		b.ReportMetric(rt.total.Seconds(), "round-s")
+		b.ReportMetric(rt.pull.Seconds(), "pull-phase-s")
+		b.ReportMetric(rt.drift.Seconds(), "drift-check-s")
+		b.Logf("delta of %d pickups on a %d-pickup terminal: round %s (pull %s in %d pages, drift check %s); target < 1 s",
+			rep.Pulled, bigRows(), rt.total.Round(time.Millisecond), rt.pull.Round(time.Millisecond), rep.Pages, rt.drift.Round(time.Millisecond))
+		b.StartTimer()
+	}
+}
+
+// openTerminalCodes lists up to n codes the terminal would hand over now:
+// its centre's, expected, window open, not handed over (read-only SQL on
+// its database).
+func openTerminalCodes(b *testing.B, tm *terminal, n int) []pickup.Pickup {
+	b.Helper()
+	db := sqliteRO(b, filepath.Join(tm.dir, store.FileName))
+	today := pickup.DateOf(time.Now())
+	rows, err := db.Query(`SELECT code FROM pickups WHERE centre_id = ? AND status = 'expected'
+		AND window_start <= ? AND window_end > ? AND code NOT IN (SELECT code FROM redemptions) LIMIT ?`,
+		tm.centre, today.String(), today.AddDays(1).String(), n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var out []pickup.Pickup
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		out = append(out, pickup.Pickup{Code: pickup.Code(c)})
+	}
+	if len(out) < n {
+		b.Fatalf("only %d open codes left on the terminal", len(out))
+	}
+	return out
+}
+
+// BenchmarkPush10k: 10,000 handovers recorded at a terminal of the big
+// centre, then one sync round (in this process): the push phase, and the
+// round with the pull of the answers and the drift check. Target: push
+// under 2 s.
+func BenchmarkPush10k(b *testing.B) {
+	tm := bigTerminal(b)
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		tm.receive(b, "gloves", "M", 10_000_000)
+		handoverInProcess(b, tm, openTerminalCodes(b, tm, 10_000))
+		b.StartTimer()
+		rt, rep := timedRound(b, tm.dir)
+		b.StopTimer()
+		if rep.Accepted < 10_000 {
+			b.Fatalf("push round: %d facts accepted, want 10000", rep.Accepted)
+		}
+		b.ReportMetric(rt.push.Seconds(), "push-phase-s")
+		b.ReportMetric(rt.total.Seconds(), "round-s")
+		b.ReportMetric(rt.drift.Seconds(), "drift-check-s")
+		b.Logf("push of %d facts in %d requests: %s; whole round %s (pull %s, drift check %s); target push < 2 s",
+			rep.Pushed, rt.requests[protocol.PathPush], rt.push.Round(time.Millisecond), rt.total.Round(time.Millisecond),
+			rt.pull.Round(time.Millisecond), rt.drift.Round(time.Millisecond))
+		b.StartTimer()
+	}
+}
+
+// latencies collects request latencies by kind.
+type latencies struct {
+	mu sync.Mutex
+	by map[string][]time.Duration
+}
+
+func (l *latencies) add(kind string, d time.Duration) {
+	l.mu.Lock()
+	l.by[kind] = append(l.by[kind], d)
+	l.mu.Unlock()
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := int(p*float64(len(s))+0.5) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+// simTerminal is an enrolled terminal reduced to its protocol client.
+type simTerminal struct {
+	c      *protocol.Client
+	creds  protocol.Credentials
+	centre string
+	index  int // among its centre's terminals
+}
+
+// sync runs what a terminal's round sends: pull to the head, push a batch
+// of handovers of its centre's codes, pull again, digest. Every call's
+// latency is recorded.
+func (st *simTerminal) sync(ctx context.Context, lat *latencies, handovers int) error {
+	timed := func(kind string, f func() error) error {
+		start := time.Now()
+		err := f()
+		lat.add(kind, time.Since(start))
+		return err
+	}
+	var cursor int64
+	var dataset string
+	var codes []pickup.Code
+	pullAll := func() error {
+		for {
+			var page *protocol.PullResponse
+			err := timed("pull", func() (err error) {
+				page, err = st.c.Pull(ctx, protocol.PullRequest{DatasetID: dataset, After: cursor})
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			for _, p := range page.Pickups {
+				if p.Status == pickup.StatusExpected {
+					codes = append(codes, p.Code)
+				}
+			}
+			cursor, dataset = page.Cursor, page.DatasetID
+			if !page.More {
+				return nil
+			}
+		}
+	}
+	if err := pullAll(); err != nil {
+		return fmt.Errorf("pull: %w", err)
+	}
+	var evs []pickup.Event
+	for i := range handovers {
+		k := st.index*handovers + i
+		if k >= len(codes) {
+			break
+		}
+		id, _ := protocol.NewRequestID(nil)
+		evs = append(evs, pickup.Event{ID: id, Type: pickup.EventHandover, TerminalID: st.creds.TerminalID, CentreID: st.centre,
+			At: time.Now().UTC(), Code: codes[k], Items: []pickup.Line{{Item: "masks", Qty: 500}}})
+	}
+	if len(evs) > 0 {
+		if err := timed("push", func() error {
+			_, err := st.c.Push(ctx, &protocol.PushRequest{Events: evs})
+			return err
+		}); err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+	}
+	if err := pullAll(); err != nil {
+		return fmt.Errorf("pull: %w", err)
+	}
+	return timed("digest", func() error {
+		_, err := st.c.Digest(ctx)
+		return err
+	})
+}
+
+// BenchmarkRegistry200Terminals: 200 terminals of 20 centres (2,000
+// pickups each) run a first sync at the same moment against one registry
+// process: full pull, a push of 10 handovers, a pull, the digest. The
+// terminals are goroutines of this process, on the same two cores. It
+// reports the latency percentiles per request.
+func BenchmarkRegistry200Terminals(b *testing.B) {
+	const terminals, centres, perCentre, handovers = 200, 20, 2000, 10
+	ctx := context.Background()
+	for range b.N {
+		b.StopTimer()
+		reg := newRegistry(b)
+		reg.must(b, "demo", "--centres", strconv.Itoa(centres), "--requests", strconv.Itoa(centres*perCentre))
+		reg.start(b)
+		sims := enrolMany(b, reg, terminals)
+		lat := &latencies{by: map[string][]time.Duration{}}
+		var wg sync.WaitGroup
+		errs := make(chan error, terminals)
+		gate := make(chan struct{})
+		for _, st := range sims {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-gate
+				if err := st.sync(ctx, lat, handovers); err != nil {
+					errs <- fmt.Errorf("terminal %s: %w", st.creds.TerminalID, err)
+				}
+			}()
+		}
+		b.StartTimer()
+		start := time.Now()
+		close(gate)
+		wg.Wait()
+		wall := time.Since(start)
+		b.StopTimer()
+		close(errs)
+		for err := range errs {
+			b.Error(err)
+		}
+		var all []time.Duration
+		kinds := make([]string, 0, len(lat.by))
+		for k, ds := range lat.by {
+			all = append(all, ds...)
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		b.ReportMetric(percentile(all, 0.50).Seconds()*1000, "p50-ms")
+		b.ReportMetric(percentile(all, 0.99).Seconds()*1000, "p99-ms")
+		b.ReportMetric(float64(len(all))/wall.Seconds(), "req/s")
+		b.Logf("%d terminals, %d requests in %s (%.0f/s); all: p50 %s, p90 %s, p99 %s, max %s; registry max RSS %.0f MB",
+			terminals, len(all), wall.Round(time.Millisecond), float64(len(all))/wall.Seconds(),
+			percentile(all, 0.5).Round(time.Millisecond), percentile(all, 0.9).Round(time.Millisecond),
+			percentile(all, 0.99).Round(time.Millisecond), percentile(all, 1).Round(time.Millisecond), float64(peakRSS(reg))/(1<<20))
+		for _, k := range kinds {
+			ds := lat.by[k]
+			b.Logf("  %-6s %4d requests: p50 %s, p99 %s, max %s", k, len(ds),
+				percentile(ds, 0.5).Round(time.Millisecond), percentile(ds, 0.99).Round(time.Millisecond), percentile(ds, 1).Round(time.Millisecond))
+		}
+		reg.stop(b, syscall.SIGTERM)
+		b.StartTimer()
+	}
+}
+
+// enrolMany enrols n terminals spread over the registry's centres (codes
+// made through the registry's Go API on its folder, enrolment over HTTP).
+func enrolMany(b *testing.B, reg *registryProc, n int) []*simTerminal {
+	b.Helper()
+	ctx := context.Background()
+	r, err := registry.Open(ctx, reg.dir, registry.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	cs, err := r.Centres(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sims := make([]*simTerminal, n)
+	for i := range sims {
+		centre := cs[i%len(cs)].ID
+		en, err := r.NewEnrolment(ctx, centre, time.Hour)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := protocol.NewClient(reg.URL(), protocol.Credentials{}, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqID, _ := protocol.NewRequestID(nil)
+		resp, err := c.Enrol(ctx, en.Code.String(), reqID, "bench", "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		sims[i] = &simTerminal{c: c, creds: resp.Credentials(), centre: centre, index: i / len(cs)}
+	}
+	return sims
+}
+
+// peakRSS returns a serving registry's peak resident set, in bytes.
+func peakRSS(reg *registryProc) int64 {
+	if reg.cmd == nil {
+		return 0
+	}
+	return vmHWM(fmt.Sprintf("/proc/%d/status", reg.cmd.Process.Pid))
+}
+
+// vmHWM reads the peak resident set (VmHWM) from a /proc status file, in
+// bytes; 0 when it cannot.
+func vmHWM(path string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
