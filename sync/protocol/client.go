@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -327,4 +328,126 @@ func NewRequestID(r io.Reader) (string, error) {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32], nil
+}
+
+// PullAll pulls from r until the head, calling apply with each page in
+// order; it returns the last page applied. It pipelines: while apply works
+// on one page (a terminal's transaction), the next is already being
+// fetched and decoded, at most two pages ahead. apply should store the
+// page's Cursor and DatasetID with the page's rows in one transaction; an
+// error from apply stops the pull and is returned as is.
+func (c *Client) PullAll(ctx context.Context, r PullRequest, apply func(*PullResponse) error) (*PullResponse, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type item struct {
+		raw  []byte
+		page *PullResponse
+		err  error
+	}
+	raws := make(chan item, 1)
+	pages := make(chan item, 1)
+	go func() { // fetch: the next request needs only the head of the page
+		defer close(raws)
+		req := r
+		for {
+			b, err := c.call(ctx, http.MethodGet, PathPull, req.Query(), nil, true)
+			if err == nil {
+				var h pullHead
+				if h, err = peekPullHead(b); err == nil && h.Cursor < req.After && !h.Reset {
+					err = fmt.Errorf("pull: cursor went back from %d to %d", req.After, h.Cursor)
+				}
+				if err == nil {
+					select {
+					case raws <- item{raw: b}:
+					case <-ctx.Done():
+						return
+					}
+					if !h.More {
+						return
+					}
+					req.After, req.DatasetID = h.Cursor, h.DatasetID
+					continue
+				}
+			}
+			select {
+			case raws <- item{err: err}:
+			case <-ctx.Done():
+			}
+			return
+		}
+	}()
+	go func() { // decode and validate
+		defer close(pages)
+		for it := range raws {
+			if it.err == nil {
+				it.page, it.err = DecodePullResponse(it.raw)
+				if it.err == nil && c.Creds.CentreID != "" && it.page.CentreID != c.Creds.CentreID {
+					it.err = fmt.Errorf("pull: page for centre %q, this terminal is of %q", it.page.CentreID, c.Creds.CentreID)
+				}
+				if it.err != nil {
+					it.err = fmt.Errorf("pull: %w", it.err)
+				}
+				it.raw = nil
+			}
+			select {
+			case pages <- it:
+			case <-ctx.Done():
+				return
+			}
+			if it.err != nil {
+				return
+			}
+		}
+	}()
+	var last *PullResponse
+	for it := range pages {
+		if it.err != nil {
+			return last, it.err
+		}
+		if err := apply(it.page); err != nil {
+			return last, err
+		}
+		last = it.page
+	}
+	if err := ctx.Err(); err != nil {
+		return last, err
+	}
+	return last, nil
+}
+
+// peekPullHead reads the fields a page starts with (dataset_id, centre_id,
+// reset, after, cursor, more) without decoding the rest.
+func peekPullHead(b []byte) (pullHead, error) {
+	var h pullHead
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return h, errors.New("pull: answer is not a JSON object")
+	}
+	for seen := 0; seen < 6; seen++ {
+		k, err := dec.Token()
+		if err != nil {
+			return h, fmt.Errorf("pull: answer head: %w", err)
+		}
+		var dst any
+		switch k {
+		case "dataset_id":
+			dst = &h.DatasetID
+		case "centre_id":
+			dst = &h.CentreID
+		case "reset":
+			dst = &h.Reset
+		case "after":
+			dst = &h.After
+		case "cursor":
+			dst = &h.Cursor
+		case "more":
+			dst = &h.More
+		default:
+			return h, fmt.Errorf("pull: answer head: unexpected key %v", k)
+		}
+		if err := dec.Decode(dst); err != nil {
+			return h, fmt.Errorf("pull: answer head: %w", err)
+		}
+	}
+	return h, nil
 }

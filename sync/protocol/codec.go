@@ -142,8 +142,11 @@ func DecodeEnrolResponse(b []byte) (*EnrolResponse, error) {
 // DecodePullResponse decodes and validates a page.
 func DecodePullResponse(b []byte) (*PullResponse, error) {
 	var r PullResponse
-	if err := decode(b, &r, false); err != nil {
-		return nil, err
+	if !fastPullResponse(b, &r) {
+		r = PullResponse{}
+		if err := decode(b, &r, false); err != nil {
+			return nil, err
+		}
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err
@@ -220,6 +223,68 @@ func Encode(v any) ([]byte, error) {
 		return nil, fmt.Errorf("encode %T: %w", v, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// pullHead and pullTail are the fields of PullResponse before and after
+// its pickups, for EncodePull.
+type pullHead struct {
+	DatasetID string `json:"dataset_id"`
+	CentreID  string `json:"centre_id"`
+	Reset     bool   `json:"reset"`
+	After     int64  `json:"after"`
+	Cursor    int64  `json:"cursor"`
+	More      bool   `json:"more"`
+}
+
+type pullTail struct {
+	Reassigned  []Reassignment `json:"reassigned,omitempty"`
+	Redemptions []Redemption   `json:"redemptions,omitempty"`
+	Campaigns   []CampaignRow  `json:"campaigns,omitempty"`
+	Centres     []CentreRow    `json:"centres,omitempty"`
+	Shipments   []Shipment     `json:"shipments,omitempty"`
+	Keys        []SigningKey   `json:"keys,omitempty"`
+	Revoked     []RevokedCode  `json:"revoked,omitempty"`
+	ServerTime  time.Time      `json:"server_time"`
+}
+
+// EncodePull encodes a page exactly as Encode would, except that its
+// pickups are given as JSON objects already encoded (raw, one per row, in
+// order; p.Pickups is then ignored). The registry builds them in SQL,
+// which spares a decode and an encode per row on a 1,000,000-row pull.
+// With raw nil it is Encode(p).
+func EncodePull(p *PullResponse, raw []json.RawMessage) ([]byte, error) {
+	if raw == nil {
+		return Encode(p)
+	}
+	head, err := Encode(pullHead{p.DatasetID, p.CentreID, p.Reset, p.After, p.Cursor, p.More})
+	if err != nil {
+		return nil, err
+	}
+	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.ServerTime})
+	if err != nil {
+		return nil, err
+	}
+	head = bytes.TrimRight(head, "}\n")
+	tail = bytes.TrimLeft(tail, "{")
+	n := len(head) + len(tail) + 16
+	for _, r := range raw {
+		n += len(r) + 1
+	}
+	out := make([]byte, 0, n)
+	out = append(out, head...)
+	if len(raw) > 0 {
+		out = append(out, `,"pickups":[`...)
+		for i, r := range raw {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, r...)
+		}
+		out = append(out, ']')
+	}
+	out = append(out, ',')
+	out = append(out, tail...)
+	return out, nil
 }
 
 // Gzip compresses b with the speed-first level both sides use.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/url"
 	"os"
+	"reflect"
 	"testing"
 )
 
@@ -80,6 +81,14 @@ func FuzzDecodeEnrolResponse(f *testing.F) {
 func FuzzDecodePullResponse(f *testing.F) {
 	seedGolden(f, "pull_response")
 	f.Fuzz(func(t *testing.T, b []byte) {
+		peekPullHead(b)
+		// The hand-written page decoder agrees with encoding/json.
+		var fast, slow PullResponse
+		if fastPullResponse(b, &fast) {
+			if err := decode(b, &slow, false); err != nil || !reflect.DeepEqual(fast, slow) {
+				t.Fatalf("fast decode %+v; encoding/json %+v, %v", fast, slow, err)
+			}
+		}
 		p, err := DecodePullResponse(b)
 		if err != nil {
 			return

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -494,5 +497,101 @@ func TestNewRequestID(t *testing.T) {
 	id, err := NewRequestID(nil)
 	if err != nil || !validUUID(id) || id[14] != '4' {
 		t.Errorf("NewRequestID = %q, %v", id, err)
+	}
+}
+
+func TestEncodePullRaw(t *testing.T) {
+	for _, p := range []PullResponse{fixturePull(), {DatasetID: "ds-1", CentreID: "namur", ServerTime: t0}} {
+		want, err := Encode(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := []json.RawMessage{}
+		for _, r := range p.Pickups {
+			b, _ := json.Marshal(r)
+			raw = append(raw, b)
+		}
+		q := p
+		q.Pickups = nil
+		got, err := EncodePull(&q, raw)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("EncodePull = %s, %v\nwant %s", got, err, want)
+		}
+	}
+}
+
+// TestPickupRowFastPath: the hand-written decoder of pickup rows gives what
+// encoding/json gives, for rows it takes and rows it leaves to the slow
+// path.
+func TestPickupRowFastPath(t *testing.T) {
+	type plain PickupRow
+	rows := []string{
+		`{"code":"13C13C13C13C13C3","name":"Anne Dupont","profession":"nurse","parcel_kind":"close_contact","centre_id":"namur","campaign_id":"oct2020-strategic","window":{"start":"2020-11-09","end":"2021-01-08"},"status":"expected","seq":11}`,
+		`{"code":"13C13C13C13C13C3","name":"Zoë \"Zo\" \\ O'Brien","profession":"nurse","parcel_kind":"k","centre_id":"c","window":{"start":"2020-11-09","end":"2021-01-08"},"status":"collected","seq":1}`,
+		`{"seq":5,"status":"cancelled","window":{"end":"2021-01-08","start":"2020-02-29"},"code":"X","name":"日本","profession":"p","parcel_kind":"k","centre_id":"c"}`,
+		`{"code":"A","name":"\u2028x","profession":"p","parcel_kind":"k","centre_id":"c","window":{"start":"2020-11-09","end":"2021-01-08"},"status":"s","seq":1,"extra":true}`,
+		`{"code":"A","name":"a","name":"b","window":null,"seq":1}`,
+		` { "code" : "A" , "seq" : 7 } `,
+	}
+	for _, s := range rows {
+		var fast PickupRow
+		var slow plain
+		errF := json.Unmarshal([]byte(s), &fast)
+		errS := json.Unmarshal([]byte(s), &slow)
+		if (errF == nil) != (errS == nil) || !reflect.DeepEqual(fast, PickupRow(slow)) {
+			t.Errorf("row %s:\n fast %+v %v\n slow %+v %v", s, fast, errF, slow, errS)
+		}
+	}
+	for _, bad := range []string{
+		`{"code":"A","window":{"start":"2021-02-29","end":"2021-03-01"}}`,
+		`{"code":"A","seq":"x"}`,
+		`{"code":"A"`,
+	} {
+		var r PickupRow
+		if err := json.Unmarshal([]byte(bad), &r); err == nil {
+			t.Errorf("row %s decoded: %+v", bad, r)
+		}
+	}
+}
+
+func FuzzPickupRow(f *testing.F) {
+	p := fixturePull()
+	for _, r := range p.Pickups {
+		b, _ := json.Marshal(r)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"code":"A","window":{"start":"2020-02-30","end":"2021-01-08"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		type plain PickupRow
+		var fast PickupRow
+		var slow plain
+		errF := json.Unmarshal(b, &fast)
+		errS := json.Unmarshal(b, &slow)
+		if (errF == nil) != (errS == nil) {
+			t.Fatalf("fast error %v, slow error %v", errF, errS)
+		}
+		if errF == nil && !reflect.DeepEqual(fast, PickupRow(slow)) {
+			t.Fatalf("fast %+v, slow %+v", fast, slow)
+		}
+	})
+}
+
+func TestFastPullResponse(t *testing.T) {
+	golden, _ := os.ReadFile(goldenPath("pull_response"))
+	for _, s := range []string{string(golden), `{"dataset_id":"d","centre_id":"c","pickups":[],"server_time":"2020-11-09T09:30:00Z"}`,
+		`{"pickups":[{"code":"A","seq":1}, {"code":"B","seq":2}],"cursor":3}`} {
+		var fast, slow PullResponse
+		if !fastPullResponse([]byte(s), &fast) {
+			t.Errorf("fast path refused %.60s", s)
+		}
+		if err := decode([]byte(s), &slow, false); err != nil || !reflect.DeepEqual(fast, slow) {
+			t.Errorf("fast %+v\nslow %+v %v", fast, slow, err)
+		}
+	}
+	for _, s := range []string{`{"pickups":[{"code":"A"},]}`, `{"pickups":[{"code":"A","seq":01}]}`, `{"cursor":1,"cursor":2}`, `{"Cursor":1}`, `{"cursor":1} x`} {
+		var fast PullResponse
+		if fastPullResponse([]byte(s), &fast) {
+			t.Errorf("fast path took %s", s)
+		}
 	}
 }

@@ -90,6 +90,8 @@ func dsn(path string, write bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(15000)")
 	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "cache_size(-32768)") // 32 MiB of page cache per connection
+	q.Add("_pragma", "temp_store(memory)")
 	if write {
 		q.Add("_pragma", "journal_mode(WAL)")
 		// A definite answer to a push must survive a power cut: the terminal
@@ -98,6 +100,7 @@ func dsn(path string, write bool) string {
 		q.Set("_txlock", "immediate")
 	} else {
 		q.Add("_pragma", "query_only(1)")
+		q.Add("_pragma", "mmap_size(1073741824)") // read pages without a syscall each
 		q.Set("_txlock", "deferred")
 	}
 	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -895,5 +896,76 @@ func TestDemo(t *testing.T) {
 	rows.Close()
 	if open < 100 {
 		t.Errorf("only %d of 300 demo pickups open today", open)
+	}
+}
+
+// TestPullRawMatchesTyped: the pickups SQLite encodes for the server are
+// the bytes encoding/json writes for the typed page.
+func TestPullRawMatchesTyped(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	names := []string{`Zoë "Zo" O'Brien \ back`, "<b>&amp;</b>", "日本 Ünïcödé", "Jean-Pierre Dupont-Lefèvre"}
+	var b bytes.Buffer
+	cw := csv.NewWriter(&b)
+	cw.Write([]string{"professional_id", "name", "profession", "centre_id"})
+	for i, n := range names {
+		cw.Write([]string{fmt.Sprint("P", i), n, "nurse", "namur"})
+	}
+	cw.Flush()
+	if _, err := f.reg.ImportRequests(f.ctx, pickup.DefaultCampaignID, &b); err != nil {
+		t.Fatal(err)
+	}
+	f.requests(20)
+	for _, limit := range []int{3, 0} {
+		typed, err := f.reg.Pull(f.ctx, "namur", protocol.PullRequest{Limit: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, raw, err := f.reg.PullRaw(f.ctx, "namur", protocol.PullRequest{Limit: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page.ServerTime = typed.ServerTime
+		want, _ := protocol.Encode(typed)
+		got, err := protocol.EncodePull(page, raw)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("limit %d: raw page differs:\n got %s\nwant %s", limit, got, want)
+		}
+	}
+}
+
+func TestPullAllPipelined(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	codes := f.requests(95)
+	c, _ := f.terminal("namur")
+	var sequential []int64
+	for _, p := range pullAll(t, c, "", 0, 10) {
+		sequential = append(sequential, p.Cursor)
+	}
+	var cursors []int64
+	seen := map[pickup.Code]bool{}
+	last, err := c.PullAll(f.ctx, protocol.PullRequest{Limit: 10}, func(p *protocol.PullResponse) error {
+		cursors = append(cursors, p.Cursor)
+		for _, r := range p.Pickups {
+			seen[r.Code] = true
+		}
+		return nil
+	})
+	if err != nil || len(seen) != len(codes["namur"]) || fmt.Sprint(cursors) != fmt.Sprint(sequential) || last.More {
+		t.Errorf("PullAll: %v, %d pickups, cursors %v, want %v", err, len(seen), cursors, sequential)
+	}
+	// An error from apply stops the pull and is returned.
+	stop := errors.New("disk full")
+	n := 0
+	_, err = c.PullAll(f.ctx, protocol.PullRequest{Limit: 10}, func(p *protocol.PullResponse) error {
+		n++
+		if n == 3 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || n != 3 {
+		t.Errorf("PullAll with a failing apply: %v after %d pages", err, n)
 	}
 }

@@ -175,6 +175,11 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, status int, v any
 		status = http.StatusInternalServerError
 		b = []byte(`{"error":{"code":"internal","message":"encode answer"}}`)
 	}
+	s.writeBytes(w, r, status, b)
+}
+
+// writeBytes sends a JSON body, gzipped when the client accepts it.
+func (s *Server) writeBytes(w http.ResponseWriter, r *http.Request, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", protocol.ContentType)
 	h.Set("Cache-Control", "no-store")
@@ -315,12 +320,16 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return protocol.Errorf(protocol.CodeBadRequest, "pull: %v", err)
 	}
-	page, err := s.Reg.Pull(r.Context(), c.CentreID, req)
+	page, rows, err := s.Reg.PullRaw(r.Context(), c.CentreID, req)
 	if err != nil {
 		return err
 	}
 	page.ServerTime = protocol.Now(s.Now)
-	s.write(w, r, http.StatusOK, page)
+	b, err := protocol.EncodePull(page, rows)
+	if err != nil {
+		return err
+	}
+	s.writeBytes(w, r, http.StatusOK, b)
 	return nil
 }
 

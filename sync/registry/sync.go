@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +20,18 @@ import (
 // registry's, or a cursor beyond its head (a registry restored from an
 // older copy), gives a page from 0 with Reset set.
 func (reg *Registry) Pull(ctx context.Context, centreID string, req protocol.PullRequest) (*protocol.PullResponse, error) {
+	page, _, err := reg.pull(ctx, centreID, req, false)
+	return page, err
+}
+
+// PullRaw is Pull with the page's pickups returned as JSON objects built
+// by SQLite (page.Pickups stays empty), for protocol.EncodePull: serving a
+// large centre this way takes less than half the time.
+func (reg *Registry) PullRaw(ctx context.Context, centreID string, req protocol.PullRequest) (*protocol.PullResponse, []json.RawMessage, error) {
+	return reg.pull(ctx, centreID, req, true)
+}
+
+func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.PullRequest, raw bool) (*protocol.PullResponse, []json.RawMessage, error) {
 	limit := req.Limit
 	if limit <= 0 {
 		limit = protocol.DefaultPullLimit
@@ -27,6 +40,8 @@ func (reg *Registry) Pull(ctx context.Context, centreID string, req protocol.Pul
 		limit = protocol.MaxPullLimit
 	}
 	page := &protocol.PullResponse{CentreID: centreID}
+	var rawRows []json.RawMessage
+	var rawSeqs []int64
 	err := reg.read(ctx, func(tx *sql.Tx) error {
 		var head int64
 		if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'dataset_id'").Scan(&page.DatasetID); err != nil {
@@ -42,7 +57,14 @@ func (reg *Registry) Pull(ctx context.Context, centreID string, req protocol.Pul
 		page.After = after
 		var seqs []int64
 		n := limit + 1
-		if err := pullPickups(ctx, tx, centreID, after, n, page, &seqs); err != nil {
+		var err error
+		if raw {
+			rawRows, rawSeqs, err = pullPickupsRaw(ctx, tx, centreID, after, n)
+			seqs = append(seqs, rawSeqs...)
+		} else {
+			err = pullPickups(ctx, tx, centreID, after, n, page, &seqs)
+		}
+		if err != nil {
 			return fmt.Errorf("pickups: %w", err)
 		}
 		if err := pullOthers(ctx, tx, centreID, after, n, page, &seqs); err != nil {
@@ -54,16 +76,19 @@ func (reg *Registry) Pull(ctx context.Context, centreID string, req protocol.Pul
 			sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
 			page.Cursor, page.More = seqs[limit-1], true
 			trimPage(page)
+			for len(rawSeqs) > 0 && rawSeqs[len(rawSeqs)-1] > page.Cursor {
+				rawSeqs, rawRows = rawSeqs[:len(rawSeqs)-1], rawRows[:len(rawRows)-1]
+			}
 		} else {
 			page.Cursor = head
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pull: %w", err)
+		return nil, nil, fmt.Errorf("pull: %w", err)
 	}
 	page.ServerTime = reg.now()
-	return page, nil
+	return page, rawRows, nil
 }
 
 // trimPage drops the rows after the page's cursor.
@@ -113,6 +138,32 @@ func pullPickups(ctx context.Context, tx *sql.Tx, centreID string, after int64, 
 		*seqs = append(*seqs, r.Seq)
 	}
 	return rows.Err()
+}
+
+// pickupJSON builds a protocol.PickupRow's JSON in SQL, keys in the order
+// encoding/json writes them (TestPullRawMatchesTyped checks it).
+const pickupJSON = `json_object('code', code, 'name', name, 'profession', profession, 'parcel_kind', parcel_kind,
+	'centre_id', centre_id, 'campaign_id', campaign_id, 'window', json_object('start', window_start, 'end', window_end),
+	'status', status, 'seq', seq)`
+
+func pullPickupsRaw(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int) ([]json.RawMessage, []int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+pickupJSON+`, seq FROM pickups WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?`, centreID, after, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var out []json.RawMessage
+	var seqs []int64
+	for rows.Next() {
+		var b []byte
+		var seq int64
+		if err := rows.Scan(&b, &seq); err != nil {
+			return nil, nil, err
+		}
+		out = append(out, b)
+		seqs = append(seqs, seq)
+	}
+	return out, seqs, rows.Err()
 }
 
 func pullOthers(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int, page *protocol.PullResponse, seqs *[]int64) error {
@@ -241,17 +292,20 @@ func (reg *Registry) Push(ctx context.Context, t Caller, events []pickup.Event, 
 				return protocol.Errorf(protocol.CodeReplayed, "this request was already received (same nonce): sign it again")
 			}
 		}
-		p, err := prepare(ctx, tx)
+		st, err := loadPushState(ctx, tx, t.CentreID, events)
 		if err != nil {
 			return err
 		}
-		defer p.close()
 		for _, e := range events {
-			r, err := reg.pushOne(ctx, tx, p, e, via, now)
+			r, err := reg.pushOne(ctx, tx, st, e, via, now)
 			if err != nil {
+				st.insert.Close()
 				return fmt.Errorf("event %s: %w", e.ID, err)
 			}
 			results = append(results, r)
+		}
+		if err := st.finish(ctx, tx); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE terminals SET last_seen = ? WHERE id = ?", fmtTime(now), t.TerminalID); err != nil {
 			return err
@@ -286,43 +340,185 @@ type Caller struct {
 	CentreID   string
 }
 
-type pushStmts struct {
-	existing, pickup, earlier, pendingUndo, insert, target, markUndone, bump *sql.Stmt
+// pushState is what a push transaction knows about the batch's rows,
+// read in a few queries up front and kept current in memory as the
+// events are applied in order.
+type pushState struct {
+	existing map[string]protocol.PushResult // stored events, by id
+	pickups  map[pickup.Code]*pickupState
+	earlier  map[pickup.Code][]pickup.Collection // handovers not undone
+	targets  map[string]*handoverRef             // handovers named by undos
+	pending  map[string]bool                     // handover ids whose undo is already stored
+	insert   *sql.Stmt
 }
 
-func prepare(ctx context.Context, tx *wtx) (*pushStmts, error) {
-	var p pushStmts
-	for _, s := range []struct {
-		st **sql.Stmt
-		q  string
-	}{
-		{&p.existing, "SELECT result, earlier FROM events WHERE id = ?"},
-		{&p.pickup, "SELECT centre_id, cancelled, active FROM pickups WHERE code = ?"},
-		{&p.earlier, "SELECT id, at, terminal_id, centre_id, glove_size FROM events WHERE type = 'handover' AND code = ? AND undone = 0 ORDER BY at, id"},
-		{&p.pendingUndo, "SELECT count(*) FROM events WHERE type = 'undo' AND undoes = ? AND centre_id = ?"},
-		{&p.insert, `INSERT INTO events (id, type, terminal_id, centre_id, at, received_at, via, code, code_centre, glove_size, items,
-			volunteer, on_signature, signed, undoes, undone, item, size, qty, reason, ref, result, earlier, seq)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&p.target, "SELECT code, centre_id, undone FROM events WHERE id = ? AND type = 'handover'"},
-		{&p.markUndone, "UPDATE events SET undone = 1, seq = ? WHERE id = ?"},
-		{&p.bump, "UPDATE pickups SET active = active + ?, status = ?, seq = CASE WHEN status = ? THEN seq ELSE ? END WHERE code = ?"},
-	} {
-		st, err := tx.PrepareContext(ctx, s.q)
+type pickupState struct {
+	centre    string
+	cancelled bool
+	active    int
+	delta     int
+}
+
+type handoverRef struct {
+	code   pickup.Code
+	centre string
+	undone bool
+}
+
+// inChunks runs query (with one "%s" for the placeholders) for args in
+// chunks of 500, prefixed by fixed arguments.
+func inChunks(ctx context.Context, tx *wtx, query string, fixed []any, args []any, fn func(*sql.Rows) error) error {
+	for len(args) > 0 {
+		n := min(len(args), 500)
+		q := fmt.Sprintf(query, strings.TrimSuffix(strings.Repeat("?,", n), ","))
+		rows, err := tx.QueryContext(ctx, q, append(append([]any{}, fixed...), args[:n]...)...)
 		if err != nil {
-			p.close()
-			return nil, fmt.Errorf("prepare: %w", err)
+			return err
 		}
-		*s.st = st
+		for rows.Next() {
+			if err := fn(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		args = args[n:]
 	}
-	return &p, nil
+	return nil
 }
 
-func (p *pushStmts) close() {
-	for _, s := range []*sql.Stmt{p.existing, p.pickup, p.earlier, p.pendingUndo, p.insert, p.target, p.markUndone, p.bump} {
-		if s != nil {
-			s.Close()
+func loadPushState(ctx context.Context, tx *wtx, centreID string, events []pickup.Event) (*pushState, error) {
+	st := &pushState{existing: map[string]protocol.PushResult{}, pickups: map[pickup.Code]*pickupState{},
+		earlier: map[pickup.Code][]pickup.Collection{}, targets: map[string]*handoverRef{}, pending: map[string]bool{}}
+	var ids, codes, handovers, undoes []any
+	seenCode := map[pickup.Code]bool{}
+	for _, e := range events {
+		ids = append(ids, e.ID)
+		switch e.Type {
+		case pickup.EventHandover:
+			handovers = append(handovers, e.ID)
+			if !seenCode[e.Code] {
+				seenCode[e.Code] = true
+				codes = append(codes, string(e.Code))
+			}
+		case pickup.EventUndo:
+			undoes = append(undoes, e.Undoes)
 		}
 	}
+	err := inChunks(ctx, tx, "SELECT id, result, earlier FROM events WHERE id IN (%s)", nil, ids, func(r *sql.Rows) error {
+		var id, result, earlier string
+		if err := r.Scan(&id, &result, &earlier); err != nil {
+			return err
+		}
+		res := protocol.PushResult{ID: id, Result: protocol.ResultDuplicate, Stored: protocol.Result(result)}
+		if earlier != "" {
+			if err := json.Unmarshal([]byte(earlier), &res.Earlier); err != nil {
+				return err
+			}
+		}
+		st.existing[id] = res
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read stored events: %w", err)
+	}
+	err = inChunks(ctx, tx, "SELECT code, centre_id, cancelled, active FROM pickups WHERE code IN (%s)", nil, codes, func(r *sql.Rows) error {
+		var c pickup.Code
+		ps := &pickupState{}
+		if err := r.Scan(&c, &ps.centre, &ps.cancelled, &ps.active); err != nil {
+			return err
+		}
+		st.pickups[c] = ps
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read pickups: %w", err)
+	}
+	err = inChunks(ctx, tx, "SELECT code, id, at, terminal_id, centre_id, glove_size FROM events WHERE type = 'handover' AND undone = 0 AND code IN (%s) ORDER BY at, id",
+		nil, codes, func(r *sql.Rows) error {
+			var code pickup.Code
+			var c pickup.Collection
+			var at string
+			if err := r.Scan(&code, &c.EventID, &at, &c.TerminalID, &c.CentreID, &c.GloveSize); err != nil {
+				return err
+			}
+			c.At = parseTime(at)
+			st.earlier[code] = append(st.earlier[code], c)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read earlier handovers: %w", err)
+	}
+	err = inChunks(ctx, tx, "SELECT id, code, centre_id, undone FROM events WHERE type = 'handover' AND id IN (%s)", nil, undoes, func(r *sql.Rows) error {
+		var id string
+		h := &handoverRef{}
+		if err := r.Scan(&id, &h.code, &h.centre, &h.undone); err != nil {
+			return err
+		}
+		st.targets[id] = h
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read undone handovers: %w", err)
+	}
+	err = inChunks(ctx, tx, "SELECT undoes FROM events WHERE type = 'undo' AND centre_id = ? AND undoes IN (%s)", []any{centreID}, handovers, func(r *sql.Rows) error {
+		var id string
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		st.pending[id] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read pending undos: %w", err)
+	}
+	st.insert, err = tx.PrepareContext(ctx, `INSERT INTO events (id, type, terminal_id, centre_id, at, received_at, via, code, code_centre, glove_size, items,
+		volunteer, on_signature, signed, undoes, undone, item, size, qty, reason, ref, result, earlier, seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	return st, nil
+}
+
+// finish writes each touched pickup's count of handovers not undone, and
+// its status, bumping its sequence only when the status changes.
+func (st *pushState) finish(ctx context.Context, tx *wtx) error {
+	defer st.insert.Close()
+	codes := make([]pickup.Code, 0, len(st.pickups))
+	for c, ps := range st.pickups {
+		if ps.delta != 0 {
+			codes = append(codes, c)
+		}
+	}
+	sort.Slice(codes, func(i, j int) bool { return codes[i] < codes[j] })
+	if len(codes) == 0 {
+		return nil
+	}
+	upd, err := tx.PrepareContext(ctx, "UPDATE pickups SET active = ?, status = ?, seq = CASE WHEN status = ? THEN seq ELSE ? END WHERE code = ?")
+	if err != nil {
+		return err
+	}
+	defer upd.Close()
+	for _, c := range codes {
+		ps := st.pickups[c]
+		active := ps.active + ps.delta
+		s := string(statusOf(ps.cancelled, active))
+		var seq any
+		if statusOf(ps.cancelled, ps.active) != statusOf(ps.cancelled, active) {
+			seq = tx.next()
+		} else {
+			seq = 0 // unused: the status does not change
+		}
+		if _, err := upd.ExecContext(ctx, active, s, s, seq, c); err != nil {
+			return fmt.Errorf("update pickup: %w", err)
+		}
+	}
+	return nil
 }
 
 func nullStr(s string) any {
@@ -332,137 +528,91 @@ func nullStr(s string) any {
 	return s
 }
 
-// adjust changes a pickup's count of handovers not undone by delta and
-// updates its status, bumping its sequence only when the status changes.
-func adjust(ctx context.Context, tx *wtx, p *pushStmts, code pickup.Code, delta int) error {
-	var centre string
-	var cancelled bool
-	var active int
-	err := p.pickup.QueryRowContext(ctx, code).Scan(&centre, &cancelled, &active)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // a code the registry does not know (yet): nothing to count
+func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pickup.Event, via string, now time.Time) (protocol.PushResult, error) {
+	if dup, ok := st.existing[e.ID]; ok {
+		return dup, nil
 	}
-	if err != nil {
-		return err
-	}
-	st := statusOf(cancelled, active+delta)
-	_, err = p.bump.ExecContext(ctx, delta, string(st), string(st), tx.next(), code)
-	return err
-}
-
-func (reg *Registry) pushOne(ctx context.Context, tx *wtx, p *pushStmts, e pickup.Event, via string, now time.Time) (protocol.PushResult, error) {
-	res := protocol.PushResult{ID: e.ID}
-	var stored, earlierJSON string
-	err := p.existing.QueryRowContext(ctx, e.ID).Scan(&stored, &earlierJSON)
-	if err == nil {
-		res.Result, res.Stored = protocol.ResultDuplicate, protocol.Result(stored)
-		if earlierJSON != "" {
-			if err := json.Unmarshal([]byte(earlierJSON), &res.Earlier); err != nil {
-				return res, err
-			}
+	res := protocol.PushResult{ID: e.ID, Result: protocol.ResultAccepted}
+	items := []byte("[]")
+	if len(e.Items) > 0 {
+		var err error
+		if items, err = json.Marshal(e.Items); err != nil {
+			return res, err
 		}
-		return res, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return res, err
-	}
-	items, err := json.Marshal(e.Items)
-	if err != nil {
-		return res, err
-	}
-	if e.Items == nil {
-		items = []byte("[]")
-	}
-	res.Result = protocol.ResultAccepted
-	var codeCentre any
-	var seq any
+	var codeCentre, seq any
 	undone := 0
-	switch e.Type {
-	case pickup.EventHandover:
-		var centre string
-		var cancelled bool
-		var active int
-		switch err := p.pickup.QueryRowContext(ctx, e.Code).Scan(&centre, &cancelled, &active); {
-		case err == nil:
-			codeCentre = centre
-		case !errors.Is(err, sql.ErrNoRows):
-			return res, err
+	earlierJSON := ""
+	if e.Type == pickup.EventHandover {
+		ps := st.pickups[e.Code]
+		if ps != nil {
+			codeCentre = ps.centre
 		}
-		var pending int
-		if err := p.pendingUndo.QueryRowContext(ctx, e.ID, e.CentreID).Scan(&pending); err != nil {
-			return res, err
-		}
-		if pending > 0 {
+		if st.pending[e.ID] {
 			undone = 1 // its undo arrived first (from a bundle, say)
 		}
-		rows, err := p.earlier.QueryContext(ctx, e.Code)
-		if err != nil {
-			return res, err
-		}
-		for rows.Next() {
-			var c pickup.Collection
-			var at string
-			if err := rows.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.GloveSize); err != nil {
-				rows.Close()
+		if prior := st.earlier[e.Code]; len(prior) > 0 && undone == 0 {
+			res.Result = protocol.ResultConflict
+			res.Earlier = append([]pickup.Collection(nil), prior...)
+			b, err := json.Marshal(res.Earlier)
+			if err != nil {
 				return res, err
 			}
-			c.At = parseTime(at)
-			res.Earlier = append(res.Earlier, c)
+			earlierJSON = string(b)
+			reg.Log.Warn("double handover", "code", e.Code.Masked(), "terminal", e.TerminalID, "earlier", len(prior))
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return res, err
+		if undone == 0 {
+			st.earlier[e.Code] = append(st.earlier[e.Code], pickup.Collection{EventID: e.ID, At: parseTime(fmtTime(e.At)),
+				TerminalID: e.TerminalID, CentreID: e.CentreID, GloveSize: e.GloveSize})
+			if ps != nil {
+				ps.delta++
+			}
 		}
-		if len(res.Earlier) > 0 && undone == 0 {
-			res.Result = protocol.ResultConflict
-			reg.Log.Warn("double handover", "code", e.Code.Masked(), "terminal", e.TerminalID, "earlier", len(res.Earlier))
-		} else {
-			res.Earlier = nil
-		}
+		st.targets[e.ID] = &handoverRef{code: e.Code, centre: e.CentreID, undone: undone == 1}
 		seq = tx.next()
 	}
-	if len(res.Earlier) > 0 {
-		b, err := json.Marshal(res.Earlier)
-		if err != nil {
-			return res, err
-		}
-		earlierJSON = string(b)
-	} else {
-		earlierJSON = ""
-	}
-	var item, size, reason, ref any
-	var qty any
+	var item, size, qty, reason, ref any
 	if e.Type == pickup.EventStockReceive || e.Type == pickup.EventStockCount {
 		item, size, qty, reason, ref = e.Item, e.Size, e.Qty, e.Reason, e.Ref
 	}
-	if _, err := p.insert.ExecContext(ctx, e.ID, string(e.Type), e.TerminalID, e.CentreID, fmtTime(e.At), fmtTime(now), via,
+	if _, err := st.insert.ExecContext(ctx, e.ID, string(e.Type), e.TerminalID, e.CentreID, fmtTime(e.At), fmtTime(now), via,
 		nullStr(string(e.Code)), codeCentre, e.GloveSize, string(items), e.Volunteer, e.OnSignature, e.Signed,
 		nullStr(e.Undoes), undone, item, size, qty, reason, ref, string(res.Result), earlierJSON, seq); err != nil {
 		return res, fmt.Errorf("store event: %w", err)
 	}
-	switch {
-	case e.Type == pickup.EventHandover && undone == 0:
-		if err := adjust(ctx, tx, p, e.Code, +1); err != nil {
-			return res, err
-		}
-	case e.Type == pickup.EventUndo:
-		var code pickup.Code
-		var centre string
-		var wasUndone bool
-		err := p.target.QueryRowContext(ctx, e.Undoes).Scan(&code, &centre, &wasUndone)
+	st.existing[e.ID] = protocol.PushResult{ID: e.ID, Result: protocol.ResultDuplicate, Stored: res.Result, Earlier: res.Earlier}
+	if e.Type == pickup.EventUndo {
+		h := st.targets[e.Undoes]
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
+		case h == nil:
 			// The handover has not arrived yet: it will be stored as undone.
-		case err != nil:
-			return res, err
-		case wasUndone || centre != e.CentreID:
+			st.pending[e.Undoes] = true
+		case h.undone || h.centre != e.CentreID:
 			// Already undone, or another centre's handover: recorded, no effect.
 		default:
-			if _, err := p.markUndone.ExecContext(ctx, tx.next(), e.Undoes); err != nil {
+			h.undone = true
+			if _, err := tx.ExecContext(ctx, "UPDATE events SET undone = 1, seq = ? WHERE id = ?", tx.next(), e.Undoes); err != nil {
 				return res, err
 			}
-			if err := adjust(ctx, tx, p, code, -1); err != nil {
-				return res, err
+			prior := st.earlier[h.code]
+			for i, c := range prior {
+				if c.EventID == e.Undoes {
+					st.earlier[h.code] = append(prior[:i:i], prior[i+1:]...)
+					break
+				}
+			}
+			if ps := st.pickups[h.code]; ps != nil {
+				ps.delta--
+			} else {
+				// The handover's pickup was not read with this batch.
+				var c pickupState
+				err := tx.QueryRowContext(ctx, "SELECT centre_id, cancelled, active FROM pickups WHERE code = ?", h.code).Scan(&c.centre, &c.cancelled, &c.active)
+				if err == nil {
+					c.delta = -1
+					st.pickups[h.code] = &c
+				} else if !errors.Is(err, sql.ErrNoRows) {
+					return res, err
+				}
 			}
 		}
 	}

@@ -1,0 +1,364 @@
+package protocol
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// UnmarshalJSON decodes a pickup row. A pull of a large centre is a
+// million of them, so the common shape (the keys the registry writes, plain
+// strings) is read by hand; anything else — escapes, other keys, nulls,
+// another order — goes through encoding/json, which gives the same result.
+func (r *PickupRow) UnmarshalJSON(b []byte) error {
+	if fastPickupRow(b, r) {
+		return nil
+	}
+	type plain PickupRow // no methods: the ordinary decoder
+	var v plain
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = PickupRow(v)
+	return nil
+}
+
+var errSlow = errors.New("slow path")
+
+// rowParser reads the flat JSON object of a pickup row.
+type rowParser struct {
+	b []byte
+	i int
+}
+
+func (p *rowParser) ws() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *rowParser) byte(c byte) bool {
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == c {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// str reads a string without escapes, valid UTF-8 and no control
+// characters; anything else is left to the slow path.
+func (p *rowParser) str() (string, error) {
+	p.ws()
+	if p.i >= len(p.b) || p.b[p.i] != '"' {
+		return "", errSlow
+	}
+	start := p.i + 1
+	ascii := true
+	for j := start; j < len(p.b); j++ {
+		c := p.b[j]
+		switch {
+		case c == '"':
+			s := p.b[start:j]
+			if !ascii && !utf8.Valid(s) {
+				return "", errSlow
+			}
+			p.i = j + 1
+			return string(s), nil
+		case c == '\\' || c < 0x20:
+			return "", errSlow
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return "", errSlow
+}
+
+// int reads a JSON integer (no leading zeros, no fraction or exponent).
+func (p *rowParser) int() (int64, error) {
+	p.ws()
+	j := p.i
+	if j < len(p.b) && p.b[j] == '-' {
+		j++
+	}
+	d := j
+	for j < len(p.b) && p.b[j] >= '0' && p.b[j] <= '9' {
+		j++
+	}
+	if j == d || j-d > 1 && p.b[d] == '0' {
+		return 0, errSlow
+	}
+	v, err := strconv.ParseInt(string(p.b[p.i:j]), 10, 64)
+	if err != nil {
+		return 0, errSlow
+	}
+	p.i = j
+	return v, nil
+}
+
+// skipValue moves past one JSON value (for a well-formed one; the caller
+// decodes the bytes with encoding/json, which checks them).
+func (p *rowParser) skipValue() bool {
+	p.ws()
+	depth := 0
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			for p.i < len(p.b) && p.b[p.i] != '"' {
+				if p.b[p.i] == '\\' {
+					p.i++
+				}
+				p.i++
+			}
+			if p.i >= len(p.b) {
+				return false
+			}
+			p.i++
+		case c == '{' || c == '[':
+			depth++
+			p.i++
+		case c == '}' || c == ']':
+			if depth == 0 {
+				return true
+			}
+			depth--
+			p.i++
+		case c == ',' && depth == 0:
+			return true
+		default:
+			p.i++
+		}
+		if depth == 0 && (c == '"' || c == '}' || c == ']') {
+			return true
+		}
+	}
+	return depth == 0
+}
+
+// fastDate reads YYYY-MM-DD as pickup.ParseDate does (a real calendar day).
+func fastDate(s string) (pickup.Date, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return pickup.Date{}, false
+	}
+	num := func(t string) int {
+		n := 0
+		for i := 0; i < len(t); i++ {
+			if t[i] < '0' || t[i] > '9' {
+				return -1
+			}
+			n = n*10 + int(t[i]-'0')
+		}
+		return n
+	}
+	y, m, d := num(s[0:4]), num(s[5:7]), num(s[8:10])
+	if y < 0 || m < 1 || m > 12 || d < 1 {
+		return pickup.Date{}, false
+	}
+	if d > time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return pickup.Date{}, false
+	}
+	return pickup.Date{Year: y, Month: time.Month(m), Day: d}, true
+}
+
+func fastPickupRow(b []byte, r *PickupRow) bool {
+	p := &rowParser{b: b}
+	if !p.row(r) {
+		return false
+	}
+	p.ws()
+	return p.i == len(p.b)
+}
+
+// row reads one pickup row object at the parser's position.
+func (p *rowParser) row(r *PickupRow) bool {
+	var out PickupRow
+	if !p.byte('{') {
+		return false
+	}
+	seen := 0
+	for first := true; ; first = false {
+		if p.byte('}') {
+			break
+		}
+		if !first && !p.byte(',') {
+			return false
+		}
+		key, err := p.str()
+		if err != nil || !p.byte(':') {
+			return false
+		}
+		var s string
+		switch key {
+		case "code", "name", "profession", "parcel_kind", "centre_id", "campaign_id", "status":
+			if s, err = p.str(); err != nil {
+				return false
+			}
+		}
+		bit := 0
+		switch key {
+		case "code":
+			out.Code, bit = pickup.Code(s), 1
+		case "name":
+			out.Name, bit = s, 2
+		case "profession":
+			out.Profession, bit = s, 4
+		case "parcel_kind":
+			out.ParcelKind, bit = s, 8
+		case "centre_id":
+			out.CentreID, bit = s, 16
+		case "campaign_id":
+			out.CampaignID, bit = s, 32
+		case "status":
+			out.Status, bit = pickup.Status(s), 64
+		case "seq":
+			if out.Seq, err = p.int(); err != nil {
+				return false
+			}
+			bit = 128
+		case "window":
+			if !p.byte('{') {
+				return false
+			}
+			for k := 0; k < 2; k++ {
+				if k > 0 && !p.byte(',') {
+					return false
+				}
+				wk, err := p.str()
+				if err != nil || !p.byte(':') {
+					return false
+				}
+				v, err := p.str()
+				if err != nil {
+					return false
+				}
+				d, ok := fastDate(v)
+				switch {
+				case !ok:
+					return false
+				case wk == "start":
+					out.Window.Start = d
+				case wk == "end":
+					out.Window.End = d
+				default:
+					return false
+				}
+			}
+			if !p.byte('}') {
+				return false
+			}
+			bit = 256
+		default:
+			return false
+		}
+		if seen&bit != 0 {
+			return false // a repeated key: let encoding/json decide
+		}
+		seen |= bit
+	}
+	*r = out
+	return true
+}
+
+// fastPullResponse decodes a page whose pickups are in the common shape
+// without scanning the bulk of it twice: the pickups array is read by hand,
+// every other field by encoding/json on its own bytes. It reports false
+// for anything unusual (an unknown or repeated key, a malformed value),
+// leaving the page to the ordinary decoder.
+func fastPullResponse(b []byte, out *PullResponse) bool {
+	p := &rowParser{b: b}
+	var v PullResponse
+	if !p.byte('{') {
+		return false
+	}
+	seen := map[string]bool{}
+	for first := true; ; first = false {
+		if p.byte('}') {
+			break
+		}
+		if !first && !p.byte(',') {
+			return false
+		}
+		key, err := p.str()
+		if err != nil || !p.byte(':') || seen[key] {
+			return false
+		}
+		seen[key] = true
+		if key == "pickups" {
+			if !p.byte('[') {
+				return false
+			}
+			v.Pickups = []PickupRow{}
+			if !p.byte(']') {
+				for {
+					var r PickupRow
+					if !p.row(&r) {
+						return false
+					}
+					v.Pickups = append(v.Pickups, r)
+					if p.byte(']') {
+						break
+					}
+					if !p.byte(',') {
+						return false
+					}
+				}
+			}
+			continue
+		}
+		var dst any
+		switch key {
+		case "dataset_id":
+			dst = &v.DatasetID
+		case "centre_id":
+			dst = &v.CentreID
+		case "reset":
+			dst = &v.Reset
+		case "after":
+			dst = &v.After
+		case "cursor":
+			dst = &v.Cursor
+		case "more":
+			dst = &v.More
+		case "reassigned":
+			dst = &v.Reassigned
+		case "redemptions":
+			dst = &v.Redemptions
+		case "campaigns":
+			dst = &v.Campaigns
+		case "centres":
+			dst = &v.Centres
+		case "shipments":
+			dst = &v.Shipments
+		case "keys":
+			dst = &v.Keys
+		case "revoked":
+			dst = &v.Revoked
+		case "server_time":
+			dst = &v.ServerTime
+		default:
+			return false
+		}
+		p.ws()
+		start := p.i
+		if !p.skipValue() || json.Unmarshal(p.b[start:p.i], dst) != nil {
+			return false
+		}
+	}
+	p.ws()
+	if p.i != len(p.b) {
+		return false
+	}
+	*out = v
+	return true
+}
