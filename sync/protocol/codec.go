@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
@@ -287,12 +288,22 @@ func EncodePull(p *PullResponse, raw []json.RawMessage) ([]byte, error) {
 	return out, nil
 }
 
+// gzipWriters keeps gzip writers for reuse: a new one allocates about a
+// megabyte of tables, more than compressing a small answer costs.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
+
 // Gzip compresses b with the speed-first level both sides use.
 func Gzip(b []byte) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	buf.Grow(len(b)/4 + 64)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	zw.Write(b)
 	zw.Close()
+	gzipWriters.Put(zw)
 	return buf.Bytes()
 }
 

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
@@ -65,6 +66,14 @@ type Registry struct {
 	Now  func() time.Time
 	Rand io.Reader
 	Log  *slog.Logger
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // reader statements, prepared once per connection
+
+	jobs      chan *pushJob // pushes waiting for the group committer
+	quit      chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
 }
 
 // Options tune Open.
@@ -146,14 +155,27 @@ func Open(ctx context.Context, dir string, opt Options) (*Registry, error) {
 	}
 	reg.r.SetMaxOpenConns(4)
 	reg.r.SetMaxIdleConns(4)
+	reg.startCommitter()
 	return reg, nil
 }
 
 // Dir returns the registry's data folder.
 func (reg *Registry) Dir() string { return reg.dir }
 
-// Close closes the database.
+// Close stops the push committer and closes the database.
 func (reg *Registry) Close() error {
+	reg.closeOnce.Do(func() {
+		if reg.quit != nil {
+			close(reg.quit)
+			<-reg.stopped
+		}
+		reg.stmtMu.Lock()
+		for _, st := range reg.stmts {
+			st.Close()
+		}
+		reg.stmts = nil
+		reg.stmtMu.Unlock()
+	})
 	err := reg.w.Close()
 	if reg.r != nil {
 		err = errors.Join(err, reg.r.Close())
@@ -363,6 +385,63 @@ func (reg *Registry) write(ctx context.Context, fn func(tx *wtx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// query runs a read query inside tx through a statement prepared once
+// per reader connection (parsing the pull's queries costs more than
+// running them on a small delta).
+func (reg *Registry) query(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
+	st, err := reg.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}
+
+// queryRow is query for one row, outside a transaction.
+func (reg *Registry) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := reg.stmt(ctx, q)
+	if err != nil {
+		return reg.r.QueryRowContext(ctx, q, args...) // reports the same error
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (reg *Registry) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	reg.stmtMu.Lock()
+	defer reg.stmtMu.Unlock()
+	if st := reg.stmts[q]; st != nil {
+		return st, nil
+	}
+	st, err := reg.r.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if reg.stmts == nil {
+		reg.stmts = map[string]*sql.Stmt{}
+	}
+	reg.stmts[q] = st
+	return st, nil
+}
+
+// headQuery reads the dataset id and the head in one statement.
+const headQuery = "SELECT (SELECT value FROM meta WHERE key = 'dataset_id'), head FROM seq WHERE id = 1"
+
+func (reg *Registry) head(ctx context.Context, tx *sql.Tx) (string, int64, error) {
+	rows, err := reg.query(ctx, tx, headQuery)
+	if err != nil {
+		return "", 0, err
+	}
+	defer rows.Close()
+	var ds string
+	var h int64
+	if !rows.Next() {
+		return "", 0, fmt.Errorf("read head: %w", sql.ErrNoRows)
+	}
+	if err := rows.Scan(&ds, &h); err != nil {
+		return "", 0, err
+	}
+	return ds, h, rows.Close()
 }
 
 // read runs fn in one read transaction (a consistent snapshot).

@@ -40,7 +40,8 @@ type Server struct {
 
 	nonces   protocol.NonceCache
 	seenMu   sync.Mutex
-	lastSeen map[string]time.Time
+	lastSeen map[string]time.Time // noted, not yet written
+	flushed  time.Time
 }
 
 // NewServer returns a server for reg with default settings.
@@ -85,6 +86,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	err := srv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		<-done
+		s.flushSeen(context.Background())
 		return nil
 	}
 	return fmt.Errorf("serve: %w", err)
@@ -262,22 +264,36 @@ func (s *Server) authenticate(r *http.Request, raw []byte) (Caller, protocol.Aut
 	return Caller{TerminalID: t.id, CentreID: t.centreID}, a, nil
 }
 
-// seen records a terminal's last call, at most once a minute.
+// seen notes a terminal's call; the notes reach the database together,
+// at most every 30 seconds and when Serve stops, so that a read costs no
+// write.
 func (s *Server) seen(ctx context.Context, id string, now time.Time) {
 	s.seenMu.Lock()
 	if s.lastSeen == nil {
 		s.lastSeen = map[string]time.Time{}
 	}
-	last := s.lastSeen[id]
-	due := now.Sub(last) > time.Minute
+	s.lastSeen[id] = now
+	due := now.Sub(s.flushed) > 30*time.Second
 	if due {
-		s.lastSeen[id] = now
+		s.flushed = now
 	}
 	s.seenMu.Unlock()
 	if due {
-		if err := s.Reg.touch(ctx, id, now); err != nil {
-			s.Log.Warn("record last seen", "terminal", id, "err", err)
-		}
+		s.flushSeen(ctx)
+	}
+}
+
+// flushSeen writes the noted last-seen times.
+func (s *Server) flushSeen(ctx context.Context) {
+	s.seenMu.Lock()
+	m := s.lastSeen
+	s.lastSeen = nil
+	s.seenMu.Unlock()
+	if len(m) == 0 {
+		return
+	}
+	if err := s.Reg.touch(ctx, m); err != nil {
+		s.Log.Warn("record last seen", "terminals", len(m), "err", err)
 	}
 }
 

@@ -44,10 +44,8 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 	var rawSeqs []int64
 	err := reg.read(ctx, func(tx *sql.Tx) error {
 		var head int64
-		if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'dataset_id'").Scan(&page.DatasetID); err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, "SELECT head FROM seq WHERE id = 1").Scan(&head); err != nil {
+		var err error
+		if page.DatasetID, head, err = reg.head(ctx, tx); err != nil {
 			return err
 		}
 		after := req.After
@@ -57,17 +55,16 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 		page.After = after
 		var seqs []int64
 		n := limit + 1
-		var err error
 		if raw {
-			rawRows, rawSeqs, err = pullPickupsRaw(ctx, tx, centreID, after, n)
+			rawRows, rawSeqs, err = reg.pullPickupsRaw(ctx, tx, centreID, after, n)
 			seqs = append(seqs, rawSeqs...)
 		} else {
-			err = pullPickups(ctx, tx, centreID, after, n, page, &seqs)
+			err = reg.pullPickups(ctx, tx, centreID, after, n, page, &seqs)
 		}
 		if err != nil {
 			return fmt.Errorf("pickups: %w", err)
 		}
-		if err := pullOthers(ctx, tx, centreID, after, n, page, &seqs); err != nil {
+		if err := reg.pullOthers(ctx, tx, centreID, after, n, page, &seqs); err != nil {
 			return err
 		}
 		// Cut the page at the limit-th smallest sequence: every stream that
@@ -114,8 +111,8 @@ func keep[T any](rows []T, ok func(T) bool) []T {
 	return rows
 }
 
-func pullPickups(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int, page *protocol.PullResponse, seqs *[]int64) error {
-	rows, err := tx.QueryContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, seq
+func (reg *Registry) pullPickups(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int, page *protocol.PullResponse, seqs *[]int64) error {
+	rows, err := reg.query(ctx, tx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, seq
 		FROM pickups WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?`, centreID, after, n)
 	if err != nil {
 		return err
@@ -146,8 +143,8 @@ const pickupJSON = `json_object('code', code, 'name', name, 'profession', profes
 	'centre_id', centre_id, 'campaign_id', campaign_id, 'window', json_object('start', window_start, 'end', window_end),
 	'status', status, 'seq', seq)`
 
-func pullPickupsRaw(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int) ([]json.RawMessage, []int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+pickupJSON+`, seq FROM pickups WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?`, centreID, after, n)
+func (reg *Registry) pullPickupsRaw(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int) ([]json.RawMessage, []int64, error) {
+	rows, err := reg.query(ctx, tx, `SELECT `+pickupJSON+`, seq FROM pickups WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?`, centreID, after, n)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -166,7 +163,7 @@ func pullPickupsRaw(ctx context.Context, tx *sql.Tx, centreID string, after int6
 	return out, seqs, rows.Err()
 }
 
-func pullOthers(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int, page *protocol.PullResponse, seqs *[]int64) error {
+func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int, page *protocol.PullResponse, seqs *[]int64) error {
 	type stream struct {
 		name  string
 		query string
@@ -242,7 +239,7 @@ func pullOthers(ctx context.Context, tx *sql.Tx, centreID string, after int64, n
 			}},
 	}
 	for _, s := range streams {
-		rows, err := tx.QueryContext(ctx, s.query, s.args...)
+		rows, err := reg.query(ctx, tx, s.query, s.args...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -275,52 +272,19 @@ func (reg *Registry) Push(ctx context.Context, t Caller, events []pickup.Event, 
 				i, e.TerminalID, e.CentreID, t.TerminalID, t.CentreID)
 		}
 	}
-	var results []protocol.PushResult
-	now := reg.now()
-	err := reg.write(ctx, func(tx *wtx) error {
-		results = results[:0]
-		if nonce != "" {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM nonces WHERE expires_at < ?", now.UnixMilli()); err != nil {
-				return err
-			}
-			res, err := tx.ExecContext(ctx, "INSERT INTO nonces (terminal_id, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-				t.TerminalID, nonce, nonceExpires.UnixMilli())
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return protocol.Errorf(protocol.CodeReplayed, "this request was already received (same nonce): sign it again")
-			}
-		}
-		st, err := loadPushState(ctx, tx, t.CentreID, events)
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			r, err := reg.pushOne(ctx, tx, st, e, via, now)
-			if err != nil {
-				st.insert.Close()
-				return fmt.Errorf("event %s: %w", e.ID, err)
-			}
-			results = append(results, r)
-		}
-		if err := st.finish(ctx, tx); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE terminals SET last_seen = ? WHERE id = ?", fmtTime(now), t.TerminalID); err != nil {
-			return err
-		}
-		return nil
-	})
-	if err != nil {
+	job := &pushJob{ctx: ctx, caller: t, events: events, via: via, nonce: nonce, expires: nonceExpires, done: make(chan struct{})}
+	if err := reg.submit(ctx, job); err != nil {
+		return nil, err
+	}
+	if job.err != nil {
 		var pe *protocol.Error
-		if errors.As(err, &pe) {
+		if errors.As(job.err, &pe) {
 			return nil, pe
 		}
-		return nil, fmt.Errorf("push: %w", err)
+		return nil, fmt.Errorf("push: %w", job.err)
 	}
 	acc, conf, dup := 0, 0, 0
-	for _, r := range results {
+	for _, r := range job.results {
 		switch r.Result {
 		case protocol.ResultAccepted:
 			acc++
@@ -331,6 +295,41 @@ func (reg *Registry) Push(ctx context.Context, t Caller, events []pickup.Event, 
 		}
 	}
 	reg.Log.Info("push", "terminal", t.TerminalID, "via", via, "accepted", acc, "conflict", conf, "duplicate", dup)
+	return job.results, nil
+}
+
+// pushTx records one push inside the shared transaction.
+func (reg *Registry) pushTx(ctx context.Context, tx *wtx, j *pushJob, now time.Time) ([]protocol.PushResult, error) {
+	t := j.caller
+	if j.nonce != "" {
+		res, err := tx.ExecContext(ctx, "INSERT INTO nonces (terminal_id, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+			t.TerminalID, j.nonce, j.expires.UnixMilli())
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, protocol.Errorf(protocol.CodeReplayed, "this request was already received (same nonce): sign it again")
+		}
+	}
+	st, err := loadPushState(ctx, tx, t.CentreID, j.events)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]protocol.PushResult, 0, len(j.events))
+	for _, e := range j.events {
+		r, err := reg.pushOne(ctx, tx, st, e, j.via, now)
+		if err != nil {
+			st.insert.Close()
+			return nil, fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		results = append(results, r)
+	}
+	if err := st.finish(ctx, tx); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE terminals SET last_seen = ? WHERE id = ?", fmtTime(now), t.TerminalID); err != nil {
+		return nil, err
+	}
 	return results, nil
 }
 
@@ -631,10 +630,8 @@ var digests digestCache
 func (reg *Registry) Digest(ctx context.Context, centreID string) (*protocol.DigestResponse, error) {
 	var out protocol.DigestResponse
 	err := reg.read(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'dataset_id'").Scan(&out.DatasetID); err != nil {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, "SELECT head FROM seq WHERE id = 1").Scan(&out.Cursor); err != nil {
+		var err error
+		if out.DatasetID, out.Cursor, err = reg.head(ctx, tx); err != nil {
 			return err
 		}
 		key := reg.path + "\x00" + centreID

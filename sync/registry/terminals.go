@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"crypto/hmac"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -222,7 +221,7 @@ type terminalAuth struct {
 func (reg *Registry) terminalAuth(ctx context.Context, id string) (terminalAuth, error) {
 	t := terminalAuth{id: id}
 	var revoked sql.NullString
-	err := reg.r.QueryRowContext(ctx, "SELECT centre_id, secret, revoked_at FROM terminals WHERE id = ?", id).Scan(&t.centreID, &t.secret, &revoked)
+	err := reg.queryRow(ctx, "SELECT centre_id, secret, revoked_at FROM terminals WHERE id = ?", id).Scan(&t.centreID, &t.secret, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("terminal %q: %w", id, ErrNotFound)
 	}
@@ -233,13 +232,14 @@ func (reg *Registry) terminalAuth(ctx context.Context, id string) (terminalAuth,
 	return t, nil
 }
 
-// touch records when a terminal was last seen.
-func (reg *Registry) touch(ctx context.Context, id string, at time.Time) error {
+// touch records when terminals were last seen.
+func (reg *Registry) touch(ctx context.Context, seen map[string]time.Time) error {
 	return reg.write(ctx, func(tx *wtx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE terminals SET last_seen = ? WHERE id = ?", fmtTime(at), id)
-		return err
+		for id, at := range seen {
+			if _, err := tx.ExecContext(ctx, "UPDATE terminals SET last_seen = max(coalesce(last_seen, ''), ?) WHERE id = ?", fmtTime(at), id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
-
-// verifySecret compares secrets in constant time.
-func verifySecret(a, b []byte) bool { return hmac.Equal(a, b) }
