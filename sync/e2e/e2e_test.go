@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -183,14 +184,15 @@ func countIn(terms []*terminal, centre string) int {
 type syncJSON struct {
 	OK     bool `json:"ok"`
 	Report struct {
-		Pushed    int   `json:"pushed"`
-		Accepted  int   `json:"accepted"`
-		Duplicate int   `json:"duplicate"`
-		Conflicts int   `json:"conflicts"`
-		Pulled    int   `json:"pulled_pickups"`
-		Reset     bool  `json:"reset"`
-		Cursor    int64 `json:"cursor"`
-		ClockSkew int64 `json:"clock_skew_ms"`
+		Pushed    int      `json:"pushed"`
+		Accepted  int      `json:"accepted"`
+		Duplicate int      `json:"duplicate"`
+		Conflicts int      `json:"conflicts"`
+		Pulled    int      `json:"pulled_pickups"`
+		Reset     bool     `json:"reset"`
+		Cursor    int64    `json:"cursor"`
+		ClockSkew int64    `json:"clock_skew_ms"`
+		Repaired  []string `json:"repaired_buckets"`
 	} `json:"report"`
 	PendingUpload int `json:"pending_upload"`
 }
@@ -841,11 +843,9 @@ func TestClockSkew(t *testing.T) {
 	}
 }
 
-// Bug: client.Report.ClockSkew (and State.ClockSkew) is a time.Duration
-// under the JSON key clock_skew_ms, so `pickup sync --json` prints
-// nanoseconds where the key promises milliseconds.
-func TestBugClockSkewJSONUnits(t *testing.T) {
-	skipUnlessBugs(t, "sync/client/client.go Report.ClockSkew: clock_skew_ms holds nanoseconds")
+// `pickup sync --json` prints the report's clock skew in milliseconds, as
+// its key says (it printed nanoseconds until 348e0bf, found by this test).
+func TestClockSkewJSONUnits(t *testing.T) {
 	t.Parallel()
 	reg, s := newSkewFixture(t)
 	rep := skewedRound(t, reg, s, 3*time.Hour)
@@ -859,5 +859,276 @@ func TestBugClockSkewJSONUnits(t *testing.T) {
 	}
 	if ms := out.Report.ClockSkew; ms > -3*3600*1000+30_000 || ms < -3*3600*1000-30_000 {
 		t.Errorf("clock_skew_ms = %d for a terminal 3 hours ahead; want about %d", ms, -3*3600*1000)
+	}
+}
+
+// An undo travels like a handover: the code becomes free again at the
+// other terminals and leaves the registry's count, whether the undo goes
+// up after its handover or in the same push.
+func TestUndoPropagates(t *testing.T) {
+	t.Parallel()
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "1", "--requests", "80")
+	reg.start(t)
+	a := enrol(t, reg, reg.URL(), "namur", "A")
+	b := enrol(t, reg, reg.URL(), "namur", "B")
+	a.receive(t, "gloves", "M", 10_000)
+	b.receive(t, "gloves", "M", 10_000)
+	a.mustSync(t)
+	b.mustSync(t)
+	codes := reg.openCodes(t, "namur")
+	kept, later, same := codes[0].Code, codes[1].Code, codes[2].Code
+
+	a.handover(t, kept)
+	h := a.handover(t, later)
+	a.mustSync(t)
+	b.mustSync(t)
+	if v := b.lookup(t, later); v.Verdict != string(pickup.VerdictAlreadyCollected) {
+		t.Fatalf("B before the undo: %s, want already_collected", v.Verdict)
+	}
+	a.must(t, "undo", h.EventID)                   // undo after the handover was pushed
+	a.must(t, "undo", a.handover(t, same).EventID) // handover and undo in one push
+	a.mustSync(t)
+	b.mustSync(t)
+	for _, code := range []pickup.Code{later, same} {
+		if v := b.lookup(t, code); v.Verdict != string(pickup.VerdictOK) {
+			t.Errorf("B after the undo of %s: %s, want ok", code.Masked(), v.Verdict)
+		}
+		if v := a.lookup(t, code); v.Verdict != string(pickup.VerdictOK) {
+			t.Errorf("A after its undo of %s: %s, want ok", code.Masked(), v.Verdict)
+		}
+	}
+	cr := reg.report(t).centre("namur")
+	if cr.Collected != 1 || cr.Handovers != 1 || cr.DoubleHandovers != 0 {
+		t.Errorf("report: collected %d, handovers %d, double %d; want 1, 1, 0 (two handovers undone)", cr.Collected, cr.Handovers, cr.DoubleHandovers)
+	}
+	for _, tm := range []*terminal{a, b} {
+		if st := tm.status(t); st.Collected != 1 || st.PendingUpload != 0 {
+			t.Errorf("terminal %s: collected %d, pending %d; want 1, 0", tm.name, st.Collected, st.PendingUpload)
+		}
+	}
+	// The freed code can be handed over again, at B, without a conflict.
+	b.handover(t, later)
+	b.mustSync(t)
+	if cr := reg.report(t).centre("namur"); cr.Collected != 2 || cr.DoubleHandovers != 0 {
+		t.Errorf("report after B hands over the freed code: collected %d, double %d; want 2, 0", cr.Collected, cr.DoubleHandovers)
+	}
+}
+
+// Changes made at the registry reach the terminals at their next sync: a
+// code moved to another centre (the old centre's terminal names the new
+// one, the new centre's terminal hands it over), a cancelled code, a
+// revoked code whose QR is refused too.
+func TestRegistryChangesReachTerminals(t *testing.T) {
+	t.Parallel()
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "2", "--requests", "150")
+	reg.start(t)
+	a := enrol(t, reg, reg.URL(), "namur", "A")
+	c := enrol(t, reg, reg.URL(), "gent", "C")
+	c.receive(t, "gloves", "M", 10_000)
+	a.mustSync(t)
+	c.mustSync(t)
+	codes := reg.openCodes(t, "namur")
+	moved, cancelled, revoked := codes[0].Code, codes[1].Code, codes[2].Code
+	revokedQR := reg.signedPayload(t, revoked)
+	reg.must(t, "codes", "move", "--centre", "gent", string(moved))
+	reg.must(t, "codes", "cancel", string(cancelled))
+	reg.must(t, "codes", "revoke", string(revoked))
+	a.mustSync(t)
+	c.mustSync(t)
+
+	if v := a.lookup(t, moved); v.Verdict != string(pickup.VerdictWrongCentre) || v.RightCentre == nil || v.RightCentre.ID != "gent" {
+		t.Errorf("A looks up a code moved to gent: %s, right centre %+v; want wrong_centre naming gent", v.Verdict, v.RightCentre)
+	}
+	c.handover(t, moved)
+	for _, tc := range []struct{ what, input string }{
+		{"cancelled code", string(cancelled)}, {"revoked code", string(revoked)}, {"revoked code's QR", revokedQR},
+	} {
+		if v := a.lookupRaw(t, tc.input); v.Verdict != string(pickup.VerdictCancelled) {
+			t.Errorf("A looks up a %s: %s, want cancelled", tc.what, v.Verdict)
+		}
+	}
+	c.mustSync(t)
+	rep := reg.report(t)
+	if got := rep.centre("gent").Collected; got != 1 {
+		t.Errorf("report: gent collected %d, want 1 (the moved code)", got)
+	}
+	for _, tm := range []*terminal{a, c} {
+		st := tm.status(t)
+		cr := rep.centre(tm.centre)
+		if st.Expected != cr.Expected || st.Cancelled != cr.Cancelled {
+			t.Errorf("terminal %s: %d expected, %d cancelled; registry: %d, %d", tm.name, st.Expected, st.Cancelled, cr.Expected, cr.Cancelled)
+		}
+	}
+}
+
+// A terminal whose copy drifted (rows lost or changed behind the sync's
+// back) is repaired by the digest check of its next sync.
+func TestDriftRepair(t *testing.T) {
+	t.Parallel()
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "1", "--requests", "300")
+	reg.start(t)
+	a := enrol(t, reg, reg.URL(), "namur", "A")
+	a.mustSync(t)
+	want := a.status(t)
+	codes := reg.openCodes(t, "namur")
+	lost, changed := codes[0].Code, codes[1].Code
+
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(a.dir, store.FileName)+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []struct {
+		sql  string
+		code pickup.Code
+	}{
+		{"DELETE FROM pickups WHERE code = ?", lost},
+		{"UPDATE pickups SET status = 'cancelled' WHERE code = ?", changed},
+	} {
+		if res, err := db.Exec(q.sql, string(q.code)); err != nil {
+			t.Fatal(err)
+		} else if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("%s: %d rows", q.sql, n)
+		}
+	}
+	db.Close()
+	if v := a.lookup(t, lost); v.Verdict != string(pickup.VerdictUnknownCode) {
+		t.Fatalf("drift not in place: %s", v.Verdict)
+	}
+
+	var out syncJSON
+	res := a.cli(t, "--json", "sync")
+	decodeJSON(t, res, &out)
+	if res.code != 0 || len(out.Report.Repaired) == 0 {
+		t.Errorf("sync of a drifted terminal: exit %d, repaired buckets %v; want 0 and a repair", res.code, out.Report.Repaired)
+	}
+	for _, code := range []pickup.Code{lost, changed} {
+		if v := a.lookup(t, code); v.Verdict != string(pickup.VerdictOK) {
+			t.Errorf("after the repair, %s: %s, want ok", code.Masked(), v.Verdict)
+		}
+	}
+	if got := a.status(t); got.Expected != want.Expected || got.Cancelled != want.Cancelled {
+		t.Errorf("after the repair: %d expected, %d cancelled; before the drift %d, %d", got.Expected, got.Cancelled, want.Expected, want.Cancelled)
+	}
+	res = a.cli(t, "--json", "sync")
+	out = syncJSON{}
+	decodeJSON(t, res, &out)
+	if res.code != 0 || len(out.Report.Repaired) != 0 {
+		t.Errorf("sync after the repair: exit %d, repaired %v; want 0 and nothing to repair", res.code, out.Report.Repaired)
+	}
+}
+
+// The enrolment code works once; a revoked terminal is refused, told to
+// enrol again, and keeps its facts.
+func TestEnrolOnceAndRevoked(t *testing.T) {
+	t.Parallel()
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "1", "--requests", "40")
+	reg.start(t)
+	code := reg.enrolCode(t, "namur")
+	a := &terminal{name: "A", dir: filepath.Join(t.TempDir(), "a"), centre: "namur"}
+	a.must(t, "enrol", "--registry", reg.URL(), "--code", code)
+	b := &terminal{name: "B", dir: filepath.Join(t.TempDir(), "b"), centre: "namur"}
+	if res := b.cli(t, "enrol", "--registry", reg.URL(), "--code", code); res.code == 0 {
+		t.Errorf("a second terminal enrols with a used code: %s", res)
+	}
+	a.mustSync(t)
+	a.id = a.status(t).TerminalID
+	reg.must(t, "terminal", "revoke", a.id)
+	a.receive(t, "masks", "", 100)
+	res := a.sync(t)
+	if res.code == 0 || !strings.Contains(res.stderr, "revoked") || !strings.Contains(res.stderr, "enrol") {
+		t.Errorf("sync of a revoked terminal: %s; want a refusal telling to enrol again", res)
+	}
+	if st := a.status(t); st.PendingUpload != 1 {
+		t.Errorf("revoked terminal: pending_upload %d, want its fact kept (1)", st.PendingUpload)
+	}
+	if got := reg.report(t).centre("namur").item("masks", "").Received; got != 0 {
+		t.Errorf("report: %d masks received from a revoked terminal, want 0", got)
+	}
+}
+
+// copyDir copies the files of a flat folder.
+func copyDir(t testing.TB, from, to string) {
+	t.Helper()
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Bug: a registry restored from an earlier copy of its folder (same
+// dataset id) has lost the facts it acknowledged after the copy. The
+// terminal notices (its cursor is beyond the registry's head: a reset
+// page) and pulls everything again, but never pushes those facts again,
+// although its journal holds them: the handover is lost for the registry
+// for good, and another centre's terminal would hand the code over again
+// without a conflict.
+func TestBugRestoredRegistryLosesAcknowledgedFacts(t *testing.T) {
+	skipUnlessBugs(t, "store/sync.go applyPage: on a reset page the journal's acknowledged facts are not queued again")
+	t.Parallel()
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "1", "--requests", "60")
+	reg.start(t)
+	a := enrol(t, reg, reg.URL(), "namur", "A")
+	a.receive(t, "gloves", "M", 10_000)
+	a.mustSync(t)
+	reg.stop(t, syscall.SIGTERM)
+	backup := filepath.Join(t.TempDir(), "backup")
+	copyDir(t, reg.dir, backup) // last night's copy
+	reg.start(t)
+	a.handover(t, reg.openCodes(t, "namur")[0].Code)
+	a.mustSync(t)
+	if got := reg.report(t).centre("namur").Collected; got != 1 {
+		t.Fatalf("report before the restore: collected %d, want 1", got)
+	}
+
+	reg.stop(t, syscall.SIGTERM)
+	if err := os.RemoveAll(reg.dir); err != nil {
+		t.Fatal(err)
+	}
+	copyDir(t, backup, reg.dir) // the registry is restored from the copy
+	reg.start(t)
+	var out syncJSON
+	decodeJSON(t, a.cli(t, "--json", "sync"), &out)
+	if !out.Report.Reset {
+		t.Errorf("first sync after the restore: no reset seen")
+	}
+	a.sync(t)
+	if got := reg.report(t).centre("namur").Collected; got != 1 {
+		t.Errorf("report after the restore and two syncs: collected %d; want 1 (the terminal still holds the handover)", got)
+	}
+}
+
+// Bug: `pickup-registry demo` with more than 200,000 requests per centre
+// commits the pickups, then fails on its own shipment (500 masks a parcel
+// is over Ship's limit of 100,000,000 units) and exits 1: a partial demo.
+func TestBugDemoLargeCentre(t *testing.T) {
+	skipUnlessBugs(t, "sync/registry/demo.go: demo of more than 200,000 requests per centre fails after committing its pickups")
+	t.Parallel()
+	reg := newRegistry(t)
+	res := reg.cli(t, "demo", "--centres", "1", "--requests", "200001")
+	if res.code != 0 {
+		t.Errorf("%s", res)
+	}
+	if rep := reg.report(t).centre("namur"); res.code != 0 && rep.Expected+rep.Cancelled != 0 {
+		t.Errorf("the failed demo left %d pickups behind", rep.Expected+rep.Cancelled)
 	}
 }
