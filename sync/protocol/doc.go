@@ -46,7 +46,10 @@
 //     never overwrite a pickup that has local facts not yet pushed; upsert
 //     redemptions by event id; on Reset, first drop everything that came
 //     from the registry (keeping the terminal's own facts and outbox): the
-//     registry was reset or restored and the page starts again from 0.
+//     registry was reset or restored and the page starts again from 0. A
+//     page never holds two changes of one code across Pickups and
+//     Reassigned, so its lists may be applied in any order. Client.PullAll
+//     runs this loop, fetching the next page while one is applied.
 //
 // Drift check: with an empty outbox and the cursor at the head, compare the
 // local Digest of the centre's pickups with GET /v1/digest (when the

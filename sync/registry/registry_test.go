@@ -775,6 +775,22 @@ func TestMoveAndRevoke(t *testing.T) {
 	if err := f.reg.MoveCode(f.ctx, code, "mars"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("move to unknown centre: %v", err)
 	}
+	// Moved back: a full pull of namur holds the pickup, not the stale
+	// reassignment, whatever order the lists are applied in.
+	if err := f.reg.MoveCode(f.ctx, code, "namur"); err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []bool{false, true} {
+		page, _, err := f.reg.pull(f.ctx, "namur", protocol.PullRequest{}, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Reassigned {
+			if r.Code == code {
+				t.Errorf("raw %v: page holds the stale reassignment of a code that came back", raw)
+			}
+		}
+	}
 }
 
 func TestKeyRotation(t *testing.T) {

@@ -42,6 +42,7 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 	page := &protocol.PullResponse{CentreID: centreID}
 	var rawRows []json.RawMessage
 	var rawSeqs []int64
+	var rawCodes []pickup.Code
 	err := reg.read(ctx, func(tx *sql.Tx) error {
 		var head int64
 		var err error
@@ -56,7 +57,7 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 		var seqs []int64
 		n := limit + 1
 		if raw {
-			rawRows, rawSeqs, err = reg.pullPickupsRaw(ctx, tx, centreID, after, n)
+			rawRows, rawSeqs, rawCodes, err = reg.pullPickupsRaw(ctx, tx, centreID, after, n)
 			seqs = append(seqs, rawSeqs...)
 		} else {
 			err = reg.pullPickups(ctx, tx, centreID, after, n, page, &seqs)
@@ -74,11 +75,12 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 			page.Cursor, page.More = seqs[limit-1], true
 			trimPage(page)
 			for len(rawSeqs) > 0 && rawSeqs[len(rawSeqs)-1] > page.Cursor {
-				rawSeqs, rawRows = rawSeqs[:len(rawSeqs)-1], rawRows[:len(rawRows)-1]
+				rawSeqs, rawRows, rawCodes = rawSeqs[:len(rawSeqs)-1], rawRows[:len(rawRows)-1], rawCodes[:len(rawCodes)-1]
 			}
 		} else {
 			page.Cursor = head
 		}
+		dropStaleReassignments(page, rawCodes, rawSeqs)
 		return nil
 	})
 	if err != nil {
@@ -143,24 +145,54 @@ const pickupJSON = `json_object('code', code, 'name', name, 'profession', profes
 	'centre_id', centre_id, 'campaign_id', campaign_id, 'window', json_object('start', window_start, 'end', window_end),
 	'status', status, 'seq', seq)`
 
-func (reg *Registry) pullPickupsRaw(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int) ([]json.RawMessage, []int64, error) {
-	rows, err := reg.query(ctx, tx, `SELECT `+pickupJSON+`, seq FROM pickups WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?`, centreID, after, n)
+func (reg *Registry) pullPickupsRaw(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int) ([]json.RawMessage, []int64, []pickup.Code, error) {
+	rows, err := reg.query(ctx, tx, `SELECT `+pickupJSON+`, seq, code FROM pickups WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?`, centreID, after, n)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer rows.Close()
 	var out []json.RawMessage
 	var seqs []int64
+	var codes []pickup.Code
 	for rows.Next() {
 		var b []byte
 		var seq int64
-		if err := rows.Scan(&b, &seq); err != nil {
-			return nil, nil, err
+		var code pickup.Code
+		if err := rows.Scan(&b, &seq, &code); err != nil {
+			return nil, nil, nil, err
 		}
 		out = append(out, b)
 		seqs = append(seqs, seq)
+		codes = append(codes, code)
 	}
-	return out, seqs, rows.Err()
+	return out, seqs, codes, rows.Err()
+}
+
+// dropStaleReassignments removes from a page the reassignments away of
+// codes that came back to the centre later in the same page (their pickup
+// row has a higher sequence), so that a terminal may apply the page's
+// lists in any order.
+func dropStaleReassignments(page *protocol.PullResponse, rawCodes []pickup.Code, rawSeqs []int64) {
+	if len(page.Reassigned) == 0 {
+		return
+	}
+	latest := map[pickup.Code]int64{}
+	for _, r := range page.Pickups {
+		latest[r.Code] = r.Seq
+	}
+	for i, c := range rawCodes {
+		latest[c] = rawSeqs[i]
+	}
+	kept := page.Reassigned[:0]
+	for _, r := range page.Reassigned {
+		if latest[r.Code] < r.Seq {
+			kept = append(kept, r)
+		}
+	}
+	page.Reassigned = kept
+	if len(kept) == 0 {
+		page.Reassigned = nil
+	}
 }
 
 func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int, page *protocol.PullResponse, seqs *[]int64) error {
