@@ -77,6 +77,24 @@ func (reg *Registry) Demo(ctx context.Context, k, n int) (DemoSummary, error) {
 			Address: fmt.Sprintf("Rue de la Station %d, 5000 Namur", i+1), Hours: "Mon–Fri 9:00–16:00"})
 	}
 	today := pickup.DateOf(reg.Now())
+	items, err := reg.knownItems(ctx)
+	if err != nil {
+		return sum, err
+	}
+	// A first delivery per centre, for about its share of parcels (at most
+	// 20,000 parcels' worth: the first weeks).
+	per := min(max(n/k, 10), 20_000)
+	shipments := []protocol.Shipment{
+		{Item: "masks", Qty: per * 500}, {Item: "gowns", Qty: per * 50}, {Item: "glasses", Qty: per},
+		{Item: "gloves", Size: "S", Qty: per * 500 / 5}, {Item: "gloves", Size: "M", Qty: per * 500 * 2 / 5},
+		{Item: "gloves", Size: "L", Qty: per * 500 * 3 / 10}, {Item: "gloves", Size: "XL", Qty: per * 500 / 10},
+	}
+	for _, s := range shipments {
+		if err := checkShipment(s, items); err != nil {
+			return sum, fmt.Errorf("demo: %w", err)
+		}
+	}
+	// Everything in one transaction: a demo is made whole or not at all.
 	err = reg.write(ctx, func(tx *wtx) error {
 		for _, c := range centres {
 			if _, err := reg.upsertCentre(ctx, tx, c); err != nil {
@@ -84,10 +102,11 @@ func (reg *Registry) Demo(ctx context.Context, k, n int) (DemoSummary, error) {
 			}
 			sum.Centres = append(sum.Centres, c.ID)
 		}
-		sign, err := reg.currentSigner(ctx, tx)
+		is, err := reg.newIssuer(ctx, tx)
 		if err != nil {
 			return err
 		}
+		defer is.stmt.Close()
 		batch := make([]byte, 6)
 		for i := 0; i < n; i++ {
 			prof := camp.Professions[rnd(len(camp.Professions))]
@@ -113,31 +132,28 @@ func (reg *Registry) Demo(ctx context.Context, k, n int) (DemoSummary, error) {
 				ParcelKind: prof.ParcelKind, CentreID: c.ID, CampaignID: camp.ID, Window: w, Status: status}
 			io.ReadFull(reg.Rand, batch)
 			proID := fmt.Sprintf("demo-%x", batch)
-			if _, err := reg.insertPickup(ctx, tx, p, proID, sign); err != nil {
+			if err := is.add(ctx, p, proID); err != nil {
 				return err
 			}
 			sum.Requests++
 			sum.ByKind[prof.ParcelKind]++
 		}
+		if err := is.flush(ctx); err != nil {
+			return err
+		}
+		for _, c := range centres {
+			for _, s := range shipments {
+				s.CentreID, s.Ref = c.ID, "DEMO-"+c.ID
+				if _, err := reg.insertShipment(ctx, tx, s); err != nil {
+					return err
+				}
+				sum.Shipments++
+			}
+		}
 		return nil
 	})
 	if err != nil {
-		return sum, fmt.Errorf("demo: %w", err)
-	}
-	// A first delivery per centre, sized for about its share of parcels.
-	per := max(n/k, 10)
-	for _, c := range centres {
-		for _, s := range []protocol.Shipment{
-			{Item: "masks", Qty: per * 500}, {Item: "gowns", Qty: per * 50}, {Item: "glasses", Qty: per},
-			{Item: "gloves", Size: "S", Qty: per * 500 / 5}, {Item: "gloves", Size: "M", Qty: per * 500 * 2 / 5},
-			{Item: "gloves", Size: "L", Qty: per * 500 * 3 / 10}, {Item: "gloves", Size: "XL", Qty: per * 500 / 10},
-		} {
-			s.CentreID, s.Ref = c.ID, "DEMO-"+c.ID
-			if _, err := reg.Ship(ctx, s); err != nil {
-				return sum, fmt.Errorf("demo: %w", err)
-			}
-			sum.Shipments++
-		}
+		return DemoSummary{}, fmt.Errorf("demo: %w", err)
 	}
 	reg.Log.Info("demo data made", "centres", k, "requests", sum.Requests)
 	return sum, nil

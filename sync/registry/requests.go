@@ -11,7 +11,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/sync/protocol"
@@ -145,7 +147,7 @@ func (reg *Registry) ImportRequests(ctx context.Context, campaignID string, r io
 	}
 	err = reg.write(ctx, func(tx *wtx) error {
 		res.Imported, res.Refused = 0, res.Refused[:0]
-		sign, err := reg.currentSigner(ctx, tx)
+		is, err := reg.newIssuer(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -173,12 +175,13 @@ func (reg *Registry) ImportRequests(ctx context.Context, campaignID string, r io
 			}
 			p := pickup.Pickup{Name: q.name, Profession: q.profession.ID, ParcelKind: q.profession.ParcelKind,
 				CentreID: q.centreID, CampaignID: camp.ID, Window: w, Status: pickup.StatusExpected}
-			if _, err := reg.insertPickup(ctx, tx, p, q.professionalID, sign); err != nil {
+			if err := is.add(ctx, p, q.professionalID); err != nil {
+				is.stmt.Close()
 				return err
 			}
 			res.Imported++
 		}
-		return nil
+		return is.close(ctx)
 	})
 	if err != nil {
 		return res, fmt.Errorf("import requests: %w", err)
@@ -213,41 +216,119 @@ func (reg *Registry) currentSigner(ctx context.Context, tx interface {
 	return s, nil
 }
 
-// insertPickup issues a fresh code for p (drawing again on the rare
-// collision), signs it, and stores the row.
-func (reg *Registry) insertPickup(ctx context.Context, tx *wtx, p pickup.Pickup, professionalID string, sign signer) (pickup.Code, error) {
+// issuer issues codes for new pickups inside a write transaction: codes
+// drawn in order, signed in parallel (signing is most of the cost of a big
+// import), rows stored through one prepared statement.
+type issuer struct {
+	reg  *Registry
+	tx   *wtx
+	sign signer
+	stmt *sql.Stmt
+	buf  []newPickup
+	now  string
+}
+
+type newPickup struct {
+	p              pickup.Pickup
+	professionalID string
+	signed         string
+}
+
+const issueBatch = 2048
+
+func (reg *Registry) newIssuer(ctx context.Context, tx *wtx) (*issuer, error) {
+	sign, err := reg.currentSigner(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO pickups (code, campaign_id, professional_id, name, profession, parcel_kind,
+		centre_id, window_start, window_end, cancelled, status, signed, created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO NOTHING`)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	return &issuer{reg: reg, tx: tx, sign: sign, stmt: stmt, now: fmtTime(reg.now())}, nil
+}
+
+// add queues a pickup (its Code is drawn here); rows reach the database in
+// batches and at close.
+func (is *issuer) add(ctx context.Context, p pickup.Pickup, professionalID string) error {
+	is.buf = append(is.buf, newPickup{p: p, professionalID: professionalID})
+	if len(is.buf) >= issueBatch {
+		return is.flush(ctx)
+	}
+	return nil
+}
+
+func (is *issuer) flush(ctx context.Context) error {
+	for i := range is.buf {
+		c, err := pickup.NewCode(is.reg.Rand)
+		if err != nil {
+			return err
+		}
+		is.buf[i].p.Code = c
+	}
+	workers := runtime.GOMAXPROCS(0)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(is.buf); i += workers {
+				if is.buf[i].signed, errs[w] = is.sign.sign(is.buf[i].p); errs[w] != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for _, n := range is.buf {
+		if err := is.insert(ctx, n); err != nil {
+			return err
+		}
+	}
+	is.buf = is.buf[:0]
+	return nil
+}
+
+// insert stores one signed row, drawing a new code on the rare collision.
+func (is *issuer) insert(ctx context.Context, n newPickup) error {
 	for attempt := 0; ; attempt++ {
-		code, err := pickup.NewCode(reg.Rand)
-		if err != nil {
-			return "", err
-		}
-		p.Code = code
-		signed, err := sign.sign(p)
-		if err != nil {
-			return "", err
-		}
-		status := pickup.StatusExpected
-		cancelled := 0
+		p := n.p
+		status, cancelled := pickup.StatusExpected, 0
 		if p.Status == pickup.StatusCancelled {
 			status, cancelled = pickup.StatusCancelled, 1
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO pickups (code, campaign_id, professional_id, name, profession, parcel_kind,
-			centre_id, window_start, window_end, cancelled, status, signed, created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (code) DO NOTHING`,
-			code, p.CampaignID, professionalID, p.Name, p.Profession, p.ParcelKind, p.CentreID,
-			p.Window.Start.String(), p.Window.End.String(), cancelled, status, signed, fmtTime(reg.now()), tx.next())
+		res, err := is.stmt.ExecContext(ctx, p.Code, p.CampaignID, n.professionalID, p.Name, p.Profession, p.ParcelKind, p.CentreID,
+			p.Window.Start.String(), p.Window.End.String(), cancelled, status, n.signed, is.now, is.tx.next())
 		if err != nil {
-			return "", fmt.Errorf("store pickup: %w", err)
+			return fmt.Errorf("store pickup: %w", err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return "", err
-		} else if n == 1 {
-			return code, nil
+		if k, err := res.RowsAffected(); err != nil {
+			return err
+		} else if k == 1 {
+			return nil
 		}
 		if attempt > 10 {
-			return "", errors.New("store pickup: could not draw a unique code")
+			return errors.New("store pickup: could not draw a unique code")
+		}
+		if n.p.Code, err = pickup.NewCode(is.reg.Rand); err != nil {
+			return err
+		}
+		if n.signed, err = is.sign.sign(n.p); err != nil {
+			return err
 		}
 	}
+}
+
+// close stores what is queued.
+func (is *issuer) close(ctx context.Context) error {
+	defer is.stmt.Close()
+	return is.flush(ctx)
 }
 
 // WriteCodes writes the pickups of a centre as CSV in the terminal's import

@@ -38,6 +38,9 @@ func (reg *Registry) knownItems(ctx context.Context) (map[string]pickup.Item, er
 	return items, rows.Err()
 }
 
+// MaxShipmentQty bounds one shipment, in units.
+const MaxShipmentQty = 100_000_000
+
 // Ship records stock sent to a centre. Sized items (gloves) need a size
 // among the item's sizes; unsized items take none.
 func (reg *Registry) Ship(ctx context.Context, s protocol.Shipment) (protocol.Shipment, error) {
@@ -48,6 +51,21 @@ func (reg *Registry) Ship(ctx context.Context, s protocol.Shipment) (protocol.Sh
 	if err != nil {
 		return s, err
 	}
+	if err := checkShipment(s, items); err != nil {
+		return s, err
+	}
+	err = reg.write(ctx, func(tx *wtx) error {
+		s, err = reg.insertShipment(ctx, tx, s)
+		return err
+	})
+	if err != nil {
+		return s, fmt.Errorf("ship: %w", err)
+	}
+	reg.Log.Info("shipment recorded", "centre", s.CentreID, "item", s.Item, "size", s.Size, "qty", s.Qty)
+	return s, nil
+}
+
+func checkShipment(s protocol.Shipment, items map[string]pickup.Item) error {
 	it, ok := items[s.Item]
 	if !ok {
 		ids := make([]string, 0, len(items))
@@ -55,19 +73,24 @@ func (reg *Registry) Ship(ctx context.Context, s protocol.Shipment) (protocol.Sh
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		return s, fmt.Errorf("ship: %w: item %q unknown (have %s)", ErrRefused, s.Item, strings.Join(ids, ", "))
+		return fmt.Errorf("ship: %w: item %q unknown (have %s)", ErrRefused, s.Item, strings.Join(ids, ", "))
 	}
 	switch {
 	case it.Sized() && !slices.Contains(it.Sizes, s.Size):
-		return s, fmt.Errorf("ship: %w: %s needs --size, one of %s", ErrRefused, s.Item, strings.Join(it.Sizes, ", "))
+		return fmt.Errorf("ship: %w: %s needs --size, one of %s", ErrRefused, s.Item, strings.Join(it.Sizes, ", "))
 	case !it.Sized() && s.Size != "":
-		return s, fmt.Errorf("ship: %w: %s has no sizes", ErrRefused, s.Item)
-	case s.Qty <= 0 || s.Qty > 100_000_000:
-		return s, fmt.Errorf("ship: %w: quantity %d: want a positive number of units", ErrRefused, s.Qty)
+		return fmt.Errorf("ship: %w: %s has no sizes", ErrRefused, s.Item)
+	case s.Qty <= 0 || s.Qty > MaxShipmentQty:
+		return fmt.Errorf("ship: %w: quantity %d: want 1 to %d units", ErrRefused, s.Qty, MaxShipmentQty)
 	}
 	if err := checkText("ref", s.Ref, false); err != nil {
-		return s, fmt.Errorf("ship: %w: %v", ErrRefused, err)
+		return fmt.Errorf("ship: %w: %v", ErrRefused, err)
 	}
+	return nil
+}
+
+// insertShipment stores a checked shipment with a fresh id.
+func (reg *Registry) insertShipment(ctx context.Context, tx *wtx, s protocol.Shipment) (protocol.Shipment, error) {
 	var b [8]byte
 	if _, err := io.ReadFull(reg.Rand, b[:]); err != nil {
 		return s, err
@@ -79,15 +102,8 @@ func (reg *Registry) Ship(ctx context.Context, s protocol.Shipment) (protocol.Sh
 	}
 	s.ID = string(id)
 	s.SentAt = reg.now()
-	err = reg.write(ctx, func(tx *wtx) error {
-		s.Seq = tx.next()
-		_, err := tx.ExecContext(ctx, "INSERT INTO shipments (id, centre_id, item, size, qty, ref, sent_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			s.ID, s.CentreID, s.Item, s.Size, s.Qty, s.Ref, fmtTime(s.SentAt), s.Seq)
-		return err
-	})
-	if err != nil {
-		return s, fmt.Errorf("ship: %w", err)
-	}
-	reg.Log.Info("shipment recorded", "centre", s.CentreID, "item", s.Item, "size", s.Size, "qty", s.Qty)
-	return s, nil
+	s.Seq = tx.next()
+	_, err := tx.ExecContext(ctx, "INSERT INTO shipments (id, centre_id, item, size, qty, ref, sent_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		s.ID, s.CentreID, s.Item, s.Size, s.Qty, s.Ref, fmtTime(s.SentAt), s.Seq)
+	return s, err
 }
