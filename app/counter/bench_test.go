@@ -55,7 +55,8 @@ func BenchmarkEnterToVerdict(b *testing.B) {
 }
 
 // BenchmarkColdStart measures opening the store and building the counter
-// up to ready-to-scan (focus in the field, status read), on the test driver.
+// up to ready-to-scan (focus in the field; the counts follow from Run), on
+// the test driver.
 func BenchmarkColdStart(b *testing.B) {
 	f := newFixture(b, setup{demo: true})
 	f.st.Close()

@@ -631,16 +631,30 @@ func TestOpenImage(t *testing.T) {
 // Codes the camera reads go into the flow, once per code in view.
 func TestCamera(t *testing.T) {
 	var code string
+	start, seen := make(chan struct{}), make(chan struct{})
 	f := newFixture(t, setup{demo: true, opt: func(o *Options) {
 		o.Camera = func(ctx context.Context, found func(string)) error {
+			// The test driver runs fyne.Do at once, on this goroutine:
+			// wait until the test is done with the widgets.
+			<-start
 			found(code)
 			found(code) // the same code on the next frame
+			close(seen)
+			<-ctx.Done()
 			return nil
 		}
 	}})
 	code = f.demo.Samples["ok_masks_only"]
 	f.key(fyne.KeyF6)
-	<-f.ui.camDone // the fake camera ran to its end
+	close(start)
+	<-seen // the camera now waits to be stopped: the widgets are ours again
+	if got := f.ui.buttons["camera"].Text; got != "Stop camera (F6)" {
+		t.Errorf("camera button = %q while scanning", got)
+	}
+	f.ui.StopCamera()
+	if got := f.ui.buttons["camera"].Text; got != "Camera (F6)" {
+		t.Errorf("camera button = %q after stop", got)
+	}
 	if got := f.ui.model.Phase(); got != PhaseOK {
 		t.Fatalf("phase after camera = %v, want ok", got)
 	}

@@ -164,11 +164,10 @@ func (u *UI) cameraStopped(ctx context.Context, err error) {
 
 // StopCamera stops the camera and waits for it to let go of the device.
 func (u *UI) StopCamera() {
-	if u.camCancel == nil {
+	cancel, done := u.camCancel, u.camDone
+	if cancel == nil {
 		return
 	}
-	u.camCancel()
-	if u.camDone != nil {
-		<-u.camDone
-	}
+	cancel()
+	<-done
 }

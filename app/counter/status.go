@@ -17,7 +17,7 @@ import (
 // snapshot is what the status bar, the size buttons and the Today panel
 // show of the store, read off the UI goroutine.
 type snapshot struct {
-	read     bool
+	full     bool // the counts were read (not only who this terminal is)
 	setUp    bool
 	status   store.Status
 	registry string
@@ -32,7 +32,7 @@ type snapshot struct {
 // read gathers a snapshot from the store. It touches no widget and may run
 // on any goroutine.
 func (u *UI) read(ctx context.Context) snapshot {
-	s := snapshot{read: true}
+	s := snapshot{full: true}
 	st, err := u.opt.Store.Status(ctx)
 	switch {
 	case errors.Is(err, store.ErrNotInitialised):
@@ -60,6 +60,27 @@ func (u *UI) read(ctx context.Context) snapshot {
 	return s
 }
 
+// readIdentity is the quick part of a snapshot: who this terminal is. The
+// window opens with it; the counts follow from Run (they take a moment on a
+// store with a million pickups).
+func (u *UI) readIdentity(ctx context.Context) snapshot {
+	var s snapshot
+	id, err := u.opt.Store.Identity(ctx)
+	switch {
+	case errors.Is(err, store.ErrNotInitialised):
+		return s
+	case err != nil:
+		s.setUp, s.err = true, err
+		return s
+	}
+	s.setUp, s.status.Identity = true, id
+	s.registry, _ = u.opt.Store.Setting(ctx, KeyRegistryURL)
+	if s.camp, err = u.opt.Store.Campaign(ctx, ""); err != nil {
+		s.camp = &pickup.Campaign{}
+	}
+	return s
+}
+
 // Refresh reads the store now and shows what it holds (on the UI goroutine).
 func (u *UI) Refresh(ctx context.Context) { u.apply(u.read(ctx)) }
 
@@ -74,7 +95,7 @@ func (u *UI) apply(s snapshot) {
 	if s.setUp && !wasSetUp {
 		u.model.Clear()
 	}
-	if s.setUp && s.err == nil && u.model.Sized() {
+	if s.full && s.setUp && s.err == nil && u.model.Sized() {
 		u.model.UpdateStock(s.status.Stock)
 	}
 	u.render()
@@ -115,16 +136,18 @@ const (
 func (u *UI) Run(ctx context.Context) error {
 	tick := time.NewTicker(RefreshEvery)
 	defer tick.Stop()
-	last := stampOf(u.opt.Store.Path())
-	lastRead := time.Now()
-	for {
-		force := false
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-u.kick:
-			force = true
-		case <-tick.C:
+	var last fileStamp
+	var lastRead time.Time
+	for first := true; ; first = false {
+		force := first
+		if !first {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-u.kick:
+				force = true
+			case <-tick.C:
+			}
 		}
 		fyne.Do(u.tick)
 		st := stampOf(u.opt.Store.Path())
@@ -194,10 +217,16 @@ func (u *UI) renderStatus() {
 		u.onlineIcon.SetResource(theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError))
 		u.online.SetText(tr.T("ui.status.read_error", "err", s.err.Error()))
 	}
+	count := func(n int) string {
+		if !s.full {
+			return "…" // not read yet
+		}
+		return number(tr, n)
+	}
 	u.lastSync.SetText(tr.T("ui.status.last_sync", "when", tr.DateTime(s.status.LastSync, u.opt.Loc)))
-	u.pending.SetText(tr.T("ui.status.pending", "n", number(tr, s.status.PendingUpload)))
+	u.pending.SetText(tr.T("ui.status.pending", "n", count(s.status.PendingUpload)))
 	c := u.buttons["conflicts"]
-	c.SetText(tr.T("ui.status.conflicts", "n", number(tr, s.status.Conflicts)))
+	c.SetText(tr.T("ui.status.conflicts", "n", count(s.status.Conflicts)))
 	if s.status.Conflicts > 0 {
 		c.Importance = widget.DangerImportance
 		c.SetIcon(theme.WarningIcon())
@@ -207,5 +236,5 @@ func (u *UI) renderStatus() {
 	}
 	c.Show()
 	c.Refresh()
-	u.summary.SetText(tr.T("ui.status.today", "n", number(tr, s.status.HandedOverToday)))
+	u.summary.SetText(tr.T("ui.status.today", "n", count(s.status.HandedOverToday)))
 }

@@ -131,7 +131,7 @@ func New(ctx context.Context, w fyne.Window, opt Options) *UI {
 	u.build()
 	w.SetContent(u.root())
 	u.attach()
-	u.Refresh(ctx)
+	u.apply(u.readIdentity(ctx))
 	u.focusEntry()
 	return u
 }
@@ -247,6 +247,7 @@ func (u *UI) attach() {
 		if !u.snap.setUp {
 			return
 		}
+		u.closeDialog() // a scan while a list is open goes to the counter
 		u.focusEntry()
 		u.entry.TypedRune(r)
 	})
@@ -277,10 +278,7 @@ func (u *UI) focusEntry() {
 func (u *UI) typedKey(k *fyne.KeyEvent) bool {
 	switch k.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
-		text := u.entry.Text
-		if u.pendingDigits != "" && text == "" {
-			text = "" // the digits chose a size: Enter confirms it
-		}
+		text := u.entry.Text // empty after digits that chose a size: Enter confirms
 		u.pendingDigits = ""
 		u.entry.SetText("")
 		u.showToday = false
@@ -356,6 +354,7 @@ func (u *UI) Submit(text string) {
 	if !u.snap.setUp {
 		return
 	}
+	u.closeDialog()
 	u.pendingDigits = ""
 	u.entry.SetText("")
 	u.showToday = false
@@ -376,10 +375,7 @@ func (u *UI) afterAction() {
 
 // Escape clears the screen and returns to the scan field, from anywhere.
 func (u *UI) Escape() {
-	if u.dialog != nil {
-		u.dialog.Hide()
-		u.dialog = nil
-	}
+	u.closeDialog()
 	u.pendingDigits = ""
 	u.entry.SetText("")
 	u.showToday = false
@@ -387,6 +383,14 @@ func (u *UI) Escape() {
 	u.model.Clear()
 	u.renderBody()
 	u.focusEntry()
+}
+
+func (u *UI) closeDialog() {
+	if u.dialog != nil {
+		d := u.dialog
+		u.dialog = nil
+		d.Hide()
+	}
 }
 
 // SetLang switches every text to lang at once and remembers it.
@@ -487,7 +491,11 @@ func (u *UI) ShowConflicts() {
 // render puts the current state and language on every widget.
 func (u *UI) render() {
 	tr := u.tr()
-	u.win.SetTitle(tr.T("ui.window.title", "centre", u.snap.status.Centre.Name))
+	if u.snap.setUp {
+		u.win.SetTitle(tr.T("ui.window.title", "centre", u.snap.status.Centre.Name))
+	} else {
+		u.win.SetTitle(tr.T("ui.setup.header"))
+	}
 	for _, l := range i18n.Languages {
 		b := u.buttons["lang."+l]
 		b.SetText(strings.ToUpper(l))
