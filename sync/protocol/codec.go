@@ -240,6 +240,7 @@ type pullHead struct {
 type pullTail struct {
 	Reassigned  []Reassignment `json:"reassigned,omitempty"`
 	Redemptions []Redemption   `json:"redemptions,omitempty"`
+	Received    []ReceivedFact `json:"received,omitempty"`
 	Campaigns   []CampaignRow  `json:"campaigns,omitempty"`
 	Centres     []CentreRow    `json:"centres,omitempty"`
 	Shipments   []Shipment     `json:"shipments,omitempty"`
@@ -261,7 +262,7 @@ func EncodePull(p *PullResponse, raw []json.RawMessage) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.ServerTime})
+	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Received, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.ServerTime})
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,8 @@
 //  2. Pull (GET /v1/pull?dataset=D&after=CURSOR) until More is false. A page
 //     holds every change for the centre with After < seq <= Cursor: pickups
 //     (new, changed, collected, cancelled), pickups reassigned away,
-//     redemptions recorded by any terminal (with Undone), campaigns, the
+//     redemptions recorded by any terminal (with Undone), the other facts of
+//     the centre's terminals the registry received, campaigns, the
 //     centre directory, shipments to the centre, signing keys and revoked
 //     codes. Apply a page and store its Cursor and DatasetID in one
 //     transaction, so that a cut anywhere resumes cleanly. While applying:

@@ -334,6 +334,8 @@ func fastPullResponse(b []byte, out *PullResponse) bool {
 			dst = &v.Reassigned
 		case "redemptions":
 			dst = &v.Redemptions
+		case "received":
+			dst = &v.Received
 		case "campaigns":
 			dst = &v.Campaigns
 		case "centres":

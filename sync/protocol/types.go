@@ -211,6 +211,17 @@ func (r Redemption) Collection() pickup.Collection {
 	return pickup.Collection{EventID: r.EventID, At: r.At, TerminalID: r.TerminalID, CentreID: r.CentreID, GloveSize: r.GloveSize}
 }
 
+// ReceivedFact says the registry holds a fact of this centre's terminals
+// other than a handover (an undo, a stock reception or count): a terminal
+// synced only by USB stick learns from it that the fact arrived and may
+// leave its outbox. (Handovers are confirmed by their Redemption.)
+type ReceivedFact struct {
+	EventID    string           `json:"event_id"`
+	TerminalID string           `json:"terminal_id"`
+	Type       pickup.EventType `json:"type"`
+	Seq        int64            `json:"seq"`
+}
+
 // CampaignRow is a campaign definition and the sequence of its last change.
 type CampaignRow struct {
 	Campaign *pickup.Campaign `json:"campaign"`
@@ -261,6 +272,7 @@ type PullResponse struct {
 	Pickups     []PickupRow    `json:"pickups,omitempty"`
 	Reassigned  []Reassignment `json:"reassigned,omitempty"`
 	Redemptions []Redemption   `json:"redemptions,omitempty"`
+	Received    []ReceivedFact `json:"received,omitempty"`
 	Campaigns   []CampaignRow  `json:"campaigns,omitempty"`
 	Centres     []CentreRow    `json:"centres,omitempty"`
 	Shipments   []Shipment     `json:"shipments,omitempty"`
@@ -272,7 +284,7 @@ type PullResponse struct {
 
 // Rows returns the number of rows the page carries.
 func (p *PullResponse) Rows() int {
-	return len(p.Pickups) + len(p.Reassigned) + len(p.Redemptions) + len(p.Campaigns) + len(p.Centres) +
+	return len(p.Pickups) + len(p.Reassigned) + len(p.Redemptions) + len(p.Received) + len(p.Campaigns) + len(p.Centres) +
 		len(p.Shipments) + len(p.Keys) + len(p.Revoked)
 }
 
@@ -333,6 +345,15 @@ func (p *PullResponse) Validate() error {
 		id("redemptions", i, r.TerminalID, r.CentreID)
 		if !validUUID(r.EventID) {
 			errs = append(errs, fmt.Errorf("page: redemptions[%d] event_id invalid", i))
+		}
+	}
+	prev = 0
+	for i, r := range p.Received {
+		check("received", i, r.Seq, prev)
+		prev = r.Seq
+		id("received", i, r.TerminalID)
+		if !validUUID(r.EventID) {
+			errs = append(errs, fmt.Errorf("page: received[%d] event_id invalid", i))
 		}
 	}
 	prev = 0

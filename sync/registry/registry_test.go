@@ -985,3 +985,83 @@ func TestPullAllPipelined(t *testing.T) {
 		t.Errorf("PullAll with a failing apply: %v after %d pages", err, n)
 	}
 }
+
+// TestReceivedFacts: a pull tells the centre's terminals which of their
+// facts other than handovers the registry holds.
+func TestReceivedFacts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	codes := f.requests(2)
+	c, _ := f.terminal("namur")
+	g, _ := f.terminal("gent")
+	h := handover(t, c, codes["namur"][0], time.Now())
+	recv := pickup.Event{ID: newID(t), Type: pickup.EventStockReceive, TerminalID: c.Creds.TerminalID, CentreID: "namur", At: time.Now(), Item: "masks", Qty: 5000}
+	count := pickup.Event{ID: newID(t), Type: pickup.EventStockCount, TerminalID: c.Creds.TerminalID, CentreID: "namur", At: time.Now(), Item: "masks", Qty: 4000, Reason: "count"}
+	undo := pickup.Event{ID: newID(t), Type: pickup.EventUndo, TerminalID: c.Creds.TerminalID, CentreID: "namur", At: time.Now(), Undoes: h.ID}
+	if _, err := c.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{h, recv, count, undo}}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]pickup.EventType{}
+	for _, p := range pullAll(t, c, "", 0, 2) {
+		for _, r := range p.Received {
+			got[r.EventID] = r.Type
+		}
+	}
+	want := map[string]pickup.EventType{recv.ID: pickup.EventStockReceive, count.ID: pickup.EventStockCount, undo.ID: pickup.EventUndo}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("received = %v, want %v", got, want)
+	}
+	for _, p := range pullAll(t, g, "", 0, 0) {
+		if len(p.Received) != 0 {
+			t.Errorf("gent's terminal sees namur's facts: %+v", p.Received)
+		}
+	}
+}
+
+// TestMigrateFromV1: a registry saved at schema version 1 with facts is
+// upgraded: its stock facts get sequences above the old head and show in
+// the next pull.
+func TestMigrateFromV1(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", dsn(filepath.Join(dir, FileName), true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := migrationFS.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := []string{string(v1), fmt.Sprintf("PRAGMA application_id = %d", ApplicationID), "PRAGMA user_version = 1",
+		"INSERT INTO centres (id, name, created_at, seq) VALUES ('namur', 'Namur', '2020-11-01T00:00:00.000Z', 1)",
+		"INSERT INTO terminals (id, centre_id, secret, enrolled_at) VALUES ('term-OLD', 'namur', x'00', '2020-11-01T00:00:00.000Z')",
+		`INSERT INTO events (id, type, terminal_id, centre_id, at, received_at, via, item, qty, result)
+			VALUES ('0f8d2c4e-9a51-4c3e-8f0b-1d2e3f4a5b6c', 'stock_receive', 'term-OLD', 'namur', '2020-11-02T00:00:00.000Z', '2020-11-02T00:00:00.000Z', 'push', 'masks', 500, 'accepted')`,
+		"UPDATE seq SET head = 7",
+	}
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%.40s: %v", s, err)
+		}
+	}
+	db.Close()
+	reg, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	var version int
+	var seq int64
+	reg.w.QueryRow("PRAGMA user_version").Scan(&version)
+	reg.r.QueryRow("SELECT seq FROM events").Scan(&seq)
+	if version != SchemaVersion() || seq <= 7 {
+		t.Errorf("after upgrade: version %d, fact seq %d; want %d and above 7", version, seq, SchemaVersion())
+	}
+	page, err := reg.Pull(context.Background(), "namur", protocol.PullRequest{})
+	if err != nil || len(page.Received) != 1 || page.Received[0].Seq != seq || page.Cursor < seq {
+		t.Errorf("pull after upgrade: %+v, %v", page.Received, err)
+	}
+	if err := page.Validate(); err != nil {
+		t.Errorf("page after upgrade: %v", err)
+	}
+}

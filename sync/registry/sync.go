@@ -96,6 +96,7 @@ func trimPage(p *protocol.PullResponse) {
 	p.Pickups = keep(p.Pickups, func(r protocol.PickupRow) bool { return r.Seq <= c })
 	p.Reassigned = keep(p.Reassigned, func(r protocol.Reassignment) bool { return r.Seq <= c })
 	p.Redemptions = keep(p.Redemptions, func(r protocol.Redemption) bool { return r.Seq <= c })
+	p.Received = keep(p.Received, func(r protocol.ReceivedFact) bool { return r.Seq <= c })
 	p.Campaigns = keep(p.Campaigns, func(r protocol.CampaignRow) bool { return r.Seq <= c })
 	p.Centres = keep(p.Centres, func(r protocol.CentreRow) bool { return r.Seq <= c })
 	p.Shipments = keep(p.Shipments, func(r protocol.Shipment) bool { return r.Seq <= c })
@@ -221,6 +222,13 @@ func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string
 				err := rows.Scan(&r.EventID, &r.Code, &r.TerminalID, &r.CentreID, &at, &r.GloveSize, &r.OnSignature, &r.Undone, &r.Seq)
 				r.At = parseTime(at)
 				page.Redemptions = append(page.Redemptions, r)
+				return r.Seq, err
+			}},
+		{"received", `SELECT id, terminal_id, type, seq FROM events WHERE type <> 'handover' AND centre_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+			[]any{centreID, after, n}, func(rows *sql.Rows) (int64, error) {
+				var r protocol.ReceivedFact
+				err := rows.Scan(&r.EventID, &r.TerminalID, &r.Type, &r.Seq)
+				page.Received = append(page.Received, r)
 				return r.Seq, err
 			}},
 		{"campaigns", "SELECT definition, seq FROM campaigns WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -571,7 +579,8 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 			return res, err
 		}
 	}
-	var codeCentre, seq any
+	var codeCentre any
+	var seq int64
 	undone := 0
 	earlierJSON := ""
 	if e.Type == pickup.EventHandover {
@@ -600,8 +609,8 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 			}
 		}
 		st.targets[e.ID] = &handoverRef{code: e.Code, centre: e.CentreID, undone: undone == 1}
-		seq = tx.next()
 	}
+	seq = tx.next()
 	var item, size, qty, reason, ref any
 	if e.Type == pickup.EventStockReceive || e.Type == pickup.EventStockCount {
 		item, size, qty, reason, ref = e.Item, e.Size, e.Qty, e.Reason, e.Ref
