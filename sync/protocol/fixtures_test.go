@@ -73,7 +73,7 @@ func fixturePull() PullResponse {
 		Reassigned: []Reassignment{{Code: code(3), CentreID: "liege", Seq: 13}},
 		Redemptions: []Redemption{{EventID: "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", Code: code(4), TerminalID: "term-ABCD1234",
 			CentreID: "namur", At: t0.Add(-time.Hour), GloveSize: "M", Undone: false, Seq: 14}},
-		Received: []ReceivedFact{{EventID: "2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a", TerminalID: "term-7KQ4M2XD", Type: pickup.EventStockReceive, Seq: 20}},
+		Received:   []ReceivedFact{{EventID: "2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a", TerminalID: "term-7KQ4M2XD", Type: pickup.EventStockReceive, Seq: 20}},
 		Campaigns:  []CampaignRow{{Campaign: fixtureCampaign(), Seq: 15}},
 		Centres:    []CentreRow{{Centre: pickup.Centre{ID: "liege", Name: "Croix-Rouge Liège", Address: "Boulevard d'Avroy 10, 4000 Liège", Hours: "Mon-Sat 8:30-16:30"}, Seq: 16}},
 		Shipments:  []Shipment{{ID: "ship-1", CentreID: "namur", Item: "gloves", Size: "M", Qty: 10000, SentAt: t0.Add(-24 * time.Hour), Ref: "DEL-2020-0042", Seq: 17}},
