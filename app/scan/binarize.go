@@ -21,11 +21,16 @@ func newPacker(w, h int) *packer {
 // put sets row y dark wherever pix[x] <= thr[x].
 func (p *packer) put(y int, pix []byte, thr []int32) {
 	words := p.row.GetBitArray()
-	clear(words)
-	for x, v := range pix {
-		if int32(v) <= thr[x] {
-			words[x>>5] |= 1 << uint(x&31)
+	thr = thr[:len(pix)]
+	for w := 0; w*32 < len(pix); w++ {
+		px := pix[w*32 : min(w*32+32, len(pix))]
+		th := thr[w*32 : w*32+len(px)]
+		var word uint32
+		for i, v := range px {
+			// Branch-free v <= th[i]: the sign bit of v − th − 1.
+			word |= uint32(int32(v)-th[i]-1) >> 31 << uint(i)
 		}
+		words[w] = word
 	}
 	p.m.SetRow(y, p.row)
 }
@@ -93,14 +98,22 @@ func hybridMatrix(g *gray, minRange int) *gozxing.BitMatrix {
 		}
 	}
 	p := newPacker(w, h)
-	thr := make([]int32, w)
+	words := p.row.GetBitArray()
 	for y := 0; y < h; y++ {
 		by := min(y>>blockPow, sh-1)
 		trow := tb[by*sw : (by+1)*sw]
-		for x := range thr {
-			thr[x] = trow[min(x>>blockPow, sw-1)]
+		pix := g.pix[y*w : (y+1)*w]
+		clear(words)
+		for bx, t := range trow {
+			x0 := bx << blockPow
+			px := pix[x0:min(x0+blockSize, w)]
+			var b uint32
+			for i, v := range px {
+				b |= uint32(int32(v)-t-1) >> 31 << uint(i)
+			}
+			words[x0>>5] |= b << uint(x0&31)
 		}
-		p.put(y, g.pix[y*w:(y+1)*w], thr)
+		p.m.SetRow(y, p.row)
 	}
 	return p.m
 }

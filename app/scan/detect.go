@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"fmt"
 	"math"
 	"sort"
 
@@ -164,7 +163,8 @@ func decodeGray(g *gray, m grid, n int) (string, bool) {
 		}
 		vs = append(vs, variant{bits, vv, thr})
 	}
-	for _, x := range vs {
+	// Erasures, on the plain and the moderately sharpened reading.
+	for _, x := range [...]variant{vs[0], vs[2]} {
 		if t, ok := softDecode(x.bits, x.v, x.thr, n); ok {
 			return t, true
 		}
@@ -260,14 +260,9 @@ func fitted(tg target, info *detector.FinderPatternInfo) (string, bool) {
 		}
 		return cands[i].rms < cands[j].rms
 	})
-	if debugFitted {
-		for i := 0; i < len(cands) && i < 5; i++ {
-			debugf("N=%d timing %.2f rms %.2f", cands[i].n, cands[i].timing, cands[i].rms)
-		}
-	}
 	for i := 0; i < len(cands) && i < 3; i++ {
 		c := cands[i]
-		if c.timing < 0.6 {
+		if c.timing < minTiming {
 			break
 		}
 		if bits, ok := c.h.sample(bm, c.n); ok {
@@ -610,6 +605,6 @@ func fitLine(pts []pt, ms float64) (line, bool) {
 	return line{}, false
 }
 
-var debugFitted bool
-
-func debugf(format string, args ...any) { fmt.Printf(format+"\n", args...) }
+// minTiming is the least timingScore a fitted hypothesis needs to be
+// sampled at all: random modules read 0.5, codes in the corpus 0.8 and up.
+var minTiming = 0.75

@@ -21,6 +21,9 @@ import (
 // reach never turns into a misread.
 const erasureMargin = 3
 
+// useErasures switches erasure decoding; tests measure without it.
+var useErasures = true
+
 // symbolLayout is where each codeword of an n-module symbol lies.
 type symbolLayout struct {
 	ver      *decoder.Version
@@ -29,6 +32,20 @@ type symbolLayout struct {
 }
 
 var layouts sync.Map // n → *symbolLayout
+
+var masks sync.Map // [2]int{n, mask} → *gozxing.BitMatrix
+
+// maskFor returns data mask m over an n×n symbol (set where it flips).
+func maskFor(n int, m byte) *gozxing.BitMatrix {
+	key := [2]int{n, int(m)}
+	if b, ok := masks.Load(key); ok {
+		return b.(*gozxing.BitMatrix)
+	}
+	b, _ := gozxing.NewSquareBitMatrix(n)
+	decoder.DataMaskValues[m].UnmaskBitMatrix(b, n)
+	masks.Store(key, b)
+	return b
+}
 
 func layoutFor(n int) *symbolLayout {
 	if l, ok := layouts.Load(n); ok {
@@ -100,7 +117,7 @@ func layoutFor(n int) *symbolLayout {
 // erasures for flat patches and for the least certain codewords.
 func softDecode(bits *gozxing.BitMatrix, v, thr []float64, n int) (string, bool) {
 	l := layoutFor(n)
-	if l == nil {
+	if l == nil || !useErasures {
 		return "", false
 	}
 	p, err := decoder.NewBitMatrixParser(bits)
@@ -112,8 +129,7 @@ func softDecode(bits *gozxing.BitMatrix, v, thr []float64, n int) (string, bool)
 		return "", false
 	}
 	ecLevel := fi.GetErrorCorrectionLevel()
-	mask, _ := gozxing.NewSquareBitMatrix(n)
-	decoder.DataMaskValues[fi.GetDataMask()].UnmaskBitMatrix(mask, n)
+	mask := maskFor(n, fi.GetDataMask())
 
 	raw := make([]byte, len(l.cw))
 	for k, mods := range l.cw {
@@ -128,9 +144,7 @@ func softDecode(bits *gozxing.BitMatrix, v, thr []float64, n int) (string, bool)
 	}
 
 	// Contrast: spread between dark and light modules.
-	sorted := append([]float64(nil), v...)
-	sort.Float64s(sorted)
-	contrast := sorted[len(sorted)*9/10] - sorted[len(sorted)/10]
+	contrast := percentile(v, 0.9) - percentile(v, 0.1)
 	if contrast <= 0 {
 		return "", false
 	}
@@ -178,27 +192,6 @@ func softDecode(bits *gozxing.BitMatrix, v, thr []float64, n int) (string, bool)
 		}
 		flatCW[k] = nf >= 2
 		conf[k] = c
-	}
-	if debugSoft {
-		nf := 0
-		for _, f := range flatCW {
-			if f {
-				nf++
-			}
-		}
-		debugf("flat codewords: %d of %d", nf, len(flatCW))
-		var sb []byte
-		for y := 0; y < n; y++ {
-			for x := 0; x < n; x++ {
-				c := byte('.')
-				if grown[y*n+x] {
-					c = 'F'
-				}
-				sb = append(sb, c)
-			}
-			sb = append(sb, '\n')
-		}
-		debugf("%s", sb)
 	}
 	if t, ok := decodeErasures(l, ecLevel, raw, func(k int) bool { return flatCW[k] }); ok {
 		return t, true
@@ -300,4 +293,20 @@ func decodeUncertain(l *symbolLayout, ecLevel decoder.ErrorCorrectionLevel, raw 
 	return decodeErasures(l, ecLevel, raw, func(k int) bool { return chosen[k] })
 }
 
-var debugSoft bool
+// percentile returns about the q-quantile of luminances v (0..255), by
+// histogram.
+func percentile(v []float64, q float64) float64 {
+	var hist [256]int
+	for _, x := range v {
+		hist[min(255, max(0, int(x)))]++
+	}
+	want := int(q * float64(len(v)))
+	acc := 0
+	for i, c := range hist {
+		acc += c
+		if acc > want {
+			return float64(i)
+		}
+	}
+	return 255
+}

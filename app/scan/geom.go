@@ -2,7 +2,6 @@ package scan
 
 import (
 	"math"
-	"sort"
 
 	"github.com/makiuchi-d/gozxing"
 )
@@ -225,58 +224,33 @@ func sampleModules(g *gray, h grid, n int) ([]float64, bool) {
 }
 
 // localThreshold turns module luminances into bits, each module compared
-// with the mean of the (2r+1)² modules around it; it also returns those
-// thresholds.
+// with the mean of the (2r+1)² modules around it (fewer at the edges); it
+// also returns those thresholds.
 func localThreshold(v []float64, n, r int) (*gozxing.BitMatrix, []float64) {
+	// Integral image with a zero row and column.
+	ii := make([]float64, (n+1)*(n+1))
+	for y := 0; y < n; y++ {
+		var s float64
+		for x := 0; x < n; x++ {
+			s += v[y*n+x]
+			ii[(y+1)*(n+1)+x+1] = ii[y*(n+1)+x+1] + s
+		}
+	}
 	bits, _ := gozxing.NewSquareBitMatrix(n)
 	thr := make([]float64, n*n)
 	for j := 0; j < n; j++ {
+		y0, y1 := max(j-r, 0), min(j+r+1, n)
 		for i := 0; i < n; i++ {
-			var s float64
-			k := 0
-			for y := max(j-r, 0); y <= min(j+r, n-1); y++ {
-				for x := max(i-r, 0); x <= min(i+r, n-1); x++ {
-					s += v[y*n+x]
-					k++
-				}
-			}
-			thr[j*n+i] = s / float64(k)
-			if v[j*n+i] < thr[j*n+i] {
+			x0, x1 := max(i-r, 0), min(i+r+1, n)
+			s := ii[y1*(n+1)+x1] - ii[y0*(n+1)+x1] - ii[y1*(n+1)+x0] + ii[y0*(n+1)+x0]
+			t := s / float64((y1-y0)*(x1-x0))
+			thr[j*n+i] = t
+			if v[j*n+i] < t {
 				bits.Set(i, j)
 			}
 		}
 	}
 	return bits, thr
-}
-
-// globalThreshold turns module luminances into bits at the threshold that
-// best separates them in two groups (Otsu's method on the module values).
-func globalThreshold(v []float64, n int) *gozxing.BitMatrix {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	total := 0.0
-	for _, x := range s {
-		total += x
-	}
-	best, thr := -1.0, s[len(s)/2]
-	acc := 0.0
-	for i := 0; i < len(s)-1; i++ {
-		acc += s[i]
-		wb, wf := float64(i+1), float64(len(s)-i-1)
-		mb, mf := acc/wb, (total-acc)/wf
-		if b := wb * wf * (mb - mf) * (mb - mf); b > best && s[i] != s[i+1] {
-			best, thr = b, (s[i]+s[i+1])/2
-		}
-	}
-	bits, _ := gozxing.NewSquareBitMatrix(n)
-	for j := 0; j < n; j++ {
-		for i := 0; i < n; i++ {
-			if v[j*n+i] < thr {
-				bits.Set(i, j)
-			}
-		}
-	}
-	return bits
 }
 
 // sharpenModules subtracts alpha times the mean of each module's four

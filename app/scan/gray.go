@@ -139,22 +139,6 @@ func (g *gray) stretch() *gray {
 	return out
 }
 
-// half returns g shrunk by two in each direction, each pixel the mean of a
-// 2×2 block: half the work, and noise averaged away.
-func (g *gray) half() *gray {
-	w, h := g.w/2, g.h/2
-	out := newGray(w, h)
-	for y := 0; y < h; y++ {
-		r0 := g.pix[2*y*g.w:]
-		r1 := g.pix[(2*y+1)*g.w:]
-		o := out.pix[y*w : (y+1)*w]
-		for x := range o {
-			o[x] = uint8((uint(r0[2*x]) + uint(r0[2*x+1]) + uint(r1[2*x]) + uint(r1[2*x+1]) + 2) >> 2)
-		}
-	}
-	return out
-}
-
 // scale resamples g by factor f (bilinear; f > 1 enlarges).
 func (g *gray) scale(f float64) *gray {
 	w, h := int(float64(g.w)*f+0.5), int(float64(g.h)*f+0.5)
@@ -189,19 +173,6 @@ func (g *gray) scale(f float64) *gray {
 			bot := int(r1[x0])*(256-fx) + int(r1[x1])*fx
 			o[x] = uint8((top*(256-fy) + bot*fy + 1<<15) >> 16)
 		}
-	}
-	return out
-}
-
-// crop returns the part of g inside r (clipped).
-func (g *gray) crop(r image.Rectangle) *gray {
-	r = r.Intersect(image.Rect(0, 0, g.w, g.h))
-	if r.Empty() {
-		return nil
-	}
-	out := newGray(r.Dx(), r.Dy())
-	for y := 0; y < out.h; y++ {
-		copy(out.pix[y*out.w:(y+1)*out.w], g.pix[(r.Min.Y+y)*g.w+r.Min.X:])
 	}
 	return out
 }
@@ -248,35 +219,6 @@ func (g *gray) boxBlur(r int) *gray {
 		}
 	}
 	return out
-}
-
-// median3 returns g with each pixel replaced by the median of its 3×3
-// neighbourhood: salt-and-pepper noise goes, edges stay.
-func (g *gray) median3() *gray {
-	out := newGray(g.w, g.h)
-	copy(out.pix, g.pix)
-	var v [9]uint8
-	for y := 1; y < g.h-1; y++ {
-		for x := 1; x < g.w-1; x++ {
-			k := 0
-			for dy := -1; dy <= 1; dy++ {
-				i := (y+dy)*g.w + x
-				v[k], v[k+1], v[k+2] = g.pix[i-1], g.pix[i], g.pix[i+1]
-				k += 3
-			}
-			out.pix[y*g.w+x] = median9(&v)
-		}
-	}
-	return out
-}
-
-func median9(v *[9]uint8) uint8 {
-	for i := 1; i < 9; i++ {
-		for j := i; j > 0 && v[j-1] > v[j]; j-- {
-			v[j-1], v[j] = v[j], v[j-1]
-		}
-	}
-	return v[4]
 }
 
 // sharpen returns an unsharp-masked copy: g + amount·(g − mean over

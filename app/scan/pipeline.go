@@ -12,7 +12,6 @@ type prep string
 const (
 	prepNone    prep = "none"
 	prepStretch prep = "stretch" // contrast stretched
-	prepHalf    prep = "half"    // 2×2 mean, half size
 	prepUp2     prep = "up2"     // bilinear ×2, for modules of 1–2 px
 	prepBox1    prep = "box1"    // 3×3 mean: noise down
 	prepSharp   prep = "sharp"   // unsharp mask: blur undone
@@ -26,7 +25,6 @@ type stage struct {
 	name string
 	prep prep
 	bin  string
-	flip bool // invert the binarized image instead of the luminance
 	opts detectOpts
 }
 
@@ -109,10 +107,6 @@ func (s *session) gray(p prep) *gray {
 	switch p {
 	case prepStretch:
 		g = s.base.stretch()
-	case prepHalf:
-		if s.base.w >= 80 && s.base.h >= 80 {
-			g = s.base.half()
-		}
 	case prepUp2:
 		if s.base.w*s.base.h <= maxUpscalePixels {
 			g = s.base.scale(2)
@@ -132,20 +126,13 @@ func (s *session) gray(p prep) *gray {
 	return g
 }
 
-func (s *session) matrix(p prep, bin string, flip bool) *gozxing.BitMatrix {
+func (s *session) matrix(p prep, bin string) *gozxing.BitMatrix {
 	key := string(p) + "/" + bin
-	if flip {
-		key += "/flip"
-	}
 	if m, ok := s.mats[key]; ok {
 		return m
 	}
 	var m *gozxing.BitMatrix
-	if flip {
-		if src := s.matrix(p, bin, false); src != nil {
-			m = flipped(src)
-		}
-	} else if g := s.gray(p); g != nil {
+	if g := s.gray(p); g != nil {
 		m = binarizers[bin](g)
 	}
 	s.mats[key] = m
@@ -154,15 +141,11 @@ func (s *session) matrix(p prep, bin string, flip bool) *gozxing.BitMatrix {
 
 // run tries one stage.
 func (s *session) run(st stage) (string, bool) {
-	m := s.matrix(st.prep, st.bin, st.flip)
+	m := s.matrix(st.prep, st.bin)
 	if m == nil {
 		return "", false
 	}
-	g := s.gray(st.prep)
-	if st.flip {
-		g = nil // the luminance would need inverting too
-	}
-	return fromMatrix(target{m, g}, st.opts)
+	return fromMatrix(target{m, s.gray(st.prep)}, st.opts)
 }
 
 // runAll tries stages in order and stops at the first trustworthy result.
@@ -176,13 +159,6 @@ func (s *session) runAll(ctx context.Context, stages []stage) (string, error) {
 		}
 	}
 	return "", ErrNoCode
-}
-
-// flipped returns a negative copy of m.
-func flipped(m *gozxing.BitMatrix) *gozxing.BitMatrix {
-	out := cloneBits(m)
-	out.FlipAll()
-	return out
 }
 
 // cloneBits returns a copy of m.

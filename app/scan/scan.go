@@ -8,6 +8,7 @@ import (
 	_ "image/gif"  // DecodeFile reads GIF,
 	_ "image/jpeg" // JPEG
 	_ "image/png"  // and PNG.
+	"io"
 	"os"
 )
 
@@ -54,25 +55,31 @@ func DecodeFile(ctx context.Context, path string) (string, error) {
 		return "", fmt.Errorf("scan: %w", err)
 	}
 	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
-	if err != nil {
-		return "", fmt.Errorf("scan %s: %w: %v", path, ErrNotImage, err)
-	}
-	if cfg.Width*cfg.Height > MaxPixels {
-		return "", fmt.Errorf("scan %s: %w: %d×%d is too large", path, ErrNoCode, cfg.Width, cfg.Height)
-	}
-	if _, err := f.Seek(0, 0); err != nil {
-		return "", fmt.Errorf("scan %s: %w", path, err)
-	}
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return "", fmt.Errorf("scan %s: %w: %v", path, ErrNotImage, err)
-	}
-	text, err := Decode(ctx, img)
+	text, err := decodeReader(ctx, f, MaxPixels)
 	if err != nil {
 		return "", fmt.Errorf("scan %s: %w", path, err)
 	}
 	return text, nil
+}
+
+// decodeReader decodes an image file read from r, refusing images of more
+// than maxPixels before decoding them.
+func decodeReader(ctx context.Context, r io.ReadSeeker, maxPixels int) (string, error) {
+	cfg, _, err := image.DecodeConfig(r)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrNotImage, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > maxPixels/max(cfg.Height, 1) {
+		return "", fmt.Errorf("%w: %d×%d pixels", ErrNoCode, cfg.Width, cfg.Height)
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return "", fmt.Errorf("rewind: %w", err)
+	}
+	img, _, err := image.Decode(r)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrNotImage, err)
+	}
+	return Decode(ctx, img)
 }
 
 // Scanner decodes a stream of camera frames. Each frame gets the fast

@@ -14,10 +14,14 @@ package corpus
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"image"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
@@ -79,30 +83,46 @@ func (s Sample) Frame() bool {
 	return b.Dx() == FrameW && b.Dy() == FrameH
 }
 
-// Generate renders the corpus. It is deterministic for given options.
+// Generate renders the corpus, on all cores. It is deterministic for given
+// options.
 func Generate(opt Options) ([]Sample, error) {
 	classes := opt.Classes
 	if classes == nil {
 		classes = Classes
 	}
-	var out []Sample
+	type job struct {
+		class string
+		i     int
+	}
+	var jobs []job
 	for _, class := range classes {
-		ci := -1
-		for i, c := range Classes {
-			if c == class {
-				ci = i
-			}
-		}
-		if ci < 0 {
+		if !slices.Contains(Classes, class) {
 			return nil, fmt.Errorf("corpus: unknown class %q", class)
 		}
 		for i := 0; i < opt.PerClass; i++ {
-			s, err := One(opt.Seed, opt.Level, class, i)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, s)
+			jobs = append(jobs, job{class, i})
 		}
+	}
+	out := make([]Sample, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				out[k], errs[k] = One(opt.Seed, opt.Level, jobs[k].class, jobs[k].i)
+			}
+		}()
+	}
+	for k := range jobs {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -563,4 +583,9 @@ func Background(seed uint64) image.Image {
 	c.blur(0.5)
 	c.noise(g.rng, 3, 0)
 	return c.ycbcr()
+}
+
+// Blank returns a white square image of side n.
+func Blank(n int) image.Image {
+	return newCanvas(n, n, white).gray()
 }

@@ -5,6 +5,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pickup-terminal/pickup"
@@ -13,7 +14,9 @@ import (
 
 func TestDeterministic(t *testing.T) {
 	t.Parallel()
-	for _, class := range Classes {
+	// Classes drawing on every source of randomness: geometry, noise,
+	// occluders, clutter, JPEG.
+	for _, class := range []string{"noisy", "occluded", "jpeg", "combined"} {
 		a, err := One(1, qrprint.Level, class, 3)
 		if err != nil {
 			t.Fatal(err)
@@ -58,5 +61,24 @@ func TestDump(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.Close()
+	}
+}
+
+func TestGenerate(t *testing.T) {
+	t.Parallel()
+	ss, err := Generate(Options{Seed: 3, PerClass: 2, Level: qrprint.Level, Classes: []string{"clean", "inverted"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range ss {
+		names = append(names, s.Name())
+	}
+	want := []string{"clean-000", "clean-001", "inverted-000", "inverted-001"}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("Generate made %v, want %v", names, want)
+	}
+	if _, err := Generate(Options{PerClass: 1, Classes: []string{"nonsense"}}); err == nil {
+		t.Error("Generate accepted an unknown class")
 	}
 }
