@@ -1065,3 +1065,29 @@ func TestMigrateFromV1(t *testing.T) {
 		t.Errorf("page after upgrade: %v", err)
 	}
 }
+
+func TestEnrolmentPin(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	en, _ := f.reg.NewEnrolment(f.ctx, "namur", time.Hour)
+	if en.Code.Pin != "" {
+		t.Errorf("no TLS anywhere: pin %q", en.Code.Pin)
+	}
+	_, pin, err := DevTLS(f.reg.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Before serve ever ran, the dev certificate's pin.
+	if en, _ := f.reg.NewEnrolment(f.ctx, "namur", time.Hour); en.Code.Pin != pin {
+		t.Errorf("dev TLS made, serve not run: pin %q, want %q", en.Code.Pin, pin)
+	}
+	// Once serve published plain HTTP, none.
+	f.reg.SetTLSPin(f.ctx, "")
+	if en, _ := f.reg.NewEnrolment(f.ctx, "namur", time.Hour); en.Code.Pin != "" {
+		t.Errorf("serving plain HTTP: pin %q", en.Code.Pin)
+	}
+	f.reg.SetTLSPin(f.ctx, pin)
+	if en, _ := f.reg.NewEnrolment(f.ctx, "namur", time.Hour); en.Code.Pin != pin {
+		t.Errorf("serving TLS: pin %q, want %q", en.Code.Pin, pin)
+	}
+}

@@ -430,6 +430,20 @@ func LoadTLS(certFile, keyFile string) (*tls.Config, string, error) {
 	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, protocol.CertPin(cert.Certificate[0]), nil
 }
 
+// devTLSPin returns the pin of the --dev-tls certificate kept in dir, or
+// "" when there is none.
+func devTLSPin(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, "dev-tls", "cert.pem"))
+	if err != nil {
+		return ""
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "CERTIFICATE" {
+		return ""
+	}
+	return protocol.CertPin(blk.Bytes)
+}
+
 // DevTLS returns a self-signed certificate kept in dir/dev-tls (made on
 // first use, valid ten years, for localhost, this host's name and the
 // loopback addresses), so that its pin stays the same across restarts.

@@ -273,7 +273,7 @@ func runServe(ctx context.Context, e *env, o *opts, _ []string) error {
 	if err != nil {
 		return err
 	}
-	if err := reg.SetMeta(ctx, "tls_pin", pin); err != nil {
+	if err := reg.SetTLSPin(ctx, pin); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", o.listen)
