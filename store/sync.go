@@ -400,6 +400,11 @@ func (s *Store) applyPage(ctx context.Context, p *protocol.PullResponse, overlap
 				return err
 			}
 		}
+		for _, r := range p.Received {
+			if err := confirmEvent(ctx, tx, r.EventID); err != nil {
+				return err
+			}
+		}
 		for k, v := range map[string]string{KeyCursor: strconv.FormatInt(p.Cursor, 10), KeyDatasetID: p.DatasetID, KeyLastRefresh: now} {
 			if err := setSetting(ctx, tx, k, v); err != nil {
 				return err
@@ -496,17 +501,23 @@ func confirmByRedemption(ctx context.Context, tx *sql.Tx, r protocol.Redemption)
 		rows.Close()
 	}
 	for _, id := range ids {
-		res, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE event_id = ?", id)
-		if err != nil {
+		if err := confirmEvent(ctx, tx, id); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			if _, err := tx.ExecContext(ctx, "UPDATE journal SET sync_state = 'accepted' WHERE id = ? AND sync_state = 'pending'", id); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
+}
+
+// confirmEvent takes a fact the registry holds out of the outbox.
+func confirmEvent(ctx context.Context, tx *sql.Tx, id string) error {
+	res, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE event_id = ?", id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		_, err = tx.ExecContext(ctx, "UPDATE journal SET sync_state = 'accepted' WHERE id = ? AND sync_state = 'pending'", id)
+	}
+	return err
 }
 
 // LocalDigest computes the digest of this centre's pickups as the registry
