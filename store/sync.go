@@ -329,6 +329,14 @@ func (s *Store) applyPage(ctx context.Context, p *protocol.PullResponse, overlap
 		}
 		if p.Reset {
 			out.Reset = true
+			if ds != "" {
+				// The registry was reset or restored from a copy: it may
+				// have lost facts it had acknowledged. Queue every fact of
+				// the journal again; it stores each once, by its id.
+				if err := requeueJournal(ctx, tx, id.TerminalID); err != nil {
+					return fmt.Errorf("reset: %w", err)
+				}
+			}
 			for _, q := range []string{
 				"DELETE FROM pickups",
 				"DELETE FROM redemptions WHERE local = 0",
@@ -477,6 +485,50 @@ func applyRedemption(ctx context.Context, tx *sql.Tx, r protocol.Redemption, now
 		}
 	}
 	return added, nil
+}
+
+// requeueJournal puts every journal fact back in the outbox, addressed
+// from this terminal.
+func requeueJournal(ctx context.Context, tx *sql.Tx, terminalID string) error {
+	rows, err := tx.QueryContext(ctx, "SELECT seq, id, body FROM journal WHERE id NOT IN (SELECT event_id FROM outbox) ORDER BY seq")
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		seq      int64
+		id, body string
+	}
+	var es []entry
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.seq, &e.id, &e.body); err != nil {
+			rows.Close()
+			return err
+		}
+		es = append(es, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, e := range es {
+		var ev pickup.Event
+		if err := json.Unmarshal([]byte(e.body), &ev); err != nil {
+			return fmt.Errorf("journal entry %d: %w", e.seq, err)
+		}
+		ev.TerminalID = terminalID
+		body, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO outbox(event_id, seq, body) VALUES(?, ?, ?)", e.id, e.seq, string(body)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE journal SET sync_state = 'pending' WHERE id = ?", e.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // confirmByRedemption takes out of the outbox what a pulled redemption

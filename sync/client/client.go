@@ -182,37 +182,8 @@ func (y *Syncer) Round(ctx context.Context) (Report, error) {
 }
 
 func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncConfig, rep *Report) error {
-	batch := y.PushBatch
-	if batch <= 0 {
-		batch = protocol.DefaultPushBatch
-	}
-	for {
-		evs, err := y.Store.Outbox(ctx, batch)
-		if err != nil {
-			return err
-		}
-		if len(evs) == 0 {
-			break
-		}
-		req := &protocol.PushRequest{Events: evs}
-		res, err := c.Push(ctx, req)
-		if err != nil {
-			ids := make([]string, len(evs))
-			for i, e := range evs {
-				ids[i] = e.ID
-			}
-			y.Store.NoteAttempt(ctx, ids, err)
-			return fmt.Errorf("push %d facts: %w", len(evs), err)
-		}
-		out, err := y.Store.ApplyPushResults(ctx, evs, res)
-		if err != nil {
-			return err
-		}
-		rep.Pushed += len(evs)
-		rep.Accepted += out.Accepted
-		rep.Duplicate += out.Duplicate
-		rep.Conflicts += out.Conflict
-		y.log().Info("pushed", "facts", len(evs), "accepted", out.Accepted, "duplicate", out.Duplicate, "conflict", out.Conflict)
+	if err := y.push(ctx, c, rep); err != nil {
+		return err
 	}
 	cursor, dataset := cfg.Cursor, cfg.DatasetID
 	for {
@@ -236,6 +207,12 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 		}
 	}
 	rep.AtHead = true
+	if rep.Reset {
+		// A reset queues the journal again for a registry that lost facts.
+		if err := y.push(ctx, c, rep); err != nil {
+			return err
+		}
+	}
 	pending, err := y.Store.Outbox(ctx, 1)
 	if err != nil {
 		return err
@@ -247,6 +224,42 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 		return nil
 	}
 	return y.checkDrift(ctx, c, cursor, rep)
+}
+
+// push sends the outbox in batches until it is empty.
+func (y *Syncer) push(ctx context.Context, c *protocol.Client, rep *Report) error {
+	batch := y.PushBatch
+	if batch <= 0 {
+		batch = protocol.DefaultPushBatch
+	}
+	for {
+		evs, err := y.Store.Outbox(ctx, batch)
+		if err != nil {
+			return err
+		}
+		if len(evs) == 0 {
+			return nil
+		}
+		req := &protocol.PushRequest{Events: evs}
+		res, err := c.Push(ctx, req)
+		if err != nil {
+			ids := make([]string, len(evs))
+			for i, e := range evs {
+				ids[i] = e.ID
+			}
+			y.Store.NoteAttempt(ctx, ids, err)
+			return fmt.Errorf("push %d facts: %w", len(evs), err)
+		}
+		out, err := y.Store.ApplyPushResults(ctx, evs, res)
+		if err != nil {
+			return err
+		}
+		rep.Pushed += len(evs)
+		rep.Accepted += out.Accepted
+		rep.Duplicate += out.Duplicate
+		rep.Conflicts += out.Conflict
+		y.log().Info("pushed", "facts", len(evs), "accepted", out.Accepted, "duplicate", out.Duplicate, "conflict", out.Conflict)
+	}
 }
 
 // checkDrift compares the registry's digest of the centre's pickups with
