@@ -294,6 +294,19 @@ func TestScannerDigitsAreNotLost(t *testing.T) {
 	if got := f.ui.model.Phase(); got == PhaseHanded {
 		t.Errorf("a scanned code confirmed the parcel on screen")
 	}
+
+	// A person presses 1, then, seconds later, scans the next code
+	// instead of confirming: the 1 was a size, not part of the code.
+	f.scan(f.sample(pickup.VerdictOK))
+	f.typeText("1")
+	f.clock.Add(2 * time.Second)
+	f.scan(f.sample(pickup.VerdictWrongCentre))
+	if got := f.ui.model.Verdict().Kind; got != pickup.VerdictWrongCentre {
+		t.Errorf("verdict = %s (input %q), want wrong_centre", got, f.ui.model.Input())
+	}
+	if got := f.status().HandedOverToday; got != 10 {
+		t.Errorf("handed over today = %d, want 10 (nothing recorded)", got)
+	}
 }
 
 // Escape clears and returns to the scan field from anywhere.

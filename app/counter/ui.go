@@ -78,6 +78,8 @@ type UI struct {
 	sizeButtons   map[string]*sizeButton
 	sizesBox      *fyne.Container
 	pendingDigits string
+	pendingAt     time.Time
+	now           func() time.Time // the clock that tells a scanner from a person
 
 	header, info, help                 *widget.Label
 	band                               *canvas.Rectangle
@@ -114,7 +116,7 @@ func New(ctx context.Context, w fyne.Window, opt Options) *UI {
 		opt.Loc = time.Local
 	}
 	u := &UI{opt: opt, ctx: ctx, win: w, log: opt.Log, buttons: map[string]*widget.Button{},
-		sizeButtons: map[string]*sizeButton{}, kick: make(chan struct{}, 1)}
+		sizeButtons: map[string]*sizeButton{}, kick: make(chan struct{}, 1), now: time.Now}
 	lang := opt.Lang
 	if lang == "" {
 		lang, _ = opt.Store.Setting(ctx, store.KeyLang)
@@ -315,13 +317,23 @@ func (u *UI) handleKey(k *fyne.KeyEvent) bool {
 	return true
 }
 
+// scannerGap separates a scanner from a person: a USB scanner types the
+// characters of a code within a few milliseconds of each other, a person
+// needs far longer between two keys.
+const scannerGap = 80 * time.Millisecond
+
 // typedRune takes the number keys as glove sizes while an ok parcel with
-// gloves waits and the field is empty. A scanner's code may begin with a
-// digit too: the digits are kept and, if more characters follow, put back
-// in front of them as the start of a new code.
+// gloves waits and the field is empty. A scanned code may begin with a
+// digit too: digits followed within scannerGap by more characters were a
+// scanner's, and go back in front of them as the start of the new code.
 func (u *UI) typedRune(r rune) bool {
+	now := u.now()
+	if u.pendingDigits != "" && now.Sub(u.pendingAt) > scannerGap {
+		u.pendingDigits = "" // a person's key: the size stays chosen
+	}
 	if u.model.Sized() && u.entry.Text == "" && r >= '1' && r <= '9' {
 		u.pendingDigits += string(r)
+		u.pendingAt = now
 		u.model.ChooseKey(int(r - '0'))
 		u.renderVerdict()
 		return true
