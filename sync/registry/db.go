@@ -67,6 +67,8 @@ type Registry struct {
 	Rand io.Reader
 	Log  *slog.Logger
 
+	readers chan struct{} // FIFO turns for the reader pool (database/sql hands connections out at random)
+
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // reader statements, prepared once per connection
 
@@ -153,8 +155,9 @@ func Open(ctx context.Context, dir string, opt Options) (*Registry, error) {
 		reg.w.Close()
 		return nil, fmt.Errorf("open registry: %w", err)
 	}
-	reg.r.SetMaxOpenConns(4)
-	reg.r.SetMaxIdleConns(4)
+	reg.r.SetMaxOpenConns(readConns)
+	reg.r.SetMaxIdleConns(readConns)
+	reg.readers = make(chan struct{}, readConns)
 	reg.startCommitter()
 	return reg, nil
 }
@@ -398,15 +401,6 @@ func (reg *Registry) query(ctx context.Context, tx *sql.Tx, q string, args ...an
 	return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 }
 
-// queryRow is query for one row, outside a transaction.
-func (reg *Registry) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := reg.stmt(ctx, q)
-	if err != nil {
-		return reg.r.QueryRowContext(ctx, q, args...) // reports the same error
-	}
-	return st.QueryRowContext(ctx, args...)
-}
-
 func (reg *Registry) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	reg.stmtMu.Lock()
 	defer reg.stmtMu.Unlock()
@@ -444,8 +438,19 @@ func (reg *Registry) head(ctx context.Context, tx *sql.Tx) (string, int64, error
 	return ds, h, rows.Close()
 }
 
-// read runs fn in one read transaction (a consistent snapshot).
+// readConns is the size of the reader pool.
+const readConns = 4
+
+// read runs fn in one read transaction (a consistent snapshot). Callers
+// wait for a reader in arrival order, which keeps the slowest answers
+// close to the median when hundreds of terminals pull at once.
 func (reg *Registry) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	select {
+	case reg.readers <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-reg.readers }()
 	tx, err := reg.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)

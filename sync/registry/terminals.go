@@ -253,7 +253,20 @@ type terminalAuth struct {
 func (reg *Registry) terminalAuth(ctx context.Context, id string) (terminalAuth, error) {
 	t := terminalAuth{id: id}
 	var revoked sql.NullString
-	err := reg.queryRow(ctx, "SELECT centre_id, secret, revoked_at FROM terminals WHERE id = ?", id).Scan(&t.centreID, &t.secret, &revoked)
+	err := reg.read(ctx, func(tx *sql.Tx) error {
+		rows, err := reg.query(ctx, tx, "SELECT centre_id, secret, revoked_at FROM terminals WHERE id = ?", id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return sql.ErrNoRows
+		}
+		return rows.Scan(&t.centreID, &t.secret, &revoked)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("terminal %q: %w", id, ErrNotFound)
 	}
