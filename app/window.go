@@ -74,7 +74,7 @@ func runWindow(ctx context.Context, args []string) int {
 		log.Error("open store", "err", err)
 		l := *lang
 		if l == "" {
-			l = i18n.FromEnv()
+			l = envLang()
 		}
 		w.SetContent(counter.OpenErrorContent(l, dir, err))
 		w.ShowAndRun()
@@ -85,7 +85,7 @@ func runWindow(ctx context.Context, args []string) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ui := counter.New(ctx, w, counter.Options{
-		Store: st, DataDir: dir, DataFlag: dataFlag, Lang: *lang, EnvLang: i18n.FromEnv(),
+		Store: st, DataDir: dir, DataFlag: dataFlag, Lang: *lang, EnvLang: envLang(),
 		Decode: scan.Decode, Camera: cameraScanner(), Log: log, Loc: time.Local,
 	})
 	w.SetOnClosed(func() {
@@ -139,6 +139,15 @@ func cameraScanner() func(ctx context.Context, found func(string)) error {
 		}
 		return err
 	}
+}
+
+// envLang is the language the environment asks for: PICKUP_LANG, as for
+// the command line, then the locale.
+func envLang() string {
+	if l := os.Getenv("PICKUP_LANG"); l != "" {
+		return i18n.Normalize(l)
+	}
+	return i18n.FromEnv()
 }
 
 // shellQuote quotes a path for the commands the first-run screen shows.
