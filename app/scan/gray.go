@@ -177,6 +177,19 @@ func (g *gray) scale(f float64) *gray {
 	return out
 }
 
+// crop returns a copy of the part of g inside r, or nil if that is empty.
+func (g *gray) crop(r image.Rectangle) *gray {
+	r = r.Intersect(image.Rect(0, 0, g.w, g.h))
+	if r.Empty() {
+		return nil
+	}
+	out := newGray(r.Dx(), r.Dy())
+	for y := 0; y < out.h; y++ {
+		copy(out.pix[y*out.w:(y+1)*out.w], g.pix[(r.Min.Y+y)*g.w+r.Min.X:])
+	}
+	return out
+}
+
 // boxBlur returns g averaged over (2r+1)² neighbourhoods (the window
 // shrinks at the edges).
 func (g *gray) boxBlur(r int) *gray {

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"image"
 
 	"github.com/makiuchi-d/gozxing"
 )
@@ -26,6 +27,7 @@ type stage struct {
 	prep prep
 	bin  string
 	opts detectOpts
+	roi  bool // look closer at small finder patterns (see runROI)
 }
 
 var binarizers = map[string]binarizer{
@@ -56,6 +58,7 @@ var (
 		{name: "sharp", prep: prepSharp, bin: "hybrid", opts: rob},
 		{name: "mean-loose", prep: prepNone, bin: "mean15", opts: loose},
 		{name: "box-otsu", prep: prepBox1, bin: "otsu", opts: full},
+		{name: "roi", roi: true},
 	}
 	smallCascade = []stage{
 		{name: "hybrid", prep: prepNone, bin: "hybrid", opts: rob},
@@ -73,6 +76,15 @@ var (
 		{name: "mean-loose", prep: prepNone, bin: "mean15", opts: loose},
 	}
 )
+
+// roiCascade is what runROI tries on a crop: the small-module stages.
+var roiCascade = []stage{
+	{name: "up2", prep: prepUp2, bin: "hybrid", opts: rob},
+	{name: "up2s-loose", prep: prepUp2S, bin: "hybrid", opts: loose},
+	{name: "otsu", prep: prepNone, bin: "otsu", opts: full},
+	{name: "up2s", prep: prepUp2S, bin: "hybrid", opts: full},
+	{name: "box-otsu", prep: prepBox1, bin: "otsu", opts: full},
+}
 
 // fastStages is how many stages of a cascade every camera frame gets.
 const fastStages = 2
@@ -140,7 +152,10 @@ func (s *session) matrix(p prep, bin string) *gozxing.BitMatrix {
 }
 
 // run tries one stage.
-func (s *session) run(st stage) (string, bool) {
+func (s *session) run(ctx context.Context, st stage) (string, bool) {
+	if st.roi {
+		return s.runROI(ctx)
+	}
 	m := s.matrix(st.prep, st.bin)
 	if m == nil {
 		return "", false
@@ -154,7 +169,7 @@ func (s *session) runAll(ctx context.Context, stages []stage) (string, error) {
 		if err := ctx.Err(); err != nil {
 			return "", err
 		}
-		if t, ok := s.run(st); ok {
+		if t, ok := s.run(ctx, st); ok {
 			return t, nil
 		}
 	}
@@ -171,4 +186,55 @@ func cloneBits(m *gozxing.BitMatrix) *gozxing.BitMatrix {
 		out.SetRow(y, row)
 	}
 	return out
+}
+
+// ROI search: a code with modules of 2–3 px in a camera frame leaves at
+// best one or two finder patterns a full-frame pass can see. runROI crops
+// the neighbourhood of each small finder pattern candidate, big enough to
+// hold the largest symbol it could belong to, and runs the small-module
+// stages (which enlarge) on the crop.
+const (
+	maxROIs        = 3
+	roiMaxModule   = 4.0 // px: larger modules were seen at full size
+	roiSpanModules = 110 // crop side in modules around the candidate
+	roiMinSide     = 96
+	roiMaxSide     = 480
+)
+
+func (s *session) runROI(ctx context.Context) (string, bool) {
+	m := s.matrix(prepNone, "hybrid")
+	if m == nil {
+		return "", false
+	}
+	var done []image.Rectangle
+	for _, c := range looseFinders(m, 2) {
+		if len(done) == maxROIs {
+			break
+		}
+		ms := c.GetEstimatedModuleSize()
+		if ms > roiMaxModule {
+			continue
+		}
+		p := image.Pt(int(c.GetX()), int(c.GetY()))
+		seen := false
+		for _, r := range done {
+			if p.In(r.Inset(r.Dx() / 6)) {
+				seen = true
+			}
+		}
+		if seen {
+			continue
+		}
+		side := min(max(int(roiSpanModules*ms), roiMinSide), roiMaxSide)
+		r := image.Rect(p.X-side/2, p.Y-side/2, p.X+side/2, p.Y+side/2).Intersect(image.Rect(0, 0, s.base.w, s.base.h))
+		done = append(done, r)
+		crop := s.base.crop(r)
+		if crop == nil || crop.w < 21 || crop.h < 21 {
+			continue
+		}
+		if t, err := newSession(crop).runAll(ctx, roiCascade); err == nil {
+			return t, true
+		}
+	}
+	return "", false
 }
