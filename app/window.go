@@ -133,7 +133,8 @@ func cameraScanner() func(ctx context.Context, found func(string)) error {
 			src = v
 		}
 		defer src.Close()
-		err := camera.Run(ctx, src, scan.Decode, found)
+		var sc scan.Scanner // a budget per frame: the fast stages, then one slower stage in turn
+		err := camera.Run(ctx, src, sc.Decode, found)
 		if errors.Is(err, context.Canceled) {
 			return nil
 		}

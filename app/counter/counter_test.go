@@ -3,7 +3,9 @@ package counter
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -617,6 +619,13 @@ func pngOf(t *testing.T) []byte {
 	return b.Bytes()
 }
 
+// hugePNGHeader is the start of a PNG file declaring 100,000×100,000 pixels.
+func hugePNGHeader() []byte {
+	ihdr := []byte("IHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x00\x00\x00\x00")
+	b := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0d"), ihdr...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
+}
+
 // An image goes through the decoder into the same flow as a typed code.
 func TestOpenImage(t *testing.T) {
 	var code string
@@ -633,6 +642,10 @@ func TestOpenImage(t *testing.T) {
 	f.ui.imageResult(text, err)
 	if got := f.ui.model.Verdict().Kind; got != pickup.VerdictWrongCentre {
 		t.Errorf("verdict from image = %s, want wrong_centre", got)
+	}
+	// A PNG that claims 100,000×100,000 pixels is refused before decoding.
+	if _, err := f.ui.DecodeReader(f.ctx, bytes.NewReader(hugePNGHeader())); !errors.Is(err, errImageTooLarge) {
+		t.Errorf("huge image: err = %v, want errImageTooLarge", err)
 	}
 	text, err = f.ui.DecodeReader(f.ctx, strings.NewReader("not an image"))
 	f.ui.imageResult(text, err)

@@ -1,6 +1,7 @@
 package counter
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,16 +24,33 @@ var errNoDecoder = errors.New("no QR decoder in this build")
 // ErrNoCamera is what Options.Camera returns when no camera is plugged in.
 var ErrNoCamera = errors.New("no camera connected")
 
-// maxImageBytes bounds an image file read for a code (a scanned letter at
-// 600 dpi is well under it).
-const maxImageBytes = 64 << 20
+// maxImageBytes and maxImagePixels bound an image read for a code (a
+// letter scanned at 600 dpi is well under both).
+const (
+	maxImageBytes  = 64 << 20
+	maxImagePixels = 40 << 20
+)
+
+// errImageTooLarge refuses an image too large to decode safely.
+var errImageTooLarge = errors.New("image too large")
 
 // DecodeReader reads an image and the code in it. It touches no widget.
 func (u *UI) DecodeReader(ctx context.Context, r io.Reader) (string, error) {
 	if u.opt.Decode == nil {
 		return "", errNoDecoder
 	}
-	img, _, err := image.Decode(io.LimitReader(r, maxImageBytes))
+	b, err := io.ReadAll(io.LimitReader(r, maxImageBytes))
+	if err != nil {
+		return "", fmt.Errorf("read image: %w", err)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return "", fmt.Errorf("read image: %w", err)
+	}
+	if cfg.Width*cfg.Height > maxImagePixels {
+		return "", fmt.Errorf("read image: %d×%d: %w", cfg.Width, cfg.Height, errImageTooLarge)
+	}
+	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return "", fmt.Errorf("read image: %w", err)
 	}
