@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/store"
@@ -189,6 +190,9 @@ func (f *fixture) handovers() []store.Handed {
 }
 
 func (f *fixture) title() string { return richText(f.ui.title) }
+
+// richText returns the text of a RichText.
+func richText(rt *widget.RichText) string { return rt.String() }
 
 // capture writes the window to dir/name.png when PICKUP_TEST_SHOTS is set,
 // to look at the layout without a display.

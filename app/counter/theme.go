@@ -120,9 +120,9 @@ func (t *counterTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.C
 		return c
 	}
 	if t.highContrast {
-		return theme.DarkTheme().Color(n, theme.VariantDark)
+		return theme.DefaultTheme().Color(n, theme.VariantDark)
 	}
-	return theme.LightTheme().Color(n, theme.VariantLight)
+	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }
 
 func (t *counterTheme) Font(s fyne.TextStyle) fyne.Resource { return theme.DefaultTheme().Font(s) }

@@ -122,6 +122,3 @@ func newWrapped() *widget.RichText {
 	rt.Wrapping = fyne.TextWrapWord
 	return rt
 }
-
-// richText returns the text of a RichText, for tests.
-func richText(rt *widget.RichText) string { return rt.String() }
