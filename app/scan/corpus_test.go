@@ -3,8 +3,10 @@ package scan
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,12 +24,39 @@ const (
 )
 
 // minDecodeRate is the share of the corpus Decode must read: measured
-// 94.4% (319/338), set a little under.
-const minDecodeRate = 0.93
+// 95.6% (323/338), set a little under.
+const minDecodeRate = 0.945
 
 var testCorpus = sync.OnceValues(func() ([]corpus.Sample, error) {
 	return corpus.Generate(corpus.Options{Seed: corpusSeed, PerClass: corpusPerClass, Level: qrprint.Level})
 })
+
+// otherCorpus is a corpus drawn with another seed and size, from
+// PICKUP_SCAN_SEED and PICKUP_SCAN_PER_CLASS, to check that the pipeline
+// was not tuned to the test corpus; nil when they are not set.
+func otherCorpus(t *testing.T) (ss []corpus.Sample, seed uint64, perClass int) {
+	seedEnv, nEnv := os.Getenv("PICKUP_SCAN_SEED"), os.Getenv("PICKUP_SCAN_PER_CLASS")
+	if seedEnv == "" && nEnv == "" {
+		return nil, 0, 0
+	}
+	seed, perClass = 2, corpusPerClass
+	var err error
+	if seedEnv != "" {
+		if seed, err = strconv.ParseUint(seedEnv, 10, 64); err != nil {
+			t.Fatalf("PICKUP_SCAN_SEED: %v", err)
+		}
+	}
+	if nEnv != "" {
+		if perClass, err = strconv.Atoi(nEnv); err != nil {
+			t.Fatalf("PICKUP_SCAN_PER_CLASS: %v", err)
+		}
+	}
+	ss, err = corpus.Generate(corpus.Options{Seed: seed, PerClass: perClass, Level: qrprint.Level})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ss, seed, perClass
+}
 
 // result is one decode of a corpus sample.
 type result struct {
@@ -63,11 +92,18 @@ func decodeAll(ss []corpus.Sample, decode func(context.Context, corpus.Sample) (
 
 // TestCorpus decodes the whole corpus: it fails on any misread and when
 // the decode rate falls below minDecodeRate, and logs the rate per class.
+// With PICKUP_SCAN_SEED or PICKUP_SCAN_PER_CLASS set it decodes that corpus
+// instead and only checks for misreads.
 func TestCorpus(t *testing.T) {
 	t.Parallel()
 	ss, err := testCorpus()
 	if err != nil {
 		t.Fatal(err)
+	}
+	perClass, floor := corpusPerClass, minDecodeRate
+	if other, seed, n := otherCorpus(t); other != nil {
+		ss, perClass, floor = other, n, 0
+		t.Logf("corpus with seed %d, %d per class", seed, n)
 	}
 	res := decodeAll(ss, func(ctx context.Context, s corpus.Sample) (string, error) { return Decode(ctx, s.Image) })
 	ok := map[string]int{}
@@ -85,12 +121,12 @@ func TestCorpus(t *testing.T) {
 	}
 	var b strings.Builder
 	for _, c := range corpus.Classes {
-		fmt.Fprintf(&b, "\n  %-12s %2d/%d  %5.1f%%", c, ok[c], corpusPerClass, 100*float64(ok[c])/corpusPerClass)
+		fmt.Fprintf(&b, "\n  %-12s %3d/%d  %5.1f%%", c, ok[c], perClass, 100*float64(ok[c])/float64(perClass))
 	}
 	rate := float64(total) / float64(len(ss))
 	t.Logf("decoded %d/%d = %.1f%%, per class:%s", total, len(ss), 100*rate, b.String())
-	if rate < minDecodeRate {
-		t.Errorf("decode rate %.1f%%, want at least %.1f%%", 100*rate, 100*minDecodeRate)
+	if rate < floor {
+		t.Errorf("decode rate %.1f%%, want at least %.1f%%", 100*rate, 100*floor)
 	}
 }
 
