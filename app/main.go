@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/pickup-terminal/pickup/app/cli"
+	_ "github.com/pickup-terminal/pickup/app/internal/cenv" // before Fyne reads the locale
 )
 
 func main() {
