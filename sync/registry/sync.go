@@ -56,16 +56,22 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 		page.After = after
 		var seqs []int64
 		n := limit + 1
-		if raw {
+		heads, err := reg.streamHeads(ctx, tx, centreID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case heads["pickups"] <= after:
+		case raw:
 			rawRows, rawSeqs, rawCodes, err = reg.pullPickupsRaw(ctx, tx, centreID, after, n)
 			seqs = append(seqs, rawSeqs...)
-		} else {
+		default:
 			err = reg.pullPickups(ctx, tx, centreID, after, n, page, &seqs)
 		}
 		if err != nil {
 			return fmt.Errorf("pickups: %w", err)
 		}
-		if err := reg.pullOthers(ctx, tx, centreID, after, n, page, &seqs); err != nil {
+		if err := reg.pullOthers(ctx, tx, centreID, after, n, page, &seqs, heads); err != nil {
 			return err
 		}
 		// Cut the page at the limit-th smallest sequence: every stream that
@@ -196,7 +202,48 @@ func dropStaleReassignments(page *protocol.PullResponse, rawCodes []pickup.Code,
 	}
 }
 
-func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int, page *protocol.PullResponse, seqs *[]int64) error {
+// streamHeadsQuery reads the last sequence of each stream a centre pulls,
+// in the order of streamNames, so that a pull queries only the streams
+// that moved (a delta usually touches two of nine).
+const streamHeadsQuery = `SELECT
+	coalesce((SELECT max(seq) FROM pickups WHERE centre_id = ?1), 0),
+	coalesce((SELECT max(seq) FROM reassignments WHERE from_centre = ?1), 0),
+	max(coalesce((SELECT max(seq) FROM events WHERE type = 'handover' AND centre_id = ?1), 0),
+		coalesce((SELECT max(seq) FROM events WHERE type = 'handover' AND code_centre = ?1), 0)),
+	coalesce((SELECT max(seq) FROM events WHERE type <> 'handover' AND centre_id = ?1), 0),
+	coalesce((SELECT max(seq) FROM campaigns), 0),
+	coalesce((SELECT max(seq) FROM centres), 0),
+	coalesce((SELECT max(seq) FROM shipments WHERE centre_id = ?1), 0),
+	coalesce((SELECT max(seq) FROM signing_keys), 0),
+	coalesce((SELECT max(seq) FROM revoked), 0)`
+
+var streamNames = []string{"pickups", "reassigned", "redemptions", "received", "campaigns", "centres", "shipments", "keys", "revoked"}
+
+func (reg *Registry) streamHeads(ctx context.Context, tx *sql.Tx, centreID string) (map[string]int64, error) {
+	rows, err := reg.query(ctx, tx, streamHeadsQuery, centreID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, fmt.Errorf("stream heads: %w", sql.ErrNoRows)
+	}
+	v := make([]int64, len(streamNames))
+	ptrs := make([]any, len(v))
+	for i := range v {
+		ptrs[i] = &v[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	m := make(map[string]int64, len(v))
+	for i, name := range streamNames {
+		m[name] = v[i]
+	}
+	return m, rows.Close()
+}
+
+func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int, page *protocol.PullResponse, seqs *[]int64, heads map[string]int64) error {
 	type stream struct {
 		name  string
 		query string
@@ -279,6 +326,9 @@ func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string
 			}},
 	}
 	for _, s := range streams {
+		if h, ok := heads[s.name]; ok && h <= after {
+			continue // nothing new in this stream
+		}
 		rows, err := reg.query(ctx, tx, s.query, s.args...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
