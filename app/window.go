@@ -22,6 +22,7 @@ import (
 	"github.com/pickup-terminal/pickup/assets"
 	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/store"
+	"github.com/pickup-terminal/pickup/sync/client"
 )
 
 // appID names the application to the desktop (as in FyneApp.toml).
@@ -84,9 +85,13 @@ func runWindow(ctx context.Context, args []string) int {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Sync runs in the background for as long as the window is open: it
+	// notices by itself when the link goes and comes back.
+	syncer := &client.Syncer{Store: st, Log: log}
+	go syncer.Run(ctx, nil)
 	ui := counter.New(ctx, w, counter.Options{
 		Store: st, DataDir: dir, DataFlag: dataFlag, Lang: *lang, EnvLang: envLang(),
-		Decode: scan.Decode, Camera: cameraScanner(), Log: log, Loc: time.Local,
+		Decode: scan.Decode, Camera: cameraScanner(), Log: log, Loc: time.Local, Sync: syncer,
 	})
 	w.SetOnClosed(func() {
 		cancel()

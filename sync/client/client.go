@@ -98,8 +98,9 @@ type Syncer struct {
 	// PushBatch and PullLimit bound one request.
 	PushBatch, PullLimit int
 
-	mu    stdsync.Mutex
-	state State
+	mu      stdsync.Mutex
+	state   State
+	lastErr error
 }
 
 // State is what the status bar shows.
@@ -166,6 +167,9 @@ func (y *Syncer) Round(ctx context.Context) (Report, error) {
 		rep.ClockSkew, rep.ClockSkewMS = off, off.Milliseconds()
 	}
 	now := time.Now()
+	y.mu.Lock()
+	y.lastErr = err
+	y.mu.Unlock()
 	if err != nil {
 		online := !isNetErr(err)
 		y.setState(func(s *State) { s.Online, s.LastError, s.ClockSkew = online, err.Error(), rep.ClockSkew })
@@ -355,4 +359,30 @@ func (y *Syncer) Run(ctx context.Context, wake <-chan struct{}) error {
 		case <-t.C:
 		}
 	}
+}
+
+// Online reports whether the last round reached the registry (for the
+// counter's status bar).
+func (y *Syncer) Online() bool {
+	s := y.State()
+	return s.Enrolled && s.Online
+}
+
+// LastError says in a few words why the last round failed: "" while it
+// worked or when the registry just could not be reached (the status bar
+// already says offline), the registry's own reason when it refused.
+func (y *Syncer) LastError() string {
+	y.mu.Lock()
+	err := y.lastErr
+	y.mu.Unlock()
+	var pe *protocol.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &pe) && (pe.Code == protocol.CodeTerminalRevoked || pe.Code == protocol.CodeUnauthenticated || pe.Code == protocol.CodeBadSignature):
+		return string(pe.Code) + ": enrol again"
+	case pe != nil:
+		return string(pe.Code)
+	}
+	return ""
 }
