@@ -189,26 +189,24 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 	if err := y.push(ctx, c, rep); err != nil {
 		return err
 	}
-	cursor, dataset := cfg.Cursor, cfg.DatasetID
-	for {
-		page, err := c.Pull(ctx, protocol.PullRequest{DatasetID: dataset, After: cursor, Limit: y.PullLimit})
-		if err != nil {
-			return fmt.Errorf("pull after %d: %w", cursor, err)
-		}
-		out, err := y.Store.ApplyPage(ctx, page)
-		if err != nil {
-			return err
-		}
-		rep.Pages++
-		rep.Pulled += out.Pickups
-		rep.Redeemed += out.Redemptions
-		rep.NewDoubles += out.Conflicts
-		rep.Reset = rep.Reset || out.Reset && cfg.DatasetID != "" // a first pull is no reset
-		cursor, dataset = page.Cursor, page.DatasetID
-		rep.Cursor = cursor
-		if !page.More {
-			break
-		}
+	rep.Cursor = cfg.Cursor
+	// Pull to the head, fetching the next page while this one is applied.
+	_, err := c.PullAll(ctx, protocol.PullRequest{DatasetID: cfg.DatasetID, After: cfg.Cursor, Limit: y.PullLimit},
+		func(page *protocol.PullResponse) error {
+			out, err := y.Store.ApplyPage(ctx, page)
+			if err != nil {
+				return err
+			}
+			rep.Pages++
+			rep.Pulled += out.Pickups
+			rep.Redeemed += out.Redemptions
+			rep.NewDoubles += out.Conflicts
+			rep.Reset = rep.Reset || out.Reset && cfg.DatasetID != "" // a first pull is no reset
+			rep.Cursor = page.Cursor
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("pull after %d: %w", rep.Cursor, err)
 	}
 	rep.AtHead = true
 	if rep.Reset {
@@ -227,7 +225,7 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 		rep.Pending = st.PendingUpload
 		return nil
 	}
-	return y.checkDrift(ctx, c, cursor, rep)
+	return y.checkDrift(ctx, c, rep.Cursor, rep)
 }
 
 // push sends the outbox in batches until it is empty.
