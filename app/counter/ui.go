@@ -31,7 +31,7 @@ import (
 // Setting keys the window keeps in the store, besides store.KeyLang.
 const (
 	KeyHighContrast = "ui_high_contrast"
-	KeyRegistryURL  = "registry_url"
+	KeyRegistryURL  = store.KeyRegistryURL
 )
 
 // SyncState is what the sync engine tells the status bar. It is optional
