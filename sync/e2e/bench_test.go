@@ -36,8 +36,9 @@ import (
 //	go test ./sync/e2e -run '^$' -bench . -benchtime 1x -timeout 60m
 //
 // PICKUP_E2E_ROWS changes the size of the big centre (default 1000000).
-// PICKUP_E2E_INPROC=1 runs the initial pull in this process (registry
-// server and terminal), so that -cpuprofile sees both sides.
+// PICKUP_E2E_INPROC=1 runs the initial pull, the delta and the push in this
+// process (registry server and terminal), so that -cpuprofile sees both
+// sides; select one with pprof -focus=BenchmarkDelta10k and so on.
 
 // bigRows is the number of pickups of the big centre.
 func bigRows() int {
@@ -173,8 +174,41 @@ type roundTimes struct {
 	requests                 map[string]int
 }
 
-// timedRound runs one sync round in this process on the terminal's folder.
-func timedRound(b *testing.B, dir string) (roundTimes, client.Report) {
+// inproc serves the big registry's folder from this process when
+// PICKUP_E2E_INPROC is set, so that -cpuprofile sees the registry's side.
+var inproc struct {
+	once sync.Once
+	url  string
+	err  error
+}
+
+// serverURL returns the address the timed terminal rounds talk to: the
+// registry process, or with PICKUP_E2E_INPROC a server in this process on
+// the same folder (true).
+func serverURL(b *testing.B, reg *registryProc) (string, bool) {
+	b.Helper()
+	if os.Getenv("PICKUP_E2E_INPROC") == "" {
+		return reg.URL(), false
+	}
+	inproc.once.Do(func() {
+		r, err := registry.Open(context.Background(), reg.dir, registry.Options{})
+		if err != nil {
+			inproc.err = err
+			return
+		}
+		srv := httptest.NewServer(registry.NewServer(r, nil).Handler())
+		atExit(func() { srv.Close(); r.Close() })
+		inproc.url = srv.URL
+	})
+	if inproc.err != nil {
+		b.Fatal(inproc.err)
+	}
+	return inproc.url, true
+}
+
+// timedRound runs one sync round in this process on the terminal's folder,
+// with the registry at url (the terminal's own setting when empty).
+func timedRound(b *testing.B, dir, url string) (roundTimes, client.Report) {
 	b.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, dir)
@@ -186,7 +220,10 @@ func timedRound(b *testing.B, dir string) (roundTimes, client.Report) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c, err := protocol.NewClient(cfg.RegistryURL, cfg.Creds, cfg.Pin)
+	if url == "" {
+		url = cfg.RegistryURL
+	}
+	c, err := protocol.NewClient(url, cfg.Creds, cfg.Pin)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -335,26 +372,14 @@ func plainIngest(b *testing.B, n int, dir string) time.Duration {
 // 1.5× the baseline; terminal RSS under 100 MB.
 func BenchmarkInitialPull(b *testing.B) {
 	reg := bigRegistry(b)
-	url := reg.URL()
-	inproc := os.Getenv("PICKUP_E2E_INPROC") != ""
-	if inproc {
-		// The registry's server in this process too, on the same folder.
-		r, err := registry.Open(context.Background(), reg.dir, registry.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer r.Close()
-		srv := httptest.NewServer(registry.NewServer(r, nil).Handler())
-		defer srv.Close()
-		url = srv.URL
-	}
+	url, inproc := serverURL(b, reg)
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
 		dir := b.TempDir()
 		base := plainIngest(b, bigRows(), dir)
 		tmDir := filepath.Join(dir, "terminal")
-		keep := i == 0 && bigFixture.terminal == nil && !inproc // the later benchmarks' big terminal
+		keep := i == 0 && bigFixture.terminal == nil // the later benchmarks' big terminal
 		if keep {
 			d, err := os.MkdirTemp("", "pickup-e2e-bigterm-")
 			if err != nil {
@@ -371,7 +396,7 @@ func BenchmarkInitialPull(b *testing.B) {
 		if inproc {
 			var rt roundTimes
 			var rep client.Report
-			rt, rep = timedRound(b, tm.dir)
+			rt, rep = timedRound(b, tm.dir, url)
 			took, pulled = rt.total, rep.Pulled
 			rss = vmHWM("/proc/self/status") // the whole test process: registry and baseline included
 			b.ReportMetric(rt.pull.Seconds(), "pull-phase-s")
@@ -404,12 +429,13 @@ func BenchmarkInitialPull(b *testing.B) {
 func BenchmarkDelta10k(b *testing.B) {
 	reg := bigRegistry(b)
 	tm := bigTerminal(b)
+	url, _ := serverURL(b, reg)
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
 		reg.must(b, "demo", "--centres", "1", "--requests", "10000")
 		b.StartTimer()
-		rt, rep := timedRound(b, tm.dir)
+		rt, rep := timedRound(b, tm.dir, url)
 		b.StopTimer()
 		if rep.Pulled < 10_000 {
 			b.Fatalf("delta round pulled %d pickups, want 10000", rep.Pulled)
@@ -455,13 +481,14 @@ func openTerminalCodes(b *testing.B, tm *terminal, n int) []pickup.Pickup {
 // under 2 s.
 func BenchmarkPush10k(b *testing.B) {
 	tm := bigTerminal(b)
+	url, _ := serverURL(b, bigRegistry(b))
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
 		tm.receive(b, "gloves", "M", 10_000_000)
 		handoverInProcess(b, tm, openTerminalCodes(b, tm, 10_000))
 		b.StartTimer()
-		rt, rep := timedRound(b, tm.dir)
+		rt, rep := timedRound(b, tm.dir, url)
 		b.StopTimer()
 		if rep.Accepted < 10_000 {
 			b.Fatalf("push round: %d facts accepted, want 10000", rep.Accepted)
