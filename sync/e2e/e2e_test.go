@@ -1132,3 +1132,51 @@ func TestBugDemoLargeCentre(t *testing.T) {
 		t.Errorf("the failed demo left %d pickups behind", rep.Expected+rep.Cancelled)
 	}
 }
+
+// Bug: the registry's reader pool deadlocks when as many requests as it
+// has readers arrive together before their statements are prepared: each
+// holds a read transaction (every pooled connection) and waits, under the
+// statement cache's mutex, for a connection to prepare on. Every terminal
+// then waits until its own time-out. (A healthy registry answers these
+// pulls in well under a second; the 30-second bound only turns a hang into
+// a failure.)
+func TestBugRegistryColdConcurrentPulls(t *testing.T) {
+	skipUnlessBugs(t, "sync/registry/db.go read+stmt: concurrent first requests deadlock the reader pool")
+	t.Parallel()
+	const n = 16 // 5 is enough: one more than the registry's 4 readers
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "2", "--requests", "200")
+	reg.start(t)
+	sims := make([]*protocol.Client, n)
+	for i := range sims {
+		c, err := protocol.NewClient(reg.URL(), protocol.Credentials{}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqID, _ := protocol.NewRequestID(nil)
+		if _, err := c.Enrol(context.Background(), reg.enrolCode(t, []string{"namur", "gent"}[i%2]), reqID, "e2e", "e2e"); err != nil {
+			t.Fatal(err)
+		}
+		sims[i] = c
+	}
+	reg.stop(t, syscall.SIGTERM) // a fresh process: nothing prepared yet
+	reg.start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	errs := make(chan error, n)
+	for _, c := range sims {
+		go func() {
+			_, err := c.Pull(ctx, protocol.PullRequest{})
+			errs <- err
+		}()
+	}
+	failed := 0
+	for range sims {
+		if err := <-errs; err != nil {
+			failed++
+		}
+	}
+	if failed > 0 {
+		t.Errorf("%d of %d concurrent first pulls got no answer within 30 s", failed, n)
+	}
+}
