@@ -58,6 +58,11 @@ func runWindow(ctx context.Context, args []string) int {
 		dataFlag = "--data " + shellQuote(dir)
 	}
 
+	if noDisplay() {
+		fmt.Fprintln(os.Stderr, "pickup: there is no display to open the counter window on (DISPLAY is not set).\n"+
+			"  → run it from the desktop, or use the commands, which need no display: pickup help")
+		return cli.ExitError
+	}
 	a := fyneapp.NewWithID(appID)
 	if icon, err := assets.Icons.ReadFile("icons/pickup.png"); err == nil {
 		a.SetIcon(fyne.NewStaticResource("pickup.png", icon))
@@ -162,4 +167,14 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// noDisplay reports whether a Linux or BSD session has neither an X11 nor
+// a Wayland display (GLFW would panic).
+func noDisplay() bool {
+	switch runtime.GOOS {
+	case "windows", "darwin", "android", "ios":
+		return false
+	}
+	return os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == ""
 }
