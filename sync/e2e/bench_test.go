@@ -77,8 +77,7 @@ func bigRegistry(b *testing.B) *registryProc {
 		start := time.Now()
 		// demo is the fastest route the registry offers: one transaction
 		// per run, codes drawn and signed as for real requests. Runs of at
-		// most 200,000: a larger one fails on its shipments (see
-		// TestBugDemoLargeCentre) after committing its pickups.
+		// most 200,000, which also worked before afdae0f (TestDemoLargeCentre).
 		for left := bigRows(); left > 0; left -= demoChunk {
 			if res := reg.cli(b, "demo", "--centres", "1", "--requests", strconv.Itoa(min(left, demoChunk))); res.code != 0 {
 				f.err = res.String()

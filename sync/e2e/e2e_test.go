@@ -719,13 +719,11 @@ func TestUSBBundles(t *testing.T) {
 	}
 }
 
-// Bug: a terminal synced only by USB stick never learns that its stock
-// receptions and counts arrived: the pull bundle confirms handovers (by
-// their redemptions) and nothing else, so those facts stay in the outbox,
-// pending_upload never reaches 0 and every later facts bundle carries them
-// again.
-func TestBugUSBStockFactsStayPending(t *testing.T) {
-	skipUnlessBugs(t, "store/sync.go confirmByRedemption: a USB-only terminal's stock facts stay pending for ever")
+// A terminal synced only by USB stick learns from the pull bundle that its
+// stock receptions arrived, not only its handovers: they leave the outbox.
+// (They stayed pending for ever until 5c1c6fb and 4d4ab54; found by this
+// test.)
+func TestUSBStockFactsLeaveOutbox(t *testing.T) {
 	t.Parallel()
 	reg := newRegistry(t)
 	reg.must(t, "demo", "--centres", "1", "--requests", "50")
@@ -1074,15 +1072,12 @@ func copyDir(t testing.TB, from, to string) {
 	}
 }
 
-// Bug: a registry restored from an earlier copy of its folder (same
-// dataset id) has lost the facts it acknowledged after the copy. The
-// terminal notices (its cursor is beyond the registry's head: a reset
-// page) and pulls everything again, but never pushes those facts again,
-// although its journal holds them: the handover is lost for the registry
-// for good, and another centre's terminal would hand the code over again
-// without a conflict.
-func TestBugRestoredRegistryLosesAcknowledgedFacts(t *testing.T) {
-	skipUnlessBugs(t, "store/sync.go applyPage: on a reset page the journal's acknowledged facts are not queued again")
+// A registry restored from an earlier copy of its folder (same dataset
+// id) has lost the facts it acknowledged after the copy; the terminal
+// notices (its cursor is beyond the registry's head: a reset page) and
+// pushes its journal again, so the handover is not lost. (It was, until
+// e78b9ef; found by this test.)
+func TestRestoredRegistryGetsFactsBack(t *testing.T) {
 	t.Parallel()
 	reg := newRegistry(t)
 	reg.must(t, "demo", "--centres", "1", "--requests", "60")
@@ -1117,11 +1112,13 @@ func TestBugRestoredRegistryLosesAcknowledgedFacts(t *testing.T) {
 	}
 }
 
-// Bug: `pickup-registry demo` with more than 200,000 requests per centre
-// commits the pickups, then fails on its own shipment (500 masks a parcel
-// is over Ship's limit of 100,000,000 units) and exits 1: a partial demo.
-func TestBugDemoLargeCentre(t *testing.T) {
-	skipUnlessBugs(t, "sync/registry/demo.go: demo of more than 200,000 requests per centre fails after committing its pickups")
+// `pickup-registry demo` of more than 200,000 requests for one centre
+// succeeds, all or nothing. (Until afdae0f it committed the pickups, then
+// failed on its own shipment, over Ship's limit; found by this test.)
+func TestDemoLargeCentre(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200,001 requests: skipped in -short mode")
+	}
 	t.Parallel()
 	reg := newRegistry(t)
 	res := reg.cli(t, "demo", "--centres", "1", "--requests", "200001")
