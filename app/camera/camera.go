@@ -4,7 +4,13 @@
 // A Source yields frames: Open gives the counter's webcam (Linux, V4L2,
 // YUYV or MJPEG; other systems get ErrUnsupported), and Frames and Files
 // replay recorded frames for tests and demonstrations. Run reads frames,
-// decodes each and reports every code once while it stays in view.
+// decodes each and reports every code once while it stays in view:
+//
+//	cam, err := camera.Open("/dev/video0", 1280, 720)
+//	…
+//	defer cam.Close()
+//	var sc scan.Scanner // a per-frame budget for camera streams
+//	err = camera.Run(ctx, cam, sc.Decode, func(text string) { … })
 package camera
 
 import (

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/draw"
 	"image/png"
 	"os"
 	"os/exec"
@@ -45,8 +47,16 @@ func TestCompare(t *testing.T) {
 		if s.JPEG != nil {
 			data, ext = s.JPEG, ".jpg"
 		} else {
+			// 8-bit PNG as most files are (a YCbCr image would be
+			// written with 16 bits per channel).
+			img := s.Image
+			if _, ok := img.(*image.Gray); !ok {
+				rgba := image.NewRGBA(img.Bounds())
+				draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
+				img = rgba
+			}
 			var buf bytes.Buffer
-			if err := png.Encode(&buf, s.Image); err != nil {
+			if err := png.Encode(&buf, img); err != nil {
 				t.Fatal(err)
 			}
 			data = buf.Bytes()

@@ -31,15 +31,12 @@ func decodeBits(bits *gozxing.BitMatrix) (string, bool) {
 	return t, trusted(t)
 }
 
-var tryHarder = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
-
 // detectOpts says how hard detection works on one binarized image.
 type detectOpts struct {
-	tryHarder bool // scan every row for finder patterns
-	robust    bool // fit the perspective from the finder patterns' outlines
-	triples   int  // other finder pattern triples to try when the best fails
-	gray      bool // sample module luminance and threshold in module space
-	loose     bool // find finder patterns with looseFinders instead of ZXing
+	robust  bool // fit the perspective from the finder patterns' outlines
+	triples int  // other finder pattern triples to try when the best fails
+	gray    bool // sample module luminance and threshold in module space
+	loose   bool // find finder patterns with looseFinders instead of ZXing
 }
 
 // target is a binarized image and, for sampling in grey, the luminance it
@@ -51,10 +48,6 @@ type target struct {
 
 // fromMatrix finds and decodes a code in a binarized image.
 func fromMatrix(tg target, o detectOpts) (string, bool) {
-	var hints map[gozxing.DecodeHintType]interface{}
-	if o.tryHarder {
-		hints = tryHarder
-	}
 	if !o.gray {
 		tg.g = nil
 	}
@@ -67,7 +60,7 @@ func fromMatrix(tg target, o detectOpts) (string, bool) {
 		return "", false
 	}
 	finder := detector.NewFinderPatternFinder(tg.bm, nil)
-	info, err := finder.Find(hints)
+	info, err := finder.Find(nil)
 	var tried [][3]gozxing.ResultPoint
 	if err == nil {
 		tl, tr, bl := info.GetTopLeft(), info.GetTopRight(), info.GetBottomLeft()

@@ -62,6 +62,35 @@ func toGray(img image.Image) *gray {
 				out[x] = uint8((v*a + 255*(255-a)) / 255)
 			}
 		}
+	case *image.RGBA64:
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				p := row[8*x : 8*x+8 : 8*x+8] // big-endian 16-bit, premultiplied
+				v := (77*uint32(p[0]) + 150*uint32(p[2]) + 29*uint32(p[4])) >> 8
+				out[x] = uint8(min(255, v+255-uint32(p[6])))
+			}
+		}
+	case *image.NRGBA64:
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				p := row[8*x : 8*x+8 : 8*x+8]
+				v := (77*uint32(p[0]) + 150*uint32(p[2]) + 29*uint32(p[4])) >> 8
+				a := uint32(p[6])
+				out[x] = uint8((v*a + 255*(255-a)) / 255)
+			}
+		}
+	case *image.Gray16:
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := g.pix[y*w : (y+1)*w]
+			for x := range out {
+				out[x] = row[2*x] // high byte
+			}
+		}
 	case *image.Paletted:
 		var lut [256]uint8
 		for i, c := range m.Palette {

@@ -26,8 +26,9 @@ const MaxPixels = 40 << 20
 
 // Decode returns the text of the first trustworthy QR code found in img: a
 // pickup code with a valid check character or a well-formed signed payload
-// (see pickup.ParseScan). It tries every stage of the pipeline before
-// giving up with ErrNoCode, and returns ctx.Err() if ctx ends first.
+// (see pickup.ParseScan; the signature is not verified here). It tries
+// every stage of the pipeline before giving up with ErrNoCode, and returns
+// ctx.Err() if ctx ends first. It is safe for concurrent use.
 func Decode(ctx context.Context, img image.Image) (string, error) {
 	s, err := start(img)
 	if err != nil {

@@ -150,7 +150,10 @@ func TestDecodeImageTypes(t *testing.T) {
 	gray := image.NewGray(r)
 	ycc := image.NewYCbCr(r, image.YCbCrSubsampleRatio420)
 	gray16 := image.NewGray16(r)
-	for _, dst := range []draw.Image{rgba, nrgba, gray, gray16} {
+	rgba64 := image.NewRGBA64(r)
+	nrgba64 := image.NewNRGBA64(r)
+	cmyk := image.NewCMYK(r)
+	for _, dst := range []draw.Image{rgba, nrgba, gray, gray16, rgba64, nrgba64, cmyk} {
 		draw.Draw(dst, r, src, image.Point{}, draw.Src)
 	}
 	for y := r.Min.Y; y < r.Max.Y; y++ {
@@ -172,6 +175,7 @@ func TestDecodeImageTypes(t *testing.T) {
 	}
 	for name, img := range map[string]image.Image{
 		"paletted": src, "rgba": rgba, "nrgba": nrgba, "gray": gray, "ycbcr": ycc, "gray16": gray16,
+		"rgba64": rgba64, "nrgba64": nrgba64, "cmyk": cmyk,
 		"transparent": clear, "sub-image": rgba.SubImage(image.Rect(15, 25, 205, 215)),
 	} {
 		if got, err := Decode(context.Background(), img); err != nil || got != testCode {

@@ -12,18 +12,18 @@
 // without its erasure decoding:
 //
 //	level  symbol (bare / signed)   corpus  10% occluded  occluded, no erasures
-//	M      21 / 53 modules          93.5%   72%           59%
-//	Q      21 / 61–65 modules       94.4%   99%           70%
-//	H      25 / 69–73 modules       89.9%   100%          100%
+//	M      21 / 53 modules          94.4%   72%           59%
+//	Q      21 / 61–65 modules       95.6%   99%           70%
+//	H      25 / 69–73 modules       91.7%   100%          100%
 //
-// At M a tenth of the symbol under a thumb or a glare spot loses about a
-// code in three. H survives every occlusion but its smaller modules cost
-// more than that on blurred (20 of 26 against 25 at Q), tiny and combined
-// (8 against 16) captures, the common case at a counter. Q reads as well
-// as M everywhere else and survives occlusion; for a bare code it is free
-// (version 1, 21 modules, as at M). The "no erasures" column is what a
-// decoder without erasure decoding (a phone's own scanner, ZXing, zbar)
-// gets, and is better at Q than at M too.
+// At M a tenth of the symbol under a thumb or a glare spot loses more than
+// a code in four. H survives every occlusion, but its smaller modules cost
+// more than that on blurred (20 of 26 against 25 at Q), small (cluttered:
+// 23 against 26) and combined (13 against 18) captures, the common case at
+// a counter. Q reads as well as M everywhere else and survives occlusion;
+// for a bare code it is free (version 1, 21 modules, as at M). The "no
+// erasures" column is what a decoder without erasure decoding (a phone's
+// own scanner, ZXing, zbar) gets, and is better at Q than at M too.
 //
 // # Quiet zone: 4 modules
 //
