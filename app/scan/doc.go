@@ -57,10 +57,10 @@
 // Corpora drawn with other seeds, which the pipeline was not tuned on:
 // seed 2, 520 images, 94.4%; seed 3, 1300 images, 94.8%; no misreads.
 //
-// Per 1280×720 frame of the corpus (BenchmarkDecode1280x720, two runs):
-// median 8–10 ms, p95 160–210 ms (the p95 frames are those no stage
+// Per 1280×720 frame of the corpus (BenchmarkDecode1280x720, three runs):
+// median 7–10 ms, p95 160–210 ms (the p95 frames are those no stage
 // reads); Scanner: median 6–10 ms, p95 25–37 ms; a frame with no code:
-// 60–80 ms for Decode, 17–19 ms for Scanner.
+// 60–80 ms for Decode, 16–19 ms for Scanner.
 //
 // On the same files in the same run (TestCompare): zbarimg 59.5% (67.2%
 // with -Stest-inverted), ZXingReader 62.7%, DecodeFile 95.6%; none
