@@ -1177,3 +1177,43 @@ func TestBugRegistryColdConcurrentPulls(t *testing.T) {
 		t.Errorf("%d of %d concurrent first pulls got no answer within 30 s", failed, n)
 	}
 }
+
+// The counter keeps working while a long sync runs in the background (as
+// the window's sync loop does): every handover made during a big pull is
+// recorded at once, and the next sync pushes it.
+func TestHandoversDuringSync(t *testing.T) {
+	t.Parallel()
+	reg := newRegistry(t)
+	reg.must(t, "demo", "--centres", "1", "--requests", "300")
+	reg.start(t)
+	a := enrol(t, reg, reg.URL(), "namur", "A")
+	a.receive(t, "gloves", "M", 100_000)
+	a.mustSync(t)
+	codes := reg.openCodes(t, "namur")
+	reg.must(t, "demo", "--centres", "1", "--requests", "40000") // a long pull waiting
+
+	syncDone := make(chan result, 1)
+	go func() { syncDone <- a.sync(t) }()
+	var made []handed
+	running := true
+	for i := 0; i < len(codes) && (running || len(made) < 10); i++ {
+		made = append(made, a.handover(t, codes[i].Code))
+		select {
+		case res := <-syncDone:
+			running = false
+			t.Logf("background sync ended (exit %d) after %d handovers", res.code, len(made))
+		default:
+		}
+	}
+	if running {
+		<-syncDone
+	}
+	a.mustSync(t)
+	cr := reg.report(t).centre("namur")
+	if cr.Collected != len(made) || cr.Handovers != len(made) {
+		t.Errorf("report: collected %d, handovers %d; the counter handed over %d during and after the sync", cr.Collected, cr.Handovers, len(made))
+	}
+	if st := a.status(t); st.PendingUpload != 0 || st.Expected != cr.Expected {
+		t.Errorf("terminal: pending %d, expected %d; want 0, %d", st.PendingUpload, st.Expected, cr.Expected)
+	}
+}

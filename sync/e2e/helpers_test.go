@@ -152,7 +152,7 @@ func maskArgs(args []string) string {
 	return strings.Join(out, " ")
 }
 
-// run runs a program to its end.
+// run runs a program to its end. It is safe from any goroutine.
 func run(t testing.TB, program string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
@@ -164,14 +164,18 @@ func run(t testing.TB, program string, args ...string) result {
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err := cmd.Run()
 	res := result{args: append([]string{filepath.Base(program)}, args...), stdout: so.String(), stderr: se.String()}
+	// Errorf, not Fatalf: run may be called from other goroutines; a
+	// command that could not run or did not end counts as failed (-1).
 	var ee *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
-		t.Fatalf("%s: no end after %s", maskArgs(res.args), cmdTimeout)
+		t.Errorf("%s: no end after %s", maskArgs(res.args), cmdTimeout)
+		res.code = -1
 	case errors.As(err, &ee):
 		res.code = ee.ExitCode()
 	case err != nil:
-		t.Fatalf("%s: %v", maskArgs(res.args), err)
+		t.Errorf("%s: %v", maskArgs(res.args), err)
+		res.code = -1
 	}
 	return res
 }
