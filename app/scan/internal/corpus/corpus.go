@@ -382,13 +382,6 @@ func (g *gen) jpeg() ([]byte, image.Image, error) {
 	return jpegBytes(c.rgba(), 30)
 }
 
-// scene is a camera frame: a background, a sheet of paper (or a phone
-// screen) lying in the code's plane and the code on it.
-type scene struct {
-	c *canvas
-	m hom
-}
-
 // desk fills a frame with a smooth background.
 func (g *gen) desk() *canvas {
 	top := rgb{float32(g.uni(60, 200)), float32(g.uni(60, 200)), float32(g.uni(60, 200))}

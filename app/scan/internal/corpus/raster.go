@@ -352,14 +352,6 @@ func (c *canvas) illuminate(f func(x, y float64) float64) {
 	}
 }
 
-func (c *canvas) invert() {
-	for k := 0; k < 3; k++ {
-		for i, v := range c.p[k] {
-			c.p[k][i] = 255 - v
-		}
-	}
-}
-
 func clamp8(v float32) uint8 {
 	v += 0.5
 	switch {
