@@ -267,6 +267,12 @@ func (c *ctx) printJSON(v any) {
 	enc.Encode(v)
 }
 
+func (c *ctx) printJSONLine(v any) {
+	enc := json.NewEncoder(c.Stdout)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
 func (c *ctx) printf(format string, args ...any) { fmt.Fprintf(c.Stdout, format, args...) }
 
 // open opens the store in the data folder.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
 )
 
 type runResult struct {
@@ -260,5 +261,42 @@ func TestConfigUndoWindow(t *testing.T) {
 	}
 	if m := jsonOf(t, run(t, "--data", dir, "--json", "config")); m["undo-window"] != "5m0s" || m["lang"] != "(from the system)" {
 		t.Errorf("config = %v", m)
+	}
+}
+
+func TestScanImage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "letter.png")
+	png, err := qrprint.PNG(code(7), 400)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(good, png, 0o600)
+	notImage := filepath.Join(dir, "notes.png")
+	os.WriteFile(notImage, []byte("this is not a picture"), 0o600)
+	blank := filepath.Join(dir, "blank.png")
+	blankPNG, _ := qrprint.PNG(code(8), 400)
+	os.WriteFile(blank, blankPNG[:len(blankPNG)/3], 0o600) // cut short: damaged
+
+	r := run(t, "--json", "scan-image", good)
+	var got scanResult
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 0 || !got.OK || got.Code != code(7) || got.File != good {
+		t.Errorf("scan-image good: %d %q %+v %v", r.code, r.stdout, got, err)
+	}
+	r = run(t, "--json", "scan-image", good, notImage, blank, filepath.Join(dir, "missing.png"))
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != 1 || len(lines) != 4 {
+		t.Fatalf("scan-image batch: exit %d, %d lines:\n%s", r.code, len(lines), r.stdout)
+	}
+	for i, want := range []bool{true, false, false, false} {
+		var res scanResult
+		json.Unmarshal([]byte(lines[i]), &res)
+		if res.OK != want || (!want && res.Error == "") {
+			t.Errorf("line %d: %+v, want ok=%v with a reason when not", i, res, want)
+		}
+	}
+	if r := run(t, "scan-image"); r.code != 2 {
+		t.Errorf("scan-image without files: exit %d, want 2", r.code)
 	}
 }
