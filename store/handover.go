@@ -92,11 +92,12 @@ func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResu
 	}
 	req.GloveSize = strings.ToUpper(strings.TrimSpace(req.GloveSize))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := identity(ctx, tx)
+		q := s.cq(tx)
+		id, err := identity(ctx, q)
 		if err != nil {
 			return err
 		}
-		v, camp, err := s.judge(ctx, tx, id, req.Input)
+		v, camp, err := s.judge(ctx, q, id, req.Input)
 		if err != nil {
 			return err
 		}

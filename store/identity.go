@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	stdsync "sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -111,21 +112,33 @@ func (s *Store) Identity(ctx context.Context) (Identity, error) {
 
 func identity(ctx context.Context, q querier) (Identity, error) {
 	var id Identity
-	var err error
-	get := func(k string) string {
-		if err != nil {
-			return ""
-		}
-		var v string
-		v, err = getSetting(ctx, q, k)
-		return v
-	}
-	id.TerminalID = get(KeyTerminalID)
-	id.TerminalName = get(KeyTerminalName)
-	id.Centre.ID = get(KeyCentreID)
-	id.CampaignID = get(KeyCampaignID)
-	undo := get(KeyUndoWindow)
+	rows, err := q.QueryContext(ctx, "SELECT key, value FROM settings WHERE key IN (?, ?, ?, ?, ?)",
+		KeyTerminalID, KeyTerminalName, KeyCentreID, KeyCampaignID, KeyUndoWindow)
 	if err != nil {
+		return Identity{}, fmt.Errorf("read identity: %w", classify(err))
+	}
+	var undo string
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
+			return Identity{}, fmt.Errorf("read identity: %w", err)
+		}
+		switch k {
+		case KeyTerminalID:
+			id.TerminalID = v
+		case KeyTerminalName:
+			id.TerminalName = v
+		case KeyCentreID:
+			id.Centre.ID = v
+		case KeyCampaignID:
+			id.CampaignID = v
+		case KeyUndoWindow:
+			undo = v
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return Identity{}, fmt.Errorf("read identity: %w", classify(err))
 	}
 	if id.Centre.ID == "" {
@@ -160,6 +173,10 @@ func (s *Store) PutCampaign(ctx context.Context, c *pickup.Campaign) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return putCampaign(ctx, tx, c) })
 }
 
+// parsedCampaigns keeps parsed campaign definitions by their text, so that
+// a lookup does not parse JSON; a changed definition is parsed again.
+var parsedCampaigns stdsync.Map // definition text → *pickup.Campaign
+
 func campaign(ctx context.Context, q querier, id string) (*pickup.Campaign, error) {
 	var def string
 	err := q.QueryRowContext(ctx, "SELECT definition FROM campaigns WHERE id = ?", id).Scan(&def)
@@ -169,7 +186,15 @@ func campaign(ctx context.Context, q querier, id string) (*pickup.Campaign, erro
 	if err != nil {
 		return nil, fmt.Errorf("read campaign %q: %w", id, err)
 	}
-	return pickup.ParseCampaign([]byte(def))
+	if c, ok := parsedCampaigns.Load(def); ok {
+		return c.(*pickup.Campaign), nil
+	}
+	c, err := pickup.ParseCampaign([]byte(def))
+	if err != nil {
+		return nil, err
+	}
+	parsedCampaigns.Store(def, c)
+	return c, nil
 }
 
 // Campaign returns a stored campaign ("" for the terminal's own).
@@ -238,6 +263,13 @@ func (s *Store) RevokeCodes(ctx context.Context, codes ...pickup.Code) error {
 		}
 		return nil
 	})
+}
+
+// revoked reports whether code is on the revoked list.
+func revoked(ctx context.Context, q querier, code pickup.Code) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT count(*) FROM revoked_codes WHERE code = ?", string(code)).Scan(&n)
+	return n > 0, err
 }
 
 func keyring(ctx context.Context, q querier, code pickup.Code) (pickup.Keyring, error) {

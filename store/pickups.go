@@ -170,11 +170,12 @@ func collections(ctx context.Context, q querier, code pickup.Code) ([]pickup.Col
 
 // Lookup judges a typed or scanned code without recording anything.
 func (s *Store) Lookup(ctx context.Context, input string) (pickup.Verdict, error) {
-	id, err := s.Identity(ctx)
+	q := s.cq(nil)
+	id, err := identity(ctx, q)
 	if err != nil {
 		return pickup.Verdict{}, err
 	}
-	v, _, err := s.judge(ctx, s.db, id, input)
+	v, _, err := s.judge(ctx, q, id, input)
 	return v, err
 }
 
@@ -189,12 +190,16 @@ func (s *Store) judge(ctx context.Context, q querier, id Identity, input string)
 	if f.Pickup, err = getPickup(ctx, q, scan.Code); err != nil {
 		return pickup.Verdict{}, nil, err
 	}
-	kr, err := keyring(ctx, q, scan.Code)
-	if err != nil {
-		return pickup.Verdict{}, nil, fmt.Errorf("read keys: %w", err)
-	}
-	if kr.Revoked[scan.Code] {
+	if rev, err := revoked(ctx, q, scan.Code); err != nil {
+		return pickup.Verdict{}, nil, fmt.Errorf("read revoked codes: %w", err)
+	} else if rev {
 		return pickup.Verdict{Kind: pickup.VerdictCancelled, Code: scan.Code, Pickup: f.Pickup, Reason: "revoked"}, nil, nil
+	}
+	var kr pickup.Keyring
+	if scan.Signed != nil {
+		if kr, err = keyring(ctx, q, scan.Code); err != nil {
+			return pickup.Verdict{}, nil, fmt.Errorf("read keys: %w", err)
+		}
 	}
 	if scan.Signed != nil && (f.Pickup == nil || len(kr.Keys) > 0) {
 		// A signed payload must verify whenever this terminal holds keys, and

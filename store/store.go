@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	stdsync "sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -45,8 +46,9 @@ var (
 
 // Store is an open terminal database.
 type Store struct {
-	db   *sql.DB
-	path string
+	db    *sql.DB
+	path  string
+	stmts stdsync.Map // query → *sql.Stmt, see cached
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// Loc is the time zone that decides "today"; time.Local by default.
@@ -102,7 +104,10 @@ func probeWritable(dir string) error {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.closeStmts()
+	return s.db.Close()
+}
 
 // DB exposes the database handle to the packages that extend the store
 // (sync). Callers keep to the store's transaction rules.
