@@ -511,6 +511,10 @@ func runStatus(ctx context.Context, c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
+	runway, err := s.Forecast(ctx, 7)
+	if err != nil {
+		return err
+	}
 	if c.json {
 		var lastSync any
 		if !st.LastSync.IsZero() {
@@ -522,6 +526,7 @@ func runStatus(ctx context.Context, c *ctx, args []string) error {
 			"expected": st.Expected, "collected": st.Collected, "remaining": st.Remaining, "cancelled": st.Cancelled,
 			"handed_over_today": st.HandedOverToday, "pending_upload": st.PendingUpload, "conflicts": st.Conflicts,
 			"stock": st.StockMap(), "last_sync": lastSync, "last_refresh": st.LastRefresh, "data": c.data,
+			"forecast": runway,
 		})
 		return nil
 	}
@@ -531,13 +536,23 @@ func runStatus(ctx context.Context, c *ctx, args []string) error {
 	c.printf("Today      %d handed over\n", st.HandedOverToday)
 	c.printf("Sync       %d waiting to upload, %d conflicts, last sync %s, list updated %s\n",
 		st.PendingUpload, st.Conflicts, c.tr.DateTime(st.LastSync, time.Local), c.tr.DateTime(st.LastRefresh, time.Local))
-	c.printf("Stock\n")
-	for _, l := range st.Stock {
-		name := c.tr.ItemName(camp, l.Item)
-		if l.Size != "" {
-			name += " " + l.Size
+	c.printf("Stock      on hand   a day (7 days)   runs out\n")
+	for _, r := range runway {
+		name := c.tr.ItemName(camp, r.Item)
+		if r.Size != "" {
+			name += " " + r.Size
 		}
-		c.printf("  %-28s %9d\n", name, l.Qty)
+		out := ""
+		switch {
+		case r.RunsOut != "":
+			d, _ := pickup.ParseDate(r.RunsOut)
+			out = fmt.Sprintf("%s (%.0f days)", c.tr.Date(d.Year, d.Month, d.Day), r.DaysLeft)
+		case r.Qty <= 0:
+			out = "none left"
+		case r.PerDay > 0:
+			out = "in more than 90 days"
+		}
+		c.printf("  %-24s %9d %12.0f   %s\n", name, r.Qty, r.PerDay, out)
 	}
 	return nil
 }
