@@ -1130,16 +1130,15 @@ func TestDemoLargeCentre(t *testing.T) {
 	}
 }
 
-// Bug: the registry's reader pool deadlocks when as many requests as it
-// has readers arrive together before their statements are prepared: each
+// Regression (fixed): the registry's reader pool deadlocked when as many
+// requests as it has readers arrived together before their statements are prepared: each
 // holds a read transaction (every pooled connection) and waits, under the
 // statement cache's mutex, for a connection to prepare on. Every terminal
 // then waits until its own time-out. (A healthy registry answers these
 // pulls in well under a second; the 30-second bound only turns a hang into
 // a failure.)
-func TestBugRegistryColdConcurrentPulls(t *testing.T) {
-	skipUnlessBugs(t, "sync/registry/db.go read+stmt: concurrent first requests deadlock the reader pool")
-	t.Parallel()
+func TestRegistryColdConcurrentPulls(t *testing.T) {
+		t.Parallel()
 	const n = 16 // more than the registry's 4 readers
 	reg := newRegistry(t)
 	reg.must(t, "demo", "--centres", "2", "--requests", "200")

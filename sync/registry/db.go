@@ -155,8 +155,11 @@ func Open(ctx context.Context, dir string, opt Options) (*Registry, error) {
 		reg.w.Close()
 		return nil, fmt.Errorf("open registry: %w", err)
 	}
-	reg.r.SetMaxOpenConns(readConns)
-	reg.r.SetMaxIdleConns(readConns)
+	// One connection more than there are read turns: preparing a statement
+	// (and the few reads outside a turn) always finds one free, even while
+	// every turn holds a connection in a transaction.
+	reg.r.SetMaxOpenConns(readConns + 1)
+	reg.r.SetMaxIdleConns(readConns + 1)
 	reg.readers = make(chan struct{}, readConns)
 	reg.startCommitter()
 	return reg, nil
@@ -403,13 +406,23 @@ func (reg *Registry) query(ctx context.Context, tx *sql.Tx, q string, args ...an
 
 func (reg *Registry) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	reg.stmtMu.Lock()
-	defer reg.stmtMu.Unlock()
-	if st := reg.stmts[q]; st != nil {
+	st := reg.stmts[q]
+	reg.stmtMu.Unlock()
+	if st != nil {
 		return st, nil
 	}
+	// Prepare without holding the lock: preparing waits for a connection,
+	// and readers holding theirs must not queue behind it (they did: a
+	// deadlock under concurrent first pulls).
 	st, err := reg.r.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, err
+	}
+	reg.stmtMu.Lock()
+	defer reg.stmtMu.Unlock()
+	if prev := reg.stmts[q]; prev != nil {
+		st.Close()
+		return prev, nil
 	}
 	if reg.stmts == nil {
 		reg.stmts = map[string]*sql.Stmt{}
