@@ -1138,7 +1138,7 @@ func TestDemoLargeCentre(t *testing.T) {
 // pulls in well under a second; the 30-second bound only turns a hang into
 // a failure.)
 func TestRegistryColdConcurrentPulls(t *testing.T) {
-		t.Parallel()
+	t.Parallel()
 	const n = 16 // more than the registry's 4 readers
 	reg := newRegistry(t)
 	reg.must(t, "demo", "--centres", "2", "--requests", "200")
