@@ -305,6 +305,14 @@ func (s *Store) syncCursor(ctx context.Context) (SyncConfig, error) {
 func (s *Store) applyPage(ctx context.Context, p *protocol.PullResponse, overlap bool) (PageOutcome, error) {
 	var out PageOutcome
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if len(p.Pickups) > 1000 {
+			// Large pages insert in random code order: keep the index's
+			// pages in memory (the default 2 MB cache thrashed).
+			if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -32768"); err != nil {
+				return err
+			}
+			defer tx.ExecContext(ctx, "PRAGMA cache_size = -2000")
+		}
 		id, err := identity(ctx, tx)
 		if err != nil {
 			return err

@@ -24,7 +24,10 @@ func init() {
 				c.strFlag(fs, "registry", "", "the registry's address, e.g. https://registry.example:8443 (required)")
 				c.strFlag(fs, "code", "", "the enrolment code 'pickup-registry terminal enrol' printed (required)")
 			}, run: runEnrol},
-		&command{name: "sync", summary: "one sync round: push what is pending, pull to the head; exit 0 only when both are done", run: runSync},
+		&command{name: "sync", summary: "one sync round: push what is pending, pull to the head; exit 0 only when both are done",
+			flags: func(fs *flag.FlagSet, c *ctx) {
+				c.vals["check"] = fs.Bool("check", false, "compare digests with the registry now and repair any drift (done hourly otherwise)")
+			}, run: runSync},
 		&command{name: "bundle", args: "export|import FILE", summary: "move sync data by USB stick: 'bundle export FILE' writes pending facts, 'bundle import FILE' applies the registry's bundle", run: runBundle},
 	)
 }
@@ -70,6 +73,9 @@ func runSync(ctx context.Context, c *ctx, args []string) error {
 		return err
 	}
 	y := &client.Syncer{Store: s, Log: slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if *c.vals["check"].(*bool) {
+		y.DriftEvery = -1
+	}
 	rep, err := y.Round(ctx)
 	st, serr := s.Status(ctx)
 	if serr == nil {

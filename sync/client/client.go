@@ -82,6 +82,8 @@ type Report struct {
 	ClockSkew   time.Duration `json:"-"`
 	ClockSkewMS int64         `json:"clock_skew_ms"`
 	AtHead      bool          `json:"at_head"`
+	// DriftChecked: this round compared digests with the registry.
+	DriftChecked bool `json:"drift_checked"`
 }
 
 // SkewWarning is the clock difference above which a terminal reports skew.
@@ -97,6 +99,10 @@ type Syncer struct {
 	Log *slog.Logger
 	// PushBatch and PullLimit bound one request.
 	PushBatch, PullLimit int
+	// DriftEvery is how often a round compares digests with the registry
+	// (a full read of the centre's pickups on both sides); DefaultDriftEvery
+	// when 0, every round when negative.
+	DriftEvery time.Duration
 
 	mu      stdsync.Mutex
 	state   State
@@ -191,7 +197,11 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 	}
 	rep.Cursor = cfg.Cursor
 	// Pull to the head, fetching the next page while this one is applied.
-	_, err := c.PullAll(ctx, protocol.PullRequest{DatasetID: cfg.DatasetID, After: cfg.Cursor, Limit: y.PullLimit},
+	limit := y.PullLimit
+	if limit <= 0 {
+		limit = protocol.MaxPullLimit // fewer, larger transactions
+	}
+	_, err := c.PullAll(ctx, protocol.PullRequest{DatasetID: cfg.DatasetID, After: cfg.Cursor, Limit: limit},
 		func(page *protocol.PullResponse) error {
 			out, err := y.Store.ApplyPage(ctx, page)
 			if err != nil {
@@ -225,7 +235,39 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 		rep.Pending = st.PendingUpload
 		return nil
 	}
-	return y.checkDrift(ctx, c, rep.Cursor, rep)
+	if !y.driftDue(ctx, cfg, rep) {
+		return nil
+	}
+	if err := y.checkDrift(ctx, c, rep.Cursor, rep); err != nil {
+		return err
+	}
+	rep.DriftChecked = true
+	return y.Store.SetSetting(ctx, keyLastDrift, time.Now().UTC().Format(time.RFC3339))
+}
+
+// DefaultDriftEvery is how often the digests are compared by default.
+const DefaultDriftEvery = time.Hour
+
+const keyLastDrift = "last_drift_check"
+
+// driftDue says whether this round compares digests: when DriftEvery has
+// passed since the last comparison, but not right after a full pull (it
+// just brought every row), which counts as a comparison.
+func (y *Syncer) driftDue(ctx context.Context, cfg store.SyncConfig, rep *Report) bool {
+	every := y.DriftEvery
+	if every == 0 {
+		every = DefaultDriftEvery
+	}
+	if every < 0 {
+		return true
+	}
+	if cfg.Cursor == 0 || rep.Reset {
+		y.Store.SetSetting(ctx, keyLastDrift, time.Now().UTC().Format(time.RFC3339))
+		return false
+	}
+	last, _ := y.Store.Setting(ctx, keyLastDrift)
+	t, err := time.Parse(time.RFC3339, last)
+	return err != nil || time.Since(t) >= every
 }
 
 // push sends the outbox in batches until it is empty.
@@ -267,14 +309,25 @@ func (y *Syncer) push(ctx context.Context, c *protocol.Client, rep *Report) erro
 // checkDrift compares the registry's digest of the centre's pickups with
 // the local one and repairs the buckets that differ.
 func (y *Syncer) checkDrift(ctx context.Context, c *protocol.Client, cursor int64, rep *Report) error {
+	// Both sides read every row: compute the local digest meanwhile.
+	type localResult struct {
+		d   *protocol.Digest
+		err error
+	}
+	lc := make(chan localResult, 1)
+	go func() {
+		d, err := y.Store.LocalDigest(ctx)
+		lc <- localResult{d, err}
+	}()
 	d, err := c.Digest(ctx)
+	lr := <-lc
 	if err != nil {
 		return fmt.Errorf("drift check: %w", err)
 	}
 	if d.Cursor != cursor {
 		return nil // the registry moved on meanwhile: check next round
 	}
-	local, err := y.Store.LocalDigest(ctx)
+	local, err := lr.d, lr.err
 	if err != nil {
 		return err
 	}

@@ -997,7 +997,7 @@ func TestDriftRepair(t *testing.T) {
 	}
 
 	var out syncJSON
-	res := a.cli(t, "--json", "sync")
+	res := a.cli(t, "--json", "sync", "--check")
 	decodeJSON(t, res, &out)
 	if res.code != 0 || len(out.Report.Repaired) == 0 {
 		t.Errorf("sync of a drifted terminal: exit %d, repaired buckets %v; want 0 and a repair", res.code, out.Report.Repaired)
@@ -1010,7 +1010,7 @@ func TestDriftRepair(t *testing.T) {
 	if got := a.status(t); got.Expected != want.Expected || got.Cancelled != want.Cancelled {
 		t.Errorf("after the repair: %d expected, %d cancelled; before the drift %d, %d", got.Expected, got.Cancelled, want.Expected, want.Cancelled)
 	}
-	res = a.cli(t, "--json", "sync")
+	res = a.cli(t, "--json", "sync", "--check")
 	out = syncJSON{}
 	decodeJSON(t, res, &out)
 	if res.code != 0 || len(out.Report.Repaired) != 0 {
