@@ -37,16 +37,6 @@ var bin struct {
 // the test instead of the whole run (it is never an assertion).
 const cmdTimeout = 3 * time.Minute
 
-// bugsEnv runs the tests that show known bugs (skipped otherwise).
-const bugsEnv = "PICKUP_E2E_BUGS"
-
-func skipUnlessBugs(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv(bugsEnv) == "" {
-		t.Skipf("bug: %s (set %s=1 to run)", bug, bugsEnv)
-	}
-}
-
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "pickup-e2e-bin-")
 	if err != nil {
