@@ -308,7 +308,7 @@ func (s *Store) applyPage(ctx context.Context, p *protocol.PullResponse, overlap
 		if len(p.Pickups) > 1000 {
 			// Large pages insert in random code order: keep the index's
 			// pages in memory (the default 2 MB cache thrashed).
-			if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -32768"); err != nil {
+			if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -16384"); err != nil {
 				return err
 			}
 			defer tx.ExecContext(ctx, "PRAGMA cache_size = -2000")
