@@ -1,0 +1,102 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/pickup-terminal/pickup/store"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+)
+
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestRoundNeedsEnrolment(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	if _, err := s.Init(context.Background(), store.InitOptions{CentreID: "c", CentreName: "C"}); err != nil {
+		t.Fatal(err)
+	}
+	y := &Syncer{Store: s}
+	if _, err := y.Round(context.Background()); !errors.Is(err, store.ErrNotEnrolled) {
+		t.Errorf("Round on a stand-alone terminal = %v, want ErrNotEnrolled", err)
+	}
+	if y.Online() {
+		t.Error("a terminal that never synced says online")
+	}
+	// Run returns when its context ends, even while not enrolled.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- y.Run(ctx, nil) }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run = %v after cancel, want nil", err)
+	}
+}
+
+func TestEnrolRefusesBadCodeOffline(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	// A typo in the enrolment code is caught before anything is sent (the
+	// address is unreachable on purpose).
+	_, err := Enrol(context.Background(), s, "http://127.0.0.1:1", "AAAA-AAAA-AAAA-AAAA-AAAB")
+	if !errors.Is(err, protocol.ErrEnrolmentCode) {
+		t.Errorf("Enrol with a typo = %v, want ErrEnrolmentCode", err)
+	}
+	if _, err := s.Identity(context.Background()); !errors.Is(err, store.ErrNotInitialised) {
+		t.Errorf("a refused enrolment set the terminal up: %v", err)
+	}
+}
+
+func TestLastError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{nil, ""},
+		{errors.New("dial tcp: connection refused"), ""},
+		{protocol.Errorf(protocol.CodeTerminalRevoked, "revoked"), "terminal_revoked: enrol again"},
+		{protocol.Errorf(protocol.CodeUnavailable, "busy"), "unavailable"},
+	}
+	for _, tt := range tests {
+		y := &Syncer{lastErr: tt.err}
+		if got := y.LastError(); got != tt.want {
+			t.Errorf("LastError(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestDriftDue(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	ctx := context.Background()
+	if _, err := s.Init(ctx, store.InitOptions{CentreID: "c", CentreName: "C"}); err != nil {
+		t.Fatal(err)
+	}
+	y := &Syncer{Store: s}
+	if y.driftDue(ctx, store.SyncConfig{Cursor: 0}, &Report{}) {
+		t.Error("drift check due right after a first pull")
+	}
+	if y.driftDue(ctx, store.SyncConfig{Cursor: 5}, &Report{}) {
+		t.Error("drift check due again within the hour")
+	}
+	s.SetSetting(ctx, keyLastDrift, time.Now().Add(-2*time.Hour).UTC().Format(time.RFC3339))
+	if !y.driftDue(ctx, store.SyncConfig{Cursor: 5}, &Report{}) {
+		t.Error("drift check not due after two hours")
+	}
+	y.DriftEvery = -1
+	s.SetSetting(ctx, keyLastDrift, time.Now().UTC().Format(time.RFC3339))
+	if !y.driftDue(ctx, store.SyncConfig{Cursor: 5}, &Report{}) {
+		t.Error("--check did not force the drift check")
+	}
+}
