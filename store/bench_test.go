@@ -200,3 +200,22 @@ func BenchmarkHandover1M(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "handovers/s")
 	reportPercentiles(b, durs)
 }
+
+// BenchmarkStatus1M reads the counts the status bar shows, on 1,000,000
+// pickups.
+func BenchmarkStatus1M(b *testing.B) {
+	dir := bigStore(b)
+	ctx := context.Background()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.ResetTimer()
+	for range b.N {
+		st, err := s.Status(ctx)
+		if err != nil || st.Expected == 0 {
+			b.Fatalf("Status: %+v, %v", st.Expected, err)
+		}
+	}
+}

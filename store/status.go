@@ -51,8 +51,6 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		sql  string
 		args []any
 	}{
-		{&st.Expected, "SELECT count(*) FROM pickups WHERE centre_id = ? AND status != 'cancelled'", []any{id.Centre.ID}},
-		{&st.Cancelled, "SELECT count(*) FROM pickups WHERE centre_id = ? AND status = 'cancelled'", []any{id.Centre.ID}},
 		{&st.Collected, `SELECT count(*) FROM (
 			SELECT code FROM redemptions WHERE centre_id = ? AND undone_by = ''
 			UNION SELECT code FROM pickups WHERE centre_id = ? AND status = 'collected')`, []any{id.Centre.ID, id.Centre.ID}},
@@ -61,6 +59,28 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		{&st.Conflicts, `SELECT count(*) FROM (
 			SELECT code FROM conflicts
 			UNION SELECT code FROM redemptions WHERE undone_by = '' GROUP BY code HAVING count(*) > 1)`, nil},
+	}
+	// One pass over the centre's index entries gives both counts.
+	rows, err := s.db.QueryContext(ctx, "SELECT status, count(*) FROM pickups WHERE centre_id = ? GROUP BY status", id.Centre.ID)
+	if err != nil {
+		return st, fmt.Errorf("status: %w", err)
+	}
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			rows.Close()
+			return st, fmt.Errorf("status: %w", err)
+		}
+		if status == string(pickup.StatusCancelled) {
+			st.Cancelled += n
+		} else {
+			st.Expected += n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("status: %w", err)
 	}
 	for _, q := range queries {
 		if err := s.db.QueryRowContext(ctx, q.sql, q.args...).Scan(q.dst); err != nil {
