@@ -108,7 +108,7 @@ func runSync(ctx context.Context, c *ctx, args []string) error {
 		if c.json {
 			return refused(nil)
 		}
-		return refused(fmt.Errorf("sync incomplete: %w", err))
+		return refused(syncHint(err))
 	}
 	if rep.Pending > 0 {
 		return refused(fmt.Errorf("%d facts recorded during the sync are still waiting", rep.Pending))
@@ -257,4 +257,22 @@ func bundleImport(ctx context.Context, c *ctx, s *store.Store, cfg store.SyncCon
 	}
 	c.printf("✔ Applied %d pages (%d pickups) from %s; %d pages were already here.\n", pages, pickups, path, skipped)
 	return nil
+}
+
+// syncHint says what a failed round means for the technician, keeping the
+// cause for the log.
+func syncHint(err error) error {
+	var pe *protocol.Error
+	var what string
+	switch {
+	case errors.As(err, &pe) && (pe.Code == protocol.CodeTerminalRevoked || pe.Code == protocol.CodeUnauthenticated || pe.Code == protocol.CodeBadSignature):
+		what = "the registry no longer accepts this terminal: ask for a new enrolment code ('pickup-registry terminal enrol') and run 'pickup enrol' again; nothing recorded here is lost"
+	case errors.As(err, &pe) && pe.Retryable():
+		what = "the registry is busy or restarting: try again in a minute; nothing recorded here is lost"
+	case errors.As(err, &pe):
+		what = "the registry refused the sync (" + string(pe.Code) + "): keep this message for the technician; nothing recorded here is lost"
+	default:
+		what = "the registry cannot be reached: check the network or the registry's address; handovers keep working offline and go at the next sync"
+	}
+	return fmt.Errorf("sync incomplete: %s\n  (%v)", what, err)
 }
