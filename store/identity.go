@@ -272,8 +272,10 @@ func revoked(ctx context.Context, q querier, code pickup.Code) (bool, error) {
 	return n > 0, err
 }
 
-func keyring(ctx context.Context, q querier, code pickup.Code) (pickup.Keyring, error) {
-	k := pickup.Keyring{Keys: map[string]ed25519.PublicKey{}, Revoked: map[pickup.Code]bool{}}
+// keyring returns the registry keys this terminal trusts. Revoked codes are
+// checked apart (revoked), before any signature is.
+func keyring(ctx context.Context, q querier) (pickup.Keyring, error) {
+	k := pickup.Keyring{Keys: map[string]ed25519.PublicKey{}}
 	rows, err := q.QueryContext(ctx, "SELECT key_id, public_key FROM signing_keys")
 	if err != nil {
 		return k, err
@@ -287,15 +289,5 @@ func keyring(ctx context.Context, q querier, code pickup.Code) (pickup.Keyring, 
 		}
 		k.Keys[id] = pub
 	}
-	if err := rows.Err(); err != nil {
-		return k, err
-	}
-	var n int
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM revoked_codes WHERE code = ?", string(code)).Scan(&n); err != nil {
-		return k, err
-	}
-	if n > 0 {
-		k.Revoked[code] = true
-	}
-	return k, nil
+	return k, rows.Err()
 }

@@ -24,8 +24,8 @@ func TestUpgradeFromEveryVersion(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, m := range ms[:v] {
-				if _, err := db.Exec(m.sql); err != nil {
-					t.Fatalf("%s: %v", m.name, err)
+				if _, err := db.Exec(m.SQL); err != nil {
+					t.Fatalf("%s: %v", m.Name, err)
 				}
 			}
 			if _, err := db.Exec(fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", ApplicationID, v)); err != nil {

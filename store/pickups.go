@@ -197,7 +197,7 @@ func (s *Store) judge(ctx context.Context, q querier, id Identity, input string)
 	}
 	var kr pickup.Keyring
 	if scan.Signed != nil {
-		if kr, err = keyring(ctx, q, scan.Code); err != nil {
+		if kr, err = keyring(ctx, q); err != nil {
 			return pickup.Verdict{}, nil, fmt.Errorf("read keys: %w", err)
 		}
 	}

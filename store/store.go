@@ -11,15 +11,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	stdsync "sync"
 	"time"
 
+	"github.com/pickup-terminal/pickup/store/sqlmig"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -137,38 +135,7 @@ func (s *Store) checkFile(ctx context.Context) error {
 	return nil
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrations, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", e.Name())
-		}
-		b, err := fs.ReadFile(migrations, "migrations/"+e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{v, e.Name(), string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migrations: want version %d, found %s", i+1, m.name)
-		}
-	}
-	return out, nil
-}
+func loadMigrations() ([]sqlmig.Migration, error) { return sqlmig.Load(migrations, "migrations") }
 
 // SchemaVersion is the schema version this build writes.
 func SchemaVersion() int {
@@ -192,13 +159,13 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	for _, m := range ms[version:] {
 		err := s.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
 				return err
 			}
 			rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
@@ -207,7 +174,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			}
 			defer rows.Close()
 			if rows.Next() {
-				return fmt.Errorf("migration %s: foreign key check failed", m.name)
+				return fmt.Errorf("migration %s: foreign key check failed", m.Name)
 			}
 			return rows.Err()
 		})

@@ -649,7 +649,7 @@ func (s *Store) NoteSync(ctx context.Context, at time.Time, offset time.Duration
 
 // SigningKeys returns the registry keys this terminal trusts.
 func (s *Store) SigningKeys(ctx context.Context) (map[string]ed25519.PublicKey, error) {
-	k, err := keyring(ctx, s.db, "")
+	k, err := keyring(ctx, s.db)
 	if err != nil {
 		return nil, fmt.Errorf("read keys: %w", err)
 	}

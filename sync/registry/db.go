@@ -11,18 +11,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/store/sqlmig"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver
 )
@@ -205,39 +203,7 @@ func (reg *Registry) setup(ctx context.Context) error {
 	return reg.initData(ctx)
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, n := range names {
-		base := filepath.Base(n)
-		num, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		b, err := migrationFS.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{v, base, string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: want number %d", m.name, i+1)
-		}
-	}
-	return out, nil
-}
+func migrations() ([]sqlmig.Migration, error) { return sqlmig.Load(migrationFS, "migrations") }
 
 // SchemaVersion is the user_version of an up-to-date registry.
 func SchemaVersion() int {
@@ -268,16 +234,16 @@ func (reg *Registry) migrate(ctx context.Context) error {
 				return fmt.Errorf("%w (no application_id)", ErrNotRegistry)
 			case version > len(ms):
 				return fmt.Errorf("schema version %d is newer than this program's %d: upgrade pickup-registry", version, len(ms))
-			case version >= m.version:
+			case version >= m.Version:
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
 				return err
 			}
 			rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
@@ -287,7 +253,7 @@ func (reg *Registry) migrate(ctx context.Context) error {
 			bad := rows.Next()
 			rows.Close()
 			if bad {
-				return fmt.Errorf("migration %s: foreign key check failed", m.name)
+				return fmt.Errorf("migration %s: foreign key check failed", m.Name)
 			}
 			return nil
 		})
