@@ -1,7 +1,7 @@
 // Package e2e holds the end-to-end acceptance tests and the performance
 // benchmarks of sync (issue 3): real pickup-registry and pickup processes
 // talking over 127.0.0.1, built without cgo by TestMain (the terminal's
-// command line through cmd/pickup-cli, the same commands as bin/pickup
+// command line through app/cmd/pickup-cli, the same commands as bin/pickup
 // without the window).
 //
 // The only non-test code is Proxy, a fault-injecting HTTP/1.1 proxy put

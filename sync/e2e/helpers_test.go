@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 	bin.pickup = filepath.Join(dir, "pickup")
 	bin.registry = filepath.Join(dir, "pickup-registry")
 	err = buildAll(map[string]string{
-		bin.pickup:   "github.com/pickup-terminal/pickup/sync/e2e/cmd/pickup-cli",
+		bin.pickup:   "github.com/pickup-terminal/pickup/app/cmd/pickup-cli",
 		bin.registry: "github.com/pickup-terminal/pickup/sync/registry/cmd/pickup-registry",
 	})
 	code := 2
