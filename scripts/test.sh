@@ -34,6 +34,8 @@ step "build (bin/pickup with cgo, bin/pickup-registry without)"
 make -s build
 CGO_ENABLED=0 go build -o /dev/null ./sync/... ./store/... ./app/cli/...
 
+fuzzlog=$(mktemp)
+trap 'rm -f "$fuzzlog"' EXIT
 step "fuzz targets, $FUZZTIME each"
 grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r f; do
   dir=$(dirname "$f")
@@ -41,8 +43,8 @@ grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r f; do
     n=$FUZZTIME
     case "$dir" in ./app/scan*) n=${FUZZTIME_IMAGES:-1000x} ;; esac # image decoding is slow per run
     echo "fuzz $dir $fn ($n)"
-    CGO_ENABLED=0 go test -run '^$' -fuzz "^$fn\$" -fuzztime "$n" "$dir" >/tmp/pickup-fuzz.log 2>&1 \
-      || { cat /tmp/pickup-fuzz.log; exit 1; }
+    CGO_ENABLED=0 go test -run '^$' -fuzz "^$fn\$" -fuzztime "$n" "$dir" >"$fuzzlog" 2>&1 \
+      || { cat "$fuzzlog"; exit 1; }
   done
 done
 
