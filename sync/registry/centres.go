@@ -159,8 +159,19 @@ func (reg *Registry) Centre(ctx context.Context, id string) (pickup.Centre, erro
 
 // readCSV reads a UTF-8 CSV file with a header row, finding columns by name
 // (case-insensitive; extra columns ignored), and calls fn per row with its
-// line number.
+// line number. It stops at the first bad row.
 func readCSV(r io.Reader, required []string, fn func(line int, field func(string) string) error) error {
+	return scanCSV(r, required, fn, func(line int, err error) error { return &RowError{Line: line, Err: err} })
+}
+
+// errStopCSV ends scanCSV early without an error.
+var errStopCSV = errors.New("stop")
+
+// scanCSV is readCSV that hands a row that does not parse (a stray quote)
+// to bad and goes on with the next one unless bad returns an error
+// (errStopCSV: stop quietly). A header that is not right is a *RowError of
+// line 1.
+func scanCSV(r io.Reader, required []string, fn func(line int, field func(string) string) error, bad func(line int, err error) error) error {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -190,10 +201,16 @@ func readCSV(r io.Reader, required []string, fn func(line int, field func(string
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return &RowError{Line: pe.Line, Err: pe.Err}
+			if !errors.As(err, &pe) {
+				return err
 			}
-			return err
+			if err := bad(pe.Line, pe.Err); err != nil {
+				if errors.Is(err, errStopCSV) {
+					return nil
+				}
+				return err
+			}
+			continue
 		}
 		line, _ := cr.FieldPos(0)
 		field := func(name string) string {
@@ -204,6 +221,9 @@ func readCSV(r io.Reader, required []string, fn func(line int, field func(string
 			return strings.TrimSpace(rec[i])
 		}
 		if err := fn(line, field); err != nil {
+			if errors.Is(err, errStopCSV) {
+				return nil
+			}
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/sync/protocol"
@@ -132,7 +133,7 @@ func (reg *Registry) Demo(ctx context.Context, k, n int) (DemoSummary, error) {
 				ParcelKind: prof.ParcelKind, CentreID: c.ID, CampaignID: camp.ID, Window: w, Status: status}
 			io.ReadFull(reg.Rand, batch)
 			proID := fmt.Sprintf("demo-%x", batch)
-			if err := is.add(ctx, p, proID); err != nil {
+			if err := is.add(ctx, newPickup{p: p, professionalID: proID, phase: prof.Phase, lang: demoLang(c)}); err != nil {
 				return err
 			}
 			sum.Requests++
@@ -157,4 +158,16 @@ func (reg *Registry) Demo(ctx context.Context, k, n int) (DemoSummary, error) {
 	}
 	reg.Log.Info("demo data made", "centres", k, "requests", sum.Requests)
 	return sum, nil
+}
+
+// demoLang is the language of a demo centre's region, for its
+// professionals' letters.
+func demoLang(c pickup.Centre) string {
+	switch {
+	case strings.HasPrefix(c.Name, "Rode Kruis"):
+		return "nl"
+	case strings.HasPrefix(c.Name, "Rotes Kreuz"):
+		return "de"
+	}
+	return "fr"
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,18 +78,17 @@ func TestImportRequests(t *testing.T) {
 	f := newFixture(t)
 	good := "professional_id,name,profession,centre_id\n" +
 		"P1,Anne Dupont,physiotherapist,namur\n" +
-		"P2,Jan Peeters,Pharmacist,gent\n" + // a name, any case
-		"P1,Anne Dupont,physiotherapist,gent\n" // second request: refused
+		"P2,Jan Peeters,Pharmacist,gent\n" // a name, any case
 	res, err := f.reg.ImportRequests(f.ctx, pickup.DefaultCampaignID, strings.NewReader(good))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Imported != 2 || len(res.Refused) != 1 || res.Refused[0].Line != 4 {
-		t.Fatalf("ImportRequests = %+v, want 2 imported and line 4 refused", res)
+	if res.Imported != 2 || len(res.Problems) != 0 {
+		t.Fatalf("ImportRequests = %+v, want 2 imported", res)
 	}
 	again, err := f.reg.ImportRequests(f.ctx, pickup.DefaultCampaignID, strings.NewReader("professional_id,name,profession,centre_id\nP2,Jan,pharmacist,gent\n"))
-	if err != nil || again.Imported != 0 || len(again.Refused) != 1 {
-		t.Errorf("second import of P2 = %+v, %v; want refused", again, err)
+	if !errors.Is(err, ErrRefused) || again.Imported != 0 || len(again.Problems) != 1 || again.Problems[0].Line != 2 {
+		t.Errorf("second import of P2 = %+v, %v; want refused on line 2", again, err)
 	}
 	// The other campaign is another campaign: P1 may request there.
 	may, err := f.reg.ImportRequests(f.ctx, "may2020-masks", strings.NewReader("professional_id,name,profession,centre_id\nP1,Anne Dupont,physiotherapist,namur\n"))
@@ -96,19 +96,35 @@ func TestImportRequests(t *testing.T) {
 		t.Errorf("P1 in may2020 = %+v, %v; want imported", may, err)
 	}
 
-	bad := []struct{ name, csv string }{
-		{"unknown profession", "professional_id,name,profession,centre_id\nP9,X,astronaut,namur\n"},
-		{"unknown centre", "professional_id,name,profession,centre_id\nP9,X,nurse,mars\n"},
-		{"empty name", "professional_id,name,profession,centre_id\nP9,,nurse,namur\n"},
-		{"missing column", "professional_id,name,centre_id\nP9,X,namur\n"},
-		{"empty", ""},
+	const header = "professional_id,name,profession,centre_id\n"
+	bad := []struct {
+		name, csv string
+		lines     []int
+	}{
+		{"unknown profession", header + "P9,X,astronaut,namur\n", []int{2}},
+		{"unknown centre", header + "P9,X,nurse,mars\n", []int{2}},
+		{"empty name", header + "P9,,nurse,namur\n", []int{2}},
+		{"twice in the file", header + "P8,X,nurse,namur\nP9,Y,nurse,namur\nP8,X,nurse,gent\n", []int{4}},
+		{"bad language", "professional_id,name,profession,centre_id,lang\nP9,X,nurse,namur,es\n", []int{2}},
+		{"stray quote", header + "P9,X\"Y,nurse,namur\nP10,Z,astronaut,namur\n", []int{2, 3}},
+		{"missing column", "professional_id,name,centre_id\nP9,X,namur\n", []int{1}},
+		{"header only", header, []int{2}},
+		{"empty", "", []int{1}},
 	}
 	before := f.count("SELECT count(*) FROM pickups")
 	for _, tc := range bad {
-		_, err := f.reg.ImportRequests(f.ctx, pickup.DefaultCampaignID, strings.NewReader(tc.csv))
-		var re *RowError
-		if !errors.Is(err, ErrRefused) || !errors.As(err, &re) {
-			t.Errorf("%s: err = %v, want a refused RowError", tc.name, err)
+		res, err := f.reg.ImportRequests(f.ctx, pickup.DefaultCampaignID, strings.NewReader(tc.csv))
+		var pe *ProblemsError
+		if !errors.Is(err, ErrRefused) || !errors.As(err, &pe) {
+			t.Errorf("%s: err = %v, want refused with problems", tc.name, err)
+			continue
+		}
+		var lines []int
+		for _, p := range res.Problems {
+			lines = append(lines, p.Line)
+		}
+		if !slices.Equal(lines, tc.lines) || res.Imported != 0 {
+			t.Errorf("%s: problems %+v (imported %d), want lines %v", tc.name, res.Problems, res.Imported, tc.lines)
 		}
 	}
 	if _, err := f.reg.ImportRequests(f.ctx, "nope", strings.NewReader(good)); !errors.Is(err, ErrNotFound) {

@@ -12,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
 )
@@ -27,21 +29,45 @@ var QRPNG = qrprint.PNG
 // QRPixels is the width of the QR images codes --qr-dir writes.
 const QRPixels = 512
 
-// RequestCSVColumns are the columns of a request list.
+// RequestCSVColumns are the required columns of a request list; lang
+// (fr, nl, de or en: the language of the professional's letter) is
+// optional.
 var RequestCSVColumns = []string{"professional_id", "name", "profession", "centre_id"}
 
-// Refusal is a request that was not imported, with its line and why.
-type Refusal struct {
-	Line           int    `json:"line"`
-	ProfessionalID string `json:"professional_id"`
-	Reason         string `json:"reason"`
+// MaxRequestProblems bounds the problems a request import lists (a file of
+// the wrong kind would otherwise list every one of its lines).
+const MaxRequestProblems = 1000
+
+// RequestImport says which campaign and phase a request file is for.
+type RequestImport struct {
+	Campaign string
+	// Phase, when set, is the phase the file is for: every row's
+	// profession must belong to it. Empty: each profession's own phase.
+	Phase string
+	// Lang is the letter language of rows without a lang column (default
+	// en).
+	Lang string
+	// DryRun checks the file and issues nothing (a preview).
+	DryRun bool
 }
 
-// ImportResult says what a request import did.
+// ImportResult says what a request import did: Imported codes issued, or,
+// when the file has problems, every one of them with its line and nothing
+// imported.
 type ImportResult struct {
 	Campaign string    `json:"campaign"`
+	Phase    string    `json:"phase,omitempty"`
+	DryRun   bool      `json:"dry_run,omitempty"`
+	Rows     int       `json:"rows"`
 	Imported int       `json:"imported"`
-	Refused  []Refusal `json:"refused"`
+	Problems []Problem `json:"problems"`
+	// Truncated is set when there were more than MaxRequestProblems.
+	Truncated bool `json:"truncated,omitempty"`
+	// Warnings do not stop the import: a phase whose requests are not open
+	// yet, or whose pickup window is already over.
+	Warnings []string `json:"warnings"`
+	// ByPhase counts the valid rows by phase.
+	ByPhase map[string]int `json:"by_phase"`
 }
 
 type request struct {
@@ -49,7 +75,9 @@ type request struct {
 	professionalID string
 	name           string
 	profession     pickup.Profession
+	phase          pickup.Phase
 	centreID       string
+	lang           string
 }
 
 // Campaign returns a campaign definition.
@@ -101,18 +129,38 @@ func findProfession(c *pickup.Campaign, s string) (pickup.Profession, bool) {
 	return pickup.Profession{}, false
 }
 
-// ImportRequests imports validated requests for a campaign (CSV
-// professional_id,name,profession,centre_id): one parcel per professional
-// per campaign, the parcel kind and pickup window from the campaign, a
-// code issued and signed for each. A second request of a professional (in
-// the file or already stored) is refused and reported; a malformed row,
-// an unknown profession or centre is reported with its line number and
-// nothing is imported.
+// ImportRequests imports a request file for a campaign, each profession in
+// its own phase (see ImportRequestFile).
 func (reg *Registry) ImportRequests(ctx context.Context, campaignID string, r io.Reader) (ImportResult, error) {
-	res := ImportResult{Campaign: campaignID, Refused: []Refusal{}}
-	camp, err := reg.Campaign(ctx, campaignID)
+	return reg.ImportRequestFile(ctx, RequestImport{Campaign: campaignID}, r)
+}
+
+// ImportRequestFile imports validated requests (CSV
+// professional_id,name,profession,centre_id[,lang]): one parcel per
+// professional per campaign, the parcel kind from the profession and the
+// pickup window from its phase, a code issued and signed for each. Every
+// problem of the file — a malformed row, an unknown profession or centre,
+// a profession of another phase, a bad language, a professional twice in
+// the file or already holding a parcel of the campaign — is listed with
+// its line, and nothing is imported unless the whole file is valid (the
+// error is then a *ProblemsError, which is ErrRefused; the result lists the
+// problems too).
+func (reg *Registry) ImportRequestFile(ctx context.Context, opt RequestImport, r io.Reader) (ImportResult, error) {
+	res := ImportResult{Campaign: opt.Campaign, Phase: opt.Phase, DryRun: opt.DryRun, Problems: []Problem{}, Warnings: []string{}, ByPhase: map[string]int{}}
+	camp, err := reg.Campaign(ctx, opt.Campaign)
 	if err != nil {
 		return res, fmt.Errorf("import requests: %w", err)
+	}
+	if opt.Phase != "" {
+		if _, ok := camp.Phase(opt.Phase); !ok {
+			return res, fmt.Errorf("import requests: phase %q: %w (campaign %s has %s)", opt.Phase, ErrNotFound, camp.ID, strings.Join(phaseIDs(camp), ", "))
+		}
+	}
+	defLang := "en"
+	if opt.Lang != "" {
+		if defLang = normLang(opt.Lang); defLang == "" {
+			return res, fmt.Errorf("import requests: %w: language %q: want fr, nl, de or en", ErrRefused, opt.Lang)
+		}
 	}
 	centres, err := reg.Centres(ctx)
 	if err != nil {
@@ -122,60 +170,112 @@ func (reg *Registry) ImportRequests(ctx context.Context, campaignID string, r io
 	for _, c := range centres {
 		known[c.ID] = true
 	}
+	problem := func(line int, format string, args ...any) {
+		if len(res.Problems) >= MaxRequestProblems {
+			res.Truncated = true
+			return
+		}
+		res.Problems = append(res.Problems, Problem{Line: line, Message: fmt.Sprintf(format, args...)})
+	}
 	var reqs []request
-	err = readCSV(r, RequestCSVColumns, func(line int, field func(string) string) error {
+	first := map[string]int{}
+	err = scanCSV(r, RequestCSVColumns, func(line int, field func(string) string) error {
+		res.Rows++
 		q := request{line: line, professionalID: field("professional_id"), name: field("name"), centreID: field("centre_id")}
+		ok := true
 		if err := checkText("professional_id", q.professionalID, true); err != nil || len(q.professionalID) > 64 {
-			return &RowError{Line: line, Err: fmt.Errorf("professional_id empty, longer than 64 or not printable")}
+			problem(line, "professional_id empty, longer than 64 or not printable")
+			ok = false
+		} else if f, dup := first[q.professionalID]; dup {
+			problem(line, "professional %s appears twice in the file (first on line %d): one parcel per professional in campaign %s", q.professionalID, f, camp.ID)
+			ok = false
+		} else {
+			first[q.professionalID] = line
 		}
 		if err := checkText("name", q.name, true); err != nil {
-			return &RowError{Line: line, Err: err}
+			problem(line, "%v", err)
+			ok = false
 		}
-		p, ok := findProfession(camp, field("profession"))
-		if !ok {
-			return &RowError{Line: line, Err: fmt.Errorf("profession %q is not in campaign %s", field("profession"), camp.ID)}
+		if p, found := findProfession(camp, field("profession")); !found {
+			problem(line, "profession %q is not in campaign %s", field("profession"), camp.ID)
+			ok = false
+		} else if ph, err := phaseFor(camp, p, opt.Phase); err != nil {
+			problem(line, "%v", err)
+			ok = false
+		} else {
+			q.profession, q.phase = p, ph
 		}
-		q.profession = p
 		if !known[q.centreID] {
-			return &RowError{Line: line, Err: fmt.Errorf("centre %q unknown (add it first with centre add or centre import)", q.centreID)}
+			problem(line, "centre %q unknown (add it first with centre add or centre import)", q.centreID)
+			ok = false
 		}
-		reqs = append(reqs, q)
+		q.lang = defLang
+		if l := field("lang"); l != "" {
+			if q.lang = normLang(l); q.lang == "" {
+				problem(line, "language %q: want fr, nl, de or en", l)
+				ok = false
+			}
+		}
+		if ok {
+			reqs = append(reqs, q)
+		}
+		return nil
+	}, func(line int, err error) error {
+		res.Rows++
+		problem(line, "%v", err)
+		if res.Truncated {
+			return errStopCSV
+		}
 		return nil
 	})
-	if err != nil {
-		return res, fmt.Errorf("import requests: %w: %w", ErrRefused, err)
+	var rowErr *RowError
+	switch {
+	case errors.As(err, &rowErr):
+		problem(rowErr.Line, "%v", rowErr.Err)
+	case err != nil:
+		return res, fmt.Errorf("import requests: %w", err)
+	}
+	if res.Rows == 0 && len(res.Problems) == 0 {
+		problem(2, "no requests in the file (only a header)")
+	}
+	for _, q := range reqs {
+		res.ByPhase[q.phase.ID]++
+	}
+	today := pickup.DateOf(reg.Now())
+	for _, ph := range camp.Phases {
+		if res.ByPhase[ph.ID] == 0 {
+			continue
+		}
+		switch phaseState(ph, today) {
+		case PhaseUpcoming:
+			res.Warnings = append(res.Warnings, fmt.Sprintf("requests for phase %s open only on %s", ph.ID, ph.RequestsOpen))
+		case PhaseOver:
+			res.Warnings = append(res.Warnings, fmt.Sprintf("the pickup window of phase %s ended on %s: its codes are over from the start", ph.ID, ph.Pickup.End))
+		}
 	}
 	err = reg.write(ctx, func(tx *wtx) error {
-		res.Imported, res.Refused = 0, res.Refused[:0]
+		res.Imported = 0
+		// Professionals who already hold a parcel of the campaign.
+		for _, q := range reqs {
+			var code string
+			err := tx.QueryRowContext(ctx, "SELECT code FROM pickups WHERE campaign_id = ? AND professional_id = ?", camp.ID, q.professionalID).Scan(&code)
+			if err == nil {
+				problem(q.line, "professional %s already has a parcel in campaign %s (one per professional)", q.professionalID, camp.ID)
+			} else if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		if len(res.Problems) > 0 || opt.DryRun {
+			return nil
+		}
 		is, err := reg.newIssuer(ctx, tx)
 		if err != nil {
 			return err
 		}
-		seen := map[string]int{}
 		for _, q := range reqs {
-			if first, dup := seen[q.professionalID]; dup {
-				res.Refused = append(res.Refused, Refusal{Line: q.line, ProfessionalID: q.professionalID,
-					Reason: fmt.Sprintf("second request of this professional in campaign %s (first on line %d)", camp.ID, first)})
-				continue
-			}
-			seen[q.professionalID] = q.line
-			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pickups WHERE campaign_id = ? AND professional_id = ?",
-				camp.ID, q.professionalID).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				res.Refused = append(res.Refused, Refusal{Line: q.line, ProfessionalID: q.professionalID,
-					Reason: fmt.Sprintf("this professional already has a parcel in campaign %s (one per professional)", camp.ID)})
-				continue
-			}
-			w, err := camp.WindowFor(q.profession.ID)
-			if err != nil {
-				return err
-			}
 			p := pickup.Pickup{Name: q.name, Profession: q.profession.ID, ParcelKind: q.profession.ParcelKind,
-				CentreID: q.centreID, CampaignID: camp.ID, Window: w, Status: pickup.StatusExpected}
-			if err := is.add(ctx, p, q.professionalID); err != nil {
+				CentreID: q.centreID, CampaignID: camp.ID, Window: q.phase.Pickup, Status: pickup.StatusExpected}
+			if err := is.add(ctx, newPickup{p: p, professionalID: q.professionalID, phase: q.phase.ID, lang: q.lang}); err != nil {
 				is.stmt.Close()
 				return err
 			}
@@ -186,8 +286,26 @@ func (reg *Registry) ImportRequests(ctx context.Context, campaignID string, r io
 	if err != nil {
 		return res, fmt.Errorf("import requests: %w", err)
 	}
-	reg.Log.Info("requests imported", "campaign", camp.ID, "imported", res.Imported, "refused", len(res.Refused))
+	if len(res.Problems) > 0 {
+		res.Imported = 0
+		sortProblems(res.Problems)
+		return res, fmt.Errorf("import requests: %w", &ProblemsError{What: "request file", Problems: res.Problems})
+	}
+	reg.Log.Info("requests imported", "campaign", camp.ID, "phase", opt.Phase, "imported", res.Imported, "dry_run", opt.DryRun)
 	return res, nil
+}
+
+// normLang returns fr, nl, de or en for a language tag (FR, nl-BE, de_DE),
+// or "" for another language.
+func normLang(s string) string {
+	l := strings.ToLower(strings.TrimSpace(s))
+	if i := strings.IndexAny(l, "_-"); i >= 0 {
+		l = l[:i]
+	}
+	if slices.Contains(i18n.Languages, l) {
+		return l
+	}
+	return ""
 }
 
 // signer signs codes with the registry's current key.
@@ -231,6 +349,7 @@ type issuer struct {
 type newPickup struct {
 	p              pickup.Pickup
 	professionalID string
+	phase, lang    string
 	signed         string
 }
 
@@ -242,7 +361,7 @@ func (reg *Registry) newIssuer(ctx context.Context, tx *wtx) (*issuer, error) {
 		return nil, err
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO pickups (code, campaign_id, professional_id, name, profession, parcel_kind,
-		centre_id, window_start, window_end, cancelled, status, signed, created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		centre_id, window_start, window_end, cancelled, status, signed, created_at, seq, phase, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
@@ -252,8 +371,8 @@ func (reg *Registry) newIssuer(ctx context.Context, tx *wtx) (*issuer, error) {
 
 // add queues a pickup (its Code is drawn here); rows reach the database in
 // batches and at close.
-func (is *issuer) add(ctx context.Context, p pickup.Pickup, professionalID string) error {
-	is.buf = append(is.buf, newPickup{p: p, professionalID: professionalID})
+func (is *issuer) add(ctx context.Context, n newPickup) error {
+	is.buf = append(is.buf, n)
 	if len(is.buf) >= issueBatch {
 		return is.flush(ctx)
 	}
@@ -304,7 +423,7 @@ func (is *issuer) insert(ctx context.Context, n newPickup) error {
 			status, cancelled = pickup.StatusCancelled, 1
 		}
 		res, err := is.stmt.ExecContext(ctx, p.Code, p.CampaignID, n.professionalID, p.Name, p.Profession, p.ParcelKind, p.CentreID,
-			p.Window.Start.String(), p.Window.End.String(), cancelled, status, n.signed, is.now, is.tx.next())
+			p.Window.Start.String(), p.Window.End.String(), cancelled, status, n.signed, is.now, is.tx.next(), n.phase, n.lang)
 		if err != nil {
 			return fmt.Errorf("store pickup: %w", err)
 		}

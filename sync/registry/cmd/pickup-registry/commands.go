@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,7 +31,8 @@ type opts struct {
 	campaign, centre, qrDir, out   string
 	item, size, ref, listen        string
 	tlsCert, tlsKey, logLevel      string
-	json, devTLS                   bool
+	phase, lang                    string
+	json, devTLS, dryRun           bool
 	qty, centres, requests         int
 	after                          int64
 	ttl                            time.Duration
@@ -83,10 +85,20 @@ func init() {
 			doc: "add or update centres from a CSV file with columns id,name,address,hours",
 			run: runCentreImport},
 		{path: "centre list", synopsis: "[--json]", nargs: 0, jsonOut: true, doc: "list the centres", run: runCentreList},
-		{path: "request import", synopsis: "--campaign ID FILE.csv", nargs: 1, jsonOut: true,
-			doc: "import validated requests (professional_id,name,profession,centre_id) and issue codes; exit 1 if some were refused",
+		{path: "campaign import", synopsis: "[--json] FILE.json", nargs: 1, jsonOut: true,
+			doc: "add a campaign (phases with request and pickup dates, parcel kinds, professions) or update one imported before; every problem of the file is listed with its line and nothing is stored unless the whole file is valid (exit 1)",
+			run: runCampaignImport},
+		{path: "campaign list", synopsis: "[--json]", nargs: 0, jsonOut: true,
+			doc: "list the campaigns with their phases, where each stands today, and their requests", run: runCampaignList},
+		{path: "campaign show", synopsis: "[--json] ID", nargs: 1, jsonOut: true,
+			doc: "one campaign: phases, professions, parcel contents and figures (--json: the full definition)", run: runCampaignShow},
+		{path: "request import", synopsis: "--campaign ID [--phase ID] [--lang L] [--dry-run] FILE.csv", nargs: 1, jsonOut: true,
+			doc: "import validated requests (professional_id,name,profession,centre_id[,lang]) and issue codes; every problem is listed with its line and nothing is imported unless the whole file is valid (exit 1)",
 			flags: func(fs *flag.FlagSet, o *opts) {
 				fs.StringVar(&o.campaign, "campaign", pickup.DefaultCampaignID, "campaign id")
+				fs.StringVar(&o.phase, "phase", "", "the phase the file is for (every profession must belong to it; default: each profession's own)")
+				fs.StringVar(&o.lang, "lang", "en", "letter language of rows without a lang column: fr, nl, de or en")
+				fs.BoolVar(&o.dryRun, "dry-run", false, "check the file, import nothing")
 			},
 			run: runRequestImport},
 		{path: "codes", synopsis: "--centre ID [--qr-dir DIR] [--out FILE]", nargs: 0,
@@ -355,15 +367,16 @@ func runCentreList(ctx context.Context, e *env, o *opts, _ []string) error {
 	})
 }
 
-func runRequestImport(ctx context.Context, e *env, o *opts, args []string) error {
+func runCampaignImport(ctx context.Context, e *env, o *opts, args []string) error {
 	f, err := openFile(args[0])
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	return withRegistry(ctx, e, o, func(reg *registry.Registry) error {
-		res, err := reg.ImportRequests(ctx, o.campaign, f)
-		if err != nil {
+		res, err := reg.ImportCampaign(ctx, f)
+		var pe *registry.ProblemsError
+		if err != nil && !errors.As(err, &pe) {
 			return err
 		}
 		if o.json {
@@ -371,16 +384,146 @@ func runRequestImport(ctx context.Context, e *env, o *opts, args []string) error
 				return err
 			}
 		} else {
-			fmt.Fprintf(e.stdout, "%d request(s) imported into campaign %s, %d refused\n", res.Imported, res.Campaign, len(res.Refused))
-			for _, r := range res.Refused {
-				fmt.Fprintf(e.stdout, "  line %d: professional %s: %s\n", r.Line, r.ProfessionalID, r.Reason)
+			for _, p := range res.Problems {
+				fmt.Fprintf(e.stdout, "  %s\n", p)
 			}
 		}
-		if len(res.Refused) > 0 {
-			return fmt.Errorf("%w: %d request(s) refused (the others were imported)", registry.ErrRefused, len(res.Refused))
+		switch {
+		case pe != nil:
+			return fmt.Errorf("%w: campaign file %s: %d problem(s), nothing stored", registry.ErrRefused, args[0], len(res.Problems))
+		case o.json:
+		case res.Created:
+			fmt.Fprintf(e.stdout, "campaign %s added; terminals receive it at their next sync\n", res.Campaign)
+		case res.Unchanged:
+			fmt.Fprintf(e.stdout, "campaign %s unchanged\n", res.Campaign)
+		default:
+			fmt.Fprintf(e.stdout, "campaign %s updated: %d pickup(s) moved to their phase's new dates; terminals receive it at their next sync\n", res.Campaign, res.Moved)
 		}
 		return nil
 	})
+}
+
+func runCampaignList(ctx context.Context, e *env, o *opts, _ []string) error {
+	return withRegistry(ctx, e, o, func(reg *registry.Registry) error {
+		cs, err := reg.Campaigns(ctx)
+		if err != nil {
+			return err
+		}
+		if o.json {
+			sums := make([]registry.CampaignSummary, len(cs))
+			for i, c := range cs {
+				sums[i] = c.CampaignSummary
+			}
+			return printJSON(e.stdout, map[string]any{"campaigns": sums})
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CAMPAIGN\tPHASE\tREQUESTS OPEN\tPICKUP\tTODAY\tREQUESTS\tCOLLECTED\tNAME")
+		for _, c := range cs {
+			name := c.Names.In("en")
+			if c.Builtin {
+				name += " (built-in example)"
+			}
+			for i, ph := range c.Phases {
+				id := c.ID
+				if i > 0 {
+					id, name = "", ""
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s – %s\t%s\t%d\t%d\t%s\n", id, ph.ID, ph.RequestsOpen, ph.Pickup.Start, ph.Pickup.End,
+					strings.ReplaceAll(string(ph.State), "_", " "), ph.Requests, ph.Collected, name)
+			}
+		}
+		return tw.Flush()
+	})
+}
+
+func runCampaignShow(ctx context.Context, e *env, o *opts, args []string) error {
+	return withRegistry(ctx, e, o, func(reg *registry.Registry) error {
+		c, err := reg.CampaignInfo(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		if o.json {
+			return printJSON(e.stdout, c)
+		}
+		d := c.Definition
+		fmt.Fprintf(e.stdout, "campaign %s: %s\n", c.ID, c.Names.In("en"))
+		if c.Builtin {
+			fmt.Fprintln(e.stdout, "  built-in example (cannot be replaced)")
+		} else if c.ImportedAt != nil {
+			fmt.Fprintf(e.stdout, "  imported %s\n", c.ImportedAt.Local().Format("2006-01-02 15:04"))
+		}
+		fmt.Fprintf(e.stdout, "  requests %d: expected %d, collected %d, cancelled %d\n", c.Requests, c.Expected, c.Collected, c.Cancelled)
+		fmt.Fprintln(e.stdout, "phases:")
+		for _, ph := range c.Phases {
+			fmt.Fprintf(e.stdout, "  %s: requests from %s, pickup %s to %s (%s); %d request(s), %d collected; professions: %s\n",
+				ph.ID, ph.RequestsOpen, ph.Pickup.Start, ph.Pickup.End, strings.ReplaceAll(string(ph.State), "_", " "),
+				ph.Requests, ph.Collected, strings.Join(ph.Professions, ", "))
+		}
+		fmt.Fprintln(e.stdout, "parcel kinds:")
+		for _, k := range d.ParcelKinds {
+			var lines []string
+			for _, l := range k.Contents {
+				it, _ := d.Item(l.Item)
+				q := fmt.Sprint(l.Qty)
+				if l.PerDay {
+					q = "per day ×" + fmt.Sprint(d.PeriodDays)
+				}
+				lines = append(lines, q+" "+it.Names.In("en"))
+			}
+			fmt.Fprintf(e.stdout, "  %s (%s): %s\n", k.ID, k.Names.In("en"), strings.Join(lines, ", "))
+		}
+		fmt.Fprintln(e.stdout, "professions:")
+		for _, p := range d.Professions {
+			fmt.Fprintf(e.stdout, "  %s (%s): %s, phase %s\n", p.ID, p.Names.In("en"), p.ParcelKind, p.Phase)
+		}
+		return nil
+	})
+}
+
+func runRequestImport(ctx context.Context, e *env, o *opts, args []string) error {
+	f, err := openFile(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return withRegistry(ctx, e, o, func(reg *registry.Registry) error {
+		res, err := reg.ImportRequestFile(ctx, registry.RequestImport{Campaign: o.campaign, Phase: o.phase, Lang: o.lang, DryRun: o.dryRun}, f)
+		var pe *registry.ProblemsError
+		if err != nil && !errors.As(err, &pe) {
+			return err
+		}
+		if o.json {
+			if err := printJSON(e.stdout, res); err != nil {
+				return err
+			}
+		} else {
+			printRequestImport(e.stdout, res)
+		}
+		if pe != nil {
+			return fmt.Errorf("%w: request file %s: %d problem(s), nothing imported", registry.ErrRefused, args[0], len(res.Problems))
+		}
+		return nil
+	})
+}
+
+func printRequestImport(w io.Writer, res registry.ImportResult) {
+	for _, p := range res.Problems {
+		fmt.Fprintf(w, "  %s\n", p)
+	}
+	if res.Truncated {
+		fmt.Fprintf(w, "  … more problems not listed (the first %d are)\n", registry.MaxRequestProblems)
+	}
+	for _, warn := range res.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	switch {
+	case len(res.Problems) > 0:
+		fmt.Fprintf(w, "%d row(s) read, %d problem(s): nothing imported into campaign %s; fix the file and import it again\n", res.Rows, len(res.Problems), res.Campaign)
+	case res.DryRun:
+		fmt.Fprintf(w, "%d request(s) checked for campaign %s: the file is valid (dry run, nothing imported)\n", res.Rows, res.Campaign)
+	default:
+		fmt.Fprintf(w, "%d request(s) imported into campaign %s, a code issued for each\n", res.Imported, res.Campaign)
+	}
 }
 
 // createAtomic writes a file through a temporary sibling renamed at the

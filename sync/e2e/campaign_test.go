@@ -1,0 +1,147 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// pilotCampaignJSON is a campaign the administration writes: nurses pick
+// up from three days ago, dietitians from next week.
+func pilotCampaignJSON(day pickup.Date) string {
+	return fmt.Sprintf(`{
+  "id": "pilot-winter",
+  "names": {"en": "Winter pilot", "fr": "Pilote d'hiver", "nl": "Winterpiloot", "de": "Winterpilot"},
+  "items": [
+    {"id": "gloves", "names": {"en": "Gloves", "fr": "Gants", "nl": "Handschoenen", "de": "Handschuhe"}, "sizes": ["S", "M", "L", "XL"]},
+    {"id": "masks", "names": {"en": "Surgical masks", "fr": "Masques chirurgicaux", "nl": "Chirurgische maskers", "de": "Chirurgische Masken"}}
+  ],
+  "parcel_kinds": [
+    {"id": "full", "names": {"en": "Gloves and masks", "fr": "Gants et masques", "nl": "Handschoenen en maskers", "de": "Handschuhe und Masken"},
+     "contents": [{"item": "gloves", "qty": 200}, {"item": "masks", "qty": 100}]},
+    {"id": "masks_only", "names": {"en": "Masks", "fr": "Masques", "nl": "Maskers", "de": "Masken"}, "contents": [{"item": "masks", "qty": 100}]}
+  ],
+  "phases": [
+    {"id": "first", "requests_open": %q, "pickup": {"start": %q, "end": %q}},
+    {"id": "second", "requests_open": %q, "pickup": {"start": %q, "end": %q}}
+  ],
+  "professions": [
+    {"id": "nurse", "names": {"en": "Nurse", "fr": "Infirmier", "nl": "Verpleegkundige", "de": "Krankenpfleger"}, "parcel_kind": "full", "phase": "first"},
+    {"id": "dietitian", "names": {"en": "Dietitian", "fr": "Diététicien", "nl": "Diëtist", "de": "Diätassistent"}, "parcel_kind": "masks_only", "phase": "second"}
+  ]
+}
+`, day.AddDays(-10), day.AddDays(-3), day.AddDays(30), day.AddDays(-1), day.AddDays(7), day.AddDays(30))
+}
+
+func writeFile(t testing.TB, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// The administration's own campaign reaches the counters: imported with
+// phases around today, requests imported for it, codes issued; an enrolled
+// counter answers ok for the open phase today and "not yet open" for the
+// next one, and hands over.
+func TestOwnCampaignReachesCounter(t *testing.T) {
+	t.Parallel()
+	files := t.TempDir()
+	today := pickup.DateOf(time.Now())
+	reg := newRegistry(t)
+	reg.must(t, "centre", "add", "--id", "namur", "--name", "Croix-Rouge Namur", "--address", "Rue de Fer 68, 5000 Namur", "--hours", "Mon-Fri 9:00-17:00")
+	out := reg.must(t, "campaign", "import", writeFile(t, files, "pilot.json", pilotCampaignJSON(today)))
+	if !strings.Contains(out, "campaign pilot-winter added") {
+		t.Errorf("campaign import printed %q", out)
+	}
+
+	// A file with three bad rows lists all three and imports nothing,
+	// in text and in JSON.
+	bad := writeFile(t, files, "bad.csv", "professional_id,name,profession,centre_id,lang\n"+
+		"N1,Anne Dupont,nurse,namur,fr\n"+
+		"N2,Jan Peeters,astronaut,namur,nl\n"+
+		"N3,Erik Schmitz,nurse,mars,de\n"+
+		"N4,Lotte Maes,nurse,namur,nl\n"+
+		"N1,Anne Dupont,nurse,namur,fr\n")
+	res := reg.cli(t, "request", "import", "--campaign", "pilot-winter", bad)
+	if res.code != 1 {
+		t.Errorf("import of a bad file: %s; want exit 1", res)
+	}
+	for _, want := range []string{"line 3:", `"astronaut"`, "line 4:", `"mars"`, "line 6:", "twice", "nothing imported"} {
+		if !strings.Contains(res.stdout+res.stderr, want) {
+			t.Errorf("import of a bad file does not say %q:\n%s%s", want, res.stdout, res.stderr)
+		}
+	}
+	var report struct {
+		Imported int `json:"imported"`
+		Problems []struct {
+			Line int `json:"line"`
+		} `json:"problems"`
+	}
+	res = reg.cli(t, "request", "import", "--json", "--campaign", "pilot-winter", bad)
+	decodeJSON(t, res, &report)
+	if res.code != 1 || report.Imported != 0 || len(report.Problems) != 3 ||
+		report.Problems[0].Line != 3 || report.Problems[1].Line != 4 || report.Problems[2].Line != 6 {
+		t.Errorf("import --json of a bad file: exit %d, %+v; want lines 3, 4, 6", res.code, report)
+	}
+	if codes := reg.must(t, "codes", "--centre", "namur"); strings.Count(codes, "\n") != 1 {
+		t.Errorf("a refused file issued codes:\n%s", codes)
+	}
+
+	// The good file.
+	good := writeFile(t, files, "good.csv", "professional_id,name,profession,centre_id,lang\n"+
+		"N1,Anne Dupont,nurse,namur,fr\n"+
+		"N2,Lotte Maes,nurse,namur,nl\n"+
+		"D1,Jan Peeters,dietitian,namur,nl\n")
+	res = reg.cli(t, "request", "import", "--json", "--campaign", "pilot-winter", good)
+	decodeJSON(t, res, &report)
+	if res.code != 0 || report.Imported != 3 {
+		t.Fatalf("import of the good file: %s, %+v", res, report)
+	}
+	var nurses, dietitians []pickup.Code
+	err := pickup.ReadPickupCSV(strings.NewReader(reg.must(t, "codes", "--centre", "namur")), func(_ int, p pickup.Pickup) error {
+		switch p.Profession {
+		case "nurse":
+			nurses = append(nurses, p.Code)
+		case "dietitian":
+			dietitians = append(dietitians, p.Code)
+		}
+		return nil
+	})
+	if err != nil || len(nurses) != 2 || len(dietitians) != 1 {
+		t.Fatalf("codes: %d nurses, %d dietitians, %v", len(nurses), len(dietitians), err)
+	}
+
+	reg.start(t)
+	tm := enrol(t, reg, reg.URL(), "namur", "A")
+	tm.receive(t, "gloves", "M", 1000)
+	tm.receive(t, "masks", "", 1000)
+	tm.mustSync(t)
+	for _, c := range nurses {
+		if v := tm.lookup(t, c); v.Verdict != string(pickup.VerdictOK) {
+			t.Errorf("nurse's code of the open phase: %s, want ok", v.Verdict)
+		}
+	}
+	if v := tm.lookup(t, dietitians[0]); v.Verdict != string(pickup.VerdictNotYetOpen) {
+		t.Errorf("dietitian's code of the next phase: %s, want not_yet_open", v.Verdict)
+	}
+	h := tm.handover(t, nurses[0])
+	items := map[string]int{}
+	for _, l := range h.Items {
+		items[l.Item+l.Size] += l.Qty
+	}
+	if items["glovesM"] != 200 || items["masks"] != 100 {
+		t.Errorf("handed over %v, want the campaign's parcel: 200 gloves M and 100 masks", h.Items)
+	}
+	tm.mustSync(t)
+	if got := reg.report(t).centre("namur").Collected; got != 1 {
+		t.Errorf("registry report: %d collected, want 1", got)
+	}
+}
