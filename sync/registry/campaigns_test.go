@@ -160,11 +160,11 @@ func TestCampaignFileProblems(t *testing.T) {
 	}
 	// Every problem of a file at once, each with its line and path.
 	bad := good
-	bad = strings.Replace(bad, `"id": "winter"`, `"id": "winter campaign"`, 1)                                  // line 2
-	bad = strings.Replace(bad, `{"item": "masks", "qty": 100}]},`, `{"item": "mask", "qty": 100}]},`, 1)         // line 10
-	bad = strings.Replace(bad, fmt.Sprintf(`"end": %q}},`, today.AddDays(30)), `"end": "2026-13-01"}},`, 1)      // line 15
+	bad = strings.Replace(bad, `"id": "winter"`, `"id": "winter campaign"`, 1)                                    // line 2
+	bad = strings.Replace(bad, `{"item": "masks", "qty": 100}]},`, `{"item": "mask", "qty": 100}]},`, 1)          // line 10
+	bad = strings.Replace(bad, fmt.Sprintf(`"end": %q}},`, today.AddDays(30)), `"end": "2026-13-01"}},`, 1)       // line 15
 	bad = strings.Replace(bad, fmt.Sprintf(`"requests_open": %q`, today.AddDays(-1)), `"requests_opens": "x"`, 1) // line 16
-	bad = strings.Replace(bad, `"parcel_kind": "masks_only"`, `"parcel_kind": "masks-only"`, 1)                  // line 20
+	bad = strings.Replace(bad, `"parcel_kind": "masks_only"`, `"parcel_kind": "masks-only"`, 1)                   // line 20
 	_, probs := ParseCampaignFile([]byte(bad))
 	var got []string
 	for _, p := range probs {
