@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
 // Sync setting keys.
@@ -26,6 +25,96 @@ const (
 	KeyLastSyncErr = "last_sync_error"
 )
 
+// What the terminal keeps from the registry, in the domain's words; the
+// sync client (sync/client) translates the wire format into these.
+
+// Enrolment is the registry's answer to an enrolment.
+type Enrolment struct {
+	TerminalID string
+	Secret     []byte // signs every call from now on
+	Centre     pickup.Centre
+	Keys       []SigningKey
+	TLSPin     string // the registry's TLS certificate pin, if it serves TLS
+}
+
+// SigningKey is one of the registry's Ed25519 public keys.
+type SigningKey struct {
+	KeyID     string
+	PublicKey ed25519.PublicKey
+}
+
+// PickupRow is a pickup as the registry holds it, with the sequence of its
+// last change.
+type PickupRow struct {
+	pickup.Pickup
+	Seq int64
+}
+
+// Reassignment says a pickup moved to another centre.
+type Reassignment struct {
+	Code     pickup.Code
+	CentreID string // the new centre
+	Seq      int64
+}
+
+// Redemption is a handover the registry knows of (possibly this
+// terminal's own); Undone when it was undone.
+type Redemption struct {
+	pickup.Collection
+	Code   pickup.Code
+	Undone bool
+}
+
+// SentShipment is stock the registry sent to this centre.
+type SentShipment struct {
+	ID     string
+	Item   string
+	Size   string
+	Qty    int
+	SentAt time.Time
+	Ref    string
+	Seq    int64
+}
+
+// Page is one page of what changed at the registry for this centre: every
+// row with After < sequence <= Cursor. Reset: drop every row the registry
+// sent before (keeping this terminal's own facts), then apply the page.
+type Page struct {
+	DatasetID, CentreID string
+	Reset               bool
+	After, Cursor       int64
+
+	Pickups     []PickupRow
+	Reassigned  []Reassignment
+	Redemptions []Redemption
+	Received    []string // ids of this centre's facts the registry holds
+	Campaigns   []*pickup.Campaign
+	Centres     []pickup.Centre
+	Shipments   []SentShipment
+	Keys        []SigningKey
+	Revoked     []pickup.Code
+}
+
+// PushResult is the registry's definite answer for one pushed fact.
+type PushResult string
+
+// Push results, as the journal keeps them.
+const (
+	PushAccepted  PushResult = "accepted"
+	PushDuplicate PushResult = "duplicate"
+	PushConflict  PushResult = "conflict"
+)
+
+// PushAnswer is the registry's answer for one pushed fact: Stored is the
+// first answer for a duplicate; Earlier lists where and when the code had
+// already been handed over, for a conflict.
+type PushAnswer struct {
+	ID      string
+	Result  PushResult
+	Stored  PushResult
+	Earlier []pickup.Collection
+}
+
 // ErrNotEnrolled is returned by sync operations on a terminal that was
 // never enrolled with a registry.
 var ErrNotEnrolled = errors.New("terminal not enrolled with a registry: run 'pickup enrol --registry URL --code CODE'")
@@ -33,8 +122,10 @@ var ErrNotEnrolled = errors.New("terminal not enrolled with a registry: run 'pic
 // SyncConfig is what the sync client needs from the store.
 type SyncConfig struct {
 	RegistryURL string
-	Creds       protocol.Credentials
-	Pin         string
+	TerminalID  string
+	CentreID    string
+	Secret      []byte // signs every call to the registry and every bundle
+	Pin         string // the registry's TLS certificate pin, if any
 	DatasetID   string
 	Cursor      int64
 	ClockOffset time.Duration
@@ -59,7 +150,7 @@ func (s *Store) SyncConfig(ctx context.Context) (SyncConfig, error) {
 		return c, fmt.Errorf("read sync settings: secret: %w", err)
 	}
 	c.RegistryURL, c.Pin, c.DatasetID = vals[KeyRegistryURL], vals[KeyTLSPin], vals[KeyDatasetID]
-	c.Creds = protocol.Credentials{TerminalID: vals[KeyTerminalID], CentreID: vals[KeyCentreID], Secret: secret}
+	c.TerminalID, c.CentreID, c.Secret = vals[KeyTerminalID], vals[KeyCentreID], secret
 	c.Cursor, _ = strconv.ParseInt(vals[KeyCursor], 10, 64)
 	if ms, err := strconv.ParseInt(vals[KeyClockOffset], 10, 64); err == nil {
 		c.ClockOffset = time.Duration(ms) * time.Millisecond
@@ -73,7 +164,7 @@ func (s *Store) SyncConfig(ctx context.Context) (SyncConfig, error) {
 // ones at the first pull). A terminal set up stand-alone for the same centre
 // keeps its records: facts still waiting are re-addressed to the new
 // terminal id. Another centre is refused.
-func (s *Store) Enrol(ctx context.Context, registryURL string, r *protocol.EnrolResponse) (Identity, error) {
+func (s *Store) Enrol(ctx context.Context, registryURL string, r Enrolment) (Identity, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		old, err := identity(ctx, tx)
 		switch {
@@ -148,7 +239,7 @@ func readdressOutbox(ctx context.Context, tx *sql.Tx, terminalID string) error {
 	return err
 }
 
-func putKey(ctx context.Context, q querier, k protocol.SigningKey) error {
+func putKey(ctx context.Context, q querier, k SigningKey) error {
 	if len(k.PublicKey) != ed25519.PublicKeySize || !pickup.ValidID(k.KeyID) {
 		return fmt.Errorf("signing key %q: invalid", k.KeyID)
 	}
@@ -205,7 +296,7 @@ type PushOutcome struct {
 // fact leaves the outbox, its journal entry notes the answer, and every
 // conflict is recorded with where and when the code was already handed
 // over, all in one transaction.
-func (s *Store) ApplyPushResults(ctx context.Context, events []pickup.Event, res *protocol.PushResponse) (PushOutcome, error) {
+func (s *Store) ApplyPushResults(ctx context.Context, events []pickup.Event, answers []PushAnswer) (PushOutcome, error) {
 	var out PushOutcome
 	byID := map[string]pickup.Event{}
 	for _, e := range events {
@@ -213,17 +304,17 @@ func (s *Store) ApplyPushResults(ctx context.Context, events []pickup.Event, res
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := fmtTime(s.Now())
-		for _, r := range res.Results {
+		for _, r := range answers {
 			state := r.Result
-			if state == protocol.ResultDuplicate && r.Stored != "" {
+			if state == PushDuplicate && r.Stored != "" {
 				state = r.Stored
 			}
 			switch r.Result {
-			case protocol.ResultAccepted:
+			case PushAccepted:
 				out.Accepted++
-			case protocol.ResultDuplicate:
+			case PushDuplicate:
 				out.Duplicate++
-			case protocol.ResultConflict:
+			case PushConflict:
 				out.Conflict++
 			}
 			if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE event_id = ?", r.ID); err != nil {
@@ -232,7 +323,7 @@ func (s *Store) ApplyPushResults(ctx context.Context, events []pickup.Event, res
 			if _, err := tx.ExecContext(ctx, "UPDATE journal SET sync_state = ? WHERE id = ?", string(state), r.ID); err != nil {
 				return err
 			}
-			if state != protocol.ResultConflict {
+			if state != PushConflict {
 				continue
 			}
 			ev := byID[r.ID]
@@ -272,14 +363,14 @@ type PageOutcome struct {
 // facts and outbox. This terminal's facts live apart from the pickup rows
 // (redemptions, journal, outbox), so a pickup row from the registry never
 // hides a local handover: the code stays collected.
-func (s *Store) ApplyPage(ctx context.Context, p *protocol.PullResponse) (PageOutcome, error) {
+func (s *Store) ApplyPage(ctx context.Context, p *Page) (PageOutcome, error) {
 	return s.applyPage(ctx, p, false)
 }
 
 // ApplyBundlePage applies a page read from a USB bundle: like ApplyPage,
 // but a page that overlaps what is already applied is fine (a bundle starts
 // where the registry chose), and one wholly behind the cursor is skipped.
-func (s *Store) ApplyBundlePage(ctx context.Context, p *protocol.PullResponse) (PageOutcome, bool, error) {
+func (s *Store) ApplyBundlePage(ctx context.Context, p *Page) (PageOutcome, bool, error) {
 	cfg, err := s.syncCursor(ctx)
 	if err != nil {
 		return PageOutcome{}, false, err
@@ -302,7 +393,7 @@ func (s *Store) syncCursor(ctx context.Context) (SyncConfig, error) {
 	return c, err
 }
 
-func (s *Store) applyPage(ctx context.Context, p *protocol.PullResponse, overlap bool) (PageOutcome, error) {
+func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutcome, error) {
 	var out PageOutcome
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if len(p.Pickups) > 1000 {
@@ -358,7 +449,7 @@ func (s *Store) applyPage(ctx context.Context, p *protocol.PullResponse, overlap
 			}
 		}
 		for _, c := range p.Campaigns {
-			if err := putCampaign(ctx, tx, c.Campaign); err != nil {
+			if err := putCampaign(ctx, tx, c); err != nil {
 				return err
 			}
 		}
@@ -390,11 +481,11 @@ func (s *Store) applyPage(ctx context.Context, p *protocol.PullResponse, overlap
 				return err
 			}
 		}
-		for _, r := range p.Revoked {
-			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO revoked_codes(code) VALUES(?)", string(r.Code)); err != nil {
+		for _, code := range p.Revoked {
+			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO revoked_codes(code) VALUES(?)", string(code)); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE pickups SET status = 'cancelled' WHERE code = ?", string(r.Code)); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE pickups SET status = 'cancelled' WHERE code = ?", string(code)); err != nil {
 				return err
 			}
 		}
@@ -416,8 +507,8 @@ func (s *Store) applyPage(ctx context.Context, p *protocol.PullResponse, overlap
 				return err
 			}
 		}
-		for _, r := range p.Received {
-			if err := confirmEvent(ctx, tx, r.EventID); err != nil {
+		for _, id := range p.Received {
+			if err := confirmEvent(ctx, tx, id); err != nil {
 				return err
 			}
 		}
@@ -439,7 +530,7 @@ func (s *Store) applyPage(ctx context.Context, p *protocol.PullResponse, overlap
 // elsewhere is not possible, so local rows are left as they are). When the
 // code then has more than one active handover, each is recorded as a
 // conflict; it returns how many conflict rows it added.
-func applyRedemption(ctx context.Context, tx *sql.Tx, r protocol.Redemption, now string) (int, error) {
+func applyRedemption(ctx context.Context, tx *sql.Tx, r Redemption, now string) (int, error) {
 	var local int
 	err := tx.QueryRowContext(ctx, "SELECT local FROM redemptions WHERE event_id = ?", r.EventID).Scan(&local)
 	switch {
@@ -543,7 +634,7 @@ func requeueJournal(ctx context.Context, tx *sql.Tx, terminalID string) error {
 // proves the registry holds: this terminal's handover, and its undo when
 // the redemption comes back undone. (A terminal synced only by USB bundles
 // learns this way that its facts arrived.)
-func confirmByRedemption(ctx context.Context, tx *sql.Tx, r protocol.Redemption) error {
+func confirmByRedemption(ctx context.Context, tx *sql.Tx, r Redemption) error {
 	ids := []string{r.EventID}
 	if r.Undone {
 		rows, err := tx.QueryContext(ctx, "SELECT id FROM journal WHERE type = 'undo' AND json_extract(body, '$.undoes') = ?", r.EventID)
@@ -580,16 +671,14 @@ func confirmEvent(ctx context.Context, tx *sql.Tx, id string) error {
 	return err
 }
 
-// LocalDigest computes the digest of this centre's pickups as the registry
-// does, for the drift check.
-func (s *Store) LocalDigest(ctx context.Context) (*protocol.Digest, error) {
+// CentrePickups calls fn with every pickup of this centre, in no order (the
+// drift check digests them as the registry does).
+func (s *Store) CentrePickups(ctx context.Context, fn func(pickup.Pickup)) error {
 	id, err := s.Identity(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	d := &protocol.Digest{}
-	err = scanPickups(ctx, s.db, "WHERE centre_id = ?", []any{id.Centre.ID}, func(p pickup.Pickup) { d.Add(p) })
-	return d, err
+	return scanPickups(ctx, s.db, "WHERE centre_id = ?", []any{id.Centre.ID}, fn)
 }
 
 func scanPickups(ctx context.Context, q querier, where string, args []any, fn func(pickup.Pickup)) error {
@@ -616,7 +705,7 @@ func scanPickups(ctx context.Context, q querier, where string, args []any, fn fu
 // ReplaceBucket makes this centre's pickups whose code starts with prefix
 // exactly rows (a drift repair): rows missing from the registry's list are
 // removed, the others stored.
-func (s *Store) ReplaceBucket(ctx context.Context, prefix string, rows []protocol.PickupRow) error {
+func (s *Store) ReplaceBucket(ctx context.Context, prefix string, rows []PickupRow) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		id, err := identity(ctx, tx)
 		if err != nil {

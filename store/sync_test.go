@@ -8,14 +8,13 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
 func enrolled(t *testing.T) *fixture {
 	t.Helper()
 	f := newFixture(t)
-	_, err := f.s.Enrol(context.Background(), "http://127.0.0.1:1", &protocol.EnrolResponse{
-		TerminalID: "term-A", Secret: make([]byte, 32), Centre: pickup.Centre{ID: "here", Name: "Centre Here"}, DatasetID: "ds-1",
+	_, err := f.s.Enrol(context.Background(), "http://127.0.0.1:1", Enrolment{
+		TerminalID: "term-A", Secret: make([]byte, 32), Centre: pickup.Centre{ID: "here", Name: "Centre Here"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -23,8 +22,8 @@ func enrolled(t *testing.T) *fixture {
 	return f
 }
 
-func page(after, cursor int64) *protocol.PullResponse {
-	return &protocol.PullResponse{DatasetID: "ds-1", CentreID: "here", After: after, Cursor: cursor}
+func page(after, cursor int64) *Page {
+	return &Page{DatasetID: "ds-1", CentreID: "here", After: after, Cursor: cursor}
 }
 
 func TestEnrolKeepsStandAloneFacts(t *testing.T) {
@@ -35,7 +34,7 @@ func TestEnrolKeepsStandAloneFacts(t *testing.T) {
 	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["masks"])}); err != nil {
 		t.Fatal(err)
 	}
-	id, err := f.s.Enrol(ctx, "http://x", &protocol.EnrolResponse{TerminalID: "term-B", Secret: []byte("s"), Centre: pickup.Centre{ID: "here", Name: "H"}})
+	id, err := f.s.Enrol(ctx, "http://x", Enrolment{TerminalID: "term-B", Secret: []byte("s"), Centre: pickup.Centre{ID: "here", Name: "H"}})
 	if err != nil || id.TerminalID != "term-B" {
 		t.Fatalf("Enrol = %+v, %v", id, err)
 	}
@@ -51,7 +50,7 @@ func TestEnrolKeepsStandAloneFacts(t *testing.T) {
 	if res, _ := f.s.VerifyLog(ctx); !res.OK {
 		t.Errorf("journal broken by enrolment: %+v", res)
 	}
-	_, err = f.s.Enrol(ctx, "http://x", &protocol.EnrolResponse{TerminalID: "term-C", Secret: []byte("s"), Centre: pickup.Centre{ID: "elsewhere"}})
+	_, err = f.s.Enrol(ctx, "http://x", Enrolment{TerminalID: "term-C", Secret: []byte("s"), Centre: pickup.Centre{ID: "elsewhere"}})
 	if !errors.Is(err, ErrAlreadySetUp) {
 		t.Errorf("enrol for another centre = %v, want ErrAlreadySetUp", err)
 	}
@@ -67,9 +66,9 @@ func TestApplyPageDoubleHandoverAndConfirm(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := page(0, 10)
-	p.Redemptions = []protocol.Redemption{
-		{EventID: res.EventID, Code: code, TerminalID: "term-A", CentreID: "here", At: f.now, Seq: 9},
-		{EventID: "11111111-1111-1111-1111-111111111111", Code: code, TerminalID: "term-B", CentreID: "here", At: f.now.Add(time.Minute), Seq: 10},
+	p.Redemptions = []Redemption{
+		{Collection: pickup.Collection{EventID: res.EventID, TerminalID: "term-A", CentreID: "here", At: f.now}, Code: code},
+		{Collection: pickup.Collection{EventID: "11111111-1111-1111-1111-111111111111", TerminalID: "term-B", CentreID: "here", At: f.now.Add(time.Minute)}, Code: code},
 	}
 	out, err := f.s.ApplyPage(ctx, p)
 	if err != nil {
@@ -109,13 +108,13 @@ func TestApplyPageResetKeepsOwnFacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := page(0, 5)
-	p.Pickups = []protocol.PickupRow{{Pickup: pickup.Pickup{Code: codeFor(t, 777), Name: "New", Profession: "pharmacist", ParcelKind: "masks_only",
+	p.Pickups = []PickupRow{{Pickup: pickup.Pickup{Code: codeFor(t, 777), Name: "New", Profession: "pharmacist", ParcelKind: "masks_only",
 		CentreID: "here", CampaignID: pickup.DefaultCampaignID, Window: pickup.Window{Start: pickup.MustDate("2020-11-01"), End: pickup.MustDate("2020-12-31")}, Status: pickup.StatusExpected}, Seq: 5}}
 	if _, err := f.s.ApplyPage(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	// The registry was restored: a reset page from another dataset.
-	r := &protocol.PullResponse{DatasetID: "ds-2", CentreID: "here", Reset: true, After: 0, Cursor: 3}
+	r := &Page{DatasetID: "ds-2", CentreID: "here", Reset: true, After: 0, Cursor: 3}
 	out, err := f.s.ApplyPage(ctx, r)
 	if err != nil || !out.Reset {
 		t.Fatalf("reset page: %+v, %v", out, err)
@@ -140,10 +139,10 @@ func TestApplyPageRows(t *testing.T) {
 	f := enrolled(t)
 	ctx := context.Background()
 	p := page(0, 20)
-	p.Reassigned = []protocol.Reassignment{{Code: f.codes["ok"], CentreID: "there", Seq: 11}}
-	p.Revoked = []protocol.RevokedCode{{Code: f.codes["ok2"], At: f.now, Seq: 12}}
-	p.Centres = []protocol.CentreRow{{Centre: pickup.Centre{ID: "there", Name: "Moved Centre", Address: "New street 1", Hours: "Sat"}, Seq: 13}}
-	p.Shipments = []protocol.Shipment{{ID: "ship-1", CentreID: "here", Item: "gloves", Size: "M", Qty: 1000, SentAt: f.now, Seq: 14}}
+	p.Reassigned = []Reassignment{{Code: f.codes["ok"], CentreID: "there", Seq: 11}}
+	p.Revoked = []pickup.Code{f.codes["ok2"]}
+	p.Centres = []pickup.Centre{{ID: "there", Name: "Moved Centre", Address: "New street 1", Hours: "Sat"}}
+	p.Shipments = []SentShipment{{ID: "ship-1", Item: "gloves", Size: "M", Qty: 1000, SentAt: f.now, Seq: 14}}
 	if _, err := f.s.ApplyPage(ctx, p); err != nil {
 		t.Fatal(err)
 	}
@@ -179,9 +178,9 @@ func TestApplyPushResults(t *testing.T) {
 	}
 	evs, _ := f.s.Outbox(ctx, 10)
 	earlier := pickup.Collection{EventID: "22222222-2222-2222-2222-222222222222", At: f.now.Add(-time.Hour), TerminalID: "term-Z", CentreID: "here"}
-	out, err := f.s.ApplyPushResults(ctx, evs, &protocol.PushResponse{Results: []protocol.PushResult{
-		{ID: res.EventID, Result: protocol.ResultConflict, Earlier: []pickup.Collection{earlier}},
-	}})
+	out, err := f.s.ApplyPushResults(ctx, evs, []PushAnswer{
+		{ID: res.EventID, Result: PushConflict, Earlier: []pickup.Collection{earlier}},
+	})
 	if err != nil || out.Conflict != 1 {
 		t.Fatalf("ApplyPushResults = %+v, %v", out, err)
 	}
@@ -195,31 +194,40 @@ func TestApplyPushResults(t *testing.T) {
 	}
 }
 
-func TestLocalDigestMatchesRows(t *testing.T) {
+func TestCentrePickupsAndReplaceBucket(t *testing.T) {
 	t.Parallel()
 	f := enrolled(t)
 	ctx := context.Background()
-	d, err := f.s.LocalDigest(ctx)
-	if err != nil {
-		t.Fatal(err)
+	names := func() map[pickup.Code]string {
+		m := map[pickup.Code]string{}
+		if err := f.s.CentrePickups(ctx, func(p pickup.Pickup) { m[p.Code] = p.Name }); err != nil {
+			t.Fatal(err)
+		}
+		return m
 	}
-	if d.Count() != 7 { // the fixture's rows for "here"
-		t.Errorf("digest counts %d rows, want 7", d.Count())
+	if n := len(names()); n != 7 { // the fixture's rows for "here"
+		t.Errorf("CentrePickups lists %d rows, want 7", n)
 	}
-	// Replacing a bucket with the registry's rows changes the digest to match.
-	var want protocol.Digest
-	var rows []protocol.PickupRow
+	// Replacing a bucket with the registry's rows leaves exactly those rows
+	// whose code starts with the prefix.
+	var rows []PickupRow
 	for _, l := range []string{"ok", "masks"} {
 		p, _ := getPickup(ctx, f.s.db, f.codes[l])
 		p.Name = "Registry Name"
-		rows = append(rows, protocol.PickupRow{Pickup: *p})
-		want.Add(*p)
+		rows = append(rows, PickupRow{Pickup: *p})
 	}
 	if err := f.s.ReplaceBucket(ctx, "0", rows); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := f.s.LocalDigest(ctx)
-	if got.Hex() != want.Hex() || got.Count() != 2 {
-		t.Errorf("after repair: %s (%d), want %s (2)", got.Hex(), got.Count(), want.Hex())
+	got := names()
+	for _, l := range []string{"ok", "masks"} {
+		if got[f.codes[l]] != "Registry Name" {
+			t.Errorf("%s after repair: %q", l, got[f.codes[l]])
+		}
+	}
+	for c := range got {
+		if c[0] == '0' && c != f.codes["ok"] && c != f.codes["masks"] {
+			t.Errorf("code %s of bucket 0 survived the repair", c.Masked())
+		}
 	}
 }

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/client"
 	"github.com/pickup-terminal/pickup/sync/protocol"
@@ -108,7 +106,7 @@ func runSync(ctx context.Context, c *ctx, args []string) error {
 		if c.json {
 			return refused(nil)
 		}
-		return refused(syncHint(err))
+		return refused(syncHint(c.tr, err))
 	}
 	if rep.Pending > 0 {
 		return refused(fmt.Errorf("%d facts recorded during the sync are still waiting", rep.Pending))
@@ -132,147 +130,42 @@ func runBundle(ctx context.Context, c *ctx, args []string) error {
 		return err
 	}
 	defer s.Close()
-	cfg, err := s.SyncConfig(ctx)
-	if err != nil {
-		return err
-	}
+	path := args[1]
 	if args[0] == "export" {
-		return bundleExport(ctx, c, s, cfg, args[1])
-	}
-	return bundleImport(ctx, c, s, cfg, args[1])
-}
-
-func bundleExport(ctx context.Context, c *ctx, s *store.Store, cfg store.SyncConfig, path string) error {
-	evs, err := s.Outbox(ctx, -1)
-	if err != nil {
-		return err
-	}
-	// Write next to the target and rename, so a pulled-out stick never
-	// holds half a bundle under the final name.
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pickup-bundle-*")
-	if err != nil {
-		return fmt.Errorf("bundle export: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	bw, err := protocol.NewBundleWriter(tmp, protocol.BundleHeader{Format: protocol.BundleFormat, Kind: protocol.BundleFacts,
-		ID: uuid.NewString(), DatasetID: cfg.DatasetID, CentreID: cfg.Creds.CentreID, TerminalID: cfg.Creds.TerminalID,
-		CreatedAt: c.Now().UTC()})
-	if err != nil {
-		tmp.Close()
-		return fmt.Errorf("bundle export: %w", err)
-	}
-	for i := 0; i < len(evs); i += protocol.DefaultPushBatch {
-		if err := bw.Push(&protocol.PushRequest{Events: evs[i:min(i+protocol.DefaultPushBatch, len(evs))]}); err != nil {
-			tmp.Close()
-			return fmt.Errorf("bundle export: %w", err)
-		}
-	}
-	if err := bw.Close(protocol.HMACSigner(cfg.Creds.TerminalID, cfg.Creds.Secret)); err != nil {
-		tmp.Close()
-		return fmt.Errorf("bundle export: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("bundle export: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("bundle export: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("bundle export: %w", err)
-	}
-	if c.json {
-		c.printJSON(map[string]any{"file": path, "facts": len(evs)})
-		return nil
-	}
-	c.printf("✔ Wrote %d pending facts to %s.\nTake it to the registry: pickup-registry bundle import %s\n", len(evs), path, filepath.Base(path))
-	return nil
-}
-
-func bundleImport(ctx context.Context, c *ctx, s *store.Store, cfg store.SyncConfig, path string) error {
-	open := func() (io.ReadCloser, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("bundle import: %w", err)
-		}
-		return f, nil
-	}
-	keys, err := s.SigningKeys(ctx)
-	if err != nil {
-		return err
-	}
-	verify := protocol.Ed25519Verifier(keys)
-	checkHeader := func(h protocol.BundleHeader) error {
-		switch {
-		case h.Kind != protocol.BundlePull:
-			return fmt.Errorf("this is a %s bundle (from a terminal): it goes to the registry, not to a terminal", h.Kind)
-		case h.CentreID != cfg.Creds.CentreID:
-			return fmt.Errorf("this bundle is meant for centre %s, and this terminal serves %s", h.CentreID, cfg.Creds.CentreID)
-		}
-		return nil
-	}
-	// First pass: check everything, apply nothing.
-	f, err := open()
-	if err != nil {
-		return err
-	}
-	_, err = protocol.ReadBundle(f, verify, func(r protocol.BundleRecord) error {
-		if r.Header != nil {
-			return checkHeader(*r.Header)
-		}
-		return nil
-	})
-	f.Close()
-	if err != nil {
-		return refused(fmt.Errorf("bundle %s refused, nothing applied: %w", path, err))
-	}
-	f, err = open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	pages, skipped, pickups := 0, 0, 0
-	_, err = protocol.ReadBundle(f, verify, func(r protocol.BundleRecord) error {
-		if r.Page == nil {
-			return nil
-		}
-		out, applied, err := s.ApplyBundlePage(ctx, r.Page)
+		n, err := client.ExportBundle(ctx, s, path)
 		if err != nil {
 			return err
 		}
-		if applied {
-			pages++
-			pickups += out.Pickups
-		} else {
-			skipped++
+		if c.json {
+			c.printJSON(map[string]any{"file": path, "facts": n})
+			return nil
 		}
+		c.printf("✔ Wrote %d pending facts to %s.\nTake it to the registry: pickup-registry bundle import %s\n", n, path, filepath.Base(path))
 		return nil
-	})
+	}
+	res, err := client.ImportBundle(ctx, s, path)
+	if errors.Is(err, client.ErrBundleRefused) {
+		return refused(err)
+	}
 	if err != nil {
-		return fmt.Errorf("bundle import %s: %w (pages before this one are applied; importing again is safe)", path, err)
+		return err
 	}
 	if c.json {
-		c.printJSON(map[string]any{"file": path, "pages": pages, "skipped": skipped, "pickups": pickups})
+		c.printJSON(map[string]any{"file": path, "pages": res.Pages, "skipped": res.Skipped, "pickups": res.Pickups})
 		return nil
 	}
-	c.printf("✔ Applied %d pages (%d pickups) from %s; %d pages were already here.\n", pages, pickups, path, skipped)
+	c.printf("✔ Applied %d pages (%d pickups) from %s; %d pages were already here.\n", res.Pages, res.Pickups, path, res.Skipped)
 	return nil
 }
 
-// syncHint says what a failed round means for the technician, keeping the
-// cause for the log.
-func syncHint(err error) error {
-	var pe *protocol.Error
-	var what string
-	switch {
-	case errors.As(err, &pe) && (pe.Code == protocol.CodeTerminalRevoked || pe.Code == protocol.CodeUnauthenticated || pe.Code == protocol.CodeBadSignature):
-		what = "the registry no longer accepts this terminal: ask for a new enrolment code ('pickup-registry terminal enrol') and run 'pickup enrol' again; nothing recorded here is lost"
-	case errors.As(err, &pe) && pe.Retryable():
-		what = "the registry is busy or restarting: try again in a minute; nothing recorded here is lost"
-	case errors.As(err, &pe):
-		what = "the registry refused the sync (" + string(pe.Code) + "): keep this message for the technician; nothing recorded here is lost"
-	default:
-		what = "the registry cannot be reached: check the network or the registry's address; handovers keep working offline and go at the next sync"
+// syncHint says what a failed round means for the technician (the one
+// explanation the window shows too), with the commands that help, keeping
+// the cause for the log.
+func syncHint(tr *i18n.Catalog, err error) error {
+	f := client.Explain(err)
+	what := f.Text(tr)
+	if f.Kind == client.FailureEnrolAgain {
+		what += "\n  next: 'pickup-registry terminal enrol' on the registry, then 'pickup enrol --registry URL --code CODE' here"
 	}
 	return fmt.Errorf("sync incomplete: %s\n  (%v)", what, err)
 }

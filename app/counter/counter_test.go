@@ -19,6 +19,7 @@ import (
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/store"
+	"github.com/pickup-terminal/pickup/sync/client"
 )
 
 // The whole flow for a parcel with gloves, size chosen by key: lookup,
@@ -478,11 +479,11 @@ func itoaT(n int) string { return number(i18n.For("en"), n) }
 // reports when one is set up.
 type fakeSync struct {
 	online bool
-	err    string
+	err    client.Failure
 }
 
-func (s fakeSync) Online() bool      { return s.online }
-func (s fakeSync) LastError() string { return s.err }
+func (s fakeSync) Online() bool                { return s.online }
+func (s fakeSync) LastFailure() client.Failure { return s.err }
 
 func TestStatusBarSync(t *testing.T) {
 	tests := []struct {
@@ -494,7 +495,9 @@ func TestStatusBarSync(t *testing.T) {
 		{"no registry", "", nil, "No registry connected"},
 		{"registry, no sync", "https://registry.example", nil, "Registry set up, sync not running"},
 		{"online", "https://registry.example", fakeSync{online: true}, "Online"},
-		{"offline", "https://registry.example", fakeSync{err: "timeout"}, "Offline (timeout)"},
+		{"offline", "https://registry.example", fakeSync{err: client.Failure{Kind: client.FailureUnreachable}}, "Offline"},
+		{"revoked", "https://registry.example", fakeSync{online: true, err: client.Failure{Kind: client.FailureEnrolAgain, Code: "terminal_revoked"}}, "Online (enrol again)"},
+		{"busy", "https://registry.example", fakeSync{online: true, err: client.Failure{Kind: client.FailureBusy}}, "Online (registry busy)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

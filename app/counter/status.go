@@ -12,6 +12,7 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/store"
+	"github.com/pickup-terminal/pickup/sync/client"
 )
 
 // snapshot is what the status bar, the size buttons and the Today panel
@@ -22,7 +23,7 @@ type snapshot struct {
 	status   store.Status
 	registry string
 	online   bool
-	syncErr  string
+	syncErr  client.Failure
 	hasSync  bool
 	today    []store.Handed
 	camp     *pickup.Campaign
@@ -44,7 +45,7 @@ func (u *UI) read(ctx context.Context) snapshot {
 	s.setUp, s.status = true, st
 	s.registry, _ = u.opt.Store.Setting(ctx, KeyRegistryURL)
 	if u.opt.Sync != nil {
-		s.hasSync, s.online, s.syncErr = true, u.opt.Sync.Online(), u.opt.Sync.LastError()
+		s.hasSync, s.online, s.syncErr = true, u.opt.Sync.Online(), u.opt.Sync.LastFailure()
 	}
 	loc := u.opt.Store.Loc
 	if loc == nil {
@@ -202,14 +203,15 @@ func (u *UI) renderStatus() {
 	case !s.hasSync:
 		u.onlineIcon.SetResource(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning))
 		u.online.SetText(tr.T("ui.status.sync_off"))
-	case s.online:
+	case s.online && s.syncErr.Short(tr) == "":
 		u.onlineIcon.SetResource(theme.NewColoredResource(theme.ConfirmIcon(), theme.ColorNameSuccess))
 		u.online.SetText(tr.T("ui.status.online"))
 	default:
+		// Offline, or reached but refused (the registry says why).
 		u.onlineIcon.SetResource(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning))
-		text := tr.T("ui.status.offline")
-		if s.syncErr != "" {
-			text += " (" + s.syncErr + ")"
+		text := tr.T(map[bool]string{true: "ui.status.online", false: "ui.status.offline"}[s.online])
+		if why := s.syncErr.Short(tr); why != "" {
+			text += " (" + why + ")"
 		}
 		u.online.SetText(text)
 	}

@@ -26,6 +26,7 @@ import (
 
 	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/store"
+	"github.com/pickup-terminal/pickup/sync/client"
 )
 
 // Setting keys the window keeps in the store, besides store.KeyLang.
@@ -38,7 +39,8 @@ const (
 // (nil until sync runs) and must be safe to call from any goroutine.
 type SyncState interface {
 	Online() bool
-	LastError() string
+	// LastFailure explains why the last round failed (zero while it works).
+	LastFailure() client.Failure
 }
 
 // Options configures the counter window.

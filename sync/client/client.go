@@ -1,8 +1,11 @@
 // Package client is the terminal's side of sync: enrolment, a sync round
 // (push the outbox, then pull to the head, then check for drift) and the
 // background loop that notices by itself when the link goes and comes back,
-// backing off exponentially with jitter. It speaks the wire protocol of
-// sync/protocol and keeps everything in the terminal's store.
+// backing off exponentially with jitter; USB bundle export and import; and
+// the one explanation of a failed round (Explain) that the command line and
+// the counter window both show. It speaks the wire protocol of
+// sync/protocol and translates it into the store's domain types, so the
+// store knows nothing of the wire.
 package client
 
 import (
@@ -57,7 +60,7 @@ func Enrol(ctx context.Context, s *store.Store, registryURL, code string) (store
 	if err != nil {
 		return store.Identity{}, fmt.Errorf("enrol with %s: %w", registryURL, err)
 	}
-	id, err := s.Enrol(ctx, registryURL, resp)
+	id, err := s.Enrol(ctx, registryURL, storeEnrolment(resp))
 	if err != nil {
 		return id, err
 	}
@@ -145,10 +148,10 @@ func (y *Syncer) client(ctx context.Context) (*protocol.Client, store.SyncConfig
 		return nil, cfg, err
 	}
 	if y.Client != nil {
-		y.Client.Creds = cfg.Creds
+		y.Client.Creds = credentials(cfg)
 		return y.Client, cfg, nil
 	}
-	c, err := protocol.NewClient(cfg.RegistryURL, cfg.Creds, cfg.Pin)
+	c, err := protocol.NewClient(cfg.RegistryURL, credentials(cfg), cfg.Pin)
 	if err != nil {
 		return nil, cfg, err
 	}
@@ -203,7 +206,7 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 	}
 	_, err := c.PullAll(ctx, protocol.PullRequest{DatasetID: cfg.DatasetID, After: cfg.Cursor, Limit: limit},
 		func(page *protocol.PullResponse) error {
-			out, err := y.Store.ApplyPage(ctx, page)
+			out, err := y.Store.ApplyPage(ctx, storePage(page))
 			if err != nil {
 				return err
 			}
@@ -294,7 +297,7 @@ func (y *Syncer) push(ctx context.Context, c *protocol.Client, rep *Report) erro
 			y.Store.NoteAttempt(ctx, ids, err)
 			return fmt.Errorf("push %d facts: %w", len(evs), err)
 		}
-		out, err := y.Store.ApplyPushResults(ctx, evs, res)
+		out, err := y.Store.ApplyPushResults(ctx, evs, storeAnswers(res))
 		if err != nil {
 			return err
 		}
@@ -316,7 +319,7 @@ func (y *Syncer) checkDrift(ctx context.Context, c *protocol.Client, cursor int6
 	}
 	lc := make(chan localResult, 1)
 	go func() {
-		d, err := y.Store.LocalDigest(ctx)
+		d, err := LocalDigest(ctx, y.Store)
 		lc <- localResult{d, err}
 	}()
 	d, err := c.Digest(ctx)
@@ -348,7 +351,7 @@ func (y *Syncer) checkDrift(ctx context.Context, c *protocol.Client, cursor int6
 			}
 			req.After = res.Pickups[len(res.Pickups)-1].Code
 		}
-		if err := y.Store.ReplaceBucket(ctx, prefix, rows); err != nil {
+		if err := y.Store.ReplaceBucket(ctx, prefix, storeRows(rows)); err != nil {
 			return err
 		}
 		rep.Repaired = append(rep.Repaired, prefix)
@@ -419,21 +422,10 @@ func (y *Syncer) Online() bool {
 	return s.Enrolled && s.Online
 }
 
-// LastError says in a few words why the last round failed: "" while it
-// worked or when the registry just could not be reached (the status bar
-// already says offline), the registry's own reason when it refused.
-func (y *Syncer) LastError() string {
+// LastFailure explains why the last round failed (the zero Failure while
+// it worked), for the counter's status bar.
+func (y *Syncer) LastFailure() Failure {
 	y.mu.Lock()
-	err := y.lastErr
-	y.mu.Unlock()
-	var pe *protocol.Error
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &pe) && (pe.Code == protocol.CodeTerminalRevoked || pe.Code == protocol.CodeUnauthenticated || pe.Code == protocol.CodeBadSignature):
-		return string(pe.Code) + ": enrol again"
-	case pe != nil:
-		return string(pe.Code)
-	}
-	return ""
+	defer y.mu.Unlock()
+	return Explain(y.lastErr)
 }

@@ -3,9 +3,12 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
@@ -57,21 +60,35 @@ func TestEnrolRefusesBadCodeOffline(t *testing.T) {
 	}
 }
 
-func TestLastError(t *testing.T) {
+func TestExplain(t *testing.T) {
 	t.Parallel()
+	en := i18n.For("en")
 	tests := []struct {
-		err  error
-		want string
+		err   error
+		want  Failure
+		short string
 	}{
-		{nil, ""},
-		{errors.New("dial tcp: connection refused"), ""},
-		{protocol.Errorf(protocol.CodeTerminalRevoked, "revoked"), "terminal_revoked: enrol again"},
-		{protocol.Errorf(protocol.CodeUnavailable, "busy"), "unavailable"},
+		{nil, Failure{}, ""},
+		{errors.New("dial tcp: connection refused"), Failure{Kind: FailureUnreachable}, ""},
+		{fmt.Errorf("sync: %w", store.ErrNotEnrolled), Failure{Kind: FailureNotEnrolled}, "not enrolled"},
+		{protocol.Errorf(protocol.CodeTerminalRevoked, "revoked"), Failure{Kind: FailureEnrolAgain, Code: "terminal_revoked"}, "enrol again"},
+		{fmt.Errorf("push: %w", protocol.Errorf(protocol.CodeUnavailable, "busy")), Failure{Kind: FailureBusy, Code: "unavailable"}, "registry busy"},
+		{protocol.Errorf(protocol.CodeBadRequest, "no"), Failure{Kind: FailureRefused, Code: "bad_request"}, "refused: bad_request"},
 	}
 	for _, tt := range tests {
 		y := &Syncer{lastErr: tt.err}
-		if got := y.LastError(); got != tt.want {
-			t.Errorf("LastError(%v) = %q, want %q", tt.err, got, tt.want)
+		got := y.LastFailure()
+		if got != tt.want {
+			t.Errorf("LastFailure(%v) = %+v, want %+v", tt.err, got, tt.want)
+		}
+		if s := got.Short(en); s != tt.short {
+			t.Errorf("Short(%v) = %q, want %q", tt.err, s, tt.short)
+		}
+		for _, lang := range i18n.Languages {
+			text := got.Text(i18n.For(lang))
+			if (text == "") != (tt.err == nil) || strings.Contains(text, "sync.failure") {
+				t.Errorf("Text(%v) in %s = %q", tt.err, lang, text)
+			}
 		}
 	}
 }

@@ -222,7 +222,7 @@ func timedRound(b *testing.B, dir, url string) (roundTimes, client.Report) {
 	if url == "" {
 		url = cfg.RegistryURL
 	}
-	c, err := protocol.NewClient(url, cfg.Creds, cfg.Pin)
+	c, err := protocol.NewClient(url, protocol.Credentials{TerminalID: cfg.TerminalID, CentreID: cfg.CentreID, Secret: cfg.Secret}, cfg.Pin)
 	if err != nil {
 		b.Fatal(err)
 	}
