@@ -11,7 +11,7 @@ import (
 
 	"github.com/pickup-terminal/pickup/app/camera"
 	"github.com/pickup-terminal/pickup/app/scan"
-	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+	"github.com/pickup-terminal/pickup/internal/qrprint"
 )
 
 // yuyvFrame renders text as the registry prints it, places it on a grey

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+	"github.com/pickup-terminal/pickup/internal/qrprint"
 )
 
 type runResult struct {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup/app/scan/internal/corpus"
-	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+	"github.com/pickup-terminal/pickup/internal/qrprint"
 )
 
 // The test corpus: 26 samples of each of the 13 classes, 338 images, half

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/pickup-terminal/pickup/app/scan/internal/corpus"
-	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+	"github.com/pickup-terminal/pickup/internal/qrprint"
 )
 
 // TestECLevels measures what the error-correction level buys: the corpus

@@ -16,7 +16,7 @@ import (
 
 	"github.com/skip2/go-qrcode"
 
-	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+	"github.com/pickup-terminal/pickup/internal/qrprint"
 )
 
 const testCode = "7KQ4M2XD9PZCH3W7"

@@ -3,7 +3,7 @@ package corpus
 import (
 	"testing"
 
-	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+	"github.com/pickup-terminal/pickup/internal/qrprint"
 )
 
 func BenchmarkGenerate(b *testing.B) {

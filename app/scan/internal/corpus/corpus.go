@@ -24,7 +24,7 @@ import (
 	"sync"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+	"github.com/pickup-terminal/pickup/internal/qrprint"
 )
 
 // Classes are the distortion classes of issue 5, in report order.

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+	"github.com/pickup-terminal/pickup/internal/qrprint"
 )
 
 func TestDeterministic(t *testing.T) {

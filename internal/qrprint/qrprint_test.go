@@ -12,7 +12,7 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/app/scan"
-	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+	"github.com/pickup-terminal/pickup/internal/qrprint"
 )
 
 func signed(t *testing.T) string {
