@@ -18,8 +18,8 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
-	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/internal/qrprint"
+	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
 // QRPNG renders a QR image of text, px pixels wide. It is a variable so
