@@ -124,7 +124,7 @@ func (s *Store) fillDemo(ctx context.Context, n int) error {
 			}
 			ps = append(ps, p)
 		}
-		if err := UpsertPickups(ctx, tx, 0, ps...); err != nil {
+		if err := upsertPickups(ctx, tx, 0, ps...); err != nil {
 			return err
 		}
 		// Some codes were already handed over at the other counter today.

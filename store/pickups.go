@@ -113,9 +113,8 @@ func pickupArgs(p pickup.Pickup, seq int64) []any {
 		p.Window.Start.String(), p.Window.End.String(), string(p.Status), seq}
 }
 
-// UpsertPickups stores pickups from the registry with their sequence, in
-// the caller's transaction (used by sync).
-func UpsertPickups(ctx context.Context, tx *sql.Tx, seq int64, ps ...pickup.Pickup) error {
+// upsertPickups stores pickups with their registry sequence in tx.
+func upsertPickups(ctx context.Context, tx *sql.Tx, seq int64, ps ...pickup.Pickup) error {
 	stmt, err := tx.PrepareContext(ctx, upsertPickupSQL)
 	if err != nil {
 		return err

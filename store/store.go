@@ -107,10 +107,6 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// DB exposes the database handle to the packages that extend the store
-// (sync). Callers keep to the store's transaction rules.
-func (s *Store) DB() *sql.DB { return s.db }
-
 func (s *Store) checkFile(ctx context.Context) error {
 	var appID, version int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
@@ -201,9 +197,6 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return nil
 }
-
-// Tx exposes the store's write transaction to the packages that extend it.
-func (s *Store) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error { return s.tx(ctx, fn) }
 
 // classify turns the OS's and SQLite's full-disk and read-only errors into
 // ErrDiskFull and ErrReadOnly, keeping the original in the chain.

@@ -2,7 +2,6 @@ package counter
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -129,7 +128,8 @@ func BenchmarkMillionPickups(b *testing.B) {
 }
 
 // fillMillion makes a demo terminal with n more pickups for its centre,
-// unless dir already holds one.
+// unless dir already holds one. They arrive as pull pages, as from a
+// registry.
 func fillMillion(b *testing.B, dir string, n int) error {
 	ctx := context.Background()
 	st, err := store.Open(ctx, dir)
@@ -137,11 +137,7 @@ func fillMillion(b *testing.B, dir string, n int) error {
 		return err
 	}
 	defer st.Close()
-	var have int
-	if err := st.DB().QueryRowContext(ctx, "SELECT count(*) FROM pickups").Scan(&have); err != nil {
-		return err
-	}
-	if have >= n {
+	if have, err := st.Status(ctx); err == nil && have.Expected >= n {
 		return nil
 	}
 	start := time.Now()
@@ -152,39 +148,14 @@ func fillMillion(b *testing.B, dir string, n int) error {
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	read := func(p []byte) {
-		for i := range p {
-			p[i] = byte(rng.Uint32())
-		}
-	}
-	today := pickup.DateOf(time.Now())
-	profs := []string{"physiotherapist", "pharmacist", "dietitian", "podiatrist", "nurse_2020"}
-	kinds := map[string]string{"pharmacist": "masks_only", "dietitian": "masks_only"}
+	gen := millionPickups(id)
 	const batch = 20_000
-	for done := 0; done < n; done += batch {
-		ps := make([]pickup.Pickup, 0, batch)
+	for done, page := 0, int64(0); done < n; done, page = done+batch, page+1 {
+		rows := make([]store.PickupRow, 0, batch)
 		for i := 0; i < batch; i++ {
-			var buf [pickup.CodeLen - 1]byte
-			read(buf[:])
-			var sb strings.Builder
-			for _, c := range buf {
-				sb.WriteByte(pickup.Alphabet[c&31])
-			}
-			payload := sb.String()
-			prof := profs[(done+i)%len(profs)]
-			kind := kinds[prof]
-			if kind == "" {
-				kind = "close_contact"
-			}
-			ps = append(ps, pickup.Pickup{
-				Code: pickup.Code(payload + string(pickup.CheckChar(payload))),
-				Name: "Person " + strconv.Itoa(done+i), Profession: prof, ParcelKind: kind,
-				CentreID: id.Centre.ID, CampaignID: id.CampaignID,
-				Window: pickup.Window{Start: today.AddDays(-10), End: today.AddDays(30)}, Status: pickup.StatusExpected,
-			})
+			rows = append(rows, store.PickupRow{Pickup: gen(), Seq: page + 1})
 		}
-		if err := st.Tx(ctx, func(tx *sql.Tx) error { return store.UpsertPickups(ctx, tx, 1, ps...) }); err != nil {
+		if _, err := st.ApplyPage(ctx, &store.Page{DatasetID: "bench", CentreID: id.Centre.ID, After: page, Cursor: page + 1, Pickups: rows}); err != nil {
 			return fmt.Errorf("fill: %w", err)
 		}
 	}
@@ -192,15 +163,48 @@ func fillMillion(b *testing.B, dir string, n int) error {
 	return nil
 }
 
-// sampleOfMillion returns an ok code with gloves from the big store.
+// millionPickups returns a generator of the big store's pickups, the same
+// sequence every time.
+func millionPickups(id store.Identity) func() pickup.Pickup {
+	rng := rand.New(rand.NewPCG(1, 2))
+	today := pickup.DateOf(time.Now())
+	profs := []string{"physiotherapist", "pharmacist", "dietitian", "podiatrist", "nurse_2020"}
+	kinds := map[string]string{"pharmacist": "masks_only", "dietitian": "masks_only"}
+	i := 0
+	return func() pickup.Pickup {
+		var sb strings.Builder
+		for range pickup.CodeLen - 1 {
+			sb.WriteByte(pickup.Alphabet[byte(rng.Uint32())&31])
+		}
+		payload := sb.String()
+		prof := profs[i%len(profs)]
+		kind := kinds[prof]
+		if kind == "" {
+			kind = "close_contact"
+		}
+		p := pickup.Pickup{
+			Code: pickup.Code(payload + string(pickup.CheckChar(payload))),
+			Name: "Person " + strconv.Itoa(i), Profession: prof, ParcelKind: kind,
+			CentreID: id.Centre.ID, CampaignID: id.CampaignID,
+			Window: pickup.Window{Start: today.AddDays(-10), End: today.AddDays(30)}, Status: pickup.StatusExpected,
+		}
+		i++
+		return p
+	}
+}
+
+// sampleOfMillion returns an ok code with gloves from the big store (a
+// physiotherapist's).
 func (f *fixture) sampleOfMillion(b *testing.B) string {
-	var code string
-	err := f.st.DB().QueryRowContext(f.ctx,
-		"SELECT code FROM pickups WHERE profession = 'physiotherapist' AND name LIKE 'Person 5%' LIMIT 1").Scan(&code)
+	id, err := f.st.Identity(f.ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return code
+	gen := millionPickups(id)
+	for range 5 {
+		gen()
+	}
+	return string(gen().Code)
 }
 
 // procMemory returns the resident and peak resident memory, in MiB.
