@@ -259,6 +259,19 @@ func (c *Campaign) Contents(kindID, professionID string) ([]Line, error) {
 	return lines, nil
 }
 
+// SizedLine returns the line of a parcel whose size the counter asks for
+// (the gloves): the first line whose item comes in sizes, its index in
+// lines and its item; ok is false for a parcel with no sized item. Other
+// lines are handed over as they are.
+func (c *Campaign) SizedLine(lines []Line) (i int, it Item, ok bool) {
+	for i, l := range lines {
+		if it, found := c.Item(l.Item); found && it.Sized() {
+			return i, it, true
+		}
+	}
+	return -1, Item{}, false
+}
+
 // SizedItems returns the ids of the items of kind that come in sizes.
 func (c *Campaign) SizedItems(kindID string) []string {
 	k, _ := c.ParcelKind(kindID)

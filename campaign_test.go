@@ -194,3 +194,41 @@ func TestCampaignValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestSizedLine: the line the counter asks a size for is the first whose
+// item comes in sizes, wherever it sits in the parcel.
+func TestSizedLine(t *testing.T) {
+	t.Parallel()
+	c := &Campaign{ID: "c", Items: []Item{{ID: "masks"}, {ID: "gloves", Sizes: []string{"S", "M"}}, {ID: "shoes", Sizes: []string{"40", "42"}}}}
+	tests := []struct {
+		name  string
+		lines []Line
+		want  int    // index, -1 for none
+		item  string // the sized item
+	}{
+		{"no lines", nil, -1, ""},
+		{"no sized item", []Line{{Item: "masks", Qty: 50}}, -1, ""},
+		{"gloves first", []Line{{Item: "gloves", Qty: 100}, {Item: "masks", Qty: 50}}, 0, "gloves"},
+		{"gloves after masks", []Line{{Item: "masks", Qty: 50}, {Item: "gloves", Qty: 100}}, 1, "gloves"},
+		{"two sized items: the first", []Line{{Item: "masks", Qty: 5}, {Item: "shoes", Qty: 1}, {Item: "gloves", Qty: 100}}, 1, "shoes"},
+		{"unknown item skipped", []Line{{Item: "visors", Qty: 1}, {Item: "gloves", Qty: 100}}, 1, "gloves"},
+	}
+	for _, tt := range tests {
+		i, it, ok := c.SizedLine(tt.lines)
+		if i != tt.want || ok != (tt.want >= 0) || it.ID != tt.item {
+			t.Errorf("%s: SizedLine = %d, %q, %v; want %d, %q", tt.name, i, it.ID, ok, tt.want, tt.item)
+		}
+	}
+	// The built-in campaign's close-contact parcel: the gloves.
+	oct, err := BuiltinCampaign(DefaultCampaignID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := oct.Contents("close_contact", "physiotherapist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i, it, ok := oct.SizedLine(lines); !ok || it.ID != "gloves" || lines[i].Item != "gloves" {
+		t.Errorf("close_contact: SizedLine = %d, %q, %v; want the gloves", i, it.ID, ok)
+	}
+}

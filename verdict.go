@@ -102,24 +102,47 @@ func (v Verdict) OK() bool { return v.Kind == VerdictOK }
 
 // Facts is what a terminal knows about a scanned code when it judges it.
 type Facts struct {
-	Code        Code // the scanned code
-	Today       Date
-	CentreID    string       // this terminal's centre
-	Pickup      *Pickup      // the local row, nil when unknown
-	Signed      *SignedCode  // a verified signed payload, when the scan carried one
-	Collections []Collection // handovers of this code not undone, known locally
-	RightCentre *Centre      // the directory entry of the pickup's centre, when it is another
-	LastRefresh time.Time    // last time the local copy was refreshed
+	Code     Code // the scanned code
+	Today    Date
+	CentreID string  // this terminal's centre
+	Pickup   *Pickup // the local row, nil when unknown
+	// Revoked: the registry revoked this code.
+	Revoked bool
+	// Signed is the signed payload the scan carried, if any, and
+	// SignatureErr what checking it against this terminal's keys found (nil:
+	// it verified). HoldsKeys: this terminal holds registry keys.
+	Signed       *SignedCode
+	SignatureErr error
+	HoldsKeys    bool
+	Collections  []Collection // handovers of this code not undone, known locally
+	RightCentre  *Centre      // the directory entry of the pickup's (or signed payload's) centre, when it is another
+	LastRefresh  time.Time    // last time the local copy was refreshed
 }
 
 // Judge decides the verdict for a code the scan parsed correctly. Order
-// matters: a cancelled code is cancelled wherever it is shown; a collected
-// one says when and where; then the centre, then the window.
+// matters: a revoked code is cancelled, whatever its signature; a signed
+// payload must verify whenever this terminal holds keys, and is the only
+// way to accept a code the local copy does not know (a signature that does
+// not verify is ignored only when there are no keys yet and the list knows
+// the code); a cancelled code is cancelled wherever it is shown; a
+// collected one says when and where; then the centre, then the window.
 func Judge(f Facts) Verdict {
+	if f.Revoked {
+		return Verdict{Kind: VerdictCancelled, Code: f.Code, Pickup: f.Pickup, Reason: "revoked"}
+	}
+	signed := f.Signed
+	if signed != nil && f.SignatureErr != nil {
+		if f.Pickup == nil || f.HoldsKeys {
+			v := InvalidVerdict(f.SignatureErr)
+			v.Code = f.Code
+			return v
+		}
+		signed = nil
+	}
 	p := f.Pickup
 	onSig := false
-	if p == nil && f.Signed != nil {
-		s := f.Signed
+	if p == nil && signed != nil {
+		s := signed
 		p = &Pickup{Code: s.Code, CentreID: s.CentreID, CampaignID: s.CampaignID, ParcelKind: s.ParcelKind,
 			Window: s.Window, Status: StatusExpected}
 		onSig = true

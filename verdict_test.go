@@ -1,6 +1,7 @@
 package pickup
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -58,6 +59,53 @@ func TestJudge(t *testing.T) {
 	}
 	if v := Judge(Facts{Today: today, CentreID: "here", Signed: signed}); !v.OnSignature {
 		t.Error("a code accepted on signature must say so")
+	}
+}
+
+// TestJudgeRevokedAndSignature: revocation and the signature's outcome are
+// facts Judge decides on.
+func TestJudgeRevokedAndSignature(t *testing.T) {
+	t.Parallel()
+	today := MustDate("2020-11-20")
+	code := Code("7KQ4M2XD9PZCH3W8")
+	listed := &Pickup{Code: code, Name: "A", ParcelKind: "close_contact", CentreID: "here",
+		Window: Window{MustDate("2020-11-09"), MustDate("2021-01-08")}, Status: StatusExpected}
+	signed := &SignedCode{Code: code, CentreID: "here", CampaignID: "c", ParcelKind: "masks_only", Window: listed.Window}
+	bad := fmt.Errorf("%w: signature does not verify", ErrBadSignature)
+	unknownKey := fmt.Errorf("%w: unknown key %q", ErrBadSignature, "k1")
+	tests := []struct {
+		name       string
+		f          Facts
+		want       VerdictKind
+		reason     string
+		onSig, row bool // accepted on signature; the listed row is kept in the verdict
+	}{
+		{"revoked, listed", Facts{Pickup: listed, Revoked: true}, VerdictCancelled, "revoked", false, true},
+		{"revoked, signed", Facts{Signed: signed, Revoked: true}, VerdictCancelled, "revoked", false, false},
+		{"revoked beats a bad signature", Facts{Signed: signed, SignatureErr: bad, HoldsKeys: true, Revoked: true}, VerdictCancelled, "revoked", false, false},
+		{"revoked beats collected", Facts{Pickup: listed, Revoked: true, Collections: []Collection{{EventID: "e"}}}, VerdictCancelled, "revoked", false, true},
+		{"bad signature, keys held, listed", Facts{Pickup: listed, Signed: signed, SignatureErr: bad, HoldsKeys: true}, VerdictBadSignature, "", false, false},
+		{"bad signature, keys held, unlisted", Facts{Signed: signed, SignatureErr: bad, HoldsKeys: true}, VerdictBadSignature, "", false, false},
+		{"no keys, unlisted", Facts{Signed: signed, SignatureErr: unknownKey}, VerdictBadSignature, "", false, false},
+		{"no keys, listed: the list decides", Facts{Pickup: listed, Signed: signed, SignatureErr: unknownKey}, VerdictOK, "", false, true},
+		{"verified, unlisted", Facts{Signed: signed, HoldsKeys: true}, VerdictOK, "", true, false},
+		{"verified, listed: the list decides", Facts{Pickup: listed, Signed: signed, HoldsKeys: true}, VerdictOK, "", false, true},
+		{"revoked per signature check", Facts{Signed: signed, SignatureErr: ErrRevoked, HoldsKeys: true}, VerdictCancelled, "revoked", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.f.Code, tt.f.Today, tt.f.CentreID = code, today, "here"
+			v := Judge(tt.f)
+			if v.Kind != tt.want || v.Reason != tt.reason || v.OnSignature != tt.onSig {
+				t.Errorf("Judge = %s (reason %q, on signature %v), want %s (%q, %v)", v.Kind, v.Reason, v.OnSignature, tt.want, tt.reason, tt.onSig)
+			}
+			if v.Code != code {
+				t.Errorf("verdict code %q, want %q", v.Code, code)
+			}
+			if got := v.Pickup == listed; got != tt.row {
+				t.Errorf("verdict keeps the listed row: %v, want %v", got, tt.row)
+			}
+		})
 	}
 }
 

@@ -152,34 +152,33 @@ func sizeOf(items []pickup.Line) string {
 	return ""
 }
 
-// chooseSizes applies the chosen size to the sized items of a parcel and
-// checks their stock.
+// chooseSizes applies the chosen size to the sized line of a parcel (see
+// pickup.Campaign.SizedLine) and checks its stock.
 func chooseSizes(ctx context.Context, q querier, camp *pickup.Campaign, contents []pickup.Line, size string) ([]pickup.Line, error) {
 	items := slices.Clone(contents)
-	for i, l := range items {
-		it, _ := camp.Item(l.Item)
-		if !it.Sized() {
-			continue
-		}
-		avail, err := sizesInStock(ctx, q, it, l.Qty)
-		if err != nil {
-			return nil, err
-		}
-		if size == "" {
-			return nil, &SizeError{Err: ErrSizeRequired, Item: it.ID, Need: l.Qty, Available: avail}
-		}
-		if !slices.Contains(it.Sizes, size) {
-			return nil, &SizeError{Err: ErrUnknownSize, Item: it.ID, Size: size, Need: l.Qty, Available: avail}
-		}
-		have, err := stockOf(ctx, q, it.ID, size)
-		if err != nil {
-			return nil, err
-		}
-		if have < l.Qty {
-			return nil, &SizeError{Err: ErrOutOfStock, Item: it.ID, Size: size, Have: have, Need: l.Qty, Available: avail}
-		}
-		items[i].Size = size
+	i, it, ok := camp.SizedLine(items)
+	if !ok {
+		return items, nil
 	}
+	need := items[i].Qty
+	avail, err := sizesInStock(ctx, q, it, need)
+	if err != nil {
+		return nil, err
+	}
+	if size == "" {
+		return nil, &SizeError{Err: ErrSizeRequired, Item: it.ID, Need: need, Available: avail}
+	}
+	if !slices.Contains(it.Sizes, size) {
+		return nil, &SizeError{Err: ErrUnknownSize, Item: it.ID, Size: size, Need: need, Available: avail}
+	}
+	have, err := stockOf(ctx, q, it.ID, size)
+	if err != nil {
+		return nil, err
+	}
+	if have < need {
+		return nil, &SizeError{Err: ErrOutOfStock, Item: it.ID, Size: size, Have: have, Need: need, Available: avail}
+	}
+	items[i].Size = size
 	return items, nil
 }
 

@@ -189,26 +189,15 @@ func (s *Store) judge(ctx context.Context, q querier, id Identity, input string)
 	if f.Pickup, err = getPickup(ctx, q, scan.Code); err != nil {
 		return pickup.Verdict{}, nil, err
 	}
-	if rev, err := revoked(ctx, q, scan.Code); err != nil {
+	if f.Revoked, err = revoked(ctx, q, scan.Code); err != nil {
 		return pickup.Verdict{}, nil, fmt.Errorf("read revoked codes: %w", err)
-	} else if rev {
-		return pickup.Verdict{Kind: pickup.VerdictCancelled, Code: scan.Code, Pickup: f.Pickup, Reason: "revoked"}, nil, nil
 	}
-	var kr pickup.Keyring
 	if scan.Signed != nil {
-		if kr, err = keyring(ctx, q); err != nil {
+		kr, err := keyring(ctx, q)
+		if err != nil {
 			return pickup.Verdict{}, nil, fmt.Errorf("read keys: %w", err)
 		}
-	}
-	if scan.Signed != nil && (f.Pickup == nil || len(kr.Keys) > 0) {
-		// A signed payload must verify whenever this terminal holds keys, and
-		// is the only way to accept a code the local copy does not know.
-		if err := kr.Verify(*scan.Signed); err != nil {
-			v := pickup.InvalidVerdict(err)
-			v.Code = scan.Code
-			return v, nil, nil
-		}
-		f.Signed = scan.Signed
+		f.Signed, f.SignatureErr, f.HoldsKeys = scan.Signed, kr.Verify(*scan.Signed), len(kr.Keys) > 0
 	}
 	if f.Collections, err = collections(ctx, q, scan.Code); err != nil {
 		return pickup.Verdict{}, nil, err

@@ -174,13 +174,10 @@ func (m *Model) Lookup(ctx context.Context, input string) {
 		return
 	}
 	m.phase = PhaseOK
-	for _, l := range v.Contents {
-		if it, ok := m.camp.Item(l.Item); ok && it.Sized() {
-			m.sizedItem, m.need = it.ID, l.Qty
-			for i, sz := range it.Sizes {
-				m.sizes = append(m.sizes, SizeChoice{Size: sz, Key: i + 1})
-			}
-			break
+	if i, it, ok := m.camp.SizedLine(v.Contents); ok {
+		m.sizedItem, m.need = it.ID, v.Contents[i].Qty
+		for k, sz := range it.Sizes {
+			m.sizes = append(m.sizes, SizeChoice{Size: sz, Key: k + 1})
 		}
 	}
 	if m.sizedItem != "" {
