@@ -2,7 +2,8 @@
 # Installs what building and testing Pickup needs on Debian or Ubuntu, when
 # missing, without questions: a C compiler, pkg-config and the GL/X11 headers
 # for Fyne's cgo build, make, and (with --gui) Xvfb and ImageMagick for
-# running the window headless. Safe to run again: it installs nothing twice.
+# running the window headless (with --pdf-tools, poppler-utils and zbar-tools
+# for the letter tests). Safe to run again: it installs nothing twice.
 set -euo pipefail
 
 pkgs=(gcc libc6-dev pkg-config make ca-certificates git
@@ -11,6 +12,7 @@ for a in "$@"; do
   case "$a" in
     --gui) pkgs+=(xvfb xauth imagemagick xdotool fonts-dejavu-core) ;;
     --qr-tools) pkgs+=(zbar-tools zxing-cpp-tools) ;;
+    --pdf-tools) pkgs+=(poppler-utils zbar-tools) ;; # the registry's letter tests read PDFs and their QR codes
   esac
 done
 

@@ -22,10 +22,6 @@ import (
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
-// QRPNG renders a QR image of text, px pixels wide. It is a variable so
-// that tests (and builds without the QR package) can replace it.
-var QRPNG = qrprint.PNG
-
 // QRPixels is the width of the QR images codes --qr-dir writes.
 const QRPixels = 512
 
@@ -488,7 +484,7 @@ func (reg *Registry) WriteCodes(ctx context.Context, centreID string, w io.Write
 				if text == "" {
 					text = string(p.Code)
 				}
-				png, err := QRPNG(text, QRPixels)
+				png, err := QRWithCode(text, p.Code, QRPixels)
 				if err != nil {
 					return fmt.Errorf("QR of %s: %w", p.Code.Masked(), err)
 				}

@@ -31,7 +31,7 @@ type opts struct {
 	campaign, centre, qrDir, out   string
 	item, size, ref, listen        string
 	tlsCert, tlsKey, logLevel      string
-	phase, lang                    string
+	phase, lang, contact           string
 	json, devTLS, dryRun           bool
 	qty, centres, requests         int
 	after                          int64
@@ -109,6 +109,21 @@ func init() {
 				fs.StringVar(&o.out, "out", "", "write the CSV to FILE instead of standard output")
 			},
 			check: need("centre"), run: runCodes},
+		{path: "letters", synopsis: "[--centre ID] [--campaign ID] [--contact TEXT] --out DIR|FILE.pdf [--json]", nargs: 0, jsonOut: true,
+			doc: "the professionals' letters (code as text and QR, centre, hours, dates, parcel), one page each in the request's language, for the pickups still expected: FILE.pdf gets them all for printing, DIR one PDF each for e-mail and index.csv",
+			flags: func(fs *flag.FlagSet, o *opts) {
+				fs.StringVar(&o.centre, "centre", "", "only this centre's professionals")
+				fs.StringVar(&o.campaign, "campaign", "", "only this campaign")
+				fs.StringVar(&o.contact, "contact", "", "e-mail or phone printed under \"if you cannot come\"")
+				fs.StringVar(&o.out, "out", "", "FILE.pdf (one merged PDF) or a folder (one PDF per professional)")
+			},
+			check: func(o *opts) error {
+				if o.out == "" {
+					return usagef("--out is required: a FILE.pdf or a folder")
+				}
+				return nil
+			},
+			run: runLetters},
 		{path: "codes revoke", synopsis: "CODE", nargs: 1,
 			doc: "cancel a pickup and revoke its code (terminals refuse its signed QR too)", run: runCodesRevoke},
 		{path: "codes cancel", synopsis: "CODE", nargs: 1, doc: "cancel a pickup (request withdrawn)", run: runCodesCancel},
@@ -573,6 +588,27 @@ func parseCodeArg(s string) (pickup.Code, error) {
 		return "", fmt.Errorf("%w: %v", registry.ErrRefused, err)
 	}
 	return c, nil
+}
+
+func runLetters(ctx context.Context, e *env, o *opts, _ []string) error {
+	return withRegistry(ctx, e, o, func(reg *registry.Registry) error {
+		res, err := reg.WriteLetters(ctx, registry.LetterOptions{CentreID: o.centre, CampaignID: o.campaign, Contact: o.contact}, o.out)
+		if err != nil {
+			return err
+		}
+		if o.json {
+			return printJSON(e.stdout, res)
+		}
+		where := o.out + " (one PDF per professional, and index.csv)"
+		if len(res.Files) == 1 && strings.HasSuffix(strings.ToLower(o.out), ".pdf") {
+			where = o.out + " (one page per professional)"
+		}
+		fmt.Fprintf(e.stdout, "%d letter(s) written to %s\n", res.Letters, where)
+		if o.contact == "" && res.Letters > 0 {
+			fmt.Fprintln(e.stderr, "hint: --contact \"e-mail or phone\" prints whom to call when a professional cannot come")
+		}
+		return nil
+	})
 }
 
 func runCodesRevoke(ctx context.Context, e *env, o *opts, args []string) error {
