@@ -226,3 +226,29 @@ func TestQRImageCarriesCode(t *testing.T) {
 		}
 	}
 }
+
+// Every letter text exists in the four languages, using no placeholder
+// English does not (a greeting may leave the name out).
+func TestLetterTextComplete(t *testing.T) {
+	t.Parallel()
+	ph := regexp.MustCompile(`\{[a-z]+\}`)
+	for key, en := range letterText["en"] {
+		for _, lang := range i18n.Languages {
+			s, ok := letterText[lang][key]
+			if !ok || s == "" {
+				t.Errorf("%s: no %q", lang, key)
+				continue
+			}
+			for _, p := range ph.FindAllString(s, -1) {
+				if !strings.Contains(en, p) {
+					t.Errorf("%s %q: placeholder %s that English does not have", lang, key, p)
+				}
+			}
+		}
+	}
+	for _, lang := range i18n.Languages {
+		if len(letterText[lang]) != len(letterText["en"]) {
+			t.Errorf("%s has %d texts, en %d", lang, len(letterText[lang]), len(letterText["en"]))
+		}
+	}
+}
