@@ -602,7 +602,7 @@ func TestDoubleHandover(t *testing.T) {
 	if got := rb2.Results[0]; got.Result != protocol.ResultDuplicate || got.Stored != protocol.ResultConflict || len(got.Earlier) != 1 {
 		t.Errorf("repeat = %+v, want duplicate of conflict with where/when", got)
 	}
-	rep, err := f.reg.Report(f.ctx)
+	rep, err := f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -671,7 +671,7 @@ func TestUndo(t *testing.T) {
 	c.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{u2}})
 	c.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{h2}})
 	p2, _ := f.reg.Pickup(f.ctx, codes["namur"][1])
-	rep, _ := f.reg.Report(f.ctx)
+	rep, _ := f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
 	if p2.Status != pickup.StatusExpected || rep.Totals.Collected != 0 {
 		t.Errorf("undo before handover: status %s, collected %d", p2.Status, rep.Totals.Collected)
 	}
@@ -911,7 +911,7 @@ func TestDemo(t *testing.T) {
 	if len(s.Centres) != 4 || s.Requests != 300 || s.ByKind["close_contact"] == 0 || s.ByKind["masks_only"] == 0 || s.Cancelled == 0 && s.Requests > 200 {
 		t.Errorf("Demo = %+v", s)
 	}
-	rep, _ := reg.Report(context.Background())
+	rep, _ := reg.Report(context.Background(), pickup.Date{}, pickup.Date{})
 	if len(rep.Centres) != 4 || rep.Totals.Expected+rep.Totals.Cancelled != 300 {
 		t.Errorf("report after demo = %+v", rep.Totals)
 	}

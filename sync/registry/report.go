@@ -40,21 +40,43 @@ type CentreReport struct {
 	DoubleHandovers int          `json:"double_handovers"`
 	Terminals       int          `json:"terminals"`
 	Items           []ItemReport `json:"items"`
+	// Days are the centre's figures of each day of the report's period.
+	Days []DayFigures `json:"days"`
 }
 
-// Report is what `pickup-registry report` prints.
+// Report is what `pickup-registry report` prints: the state of every
+// centre now (Centres, Totals), and for the days From to To the figures of
+// each day (Days, and per centre CentreReport.Days) and the double
+// handovers.
 type Report struct {
 	GeneratedAt time.Time      `json:"generated_at"`
 	DatasetID   string         `json:"dataset_id"`
 	Centres     []CentreReport `json:"centres"`
 	// Totals: Collected counts distinct codes over all centres.
 	Totals CentreReport `json:"totals"`
+	// From and To are the days of the period, both included (in the
+	// registry's local time).
+	From pickup.Date `json:"from"`
+	To   pickup.Date `json:"to"`
+	// Days has one entry per day of the period, every centre together.
+	Days []DayFigures `json:"days"`
+	// Period adds up Days.
+	Period DayFigures `json:"period"`
+	// Doubles lists the codes handed over more than once (not undone),
+	// with every handover, when one of them falls in the period.
+	Doubles []DoubleHandover `json:"doubles"`
 }
 
-// Report computes the per-centre report.
-func (reg *Registry) Report(ctx context.Context) (*Report, error) {
+// Report computes the report for the days from to to, both included (the
+// zero Date: from the first handover; to today). It refuses a period that
+// ends before it starts or spans more than MaxReportDays.
+func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report, error) {
 	rep := &Report{GeneratedAt: reg.now(), Centres: []CentreReport{}}
 	err := reg.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		if rep.From, rep.To, err = reg.reportPeriod(ctx, tx, from, to); err != nil {
+			return err
+		}
 		if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'dataset_id'").Scan(&rep.DatasetID); err != nil {
 			return err
 		}
@@ -182,7 +204,7 @@ func (reg *Registry) Report(ctx context.Context) (*Report, error) {
 		}
 		rep.Totals.ID, rep.Totals.Name = "total", "All centres"
 		rep.Totals.Items = []ItemReport{}
-		return nil
+		return reg.reportDays(ctx, tx, rep)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)

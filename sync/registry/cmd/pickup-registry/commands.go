@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -32,7 +33,8 @@ type opts struct {
 	item, size, ref, listen        string
 	tlsCert, tlsKey, logLevel      string
 	phase, lang, contact           string
-	json, devTLS, dryRun           bool
+	from, to, state                string
+	json, devTLS, dryRun, csv      bool
 	qty, centres, requests         int
 	after                          int64
 	ttl                            time.Duration
@@ -149,8 +151,27 @@ func init() {
 				fs.StringVar(&o.ref, "ref", "", "delivery reference")
 			},
 			check: need("centre", "item"), run: runShip},
-		{path: "report", synopsis: "[--json]", nargs: 0, jsonOut: true,
-			doc: "per centre: expected, collected, double handovers, shipped vs handed over per item", run: runReport},
+		{path: "report", synopsis: "[--from DATE] [--to DATE] [--csv | --json]", nargs: 0, jsonOut: true,
+			doc: "per centre: expected, collected, double handovers, shipped vs handed over per item; per day of the period (default: from the first handover to today) the handovers, and the double handovers with both sides; --csv: the days, then the double handovers",
+			flags: func(fs *flag.FlagSet, o *opts) {
+				fs.StringVar(&o.from, "from", "", "first day, YYYY-MM-DD (default: the day of the first handover)")
+				fs.StringVar(&o.to, "to", "", "last day, YYYY-MM-DD (default: today)")
+				fs.BoolVar(&o.csv, "csv", false, "print CSV: one row per day and centre, then one per double handover")
+			},
+			check: func(o *opts) error {
+				if o.csv && o.json {
+					return usagef("--csv or --json, not both")
+				}
+				return nil
+			},
+			run: runReport},
+		{path: "shipments", synopsis: "[--centre ID] [--state in_transit|received|discrepancy] [--json]", nargs: 0, jsonOut: true,
+			doc: "list the shipments, newest first: in transit, received, or received otherwise than sent (discrepancy), with their receptions",
+			flags: func(fs *flag.FlagSet, o *opts) {
+				fs.StringVar(&o.centre, "centre", "", "only this centre's shipments")
+				fs.StringVar(&o.state, "state", "", "only shipments in this state")
+			},
+			run: runShipments},
 		{path: "demo", synopsis: "--centres K --requests N", nargs: 0, jsonOut: true,
 			doc: "fill the registry with realistic synthetic centres, requests around today and shipments",
 			flags: func(fs *flag.FlagSet, o *opts) {
@@ -723,14 +744,36 @@ func runShip(ctx context.Context, e *env, o *opts, _ []string) error {
 	})
 }
 
+func parseDay(flagName, s string) (pickup.Date, error) {
+	if s == "" {
+		return pickup.Date{}, nil
+	}
+	d, err := pickup.ParseDate(s)
+	if err != nil {
+		return d, usagef("--%s %q: want a date YYYY-MM-DD", flagName, s)
+	}
+	return d, nil
+}
+
 func runReport(ctx context.Context, e *env, o *opts, _ []string) error {
+	from, err := parseDay("from", o.from)
+	if err != nil {
+		return err
+	}
+	to, err := parseDay("to", o.to)
+	if err != nil {
+		return err
+	}
 	return withRegistry(ctx, e, o, func(reg *registry.Registry) error {
-		rep, err := reg.Report(ctx)
+		rep, err := reg.Report(ctx, from, to)
 		if err != nil {
 			return err
 		}
-		if o.json {
+		switch {
+		case o.json:
 			return printJSON(e.stdout, rep)
+		case o.csv:
+			return writeReportCSV(e.stdout, rep)
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "CENTRE\tEXPECTED\tCOLLECTED\tDOUBLE\tCANCELLED\tTERMINALS\t")
@@ -747,6 +790,88 @@ func runReport(ctx context.Context, e *env, o *opts, _ []string) error {
 			for _, it := range c.Items {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t\n", c.ID, it.Item, it.Size, it.Shipped, it.Received, it.HandedOver)
 			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "\nfrom %s to %s: %d handover(s), %d code(s) collected for the first time, %d double handover(s), %d undone\n",
+			rep.From, rep.To, rep.Period.Handovers, rep.Period.Collected, rep.Period.DoubleHandovers, rep.Period.Undone)
+		tw = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "DAY\tHANDOVERS\tCOLLECTED\tDOUBLE\tUNDONE\t")
+		for _, d := range rep.Days {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", d.Day, d.Handovers, d.Collected, d.DoubleHandovers, d.Undone)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if len(rep.Doubles) > 0 {
+			fmt.Fprintf(e.stdout, "\ndouble handovers (%d code(s)):\n", len(rep.Doubles))
+		}
+		for _, d := range rep.Doubles {
+			fmt.Fprintf(e.stdout, "  %s  %s (%s), pickup of centre %s:\n", d.Code, d.Name, d.Profession, d.CentreID)
+			for _, h := range d.Handovers {
+				size := ""
+				if h.GloveSize != "" {
+					size = ", gloves " + h.GloveSize
+				}
+				fmt.Fprintf(e.stdout, "    %s at centre %s by terminal %s%s\n", h.At.Local().Format("2006-01-02 15:04"), h.CentreID, h.TerminalID, size)
+			}
+		}
+		return nil
+	})
+}
+
+// writeReportCSV writes the days (one row per day and centre, and a
+// "total" row per day), a blank line, then one row per handover of a
+// double handover.
+func writeReportCSV(w io.Writer, rep *registry.Report) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"day", "centre_id", "handovers", "collected", "double_handovers", "undone"})
+	row := func(centre string, d registry.DayFigures) {
+		cw.Write([]string{d.Day.String(), centre, fmt.Sprint(d.Handovers), fmt.Sprint(d.Collected), fmt.Sprint(d.DoubleHandovers), fmt.Sprint(d.Undone)})
+	}
+	for i, d := range rep.Days {
+		for _, c := range rep.Centres {
+			row(c.ID, c.Days[i])
+		}
+		row("total", d)
+	}
+	cw.Write(nil)
+	cw.Write([]string{"code", "name", "profession", "pickup_centre_id", "handover", "at", "centre_id", "terminal_id", "glove_size", "event_id"})
+	for _, d := range rep.Doubles {
+		for i, h := range d.Handovers {
+			cw.Write([]string{d.Code.String(), d.Name, d.Profession, d.CentreID, fmt.Sprint(i + 1), h.At.Format(time.RFC3339),
+				h.CentreID, h.TerminalID, h.GloveSize, h.EventID})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func runShipments(ctx context.Context, e *env, o *opts, _ []string) error {
+	return withRegistry(ctx, e, o, func(reg *registry.Registry) error {
+		ss, err := reg.Shipments(ctx, registry.ShipmentFilter{CentreID: o.centre, State: registry.ShipmentState(o.state)})
+		if err != nil {
+			return err
+		}
+		if o.json {
+			return printJSON(e.stdout, map[string]any{"shipments": ss})
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SHIPMENT\tCENTRE\tITEM\tQTY\tSENT\tSTATE\tRECEIVED\tREF")
+		for _, s := range ss {
+			state := strings.ReplaceAll(string(s.State), "_", " ")
+			switch s.State {
+			case registry.ShipmentInTransit:
+				state += fmt.Sprintf(" (%d day(s))", s.Days)
+			case registry.ShipmentDiscrepancy:
+				state += ": " + strings.Join(s.Discrepancies, "; ")
+			}
+			what := s.Item
+			if s.Size != "" {
+				what += " " + s.Size
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%s\n", s.ID, s.CentreID, what, s.Qty, s.SentAt.Local().Format("2006-01-02 15:04"), state, s.Received, s.Ref)
 		}
 		return tw.Flush()
 	})
