@@ -81,16 +81,8 @@ func (reg *Registry) Letters(ctx context.Context, opt LetterOptions) ([]Letter, 
 		}); err != nil {
 			return err
 		}
-		camps := map[string]*pickup.Campaign{}
-		if err := eachRow(ctx, tx, "SELECT id, definition FROM campaigns", func(r *sql.Rows) error {
-			var id, def string
-			if err := r.Scan(&id, &def); err != nil {
-				return err
-			}
-			c, err := campaignJSON(def)
-			camps[id] = c
-			return err
-		}); err != nil {
+		camps, err := campaignsByID(ctx, tx)
+		if err != nil {
 			return err
 		}
 		return eachRowArgs(ctx, tx, `SELECT code, professional_id, name, profession, parcel_kind, centre_id, campaign_id,
@@ -354,7 +346,7 @@ func (reg *Registry) WriteLetters(ctx context.Context, opt LetterOptions, out st
 		res.ByLang[l.Lang]++
 	}
 	if strings.EqualFold(filepath.Ext(out), ".pdf") {
-		if err := writeWhole(out, func(w io.Writer) error { return RenderLetters(w, letters, opt) }); err != nil {
+		if err := WriteWhole(out, func(w io.Writer) error { return RenderLetters(w, letters, opt) }); err != nil {
 			return res, fmt.Errorf("letters: %w", err)
 		}
 		res.Letters, res.Files = len(letters), []string{out}
@@ -368,7 +360,7 @@ func (reg *Registry) WriteLetters(ctx context.Context, opt LetterOptions, out st
 	cw.Write([]string{"professional_id", "name", "lang", "centre_id", "code", "file"})
 	for _, l := range letters {
 		name := filepath.Join(out, string(l.Code)+".pdf")
-		if err := writeWhole(name, func(w io.Writer) error { return RenderLetters(w, []Letter{l}, opt) }); err != nil {
+		if err := WriteWhole(name, func(w io.Writer) error { return RenderLetters(w, []Letter{l}, opt) }); err != nil {
 			return res, fmt.Errorf("letters: %w", err)
 		}
 		cw.Write([]string{l.ProfessionalID, l.Name, l.Lang, l.Centre.ID, l.Code.String(), filepath.Base(name)})
@@ -376,17 +368,17 @@ func (reg *Registry) WriteLetters(ctx context.Context, opt LetterOptions, out st
 		res.Letters++
 	}
 	cw.Flush()
-	if err := writeWhole(filepath.Join(out, "index.csv"), func(w io.Writer) error { _, err := w.Write(index.Bytes()); return err }); err != nil {
+	if err := WriteWhole(filepath.Join(out, "index.csv"), func(w io.Writer) error { _, err := w.Write(index.Bytes()); return err }); err != nil {
 		return res, fmt.Errorf("letters: %w", err)
 	}
 	reg.Log.Info("letters written", "letters", res.Letters, "centre", opt.CentreID)
 	return res, nil
 }
 
-// writeWhole writes name through a temporary sibling renamed at the end
+// WriteWhole writes name through a temporary sibling renamed at the end
 // (mode 0600), so that a cut leaves the earlier file or none. It refuses
 // to replace anything but a regular file.
-func writeWhole(name string, fn func(w io.Writer) error) error {
+func WriteWhole(name string, fn func(w io.Writer) error) error {
 	if fi, err := os.Lstat(name); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s exists and is not a regular file: not replaced", name)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -234,16 +234,8 @@ func sizeRank(s string) string {
 // terminal sent, or, for a handover sent without lines, the contents of the
 // pickup's parcel kind in its campaign (gloves in the chosen size).
 func (reg *Registry) handedOverItems(ctx context.Context, tx *sql.Tx, item func(centre, it, size string) *ItemReport) error {
-	campaigns := map[string]*pickup.Campaign{}
-	if err := eachRow(ctx, tx, "SELECT id, definition FROM campaigns", func(r *sql.Rows) error {
-		var id, def string
-		if err := r.Scan(&id, &def); err != nil {
-			return err
-		}
-		c, err := campaignJSON(def)
-		campaigns[id] = c
-		return err
-	}); err != nil {
+	campaigns, err := campaignsByID(ctx, tx)
+	if err != nil {
 		return err
 	}
 	return eachRow(ctx, tx, `SELECT e.centre_id, e.items, e.glove_size, coalesce(p.campaign_id, ''), coalesce(p.parcel_kind, ''), coalesce(p.profession, '')
@@ -274,6 +266,21 @@ func (reg *Registry) handedOverItems(ctx context.Context, tx *sql.Tx, item func(
 		}
 		return nil
 	})
+}
+
+// campaignsByID reads every campaign definition.
+func campaignsByID(ctx context.Context, tx *sql.Tx) (map[string]*pickup.Campaign, error) {
+	out := map[string]*pickup.Campaign{}
+	err := eachRow(ctx, tx, "SELECT id, definition FROM campaigns", func(r *sql.Rows) error {
+		var id, def string
+		if err := r.Scan(&id, &def); err != nil {
+			return err
+		}
+		c, err := campaignJSON(def)
+		out[id] = c
+		return err
+	})
+	return out, err
 }
 
 func eachRow(ctx context.Context, tx *sql.Tx, q string, fn func(*sql.Rows) error) error {

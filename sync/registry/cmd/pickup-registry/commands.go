@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -562,29 +561,9 @@ func printRequestImport(w io.Writer, res registry.ImportResult) {
 	}
 }
 
-// createAtomic writes a file through a temporary sibling renamed at the
-// end, so that a cut leaves no half file.
+// createAtomic writes a file whole or not at all (see registry.WriteWhole).
 func createAtomic(name string, fn func(w io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", name, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := fn(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return nil
+	return registry.WriteWhole(name, fn)
 }
 
 func runCodes(ctx context.Context, e *env, o *opts, _ []string) error {
