@@ -15,7 +15,7 @@ import (
 	"golang.org/x/image/math/fixed"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/sync/registry/qrprint"
+	"github.com/pickup-terminal/pickup/internal/qrprint"
 )
 
 var (

@@ -18,7 +18,6 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
-	"github.com/pickup-terminal/pickup/internal/qrprint"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
