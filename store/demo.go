@@ -50,7 +50,7 @@ func (s *Store) Demo(ctx context.Context, n int) (DemoResult, error) {
 	res := DemoResult{Samples: map[pickup.VerdictKind]string{}}
 	if id, err := s.Identity(ctx); err == nil {
 		if demo, _ := s.Setting(ctx, "demo"); demo == "" {
-			return res, fmt.Errorf("demo: %w for centre %s: the demo needs an empty --data folder", ErrAlreadySetUp, id.Centre.ID)
+			return res, errorf(CodeAlreadySetUp, "demo: terminal already set up for centre %s: the demo needs an empty data folder", id.Centre.ID)
 		}
 	} else {
 		own := DemoCentres[0]

@@ -14,15 +14,6 @@ import (
 	"github.com/pickup-terminal/pickup"
 )
 
-// Refusals of a handover that are not verdicts.
-var (
-	ErrSizeRequired  = errors.New("choose a glove size")
-	ErrUnknownSize   = errors.New("unknown size")
-	ErrUndoExpired   = errors.New("undo window has passed")
-	ErrAlreadyUndone = errors.New("already undone")
-	ErrNotUndoable   = errors.New("only a handover recorded at this terminal can be undone")
-)
-
 // SizeError refuses a handover for its size: none chosen, one the item does
 // not come in, or one with too little stock. Available lists the sizes that
 // can still be handed over, with their stock.
@@ -40,9 +31,6 @@ type SizeStock struct {
 	Size string `json:"size"`
 	Qty  int    `json:"qty"`
 }
-
-// ErrOutOfStock is wrapped by a SizeError when the chosen size has too little stock.
-var ErrOutOfStock = errors.New("out of stock")
 
 func (e *SizeError) Error() string {
 	var avail []string
@@ -88,7 +76,7 @@ type HandoverResult struct {
 func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResult, error) {
 	var res HandoverResult
 	if len(req.Volunteer) > pickup.MaxNameLen {
-		return res, fmt.Errorf("volunteer name longer than %d bytes", pickup.MaxNameLen)
+		return res, errorf(CodeInvalid, "volunteer name longer than %d bytes", pickup.MaxNameLen)
 	}
 	req.GloveSize = strings.ToUpper(strings.TrimSpace(req.GloveSize))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -212,7 +200,7 @@ func (s *Store) Undo(ctx context.Context, eventID string) (UndoResult, error) {
 	var res UndoResult
 	eventID = strings.ToLower(strings.TrimSpace(eventID))
 	if _, err := uuid.Parse(eventID); err != nil {
-		return res, fmt.Errorf("undo: %q is not an event id (a UUID, as 'pickup handover' printed it)", eventID)
+		return res, errorf(CodeInvalid, "undo: %q is not an event id (a UUID, as the handover gave it)", eventID)
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		id, err := identity(ctx, tx)
@@ -223,7 +211,7 @@ func (s *Store) Undo(ctx context.Context, eventID string) (UndoResult, error) {
 		var local int
 		err = tx.QueryRowContext(ctx, "SELECT code, at, local, undone_by FROM redemptions WHERE event_id = ?", eventID).Scan(&code, &at, &local, &undoneBy)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("handover %s: %w", eventID, ErrNotFound)
+			return errorf(CodeNotFound, "handover %s not found", eventID)
 		}
 		if err != nil {
 			return err
@@ -232,11 +220,11 @@ func (s *Store) Undo(ctx context.Context, eventID string) (UndoResult, error) {
 		case local == 0:
 			return ErrNotUndoable
 		case undoneBy != "":
-			return fmt.Errorf("handover %s: %w (by %s)", eventID, ErrAlreadyUndone, undoneBy)
+			return errorf(CodeAlreadyUndone, "handover %s already undone (by %s)", eventID, undoneBy)
 		}
 		now := s.Now()
 		if elapsed := now.Sub(parseTime(at)); elapsed > id.UndoWindow {
-			return fmt.Errorf("handover %s: %w (%s ago, window %s)", eventID, ErrUndoExpired, elapsed.Round(time.Second), id.UndoWindow)
+			return errorf(CodeUndoExpired, "handover %s: undo window has passed (%s ago, window %s)", eventID, elapsed.Round(time.Second), id.UndoWindow)
 		}
 		ev := pickup.Event{ID: uuid.NewString(), Type: pickup.EventUndo, TerminalID: id.TerminalID, CentreID: id.Centre.ID,
 			At: now, Code: pickup.Code(code), Undoes: eventID}

@@ -56,10 +56,10 @@ type InitOptions struct {
 // with ErrAlreadySetUp on a terminal that has one.
 func (s *Store) Init(ctx context.Context, o InitOptions) (Identity, error) {
 	if !pickup.ValidID(o.CentreID) {
-		return Identity{}, fmt.Errorf("init: centre id %q: use 1 to 64 letters, digits, '-' or '_'", o.CentreID)
+		return Identity{}, errorf(CodeInvalid, "init: centre id %q: use 1 to 64 letters, digits, '-' or '_'", o.CentreID)
 	}
 	if o.CentreName == "" {
-		return Identity{}, errors.New("init: the centre needs a name")
+		return Identity{}, errorf(CodeInvalid, "init: the centre needs a name")
 	}
 	if o.CampaignID == "" {
 		o.CampaignID = pickup.DefaultCampaignID
@@ -72,7 +72,7 @@ func (s *Store) Init(ctx context.Context, o InitOptions) (Identity, error) {
 		o.TerminalID = "t-" + uuid.NewString()[:8]
 	}
 	if !pickup.ValidID(o.TerminalID) {
-		return Identity{}, fmt.Errorf("init: terminal id %q invalid", o.TerminalID)
+		return Identity{}, errorf(CodeInvalid, "init: terminal id %q invalid", o.TerminalID)
 	}
 	if o.TerminalName == "" {
 		o.TerminalName = "counter"
@@ -81,7 +81,7 @@ func (s *Store) Init(ctx context.Context, o InitOptions) (Identity, error) {
 		if id, err := getSetting(ctx, tx, KeyCentreID); err != nil {
 			return err
 		} else if id != "" {
-			return fmt.Errorf("%w for centre %s: use another --data folder", ErrAlreadySetUp, id)
+			return errorf(CodeAlreadySetUp, "terminal already set up for centre %s", id)
 		}
 		if err := putCampaign(ctx, tx, c); err != nil {
 			return err
@@ -181,7 +181,7 @@ func campaign(ctx context.Context, q querier, id string) (*pickup.Campaign, erro
 	var def string
 	err := q.QueryRowContext(ctx, "SELECT definition FROM campaigns WHERE id = ?", id).Scan(&def)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("campaign %q: %w", id, ErrNotFound)
+		return nil, errorf(CodeNotFound, "campaign %q not found", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read campaign %q: %w", id, err)
@@ -245,7 +245,7 @@ func centre(ctx context.Context, q querier, id string) (pickup.Centre, bool, err
 // PutSigningKey stores one of the registry's public signing keys.
 func (s *Store) PutSigningKey(ctx context.Context, keyID string, pub ed25519.PublicKey) error {
 	if len(pub) != ed25519.PublicKeySize || !pickup.ValidID(keyID) {
-		return fmt.Errorf("signing key %q: invalid", keyID)
+		return errorf(CodeInvalid, "signing key %q: invalid", keyID)
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO signing_keys(key_id, public_key) VALUES(?, ?) ON CONFLICT(key_id) DO UPDATE SET public_key = excluded.public_key", keyID, []byte(pub))

@@ -158,17 +158,17 @@ func checkItem(ctx context.Context, q querier, item, size string) (string, error
 		for j, it := range items {
 			ids[j] = it.ID
 		}
-		return "", fmt.Errorf("unknown item %q (items: %s)", item, strings.Join(ids, ", "))
+		return "", errorf(CodeUnknownItem, "unknown item %q (items: %s)", item, strings.Join(ids, ", "))
 	}
 	it := items[i]
 	size = strings.ToUpper(strings.TrimSpace(size))
 	switch {
 	case it.Sized() && size == "":
-		return "", fmt.Errorf("%s come in sizes %s: give --size", item, strings.Join(it.Sizes, ", "))
+		return "", errorf(CodeSizeRequired, "%s come in sizes %s: say which", item, strings.Join(it.Sizes, ", "))
 	case it.Sized() && !slices.Contains(it.Sizes, size):
-		return "", fmt.Errorf("%s have no size %q (sizes: %s)", item, size, strings.Join(it.Sizes, ", "))
+		return "", errorf(CodeUnknownSize, "%s have no size %q (sizes: %s)", item, size, strings.Join(it.Sizes, ", "))
 	case !it.Sized() && size != "":
-		return "", fmt.Errorf("%s do not come in sizes: leave out --size", item)
+		return "", errorf(CodeNotSized, "%s do not come in sizes", item)
 	}
 	return size, nil
 }
@@ -176,10 +176,10 @@ func checkItem(ctx context.Context, q querier, item, size string) (string, error
 // ReceiveStock records stock arriving at the centre.
 func (s *Store) ReceiveStock(ctx context.Context, item, size string, qty int, ref string) (StockResult, error) {
 	if qty <= 0 || qty > MaxStockQty {
-		return StockResult{}, fmt.Errorf("receive stock: quantity %d: want 1 to %d", qty, MaxStockQty)
+		return StockResult{}, errorf(CodeInvalid, "receive stock: quantity %d: want 1 to %d", qty, MaxStockQty)
 	}
 	if len(ref) > pickup.MaxNameLen {
-		return StockResult{}, errors.New("receive stock: reference too long")
+		return StockResult{}, errorf(CodeInvalid, "receive stock: reference too long")
 	}
 	return s.stockEvent(ctx, pickup.EventStockReceive, item, size, qty, "", ref)
 }
@@ -190,11 +190,11 @@ func (s *Store) CountStock(ctx context.Context, item, size string, qty int, reas
 	reason = strings.TrimSpace(reason)
 	switch {
 	case qty < 0 || qty > MaxStockQty:
-		return StockResult{}, fmt.Errorf("count stock: quantity %d: want 0 to %d", qty, MaxStockQty)
+		return StockResult{}, errorf(CodeInvalid, "count stock: quantity %d: want 0 to %d", qty, MaxStockQty)
 	case reason == "":
-		return StockResult{}, errors.New("count stock: give a --reason (e.g. \"weekly count\")")
+		return StockResult{}, errorf(CodeReasonRequired, "count stock: a reason is required (e.g. \"weekly count\")")
 	case len(reason) > pickup.MaxNameLen:
-		return StockResult{}, errors.New("count stock: reason too long")
+		return StockResult{}, errorf(CodeInvalid, "count stock: reason too long")
 	}
 	return s.stockEvent(ctx, pickup.EventStockCount, item, size, qty, reason, "")
 }
@@ -286,13 +286,13 @@ func (s *Store) ReceiveShipment(ctx context.Context, id string) (StockResult, er
 		var received string
 		err := tx.QueryRowContext(ctx, "SELECT item, size, qty, received_by FROM shipments WHERE id = ?", id).Scan(&sh.Item, &sh.Size, &sh.Qty, &received)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("shipment %q: %w (pickup shipments lists them)", id, ErrNotFound)
+			return errorf(CodeNotFound, "shipment %q not found", id)
 		}
 		if err != nil {
 			return err
 		}
 		if received != "" {
-			return fmt.Errorf("shipment %s: %w (event %s)", id, ErrAlreadyReceived, received)
+			return errorf(CodeAlreadyReceived, "shipment %s already received (event %s)", id, received)
 		}
 		res, err = s.stockEventTx(ctx, tx, pickup.EventStockReceive, sh.Item, sh.Size, sh.Qty, "", "shipment "+id)
 		if err != nil {
@@ -307,8 +307,6 @@ func (s *Store) ReceiveShipment(ctx context.Context, id string) (StockResult, er
 	return res, nil
 }
 
-// ErrAlreadyReceived refuses receiving a shipment twice.
-var ErrAlreadyReceived = errors.New("already received")
 
 // Runway says how long the stock of one item and size lasts at the recent
 // pace of handovers.

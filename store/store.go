@@ -31,17 +31,6 @@ const FileName = "pickup.db"
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Errors callers branch on.
-var (
-	ErrNotInitialised = errors.New("terminal not set up yet: run 'pickup init' or 'pickup enrol', or 'pickup demo'")
-	ErrAlreadySetUp   = errors.New("terminal already set up")
-	ErrNotFound       = errors.New("not found")
-	ErrDiskFull       = errors.New("disk full")
-	ErrReadOnly       = errors.New("data folder is read-only")
-	ErrNotOurs        = errors.New("not a Pickup terminal database")
-	ErrTooNew         = errors.New("database made by a newer Pickup")
-)
-
 // Store is an open terminal database.
 type Store struct {
 	db    *sql.DB

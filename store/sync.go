@@ -115,10 +115,6 @@ type PushAnswer struct {
 	Earlier []pickup.Collection
 }
 
-// ErrNotEnrolled is returned by sync operations on a terminal that was
-// never enrolled with a registry.
-var ErrNotEnrolled = errors.New("terminal not enrolled with a registry: run 'pickup enrol --registry URL --code CODE'")
-
 // SyncConfig is what the sync client needs from the store.
 type SyncConfig struct {
 	RegistryURL string
@@ -185,7 +181,7 @@ func (s *Store) Enrol(ctx context.Context, registryURL string, r Enrolment) (Ide
 		case err != nil:
 			return err
 		case old.Centre.ID != r.Centre.ID:
-			return fmt.Errorf("%w for centre %s; this enrolment is for centre %s: use another --data folder", ErrAlreadySetUp, old.Centre.ID, r.Centre.ID)
+			return errorf(CodeAlreadySetUp, "terminal already set up for centre %s; this enrolment is for centre %s", old.Centre.ID, r.Centre.ID)
 		case old.TerminalID != r.TerminalID:
 			if err := readdressOutbox(ctx, tx, r.TerminalID); err != nil {
 				return err

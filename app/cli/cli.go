@@ -218,47 +218,9 @@ func (c *ctx) fail(err error) {
 	}
 }
 
-func errorCode(err error) string {
-	var se *store.SizeError
-	switch {
-	case errors.As(err, &se):
-		switch {
-		case errors.Is(se.Err, store.ErrOutOfStock):
-			return "out_of_stock"
-		case errors.Is(se.Err, store.ErrUnknownSize):
-			return "unknown_size"
-		default:
-			return "size_required"
-		}
-	case errors.Is(err, store.ErrNotInitialised):
-		return "not_set_up"
-	case errors.Is(err, store.ErrAlreadySetUp):
-		return "already_set_up"
-	case errors.Is(err, store.ErrDiskFull):
-		return "disk_full"
-	case errors.Is(err, store.ErrReadOnly):
-		return "read_only"
-	case errors.Is(err, store.ErrNotFound):
-		return "not_found"
-	case errors.Is(err, store.ErrUndoExpired):
-		return "undo_expired"
-	case errors.Is(err, store.ErrAlreadyUndone):
-		return "already_undone"
-	}
-	return "error"
-}
+func errorCode(err error) string { return storeErrorCode(err) }
 
-func hintFor(err error) string {
-	switch {
-	case errors.Is(err, store.ErrDiskFull):
-		return "free some space on the disk (or use a USB stick for exports), then try again; nothing was recorded"
-	case errors.Is(err, store.ErrReadOnly):
-		return "the data folder cannot be written: check its permissions or pass --data with a writable folder"
-	case errors.Is(err, store.ErrNotOurs):
-		return "this file is not a Pickup terminal database: pass --data with the terminal's own folder"
-	}
-	return ""
-}
+func hintFor(err error) string { return storeHint(err) }
 
 func (c *ctx) printJSON(v any) {
 	enc := json.NewEncoder(c.Stdout)

@@ -522,15 +522,11 @@ func withSize(camp *pickup.Campaign, lines []pickup.Line, size string) []pickup.
 	return out
 }
 
-// errorHint turns a store failure into words for the volunteer.
+// errorHint turns a store failure into words for the volunteer: the
+// window's text for the store's error code.
 func errorHint(tr *i18n.Catalog, err error) string {
-	switch {
-	case errors.Is(err, store.ErrDiskFull):
-		return tr.T("ui.error.disk_full")
-	case errors.Is(err, store.ErrReadOnly):
-		return tr.T("ui.error.read_only")
-	case errors.Is(err, store.ErrNotInitialised):
-		return tr.T("ui.error.not_set_up")
+	if code := store.CodeOf(err); code != "" && tr.Has("ui.error."+string(code)) {
+		return tr.T("ui.error." + string(code))
 	}
 	return tr.T("ui.error.other")
 }
