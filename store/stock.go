@@ -307,7 +307,6 @@ func (s *Store) ReceiveShipment(ctx context.Context, id string) (StockResult, er
 	return res, nil
 }
 
-
 // Runway says how long the stock of one item and size lasts at the recent
 // pace of handovers.
 type Runway struct {
