@@ -259,6 +259,25 @@ func (c *Campaign) Contents(kindID, professionID string) ([]Line, error) {
 	return lines, nil
 }
 
+// SizeRefusal says why a parcel's size was refused: Reason is
+// "size_required" (none chosen), "unknown_size" (the item has no such
+// size) or "out_of_stock" (Have units of Size, Need needed). Available
+// lists the sizes that can still be handed over, with their stock.
+type SizeRefusal struct {
+	Reason    string      `json:"reason"`
+	Item      string      `json:"item"`
+	Size      string      `json:"size,omitempty"`
+	Have      int         `json:"have,omitempty"`
+	Need      int         `json:"need"`
+	Available []SizeStock `json:"sizes_left"`
+}
+
+// SizeStock is the stock of one size.
+type SizeStock struct {
+	Size string `json:"size"`
+	Qty  int    `json:"qty"`
+}
+
 // SizedLine returns the line of a parcel whose size the counter asks for
 // (the gloves): the first line whose item comes in sizes, its index in
 // lines and its item; ok is false for a parcel with no sized item. Other

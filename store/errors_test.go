@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/pickup-terminal/pickup"
 )
 
 func TestErrorCodes(t *testing.T) {
@@ -19,7 +21,7 @@ func TestErrorCodes(t *testing.T) {
 		{"wrapped sentinel", fmt.Errorf("status: %w", ErrNotInitialised), ErrNotInitialised, CodeNotSetUp},
 		{"detailed", errorf(CodeNotFound, "handover %s not found", "x"), ErrNotFound, CodeNotFound},
 		{"detailed, wrapped", fmt.Errorf("undo: %w", errorf(CodeUndoExpired, "late")), ErrUndoExpired, CodeUndoExpired},
-		{"size refusal", &SizeError{Err: ErrOutOfStock, Item: "gloves", Size: "M"}, ErrOutOfStock, CodeOutOfStock},
+		{"size refusal", sizeError(ErrOutOfStock, pickup.Item{ID: "gloves"}, "M", 0, 500, nil), ErrOutOfStock, CodeOutOfStock},
 		{"disk full", classify(fmt.Errorf("write: %w", ErrDiskFull)), ErrDiskFull, CodeDiskFull},
 	}
 	for _, tt := range tests {

@@ -15,21 +15,19 @@ import (
 )
 
 // SizeError refuses a handover for its size: none chosen, one the item does
-// not come in, or one with too little stock. Available lists the sizes that
-// can still be handed over, with their stock.
+// not come in, or one with too little stock (Err is ErrSizeRequired,
+// ErrUnknownSize or ErrOutOfStock). The refusal's facts are the domain's,
+// for assets/i18n to put into words.
 type SizeError struct {
-	Err       error // ErrSizeRequired, ErrUnknownSize or ErrOutOfStock
-	Item      string
-	Size      string
-	Have      int
-	Need      int
-	Available []SizeStock
+	Err error
+	pickup.SizeRefusal
 }
 
 // SizeStock is the stock of one size.
-type SizeStock struct {
-	Size string `json:"size"`
-	Qty  int    `json:"qty"`
+type SizeStock = pickup.SizeStock
+
+func sizeError(err error, it pickup.Item, size string, have, need int, avail []SizeStock) *SizeError {
+	return &SizeError{Err: err, SizeRefusal: pickup.SizeRefusal{Reason: string(CodeOf(err)), Item: it.ID, Size: size, Have: have, Need: need, Available: avail}}
 }
 
 func (e *SizeError) Error() string {
@@ -61,12 +59,16 @@ type HandoverRequest struct {
 	Volunteer string // who handed it over (kept locally and pushed; never logged)
 }
 
-// HandoverResult is a recorded handover, or the verdict that refused it.
+// HandoverResult is a recorded handover, or the verdict that refused it,
+// with the campaign that names its items.
 type HandoverResult struct {
-	Verdict pickup.Verdict `json:"-"`
-	EventID string         `json:"event_id,omitempty"`
-	At      time.Time      `json:"at,omitzero"`
-	Items   []pickup.Line  `json:"items,omitempty"`
+	Verdict  pickup.Verdict   `json:"-"`
+	Campaign *pickup.Campaign `json:"-"`
+	EventID  string           `json:"event_id,omitempty"`
+	At       time.Time        `json:"at,omitzero"`
+	Items    []pickup.Line    `json:"items,omitempty"`
+	// UndoUntil is the end of the undo window of a recorded handover.
+	UndoUntil time.Time `json:"undo_until,omitzero"`
 }
 
 // Handover re-checks the code and, when its verdict is ok, records the
@@ -89,7 +91,7 @@ func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResu
 		if err != nil {
 			return err
 		}
-		res.Verdict = v
+		res.Verdict, res.Campaign = v, camp
 		if !v.OK() {
 			return nil
 		}
@@ -118,7 +120,7 @@ func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResu
 				return err
 			}
 		}
-		res.EventID, res.At, res.Items = ev.ID, now, items
+		res.EventID, res.At, res.Items, res.UndoUntil = ev.ID, now, items, now.Add(id.UndoWindow)
 		return nil
 	})
 	if err != nil {
@@ -154,17 +156,17 @@ func chooseSizes(ctx context.Context, q querier, camp *pickup.Campaign, contents
 		return nil, err
 	}
 	if size == "" {
-		return nil, &SizeError{Err: ErrSizeRequired, Item: it.ID, Need: need, Available: avail}
+		return nil, sizeError(ErrSizeRequired, it, "", 0, need, avail)
 	}
 	if !slices.Contains(it.Sizes, size) {
-		return nil, &SizeError{Err: ErrUnknownSize, Item: it.ID, Size: size, Need: need, Available: avail}
+		return nil, sizeError(ErrUnknownSize, it, size, 0, need, avail)
 	}
 	have, err := stockOf(ctx, q, it.ID, size)
 	if err != nil {
 		return nil, err
 	}
 	if have < need {
-		return nil, &SizeError{Err: ErrOutOfStock, Item: it.ID, Size: size, Have: have, Need: need, Available: avail}
+		return nil, sizeError(ErrOutOfStock, it, size, have, need, avail)
 	}
 	items[i].Size = size
 	return items, nil
@@ -179,7 +181,7 @@ func sizesInStock(ctx context.Context, q querier, it pickup.Item, need int) ([]S
 			return nil, err
 		}
 		if n >= need {
-			out = append(out, SizeStock{sz, n})
+			out = append(out, SizeStock{Size: sz, Qty: n})
 		}
 	}
 	return out, nil

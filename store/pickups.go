@@ -167,23 +167,33 @@ func collections(ctx context.Context, q querier, code pickup.Code) ([]pickup.Col
 	return out, rows.Err()
 }
 
+// Judgement is a verdict with the campaign that names its professions and
+// items: the pickup's own, or the terminal's when the code is not listed
+// (nil only when neither can be read).
+type Judgement struct {
+	pickup.Verdict
+	Campaign *pickup.Campaign `json:"-"`
+}
+
 // Lookup judges a typed or scanned code without recording anything.
-func (s *Store) Lookup(ctx context.Context, input string) (pickup.Verdict, error) {
+func (s *Store) Lookup(ctx context.Context, input string) (Judgement, error) {
 	q := s.cq(nil)
 	id, err := identity(ctx, q)
 	if err != nil {
-		return pickup.Verdict{}, err
+		return Judgement{}, err
 	}
-	v, _, err := s.judge(ctx, q, id, input)
-	return v, err
+	v, camp, err := s.judge(ctx, q, id, input)
+	return Judgement{Verdict: v, Campaign: camp}, err
 }
 
-// judge parses the input and decides its verdict from what q holds. For ok
-// it also resolves the parcel's contents and returns the campaign.
+// judge parses the input and decides its verdict from what q holds. It
+// returns the campaign of the pickup (the terminal's own when the code is
+// not listed) and, for a pickup, resolves the parcel's contents.
 func (s *Store) judge(ctx context.Context, q querier, id Identity, input string) (pickup.Verdict, *pickup.Campaign, error) {
 	scan, err := pickup.ParseScan(input)
 	if err != nil {
-		return pickup.InvalidVerdict(err), nil, nil
+		camp, _ := campaign(ctx, q, id.CampaignID)
+		return pickup.InvalidVerdict(err), camp, nil
 	}
 	f := pickup.Facts{Code: scan.Code, Today: pickup.DateOf(s.Now().In(s.Loc)), CentreID: id.Centre.ID}
 	if f.Pickup, err = getPickup(ctx, q, scan.Code); err != nil {
@@ -220,7 +230,8 @@ func (s *Store) judge(ctx context.Context, q querier, id Identity, input string)
 	}
 	v := pickup.Judge(f)
 	if v.Pickup == nil {
-		return v, nil, nil
+		camp, _ := campaign(ctx, q, id.CampaignID)
+		return v, camp, nil
 	}
 	campID := v.Pickup.CampaignID
 	if campID == "" {
@@ -231,7 +242,8 @@ func (s *Store) judge(ctx context.Context, q querier, id Identity, input string)
 		if v.OK() {
 			return pickup.Verdict{}, nil, fmt.Errorf("code %s: %w", scan.Code.Masked(), err)
 		}
-		return v, nil, nil
+		camp, _ = campaign(ctx, q, id.CampaignID)
+		return v, camp, nil
 	}
 	if lines, err := camp.Contents(v.Pickup.ParcelKind, v.Pickup.Profession); err == nil {
 		v.Contents = lines

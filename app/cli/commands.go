@@ -178,18 +178,6 @@ func (c *ctx) printVerdict(v pickup.Verdict, camp *pickup.Campaign) {
 	c.printf("  → %s\n", msg.Next)
 }
 
-func (c *ctx) campaignFor(ctx context.Context, s *store.Store, v pickup.Verdict) *pickup.Campaign {
-	id := ""
-	if v.Pickup != nil {
-		id = v.Pickup.CampaignID
-	}
-	camp, err := s.Campaign(ctx, id)
-	if err != nil {
-		return nil
-	}
-	return camp
-}
-
 func runLookup(ctx context.Context, c *ctx, args []string) error {
 	code, err := oneArg(args, "CODE")
 	if err != nil {
@@ -204,11 +192,10 @@ func runLookup(ctx context.Context, c *ctx, args []string) error {
 	if err != nil {
 		return err
 	}
-	camp := c.campaignFor(ctx, s, v)
 	if c.json {
-		c.printJSON(c.verdictJSON(v, camp))
+		c.printJSON(c.verdictJSON(v.Verdict, v.Campaign))
 	} else {
-		c.printVerdict(v, camp)
+		c.printVerdict(v.Verdict, v.Campaign)
 	}
 	if !v.OK() {
 		return refused(nil)
@@ -229,12 +216,12 @@ func runHandover(ctx context.Context, c *ctx, args []string) error {
 	res, err := s.Handover(ctx, store.HandoverRequest{Input: code, GloveSize: c.str("glove-size"), Volunteer: c.str("volunteer")})
 	var se *store.SizeError
 	if errors.As(err, &se) {
-		return c.sizeRefusal(ctx, s, res.Verdict, se)
+		return c.sizeRefusal(res, se)
 	}
 	if err != nil {
 		return err
 	}
-	camp := c.campaignFor(ctx, s, res.Verdict)
+	camp := res.Campaign
 	if !res.Verdict.OK() {
 		if c.json {
 			m := c.verdictJSON(res.Verdict, camp)
@@ -245,11 +232,10 @@ func runHandover(ctx context.Context, c *ctx, args []string) error {
 		}
 		return refused(nil)
 	}
-	id, _ := s.Identity(ctx)
 	if c.json {
 		m := c.verdictJSON(res.Verdict, camp)
 		m["handed_over"], m["event_id"], m["at"], m["items"] = true, res.EventID, res.At, res.Items
-		m["undo_until"] = res.At.Add(id.UndoWindow)
+		m["undo_until"] = res.UndoUntil
 		c.printJSON(m)
 		return nil
 	}
@@ -258,31 +244,14 @@ func runHandover(ctx context.Context, c *ctx, args []string) error {
 		c.printf("  %s — %s\n", p.Name, c.tr.Profession(camp, p.Profession))
 	}
 	c.printf("  %s\n", c.tr.Contents(camp, res.Items))
-	c.printf("  event %s (undo until %s: pickup undo %s)\n", res.EventID, res.At.Add(id.UndoWindow).Local().Format("15:04:05"), res.EventID)
+	c.printf("  event %s (undo until %s: pickup undo %s)\n", res.EventID, res.UndoUntil.Local().Format("15:04:05"), res.EventID)
 	return nil
 }
 
-func (c *ctx) sizeRefusal(ctx context.Context, s *store.Store, v pickup.Verdict, se *store.SizeError) error {
-	camp := c.campaignFor(ctx, s, v)
-	var msg string
-	switch {
-	case errors.Is(se.Err, store.ErrOutOfStock):
-		msg = c.tr.T("handover.out_of_stock", "item", c.tr.ItemName(camp, se.Item), "size", se.Size, "have", strconv.Itoa(se.Have), "need", strconv.Itoa(se.Need))
-	case errors.Is(se.Err, store.ErrUnknownSize):
-		msg = c.tr.T("handover.unknown_size", "size", se.Size)
-	default:
-		msg = c.tr.T("handover.size_required")
-	}
-	left := c.tr.T("handover.no_sizes_left")
-	if len(se.Available) > 0 {
-		var parts []string
-		for _, a := range se.Available {
-			parts = append(parts, fmt.Sprintf("%s (%d)", a.Size, a.Qty))
-		}
-		left = c.tr.T("handover.sizes_left", "sizes", strings.Join(parts, ", "))
-	}
+func (c *ctx) sizeRefusal(res store.HandoverResult, se *store.SizeError) error {
+	msg, left := c.tr.SizeRefusal(res.Campaign, se.SizeRefusal)
 	if c.json {
-		m := c.verdictJSON(v, camp)
+		m := c.verdictJSON(res.Verdict, res.Campaign)
 		m["handed_over"], m["error"], m["message_text"], m["sizes_left"] = false, errorCode(se), msg+" "+left, se.Available
 		c.printJSON(m)
 	} else {

@@ -473,7 +473,7 @@ func TestRefreshShowsOtherProcess(t *testing.T) {
 	}
 }
 
-func itoaT(n int) string { return number(i18n.For("en"), n) }
+func itoaT(n int) string { return i18n.For("en").Number(n) }
 
 // The status bar says honestly that there is no registry, or what sync
 // reports when one is set up.

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -166,8 +166,10 @@ func (m *Model) Lookup(ctx context.Context, input string) {
 		m.fail(fmt.Errorf("look up: %w", err))
 		return
 	}
-	m.verdict = v
-	m.camp = m.campaignFor(ctx, v)
+	m.verdict, m.camp = v.Verdict, v.Campaign
+	if m.camp == nil {
+		m.camp = &pickup.Campaign{}
+	}
 	m.Log.Info("lookup", "code", v.Code.Masked(), "verdict", string(v.Kind))
 	if !v.OK() {
 		m.phase = PhaseRefused
@@ -188,18 +190,6 @@ func (m *Model) Lookup(ctx context.Context, input string) {
 		}
 		m.UpdateStock(stock)
 	}
-}
-
-func (m *Model) campaignFor(ctx context.Context, v pickup.Verdict) *pickup.Campaign {
-	id := ""
-	if v.Pickup != nil {
-		id = v.Pickup.CampaignID
-	}
-	c, err := m.Store.Campaign(ctx, id)
-	if err != nil {
-		return &pickup.Campaign{}
-	}
-	return c
 }
 
 // UpdateStock refreshes the stock under the size buttons (the CLI may have
@@ -238,7 +228,7 @@ func (m *Model) Choose(size string) bool {
 		if !m.sizes[i].Enabled {
 			s := m.sizes[i]
 			m.notice = func(tr *i18n.Catalog) string {
-				return tr.T("ui.size.empty", "size", s.Size, "n", number(tr, s.Stock))
+				return tr.T("ui.size.empty", "size", s.Size, "n", tr.Number(s.Stock))
 			}
 			return false
 		}
@@ -281,7 +271,10 @@ func (m *Model) Confirm(ctx context.Context) {
 	switch {
 	case errors.As(err, &se):
 		m.Log.Info("handover refused for size", "code", m.verdict.Code.Masked(), "size", se.Size)
-		m.notice = func(tr *i18n.Catalog) string { return sizeRefusal(tr, m.camp, se) }
+		m.notice = func(tr *i18n.Catalog) string {
+			why, left := tr.SizeRefusal(m.camp, se.SizeRefusal)
+			return why + " " + left
+		}
 		if stock, err := m.Store.Stock(ctx); err == nil {
 			m.UpdateStock(stock)
 		}
@@ -294,12 +287,8 @@ func (m *Model) Confirm(ctx context.Context) {
 		m.verdict, m.phase, m.notice = res.Verdict, PhaseRefused, nil
 	default:
 		m.Log.Info("handed over", "code", res.Verdict.Code.Masked(), "event", res.EventID, "size", m.chosen)
-		undo := store.DefaultUndoWindow
-		if id, err := m.Store.Identity(ctx); err == nil {
-			undo = id.UndoWindow
-		}
 		m.phase, m.handed, m.verdict, m.notice = PhaseHanded, res, res.Verdict, nil
-		m.undoUntil = res.At.Add(undo)
+		m.undoUntil = res.UndoUntil
 	}
 }
 
@@ -339,48 +328,6 @@ func (m *Model) fail(err error) {
 
 // Err returns the store error on screen, in PhaseError.
 func (m *Model) Err() error { return m.err }
-
-// sizeRefusal says why the store refused a size and which sizes remain.
-func sizeRefusal(tr *i18n.Catalog, camp *pickup.Campaign, se *store.SizeError) string {
-	var msg string
-	switch {
-	case errors.Is(se.Err, store.ErrOutOfStock):
-		msg = tr.T("handover.out_of_stock", "item", tr.ItemName(camp, se.Item), "size", se.Size,
-			"have", number(tr, se.Have), "need", number(tr, se.Need))
-	case errors.Is(se.Err, store.ErrUnknownSize):
-		msg = tr.T("handover.unknown_size", "size", se.Size)
-	default:
-		msg = tr.T("handover.size_required")
-	}
-	left := tr.T("handover.no_sizes_left")
-	if len(se.Available) > 0 {
-		parts := make([]string, 0, len(se.Available))
-		for _, a := range se.Available {
-			parts = append(parts, a.Size+" ("+number(tr, a.Qty)+")")
-		}
-		left = tr.T("handover.sizes_left", "sizes", strings.Join(parts, ", "))
-	}
-	return msg + " " + left
-}
-
-// number writes n with the language's thousands separator: 60 000, 60.000, 60,000.
-func number(tr *i18n.Catalog, n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	sep := tr.T("ui.number.thousands")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
 
 // toneOf is the band of a refusal: red for "do not hand over", amber for
 // "check the code".
@@ -438,8 +385,9 @@ func (m *Model) View() View {
 		v.Code = tr.T("ui.code", "code", m.shownInput())
 		v.Name, v.Role = person(), profession()
 		lines := m.verdict.Contents
-		if m.chosen != "" {
-			lines = withSize(m.camp, lines, m.chosen)
+		if i, _, ok := m.camp.SizedLine(lines); ok && m.chosen != "" {
+			lines = slices.Clone(lines)
+			lines[i].Size = m.chosen
 		}
 		if len(lines) > 0 {
 			v.Minor = append(v.Minor, tr.Contents(m.camp, lines))
@@ -508,18 +456,6 @@ func (m *Model) View() View {
 		v.Next = tr.T("ui.error.next")
 	}
 	return v
-}
-
-// withSize puts the chosen size on the sized lines, for the contents shown.
-func withSize(camp *pickup.Campaign, lines []pickup.Line, size string) []pickup.Line {
-	out := make([]pickup.Line, len(lines))
-	for i, l := range lines {
-		if it, ok := camp.Item(l.Item); ok && it.Sized() {
-			l.Size = size
-		}
-		out[i] = l
-	}
-	return out
 }
 
 // errorHint turns a store failure into words for the volunteer: the

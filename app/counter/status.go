@@ -223,7 +223,7 @@ func (u *UI) renderStatus() {
 		if !s.full {
 			return "…" // not read yet
 		}
-		return number(tr, n)
+		return tr.Number(n)
 	}
 	u.lastSync.SetText(tr.T("ui.status.last_sync", "when", tr.DateTime(s.status.LastSync, u.opt.Loc)))
 	u.pending.SetText(tr.T("ui.status.pending", "n", count(s.status.PendingUpload)))

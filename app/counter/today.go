@@ -46,8 +46,8 @@ func (p *todayPanel) render(tr *i18n.Catalog, s snapshot, loc *time.Location, no
 	now = now.In(loc)
 	p.title.SetText(tr.T("ui.today.title", "date", tr.Date(now.Year(), now.Month(), now.Day())))
 	st := s.status
-	p.summary.SetText(tr.T("ui.today.summary", "n", number(tr, st.HandedOverToday), "expected", number(tr, st.Expected),
-		"collected", number(tr, st.Collected), "left", number(tr, st.Remaining), "cancelled", number(tr, st.Cancelled)))
+	p.summary.SetText(tr.T("ui.today.summary", "n", tr.Number(st.HandedOverToday), "expected", tr.Number(st.Expected),
+		"collected", tr.Number(st.Collected), "left", tr.Number(st.Remaining), "cancelled", tr.Number(st.Cancelled)))
 	p.handTitle.SetText(tr.T("ui.today.handovers"))
 	p.stockTitle.SetText(tr.T("ui.today.stock"))
 
@@ -57,7 +57,7 @@ func (p *todayPanel) render(tr *i18n.Catalog, s snapshot, loc *time.Location, no
 	}
 	for i, h := range s.today {
 		if i == maxTodayRows {
-			p.rows.Add(widget.NewLabel(tr.T("ui.today.more", "n", number(tr, len(s.today)-maxTodayRows))))
+			p.rows.Add(widget.NewLabel(tr.T("ui.today.more", "n", tr.Number(len(s.today)-maxTodayRows))))
 			break
 		}
 		terminal := h.TerminalID
@@ -73,7 +73,7 @@ func (p *todayPanel) render(tr *i18n.Catalog, s snapshot, loc *time.Location, no
 		if l.Size != "" {
 			name += " " + l.Size
 		}
-		qty := widget.NewLabel(number(tr, l.Qty))
+		qty := widget.NewLabel(tr.Number(l.Qty))
 		qty.Alignment = fyne.TextAlignTrailing
 		if l.Qty <= 0 {
 			qty.Importance = widget.DangerImportance

@@ -695,5 +695,5 @@ func stockText(tr *i18n.Catalog, n int) string {
 	if n <= 0 {
 		return tr.T("ui.size.none")
 	}
-	return tr.T("ui.size.left", "n", number(tr, n))
+	return tr.T("ui.size.left", "n", tr.Number(n))
 }
