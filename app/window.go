@@ -78,11 +78,7 @@ func runWindow(ctx context.Context, args []string) int {
 	st, err := store.Open(ctx, dir)
 	if err != nil {
 		log.Error("open store", "err", err)
-		l := *lang
-		if l == "" {
-			l = envLang()
-		}
-		w.SetContent(counter.OpenErrorContent(l, dir, err))
+		w.SetContent(counter.OpenErrorContent(i18n.Choose(*lang, "", envLang()), dir, err))
 		w.ShowAndRun()
 		return cli.ExitError
 	}
@@ -154,12 +150,7 @@ func cameraScanner() func(ctx context.Context, found func(string)) error {
 
 // envLang is the language the environment asks for: PICKUP_LANG, as for
 // the command line, then the locale.
-func envLang() string {
-	if l := os.Getenv("PICKUP_LANG"); l != "" {
-		return i18n.Normalize(l)
-	}
-	return i18n.FromEnv()
-}
+func envLang() string { return i18n.FromEnv(os.Getenv) }
 
 // shellQuote quotes a path for the commands the first-run screen shows.
 func shellQuote(s string) string {

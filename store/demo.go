@@ -82,7 +82,7 @@ func (s *Store) fillDemo(ctx context.Context, n int) error {
 	}
 	rng := rand.New(rand.NewPCG(demoSeed, 1))
 	codeRand := rand.New(rand.NewPCG(demoSeed, 2))
-	today := pickup.DateOf(s.Now().In(s.Loc))
+	today := s.Today()
 	now := s.Now()
 	key := demoKey()
 	pub := key.Public().(ed25519.PublicKey)
@@ -200,7 +200,7 @@ func (s *Store) demoSamples(ctx context.Context, res DemoResult) (DemoResult, er
 	}
 	unknown, _ := pickup.NewCode(randReader{rand.New(rand.NewPCG(demoSeed, 99))})
 	res.Samples[pickup.VerdictUnknownCode] = unknown.String()
-	today := pickup.DateOf(s.Now().In(s.Loc))
+	today := s.Today()
 	signedCode, _ := pickup.NewCode(randReader{rand.New(rand.NewPCG(demoSeed, 100))})
 	res.SignedSample, err = pickup.Sign(demoKey(), pickup.SignedCode{
 		KeyID: pickup.KeyID(demoKey().Public().(ed25519.PublicKey)), Code: signedCode, CentreID: id.Centre.ID,

@@ -105,6 +105,13 @@ func (s *Store) Init(ctx context.Context, o InitOptions) (Identity, error) {
 	return s.Identity(ctx)
 }
 
+// Today is the centre's calendar day now: the one place "today" is decided
+// (the store's clock in the store's time zone, Loc).
+func (s *Store) Today() pickup.Date { return pickup.DateOf(s.Now().In(s.Loc)) }
+
+// DayStart is the moment day d begins at the centre.
+func (s *Store) DayStart(d pickup.Date) time.Time { return d.Time(s.Loc) }
+
 // Identity returns who this terminal is, or ErrNotInitialised.
 func (s *Store) Identity(ctx context.Context) (Identity, error) {
 	return identity(ctx, s.db)

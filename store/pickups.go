@@ -195,7 +195,7 @@ func (s *Store) judge(ctx context.Context, q querier, id Identity, input string)
 		camp, _ := campaign(ctx, q, id.CampaignID)
 		return pickup.InvalidVerdict(err), camp, nil
 	}
-	f := pickup.Facts{Code: scan.Code, Today: pickup.DateOf(s.Now().In(s.Loc)), CentreID: id.Centre.ID}
+	f := pickup.Facts{Code: scan.Code, Today: s.Today(), CentreID: id.Centre.ID}
 	if f.Pickup, err = getPickup(ctx, q, scan.Code); err != nil {
 		return pickup.Verdict{}, nil, err
 	}

@@ -45,7 +45,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 	if c, err := campaign(ctx, s.db, id.CampaignID); err == nil {
 		st.CampaignName = c.Names.In("en")
 	}
-	today := pickup.DateOf(s.Now().In(s.Loc)).Time(s.Loc)
+	today := s.DayStart(s.Today())
 	queries := []struct {
 		dst  *int
 		sql  string

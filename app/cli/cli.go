@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/pickup-terminal/pickup/assets/i18n"
@@ -247,14 +246,7 @@ func (c *ctx) open(ctx0 context.Context) (*store.Store, error) {
 	return s, nil
 }
 
-func envLang(getenv func(string) string) string {
-	for _, v := range []string{"PICKUP_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
-		if s := getenv(v); s != "" && s != "C" && s != "POSIX" {
-			return i18n.Normalize(strings.Split(s, ":")[0])
-		}
-	}
-	return i18n.Default
-}
+func envLang(getenv func(string) string) string { return i18n.FromEnv(getenv) }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, `pickup — the Red Cross pickup counter.

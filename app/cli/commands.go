@@ -542,7 +542,7 @@ func runHandovers(ctx context.Context, c *ctx, args []string) error {
 	if _, err := s.Identity(ctx); err != nil {
 		return err
 	}
-	since := pickup.DateOf(c.Now()).AddDays(1 - days).Time(time.Local)
+	since := s.DayStart(s.Today().AddDays(1 - days))
 	hs, err := s.Handovers(ctx, since, 0)
 	if err != nil {
 		return err

@@ -47,12 +47,7 @@ func (u *UI) read(ctx context.Context) snapshot {
 	if u.opt.Sync != nil {
 		s.hasSync, s.online, s.syncErr = true, u.opt.Sync.Online(), u.opt.Sync.LastFailure()
 	}
-	loc := u.opt.Store.Loc
-	if loc == nil {
-		loc = time.Local
-	}
-	midnight := pickup.DateOf(u.opt.Store.Now().In(loc)).Time(loc)
-	if s.today, err = u.opt.Store.Handovers(ctx, midnight, 0); err != nil {
+	if s.today, err = u.opt.Store.Handovers(ctx, u.opt.Store.DayStart(u.opt.Store.Today()), 0); err != nil {
 		s.err = err
 	}
 	if s.camp, err = u.opt.Store.Campaign(ctx, ""); err != nil {

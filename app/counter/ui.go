@@ -119,14 +119,8 @@ func New(ctx context.Context, w fyne.Window, opt Options) *UI {
 	}
 	u := &UI{opt: opt, ctx: ctx, win: w, log: opt.Log, buttons: map[string]*widget.Button{},
 		sizeButtons: map[string]*sizeButton{}, kick: make(chan struct{}, 1), now: time.Now}
-	lang := opt.Lang
-	if lang == "" {
-		lang, _ = opt.Store.Setting(ctx, store.KeyLang)
-	}
-	if lang == "" {
-		lang = opt.EnvLang
-	}
-	u.model = NewModel(opt.Store, i18n.Normalize(lang))
+	remembered, _ := opt.Store.Setting(ctx, store.KeyLang)
+	u.model = NewModel(opt.Store, i18n.Choose(opt.Lang, remembered, opt.EnvLang))
 	u.model.Log, u.model.Loc = opt.Log, opt.Loc
 	if hc, _ := opt.Store.Setting(ctx, KeyHighContrast); hc == "1" {
 		u.highContrast = true

@@ -97,11 +97,28 @@ func Normalize(lang string) string {
 	return Default
 }
 
-// FromEnv picks the language from LANGUAGE, LC_ALL, LC_MESSAGES and LANG.
-func FromEnv() string {
-	for _, v := range []string{"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
-		if s := os.Getenv(v); s != "" && s != "C" && s != "POSIX" {
+// FromEnv is the language the environment asks for: PICKUP_LANG, then the
+// locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG); Default when none names
+// one. getenv reads a variable (os.Getenv when nil).
+func FromEnv(getenv func(string) string) string {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	for _, v := range []string{"PICKUP_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := getenv(v); s != "" && s != "C" && s != "POSIX" {
 			return Normalize(strings.Split(s, ":")[0])
+		}
+	}
+	return Default
+}
+
+// Choose decides the user's language: the one forced for this run (a
+// flag), else the one remembered (the counter's last choice), else the
+// environment's (see FromEnv).
+func Choose(forced, remembered, env string) string {
+	for _, l := range []string{forced, remembered, env} {
+		if l != "" {
+			return Normalize(l)
 		}
 	}
 	return Default

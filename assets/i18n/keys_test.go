@@ -60,3 +60,32 @@ func TestPlaceholdersMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestChooseAndFromEnv(t *testing.T) {
+	t.Parallel()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		name                      string
+		vars                      map[string]string
+		forced, remembered, wantE string
+		want                      string
+	}{
+		{"nothing", nil, "", "", "en", "en"},
+		{"locale", map[string]string{"LANG": "fr_BE.UTF-8"}, "", "", "fr", "fr"},
+		{"LANGUAGE list first", map[string]string{"LANGUAGE": "nl:fr", "LANG": "de_BE.UTF-8"}, "", "", "nl", "nl"},
+		{"PICKUP_LANG beats the locale", map[string]string{"PICKUP_LANG": "de", "LANG": "fr_BE.UTF-8"}, "", "", "de", "de"},
+		{"C locale is no language", map[string]string{"LC_ALL": "C", "LANG": "nl_BE"}, "", "", "nl", "nl"},
+		{"unknown language", map[string]string{"LANG": "es_ES.UTF-8"}, "", "", "en", "en"},
+		{"remembered beats the environment", map[string]string{"LANG": "fr_BE"}, "", "nl", "fr", "nl"},
+		{"forced beats all", map[string]string{"LANG": "fr_BE"}, "de-BE", "nl", "fr", "de"},
+	}
+	for _, tt := range tests {
+		e := FromEnv(env(tt.vars))
+		if e != tt.wantE {
+			t.Errorf("%s: FromEnv = %q, want %q", tt.name, e, tt.wantE)
+		}
+		if got := Choose(tt.forced, tt.remembered, e); got != tt.want {
+			t.Errorf("%s: Choose = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
