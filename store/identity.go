@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	stdsync "sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/assets/i18n"
 )
 
 // Setting keys.
@@ -104,6 +106,30 @@ func (s *Store) Init(ctx context.Context, o InitOptions) (Identity, error) {
 	}
 	return s.Identity(ctx)
 }
+
+// MaxUndoWindow bounds the undo window a terminal may be given.
+const MaxUndoWindow = 24 * time.Hour
+
+// SetUndoWindow sets how long a handover can be undone at this terminal:
+// from 0 (never) to MaxUndoWindow, kept in whole seconds.
+func (s *Store) SetUndoWindow(ctx context.Context, d time.Duration) error {
+	if d < 0 || d > MaxUndoWindow {
+		return errorf(CodeInvalid, "undo window %s: want 0s to %s", d, MaxUndoWindow)
+	}
+	return s.SetSetting(ctx, KeyUndoWindow, strconv.Itoa(int(d/time.Second)))
+}
+
+// SetLang remembers the language chosen at the counter: one of
+// i18n.Languages, or "" to follow the system again.
+func (s *Store) SetLang(ctx context.Context, lang string) error {
+	if lang != "" && !slices.Contains(i18n.Languages, lang) {
+		return errorf(CodeInvalid, "language %q: want one of %v", lang, i18n.Languages)
+	}
+	return s.SetSetting(ctx, KeyLang, lang)
+}
+
+// Lang returns the language remembered at the counter ("" for the system's).
+func (s *Store) Lang(ctx context.Context) (string, error) { return s.Setting(ctx, KeyLang) }
 
 // Today is the centre's calendar day now: the one place "today" is decided
 // (the store's clock in the store's time zone, Loc).

@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
-	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/store"
 )
 
@@ -15,30 +13,27 @@ func init() {
 		summary: "show or change a setting: undo-window (e.g. 2m), lang (fr, nl, de, en)", run: runConfig})
 }
 
-// configKeys are the settings a technician may change, with how to check
-// and store a value.
+// configKeys are the settings a technician may change, with how to read a
+// value and store it (the store's typed setters check it).
 var configKeys = map[string]struct {
-	key   string
-	parse func(string) (string, error)
-	show  func(string) string
+	key  string
+	set  func(context.Context, *store.Store, string) error
+	show func(string) string
 }{
-	"undo-window": {store.KeyUndoWindow, func(v string) (string, error) {
+	"undo-window": {store.KeyUndoWindow, func(ctx context.Context, s *store.Store, v string) error {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > 24*time.Hour {
-			return "", fmt.Errorf("undo-window %q: want a duration from 0s to 24h, e.g. 2m or 90s", v)
+		if err != nil {
+			return usagef("undo-window %q: want a duration from 0s to %s, e.g. 2m or 90s", v, store.MaxUndoWindow)
 		}
-		return strconv.Itoa(int(d.Seconds())), nil
+		return s.SetUndoWindow(ctx, d)
 	}, func(v string) string {
 		if n, err := strconv.Atoi(v); err == nil {
 			return (time.Duration(n) * time.Second).String()
 		}
 		return store.DefaultUndoWindow.String() + " (default)"
 	}},
-	"lang": {store.KeyLang, func(v string) (string, error) {
-		if l := i18n.Normalize(v); l == v {
-			return l, nil
-		}
-		return "", fmt.Errorf("lang %q: want one of %v", v, i18n.Languages)
+	"lang": {store.KeyLang, func(ctx context.Context, s *store.Store, v string) error {
+		return s.SetLang(ctx, v)
 	}, func(v string) string {
 		if v == "" {
 			return "(from the system)"
@@ -67,12 +62,10 @@ func runConfig(ctx context.Context, c *ctx, args []string) error {
 		names = args[:1]
 	}
 	if len(args) == 2 {
-		k := configKeys[args[0]]
-		v, err := k.parse(args[1])
-		if err != nil {
-			return usagef("%v", err)
-		}
-		if err := s.SetSetting(ctx, k.key, v); err != nil {
+		if err := configKeys[args[0]].set(ctx, s, args[1]); err != nil {
+			if store.CodeOf(err) == store.CodeInvalid {
+				return usagef("%v", err)
+			}
 			return err
 		}
 	}

@@ -119,7 +119,7 @@ func New(ctx context.Context, w fyne.Window, opt Options) *UI {
 	}
 	u := &UI{opt: opt, ctx: ctx, win: w, log: opt.Log, buttons: map[string]*widget.Button{},
 		sizeButtons: map[string]*sizeButton{}, kick: make(chan struct{}, 1), now: time.Now}
-	remembered, _ := opt.Store.Setting(ctx, store.KeyLang)
+	remembered, _ := opt.Store.Lang(ctx)
 	u.model = NewModel(opt.Store, i18n.Choose(opt.Lang, remembered, opt.EnvLang))
 	u.model.Log, u.model.Loc = opt.Log, opt.Loc
 	if hc, _ := opt.Store.Setting(ctx, KeyHighContrast); hc == "1" {
@@ -405,7 +405,7 @@ func (u *UI) closeDialog() {
 func (u *UI) SetLang(lang string) {
 	lang = i18n.Normalize(lang)
 	u.model.SetLang(lang)
-	if err := u.opt.Store.SetSetting(u.ctx, store.KeyLang, lang); err != nil {
+	if err := u.opt.Store.SetLang(u.ctx, lang); err != nil {
 		u.log.Warn("remember language", "err", err)
 	}
 	u.render()
