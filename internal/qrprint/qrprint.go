@@ -159,6 +159,11 @@ func Image(text string, px int, level ECLevel) (*image.Paletted, error) {
 	return img, nil
 }
 
+// Symbol returns text's modules at level without any margin,
+// bits[y][x] true for dark: for drawing the code as vectors (the
+// registry's PDF letters) rather than pixels.
+func Symbol(text string, level ECLevel) ([][]bool, error) { return symbol(text, level) }
+
 // symbol encodes text and returns its modules without any margin,
 // bits[y][x] true for dark.
 func symbol(text string, level ECLevel) ([][]bool, error) {

@@ -293,31 +293,29 @@ func contentLines(l Letter, lang string) []string {
 // drawQR draws text's QR code (level Q, with its quiet zone) as vector
 // squares, size mm wide, at x, y.
 func drawQR(pdf *fpdf.Fpdf, text string, x, y, size float64) error {
-	n, err := qrprint.Modules(text, qrprint.Level)
+	bits, err := qrprint.Symbol(text, qrprint.Level)
 	if err != nil {
 		return err
 	}
-	img, err := qrprint.Image(text, n, qrprint.Level)
-	if err != nil {
-		return err
-	}
+	q := qrprint.QuietZone
+	n := len(bits) + 2*q
 	m := size / float64(n)
 	pdf.SetFillColor(255, 255, 255)
 	pdf.Rect(x, y, size, size, "F")
 	pdf.SetFillColor(0, 0, 0)
-	for row := 0; row < n; row++ {
-		for col := 0; col < n; {
-			if img.ColorIndexAt(col, row) != 1 {
+	for row, line := range bits {
+		for col := 0; col < len(line); {
+			if !line[col] {
 				col++
 				continue
 			}
 			run := col
-			for run < n && img.ColorIndexAt(run, row) == 1 {
+			for run < len(line) && line[run] {
 				run++
 			}
 			// A hair of overlap, so that no rasteriser leaves a seam
 			// between neighbouring dark modules.
-			pdf.Rect(x+float64(col)*m, y+float64(row)*m, float64(run-col)*m+0.02, m+0.02, "F")
+			pdf.Rect(x+float64(q+col)*m, y+float64(q+row)*m, float64(run-col)*m+0.02, m+0.02, "F")
 			col = run
 		}
 	}

@@ -252,3 +252,31 @@ func TestLetterTextComplete(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLetters renders a merged PDF of 1,000 letters (one centre's
+// print run); it reports the bytes per letter.
+func BenchmarkLetters(b *testing.B) {
+	reg, err := Open(context.Background(), b.TempDir(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer reg.Close()
+	ctx := context.Background()
+	if _, err := reg.Demo(ctx, 1, 1000); err != nil {
+		b.Fatal(err)
+	}
+	letters, err := reg.Letters(ctx, LetterOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := RenderLetters(&buf, letters, LetterOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(size)/float64(len(letters)), "bytes/letter")
+	b.ReportMetric(float64(len(letters)), "letters")
+}
