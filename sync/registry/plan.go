@@ -163,7 +163,7 @@ func (reg *Registry) StockPositions(ctx context.Context, centreID string) ([]Cen
 	onHand := map[tk]int{}
 	inTransit := map[[3]string]int{}
 	err := reg.read(ctx, func(tx *sql.Tx) error {
-		campaigns, err := loadCampaigns(ctx, tx)
+		campaigns, err := campaignsByID(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -244,25 +243,12 @@ func (reg *Registry) handedOverItems(ctx context.Context, tx *sql.Tx, item func(
 		if err := r.Scan(&centreID, &itemsJSON, &glove, &campID, &kind, &prof); err != nil {
 			return err
 		}
-		var lines []pickup.Line
-		if err := json.Unmarshal([]byte(itemsJSON), &lines); err != nil {
+		lines, err := resolveLines(itemsJSON, glove, campaigns[campID], kind, prof)
+		if err != nil {
 			return err
 		}
-		camp := campaigns[campID]
-		if len(lines) == 0 && camp != nil {
-			lines, _ = camp.Contents(kind, prof)
-		}
 		for _, l := range lines {
-			size := l.Size
-			if size == "" && glove != "" && camp != nil {
-				if it, ok := camp.Item(l.Item); ok && it.Sized() {
-					size = glove
-				}
-			}
-			if size == "" && glove != "" && camp == nil && l.Item == "gloves" {
-				size = glove
-			}
-			item(centreID, l.Item, size).HandedOver += l.Qty
+			item(centreID, l.Item, l.Size).HandedOver += l.Qty
 		}
 		return nil
 	})

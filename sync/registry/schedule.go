@@ -280,8 +280,8 @@ func (reg *Registry) scheduleInputs(ctx context.Context, tx *sql.Tx, from, to pi
 		return nil, fmt.Errorf("centre %q: %w", centreID, ErrNotFound)
 	}
 	var err error
-	if in.campaigns, err = loadCampaigns(ctx, tx); err != nil {
-		return nil, err
+	if in.campaigns, err = campaignsByID(ctx, tx); err != nil {
+		return nil, fmt.Errorf("campaigns: %w", err)
 	}
 	// Requests not cancelled whose window overlaps the weeks, counted by
 	// group in one streaming pass (SQLite's GROUP BY sorts the million
@@ -644,22 +644,4 @@ func resolveLines(itemsJSON, glove string, camp *pickup.Campaign, kind, professi
 		}
 	}
 	return lines, nil
-}
-
-// loadCampaigns reads every campaign definition, by id.
-func loadCampaigns(ctx context.Context, tx *sql.Tx) (map[string]*pickup.Campaign, error) {
-	campaigns := map[string]*pickup.Campaign{}
-	err := eachRow(ctx, tx, "SELECT id, definition FROM campaigns", func(r *sql.Rows) error {
-		var id, def string
-		if err := r.Scan(&id, &def); err != nil {
-			return err
-		}
-		c, err := campaignJSON(def)
-		campaigns[id] = c
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("campaigns: %w", err)
-	}
-	return campaigns, nil
 }

@@ -3,9 +3,7 @@ package registry
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -14,16 +12,12 @@ import (
 
 func TestSchedulePDF(t *testing.T) {
 	t.Parallel()
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed: scripts/deps.sh --pdf-tools installs it")
-	}
+	pdftotext := needTool(t, "pdftotext", "poppler-utils")
 	w := newSchedWorld(t)
 	sch, err := w.f.reg.Schedule(w.f.ctx, ScheduleOptions{From: pickup.MustDate("2020-11-16"), Weeks: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	spaces := regexp.MustCompile(`\s+`)
 	for _, tc := range []struct{ lang, title, week, parcels string }{
 		{"fr", "Planning des retraits", "Semaine 47 : du 16 novembre 2020 au 22 novembre 2020", "23,0"},
 		{"nl", "Afhaalplanning", "Week 47: 16 november 2020 tot 22 november 2020", "23,0"},
@@ -41,11 +35,8 @@ func TestSchedulePDF(t *testing.T) {
 		if dir := os.Getenv("PICKUP_SCHEDULE_PDF_DIR"); dir != "" {
 			os.WriteFile(filepath.Join(dir, "schedule-"+tc.lang+".pdf"), buf.Bytes(), 0o644)
 		}
-		out, err := exec.Command(pdftotext, "-enc", "UTF-8", file, "-").Output()
-		if err != nil {
-			t.Fatalf("%s: pdftotext: %v", tc.lang, err)
-		}
-		text := spaces.ReplaceAllString(strings.ReplaceAll(string(out), "\u00a0", " "), " ")
+		out := runTool(t, pdftotext, "-enc", "UTF-8", file, "-")
+		text := spaces.ReplaceAllString(strings.ReplaceAll(out, "\u00a0", " "), " ")
 		for _, want := range []string{tc.title, tc.week, "Croix-Rouge Namur *", "Rode Kruis Gent", tc.parcels, "3" + map[string]string{"en": ",", "fr": " ", "nl": ".", "de": "."}[tc.lang] + "459"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s: the PDF does not say %q:\n%s", tc.lang, want, text)
