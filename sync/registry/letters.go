@@ -139,9 +139,25 @@ func newLetterPDF() *fpdf.Fpdf {
 func RenderLetters(w io.Writer, letters []Letter, opt LetterOptions) error {
 	pdf := newLetterPDF()
 	pdf.SetTitle("Pickup letters", true)
-	for _, l := range letters {
-		if err := letterPage(pdf, l, opt); err != nil {
+	var scratch *fpdf.Fpdf // measures letters whose text may not fit
+	for i, l := range letters {
+		lay := normalLayout
+		if l.long() {
+			if scratch == nil || i%200 == 0 {
+				scratch = newLetterPDF()
+			}
+			if end, err := letterPage(scratch, l, opt, lay, false); err != nil {
+				return err
+			} else if end > bodyBottom {
+				lay = compactLayout
+			}
+		}
+		end, err := letterPage(pdf, l, opt, lay, true)
+		if err != nil {
 			return err
+		}
+		if end > bodyBottom {
+			return fmt.Errorf("render letters: the letter of %s does not fit on one page (its centre's name, address or hours, or the parcel's contents are too long)", l.Code.Masked())
 		}
 	}
 	if len(letters) == 0 {
@@ -153,8 +169,36 @@ func RenderLetters(w io.Writer, letters []Letter, opt LetterOptions) error {
 	return nil
 }
 
-// letterPage adds one professional's page.
-func letterPage(pdf *fpdf.Fpdf, l Letter, opt LetterOptions) error {
+// letterLayout sizes a letter's text (mm and points).
+type letterLayout struct {
+	body, line, gap, qr float64
+}
+
+var (
+	normalLayout = letterLayout{body: 11, line: 5.5, gap: 3, qr: QRSizeMM}
+	// compactLayout still prints the QR code 38 mm wide (0.5 mm a module).
+	compactLayout = letterLayout{body: 9, line: 4.1, gap: 1.2, qr: 38}
+)
+
+// bodyBottom is where the footer starts.
+const bodyBottom = 276.0
+
+// long reports whether a letter's text may need more than the normal
+// layout's page (long names, address, hours, or many items).
+func (l Letter) long() bool {
+	n := len(l.Name) + len(l.Centre.Name) + len(l.Centre.Address) + len(l.Centre.Hours)
+	items := 0
+	if l.Campaign != nil {
+		if k, ok := l.Campaign.ParcelKind(l.ParcelKind); ok {
+			items = len(k.Contents)
+		}
+	}
+	return n > 200 || items > 4
+}
+
+// letterPage adds one professional's page and returns where its body
+// ends. draw false leaves the QR code out (a measuring pass).
+func letterPage(pdf *fpdf.Fpdf, l Letter, opt LetterOptions, lay letterLayout, draw bool) (float64, error) {
 	lang := letterLang(l.Lang)
 	tr := i18n.For(lang)
 	date := func(d pickup.Date) string { return tr.Date(d.Year, d.Month, d.Day) }
@@ -178,30 +222,36 @@ func letterPage(pdf *fpdf.Fpdf, l Letter, opt LetterOptions) error {
 	pdf.SetFont("go", "B", 18)
 	pdf.SetXY(left, 18)
 	pdf.MultiCell(width, 8, lt(lang, "title"), "", "L", false)
-	pdf.Ln(3)
+	pdf.Ln(lay.gap)
 	// Who: name and profession, as the volunteer will compare them with
 	// the identity card.
 	pdf.SetFont("go", "B", 13)
 	pdf.MultiCell(width, 6, l.Name, "", "L", false)
-	pdf.SetFont("go", "", 11)
-	pdf.MultiCell(width, 5.5, profession, "", "L", false)
-	pdf.Ln(4)
-	pdf.MultiCell(width, 5.5, lt(lang, "greeting", "name", l.Name), "", "L", false)
+	pdf.SetFont("go", "", lay.body)
+	pdf.MultiCell(width, lay.line, profession, "", "L", false)
+	pdf.Ln(lay.gap + 1)
+	pdf.MultiCell(width, lay.line, lt(lang, "greeting", "name", l.Name), "", "L", false)
 	pdf.Ln(1)
-	pdf.MultiCell(width, 5.5, lt(lang, "intro"), "", "L", false)
-	pdf.Ln(5)
+	pdf.MultiCell(width, lay.line, lt(lang, "intro"), "", "L", false)
+	pdf.Ln(lay.gap + 2)
 
-	// The code: QR on the left, the 16 characters on the right.
+	// The code: the QR on the left with the 16 characters under it (as
+	// the counter's hints say), and large on the right.
 	top := pdf.GetY()
-	const box = QRSizeMM + 6
+	box := lay.qr + 11
 	pdf.SetDrawColor(0, 0, 0)
 	pdf.SetLineWidth(0.4)
 	pdf.RoundedRect(left, top, width, box, 3, "1234", "D")
-	if err := drawQR(pdf, l.Payload, left+3, top+3, QRSizeMM); err != nil {
-		return fmt.Errorf("letter of %s: %w", l.Code.Masked(), err)
+	if draw {
+		if err := drawQR(pdf, l.Payload, left+3, top+3, lay.qr); err != nil {
+			return 0, fmt.Errorf("letter of %s: %w", l.Code.Masked(), err)
+		}
 	}
-	tx := left + QRSizeMM + 10
-	tw := width - QRSizeMM - 14
+	pdf.SetFont("gomono", "B", 9.5)
+	pdf.SetXY(left+3, top+3+lay.qr)
+	pdf.CellFormat(lay.qr, 4, l.Code.String(), "", 0, "C", false, 0, "")
+	tx := left + lay.qr + 10
+	tw := width - lay.qr - 14
 	pdf.SetXY(tx, top+8)
 	pdf.SetFont("go", "B", 12)
 	pdf.CellFormat(tw, 6, lt(lang, "code"), "", 2, "L", false, 0, "")
@@ -213,23 +263,23 @@ func letterPage(pdf *fpdf.Fpdf, l Letter, opt LetterOptions) error {
 	pdf.SetFont("go", "", 10)
 	pdf.SetX(tx)
 	pdf.MultiCell(tw, 5, lt(lang, "code.hint"), "", "L", false)
-	pdf.SetY(top + box + 6)
+	pdf.SetY(top + box + lay.gap + 3)
 
 	// section prints a heading and its lines, the first in bold when
 	// boldFirst (the centre's name).
 	section := func(title string, boldFirst bool, body ...string) {
-		pdf.SetFont("go", "B", 12)
+		pdf.SetFont("go", "B", lay.body+1)
 		pdf.SetX(left)
-		pdf.CellFormat(width, 6.5, title, "", 1, "L", false, 0, "")
+		pdf.CellFormat(width, lay.line+1, title, "", 1, "L", false, 0, "")
 		for i, b := range body {
-			pdf.SetFont("go", "", 11)
+			pdf.SetFont("go", "", lay.body)
 			if i == 0 && boldFirst {
-				pdf.SetFont("go", "B", 11)
+				pdf.SetFont("go", "B", lay.body)
 			}
 			pdf.SetX(left)
-			pdf.MultiCell(width, 5.5, b, "", "L", false)
+			pdf.MultiCell(width, lay.line, b, "", "L", false)
 		}
-		pdf.Ln(3)
+		pdf.Ln(lay.gap)
 	}
 	address, hours := l.Centre.Address, l.Centre.Hours
 	if address == "" {
@@ -240,7 +290,7 @@ func letterPage(pdf *fpdf.Fpdf, l Letter, opt LetterOptions) error {
 	}
 	section(lt(lang, "where"), true, l.Centre.Name, address)
 	section(lt(lang, "when"), false, lt(lang, "dates", "start", date(l.Window.Start), "end", date(l.Window.End)),
-		lt(lang, "hours")+": "+hours)
+		lt(lang, "hours", "hours", hours))
 	section(lt(lang, "contents"), false, contentLines(l, lang)...)
 
 	// The box or bag, where it cannot be missed.
@@ -250,22 +300,20 @@ func letterPage(pdf *fpdf.Fpdf, l Letter, opt LetterOptions) error {
 	pdf.SetXY(left+3, y+2)
 	pdf.SetFont("go", "B", 11.5)
 	pdf.CellFormat(width-6, 6, lt(lang, "bring"), "", 1, "L", false, 0, "")
-	pdf.SetY(y + 14)
+	pdf.SetY(y + 10 + lay.gap + 1)
 
 	cannot := []string{lt(lang, "cannot.text", "end", date(l.Window.End))}
 	if opt.Contact != "" {
 		cannot = append(cannot, lt(lang, "contact", "contact", opt.Contact))
 	}
 	section(lt(lang, "cannot"), false, cannot...)
+	end := pdf.GetY()
 
 	pdf.SetFont("go", "", 9)
 	pdf.SetTextColor(90, 90, 90)
-	pdf.SetXY(left, 278)
+	pdf.SetXY(left, bodyBottom+2)
 	pdf.MultiCell(width, 4.5, lt(lang, "keep"), "", "L", false)
-	if pdf.GetY() > 292 || pdf.PageNo() < 1 {
-		return fmt.Errorf("letter of %s does not fit on one page", l.Code.Masked())
-	}
-	return pdf.Error()
+	return end, pdf.Error()
 }
 
 // contentLines lists the parcel, an item a line, sized items saying the

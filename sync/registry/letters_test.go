@@ -3,7 +3,9 @@ package registry
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -279,4 +281,58 @@ func BenchmarkLetters(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/float64(len(letters)), "bytes/letter")
 	b.ReportMetric(float64(len(letters)), "letters")
+}
+
+// The longest texts the registry accepts (200-byte name, centre name,
+// address and hours) and a parcel of eight items still fit on one page:
+// the letter is set tighter rather than cut or spread over two pages.
+func TestLongLetterFitsOnePage(t *testing.T) {
+	t.Parallel()
+	pdftotext := needTool(t, "pdftotext", "poppler-utils")
+	camp := &pickup.Campaign{ID: "big", Names: pickup.Names{"en": "Big"}}
+	kind := pickup.ParcelKind{ID: "all", Names: pickup.Names{"en": "All"}}
+	for i := range 8 {
+		id := fmt.Sprintf("item%d", i)
+		camp.Items = append(camp.Items, pickup.Item{ID: id, Names: pickup.Names{"en": fmt.Sprintf("Protective item number %d", i)}, Sizes: []string{"S", "M", "L", "XL"}})
+		kind.Contents = append(kind.Contents, pickup.ContentLine{Item: id, Qty: 100 + i})
+	}
+	camp.ParcelKinds = []pickup.ParcelKind{kind}
+	long := func(word string) string { return strings.TrimSpace(strings.Repeat(word+" ", 200/(len(word)+1))) }
+	code, _ := pickup.ParseCode("7KQ4-M2XD-9PZC-H3W8")
+	if code == "" {
+		var err error
+		if code, err = pickup.NewCode(nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := Letter{Code: code, Payload: string(code), Name: long("Wolfeschlegelsteinhausen"), Profession: "nurse", Lang: "de",
+		Centre:   pickup.Centre{ID: "c", Name: long("Rotkreuz-Zentrum"), Address: long("Hauptstraße"), Hours: long("Mo–Fr 9:00–17:00")},
+		Window:   pickup.Window{Start: pickup.MustDate("2026-12-01"), End: pickup.MustDate("2027-01-31")},
+		Campaign: camp, ParcelKind: "all"}
+	if !l.long() {
+		t.Fatal("the letter is not seen as long")
+	}
+	file := filepath.Join(t.TempDir(), "long.pdf")
+	if err := WriteWhole(file, func(w io.Writer) error {
+		return RenderLetters(w, []Letter{l}, LetterOptions{Contact: long("pickup@health.example")})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	text := runTool(t, pdftotext, "-enc", "UTF-8", file, "-")
+	if pages := strings.Count(text, "\f"); pages != 1 {
+		t.Errorf("%d pages, want 1", pages)
+	}
+	// Its smaller QR code still reads at 150 dpi.
+	pdftoppm := needTool(t, "pdftoppm", "poppler-utils")
+	prefix := filepath.Join(filepath.Dir(file), "long")
+	runTool(t, pdftoppm, "-r", "150", "-png", "-singlefile", file, prefix)
+	if got, err := scan.DecodeFile(context.Background(), prefix+".png"); err != nil || got != string(code) {
+		t.Errorf("QR of the compact letter: %q, %v", got, err)
+	}
+	flat := spaces.ReplaceAllString(text, " ")
+	for _, want := range []string{code.String(), "Protective item number 7", lt("de", "bring"), "pickup@health.example", lt("de", "keep")[:40]} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("long letter lacks %q", want)
+		}
+	}
 }
