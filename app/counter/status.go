@@ -26,6 +26,7 @@ type snapshot struct {
 	syncErr  client.Failure
 	hasSync  bool
 	today    []store.Handed
+	weeks    []pickup.WeekPlan // the centre's coming weeks, from the registry
 	camp     *pickup.Campaign
 	err      error
 }
@@ -53,6 +54,7 @@ func (u *UI) read(ctx context.Context) snapshot {
 	if s.camp, err = u.opt.Store.Campaign(ctx, ""); err != nil {
 		s.camp = &pickup.Campaign{}
 	}
+	s.weeks, _ = u.opt.Store.ComingWeeks(ctx) // none shown when unreadable
 	return s
 }
 

@@ -1,6 +1,8 @@
 package counter
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,22 +24,28 @@ const maxTodayRows = 300
 // scan field keeps the focus while it shows.
 type todayPanel struct {
 	title, summary, handTitle, stockTitle *widget.Label
-	rows, stock                           *fyne.Container
+	weeksTitle                            *widget.Label
+	rows, stock, weeks                    *fyne.Container
 	obj                                   *fyne.Container
 }
 
 func newTodayPanel() *todayPanel {
 	p := &todayPanel{title: widget.NewLabel(""), summary: widget.NewLabel(""), handTitle: widget.NewLabel(""),
-		stockTitle: widget.NewLabel(""), rows: container.NewVBox(), stock: container.NewGridWithColumns(2)}
+		stockTitle: widget.NewLabel(""), weeksTitle: widget.NewLabel(""), rows: container.NewVBox(), stock: container.NewGridWithColumns(2),
+		weeks: container.NewVBox()}
 	p.title.SizeName = theme.SizeNameHeadingText
 	p.title.TextStyle.Bold = true
 	p.summary.Wrapping = fyne.TextWrapWord
 	p.handTitle.TextStyle.Bold = true
 	p.stockTitle.TextStyle.Bold = true
+	p.weeksTitle.TextStyle.Bold = true
 	left := container.NewBorder(p.handTitle, nil, nil, nil, container.NewVScroll(p.rows))
-	right := container.NewBorder(p.stockTitle, nil, nil, nil, container.NewVScroll(p.stock))
+	stock := container.NewBorder(p.stockTitle, nil, nil, nil, container.NewVScroll(p.stock))
+	weeks := container.NewBorder(p.weeksTitle, nil, nil, nil, container.NewVScroll(p.weeks))
+	right := container.NewHSplit(stock, weeks)
+	right.Offset = 0.45
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.64
+	split.Offset = 0.52
 	p.obj = container.NewBorder(container.NewVBox(p.title, p.summary), nil, nil, nil, split)
 	return p
 }
@@ -82,7 +90,53 @@ func (p *todayPanel) render(tr *i18n.Catalog, s snapshot, loc *time.Location, no
 		p.stock.Add(widget.NewLabel(name))
 		p.stock.Add(qty)
 	}
+	p.weeksTitle.SetText(tr.T("ui.today.weeks"))
+	p.weeks.RemoveAll()
+	if len(s.weeks) == 0 {
+		p.weeks.Add(wrapped(tr.T("ui.today.weeks.none")))
+	}
+	for _, w := range s.weeks {
+		p.weeks.Add(weekRow(tr, s.camp, w))
+	}
 	p.obj.Refresh() // lay out the scrolls' new content
+}
+
+// weekRow shows one coming week: the parcels expected, the groups whose
+// window is open and the items needed.
+func weekRow(tr *i18n.Catalog, camp *pickup.Campaign, w pickup.WeekPlan) fyne.CanvasObject {
+	_, n := w.Start.Time(time.UTC).ISOWeek()
+	parcels := strconv.FormatFloat(w.Parcels, 'f', 1, 64)
+	if tr.Lang != "en" {
+		parcels = strings.Replace(parcels, ".", ",", 1)
+	}
+	short := func(d pickup.Date) string { return fmt.Sprintf("%02d/%02d", d.Day, int(d.Month)) }
+	text := tr.T("ui.today.week", "n", strconv.Itoa(n), "start", short(w.Start), "end", short(w.End), "parcels", parcels)
+	var groups []string
+	for _, g := range w.Groups {
+		groups = append(groups, tr.Profession(camp, g.Profession))
+	}
+	var items []string
+	for _, l := range w.Items {
+		name := tr.ItemName(camp, l.Item)
+		if l.Size != "" {
+			name += " " + l.Size
+		}
+		items = append(items, name+" "+tr.Number(l.Qty))
+	}
+	lines := []string{text}
+	if len(groups) > 0 {
+		lines = append(lines, strings.Join(groups, ", "))
+	}
+	if len(items) > 0 {
+		lines = append(lines, strings.Join(items, " · "))
+	}
+	return wrapped(strings.Join(lines, "\n"))
+}
+
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 func handedRow(tr *i18n.Catalog, camp *pickup.Campaign, at time.Time, name, prof, size, terminal string, undone bool) fyne.CanvasObject {

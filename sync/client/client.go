@@ -210,6 +210,11 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 			if err != nil {
 				return err
 			}
+			if !page.More && page.Weeks != nil {
+				if err := y.Store.SetComingWeeks(ctx, page.Weeks); err != nil {
+					return err
+				}
+			}
 			rep.Pages++
 			rep.Pulled += out.Pickups
 			rep.Redeemed += out.Redemptions

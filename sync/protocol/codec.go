@@ -238,15 +238,16 @@ type pullHead struct {
 }
 
 type pullTail struct {
-	Reassigned  []Reassignment `json:"reassigned,omitempty"`
-	Redemptions []Redemption   `json:"redemptions,omitempty"`
-	Received    []ReceivedFact `json:"received,omitempty"`
-	Campaigns   []CampaignRow  `json:"campaigns,omitempty"`
-	Centres     []CentreRow    `json:"centres,omitempty"`
-	Shipments   []Shipment     `json:"shipments,omitempty"`
-	Keys        []SigningKey   `json:"keys,omitempty"`
-	Revoked     []RevokedCode  `json:"revoked,omitempty"`
-	ServerTime  time.Time      `json:"server_time"`
+	Reassigned  []Reassignment    `json:"reassigned,omitempty"`
+	Redemptions []Redemption      `json:"redemptions,omitempty"`
+	Received    []ReceivedFact    `json:"received,omitempty"`
+	Campaigns   []CampaignRow     `json:"campaigns,omitempty"`
+	Centres     []CentreRow       `json:"centres,omitempty"`
+	Shipments   []Shipment        `json:"shipments,omitempty"`
+	Keys        []SigningKey      `json:"keys,omitempty"`
+	Revoked     []RevokedCode     `json:"revoked,omitempty"`
+	Weeks       []pickup.WeekPlan `json:"weeks,omitempty"`
+	ServerTime  time.Time         `json:"server_time"`
 }
 
 // EncodePull encodes a page exactly as Encode would, except that its
@@ -262,7 +263,7 @@ func EncodePull(p *PullResponse, raw []json.RawMessage) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Received, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.ServerTime})
+	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Received, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.Weeks, p.ServerTime})
 	if err != nil {
 		return nil, err
 	}

@@ -346,6 +346,8 @@ func fastPullResponse(b []byte, out *PullResponse) bool {
 			dst = &v.Keys
 		case "revoked":
 			dst = &v.Revoked
+		case "weeks":
+			dst = &v.Weeks
 		case "server_time":
 			dst = &v.ServerTime
 		default:

@@ -279,6 +279,11 @@ type PullResponse struct {
 	Keys        []SigningKey   `json:"keys,omitempty"`
 	Revoked     []RevokedCode  `json:"revoked,omitempty"`
 
+	// Weeks are the centre's coming weeks in the registry's schedule, on
+	// the last page of a pull (More false); a terminal keeps the last it
+	// received. Optional: older registries do not send them.
+	Weeks []pickup.WeekPlan `json:"weeks,omitempty"`
+
 	ServerTime time.Time `json:"server_time"`
 }
 
@@ -391,6 +396,9 @@ func (p *PullResponse) Validate() error {
 		check("revoked", i, r.Seq, prev)
 		prev = r.Seq
 		code("revoked", i, r.Code)
+	}
+	if err := pickup.ValidateWeekPlans(p.Weeks); err != nil {
+		errs = append(errs, fmt.Errorf("page: weeks: %w", err))
 	}
 	return errors.Join(errs...)
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
@@ -328,8 +329,12 @@ func (reg *Registry) scheduleInputs(ctx context.Context, tx *sql.Tx, from, to pi
 	// sizes chosen, from the handovers not undone.
 	weekdays := map[string]*[7]float64{}
 	handovers := map[string]int{}
-	if err := eachRow(ctx, tx, `SELECT centre_id, CAST(strftime('%w', at) AS INTEGER), count(*) FROM events
-		WHERE type = 'handover' AND undone = 0 GROUP BY 1, 2`, func(r *sql.Rows) error {
+	paceQ, paceArgs := `SELECT centre_id, CAST(strftime('%w', at) AS INTEGER), count(*) FROM events
+		WHERE type = 'handover' AND undone = 0`, []any{}
+	if centreID != "" {
+		paceQ, paceArgs = paceQ+" AND centre_id = ?", []any{centreID}
+	}
+	if err := eachRowArgs(ctx, tx, paceQ+" GROUP BY 1, 2", paceArgs, func(r *sql.Rows) error {
 		var c string
 		var wd, n int
 		if err := r.Scan(&c, &wd, &n); err != nil {
@@ -644,4 +649,75 @@ func resolveLines(itemsJSON, glove string, camp *pickup.Campaign, kind, professi
 		}
 	}
 	return lines, nil
+}
+
+// ComingWeeks is how many weeks of its schedule a centre's terminals get.
+const ComingWeeks = 4
+
+// comingWeeksTTL is how long a centre's coming weeks are reused between
+// pulls: they move slowly, and computing them reads every handover (the
+// national size mix).
+const comingWeeksTTL = 10 * time.Minute
+
+type weeksEntry struct {
+	at    time.Time
+	day   pickup.Date
+	weeks []pickup.WeekPlan
+}
+
+// weeksCache keeps each centre's coming weeks for comingWeeksTTL.
+type weeksCache struct {
+	mu sync.Mutex
+	m  map[string]weeksEntry
+}
+
+var comingWeeksCache weeksCache
+
+// comingWeeks returns the centre's coming weeks for its terminals' pulls,
+// or nil when they cannot be computed (a pull never fails for them).
+func (reg *Registry) comingWeeks(ctx context.Context, centreID string) []pickup.WeekPlan {
+	now := reg.now()
+	key := reg.path + "\x00" + centreID
+	comingWeeksCache.mu.Lock()
+	e, ok := comingWeeksCache.m[key]
+	comingWeeksCache.mu.Unlock()
+	if ok && now.Sub(e.at) < comingWeeksTTL && now.Sub(e.at) >= 0 && e.day == pickup.DateOf(now) {
+		return e.weeks
+	}
+	weeks, err := reg.CentreWeeks(ctx, centreID)
+	if err != nil {
+		reg.Log.Warn("coming weeks not computed", "centre", centreID, "err", err)
+		return nil
+	}
+	comingWeeksCache.mu.Lock()
+	if comingWeeksCache.m == nil {
+		comingWeeksCache.m = map[string]weeksEntry{}
+	}
+	comingWeeksCache.m[key] = weeksEntry{at: now, day: pickup.DateOf(now), weeks: weeks}
+	comingWeeksCache.mu.Unlock()
+	return weeks
+}
+
+// CentreWeeks returns a centre's schedule for this week and the next
+// ComingWeeks-1, as its counters show it.
+func (reg *Registry) CentreWeeks(ctx context.Context, centreID string) ([]pickup.WeekPlan, error) {
+	sch, err := reg.Schedule(ctx, ScheduleOptions{Weeks: ComingWeeks, CentreID: centreID})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pickup.WeekPlan, 0, len(sch.Weeks))
+	for _, wk := range sch.Weeks {
+		wp := pickup.WeekPlan{Week: wk.Week, Start: wk.Start, End: wk.End, Pace: SpreadEven, Groups: []pickup.GroupPlan{}, Items: []pickup.Line{}}
+		for _, c := range wk.Centres {
+			wp.Parcels, wp.Pace = c.Parcels, c.Pace
+			for _, g := range c.Groups {
+				wp.Groups = append(wp.Groups, pickup.GroupPlan{Campaign: g.Campaign, Profession: g.Profession, Window: g.Window, Parcels: g.Parcels})
+			}
+			for _, it := range c.Items {
+				wp.Items = append(wp.Items, pickup.Line{Item: it.Item, Size: it.Size, Qty: it.Qty})
+			}
+		}
+		out = append(out, wp)
+	}
+	return out, nil
 }

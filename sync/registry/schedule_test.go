@@ -560,3 +560,38 @@ func TestShipmentPlanSubtractsStockAndRoundsToBoxes(t *testing.T) {
 		t.Error("ship --plan of a past week: no error")
 	}
 }
+
+// A terminal's pull ends with its centre's coming weeks, and only its own.
+func TestPullCarriesComingWeeks(t *testing.T) {
+	t.Parallel()
+	w := newSchedWorld(t)
+	// Pull on Monday 16 November: weeks 47 to 50.
+	w.f.reg.Now = func() time.Time { return time.Date(2020, 11, 16, 8, 0, 0, 0, time.UTC) }
+	pages := pullAll(t, w.terms["gent"], "", 0, 5)
+	if len(pages) < 2 {
+		t.Fatalf("%d pages, want several", len(pages))
+	}
+	for _, p := range pages[:len(pages)-1] {
+		if p.Weeks != nil {
+			t.Errorf("a page with more to come carries the weeks")
+		}
+	}
+	weeks := pages[len(pages)-1].Weeks
+	if len(weeks) != ComingWeeks || weeks[0].Week != "2020-W47" {
+		t.Fatalf("last page: %d weeks from %v, want %d from 2020-W47", len(weeks), weeks, ComingWeeks)
+	}
+	// Gent's 14 nurses over weeks 47 and 48, evenly; its midwives collected.
+	if weeks[0].Parcels != 7 || weeks[1].Parcels != 7 || weeks[2].Parcels != 0 {
+		t.Errorf("gent's parcels %v, %v, %v; want 7, 7, 0", weeks[0].Parcels, weeks[1].Parcels, weeks[2].Parcels)
+	}
+	profs := map[string]bool{}
+	for _, g := range weeks[0].Groups {
+		profs[g.Profession] = true
+	}
+	if !profs["nurse"] || !profs["midwife"] || profs["physiotherapist"] {
+		t.Errorf("gent's groups in week 47: %v, want nurse and midwife only (physiotherapists are namur's)", profs)
+	}
+	if err := pickup.ValidateWeekPlans(weeks); err != nil {
+		t.Error(err)
+	}
+}

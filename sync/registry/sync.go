@@ -93,6 +93,9 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 		return nil, nil, fmt.Errorf("pull: %w", err)
 	}
 	page.ServerTime = reg.now()
+	if !page.More {
+		page.Weeks = reg.comingWeeks(ctx, centreID)
+	}
 	return page, rawRows, nil
 }
 
