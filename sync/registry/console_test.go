@@ -1,0 +1,268 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+)
+
+func TestOperators(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clk := &stepClock{t: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
+	reg, err := Open(ctx, t.TempDir(), Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	bad := []struct{ name, pw string }{
+		{"", "long enough password"},
+		{"ann smith", "long enough password"},
+		{"ann", "short"},
+		{"ann", "has a\ttab in it!"},
+	}
+	for _, b := range bad {
+		if err := reg.AddOperator(ctx, b.name, b.pw); !errors.Is(err, ErrRefused) {
+			t.Errorf("AddOperator(%q, %q) = %v, want refused", b.name, b.pw, err)
+		}
+	}
+	if err := reg.AddOperator(ctx, "ann", "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.AddOperator(ctx, "ann", "another long password"); !errors.Is(err, ErrExists) {
+		t.Errorf("second ann = %v, want exists", err)
+	}
+	var hash string
+	reg.r.QueryRow("SELECT password_hash FROM operators WHERE name = 'ann'").Scan(&hash)
+	if !strings.HasPrefix(hash, "$argon2id$v=19$m=19456,t=2,p=1$") || strings.Contains(hash, "horse") {
+		t.Errorf("stored hash = %q, want an argon2id hash", hash)
+	}
+
+	s, err := reg.Login(ctx, "ann", "correct horse battery", "127.0.0.1")
+	if err != nil || s.Token == "" || s.CSRF == "" || s.Operator != "ann" {
+		t.Fatalf("Login = %+v, %v", s, err)
+	}
+	var stored int
+	reg.r.QueryRow("SELECT count(*) FROM operator_sessions WHERE token_hash = ?", s.Token).Scan(&stored)
+	if stored != 0 {
+		t.Error("the session token is stored in clear")
+	}
+	if got, err := reg.Session(ctx, s.Token); err != nil || got.Operator != "ann" || got.CSRF != s.CSRF {
+		t.Errorf("Session = %+v, %v", got, err)
+	}
+	clk.Add(SessionIdle + time.Minute)
+	if _, err := reg.Session(ctx, s.Token); !errors.Is(err, ErrNotFound) {
+		t.Errorf("idle session = %v, want not found", err)
+	}
+
+	// Lockout per account: AccountLockFailures wrong passwords, then even
+	// the right one is refused until LockWindow has passed.
+	for i := 1; i <= AccountLockFailures; i++ {
+		_, err := reg.Login(ctx, "ann", "wrong password", "10.0.0.1")
+		want := ErrBadLogin
+		if i == AccountLockFailures {
+			want = ErrLocked
+		}
+		if !errors.Is(err, want) {
+			t.Fatalf("failure %d = %v, want %v", i, err, want)
+		}
+	}
+	_, err = reg.Login(ctx, "ann", "correct horse battery", "10.0.0.2")
+	var le *LockedError
+	if !errors.As(err, &le) || le.Source || !le.Until.Equal(clk.Now().Add(LockWindow)) {
+		t.Fatalf("right password while locked = %v, want account locked until %v", err, clk.Now().Add(LockWindow))
+	}
+	ops, _ := reg.Operators(ctx)
+	if len(ops) != 1 || ops[0].LockedUntil == nil {
+		t.Errorf("Operators = %+v, want ann locked", ops)
+	}
+	clk.Add(LockWindow + time.Second)
+	s, err = reg.Login(ctx, "ann", "correct horse battery", "10.0.0.2")
+	if err != nil {
+		t.Fatalf("after the lockout: %v", err)
+	}
+
+	// Lockout per source, whatever names are tried (unknown ones too).
+	for i := 0; i < SourceLockFailures; i++ {
+		reg.Login(ctx, "nobody"+string(rune('a'+i)), "whatever password", "10.0.0.9")
+	}
+	_, err = reg.Login(ctx, "ann", "correct horse battery", "10.0.0.9")
+	if !errors.As(err, &le) || !le.Source {
+		t.Errorf("from a locked address = %v, want address locked", err)
+	}
+	if _, err := reg.Login(ctx, "ann", "correct horse battery", "10.0.0.3"); err != nil {
+		t.Errorf("from another address = %v", err)
+	}
+
+	if err := reg.Logout(ctx, s.Token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Session(ctx, s.Token); !errors.Is(err, ErrNotFound) {
+		t.Errorf("session after logout = %v", err)
+	}
+	s, _ = reg.Login(ctx, "ann", "correct horse battery", "10.0.0.3")
+	if err := reg.RemoveOperator(ctx, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Session(ctx, s.Token); !errors.Is(err, ErrNotFound) {
+		t.Errorf("session of a removed operator = %v", err)
+	}
+	if err := reg.RemoveOperator(ctx, "ann"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("removing twice = %v", err)
+	}
+}
+
+func TestStagedImport(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := f.ctx
+	good := "professional_id,name,profession,centre_id\np1,Anne,nurse,namur\np2,Bert,pharmacist,gent\n"
+	p, err := f.reg.StageImport(ctx, RequestImport{Campaign: pickup.DefaultCampaignID}, "good.csv", []byte(good), "ann")
+	if err != nil || p.Status != ImportPending || p.Preview.Rows != 2 || len(p.Preview.Problems) != 0 {
+		t.Fatalf("StageImport = %+v, %v", p, err)
+	}
+	if n := f.count("SELECT count(*) FROM pickups"); n != 0 {
+		t.Fatalf("staging imported %d pickups", n)
+	}
+	if _, err := f.reg.ApproveImport(ctx, p.ID, "ann"); !errors.Is(err, ErrSameOperator) {
+		t.Errorf("approval by the uploader = %v, want ErrSameOperator", err)
+	}
+	got, err := f.reg.ApproveImport(ctx, p.ID, "bob")
+	if err != nil || got.Status != ImportApplied || got.Result == nil || got.Result.Imported != 2 || got.DecidedBy != "bob" {
+		t.Fatalf("ApproveImport = %+v, %v", got, err)
+	}
+	if n := f.count("SELECT count(*) FROM pickups"); n != 2 {
+		t.Errorf("pickups after approval = %d, want 2", n)
+	}
+	if _, err := f.reg.ApproveImport(ctx, p.ID, "carl"); !errors.Is(err, ErrRefused) {
+		t.Errorf("second approval = %v, want refused", err)
+	}
+
+	bad := "professional_id,name,profession,centre_id\np3,Carl,astronaut,namur\np4,,nurse,nowhere\np5,Eve,nurse,gent\n"
+	p, err = f.reg.StageImport(ctx, RequestImport{Campaign: pickup.DefaultCampaignID}, "bad.csv", []byte(bad), "ann")
+	if err != nil || len(p.Preview.Problems) < 2 {
+		t.Fatalf("StageImport(bad) = %+v, %v", p, err)
+	}
+	lines := map[int]bool{}
+	for _, pr := range p.Preview.Problems {
+		lines[pr.Line] = true
+	}
+	if !lines[2] || !lines[3] || lines[4] {
+		t.Errorf("problems on lines %v, want 2 and 3", lines)
+	}
+	if _, err := f.reg.ApproveImport(ctx, p.ID, "bob"); !errors.Is(err, ErrRefused) {
+		t.Errorf("approving a file with problems = %v, want refused", err)
+	}
+	if err := f.reg.RejectImport(ctx, p.ID, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count("SELECT length(content) FROM pending_imports WHERE id = ?", p.ID); n != 0 {
+		t.Errorf("a rejected file keeps %d bytes", n)
+	}
+	list, _ := f.reg.PendingImports(ctx)
+	if len(list) != 2 || list[0].Status != ImportRejected {
+		t.Errorf("PendingImports = %+v", list)
+	}
+}
+
+func TestConsoleQueries(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	codes := f.requests(2)
+	a, _ := f.terminal("namur")
+	b, eb := f.terminal("namur")
+	code := codes["namur"][0]
+	t0 := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
+	if _, err := a.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{handover(t, a, code, t0), handover(t, a, codes["namur"][1], t0)}}); err != nil {
+		t.Fatal(err)
+	}
+	second := handover(t, b, code, t0.Add(10*time.Minute))
+	second.GloveSize = "L"
+	if _, err := b.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{second}}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := f.reg.DoubleHandovers(f.ctx)
+	if err != nil || len(ds) != 1 || ds[0].Code != string(code) || len(ds[0].Sides) != 2 {
+		t.Fatalf("DoubleHandovers = %+v, %v", ds, err)
+	}
+	d := ds[0]
+	if d.ID() != second.ID || d.Sides[1].TerminalID != eb.TerminalID || d.Sides[1].GloveSize != "L" || d.Sides[0].GloveSize != "M" {
+		t.Errorf("sides = %+v", d.Sides)
+	}
+	if err := f.reg.AddReviewNote(f.ctx, d.ID(), "ann", "  Same person came twice; called them.\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.reg.AddReviewNote(f.ctx, d.ID(), "ann", "   "); !errors.Is(err, ErrRefused) {
+		t.Errorf("empty note = %v", err)
+	}
+	if err := f.reg.AddReviewNote(f.ctx, "no-such-event", "ann", "x"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("note on an unknown handover = %v", err)
+	}
+	got, err := f.reg.DoubleHandoverByEvent(f.ctx, d.Sides[0].EventID)
+	if err != nil || len(got.Notes) != 1 || got.Notes[0].Note != "Same person came twice; called them." || got.Notes[0].Operator != "ann" {
+		t.Errorf("DoubleHandoverByEvent = %+v, %v", got, err)
+	}
+
+	day := pickup.DateOf(t0)
+	days, err := f.reg.Daily(f.ctx, "", day.AddDays(-2), day)
+	if err != nil || len(days) != 3 {
+		t.Fatalf("Daily = %+v, %v", days, err)
+	}
+	if g := days[2]; g.Date != day || g.Handovers != 3 || g.Doubles != 1 {
+		t.Errorf("today = %+v, want 3 handovers, 1 double", g)
+	}
+	if days[0].Handovers != 0 {
+		t.Errorf("two days ago = %+v, want none", days[0])
+	}
+	if gent, _ := f.reg.Daily(f.ctx, "gent", day, day); gent[0].Handovers != 0 {
+		t.Errorf("gent today = %+v", gent)
+	}
+
+	s1, _ := f.reg.Ship(f.ctx, protocol.Shipment{CentreID: "namur", Item: "masks", Qty: 100})
+	s2, _ := f.reg.Ship(f.ctx, protocol.Shipment{CentreID: "namur", Item: "gloves", Size: "M", Qty: 50})
+	recv := func(c *protocol.Client, s protocol.Shipment, qty int) {
+		e := pickup.Event{ID: newID(t), Type: pickup.EventStockReceive, TerminalID: c.Creds.TerminalID, CentreID: c.Creds.CentreID,
+			At: time.Now().UTC().Truncate(time.Millisecond), Item: s.Item, Size: s.Size, Qty: qty, Ref: "shipment " + s.ID}
+		if _, err := c.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{e}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recv(a, s1, 100)
+	recv(a, s2, 50)
+	recv(b, s2, 50)
+	s3, _ := f.reg.Ship(f.ctx, protocol.Shipment{CentreID: "gent", Item: "masks", Qty: 10})
+	states, err := f.reg.ShipmentStates(f.ctx)
+	if err != nil || len(states) != 3 {
+		t.Fatalf("ShipmentStates = %+v, %v", states, err)
+	}
+	byID := map[string]ShipmentState{}
+	for _, s := range states {
+		byID[s.ID] = s
+	}
+	if s := byID[s1.ID]; s.InTransit() || s.Received != 100 || s.Discrepancy != "" {
+		t.Errorf("s1 = %+v, want received in full", s)
+	}
+	if s := byID[s2.ID]; s.Receptions != 2 || s.Discrepancy != "twice" {
+		t.Errorf("s2 = %+v, want received twice", s)
+	}
+	if s := byID[s3.ID]; !s.InTransit() {
+		t.Errorf("s3 = %+v, want in transit", s)
+	}
+
+	ts, err := f.reg.TerminalStates(f.ctx)
+	if err != nil || len(ts) != 2 {
+		t.Fatalf("TerminalStates = %+v, %v", ts, err)
+	}
+	facts := map[string]int{}
+	for _, s := range ts {
+		facts[s.ID] = s.Facts
+	}
+	if facts[a.Creds.TerminalID] != 4 || facts[b.Creds.TerminalID] != 2 {
+		t.Errorf("facts = %v, want 4 and 2", facts)
+	}
+}
