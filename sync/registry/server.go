@@ -37,6 +37,8 @@ type Server struct {
 	SkewWindow time.Duration
 	// TLS, when set, makes Serve speak TLS.
 	TLS *tls.Config
+	// Console, when set, answers under /console/ (sync/registry/console).
+	Console http.Handler
 
 	nonces   protocol.NonceCache
 	seenMu   sync.Mutex
@@ -113,6 +115,9 @@ func (s *Server) Handler() http.Handler {
 	route(http.MethodPost, protocol.PathPush, s.handlePush)
 	route(http.MethodGet, protocol.PathDigest, s.handleDigest)
 	route(http.MethodGet, protocol.PathPickups, s.handlePickups)
+	if s.Console != nil {
+		mux.Handle("/console/", s.Console)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, protocol.Errorf(protocol.CodeNotFound, "no such endpoint %s (this registry speaks /v1/)", r.URL.Path))
 	})

@@ -1,0 +1,519 @@
+package console
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/registry"
+)
+
+// browser is an HTTP client with cookies, following no redirect.
+type browser struct {
+	t    *testing.T
+	f    *fixture
+	c    *http.Client
+	lang string
+}
+
+func (f *fixture) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: f.t, f: f, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (b *browser) do(req *http.Request) answer {
+	b.t.Helper()
+	if b.lang != "" {
+		req.Header.Set("Accept-Language", b.lang)
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, resp.Header, string(body)}
+}
+
+func (b *browser) get(path string) answer {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, b.f.ts.URL+path, nil)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values) answer {
+	b.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.f.ts.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func csrfOf(t *testing.T, body string) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token in the page:\n%s", body)
+	}
+	return m[1]
+}
+
+// login signs in and returns the session's CSRF token.
+func (b *browser) login(name, password string) string {
+	b.t.Helper()
+	page := b.get("/console/login")
+	a := b.post("/console/login", url.Values{"csrf": {csrfOf(b.t, page.body)}, "name": {name}, "password": {password}, "next": {"/console/progress"}})
+	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/console/progress" {
+		b.t.Fatalf("login %s = %d %s, want 303 to progress", name, a.status, a.header.Get("Location"))
+	}
+	p := b.get("/console/progress")
+	if p.status != http.StatusOK {
+		b.t.Fatalf("progress after login = %d", p.status)
+	}
+	return csrfOf(b.t, p.body)
+}
+
+func TestLoginSessionCookie(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	a := b.get("/console/progress")
+	if a.status != http.StatusSeeOther || !strings.HasPrefix(a.header.Get("Location"), "/console/login?next=") {
+		t.Fatalf("progress signed out = %d %s, want a redirect to login", a.status, a.header.Get("Location"))
+	}
+	page := b.get("/console/login")
+	form := url.Values{"csrf": {csrfOf(t, page.body)}, "name": {"ann"}, "password": {annPassword}}
+	// Without the login form's cookie-bound token: refused.
+	if a := b.post("/console/login", url.Values{"csrf": {"forged"}, "name": {"ann"}, "password": {annPassword}}); a.status != http.StatusForbidden {
+		t.Errorf("login with a forged token = %d, want 403", a.status)
+	}
+	a = b.post("/console/login", form)
+	if a.status != http.StatusSeeOther {
+		t.Fatalf("login = %d: %s", a.status, a.body)
+	}
+	var session *http.Cookie
+	for _, line := range a.header.Values("Set-Cookie") {
+		if strings.HasPrefix(line, sessionCookie+"=") {
+			session, _ = http.ParseSetCookie(line)
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Value == "" {
+		t.Fatalf("session cookie = %+v, want HttpOnly SameSite=Strict", session)
+	}
+	if a := b.get("/console/progress"); a.status != http.StatusOK || !strings.Contains(a.body, "ann") {
+		t.Errorf("progress signed in = %d", a.status)
+	}
+	csrf := csrfOf(t, b.get("/console/progress").body)
+	if a := b.post("/console/logout", url.Values{"csrf": {csrf}}); a.status != http.StatusSeeOther {
+		t.Errorf("logout = %d", a.status)
+	}
+	if a := b.get("/console/progress"); a.status != http.StatusSeeOther {
+		t.Errorf("progress after logout = %d, want a redirect to login", a.status)
+	}
+	// The cookie's token no longer opens a session either.
+	if _, err := f.reg.Session(f.ctx, session.Value); err == nil {
+		t.Error("the session survived the logout")
+	}
+}
+
+// TestProgressMatchesReport: the figures the page shows are those of
+// pickup-registry report --json (registry.Report), nationally and for a
+// centre.
+func TestProgressMatchesReport(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	b.login("ann", annPassword)
+	rep, err := f.reg.Report(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(path string, want registry.CentreReport) {
+		t.Helper()
+		body := b.get(path).body
+		figures := map[string]int{"expected": want.Expected, "collected": want.Collected, "cancelled": want.Cancelled,
+			"doubles": want.DoubleHandovers, "remaining": want.Expected - want.Collected}
+		for id, n := range figures {
+			if got := figure(body, id); got != n {
+				t.Errorf("%s: %s = %d, want %d (report)", path, id, got, n)
+			}
+		}
+	}
+	check("/console/progress?lang=en", rep.Totals)
+	if rep.Totals.DoubleHandovers != 1 || rep.Totals.Collected == 0 {
+		t.Fatalf("fixture report = %+v", rep.Totals)
+	}
+	for _, c := range rep.Centres {
+		check("/console/progress?lang=en&centre="+c.ID, c)
+	}
+	body := b.get("/console/progress").body
+	if n := strings.Count(body, "<rect "); n < 14 {
+		t.Errorf("chart has %d bars, want one per day of 14", n)
+	}
+	if !strings.Contains(body, `fill="#c0141c"`) {
+		t.Error("the chart does not show the double handover")
+	}
+	if a := b.get("/console/progress?centre=nowhere"); a.status != http.StatusNotFound {
+		t.Errorf("unknown centre = %d, want 404", a.status)
+	}
+	if a := b.get("/console/progress?from=2026-13-01"); a.status != http.StatusOK || !strings.Contains(a.body, "could not be used") {
+		t.Errorf("bad dates = %d, want the page with an explanation", a.status)
+	}
+}
+
+var figureRE = regexp.MustCompile(`id="fig-([a-z]+)">([0-9.,\x{202f}]+)<`)
+
+func figure(body, id string) int {
+	for _, m := range figureRE.FindAllStringSubmatch(body, -1) {
+		if m[1] == id {
+			var n int
+			fmt.Sscan(strings.NewReplacer(",", "", ".", "", "\u202f", "").Replace(m[2]), &n)
+			return n
+		}
+	}
+	return -1
+}
+
+func TestCSRFRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	csrf := b.login("ann", annPassword)
+	path := "/console/doubles/" + f.double.ID() + "/note"
+	tests := []struct {
+		name   string
+		form   url.Values
+		header map[string]string
+	}{
+		{"no token", url.Values{"note": {"x"}}, nil},
+		{"wrong token", url.Values{"note": {"x"}, "csrf": {"AAAA" + csrf[4:]}}, nil},
+		{"another site", url.Values{"note": {"x"}, "csrf": {csrf}}, map[string]string{"Sec-Fetch-Site": "cross-site"}},
+		{"another origin", url.Values{"note": {"x"}, "csrf": {csrf}}, map[string]string{"Origin": "https://evil.example"}},
+	}
+	for _, tc := range tests {
+		req, _ := http.NewRequest(http.MethodPost, f.ts.URL+path, strings.NewReader(tc.form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range tc.header {
+			req.Header.Set(k, v)
+		}
+		if a := b.do(req); a.status != http.StatusForbidden || !strings.Contains(a.body, "security token") {
+			t.Errorf("%s: note = %d, want 403 with an explanation", tc.name, a.status)
+		}
+	}
+	for _, p := range []string{"/console/terminals/" + f.terms[0].TerminalID + "/revoke", "/console/logout"} {
+		if a := b.post(p, url.Values{"confirm": {f.terms[0].TerminalID}}); a.status != http.StatusForbidden {
+			t.Errorf("POST %s without token = %d, want 403", p, a.status)
+		}
+	}
+	if d, _ := f.reg.DoubleHandoverByEvent(f.ctx, f.double.ID()); len(d.Notes) != 0 {
+		t.Errorf("a refused form stored %d note(s)", len(d.Notes))
+	}
+	if ts, _ := f.reg.Terminals(f.ctx); ts[0].RevokedAt != nil || ts[1].RevokedAt != nil {
+		t.Error("a refused form revoked a terminal")
+	}
+	if a := b.post(path, url.Values{"note": {"Called both counters."}, "csrf": {csrf}}); a.status != http.StatusSeeOther {
+		t.Fatalf("note with the token = %d", a.status)
+	}
+	if d, _ := f.reg.DoubleHandoverByEvent(f.ctx, f.double.ID()); len(d.Notes) != 1 || d.Notes[0].Operator != "ann" {
+		t.Errorf("notes = %+v, want ann's", d.Notes)
+	}
+	if body := b.get("/console/doubles/" + f.double.ID()).body; !strings.Contains(body, "Called both counters.") {
+		t.Error("the note is not shown")
+	}
+}
+
+func TestLockout(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	b.lang = "fr"
+	for i := 0; i < registry.AccountLockFailures; i++ {
+		page := b.get("/console/login")
+		a := b.post("/console/login", url.Values{"csrf": {csrfOf(t, page.body)}, "name": {"ann"}, "password": {"wrong password " + fmt.Sprint(i)}})
+		if a.status != http.StatusSeeOther || !strings.Contains(a.header.Get("Location"), "/console/login?") {
+			t.Fatalf("wrong password %d = %d %s", i, a.status, a.header.Get("Location"))
+		}
+	}
+	page := b.get("/console/login")
+	a := b.post("/console/login", url.Values{"csrf": {csrfOf(t, page.body)}, "name": {"ann"}, "password": {annPassword}})
+	if !strings.Contains(a.header.Get("Location"), "/console/login?") {
+		t.Fatalf("right password while locked = %d %s, want back to the login page", a.status, a.header.Get("Location"))
+	}
+	shown := b.get(a.header.Get("Location")).body
+	if !strings.Contains(shown, "bloqué jusqu") {
+		t.Errorf("the lockout is not explained in French:\n%s", shown)
+	}
+	// Another operator from another computer still signs in.
+	f.browser().login("bob", bobPassword)
+}
+
+func TestImportNeedsSecondOperator(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ann, bob := f.browser(), f.browser()
+	annCSRF, bobCSRF := ann.login("ann", annPassword), bob.login("bob", bobPassword)
+	file := "professional_id,name,profession,centre_id\nnew-1,Nora Test,nurse,namur\nnew-2,Olaf Test,dentist,gent\n"
+	a := ann.upload(annCSRF, pickup.DefaultCampaignID, "two.csv", file)
+	if a.status != http.StatusSeeOther || !strings.HasPrefix(a.header.Get("Location"), "/console/imports/imp-") {
+		t.Fatalf("upload = %d %s", a.status, a.header.Get("Location"))
+	}
+	path := a.header.Get("Location")
+	page := ann.get(path).body
+	if strings.Contains(page, "/approve") || !strings.Contains(page, "another operator must") {
+		t.Error("the uploader is offered the approval")
+	}
+	if a := ann.post(path+"/approve", url.Values{"csrf": {annCSRF}}); a.status != http.StatusSeeOther || !strings.Contains(a.header.Get("Location"), "same_operator") {
+		t.Errorf("approval by the uploader = %d %s", a.status, a.header.Get("Location"))
+	}
+	rep, _ := f.reg.Report(f.ctx)
+	before := rep.Totals.Expected
+	if !strings.Contains(bob.get(path).body, path+"/approve") {
+		t.Fatal("the second operator is not offered the approval")
+	}
+	if a := bob.post(path+"/approve", url.Values{"csrf": {bobCSRF}}); a.status != http.StatusSeeOther || !strings.Contains(a.header.Get("Location"), "done.applied") {
+		t.Fatalf("approval by bob = %d %s", a.status, a.header.Get("Location"))
+	}
+	rep, _ = f.reg.Report(f.ctx)
+	if rep.Totals.Expected != before+2 {
+		t.Errorf("expected after approval = %d, want %d", rep.Totals.Expected, before+2)
+	}
+	if body := bob.get(path).body; !strings.Contains(body, "Imported: 2 codes issued") {
+		t.Error("the page does not say what was imported")
+	}
+
+	// Three bad rows: all three shown with their lines, no approval offered.
+	bad := "professional_id,name,profession,centre_id\nb1,Ann,astronaut,namur\nb2,Bea,nurse,atlantis\nb3,,nurse,namur\nb4,Dan,nurse,gent\n"
+	a = ann.upload(annCSRF, pickup.DefaultCampaignID, "bad.csv", bad)
+	page = bob.get(a.header.Get("Location")).body
+	for _, want := range []string{">2</th>", ">3</th>", ">4</th>", "astronaut", "atlantis", "3 problem(s)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the preview lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "/approve") {
+		t.Error("a file with problems is offered for approval")
+	}
+}
+
+func (b *browser) upload(csrf, campaign, name, content string) answer {
+	b.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("csrf", csrf)
+	w.WriteField("campaign", campaign)
+	fw, _ := w.CreateFormFile("file", name)
+	fw.Write([]byte(content))
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, b.f.ts.URL+"/console/imports", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return b.do(req)
+}
+
+func TestRevokeNeedsConfirmation(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	csrf := b.login("ann", annPassword)
+	id := f.terms[1].TerminalID
+	page := b.get("/console/terminals/" + id + "/revoke")
+	if page.status != http.StatusOK || !strings.Contains(page.body, "Yes, revoke "+id) {
+		t.Fatalf("confirmation page = %d", page.status)
+	}
+	if a := b.post("/console/terminals/"+id+"/revoke", url.Values{"csrf": {csrf}}); !strings.Contains(a.header.Get("Location"), "error.confirm") {
+		t.Errorf("unconfirmed revoke = %d %s", a.status, a.header.Get("Location"))
+	}
+	if a := b.post("/console/terminals/"+id+"/revoke", url.Values{"csrf": {csrf}, "confirm": {id}}); a.status != http.StatusSeeOther {
+		t.Fatalf("revoke = %d", a.status)
+	}
+	ts, _ := f.reg.Terminals(f.ctx)
+	for _, tm := range ts {
+		if (tm.RevokedAt != nil) != (tm.ID == id) {
+			t.Errorf("terminal %s revoked = %v", tm.ID, tm.RevokedAt != nil)
+		}
+	}
+}
+
+// TestEveryPageRenders renders every page in every language: 200, the
+// security headers, no untranslated key, and labels for every field.
+func TestEveryPageRenders(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	csrf := b.login("ann", annPassword)
+	a := b.upload(csrf, pickup.DefaultCampaignID, "one.csv", "professional_id,name,profession,centre_id\nz1,Zoe,nurse,namur\n")
+	pages := []string{"/console/progress", "/console/progress?centre=namur", "/console/doubles", "/console/doubles/" + f.double.ID(),
+		"/console/shipments", "/console/terminals", "/console/terminals/" + f.terms[0].TerminalID + "/revoke", "/console/campaigns",
+		"/console/imports", a.header.Get("Location"), "/console/letters", "/console/login", "/console/nowhere"}
+	key := regexp.MustCompile(`\b(nav|progress|col|doubles|double|shipments|terminals|revoke|campaigns|imports|import|status|phase|via|error|login|done|chart|letters)\.[a-z_]+\b`)
+	for _, lang := range Languages {
+		for _, p := range pages {
+			if p == "/console/login" {
+				continue // a signed-in operator is sent on
+			}
+			sep := "?"
+			if strings.Contains(p, "?") {
+				sep = "&"
+			}
+			a := b.get(p + sep + "lang=" + lang)
+			want := http.StatusOK
+			if p == "/console/nowhere" {
+				want = http.StatusNotFound
+			}
+			if a.status != want {
+				t.Errorf("%s %s = %d, want %d", lang, p, a.status, want)
+				continue
+			}
+			if a.header.Get("Content-Security-Policy") != CSP || a.header.Get("X-Frame-Options") != "DENY" {
+				t.Errorf("%s: security headers = %v", p, a.header)
+			}
+			if !strings.Contains(a.body, `<html lang="`+lang+`">`) {
+				t.Errorf("%s %s: not in %s", lang, p, lang)
+			}
+			if m := key.FindString(stripAttrs(a.body)); m != "" {
+				t.Errorf("%s %s: untranslated key %q", lang, p, m)
+			}
+			if strings.Contains(a.body, "<script") || strings.Contains(a.body, " style=") || strings.Contains(a.body, " onclick") {
+				t.Errorf("%s %s: script or inline style (the CSP forbids them)", lang, p)
+			}
+			checkLabels(t, lang+" "+p, a.body)
+		}
+	}
+	// The login page, signed out.
+	for _, lang := range Languages {
+		a := f.browser().get("/console/login?lang=" + lang)
+		if a.status != http.StatusOK || key.FindString(stripAttrs(a.body)) != "" {
+			t.Errorf("login %s = %d", lang, a.status)
+		}
+		checkLabels(t, "login "+lang, a.body)
+	}
+}
+
+var (
+	attrRE  = regexp.MustCompile(`(href|src|action|id|class|name|for|value|aria-labelledby)="[^"]*"`)
+	inputRE = regexp.MustCompile(`<(input|select|textarea)[^>]*>`)
+	idRE    = regexp.MustCompile(`id="([^"]+)"`)
+)
+
+func stripAttrs(s string) string { return attrRE.ReplaceAllString(s, "") }
+
+// checkLabels fails when a visible form field has no <label for=…>.
+func checkLabels(t *testing.T, where, body string) {
+	t.Helper()
+	for _, in := range inputRE.FindAllString(body, -1) {
+		if strings.Contains(in, `type="hidden"`) {
+			continue
+		}
+		m := idRE.FindStringSubmatch(in)
+		if m == nil || !strings.Contains(body, `for="`+m[1]+`"`) {
+			t.Errorf("%s: field without a label: %s", where, in)
+		}
+	}
+}
+
+// TestTranslations: every language has every key, and every key the
+// templates and handlers use exists.
+func TestTranslations(t *testing.T) {
+	t.Parallel()
+	catalogOnce.Do(loadCatalogs)
+	if catalogErr != nil {
+		t.Fatal(catalogErr)
+	}
+	en := catalogs["en"]
+	for _, l := range Languages {
+		for k := range en {
+			if _, ok := catalogs[l][k]; !ok {
+				t.Errorf("%s lacks %q", l, k)
+			}
+		}
+		for k := range catalogs[l] {
+			if _, ok := en[k]; !ok {
+				t.Errorf("%s has %q, English does not", l, k)
+			}
+		}
+	}
+	used := regexp.MustCompile(`(?:\.T|translate\([a-z.]+,|key:|Key:|"done=|to_review) ?"([a-z_]+\.[a-z_.]+)"`)
+	var sources []string
+	fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+		if strings.HasSuffix(p, ".html") {
+			b, _ := files.ReadFile(p)
+			sources = append(sources, string(b))
+		}
+		return nil
+	})
+	for _, src := range sources {
+		for _, m := range used.FindAllStringSubmatch(src, -1) {
+			if _, ok := en[m[1]]; !ok {
+				t.Errorf("template uses %q, not in the catalogue", m[1])
+			}
+		}
+	}
+	// The keys made with printf.
+	for prefix, names := range map[string][]string{
+		"nav":    {"progress", "doubles", "shipments", "terminals", "campaigns", "imports", "letters"},
+		"status": {registry.ImportPending, registry.ImportApplying, registry.ImportApplied, registry.ImportRejected, registry.ImportFailed},
+		"phase":  {string(registry.PhaseUpcoming), string(registry.PhaseRequestsOpen), string(registry.PhasePickupOpen), string(registry.PhaseOver)},
+		"via":    {"push", "bundle"},
+	} {
+		for _, n := range names {
+			if _, ok := en[prefix+"."+n]; !ok {
+				t.Errorf("no %s.%s", prefix, n)
+			}
+		}
+	}
+	if !slices.Contains(Languages, defaultLang) {
+		t.Fatal("no default language")
+	}
+}
+
+func TestAcceptLanguage(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ header, want string }{
+		{"", "en"},
+		{"fr-BE,fr;q=0.9,en;q=0.8", "fr"},
+		{"nl-BE", "nl"},
+		{"es-ES, de;q=0.5, en;q=0.4", "de"},
+		{"en;q=0.1, fr;q=0.9", "fr"},
+		{"ja", "en"},
+		{"fr;q=0", "en"},
+	}
+	for _, tc := range tests {
+		if got := acceptLanguage(tc.header); got != tc.want {
+			t.Errorf("acceptLanguage(%q) = %q, want %q", tc.header, got, tc.want)
+		}
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"/console/doubles", "/console/doubles"},
+		{"https://evil.example/", "/console/progress"},
+		{"//evil.example", "/console/progress"},
+		{"/console/../v1/pull", "/console/progress"},
+		{"/console/x\r\nSet-Cookie: a=b", "/console/progress"},
+	}
+	for _, tc := range tests {
+		if got := safeNext(tc.in); got != tc.want {
+			t.Errorf("safeNext(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

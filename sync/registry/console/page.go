@@ -1,0 +1,293 @@
+package console
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// Languages are the console's languages, in the order the switch shows
+// them.
+var Languages = []string{"fr", "nl", "de", "en"}
+
+const defaultLang = "en"
+
+var (
+	catalogOnce sync.Once
+	catalogs    map[string]map[string]string
+	catalogErr  error
+)
+
+func loadCatalogs() {
+	catalogs = map[string]map[string]string{}
+	for _, l := range Languages {
+		b, err := files.ReadFile("static/translation/" + l + ".json")
+		if err != nil {
+			catalogErr = err
+			return
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			catalogErr = fmt.Errorf("console translation %s: %w", l, err)
+			return
+		}
+		catalogs[l] = m
+	}
+}
+
+func catalog(lang string) map[string]string {
+	catalogOnce.Do(loadCatalogs)
+	if m, ok := catalogs[lang]; ok {
+		return m
+	}
+	return catalogs[defaultLang]
+}
+
+// translate returns key's text in lang with {name} placeholders filled
+// from kv (name, value pairs); English, then the key, when missing.
+func translate(lang, key string, kv ...any) string {
+	s, ok := catalog(lang)[key]
+	if !ok {
+		if s, ok = catalog(defaultLang)[key]; !ok {
+			s = key
+		}
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		s = strings.ReplaceAll(s, "{"+fmt.Sprint(kv[i])+"}", fmt.Sprint(kv[i+1]))
+	}
+	return s
+}
+
+// language picks the page's language: ?lang= (remembered in a cookie),
+// then the cookie, then Accept-Language, then English.
+func (c *Console) language(w http.ResponseWriter, r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); slices.Contains(Languages, l) {
+		c.setCookie(w, r, langCookie, l, 365*24*3600)
+		return l
+	}
+	if l := cookie(r, langCookie); slices.Contains(Languages, l) {
+		return l
+	}
+	return acceptLanguage(r.Header.Get("Accept-Language"))
+}
+
+// acceptLanguage returns the first of Languages the header asks for, by
+// quality, or English.
+func acceptLanguage(h string) string {
+	best, bestQ := defaultLang, -1.0
+	for _, part := range strings.Split(h, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		if slices.Contains(Languages, base) && q > bestQ && q > 0 {
+			best, bestQ = base, q
+		}
+	}
+	return best
+}
+
+// page is what the layout and a view render.
+type page struct {
+	Lang     string
+	View     string
+	TitleKey string
+	Operator string
+	CSRF     string
+	Langs    []langLink
+	Flash    string // a done.* key
+	Err      string // an error text, already translated
+	Path     string
+	Data     any
+	loc      *time.Location
+	now      time.Time
+}
+
+type langLink struct {
+	Code, Name, URL string
+	Current         bool
+}
+
+var langNames = map[string]string{"fr": "Français", "nl": "Nederlands", "de": "Deutsch", "en": "English"}
+
+func (c *Console) newPage(r *http.Request, q *req, view, titleKey string) *page {
+	p := &page{Lang: q.lang, View: view, TitleKey: titleKey, Operator: q.session.Operator, CSRF: q.session.CSRF,
+		Path: r.URL.Path, loc: c.Loc, now: c.now()}
+	for _, l := range Languages {
+		v := r.URL.Query()
+		v.Set("lang", l)
+		v.Del("err")
+		v.Del("msg")
+		v.Del("done")
+		p.Langs = append(p.Langs, langLink{Code: l, Name: langNames[l], URL: r.URL.Path + "?" + v.Encode(), Current: l == q.lang})
+	}
+	if k := r.URL.Query().Get("done"); strings.HasPrefix(k, "done.") && catalog(defaultLang)[k] != "" {
+		p.Flash = k
+	}
+	if k := r.URL.Query().Get("err"); strings.HasPrefix(k, "error.") || strings.HasPrefix(k, "login.") {
+		if catalog(defaultLang)[k] != "" {
+			p.Err = p.T(k)
+		}
+	} else if m := r.URL.Query().Get("msg"); m != "" && len(m) < 500 {
+		p.Err = m
+	}
+	return p
+}
+
+// T translates key with {name} placeholders from kv.
+func (p *page) T(key string, kv ...any) string { return translate(p.Lang, key, kv...) }
+
+// Title is the page's title.
+func (p *page) Title() string { return p.T(p.TitleKey) }
+
+// N formats a count with the language's digit grouping.
+func (p *page) N(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	sep := map[string]string{"fr": "\u202f", "nl": ".", "de": "."}[p.Lang]
+	if sep == "" {
+		sep = ","
+	}
+	var b strings.Builder
+	for i, d := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(d)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// Pct is part of whole as a whole percentage ("–" for an empty whole).
+func (p *page) Pct(part, whole int) string {
+	if whole <= 0 {
+		return "–"
+	}
+	return strconv.Itoa(part*100/whole) + " %"
+}
+
+// Time formats a moment in the console's time zone, to the minute.
+func (p *page) Time(t time.Time) string {
+	if t.IsZero() {
+		return p.T("never")
+	}
+	return t.In(p.loc).Format("2006-01-02 15:04")
+}
+
+// TimeP formats an optional moment.
+func (p *page) TimeP(t *time.Time) string {
+	if t == nil {
+		return p.T("never")
+	}
+	return p.Time(*t)
+}
+
+// Ago says how long ago t was, roughly.
+func (p *page) Ago(t *time.Time) string {
+	if t == nil {
+		return p.T("never")
+	}
+	d := p.now.Sub(*t)
+	switch {
+	case d < 2*time.Minute:
+		return p.T("ago.now")
+	case d < 2*time.Hour:
+		return p.T("ago.minutes", "n", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return p.T("ago.hours", "n", int(d.Hours()))
+	}
+	return p.T("ago.days", "n", int(d.Hours()/24))
+}
+
+// Stale tells whether t is over a day ago (or never).
+func (p *page) Stale(t *time.Time) bool { return t == nil || p.now.Sub(*t) > 24*time.Hour }
+
+// Date formats a calendar day.
+func (p *page) Date(d pickup.Date) string {
+	if d.IsZero() {
+		return "–"
+	}
+	return d.String()
+}
+
+// Name picks a campaign's or item's name in the page's language.
+func (p *page) Name(n pickup.Names) string {
+	if s := n[p.Lang]; s != "" {
+		return s
+	}
+	if s := n["en"]; s != "" {
+		return s
+	}
+	for _, s := range n {
+		return s
+	}
+	return ""
+}
+
+var funcs = template.FuncMap{
+	"query": queryString,
+	"list":  func(s ...string) []string { return s },
+	"inc":   func(i int) int { return i + 1 },
+	// sub is what is left (never below zero), sub2 a signed difference.
+	"sub":  func(a, b int) int { return max(a-b, 0) },
+	"sub2": func(a, b int) int { return a - b },
+}
+
+// queryString encodes name, value pairs as a query, leaving out empty
+// values.
+func queryString(kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			v.Set(kv[i], kv[i+1])
+		}
+	}
+	return v.Encode()
+}
+
+func (c *Console) render(w http.ResponseWriter, p *page) error {
+	return c.renderStatus(w, p, http.StatusOK)
+}
+
+func (c *Console) renderStatus(w http.ResponseWriter, p *page, status int) error {
+	t := c.views[p.View]
+	if t == nil {
+		return fmt.Errorf("no view %q", p.View)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", p.View, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", p.Lang)
+	w.WriteHeader(status)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// Item names a stock item: its translation when the console has one, else
+// its id (campaigns may bring items of their own).
+func (p *page) Item(id string) string {
+	if s, ok := catalog(p.Lang)["item."+id]; ok {
+		return s
+	}
+	return id
+}

@@ -1,0 +1,152 @@
+package console
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/registry"
+)
+
+type loginData struct {
+	Token, Next, Name string
+}
+
+// safeNext keeps a post-login destination only when it is a console page.
+func safeNext(s string) string {
+	if !strings.HasPrefix(s, Prefix) || strings.HasPrefix(s, "//") || strings.ContainsAny(s, "\\\r\n") || strings.Contains(s, "/../") {
+		return Prefix + "progress"
+	}
+	return s
+}
+
+func (c *Console) loginPage(w http.ResponseWriter, r *http.Request, q *req) error {
+	if _, ok := c.session(r); ok {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return nil
+	}
+	// The login form's own CSRF token (there is no session yet): a random
+	// value in a SameSite=Strict cookie, repeated in the form.
+	tok := cookie(r, loginCookie)
+	if len(tok) != 43 {
+		b := make([]byte, 32)
+		rand.Read(b)
+		tok = base64.RawURLEncoding.EncodeToString(b)
+		c.setCookie(w, r, loginCookie, tok, 3600)
+	}
+	p := c.newPage(r, q, "login", "login.title")
+	p.Data = loginData{Token: tok, Next: safeNext(r.URL.Query().Get("next")), Name: r.URL.Query().Get("name")}
+	return c.render(w, p)
+}
+
+func (c *Console) login(w http.ResponseWriter, r *http.Request, q *req) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		return &formError{to: Prefix + "login", key: "error.bad_form"}
+	}
+	next := safeNext(r.PostFormValue("next"))
+	back := Prefix + "login?" + queryString("next", next, "name", r.PostFormValue("name"))
+	tok := cookie(r, loginCookie)
+	if tok == "" || r.PostFormValue("csrf") != tok {
+		if tok == "" {
+			return &formError{to: back, key: "login.cookies"}
+		}
+		return errCSRF
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
+		return errCSRF
+	}
+	s, err := c.Reg.Login(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password"), source(r))
+	var le *registry.LockedError
+	switch {
+	case errors.As(err, &le):
+		key := "login.locked"
+		if le.Source {
+			key = "login.locked_source"
+		}
+		return &formError{to: back, msg: translate(q.lang, key, "time", le.Until.In(c.Loc).Format("15:04"))}
+	case errors.Is(err, registry.ErrBadLogin):
+		return &formError{to: back, key: "login.bad"}
+	case err != nil:
+		return err
+	}
+	c.setCookie(w, r, loginCookie, "", -1)
+	c.setCookie(w, r, sessionCookie, s.Token, int(registry.SessionMax.Seconds()))
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (c *Console) logout(w http.ResponseWriter, r *http.Request, q *req) error {
+	if err := c.Reg.Logout(r.Context(), cookie(r, sessionCookie)); err != nil {
+		return err
+	}
+	c.setCookie(w, r, sessionCookie, "", -1)
+	http.Redirect(w, r, Prefix+"login?done=done.logged_out", http.StatusSeeOther)
+	return nil
+}
+
+// progressData is the progress page: the figures of the whole country or
+// of one centre, the centres' lines, and the chart per day.
+type progressData struct {
+	Centre   string // "" for all
+	Name     string
+	Figures  registry.CentreReport
+	Centres  []registry.CentreReport
+	From, To pickup.Date
+	Days     []registry.DayFigures
+	Chart    chart
+}
+
+// Remaining is what is still to collect.
+func (d progressData) Remaining() int { return max(d.Figures.Expected-d.Figures.Collected, 0) }
+
+func (c *Console) progress(w http.ResponseWriter, r *http.Request, q *req) error {
+	rep, err := c.Reg.Report(r.Context())
+	if err != nil {
+		return err
+	}
+	d := progressData{Figures: rep.Totals, Centres: rep.Centres}
+	if id := r.URL.Query().Get("centre"); id != "" {
+		found := false
+		for _, ce := range rep.Centres {
+			if ce.ID == id {
+				d.Centre, d.Name, d.Figures, found = id, ce.Name, ce, true
+			}
+		}
+		if !found {
+			return errNotFound
+		}
+	}
+	today := pickup.DateOf(c.now().In(c.Loc))
+	d.To, d.From = today, today.AddDays(-13)
+	var bad bool
+	if s := r.URL.Query().Get("to"); s != "" {
+		if t, err := pickup.ParseDate(s); err == nil {
+			d.To = t
+			d.From = t.AddDays(-13)
+		} else {
+			bad = true
+		}
+	}
+	if s := r.URL.Query().Get("from"); s != "" {
+		if f, err := pickup.ParseDate(s); err == nil {
+			d.From = f
+		} else {
+			bad = true
+		}
+	}
+	p := c.newPage(r, q, "progress", "progress.title")
+	if bad || d.To.Before(d.From) || d.From.DaysUntil(d.To) > 366 {
+		p.Err = p.T("progress.bad_dates")
+		d.To, d.From = today, today.AddDays(-13)
+	}
+	if d.Days, err = c.Reg.Daily(r.Context(), d.Centre, d.From, d.To); err != nil {
+		return err
+	}
+	d.Chart = dayChart(d.Days, p)
+	p.Data = d
+	return c.render(w, p)
+}

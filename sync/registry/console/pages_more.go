@@ -1,0 +1,262 @@
+package console
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/registry"
+)
+
+func (c *Console) doubles(w http.ResponseWriter, r *http.Request, q *req) error {
+	ds, err := c.Reg.DoubleHandovers(r.Context())
+	if err != nil {
+		return err
+	}
+	p := c.newPage(r, q, "doubles", "doubles.title")
+	p.Data = ds
+	return c.render(w, p)
+}
+
+func (c *Console) double(w http.ResponseWriter, r *http.Request, q *req) error {
+	d, err := c.Reg.DoubleHandoverByEvent(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	p := c.newPage(r, q, "double", "double.title")
+	p.Data = d
+	return c.render(w, p)
+}
+
+func (c *Console) addNote(w http.ResponseWriter, r *http.Request, q *req) error {
+	id := r.PathValue("id")
+	back := Prefix + "doubles/" + id
+	err := c.Reg.AddReviewNote(r.Context(), id, q.session.Operator, r.PostFormValue("note"))
+	switch {
+	case errors.Is(err, registry.ErrRefused):
+		return &formError{to: back, key: "error.note"}
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, back+"?done=done.note", http.StatusSeeOther)
+	return nil
+}
+
+type shipmentsData struct {
+	InTransit, Received []registry.ShipmentState
+	Discrepancies       int
+}
+
+func (c *Console) shipments(w http.ResponseWriter, r *http.Request, q *req) error {
+	all, err := c.Reg.ShipmentStates(r.Context())
+	if err != nil {
+		return err
+	}
+	var d shipmentsData
+	for _, s := range all {
+		if s.InTransit() {
+			d.InTransit = append(d.InTransit, s)
+		} else {
+			d.Received = append(d.Received, s)
+			if s.Discrepancy != "" {
+				d.Discrepancies++
+			}
+		}
+	}
+	p := c.newPage(r, q, "shipments", "shipments.title")
+	p.Data = d
+	return c.render(w, p)
+}
+
+func (c *Console) terminals(w http.ResponseWriter, r *http.Request, q *req) error {
+	ts, err := c.Reg.TerminalStates(r.Context())
+	if err != nil {
+		return err
+	}
+	p := c.newPage(r, q, "terminals", "terminals.title")
+	p.Data = ts
+	return c.render(w, p)
+}
+
+func (c *Console) terminal(r *http.Request) (registry.TerminalState, error) {
+	ts, err := c.Reg.TerminalStates(r.Context())
+	if err != nil {
+		return registry.TerminalState{}, err
+	}
+	for _, t := range ts {
+		if t.ID == r.PathValue("id") {
+			return t, nil
+		}
+	}
+	return registry.TerminalState{}, errNotFound
+}
+
+func (c *Console) confirmRevoke(w http.ResponseWriter, r *http.Request, q *req) error {
+	t, err := c.terminal(r)
+	if err != nil {
+		return err
+	}
+	p := c.newPage(r, q, "revoke", "revoke.title")
+	p.Data = t
+	return c.render(w, p)
+}
+
+func (c *Console) revoke(w http.ResponseWriter, r *http.Request, q *req) error {
+	t, err := c.terminal(r)
+	if err != nil {
+		return err
+	}
+	if r.PostFormValue("confirm") != t.ID {
+		return &formError{to: Prefix + "terminals/" + t.ID + "/revoke", key: "error.confirm"}
+	}
+	if err := c.Reg.RevokeTerminal(r.Context(), t.ID); err != nil {
+		return err
+	}
+	c.Log.Info("terminal revoked in the console", "terminal", t.ID)
+	http.Redirect(w, r, Prefix+"terminals?done=done.revoked", http.StatusSeeOther)
+	return nil
+}
+
+func (c *Console) campaigns(w http.ResponseWriter, r *http.Request, q *req) error {
+	cs, err := c.Reg.Campaigns(r.Context())
+	if err != nil {
+		return err
+	}
+	p := c.newPage(r, q, "campaigns", "campaigns.title")
+	p.Data = cs
+	return c.render(w, p)
+}
+
+type importsData struct {
+	Campaigns []registry.CampaignDetail
+	Imports   []registry.PendingImport
+}
+
+func (c *Console) imports(w http.ResponseWriter, r *http.Request, q *req) error {
+	cs, err := c.Reg.Campaigns(r.Context())
+	if err != nil {
+		return err
+	}
+	list, err := c.Reg.PendingImports(r.Context())
+	if err != nil {
+		return err
+	}
+	p := c.newPage(r, q, "imports", "imports.title")
+	p.Data = importsData{Campaigns: cs, Imports: list}
+	return c.render(w, p)
+}
+
+func (c *Console) upload(w http.ResponseWriter, r *http.Request, q *req) error {
+	back := Prefix + "imports"
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return &formError{to: back, key: "error.no_file"}
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, registry.MaxImportFile+1))
+	if err != nil {
+		return err
+	}
+	if len(b) == 0 {
+		return &formError{to: back, key: "error.no_file"}
+	}
+	if len(b) > registry.MaxImportFile {
+		return &formError{to: back, key: "error.too_large"}
+	}
+	campaign, phase := r.PostFormValue("campaign"), ""
+	if c2, ph, ok := strings.Cut(campaign, "/"); ok {
+		campaign, phase = c2, ph
+	}
+	pi, err := c.Reg.StageImport(r.Context(), registry.RequestImport{Campaign: campaign, Phase: phase}, hdr.Filename, b, q.session.Operator)
+	switch {
+	case errors.Is(err, registry.ErrNotFound), errors.Is(err, registry.ErrRefused):
+		return &formError{to: back, msg: err.Error()}
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, Prefix+"imports/"+pi.ID, http.StatusSeeOther)
+	return nil
+}
+
+type importData struct {
+	registry.PendingImport
+	Mine bool // uploaded by the operator looking at it
+}
+
+func (c *Console) importPage(w http.ResponseWriter, r *http.Request, q *req) error {
+	pi, err := c.Reg.PendingImport(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	p := c.newPage(r, q, "import", "import.title")
+	p.Data = importData{PendingImport: pi, Mine: pi.UploadedBy == q.session.Operator}
+	return c.render(w, p)
+}
+
+func (c *Console) approve(w http.ResponseWriter, r *http.Request, q *req) error {
+	id := r.PathValue("id")
+	back := Prefix + "imports/" + id
+	pi, err := c.Reg.ApproveImport(r.Context(), id, q.session.Operator)
+	switch {
+	case errors.Is(err, registry.ErrSameOperator):
+		return &formError{to: back, key: "error.same_operator"}
+	case errors.Is(err, registry.ErrRefused):
+		return &formError{to: back, msg: err.Error()}
+	case err != nil:
+		return err
+	}
+	done := "done.applied"
+	if pi.Status != registry.ImportApplied {
+		done = "done.failed"
+	}
+	http.Redirect(w, r, back+"?done="+done, http.StatusSeeOther)
+	return nil
+}
+
+func (c *Console) reject(w http.ResponseWriter, r *http.Request, q *req) error {
+	id := r.PathValue("id")
+	if err := c.Reg.RejectImport(r.Context(), id, q.session.Operator); err != nil {
+		return err
+	}
+	http.Redirect(w, r, Prefix+"imports/"+id+"?done=done.rejected", http.StatusSeeOther)
+	return nil
+}
+
+type lettersData struct {
+	Available bool
+	Centres   []pickup.Centre
+}
+
+func (c *Console) letters(w http.ResponseWriter, r *http.Request, q *req) error {
+	cs, err := c.Reg.Centres(r.Context())
+	if err != nil {
+		return err
+	}
+	p := c.newPage(r, q, "letters", "letters.title")
+	p.Data = lettersData{Available: c.Letters != nil, Centres: cs}
+	return c.render(w, p)
+}
+
+func (c *Console) letterFile(w http.ResponseWriter, r *http.Request, q *req) error {
+	id := strings.TrimSuffix(r.PathValue("centre"), ".pdf")
+	if c.Letters == nil {
+		return errNotFound
+	}
+	if _, err := c.Reg.Centre(r.Context(), id); err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := c.Letters(r.Context(), &b, id); err != nil {
+		if errors.Is(err, registry.ErrNotFound) || errors.Is(err, registry.ErrRefused) {
+			return &formError{to: Prefix + "letters", msg: err.Error()}
+		}
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="letters-`+id+`.pdf"`)
+	_, err := w.Write(b.Bytes())
+	return err
+}
