@@ -3,6 +3,8 @@ package console
 import (
 	"strconv"
 
+	"github.com/pickup-terminal/pickup/assets/i18n"
+
 	"github.com/pickup-terminal/pickup/sync/registry"
 )
 
@@ -23,6 +25,7 @@ type bar struct {
 	DY, DH        int // the doubles' part
 	LabelX        int
 	Label         string // day of month, under the bar
+	Month         string // the month's name, under the first bar and the 1st
 	ShowLabel     bool
 	Title         string // tooltip and accessible text
 	Value         string
@@ -38,7 +41,7 @@ type tick struct {
 
 const (
 	chartWidth  = 960
-	chartHeight = 300
+	chartHeight = 306
 	chartLeft   = 56
 	chartRight  = 12
 	chartTop    = 24
@@ -92,6 +95,9 @@ func dayChart(days []registry.DayFigures, p *page) chart {
 			LabelX: x + w/2, Label: strconv.Itoa(d.Date.Time(p.loc).Day()), ShowLabel: i%every == 0 || i == len(days)-1,
 			Value: p.N(d.Handovers), ValueY: chartBottom - h - 6, ShowValue: slot >= 30 && d.Handovers > 0,
 			Handovers: d.Handovers, Dn: d.Doubles}
+		if i == 0 || d.Date.Time(p.loc).Day() == 1 {
+			b.Month = i18n.For(p.Lang).T("month." + strconv.Itoa(int(d.Date.Time(p.loc).Month())))
+		}
 		b.Title = p.T("chart.bar", "date", d.Date.String(), "n", p.N(d.Handovers), "doubles", p.N(d.Doubles))
 		ch.Bars = append(ch.Bars, b)
 	}

@@ -147,7 +147,11 @@ func (f *fixture) codes(centre string) []pickup.Code {
 		start, _ := pickup.ParseDate(r[col["window_start"]])
 		end, _ := pickup.ParseDate(r[col["window_end"]])
 		if r[col["status"]] == "expected" && !today.Before(start) && !today.After(end) {
-			out = append(out, pickup.Code(r[col["code"]]))
+			c, err := pickup.ParseCode(r[col["code"]])
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			out = append(out, c)
 		}
 	}
 	return out

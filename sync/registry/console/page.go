@@ -283,6 +283,9 @@ func (c *Console) renderStatus(w http.ResponseWriter, p *page, status int) error
 	return err
 }
 
+// Code prints a pickup code in its four groups.
+func (p *page) Code(s string) string { return pickup.Code(s).String() }
+
 // Item names a stock item: its translation when the console has one, else
 // its id (campaigns may bring items of their own).
 func (p *page) Item(id string) string {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/sync/registry"
@@ -133,6 +134,24 @@ func (c *Console) campaigns(w http.ResponseWriter, r *http.Request, q *req) erro
 type importsData struct {
 	Campaigns []registry.CampaignDetail
 	Imports   []registry.PendingImport
+	Default   string // the campaign selected at first
+}
+
+// defaultCampaign is the campaign a new request file is most likely for:
+// the most recently imported one with a phase not over, else the default
+// built-in one.
+func defaultCampaign(cs []registry.CampaignDetail) string {
+	best, at := pickup.DefaultCampaignID, time.Time{}
+	for _, c := range cs {
+		open := false
+		for _, ph := range c.Phases {
+			open = open || ph.State != registry.PhaseOver
+		}
+		if open && c.ImportedAt != nil && c.ImportedAt.After(at) {
+			best, at = c.ID, *c.ImportedAt
+		}
+	}
+	return best
 }
 
 func (c *Console) imports(w http.ResponseWriter, r *http.Request, q *req) error {
@@ -145,7 +164,7 @@ func (c *Console) imports(w http.ResponseWriter, r *http.Request, q *req) error 
 		return err
 	}
 	p := c.newPage(r, q, "imports", "imports.title")
-	p.Data = importsData{Campaigns: cs, Imports: list}
+	p.Data = importsData{Campaigns: cs, Imports: list, Default: defaultCampaign(cs)}
 	return c.render(w, p)
 }
 
@@ -183,7 +202,8 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request, q *req) error {
 
 type importData struct {
 	registry.PendingImport
-	Mine bool // uploaded by the operator looking at it
+	CampaignName string
+	Mine         bool // uploaded by the operator looking at it
 }
 
 func (c *Console) importPage(w http.ResponseWriter, r *http.Request, q *req) error {
@@ -192,7 +212,11 @@ func (c *Console) importPage(w http.ResponseWriter, r *http.Request, q *req) err
 		return err
 	}
 	p := c.newPage(r, q, "import", "import.title")
-	p.Data = importData{PendingImport: pi, Mine: pi.UploadedBy == q.session.Operator}
+	d := importData{PendingImport: pi, Mine: pi.UploadedBy == q.session.Operator}
+	if c, err := c.Reg.Campaign(r.Context(), pi.CampaignID); err == nil {
+		d.CampaignName = p.Name(c.Names)
+	}
+	p.Data = d
 	return c.render(w, p)
 }
 
