@@ -10,76 +10,13 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
 // The queries behind the web console's pages (sync/registry/console) that
 // the command line's functions do not already give.
-
-// DayFigures are one day's handovers (by the terminals' clocks, UTC).
-type DayFigures struct {
-	Date pickup.Date `json:"date"`
-	// Handovers counts the handovers not undone; Doubles those of a code
-	// already handed over before.
-	Handovers int `json:"handovers"`
-	Doubles   int `json:"doubles"`
-}
-
-// Daily returns the handovers per day from from to to (both included),
-// for one centre or for all when centreID is "". Days without handovers
-// are included, with zeros.
-func (reg *Registry) Daily(ctx context.Context, centreID string, from, to pickup.Date) ([]DayFigures, error) {
-	if to.Before(from) {
-		return nil, fmt.Errorf("daily figures: %w: %s is before %s", ErrRefused, to, from)
-	}
-	got := map[pickup.Date]DayFigures{}
-	err := reg.read(ctx, func(tx *sql.Tx) error {
-		return eachRowArgs(ctx, tx, `WITH h AS (SELECT centre_id, substr(at, 1, 10) AS day,
-				row_number() OVER (PARTITION BY code ORDER BY at, id) AS n
-				FROM events WHERE type = 'handover' AND undone = 0)
-			SELECT day, count(*), sum(n > 1) FROM h WHERE day >= ? AND day <= ? AND (? = '' OR centre_id = ?) GROUP BY day`,
-			[]any{from.String(), to.String(), centreID, centreID}, func(r *sql.Rows) error {
-				var day string
-				var f DayFigures
-				if err := r.Scan(&day, &f.Handovers, &f.Doubles); err != nil {
-					return err
-				}
-				d, err := pickup.ParseDate(day)
-				if err != nil {
-					return err
-				}
-				f.Date = d
-				got[d] = f
-				return nil
-			})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("daily figures: %w", err)
-	}
-	var out []DayFigures
-	for d := from; !to.Before(d); d = d.AddDays(1) {
-		f := got[d]
-		f.Date = d
-		out = append(out, f)
-		if len(out) > 3660 {
-			return nil, fmt.Errorf("daily figures: %w: more than ten years", ErrRefused)
-		}
-	}
-	return out, nil
-}
-
-// HandoverSide is one handover of a code handed over more than once.
-type HandoverSide struct {
-	EventID    string    `json:"event_id"`
-	TerminalID string    `json:"terminal_id"`
-	CentreID   string    `json:"centre_id"`
-	At         time.Time `json:"at"`
-	ReceivedAt time.Time `json:"received_at"`
-	GloveSize  string    `json:"glove_size,omitempty"`
-	Via        string    `json:"via"`
-}
 
 // ReviewNote is an operator's note on a double handover.
 type ReviewNote struct {
@@ -88,93 +25,95 @@ type ReviewNote struct {
 	Note     string    `json:"note"`
 }
 
-// DoubleHandover is a code handed over more than once (handovers not
-// undone), oldest first, with the operators' review notes.
-type DoubleHandover struct {
-	Code       string         `json:"code"`
-	CentreID   string         `json:"centre_id"` // the pickup's centre
-	CampaignID string         `json:"campaign_id"`
-	Profession string         `json:"profession"`
-	Sides      []HandoverSide `json:"sides"`
-	Notes      []ReviewNote   `json:"notes"`
-}
-
-// ID names the double handover in the console's addresses: the event id
-// of its second handover (no code in a path, which gets logged).
-func (d DoubleHandover) ID() string {
-	if len(d.Sides) > 1 {
-		return d.Sides[1].EventID
+// ConsoleID names a double handover in the console's addresses: the event
+// id of its second handover (no code in a path, which gets logged).
+func (d DoubleHandover) ConsoleID() string {
+	if len(d.Handovers) > 1 {
+		return d.Handovers[1].EventID
 	}
 	return ""
 }
 
-const doublesQuery = `SELECT e.code, coalesce(p.centre_id, ''), coalesce(p.campaign_id, ''), coalesce(p.profession, ''),
-		e.id, e.terminal_id, e.centre_id, e.at, e.received_at, e.glove_size, e.via
-	FROM events e LEFT JOIN pickups p ON p.code = e.code
-	WHERE e.type = 'handover' AND e.undone = 0 AND e.code IN (
-		SELECT code FROM events WHERE type = 'handover' AND undone = 0 %s GROUP BY code HAVING count(*) > 1)
-	ORDER BY e.code, e.at, e.id`
-
-// DoubleHandovers lists every code handed over more than once, the most
-// recent second handover first.
-func (reg *Registry) DoubleHandovers(ctx context.Context) ([]DoubleHandover, error) {
-	return reg.doubles(ctx, "", nil)
+// AllDoubleHandovers lists every code handed over more than once (not
+// undone), whenever, the most recent second handover first.
+func (reg *Registry) AllDoubleHandovers(ctx context.Context) ([]DoubleHandover, error) {
+	var out []DoubleHandover
+	err := reg.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = reg.doubles(ctx, tx, "", "\uffff")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Handovers[1].At.After(out[j].Handovers[1].At) })
+	return out, nil
 }
 
 // DoubleHandoverByEvent returns the double handover one of whose
-// handovers has the event id (ErrNotFound when there is none).
-func (reg *Registry) DoubleHandoverByEvent(ctx context.Context, eventID string) (DoubleHandover, error) {
-	ds, err := reg.doubles(ctx, "AND code = (SELECT code FROM events WHERE id = ? AND type = 'handover')", []any{eventID})
+// handovers has the event id, with its review notes (ErrNotFound when
+// there is none).
+func (reg *Registry) DoubleHandoverByEvent(ctx context.Context, eventID string) (DoubleHandover, []ReviewNote, error) {
+	var code string
+	err := reg.r.QueryRowContext(ctx, "SELECT code FROM events WHERE id = ? AND type = 'handover'", eventID).Scan(&code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DoubleHandover{}, nil, fmt.Errorf("double handover %q: %w", eventID, ErrNotFound)
+	}
 	if err != nil {
-		return DoubleHandover{}, err
+		return DoubleHandover{}, nil, fmt.Errorf("double handover: %w", err)
 	}
-	if len(ds) == 0 {
-		return DoubleHandover{}, fmt.Errorf("double handover %q: %w", eventID, ErrNotFound)
+	all, err := reg.AllDoubleHandovers(ctx)
+	if err != nil {
+		return DoubleHandover{}, nil, err
 	}
-	return ds[0], nil
+	for _, d := range all {
+		if string(d.Code) == code {
+			notes, err := reg.ReviewNotes(ctx, d.Code)
+			return d, notes, err
+		}
+	}
+	return DoubleHandover{}, nil, fmt.Errorf("double handover %q: %w (no longer double)", eventID, ErrNotFound)
 }
 
-func (reg *Registry) doubles(ctx context.Context, filter string, args []any) ([]DoubleHandover, error) {
-	var out []DoubleHandover
+// ReviewNotes returns the operators' notes on a code's double handover,
+// oldest first.
+func (reg *Registry) ReviewNotes(ctx context.Context, code pickup.Code) ([]ReviewNote, error) {
+	out := []ReviewNote{}
 	err := reg.read(ctx, func(tx *sql.Tx) error {
-		if err := eachRowArgs(ctx, tx, fmt.Sprintf(doublesQuery, filter), args, func(r *sql.Rows) error {
-			var code, centre, camp, prof string
-			var s HandoverSide
-			var at, recv string
-			if err := r.Scan(&code, &centre, &camp, &prof, &s.EventID, &s.TerminalID, &s.CentreID, &at, &recv, &s.GloveSize, &s.Via); err != nil {
+		return eachRowArgs(ctx, tx, "SELECT operator, at, note FROM review_notes WHERE code = ? ORDER BY at, id", []any{string(code)}, func(r *sql.Rows) error {
+			var n ReviewNote
+			var at string
+			if err := r.Scan(&n.Operator, &at, &n.Note); err != nil {
 				return err
 			}
-			s.At, s.ReceivedAt = parseTime(at), parseTime(recv)
-			if len(out) == 0 || out[len(out)-1].Code != code {
-				out = append(out, DoubleHandover{Code: code, CentreID: centre, CampaignID: camp, Profession: prof, Notes: []ReviewNote{}})
-			}
-			d := &out[len(out)-1]
-			d.Sides = append(d.Sides, s)
+			n.At = parseTime(at)
+			out = append(out, n)
 			return nil
-		}); err != nil {
-			return err
-		}
-		for i := range out {
-			if err := eachRowArgs(ctx, tx, "SELECT operator, at, note FROM review_notes WHERE code = ? ORDER BY at, id", []any{out[i].Code}, func(r *sql.Rows) error {
-				var n ReviewNote
-				var at string
-				if err := r.Scan(&n.Operator, &at, &n.Note); err != nil {
-					return err
-				}
-				n.At = parseTime(at)
-				out[i].Notes = append(out[i].Notes, n)
-				return nil
-			}); err != nil {
-				return err
-			}
-		}
-		return nil
+		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("double handovers: %w", err)
+		return nil, fmt.Errorf("review notes: %w", err)
 	}
-	// Most recent second handover first: what came in last is reviewed first.
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Sides[1].At.After(out[j].Sides[1].At) })
+	return out, nil
+}
+
+// ReviewedCodes counts the review notes of every code that has some.
+func (reg *Registry) ReviewedCodes(ctx context.Context) (map[pickup.Code]int, error) {
+	out := map[pickup.Code]int{}
+	err := reg.read(ctx, func(tx *sql.Tx) error {
+		return eachRow(ctx, tx, "SELECT code, count(*) FROM review_notes GROUP BY code", func(r *sql.Rows) error {
+			var c string
+			var n int
+			if err := r.Scan(&c, &n); err != nil {
+				return err
+			}
+			out[pickup.Code(c)] = n
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("review notes: %w", err)
+	}
 	return out, nil
 }
 
@@ -190,77 +129,21 @@ func (reg *Registry) AddReviewNote(ctx context.Context, eventID, operator, note 
 		return fmt.Errorf("review note: %w: empty", ErrRefused)
 	case len(note) > MaxNoteLen:
 		return fmt.Errorf("review note: %w: longer than %d bytes", ErrRefused, MaxNoteLen)
-	case strings.ContainsFunc(note, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }):
+	case !utf8.ValidString(note) || strings.ContainsFunc(note, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }):
 		return fmt.Errorf("review note: %w: control characters", ErrRefused)
 	}
-	d, err := reg.DoubleHandoverByEvent(ctx, eventID)
+	d, _, err := reg.DoubleHandoverByEvent(ctx, eventID)
 	if err != nil {
 		return fmt.Errorf("review note: %w", err)
 	}
 	err = reg.write(ctx, func(tx *wtx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO review_notes (code, note, operator, at) VALUES (?, ?, ?, ?)", d.Code, note, operator, fmtTime(reg.now()))
+		_, err := tx.ExecContext(ctx, "INSERT INTO review_notes (code, note, operator, at) VALUES (?, ?, ?, ?)", string(d.Code), note, operator, fmtTime(reg.now()))
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("review note: %w", err)
 	}
 	return nil
-}
-
-// ShipmentState is a shipment with what the centre's terminals recorded
-// receiving for it.
-type ShipmentState struct {
-	protocol.Shipment
-	// Received sums the quantities of the stock receptions referencing
-	// the shipment, over Receptions receptions.
-	Received   int        `json:"received"`
-	Receptions int        `json:"receptions"`
-	ReceivedAt *time.Time `json:"received_at,omitempty"`
-	// Discrepancy is set when what was received differs from what was
-	// sent: "quantity" (another quantity or item), "twice" (received by
-	// more than one reception).
-	Discrepancy string `json:"discrepancy,omitempty"`
-}
-
-// InTransit tells whether no terminal has recorded the shipment's arrival.
-func (s ShipmentState) InTransit() bool { return s.Receptions == 0 }
-
-// ShipmentStates lists every shipment, newest first, with its receptions.
-func (reg *Registry) ShipmentStates(ctx context.Context) ([]ShipmentState, error) {
-	var out []ShipmentState
-	err := reg.read(ctx, func(tx *sql.Tx) error {
-		return eachRow(ctx, tx, `SELECT s.id, s.centre_id, s.item, s.size, s.qty, s.ref, s.sent_at, s.seq,
-				coalesce(sum(e.qty), 0), count(e.id), min(e.at),
-				coalesce(sum(e.item <> s.item OR coalesce(e.size, '') <> s.size), 0)
-			FROM shipments s LEFT JOIN events e ON e.type = 'stock_receive' AND e.ref = 'shipment ' || s.id AND e.centre_id = s.centre_id
-			GROUP BY s.id ORDER BY s.sent_at DESC, s.id`, func(r *sql.Rows) error {
-			var s ShipmentState
-			var sent string
-			var first sql.NullString
-			var wrongItem int
-			if err := r.Scan(&s.ID, &s.CentreID, &s.Item, &s.Size, &s.Qty, &s.Ref, &sent, &s.Seq,
-				&s.Received, &s.Receptions, &first, &wrongItem); err != nil {
-				return err
-			}
-			s.SentAt = parseTime(sent)
-			if first.Valid {
-				t := parseTime(first.String)
-				s.ReceivedAt = &t
-			}
-			switch {
-			case s.Receptions > 1:
-				s.Discrepancy = "twice"
-			case s.Receptions == 1 && (s.Received != s.Qty || wrongItem > 0):
-				s.Discrepancy = "quantity"
-			}
-			out = append(out, s)
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("shipments: %w", err)
-	}
-	return out, nil
 }
 
 // TerminalState is an enrolled terminal with what the registry holds of

@@ -169,7 +169,7 @@ func TestBrowser(t *testing.T) {
 		into(&cancelled, chromedp.Text(chromedp.ID("fig-cancelled"))),
 		into(&doubles, chromedp.Text(chromedp.ID("fig-doubles"))),
 		shot.take("progress"))
-	rep, err := f.reg.Report(f.ctx)
+	rep, err := f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#doubles a.code`)),
 		chromedp.WaitVisible(chromedp.ID("sides")),
 		into(&sides, chromedp.Text(chromedp.ID("sides"))))
-	for _, want := range []string{f.double.Sides[0].TerminalID, f.double.Sides[1].TerminalID, "M", "XL"} {
+	for _, want := range []string{f.double.Handovers[0].TerminalID, f.double.Handovers[1].TerminalID, "M", "XL"} {
 		if !strings.Contains(sides, want) {
 			t.Errorf("the double handover's sides lack %q:\n%s", want, sides)
 		}
@@ -219,7 +219,7 @@ func TestBrowser(t *testing.T) {
 	// A POST without the CSRF token is refused (the token is taken out of
 	// the form before it is sent).
 	var refused string
-	run(t, ann, "POST without CSRF", chromedp.Navigate(f.ts.URL+"/console/doubles/"+f.double.ID()),
+	run(t, ann, "POST without CSRF", chromedp.Navigate(f.ts.URL+"/console/doubles/"+f.double.ConsoleID()),
 		chromedp.WaitVisible(chromedp.ID("note")),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('form.card input[name=csrf]').remove()`),
 		chromedp.SendKeys(chromedp.ID("note"), "forged"),
@@ -229,8 +229,8 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(refused, "security token") {
 		t.Errorf("the refusal does not explain itself:\n%s", refused)
 	}
-	if d, _ := f.reg.DoubleHandoverByEvent(f.ctx, f.double.ID()); len(d.Notes) != 1 {
-		t.Errorf("notes after the forged POST = %d, want 1", len(d.Notes))
+	if _, notes, _ := f.reg.DoubleHandoverByEvent(f.ctx, f.double.ConsoleID()); len(notes) != 1 {
+		t.Errorf("notes after the forged POST = %d, want 1", len(notes))
 	}
 
 	// Upload a request file: a bad one shows every problem; a good one
@@ -268,7 +268,7 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(waiting, "another operator must") {
 		t.Errorf("the uploader is not told a second operator must approve:\n%s", waiting)
 	}
-	rep, _ = f.reg.Report(f.ctx)
+	rep, _ = f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
 	before := rep.Totals.Expected
 
 	// Bob, in his own browser context, approves it.
@@ -284,7 +284,7 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(result, "2 codes issued") {
 		t.Errorf("after approval: %q", result)
 	}
-	rep, _ = f.reg.Report(f.ctx)
+	rep, _ = f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
 	if rep.Totals.Expected != before+2 {
 		t.Errorf("expected after approval = %d, want %d", rep.Totals.Expected, before+2)
 	}

@@ -83,8 +83,8 @@ func dayChart(days []registry.DayFigures, p *page) chart {
 	}
 	for i, d := range days {
 		h := d.Handovers * plotH / ceil
-		dh := d.Doubles * plotH / ceil
-		if d.Doubles > 0 && dh < 3 {
+		dh := d.DoubleHandovers * plotH / ceil
+		if d.DoubleHandovers > 0 && dh < 3 {
 			dh = 3
 		}
 		if h < dh {
@@ -92,17 +92,17 @@ func dayChart(days []registry.DayFigures, p *page) chart {
 		}
 		x := chartLeft + i*slot + (slot-w)/2
 		b := bar{X: x, Y: chartBottom - h, W: w, H: h, DY: chartBottom - h, DH: dh,
-			LabelX: x + w/2, Label: strconv.Itoa(d.Date.Time(p.loc).Day()), ShowLabel: i%every == 0 || i == len(days)-1,
+			LabelX: x + w/2, Label: strconv.Itoa(d.Day.Time(p.loc).Day()), ShowLabel: i%every == 0 || i == len(days)-1,
 			Value: p.N(d.Handovers), ValueY: chartBottom - h - 6, ShowValue: slot >= 30 && d.Handovers > 0,
-			Handovers: d.Handovers, Dn: d.Doubles}
-		if i == 0 || d.Date.Time(p.loc).Day() == 1 {
-			b.Month = i18n.For(p.Lang).T("month." + strconv.Itoa(int(d.Date.Time(p.loc).Month())))
+			Handovers: d.Handovers, Dn: d.DoubleHandovers}
+		if i == 0 || d.Day.Time(p.loc).Day() == 1 {
+			b.Month = i18n.For(p.Lang).T("month." + strconv.Itoa(int(d.Day.Time(p.loc).Month())))
 		}
-		b.Title = p.T("chart.bar", "date", d.Date.String(), "n", p.N(d.Handovers), "doubles", p.N(d.Doubles))
+		b.Title = p.T("chart.bar", "date", d.Day.String(), "n", p.N(d.Handovers), "doubles", p.N(d.DoubleHandovers))
 		ch.Bars = append(ch.Bars, b)
 	}
 	if len(days) > 0 {
-		ch.Label = p.T("chart.label", "from", days[0].Date.String(), "to", days[len(days)-1].Date.String(), "n", p.N(total))
+		ch.Label = p.T("chart.label", "from", days[0].Day.String(), "to", days[len(days)-1].Day.String(), "n", p.N(total))
 	}
 	return ch
 }

@@ -143,7 +143,7 @@ func TestProgressMatchesReport(t *testing.T) {
 	f := newFixture(t)
 	b := f.browser()
 	b.login("ann", annPassword)
-	rep, err := f.reg.Report(f.ctx)
+	rep, err := f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestCSRFRefused(t *testing.T) {
 	f := newFixture(t)
 	b := f.browser()
 	csrf := b.login("ann", annPassword)
-	path := "/console/doubles/" + f.double.ID() + "/note"
+	path := "/console/doubles/" + f.double.ConsoleID() + "/note"
 	tests := []struct {
 		name   string
 		form   url.Values
@@ -224,8 +224,8 @@ func TestCSRFRefused(t *testing.T) {
 			t.Errorf("POST %s without token = %d, want 403", p, a.status)
 		}
 	}
-	if d, _ := f.reg.DoubleHandoverByEvent(f.ctx, f.double.ID()); len(d.Notes) != 0 {
-		t.Errorf("a refused form stored %d note(s)", len(d.Notes))
+	if _, notes, _ := f.reg.DoubleHandoverByEvent(f.ctx, f.double.ConsoleID()); len(notes) != 0 {
+		t.Errorf("a refused form stored %d note(s)", len(notes))
 	}
 	if ts, _ := f.reg.Terminals(f.ctx); ts[0].RevokedAt != nil || ts[1].RevokedAt != nil {
 		t.Error("a refused form revoked a terminal")
@@ -233,10 +233,10 @@ func TestCSRFRefused(t *testing.T) {
 	if a := b.post(path, url.Values{"note": {"Called both counters."}, "csrf": {csrf}}); a.status != http.StatusSeeOther {
 		t.Fatalf("note with the token = %d", a.status)
 	}
-	if d, _ := f.reg.DoubleHandoverByEvent(f.ctx, f.double.ID()); len(d.Notes) != 1 || d.Notes[0].Operator != "ann" {
-		t.Errorf("notes = %+v, want ann's", d.Notes)
+	if _, notes, _ := f.reg.DoubleHandoverByEvent(f.ctx, f.double.ConsoleID()); len(notes) != 1 || notes[0].Operator != "ann" {
+		t.Errorf("notes = %+v, want ann's", notes)
 	}
-	if body := b.get("/console/doubles/" + f.double.ID()).body; !strings.Contains(body, "Called both counters.") {
+	if body := b.get("/console/doubles/" + f.double.ConsoleID()).body; !strings.Contains(body, "Called both counters.") {
 		t.Error("the note is not shown")
 	}
 }
@@ -284,7 +284,7 @@ func TestImportNeedsSecondOperator(t *testing.T) {
 	if a := ann.post(path+"/approve", url.Values{"csrf": {annCSRF}}); a.status != http.StatusSeeOther || !strings.Contains(a.header.Get("Location"), "same_operator") {
 		t.Errorf("approval by the uploader = %d %s", a.status, a.header.Get("Location"))
 	}
-	rep, _ := f.reg.Report(f.ctx)
+	rep, _ := f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
 	before := rep.Totals.Expected
 	if !strings.Contains(bob.get(path).body, path+"/approve") {
 		t.Fatal("the second operator is not offered the approval")
@@ -292,7 +292,7 @@ func TestImportNeedsSecondOperator(t *testing.T) {
 	if a := bob.post(path+"/approve", url.Values{"csrf": {bobCSRF}}); a.status != http.StatusSeeOther || !strings.Contains(a.header.Get("Location"), "done.applied") {
 		t.Fatalf("approval by bob = %d %s", a.status, a.header.Get("Location"))
 	}
-	rep, _ = f.reg.Report(f.ctx)
+	rep, _ = f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
 	if rep.Totals.Expected != before+2 {
 		t.Errorf("expected after approval = %d, want %d", rep.Totals.Expected, before+2)
 	}
@@ -360,7 +360,7 @@ func TestEveryPageRenders(t *testing.T) {
 	b := f.browser()
 	csrf := b.login("ann", annPassword)
 	a := b.upload(csrf, pickup.DefaultCampaignID, "one.csv", "professional_id,name,profession,centre_id\nz1,Zoe,nurse,namur\n")
-	pages := []string{"/console/progress", "/console/progress?centre=namur", "/console/doubles", "/console/doubles/" + f.double.ID(),
+	pages := []string{"/console/progress", "/console/progress?centre=namur", "/console/doubles", "/console/doubles/" + f.double.ConsoleID(),
 		"/console/shipments", "/console/terminals", "/console/terminals/" + f.terms[0].TerminalID + "/revoke", "/console/campaigns",
 		"/console/imports", a.header.Get("Location"), "/console/letters", "/console/login", "/console/nowhere"}
 	key := regexp.MustCompile(`\b(nav|progress|col|doubles|double|shipments|terminals|revoke|campaigns|imports|import|status|phase|via|error|login|done|chart|letters)\.[a-z_]+\b`)
@@ -471,7 +471,6 @@ func TestTranslations(t *testing.T) {
 		"nav":    {"progress", "doubles", "shipments", "terminals", "campaigns", "imports", "letters"},
 		"status": {registry.ImportPending, registry.ImportApplying, registry.ImportApplied, registry.ImportRejected, registry.ImportFailed},
 		"phase":  {string(registry.PhaseUpcoming), string(registry.PhaseRequestsOpen), string(registry.PhasePickupOpen), string(registry.PhaseOver)},
-		"via":    {"push", "bundle"},
 	} {
 		for _, n := range names {
 			if _, ok := en[prefix+"."+n]; !ok {

@@ -76,7 +76,7 @@ func newFixture(t *testing.T) *fixture {
 	f.push(f.terms[0], a)
 	f.push(f.terms[2], g)
 	f.push(f.terms[1], b)
-	ships, err := reg.ShipmentStates(ctx)
+	ships, err := reg.Shipments(ctx, registry.ShipmentFilter{})
 	if err != nil || len(ships) == 0 {
 		t.Fatalf("demo shipments: %v, %v", ships, err)
 	}
@@ -90,7 +90,7 @@ func newFixture(t *testing.T) *fixture {
 			break
 		}
 	}
-	ds, err := reg.DoubleHandovers(ctx)
+	ds, err := reg.AllDoubleHandovers(ctx)
 	if err != nil || len(ds) != 1 {
 		t.Fatalf("fixture double handovers = %+v, %v", ds, err)
 	}

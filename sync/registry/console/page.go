@@ -246,9 +246,8 @@ var funcs = template.FuncMap{
 	"query": queryString,
 	"list":  func(s ...string) []string { return s },
 	"inc":   func(i int) int { return i + 1 },
-	// sub is what is left (never below zero), sub2 a signed difference.
-	"sub":  func(a, b int) int { return max(a-b, 0) },
-	"sub2": func(a, b int) int { return a - b },
+	// sub is what is left (never below zero).
+	"sub": func(a, b int) int { return max(a-b, 0) },
 }
 
 // queryString encodes name, value pairs as a query, leaving out empty

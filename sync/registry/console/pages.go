@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/sync/registry"
@@ -97,6 +98,7 @@ type progressData struct {
 	Centres  []registry.CentreReport
 	From, To pickup.Date
 	Days     []registry.DayFigures
+	Period   registry.DayFigures
 	Chart    chart
 }
 
@@ -104,47 +106,48 @@ type progressData struct {
 func (d progressData) Remaining() int { return max(d.Figures.Expected-d.Figures.Collected, 0) }
 
 func (c *Console) progress(w http.ResponseWriter, r *http.Request, q *req) error {
-	rep, err := c.Reg.Report(r.Context())
-	if err != nil {
-		return err
-	}
-	d := progressData{Figures: rep.Totals, Centres: rep.Centres}
-	if id := r.URL.Query().Get("centre"); id != "" {
-		found := false
-		for _, ce := range rep.Centres {
-			if ce.ID == id {
-				d.Centre, d.Name, d.Figures, found = id, ce.Name, ce, true
-			}
-		}
-		if !found {
-			return errNotFound
-		}
-	}
-	today := pickup.DateOf(c.now().In(c.Loc))
-	d.To, d.From = today, today.AddDays(-13)
-	var bad bool
+	p := c.newPage(r, q, "progress", "progress.title")
+	today := pickup.DateOf(c.now().In(time.Local))
+	to, from := today, today.AddDays(-13)
+	bad := false
 	if s := r.URL.Query().Get("to"); s != "" {
 		if t, err := pickup.ParseDate(s); err == nil {
-			d.To = t
-			d.From = t.AddDays(-13)
+			to, from = t, t.AddDays(-13)
 		} else {
 			bad = true
 		}
 	}
 	if s := r.URL.Query().Get("from"); s != "" {
 		if f, err := pickup.ParseDate(s); err == nil {
-			d.From = f
+			from = f
 		} else {
 			bad = true
 		}
 	}
-	p := c.newPage(r, q, "progress", "progress.title")
-	if bad || d.To.Before(d.From) || d.From.DaysUntil(d.To) > 366 {
+	if bad || to.Before(from) || from.DaysUntil(to) > 366 {
 		p.Err = p.T("progress.bad_dates")
-		d.To, d.From = today, today.AddDays(-13)
+		to, from = today, today.AddDays(-13)
 	}
-	if d.Days, err = c.Reg.Daily(r.Context(), d.Centre, d.From, d.To); err != nil {
+	rep, err := c.Reg.Report(r.Context(), from, to)
+	if err != nil {
 		return err
+	}
+	d := progressData{Figures: rep.Totals, Centres: rep.Centres, From: rep.From, To: rep.To, Days: rep.Days, Period: rep.Period}
+	if id := r.URL.Query().Get("centre"); id != "" {
+		found := false
+		for _, ce := range rep.Centres {
+			if ce.ID == id {
+				d.Centre, d.Name, d.Figures, d.Days, found = id, ce.Name, ce, ce.Days, true
+				d.Period = registry.DayFigures{}
+				for _, day := range ce.Days {
+					d.Period.Handovers += day.Handovers
+					d.Period.DoubleHandovers += day.DoubleHandovers
+				}
+			}
+		}
+		if !found {
+			return errNotFound
+		}
 	}
 	d.Chart = dayChart(d.Days, p)
 	p.Data = d

@@ -12,23 +12,37 @@ import (
 	"github.com/pickup-terminal/pickup/sync/registry"
 )
 
+type doublesData struct {
+	Doubles []registry.DoubleHandover
+	Notes   map[pickup.Code]int
+}
+
 func (c *Console) doubles(w http.ResponseWriter, r *http.Request, q *req) error {
-	ds, err := c.Reg.DoubleHandovers(r.Context())
+	ds, err := c.Reg.AllDoubleHandovers(r.Context())
+	if err != nil {
+		return err
+	}
+	notes, err := c.Reg.ReviewedCodes(r.Context())
 	if err != nil {
 		return err
 	}
 	p := c.newPage(r, q, "doubles", "doubles.title")
-	p.Data = ds
+	p.Data = doublesData{Doubles: ds, Notes: notes}
 	return c.render(w, p)
 }
 
+type doubleData struct {
+	registry.DoubleHandover
+	Notes []registry.ReviewNote
+}
+
 func (c *Console) double(w http.ResponseWriter, r *http.Request, q *req) error {
-	d, err := c.Reg.DoubleHandoverByEvent(r.Context(), r.PathValue("id"))
+	d, notes, err := c.Reg.DoubleHandoverByEvent(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	p := c.newPage(r, q, "double", "double.title")
-	p.Data = d
+	p.Data = doubleData{DoubleHandover: d, Notes: notes}
 	return c.render(w, p)
 }
 
@@ -47,24 +61,25 @@ func (c *Console) addNote(w http.ResponseWriter, r *http.Request, q *req) error 
 }
 
 type shipmentsData struct {
-	InTransit, Received []registry.ShipmentState
+	InTransit, Received []registry.ShipmentStatus
 	Discrepancies       int
 }
 
 func (c *Console) shipments(w http.ResponseWriter, r *http.Request, q *req) error {
-	all, err := c.Reg.ShipmentStates(r.Context())
+	all, err := c.Reg.Shipments(r.Context(), registry.ShipmentFilter{})
 	if err != nil {
 		return err
 	}
 	var d shipmentsData
 	for _, s := range all {
-		if s.InTransit() {
+		switch s.State {
+		case registry.ShipmentInTransit:
 			d.InTransit = append(d.InTransit, s)
-		} else {
+		case registry.ShipmentDiscrepancy:
+			d.Discrepancies++
+			fallthrough
+		default:
 			d.Received = append(d.Received, s)
-			if s.Discrepancy != "" {
-				d.Discrepancies++
-			}
 		}
 	}
 	p := c.newPage(r, q, "shipments", "shipments.title")
