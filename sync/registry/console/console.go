@@ -55,8 +55,9 @@ type Console struct {
 	Now func() time.Time
 	// Loc is the time zone pages show times in (Europe/Brussels).
 	Loc *time.Location
-	// Letters, when set, writes the letters of one centre (a merged PDF)
-	// for the letters page.
+	// Letters writes the letters of one centre's expected pickups as one
+	// PDF for the letters page (registry.RenderLetters by default; nil
+	// leaves the page without downloads).
 	Letters func(ctx context.Context, w io.Writer, centreID string) error
 
 	mux   *http.ServeMux
@@ -73,6 +74,17 @@ func New(reg *registry.Registry, log *slog.Logger) *Console {
 		loc = time.UTC
 	}
 	c := &Console{Reg: reg, Log: log, Now: time.Now, Loc: loc}
+	c.Letters = func(ctx context.Context, w io.Writer, centreID string) error {
+		opt := registry.LetterOptions{CentreID: centreID}
+		ls, err := reg.Letters(ctx, opt)
+		if err != nil {
+			return err
+		}
+		if len(ls) == 0 {
+			return fmt.Errorf("%w: no pickup is expected at centre %s: no letter to print", registry.ErrNotFound, centreID)
+		}
+		return registry.RenderLetters(w, ls, opt)
+	}
 	c.views = mustViews()
 	c.routes()
 	return c

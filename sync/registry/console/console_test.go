@@ -516,3 +516,28 @@ func TestSafeNext(t *testing.T) {
 		}
 	}
 }
+
+func TestLettersDownload(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	b.login("ann", annPassword)
+	page := b.get("/console/letters")
+	if !strings.Contains(page.body, `href="/console/letters/namur.pdf"`) {
+		t.Fatalf("no download link for namur:\n%s", page.body)
+	}
+	a := b.get("/console/letters/namur.pdf")
+	if a.status != http.StatusOK || a.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(a.body, "%PDF-") {
+		t.Fatalf("letters of namur = %d %s %.20q", a.status, a.header.Get("Content-Type"), a.body)
+	}
+	if !strings.Contains(a.header.Get("Content-Disposition"), `filename="letters-namur.pdf"`) {
+		t.Errorf("Content-Disposition = %q", a.header.Get("Content-Disposition"))
+	}
+	if a := b.get("/console/letters/nowhere.pdf"); a.status != http.StatusNotFound {
+		t.Errorf("letters of an unknown centre = %d, want 404", a.status)
+	}
+	signedOut := f.browser().get("/console/letters/namur.pdf")
+	if signedOut.status != http.StatusSeeOther || strings.HasPrefix(signedOut.body, "%PDF") {
+		t.Errorf("letters signed out = %d, want a redirect to login", signedOut.status)
+	}
+}

@@ -266,16 +266,17 @@ func (c *Console) reject(w http.ResponseWriter, r *http.Request, q *req) error {
 
 type lettersData struct {
 	Available bool
-	Centres   []pickup.Centre
+	Centres   []registry.CentreReport // Expected - Collected letters each
 }
 
 func (c *Console) letters(w http.ResponseWriter, r *http.Request, q *req) error {
-	cs, err := c.Reg.Centres(r.Context())
+	today := pickup.DateOf(c.now().In(time.Local))
+	rep, err := c.Reg.Report(r.Context(), today, today)
 	if err != nil {
 		return err
 	}
 	p := c.newPage(r, q, "letters", "letters.title")
-	p.Data = lettersData{Available: c.Letters != nil, Centres: cs}
+	p.Data = lettersData{Available: c.Letters != nil, Centres: rep.Centres}
 	return c.render(w, p)
 }
 
@@ -290,7 +291,7 @@ func (c *Console) letterFile(w http.ResponseWriter, r *http.Request, q *req) err
 	var b bytes.Buffer
 	if err := c.Letters(r.Context(), &b, id); err != nil {
 		if errors.Is(err, registry.ErrNotFound) || errors.Is(err, registry.ErrRefused) {
-			return &formError{to: Prefix + "letters", msg: err.Error()}
+			return &formError{to: Prefix + "letters", key: "error.no_letters"}
 		}
 		return err
 	}
