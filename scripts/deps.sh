@@ -3,7 +3,8 @@
 # missing, without questions: a C compiler, pkg-config and the GL/X11 headers
 # for Fyne's cgo build, make, and (with --gui) Xvfb and ImageMagick for
 # running the window headless (with --pdf-tools, poppler-utils and zbar-tools
-# for the letter tests). Safe to run again: it installs nothing twice.
+# for the letter tests; with --browser, Chromium for the web console's
+# browser tests). Safe to run again: it installs nothing twice.
 set -euo pipefail
 
 pkgs=(gcc libc6-dev pkg-config make ca-certificates git
@@ -13,6 +14,7 @@ for a in "$@"; do
     --gui) pkgs+=(xvfb xauth imagemagick xdotool fonts-dejavu-core) ;;
     --qr-tools) pkgs+=(zbar-tools zxing-cpp-tools) ;;
     --pdf-tools) pkgs+=(poppler-utils zbar-tools) ;; # the registry's letter tests read PDFs and their QR codes
+    --browser) pkgs+=(chromium fonts-dejavu-core) ;;   # the console's tests drive a headless Chromium
   esac
 done
 

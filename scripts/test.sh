@@ -5,7 +5,7 @@
 # package's tests. Exit 0 only when all pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source ./scripts/deps.sh --pdf-tools
+source ./scripts/deps.sh --pdf-tools --browser
 export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH)/bin"
 # An iteration count, not a duration: short timed runs can end in a spurious
 # "context deadline exceeded" on a loaded machine.
