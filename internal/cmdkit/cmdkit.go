@@ -381,3 +381,19 @@ func Pick[O any](runF, run func(context.Context, O) error) func(context.Context,
 func Complete(cmd *cobra.Command, flag string, values ...string) {
 	cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 }
+
+// New completes a command: its RunE binds the positional arguments (and
+// checks the flags) with bind, when not nil, then runs run — or runF, a
+// test's seam — on the options o. Flags are added to the command it
+// returns.
+func New[O any](cmd *cobra.Command, o O, bind func(cmd *cobra.Command, args []string) error, runF, run func(context.Context, O) error) *cobra.Command {
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if bind != nil {
+			if err := bind(c, args); err != nil {
+				return err
+			}
+		}
+		return Pick(runF, run)(c.Context(), o)
+	}
+	return cmd
+}

@@ -2,24 +2,29 @@
 // serves the sync protocol to the terminals and manages centres, requests
 // and codes, terminals, shipments, signing keys, USB bundles and reports.
 //
-// Every subcommand takes --data DIR (default: the per-user config folder's
+// Every command takes --data DIR (default: the per-user config folder's
 // pickup-registry, or $PICKUP_REGISTRY_DATA) and works while serve runs on
-// the same folder. Flags come before positional arguments (after them is
-// accepted too). Exit codes: 0 done, 1 refused or not found, 2 usage or
-// system error.
+// the same folder. Flags may stand before or after the command and its
+// arguments. Exit codes: 0 done, 1 refused or not found, 2 usage or system
+// error.
+//
+// Each command is built by a newCmd… function from an options struct (its
+// flags and arguments, typed) and runs in a …Run function, on the command
+// kit internal/cmdkit (cobra). A new command goes in a file of its group
+// (centre.go, codes.go, …) and is added in newRoot.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
+	"github.com/spf13/cobra"
+
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry"
 )
@@ -31,151 +36,84 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit codes.
-const (
-	exitOK      = 0
-	exitRefused = 1
-	exitError   = 2
-)
+// globals is what every command gets: the standard streams and the flags
+// every command takes.
+type globals struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	data           string // --data
+	json           bool   // --json
+}
 
-// usageError is a mistake in the command line.
-type usageError struct{ msg string }
+// annotJSON marks the commands that print JSON with --json.
+const annotJSON = "json"
 
-func (e *usageError) Error() string { return e.msg }
+// withJSON marks cmd as one that prints JSON with --json.
+func withJSON(cmd *cobra.Command) *cobra.Command {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[annotJSON] = "1"
+	return cmd
+}
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+const long = `pickup-registry — the reference central registry of Pickup.
+
+Every command takes --data DIR and works while serve runs on the same
+folder. Flags may stand before or after the arguments.
+Exit codes: 0 done, 1 refused or not found, 2 usage or system error.`
+
+// newRoot builds the command tree.
+func newRoot(g *globals) *cobra.Command {
+	root := cmdkit.NewRoot(cmdkit.Spec{Name: "pickup-registry", Short: "the reference central registry of Pickup",
+		Long: long, Stdin: g.stdin, Stdout: g.stdout, Stderr: g.stderr})
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.data, "data", registry.DefaultDir(), "registry data folder (or $PICKUP_REGISTRY_DATA)")
+	pf.BoolVar(&g.json, "json", false, "print machine-readable JSON (the commands that show [--json])")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if g.json && cmd.Annotations[annotJSON] == "" {
+			return cmdkit.Usagef("--json is not available for %q", cmd.CommandPath())
+		}
+		return nil
+	}
+	codes := newCmdCodes(g, nil)
+	codes.AddCommand(newCmdCodesRevoke(g, nil), newCmdCodesCancel(g, nil), newCmdCodesMove(g, nil))
+	root.AddCommand(
+		newCmdServe(g, nil),
+		cmdkit.Group("centre", "the distribution centres",
+			newCmdCentreAdd(g, nil), newCmdCentreImport(g, nil), newCmdCentreList(g, nil)),
+		cmdkit.Group("campaign", "the campaigns: phases, parcel kinds, professions",
+			newCmdCampaignImport(g, nil), newCmdCampaignList(g, nil), newCmdCampaignShow(g, nil)),
+		cmdkit.Group("request", "validated requests", newCmdRequestImport(g, nil)),
+		codes,
+		newCmdLetters(g, nil),
+		cmdkit.Group("terminal", "the counters' terminals",
+			newCmdTerminalEnrol(g, nil), newCmdTerminalList(g, nil), newCmdTerminalRevoke(g, nil)),
+		newCmdShip(g, nil),
+		newCmdReport(g, nil),
+		newCmdShipments(g, nil),
+		newCmdDemo(g, nil),
+		cmdkit.Group("bundle", "sync by USB stick", newCmdBundleImport(g, nil), newCmdBundleExport(g, nil)),
+		cmdkit.Group("keys", "the signing keys of the codes", newCmdKeysRotate(g, nil), newCmdKeysList(g, nil)),
+	)
+	return root
+}
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
-	if len(args) == 0 {
-		printUsage(stderr)
-		return exitError
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		printUsage(stdout)
-		return exitOK
-	}
-	// --data may also come before the command.
-	var global []string
-	for len(args) > 0 {
-		a := args[0]
-		if (a == "--data" || a == "-data") && len(args) > 1 {
-			global, args = append(global, a, args[1]), args[2:]
-			continue
-		}
-		if strings.HasPrefix(a, "--data=") || strings.HasPrefix(a, "-data=") {
-			global, args = append(global, a), args[1:]
-			continue
-		}
-		break
-	}
-	if len(args) == 0 {
-		printUsage(stderr)
-		return exitError
-	}
-	c, rest := findCommand(args)
-	rest = append(global, rest...)
-	if c == nil {
-		group := groupOf(args[0])
-		if len(group) > 0 && (len(args) == 1 || isHelp(args[1])) {
-			w, code := stderr, exitError
-			if len(args) > 1 {
-				w, code = stdout, exitOK
-			}
-			fmt.Fprintf(w, "pickup-registry %s: subcommands:\n", args[0])
-			for _, g := range group {
-				fmt.Fprintf(w, "  pickup-registry %s %s\n      %s\n", g.path, g.synopsis, g.doc)
-			}
-			return code
-		}
-		fmt.Fprintf(stderr, "pickup-registry: unknown command %q (see pickup-registry --help)\n", joinArgs(args, 2))
-		return exitError
-	}
-	o := &opts{}
-	fs := flag.NewFlagSet("pickup-registry "+c.path, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.data, "data", registry.DefaultDir(), "registry data folder")
-	if c.jsonOut {
-		fs.BoolVar(&o.json, "json", false, "print machine-readable JSON")
-	}
-	if c.flags != nil {
-		c.flags(fs, o)
-	}
-	pos, err := parseInterleaved(fs, rest)
-	if errors.Is(err, flag.ErrHelp) {
-		commandUsage(stdout, c, fs)
-		return exitOK
-	}
-	if err == nil && c.nargs >= 0 && len(pos) != c.nargs {
-		err = usagef("want %d argument(s), got %d", c.nargs, len(pos))
-	}
-	if err == nil && c.check != nil {
-		err = c.check(o)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "pickup-registry %s: %v\n", c.path, err)
-		commandUsage(stderr, c, fs)
-		return exitError
-	}
-	if err := c.run(ctx, e, o, pos); err != nil {
-		fmt.Fprintf(stderr, "pickup-registry: %v\n", err)
-		return exitCode(err)
-	}
-	return exitOK
+	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
+	return cmdkit.Execute(ctx, newRoot(g), args, cmdkit.Policy{Refused: refused})
 }
 
-func isHelp(s string) bool { return s == "-h" || s == "-help" || s == "--help" || s == "help" }
-
-func joinArgs(args []string, n int) string {
-	s := ""
-	for i, a := range args {
-		if i == n {
-			break
-		}
-		if i > 0 {
-			s += " "
-		}
-		s += a
-	}
-	return s
-}
-
-// exitCode maps an error to 1 (refused, not found) or 2 (usage, system).
-func exitCode(err error) int {
-	var ue *usageError
+// refused reports whether a command's error is a refusal or a not-found
+// (exit 1) rather than a usage or system error (exit 2).
+func refused(err error) bool {
 	var pe *protocol.Error
 	switch {
-	case errors.As(err, &ue):
-		return exitError
 	case errors.Is(err, registry.ErrNotFound), errors.Is(err, registry.ErrExists), errors.Is(err, registry.ErrRefused):
-		return exitRefused
+		return true
 	case errors.As(err, &pe) && pe.HTTPStatus() < 500:
-		return exitRefused
+		return true
 	}
-	return exitError
-}
-
-// parseInterleaved parses flags wherever they appear among the positional
-// arguments ("--" ends flags).
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, usagef("%v", err)
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(args) > 0 && len(rest) > 0 && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry"
 )
@@ -185,5 +187,81 @@ func TestCLIBundleRoundTrip(t *testing.T) {
 	}
 	if c, _, errs := cli(t, dir, "codes", "revoke", code.String()); c != 0 {
 		t.Errorf("codes revoke twice = %d %s", c, errs)
+	}
+}
+
+// TestHelpAndUsage: --help lists every command, a command's --help its
+// flags, a wrong flag is a usage error (exit 2) that shows the usage.
+func TestHelpAndUsage(t *testing.T) {
+	t.Parallel()
+	code, out, _ := cli(t, "", "--help")
+	for _, want := range []string{"serve --listen ADDR", "centre add", "request import", "codes revoke CODE", "terminal enrol",
+		"ship --centre ID", "report", "bundle export", "keys rotate", "completion"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("--help = exit %d, lacks %q:\n%s", code, want, out)
+		}
+	}
+	if code, out, _ := cli(t, "", "ship", "--help"); code != 0 || !strings.Contains(out, "--qty int") || !strings.Contains(out, "--data string") {
+		t.Errorf("ship --help = %d:\n%s", code, out)
+	}
+	code, out, errs := cli(t, "", "report", "--bogus")
+	if code != 2 || out != "" || !strings.Contains(errs, "flag provided but not defined: --bogus") || !strings.Contains(errs, "Usage:") {
+		t.Errorf("report --bogus = %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	if code, _, errs := cli(t, "", "serve", "--json"); code != 2 || !strings.Contains(errs, "--json is not available") {
+		t.Errorf("serve --json = %d %s", code, errs)
+	}
+	if code, _, errs := cli(t, ""); code != 2 || !strings.Contains(errs, "Usage:") {
+		t.Errorf("no command = %d %s", code, errs)
+	}
+	if code, out, _ := cli(t, "", "--version"); code != 0 || !strings.HasPrefix(out, "pickup-registry ") || !strings.Contains(out, "(commit ") {
+		t.Errorf("--version = %d %q", code, out)
+	}
+	if code, out, _ := cli(t, "", "completion", "bash"); code != 0 || !strings.Contains(out, "pickup-registry") || len(out) < 1000 {
+		t.Errorf("completion bash = %d, %d bytes", code, len(out))
+	}
+	if code, out, _ := cli(t, "", "__complete", "ship", "--item", ""); code != 0 || !strings.Contains(out, "ffp2_masks") {
+		t.Errorf("completion of ship --item = %d %q", code, out)
+	}
+	man := t.TempDir()
+	if code, _, errs := cli(t, "", "docs", "--out", man); code != 0 {
+		t.Fatalf("docs = %d %s", code, errs)
+	}
+	if b, err := os.ReadFile(filepath.Join(man, "pickup-registry-centre-add.1")); err != nil || !strings.Contains(string(b), "add a distribution centre") {
+		t.Errorf("man page of centre add: %v %.200s", err, b)
+	}
+}
+
+// TestParse: flags and arguments land in a command's options wherever
+// they stand, without running it.
+func TestParse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args []string
+		want shipOptions
+	}{
+		{[]string{"ship", "--centre", "namur", "--item", "gloves", "--size", "M", "--qty", "10"},
+			shipOptions{globals: &globals{data: "D"}, shipment: protocol.Shipment{CentreID: "namur", Item: "gloves", Size: "M", Qty: 10}}},
+		{[]string{"--data", "E", "--json", "ship", "--qty=5", "--item", "masks", "--centre", "gent", "--ref", "R1"},
+			shipOptions{globals: &globals{data: "E", json: true}, shipment: protocol.Shipment{CentreID: "gent", Item: "masks", Qty: 5, Ref: "R1"}}},
+	}
+	for _, tt := range tests {
+		var got *shipOptions
+		g := &globals{stdout: io.Discard, stderr: io.Discard}
+		root := newRoot(g)
+		root.PersistentFlags().Set("data", "D")
+		for _, c := range root.Commands() {
+			if c.Name() == "ship" {
+				root.RemoveCommand(c)
+			}
+		}
+		root.AddCommand(newCmdShip(g, func(_ context.Context, o *shipOptions) error { got = o; return nil }))
+		if code := cmdkit.Execute(context.Background(), root, tt.args, cmdkit.Policy{}); code != 0 || got == nil {
+			t.Fatalf("%q: exit %d", tt.args, code)
+		}
+		if got.shipment != tt.want.shipment || got.data != tt.want.data || got.json != tt.want.json {
+			t.Errorf("%q parsed to %+v (data %q json %v), want %+v (data %q json %v)", tt.args, got.shipment, got.data, got.json,
+				tt.want.shipment, tt.want.data, tt.want.json)
+		}
 	}
 }

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
+	"github.com/pickup-terminal/pickup/internal/cmdkit/atomicfile"
+	"github.com/pickup-terminal/pickup/sync/registry"
+)
+
+func newCmdBundleImport(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
+	return withJSON(newArgCmd(g, "import FILE", "take a terminal's facts bundle (from pickup bundle export)", runF, bundleImportRun))
+}
+
+func bundleImportRun(ctx context.Context, o *argOptions) error {
+	return withFile(ctx, o.globals, o.arg, func(reg *registry.Registry, f *os.File) error {
+		res, err := reg.ImportBundle(ctx, f)
+		if err != nil {
+			return err
+		}
+		if o.json {
+			return cmdkit.PrintJSON(o.stdout, res)
+		}
+		again := ""
+		if res.Again {
+			again = " (imported before: nothing new)"
+		}
+		fmt.Fprintf(o.stdout, "bundle of terminal %s (centre %s): %d event(s): %d accepted, %d already known, %d double handover(s)%s\n",
+			res.TerminalID, res.CentreID, res.Events, res.Accepted, res.Duplicate, res.Conflict, again)
+		for _, c := range res.Conflicts {
+			for _, x := range c.Earlier {
+				fmt.Fprintf(o.stdout, "  double handover of %s: already handed over at %s by terminal %s on %s\n",
+					c.Code, x.CentreID, x.TerminalID, x.At.Local().Format("2006-01-02 15:04"))
+			}
+		}
+		return nil
+	})
+}
+
+type bundleExportOptions struct {
+	*globals
+	centre string
+	after  int64
+	file   string
+}
+
+func newCmdBundleExport(g *globals, runF func(context.Context, *bundleExportOptions) error) *cobra.Command {
+	o := &bundleExportOptions{globals: g}
+	cmd := withJSON(&cobra.Command{
+		Use:   "export --centre ID [--after N] FILE",
+		Short: "write a centre's pull as a signed bundle for pickup bundle import",
+		Args:  cmdkit.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := cmdkit.RequireFlags(cmd, "centre"); err != nil {
+				return err
+			}
+			o.file = args[0]
+			return cmdkit.Pick(runF, bundleExportRun)(cmd.Context(), o)
+		},
+	})
+	cmd.Flags().StringVar(&o.centre, "centre", "", "centre id")
+	cmd.Flags().Int64Var(&o.after, "after", 0, "the terminal's cursor (0: everything)")
+	return cmd
+}
+
+func bundleExportRun(ctx context.Context, o *bundleExportOptions) error {
+	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
+		var res registry.BundleExport
+		err := atomicfile.WriteFile(o.file, 0o600, func(w io.Writer) error {
+			var err error
+			res, err = reg.ExportBundle(ctx, o.centre, o.after, w)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if o.json {
+			return cmdkit.PrintJSON(o.stdout, res)
+		}
+		fmt.Fprintf(o.stdout, "bundle for centre %s written to %s: %d row(s) in %d page(s), cursor %d → %d\n",
+			res.CentreID, o.file, res.Rows, res.Pages, res.After, res.Cursor)
+		return nil
+	})
+}
