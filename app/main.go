@@ -1,6 +1,7 @@
-// Command pickup is the Red Cross pickup counter: with no command it opens
-// the counter window; with a command it runs the technician's command line
-// (see package cli), which needs no display.
+// Command pickup is the Red Cross pickup counter: with no command (only
+// the window's flags: --data DIR, --fullscreen, --lang L) it opens the
+// counter window; with a command, --help or --version it runs the
+// technician's command line (see package cli), which needs no display.
 package main
 
 import (
@@ -17,28 +18,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	args := os.Args[1:]
-	if len(args) > 0 && (cli.IsCommand(firstNonFlag(args)) || firstNonFlag(args) == "") && !onlyWindowFlags(args) {
-		os.Exit(cli.Run(ctx, args, cli.OSEnv()))
+	if cli.OpensWindow(args) {
+		os.Exit(runWindow(ctx, args))
 	}
-	os.Exit(runWindow(ctx, args))
+	os.Exit(cli.Run(ctx, args, cli.OSEnv()))
 }
-
-// firstNonFlag returns the first argument that is neither a flag nor a
-// flag's value (--data DIR).
-func firstNonFlag(args []string) string {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--data" || a == "-data":
-			i++
-		case len(a) > 0 && a[0] == '-':
-		default:
-			return a
-		}
-	}
-	return ""
-}
-
-// onlyWindowFlags reports whether args hold only the window's own flags
-// (--data DIR, --fullscreen …) and no command.
-func onlyWindowFlags(args []string) bool { return firstNonFlag(args) == "" }

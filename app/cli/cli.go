@@ -1,30 +1,38 @@
 // Package cli is the technician's command line of the counter terminal:
 // `pickup init`, `import-pickups`, `lookup`, `handover`, `undo`, `stock`,
 // `status`, `demo`, `verify-log` and the rest. It needs no display and no
-// cgo; the window (package main) calls Run for every subcommand.
+// cgo; the window (package main) calls Run whenever OpensWindow says the
+// command line is not for the window, and app/cmd/pickup-cli always does.
+//
+// It is built on the command kit internal/cmdkit (cobra): each command is
+// a newCmd… constructor in the file of its body, with an options struct
+// holding its typed flags and arguments (embedding ctx: the environment,
+// --data, --json), and a run… function that calls the store or the sync
+// client. A new command is added in newRoot.
 package cli
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/store"
 )
 
-// Exit codes, as the README documents them.
+// Exit codes, as the README documents them (cmdkit's policy).
 const (
-	ExitOK      = 0 // done
-	ExitRefused = 1 // refused by a verdict (or a check that failed)
-	ExitError   = 2 // usage or system error
+	ExitOK      = cmdkit.ExitOK      // done
+	ExitRefused = cmdkit.ExitRefused // refused by a verdict (or a check that failed)
+	ExitError   = cmdkit.ExitError   // usage or system error
 )
 
 // Env is what a command may touch of the outside world.
@@ -40,64 +48,20 @@ func OSEnv() Env {
 	return Env{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Getenv: os.Getenv, Now: time.Now}
 }
 
-// refusal is an error that exits with ExitRefused.
-type refusal struct{ error }
+// refused marks err as a refusal (exit 1); refused(nil) is one already
+// shown (a verdict printed).
+func refused(err error) error { return cmdkit.Refused(err) }
 
-func refused(err error) error { return refusal{err} }
+func usagef(format string, args ...any) error { return cmdkit.Usagef(format, args...) }
 
-// usageError is an error that exits with ExitError after printing usage.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
-
-// command is one subcommand.
-type command struct {
-	name    string
-	args    string // positional arguments, for usage
-	summary string
-	flags   func(fs *flag.FlagSet, c *ctx)
-	run     func(ctx context.Context, c *ctx, args []string) error
-}
-
-// ctx carries a command's parsed common flags and environment.
+// ctx carries what every command gets: the environment, the flags every
+// command takes (--data, --json) and the catalog of the terminal's
+// language. Each command's options struct embeds it.
 type ctx struct {
 	Env
 	data string
 	json bool
 	tr   *i18n.Catalog
-	vals map[string]any
-}
-
-func (c *ctx) str(name string) string { return *c.vals[name].(*string) }
-func (c *ctx) num(name string) int    { return *c.vals[name].(*int) }
-
-func (c *ctx) strFlag(fs *flag.FlagSet, name, def, usage string) {
-	c.vals[name] = fs.String(name, def, usage)
-}
-
-func (c *ctx) intFlag(fs *flag.FlagSet, name string, def int, usage string) {
-	c.vals[name] = fs.Int(name, def, usage)
-}
-
-var commands []*command
-
-func register(cmds ...*command) { commands = append(commands, cmds...) }
-
-func find(name string) *command {
-	for _, c := range commands {
-		if c.name == name {
-			return c
-		}
-	}
-	return nil
-}
-
-// IsCommand reports whether name is a subcommand of the command line (the
-// window opens when there is none).
-func IsCommand(name string) bool {
-	return find(name) != nil || name == "help" || name == "-h" || name == "--help" || name == "-help"
 }
 
 // DefaultDataDir is the OS's per-user application data folder for Pickup;
@@ -125,6 +89,49 @@ func DefaultDataDir(getenv func(string) string) string {
 	return "pickup-data"
 }
 
+const long = `pickup — the Red Cross pickup counter.
+
+With no command, pickup opens the counter window:
+  pickup [--data DIR] [--fullscreen] [--lang fr|nl|de|en]
+The commands below need no display. Flags may stand before or after the
+command; --data and --json go with every command.
+
+Exit codes: 0 done, 1 refused by a verdict or a check, 2 usage or system error.`
+
+// newRoot builds the command tree on c.
+func newRoot(c *ctx) *cobra.Command {
+	root := cmdkit.NewRoot(cmdkit.Spec{Name: "pickup", Short: "the Red Cross pickup counter", Long: long,
+		Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr})
+	pf := root.PersistentFlags()
+	pf.StringVar(&c.data, "data", "", "the terminal's data folder (default: the per-user application data folder, or $PICKUP_DATA)")
+	pf.BoolVar(&c.json, "json", false, "print machine-readable JSON")
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		if c.data == "" {
+			c.data = DefaultDataDir(c.Getenv)
+		}
+	}
+	root.AddCommand(
+		newCmdInit(c, nil),
+		newCmdImport(c, nil),
+		newCmdLookup(c, nil),
+		newCmdHandover(c, nil),
+		newCmdUndo(c, nil),
+		newCmdStock(c, nil),
+		newCmdStatus(c, nil),
+		newCmdHandovers(c, nil),
+		newCmdShipments(c, nil),
+		newCmdConflicts(c, nil),
+		newCmdDemo(c, nil),
+		newCmdVerifyLog(c, nil),
+		newCmdScanImage(c, nil),
+		newCmdConfig(c, nil),
+		newCmdEnrol(c, nil),
+		newCmdSync(c, nil),
+		cmdkit.Group("bundle", "move sync data by USB stick", newCmdBundleExport(c, nil), newCmdBundleImport(c, nil)),
+	)
+	return root
+}
+
 // Run runs the command line with args (without the program name) and
 // returns the exit code.
 func Run(ctx0 context.Context, args []string, env Env) int {
@@ -134,75 +141,33 @@ func Run(ctx0 context.Context, args []string, env Env) int {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
-	c := &ctx{Env: env, tr: i18n.For(envLang(env.Getenv)), vals: map[string]any{}}
-	// Common flags may also stand before the subcommand.
-	pre := flag.NewFlagSet("pickup", flag.ContinueOnError)
-	pre.SetOutput(io.Discard)
-	data := pre.String("data", "", "")
-	jsonOut := pre.Bool("json", false, "")
-	if err := pre.Parse(args); err != nil {
-		fmt.Fprintf(env.Stderr, "pickup: %v\n\n", err)
-		usage(env.Stderr)
-		return ExitError
-	}
-	args = pre.Args()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		if len(args) > 1 {
-			if cmd := find(args[1]); cmd != nil {
-				cmdUsage(env.Stdout, cmd)
-				return ExitOK
+	c := &ctx{Env: env, tr: i18n.For(envLang(env.Getenv))}
+	return cmdkit.Execute(ctx0, newRoot(c), args, cmdkit.Policy{Report: func(_ *cobra.Command, err error) { c.fail(err) }})
+}
+
+// OpensWindow reports whether args ask for the counter window: no
+// command, only the window's flags (--data DIR, --fullscreen, --lang L).
+// Anything else (a command, --help, --version) is for Run.
+func OpensWindow(args []string) bool {
+	for i := 0; i < len(args); i++ {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !strings.HasPrefix(args[i], "-") {
+			return false
+		}
+		switch name {
+		case "fullscreen":
+		case "data", "lang":
+			if !hasValue {
+				i++
+				if i == len(args) {
+					return false
+				}
 			}
+		default:
+			return false
 		}
-		usage(env.Stdout)
-		if len(args) == 0 {
-			return ExitError
-		}
-		return ExitOK
 	}
-	cmd := find(args[0])
-	if cmd == nil {
-		fmt.Fprintf(env.Stderr, "pickup: unknown command %q\n\n", args[0])
-		usage(env.Stderr)
-		return ExitError
-	}
-	fs := flag.NewFlagSet("pickup "+cmd.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.data, "data", *data, "data folder (default: the per-user application data folder, or $PICKUP_DATA)")
-	fs.BoolVar(&c.json, "json", *jsonOut, "print machine-readable JSON")
-	if cmd.flags != nil {
-		cmd.flags(fs, c)
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			cmdUsage(env.Stdout, cmd)
-			return ExitOK
-		}
-		fmt.Fprintf(env.Stderr, "pickup %s: %v\n", cmd.name, err)
-		cmdUsage(env.Stderr, cmd)
-		return ExitError
-	}
-	if c.data == "" {
-		c.data = DefaultDataDir(env.Getenv)
-	}
-	err := cmd.run(ctx0, c, fs.Args())
-	var r refusal
-	var u usageError
-	switch {
-	case err == nil:
-		return ExitOK
-	case errors.As(err, &r):
-		if r.error != nil && r.Error() != "" {
-			c.fail(r.error)
-		}
-		return ExitRefused
-	case errors.As(err, &u):
-		fmt.Fprintf(env.Stderr, "pickup %s: %s\n", cmd.name, u.msg)
-		cmdUsage(env.Stderr, cmd)
-		return ExitError
-	default:
-		c.fail(err)
-		return ExitError
-	}
+	return true
 }
 
 // fail prints an error, as JSON when --json was given.
@@ -221,18 +186,9 @@ func errorCode(err error) string { return storeErrorCode(err) }
 
 func hintFor(err error) string { return storeHint(err) }
 
-func (c *ctx) printJSON(v any) {
-	enc := json.NewEncoder(c.Stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
-}
+func (c *ctx) printJSON(v any) { cmdkit.PrintJSON(c.Stdout, v) }
 
-func (c *ctx) printJSONLine(v any) {
-	enc := json.NewEncoder(c.Stdout)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
-}
+func (c *ctx) printJSONLine(v any) { cmdkit.PrintJSONLine(c.Stdout, v) }
 
 func (c *ctx) printf(format string, args ...any) { fmt.Fprintf(c.Stdout, format, args...) }
 
@@ -247,32 +203,3 @@ func (c *ctx) open(ctx0 context.Context) (*store.Store, error) {
 }
 
 func envLang(getenv func(string) string) string { return i18n.FromEnv(getenv) }
-
-func usage(w io.Writer) {
-	fmt.Fprintln(w, `pickup — the Red Cross pickup counter.
-
-With no command, pickup opens the counter window. Commands (no display needed):`)
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-16s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintln(w, `
-Common flags (before the command's arguments):
-  --data DIR   the terminal's data folder (default: per-user application data, or $PICKUP_DATA)
-  --json       machine-readable output
-
-Exit codes: 0 done, 1 refused by a verdict or a check, 2 usage or system error.
-'pickup help COMMAND' describes one command.`)
-}
-
-func cmdUsage(w io.Writer, cmd *command) {
-	fmt.Fprintf(w, "usage: pickup %s [flags] %s\n  %s\n\nflags:\n", cmd.name, cmd.args, cmd.summary)
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	c := &ctx{vals: map[string]any{}}
-	fs.String("data", "", "data folder (default: the per-user application data folder, or $PICKUP_DATA)")
-	fs.Bool("json", false, "print machine-readable JSON")
-	if cmd.flags != nil {
-		cmd.flags(fs, c)
-	}
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-}

@@ -3,84 +3,70 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/store"
 )
 
-func init() {
-	register(
-		&command{name: "init", summary: "set up a stand-alone terminal (before any registry)",
-			flags: func(fs *flag.FlagSet, c *ctx) {
-				c.strFlag(fs, "centre", "", "the centre's id (required)")
-				c.strFlag(fs, "name", "", "the centre's name, as shown on screen (required)")
-				c.strFlag(fs, "campaign", pickup.DefaultCampaignID, "campaign id (built in: oct2020-strategic, may2020-masks)")
-				c.strFlag(fs, "address", "", "the centre's address")
-				c.strFlag(fs, "hours", "", "the centre's opening hours")
-				c.strFlag(fs, "terminal", "", "this counter's name (default \"counter\")")
-			}, run: runInit},
-		&command{name: "import-pickups", args: "FILE.csv", summary: "load expected pickups from a CSV list (USB stick or registry export)", run: runImport},
-		&command{name: "lookup", args: "CODE", summary: "check a code and print its verdict", run: runLookup},
-		&command{name: "handover", args: "CODE", summary: "hand over the parcel of a code and record it",
-			flags: func(fs *flag.FlagSet, c *ctx) {
-				c.strFlag(fs, "glove-size", "", "glove size chosen (S, M, L, XL); omit for parcels without gloves")
-				c.strFlag(fs, "volunteer", "", "who hands over")
-			}, run: runHandover},
-		&command{name: "undo", args: "EVENT_ID", summary: "undo a handover within the undo window", run: runUndo},
-		&command{name: "stock", args: "[receive|count]", summary: "show stock on hand; 'stock receive' and 'stock count' record movements",
-			flags: func(fs *flag.FlagSet, c *ctx) {}, run: runStock},
-		&command{name: "status", summary: "centre, campaign, counts, stock, pending uploads, conflicts, last sync", run: runStatus},
-		&command{name: "handovers", summary: "list today's handovers at this centre",
-			flags: func(fs *flag.FlagSet, c *ctx) {
-				c.intFlag(fs, "days", 1, "how many days back (1 = today)")
-			}, run: runHandovers},
-		&command{name: "shipments", summary: "list the stock the registry sent to this centre", run: runShipments},
-		&command{name: "conflicts", summary: "list codes handed over more than once", run: runConflicts},
-		&command{name: "demo", summary: "fill an empty terminal with realistic synthetic pickups and stock",
-			flags: func(fs *flag.FlagSet, c *ctx) {
-				c.intFlag(fs, "pickups", 400, "how many pickups to make")
-			}, run: runDemo},
-		&command{name: "verify-log", summary: "check the handover log's hash chain; name the first broken entry", run: runVerifyLog},
-	)
+// argOptions are those of a command with one argument and no flags of
+// its own (import-pickups FILE.csv, lookup CODE, undo EVENT_ID).
+type argOptions struct {
+	*ctx
+	arg string
 }
 
-func noArgs(args []string) error {
-	if len(args) > 0 {
-		return usagef("unexpected argument %q", args[0])
-	}
+func (o *argOptions) bind(_ *cobra.Command, args []string) error {
+	o.arg = args[0]
 	return nil
 }
 
-func oneArg(args []string, what string) (string, error) {
-	switch {
-	case len(args) == 0:
-		return "", usagef("missing %s", what)
-	case len(args) > 1:
-		return "", usagef("one %s at a time (got %d arguments; flags go before the %s)", what, len(args), what)
-	}
-	return args[0], nil
+// plainCmd builds a command with no flags or arguments of its own.
+func plainCmd(c *ctx, use, short string, runF, run func(context.Context, *ctx) error) *cobra.Command {
+	return cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.NoArgs}, c, nil, runF, run)
 }
 
-func runInit(ctx context.Context, c *ctx, args []string) error {
-	if err := noArgs(args); err != nil {
-		return err
-	}
-	if c.str("centre") == "" || c.str("name") == "" {
-		return usagef("--centre and --name are required")
-	}
+type initOptions struct {
+	*ctx
+	centre, name, campaign, address, hours, terminal string
+}
+
+func newCmdInit(c *ctx, runF func(context.Context, *initOptions) error) *cobra.Command {
+	o := &initOptions{ctx: c}
+	cmd := cmdkit.New(&cobra.Command{Use: "init --centre ID --name NAME [--campaign ID] [--address A] [--hours H]",
+		Short: "set up a stand-alone terminal (before any registry)", Args: cmdkit.NoArgs}, o,
+		func(*cobra.Command, []string) error {
+			if o.centre == "" || o.name == "" {
+				return usagef("--centre and --name are required")
+			}
+			return nil
+		}, runF, runInit)
+	f := cmd.Flags()
+	f.StringVar(&o.centre, "centre", "", "the centre's id (required)")
+	f.StringVar(&o.name, "name", "", "the centre's name, as shown on screen (required)")
+	f.StringVar(&o.campaign, "campaign", pickup.DefaultCampaignID, "campaign id (built in: oct2020-strategic, may2020-masks)")
+	f.StringVar(&o.address, "address", "", "the centre's address")
+	f.StringVar(&o.hours, "hours", "", "the centre's opening hours")
+	f.StringVar(&o.terminal, "terminal", "", "this counter's name (default \"counter\")")
+	cmdkit.Complete(cmd, "campaign", "oct2020-strategic", "may2020-masks")
+	return cmd
+}
+
+func runInit(ctx context.Context, c *initOptions) error {
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	id, err := s.Init(ctx, store.InitOptions{CentreID: c.str("centre"), CentreName: c.str("name"), CampaignID: c.str("campaign"),
-		Address: c.str("address"), Hours: c.str("hours"), TerminalName: c.str("terminal")})
+	id, err := s.Init(ctx, store.InitOptions{CentreID: c.centre, CentreName: c.name, CampaignID: c.campaign,
+		Address: c.address, Hours: c.hours, TerminalName: c.terminal})
 	if err != nil {
 		return err
 	}
@@ -93,11 +79,14 @@ func runInit(ctx context.Context, c *ctx, args []string) error {
 	return nil
 }
 
-func runImport(ctx context.Context, c *ctx, args []string) error {
-	path, err := oneArg(args, "FILE.csv")
-	if err != nil {
-		return err
-	}
+func newCmdImport(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
+	o := &argOptions{ctx: c}
+	return cmdkit.New(&cobra.Command{Use: "import-pickups FILE.csv", Short: "load expected pickups from a CSV list (USB stick or registry export)",
+		Args: cmdkit.OneArg("FILE.csv")}, o, o.bind, runF, runImport)
+}
+
+func runImport(ctx context.Context, c *argOptions) error {
+	path := c.arg
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
@@ -178,11 +167,14 @@ func (c *ctx) printVerdict(v pickup.Verdict, camp *pickup.Campaign) {
 	c.printf("  → %s\n", msg.Next)
 }
 
-func runLookup(ctx context.Context, c *ctx, args []string) error {
-	code, err := oneArg(args, "CODE")
-	if err != nil {
-		return err
-	}
+func newCmdLookup(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
+	o := &argOptions{ctx: c}
+	return cmdkit.New(&cobra.Command{Use: "lookup CODE", Short: "check a code and print its verdict (typed, scanned, or a signed QR payload)",
+		Args: cmdkit.OneArg("CODE")}, o, o.bind, runF, runLookup)
+}
+
+func runLookup(ctx context.Context, c *argOptions) error {
+	code := c.arg
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -203,17 +195,31 @@ func runLookup(ctx context.Context, c *ctx, args []string) error {
 	return nil
 }
 
-func runHandover(ctx context.Context, c *ctx, args []string) error {
-	code, err := oneArg(args, "CODE")
-	if err != nil {
-		return err
-	}
+type handoverOptions struct {
+	*ctx
+	gloveSize, volunteer string
+	code                 string
+}
+
+func newCmdHandover(c *ctx, runF func(context.Context, *handoverOptions) error) *cobra.Command {
+	o := &handoverOptions{ctx: c}
+	cmd := cmdkit.New(&cobra.Command{Use: "handover [--glove-size S|M|L|XL] [--volunteer NAME] CODE",
+		Short: "hand over the parcel of a code and record it; prints the event id", Args: cmdkit.OneArg("CODE")}, o,
+		func(_ *cobra.Command, args []string) error { o.code = args[0]; return nil }, runF, runHandover)
+	cmd.Flags().StringVar(&o.gloveSize, "glove-size", "", "glove size chosen (S, M, L, XL); omit for parcels without gloves")
+	cmd.Flags().StringVar(&o.volunteer, "volunteer", "", "who hands over")
+	cmdkit.Complete(cmd, "glove-size", "S", "M", "L", "XL")
+	return cmd
+}
+
+func runHandover(ctx context.Context, c *handoverOptions) error {
+	code := c.code
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	res, err := s.Handover(ctx, store.HandoverRequest{Input: code, GloveSize: c.str("glove-size"), Volunteer: c.str("volunteer")})
+	res, err := s.Handover(ctx, store.HandoverRequest{Input: code, GloveSize: c.gloveSize, Volunteer: c.volunteer})
 	var se *store.SizeError
 	if errors.As(err, &se) {
 		return c.sizeRefusal(res, se)
@@ -260,11 +266,14 @@ func (c *ctx) sizeRefusal(res store.HandoverResult, se *store.SizeError) error {
 	return refused(nil)
 }
 
-func runUndo(ctx context.Context, c *ctx, args []string) error {
-	id, err := oneArg(args, "EVENT_ID")
-	if err != nil {
-		return err
-	}
+func newCmdUndo(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
+	o := &argOptions{ctx: c}
+	return cmdkit.New(&cobra.Command{Use: "undo EVENT_ID", Short: "undo a handover within the undo window: a compensating event, never a delete",
+		Args: cmdkit.OneArg("EVENT_ID")}, o, o.bind, runF, runUndo)
+}
+
+func runUndo(ctx context.Context, c *argOptions) error {
+	id := c.arg
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -285,15 +294,19 @@ func runUndo(ctx context.Context, c *ctx, args []string) error {
 	return nil
 }
 
-func runStock(ctx context.Context, c *ctx, args []string) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "receive", "count":
-			return runStockMove(ctx, c, args[0], args[1:])
-		default:
-			return usagef("unknown stock command %q (stock, stock receive, stock count)", args[0])
-		}
-	}
+func newCmdStock(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
+	cmd := cmdkit.New(&cobra.Command{Use: "stock", Short: "stock on hand per item and size; 'stock receive' and 'stock count' record movements",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown stock command %q (stock, stock receive, stock count)", args[0])
+			}
+			return nil
+		}}, c, nil, runF, runStock)
+	cmd.AddCommand(newCmdStockMove(c, "receive", nil), newCmdStockMove(c, "count", nil))
+	return cmd
+}
+
+func runStock(ctx context.Context, c *ctx) error {
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -325,34 +338,41 @@ func runStock(ctx context.Context, c *ctx, args []string) error {
 	return nil
 }
 
-func runStockMove(ctx context.Context, c *ctx, sub string, args []string) error {
-	fs := flag.NewFlagSet("pickup stock "+sub, flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	item := fs.String("item", "", "item id (gloves, gowns, glasses, masks, …)")
-	size := fs.String("size", "", "size, for items that come in sizes (gloves: S, M, L, XL)")
-	qty := fs.String("qty", "", "quantity in units")
-	ref := fs.String("ref", "", "reference of the delivery (receive)")
-	reason := fs.String("reason", "", "why the count differs (count; required)")
-	shipment := ""
+type stockMoveOptions struct {
+	*ctx
+	sub                          string // receive or count
+	item, size, qty, ref, reason string
+	shipment                     string
+}
+
+func newCmdStockMove(c *ctx, sub string, runF func(context.Context, *stockMoveOptions) error) *cobra.Command {
+	o := &stockMoveOptions{ctx: c, sub: sub}
+	use, short := "receive --item ITEM [--size S] --qty N [--ref R] | --shipment ID|all", "record a delivery (or a shipment the registry sent) into stock"
+	if sub == "count" {
+		use, short = "count --item ITEM [--size S] --qty N --reason TEXT", "record a physical count (the difference is kept with its reason)"
+	}
+	cmd := cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.NoArgs}, o, nil, runF, runStockMove)
+	f := cmd.Flags()
+	f.StringVar(&o.item, "item", "", "item id (gloves, gowns, glasses, masks, …)")
+	f.StringVar(&o.size, "size", "", "size, for items that come in sizes (gloves: S, M, L, XL)")
+	f.StringVar(&o.qty, "qty", "", "quantity in units")
+	f.StringVar(&o.ref, "ref", "", "reference of the delivery (receive)")
+	f.StringVar(&o.reason, "reason", "", "why the count differs (count; required)")
 	if sub == "receive" {
-		fs.StringVar(&shipment, "shipment", "", "receive a shipment the registry sent, by id ('all' for every one not yet received; see 'pickup shipments')")
+		f.StringVar(&o.shipment, "shipment", "", "receive a shipment the registry sent, by id ('all' for every one not yet received; see 'pickup shipments')")
 	}
-	fs.StringVar(&c.data, "data", c.data, "data folder")
-	fs.BoolVar(&c.json, "json", c.json, "print machine-readable JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usagef("%v", err)
-	}
-	if err := noArgs(fs.Args()); err != nil {
-		return err
-	}
-	if shipment != "" {
+	cmdkit.Complete(cmd, "item", "gloves", "masks", "gowns", "glasses")
+	cmdkit.Complete(cmd, "size", "S", "M", "L", "XL")
+	return cmd
+}
+
+func runStockMove(ctx context.Context, c *stockMoveOptions) error {
+	sub, item, size, qty, ref, reason := c.sub, &c.item, &c.size, &c.qty, &c.ref, &c.reason
+	if c.shipment != "" {
 		if *item != "" || *qty != "" {
 			return usagef("--shipment takes its items from the shipment: leave out --item and --qty")
 		}
-		return receiveShipments(ctx, c, shipment)
+		return receiveShipments(ctx, c.ctx, c.shipment)
 	}
 	if *item == "" || *qty == "" {
 		return usagef("--item and --qty are required")
@@ -431,10 +451,11 @@ func receiveShipments(ctx context.Context, c *ctx, which string) error {
 	return nil
 }
 
-func runShipments(ctx context.Context, c *ctx, args []string) error {
-	if err := noArgs(args); err != nil {
-		return err
-	}
+func newCmdShipments(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
+	return plainCmd(c, "shipments", "stock the registry sent to this centre (in transit or received)", runF, runShipments)
+}
+
+func runShipments(ctx context.Context, c *ctx) error {
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -467,10 +488,11 @@ func runShipments(ctx context.Context, c *ctx, args []string) error {
 	return nil
 }
 
-func runStatus(ctx context.Context, c *ctx, args []string) error {
-	if err := noArgs(args); err != nil {
-		return err
-	}
+func newCmdStatus(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
+	return plainCmd(c, "status", "centre, campaign, counts, stock, pending uploads, conflicts, last sync, and when each item runs out", runF, runStatus)
+}
+
+func runStatus(ctx context.Context, c *ctx) error {
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -526,14 +548,26 @@ func runStatus(ctx context.Context, c *ctx, args []string) error {
 	return nil
 }
 
-func runHandovers(ctx context.Context, c *ctx, args []string) error {
-	if err := noArgs(args); err != nil {
-		return err
-	}
-	days := c.num("days")
-	if days < 1 {
-		return usagef("--days must be 1 or more")
-	}
+type handoversOptions struct {
+	*ctx
+	days int
+}
+
+func newCmdHandovers(c *ctx, runF func(context.Context, *handoversOptions) error) *cobra.Command {
+	o := &handoversOptions{ctx: c}
+	cmd := cmdkit.New(&cobra.Command{Use: "handovers [--days N]", Short: "today's handovers at this centre", Args: cmdkit.NoArgs}, o,
+		func(*cobra.Command, []string) error {
+			if o.days < 1 {
+				return usagef("--days must be 1 or more")
+			}
+			return nil
+		}, runF, runHandovers)
+	cmd.Flags().IntVar(&o.days, "days", 1, "how many days back (1 = today)")
+	return cmd
+}
+
+func runHandovers(ctx context.Context, c *handoversOptions) error {
+	days := c.days
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -566,10 +600,11 @@ func runHandovers(ctx context.Context, c *ctx, args []string) error {
 	return nil
 }
 
-func runConflicts(ctx context.Context, c *ctx, args []string) error {
-	if err := noArgs(args); err != nil {
-		return err
-	}
+func newCmdConflicts(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
+	return plainCmd(c, "conflicts", "codes handed over more than once", runF, runConflicts)
+}
+
+func runConflicts(ctx context.Context, c *ctx) error {
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -596,19 +631,32 @@ func runConflicts(ctx context.Context, c *ctx, args []string) error {
 	return nil
 }
 
-func runDemo(ctx context.Context, c *ctx, args []string) error {
-	if err := noArgs(args); err != nil {
-		return err
-	}
-	if n := c.num("pickups"); n < 1 || n > 2_000_000 {
-		return usagef("--pickups must be between 1 and 2000000")
-	}
+type demoOptions struct {
+	*ctx
+	pickups int
+}
+
+func newCmdDemo(c *ctx, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	o := &demoOptions{ctx: c}
+	cmd := cmdkit.New(&cobra.Command{Use: "demo [--pickups N]",
+		Short: "fill an empty terminal with realistic synthetic pickups around today, and stock", Args: cmdkit.NoArgs}, o,
+		func(*cobra.Command, []string) error {
+			if o.pickups < 1 || o.pickups > 2_000_000 {
+				return usagef("--pickups must be between 1 and 2000000")
+			}
+			return nil
+		}, runF, runDemo)
+	cmd.Flags().IntVar(&o.pickups, "pickups", 400, "how many pickups to make")
+	return cmd
+}
+
+func runDemo(ctx context.Context, c *demoOptions) error {
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	res, err := s.Demo(ctx, c.num("pickups"))
+	res, err := s.Demo(ctx, c.pickups)
 	if err != nil {
 		return err
 	}
@@ -631,10 +679,11 @@ func runDemo(ctx context.Context, c *ctx, args []string) error {
 	return nil
 }
 
-func runVerifyLog(ctx context.Context, c *ctx, args []string) error {
-	if err := noArgs(args); err != nil {
-		return err
-	}
+func newCmdVerifyLog(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
+	return plainCmd(c, "verify-log", "check the handover log's hash chain; name the first broken entry", runF, runVerifyLog)
+}
+
+func runVerifyLog(ctx context.Context, c *ctx) error {
 	s, err := c.open(ctx)
 	if err != nil {
 		return err

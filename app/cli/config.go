@@ -5,12 +5,38 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/spf13/cobra"
+
+	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/store"
 )
 
-func init() {
-	register(&command{name: "config", args: "[KEY [VALUE]]",
-		summary: "show or change a setting: undo-window (e.g. 2m), lang (fr, nl, de, en)", run: runConfig})
+type configOptions struct {
+	*ctx
+	args []string // KEY [VALUE]
+}
+
+func newCmdConfig(c *ctx, runF func(context.Context, *configOptions) error) *cobra.Command {
+	o := &configOptions{ctx: c}
+	return cmdkit.New(&cobra.Command{Use: "config [KEY [VALUE]]",
+		Short: "show or change a setting: undo-window (e.g. 2m), lang (fr, nl, de, en)",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 2 {
+				return usagef("want 'config', 'config KEY' or 'config KEY VALUE'")
+			}
+			return nil
+		},
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			switch {
+			case len(args) == 0:
+				return []cobra.Completion{"lang", "undo-window"}, cobra.ShellCompDirectiveNoFileComp
+			case len(args) == 1 && args[0] == "lang":
+				return i18n.Languages, cobra.ShellCompDirectiveNoFileComp
+			}
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}}, o,
+		func(_ *cobra.Command, args []string) error { o.args = args; return nil }, runF, runConfig)
 }
 
 // configKeys are the settings a technician may change, with how to read a
@@ -42,10 +68,8 @@ var configKeys = map[string]struct {
 	}},
 }
 
-func runConfig(ctx context.Context, c *ctx, args []string) error {
-	if len(args) > 2 {
-		return usagef("want 'config', 'config KEY' or 'config KEY VALUE'")
-	}
+func runConfig(ctx context.Context, c *configOptions) error {
+	args := c.args
 	s, err := c.open(ctx)
 	if err != nil {
 		return err

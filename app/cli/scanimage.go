@@ -6,13 +6,25 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/spf13/cobra"
+
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/app/scan"
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
 )
 
-func init() {
-	register(&command{name: "scan-image", args: "FILE…",
-		summary: "read the QR code in images (a screenshot, a photo of a letter): print the code or payload per file", run: runScanImage})
+type scanImageOptions struct {
+	*ctx
+	files []string
+}
+
+func newCmdScanImage(c *ctx, runF func(context.Context, *scanImageOptions) error) *cobra.Command {
+	o := &scanImageOptions{ctx: c}
+	cmd := cmdkit.New(&cobra.Command{Use: "scan-image [--json] FILE…",
+		Short: "read the QR code in images (a screenshot, a photo of a letter): print the code or payload per file",
+		Args:  cmdkit.MinArgs("FILE")}, o,
+		func(_ *cobra.Command, args []string) error { o.files = args; return nil }, runF, runScanImage)
+	return cmd
 }
 
 // scanResult is one file's line of `scan-image --json`.
@@ -24,12 +36,9 @@ type scanResult struct {
 	Error string `json:"error,omitempty"`
 }
 
-func runScanImage(ctx context.Context, c *ctx, args []string) error {
-	if len(args) == 0 {
-		return usagef("missing FILE")
-	}
+func runScanImage(ctx context.Context, c *scanImageOptions) error {
 	failed := 0
-	for _, path := range args {
+	for _, path := range c.files {
 		r := scanResult{File: path}
 		text, err := scan.DecodeFile(ctx, path)
 		if err == nil {

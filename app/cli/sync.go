@@ -3,46 +3,48 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/client"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
-func init() {
-	register(
-		&command{name: "enrol", summary: "enrol this terminal with a registry (once per terminal)",
-			flags: func(fs *flag.FlagSet, c *ctx) {
-				c.strFlag(fs, "registry", "", "the registry's address, e.g. https://registry.example:8443 (required)")
-				c.strFlag(fs, "code", "", "the enrolment code 'pickup-registry terminal enrol' printed (required)")
-			}, run: runEnrol},
-		&command{name: "sync", summary: "one sync round: push what is pending, pull to the head; exit 0 only when both are done",
-			flags: func(fs *flag.FlagSet, c *ctx) {
-				c.vals["check"] = fs.Bool("check", false, "compare digests with the registry now and repair any drift (done hourly otherwise)")
-			}, run: runSync},
-		&command{name: "bundle", args: "export|import FILE", summary: "move sync data by USB stick: 'bundle export FILE' writes pending facts, 'bundle import FILE' applies the registry's bundle", run: runBundle},
-	)
+type enrolOptions struct {
+	*ctx
+	registry, code string
 }
 
-func runEnrol(ctx context.Context, c *ctx, args []string) error {
-	if err := noArgs(args); err != nil {
-		return err
-	}
-	if c.str("registry") == "" || c.str("code") == "" {
-		return usagef("--registry and --code are required")
-	}
+func newCmdEnrol(c *ctx, runF func(context.Context, *enrolOptions) error) *cobra.Command {
+	o := &enrolOptions{ctx: c}
+	cmd := cmdkit.New(&cobra.Command{Use: "enrol --registry URL --code CODE",
+		Short: "enrol this terminal with a registry (once per terminal; a code ending in @pin pins the registry's TLS certificate)",
+		Args:  cmdkit.NoArgs}, o,
+		func(*cobra.Command, []string) error {
+			if o.registry == "" || o.code == "" {
+				return usagef("--registry and --code are required")
+			}
+			return nil
+		}, runF, runEnrol)
+	cmd.Flags().StringVar(&o.registry, "registry", "", "the registry's address, e.g. https://registry.example:8443 (required)")
+	cmd.Flags().StringVar(&o.code, "code", "", "the enrolment code 'pickup-registry terminal enrol' printed (required)")
+	return cmd
+}
+
+func runEnrol(ctx context.Context, c *enrolOptions) error {
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	id, err := client.Enrol(ctx, s, c.str("registry"), c.str("code"))
+	id, err := client.Enrol(ctx, s, c.registry, c.code)
 	if err != nil {
 		var pe *protocol.Error
 		if errors.As(err, &pe) {
@@ -51,17 +53,28 @@ func runEnrol(ctx context.Context, c *ctx, args []string) error {
 		return err
 	}
 	if c.json {
-		c.printJSON(map[string]any{"terminal_id": id.TerminalID, "centre": id.Centre, "registry": c.str("registry")})
+		c.printJSON(map[string]any{"terminal_id": id.TerminalID, "centre": id.Centre, "registry": c.registry})
 		return nil
 	}
 	c.printf("✔ Enrolled as terminal %s for centre %s (%s).\nNext: pickup sync\n", id.TerminalID, id.Centre.ID, id.Centre.Name)
 	return nil
 }
 
-func runSync(ctx context.Context, c *ctx, args []string) error {
-	if err := noArgs(args); err != nil {
-		return err
-	}
+type syncOptions struct {
+	*ctx
+	check bool
+}
+
+func newCmdSync(c *ctx, runF func(context.Context, *syncOptions) error) *cobra.Command {
+	o := &syncOptions{ctx: c}
+	cmd := cmdkit.New(&cobra.Command{Use: "sync [--check]",
+		Short: "one sync round: push what is pending, pull to the head; exit 0 only when both are done",
+		Args:  cmdkit.NoArgs}, o, nil, runF, runSync)
+	cmd.Flags().BoolVar(&o.check, "check", false, "compare digests with the registry now and repair any drift (done hourly otherwise)")
+	return cmd
+}
+
+func runSync(ctx context.Context, c *syncOptions) error {
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -71,7 +84,7 @@ func runSync(ctx context.Context, c *ctx, args []string) error {
 		return err
 	}
 	y := &client.Syncer{Store: s, Log: slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-	if *c.vals["check"].(*bool) {
+	if c.check {
 		y.DriftEvery = -1
 	}
 	rep, err := y.Round(ctx)
@@ -121,28 +134,44 @@ func abs(d time.Duration) time.Duration {
 	return d
 }
 
-func runBundle(ctx context.Context, c *ctx, args []string) error {
-	if len(args) != 2 || (args[0] != "export" && args[0] != "import") {
-		return usagef("want 'bundle export FILE' or 'bundle import FILE'")
-	}
+func newCmdBundleExport(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
+	o := &argOptions{ctx: c}
+	return cmdkit.New(&cobra.Command{Use: "export FILE", Short: "write the facts waiting to upload to FILE (a USB stick) for pickup-registry bundle import",
+		Args: cmdkit.OneArg("FILE")}, o, o.bind, runF, runBundleExport)
+}
+
+func runBundleExport(ctx context.Context, c *argOptions) error {
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	path := args[1]
-	if args[0] == "export" {
-		n, err := client.ExportBundle(ctx, s, path)
-		if err != nil {
-			return err
-		}
-		if c.json {
-			c.printJSON(map[string]any{"file": path, "facts": n})
-			return nil
-		}
-		c.printf("✔ Wrote %d pending facts to %s.\nTake it to the registry: pickup-registry bundle import %s\n", n, path, filepath.Base(path))
+	path := c.arg
+	n, err := client.ExportBundle(ctx, s, path)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		c.printJSON(map[string]any{"file": path, "facts": n})
 		return nil
 	}
+	c.printf("✔ Wrote %d pending facts to %s.\nTake it to the registry: pickup-registry bundle import %s\n", n, path, filepath.Base(path))
+	return nil
+}
+
+func newCmdBundleImport(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
+	o := &argOptions{ctx: c}
+	return cmdkit.New(&cobra.Command{Use: "import FILE", Short: "apply the registry's signed bundle (pickup-registry bundle export); a tampered one or one for another centre is refused",
+		Args: cmdkit.OneArg("FILE")}, o, o.bind, runF, runBundleImport)
+}
+
+func runBundleImport(ctx context.Context, c *argOptions) error {
+	s, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	path := c.arg
 	res, err := client.ImportBundle(ctx, s, path)
 	if errors.Is(err, client.ErrBundleRefused) {
 		return refused(err)
