@@ -18,28 +18,27 @@ func newCmdBundleImport(g *globals, runF func(context.Context, *argOptions) erro
 }
 
 func bundleImportRun(ctx context.Context, o *argOptions) error {
-	return withFile(ctx, o.globals, o.arg, func(reg *registry.Registry, f *os.File) error {
-		res, err := reg.ImportBundle(ctx, f)
-		if err != nil {
-			return err
-		}
-		if o.json {
-			return cmdkit.PrintJSON(o.stdout, res)
-		}
-		again := ""
-		if res.Again {
-			again = " (imported before: nothing new)"
-		}
-		fmt.Fprintf(o.stdout, "bundle of terminal %s (centre %s): %d event(s): %d accepted, %d already known, %d double handover(s)%s\n",
-			res.TerminalID, res.CentreID, res.Events, res.Accepted, res.Duplicate, res.Conflict, again)
-		for _, c := range res.Conflicts {
-			for _, x := range c.Earlier {
-				fmt.Fprintf(o.stdout, "  double handover of %s: already handed over at %s by terminal %s on %s\n",
-					c.Code, x.CentreID, x.TerminalID, x.At.Local().Format("2006-01-02 15:04"))
+	f, err := os.Open(o.arg)
+	if err != nil {
+		return fmt.Errorf("%w: %v", registry.ErrNotFound, err)
+	}
+	defer f.Close()
+	return show(ctx, o.globals, func(reg *registry.Registry) (registry.BundleImport, error) { return reg.ImportBundle(ctx, f) }, nil,
+		func(w io.Writer, res registry.BundleImport) error {
+			again := ""
+			if res.Again {
+				again = " (imported before: nothing new)"
 			}
-		}
-		return nil
-	})
+			fmt.Fprintf(w, "bundle of terminal %s (centre %s): %d event(s): %d accepted, %d already known, %d double handover(s)%s\n",
+				res.TerminalID, res.CentreID, res.Events, res.Accepted, res.Duplicate, res.Conflict, again)
+			for _, c := range res.Conflicts {
+				for _, x := range c.Earlier {
+					fmt.Fprintf(w, "  double handover of %s: already handed over at %s by terminal %s on %s\n",
+						c.Code, x.CentreID, x.TerminalID, x.At.Local().Format("2006-01-02 15:04"))
+				}
+			}
+			return nil
+		})
 }
 
 type bundleExportOptions struct {
@@ -69,21 +68,16 @@ func newCmdBundleExport(g *globals, runF func(context.Context, *bundleExportOpti
 }
 
 func bundleExportRun(ctx context.Context, o *bundleExportOptions) error {
-	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
-		var res registry.BundleExport
-		err := atomicfile.WriteFile(o.file, 0o600, func(w io.Writer) error {
-			var err error
+	export := func(reg *registry.Registry) (res registry.BundleExport, err error) {
+		err = atomicfile.WriteFile(o.file, 0o600, func(w io.Writer) error {
 			res, err = reg.ExportBundle(ctx, o.centre, o.after, w)
 			return err
 		})
-		if err != nil {
-			return err
-		}
-		if o.json {
-			return cmdkit.PrintJSON(o.stdout, res)
-		}
-		fmt.Fprintf(o.stdout, "bundle for centre %s written to %s: %d row(s) in %d page(s), cursor %d → %d\n",
+		return res, err
+	}
+	return show(ctx, o.globals, export, nil, func(w io.Writer, res registry.BundleExport) error {
+		_, err := fmt.Fprintf(w, "bundle for centre %s written to %s: %d row(s) in %d page(s), cursor %d → %d\n",
 			res.CentreID, o.file, res.Rows, res.Pages, res.After, res.Cursor)
-		return nil
+		return err
 	})
 }

@@ -10,20 +10,25 @@
 //
 // Each command is built by a newCmd… function from an options struct (its
 // flags and arguments, typed) and runs in a …Run function, on the command
-// kit internal/cmdkit (cobra). A new command goes in a file of its group
-// (centre.go, codes.go, …) and is added in newRoot.
+// kit internal/cmdkit (cobra). A new command goes in the file of its
+// theme (centres.go: centres, terminals, keys; campaigns.go: campaigns,
+// requests, codes, letters; stock.go: shipments and reports; bundle.go;
+// serve.go) or a new one, and is added in newRoot.
 package main
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry"
@@ -116,4 +121,82 @@ func refused(err error) bool {
 		return true
 	}
 	return false
+}
+
+// The values the item and size flags complete to.
+var (
+	itemIDs   = []string{"gloves", "masks", "gowns", "glasses", "ffp2_masks"}
+	sizeNames = []string{"S", "M", "L", "XL"}
+)
+
+func open(ctx context.Context, g *globals, level slog.Level) (*registry.Registry, error) {
+	log := slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level}))
+	return registry.Open(ctx, g.data, registry.Options{Log: log})
+}
+
+// withRegistry opens the registry quietly (warnings only), runs fn, closes.
+func withRegistry(ctx context.Context, g *globals, fn func(reg *registry.Registry) error) error {
+	reg, err := open(ctx, g, slog.LevelWarn)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	return fn(reg)
+}
+
+// withFile opens a command's input file (a missing one is "not found",
+// exit 1), then the registry, runs fn and closes both.
+func withFile(ctx context.Context, g *globals, name string, fn func(reg *registry.Registry, f *os.File) error) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return fmt.Errorf("%w: %v", registry.ErrNotFound, err)
+	}
+	defer f.Close()
+	return withRegistry(ctx, g, func(reg *registry.Registry) error { return fn(reg, f) })
+}
+
+func parseCodeArg(s string) (pickup.Code, error) {
+	c, err := pickup.ParseCode(s)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", registry.ErrRefused, err)
+	}
+	return c, nil
+}
+
+// show opens the registry, gets a result and prints it: as JSON with
+// --json (shaped by jsonOf, or the result itself when jsonOf is nil),
+// else as text.
+func show[T any](ctx context.Context, g *globals, get func(*registry.Registry) (T, error), jsonOf func(T) any, text func(w io.Writer, v T) error) error {
+	return withRegistry(ctx, g, func(reg *registry.Registry) error {
+		v, err := get(reg)
+		switch {
+		case err != nil:
+			return err
+		case !g.json:
+			return text(g.stdout, v)
+		case jsonOf != nil:
+			return cmdkit.PrintJSON(g.stdout, jsonOf(v))
+		}
+		return cmdkit.PrintJSON(g.stdout, v)
+	})
+}
+
+// argOptions are those of a command with one argument (a file to read,
+// a terminal's id) and no flags of its own.
+type argOptions struct {
+	*globals
+	arg string
+}
+
+// newArgCmd builds a command with one argument and no flags of its own.
+func newArgCmd(g *globals, use, short string, runF, run func(context.Context, *argOptions) error) *cobra.Command {
+	o := &argOptions{globals: g}
+	return cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.ExactArgs(1)}, o,
+		func(_ *cobra.Command, args []string) error { o.arg = args[0]; return nil }, runF, run)
+}
+
+// newListCmd builds a command with no flags or arguments of its own that
+// prints JSON with --json.
+func newListCmd(g *globals, use, short string, runF, run func(context.Context, *globals) error) *cobra.Command {
+	return withJSON(cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.NoArgs}, g, nil, runF, run))
 }

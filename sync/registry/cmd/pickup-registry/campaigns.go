@@ -1,0 +1,358 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
+	"github.com/pickup-terminal/pickup/internal/cmdkit/atomicfile"
+	"github.com/pickup-terminal/pickup/sync/registry"
+)
+
+// The campaigns, the requests of professionals, their codes and letters.
+
+func newCmdCampaignImport(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
+	return withJSON(newArgCmd(g, "import [--json] FILE.json",
+		"add a campaign (phases with request and pickup dates, parcel kinds, professions) or update one imported before; every problem of the file is listed with its line and nothing is stored unless the whole file is valid (exit 1)",
+		runF, campaignImportRun))
+}
+
+func campaignImportRun(ctx context.Context, o *argOptions) error {
+	return withFile(ctx, o.globals, o.arg, func(reg *registry.Registry, f *os.File) error {
+		res, err := reg.ImportCampaign(ctx, f)
+		var pe *registry.ProblemsError
+		if err != nil && !errors.As(err, &pe) {
+			return err
+		}
+		if o.json {
+			if err := cmdkit.PrintJSON(o.stdout, res); err != nil {
+				return err
+			}
+		} else {
+			for _, p := range res.Problems {
+				fmt.Fprintf(o.stdout, "  %s\n", p)
+			}
+		}
+		switch {
+		case pe != nil:
+			return fmt.Errorf("%w: campaign file %s: %d problem(s), nothing stored", registry.ErrRefused, o.arg, len(res.Problems))
+		case o.json:
+		case res.Created:
+			fmt.Fprintf(o.stdout, "campaign %s added; terminals receive it at their next sync\n", res.Campaign)
+		case res.Unchanged:
+			fmt.Fprintf(o.stdout, "campaign %s unchanged\n", res.Campaign)
+		default:
+			fmt.Fprintf(o.stdout, "campaign %s updated: %d pickup(s) moved to their phase's new dates; terminals receive it at their next sync\n", res.Campaign, res.Moved)
+		}
+		return nil
+	})
+}
+
+func newCmdCampaignList(g *globals, runF func(context.Context, *globals) error) *cobra.Command {
+	return newListCmd(g, "list [--json]", "list the campaigns with their phases, where each stands today, and their requests", runF, campaignListRun)
+}
+
+func campaignListRun(ctx context.Context, g *globals) error {
+	return show(ctx, g, func(reg *registry.Registry) ([]registry.CampaignDetail, error) { return reg.Campaigns(ctx) },
+		func(cs []registry.CampaignDetail) any {
+			sums := make([]registry.CampaignSummary, len(cs))
+			for i, c := range cs {
+				sums[i] = c.CampaignSummary
+			}
+			return map[string]any{"campaigns": sums}
+		},
+		func(w io.Writer, cs []registry.CampaignDetail) error {
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "CAMPAIGN\tPHASE\tREQUESTS OPEN\tPICKUP\tTODAY\tREQUESTS\tCOLLECTED\tNAME")
+			for _, c := range cs {
+				name := c.Names.In("en")
+				if c.Builtin {
+					name += " (built-in example)"
+				}
+				for i, ph := range c.Phases {
+					id := c.ID
+					if i > 0 {
+						id, name = "", ""
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s – %s\t%s\t%d\t%d\t%s\n", id, ph.ID, ph.RequestsOpen, ph.Pickup.Start, ph.Pickup.End,
+						strings.ReplaceAll(string(ph.State), "_", " "), ph.Requests, ph.Collected, name)
+				}
+			}
+			return tw.Flush()
+		})
+}
+
+func newCmdCampaignShow(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
+	return withJSON(newArgCmd(g, "show [--json] ID",
+		"one campaign: phases, professions, parcel contents and figures (--json: the full definition)", runF, campaignShowRun))
+}
+
+func campaignShowRun(ctx context.Context, o *argOptions) error {
+	return show(ctx, o.globals, func(reg *registry.Registry) (registry.CampaignDetail, error) { return reg.CampaignInfo(ctx, o.arg) }, nil,
+		printCampaign)
+}
+
+// printCampaign is campaign show's text.
+func printCampaign(w io.Writer, c registry.CampaignDetail) error {
+	d := c.Definition
+	fmt.Fprintf(w, "campaign %s: %s\n", c.ID, c.Names.In("en"))
+	if c.Builtin {
+		fmt.Fprintln(w, "  built-in example (cannot be replaced)")
+	} else if c.ImportedAt != nil {
+		fmt.Fprintf(w, "  imported %s\n", c.ImportedAt.Local().Format("2006-01-02 15:04"))
+	}
+	fmt.Fprintf(w, "  requests %d: expected %d, collected %d, cancelled %d\n", c.Requests, c.Expected, c.Collected, c.Cancelled)
+	fmt.Fprintln(w, "phases:")
+	for _, ph := range c.Phases {
+		fmt.Fprintf(w, "  %s: requests from %s, pickup %s to %s (%s); %d request(s), %d collected; professions: %s\n",
+			ph.ID, ph.RequestsOpen, ph.Pickup.Start, ph.Pickup.End, strings.ReplaceAll(string(ph.State), "_", " "),
+			ph.Requests, ph.Collected, strings.Join(ph.Professions, ", "))
+	}
+	fmt.Fprintln(w, "parcel kinds:")
+	for _, k := range d.ParcelKinds {
+		var lines []string
+		for _, l := range k.Contents {
+			it, _ := d.Item(l.Item)
+			q := fmt.Sprint(l.Qty)
+			if l.PerDay {
+				q = "per day ×" + fmt.Sprint(d.PeriodDays)
+			}
+			lines = append(lines, q+" "+it.Names.In("en"))
+		}
+		fmt.Fprintf(w, "  %s (%s): %s\n", k.ID, k.Names.In("en"), strings.Join(lines, ", "))
+	}
+	fmt.Fprintln(w, "professions:")
+	for _, p := range d.Professions {
+		fmt.Fprintf(w, "  %s (%s): %s, phase %s\n", p.ID, p.Names.In("en"), p.ParcelKind, p.Phase)
+	}
+	return nil
+}
+
+type requestImportOptions struct {
+	*globals
+	req  registry.RequestImport
+	file string
+}
+
+func newCmdRequestImport(g *globals, runF func(context.Context, *requestImportOptions) error) *cobra.Command {
+	o := &requestImportOptions{globals: g}
+	cmd := withJSON(&cobra.Command{
+		Use:   "import --campaign ID [--phase ID] [--lang L] [--dry-run] FILE.csv",
+		Short: "import validated requests (professional_id,name,profession,centre_id[,lang]) and issue codes; every problem is listed with its line and nothing is imported unless the whole file is valid (exit 1)",
+		Args:  cmdkit.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.file = args[0]
+			return cmdkit.Pick(runF, requestImportRun)(cmd.Context(), o)
+		},
+	})
+	f := cmd.Flags()
+	f.StringVar(&o.req.Campaign, "campaign", pickup.DefaultCampaignID, "campaign id")
+	f.StringVar(&o.req.Phase, "phase", "", "the phase the file is for (every profession must belong to it; default: each profession's own)")
+	f.StringVar(&o.req.Lang, "lang", "en", "letter language of rows without a lang column: fr, nl, de or en")
+	f.BoolVar(&o.req.DryRun, "dry-run", false, "check the file, import nothing")
+	cmdkit.Complete(cmd, "lang", "fr", "nl", "de", "en")
+	return cmd
+}
+
+func requestImportRun(ctx context.Context, o *requestImportOptions) error {
+	return withFile(ctx, o.globals, o.file, func(reg *registry.Registry, f *os.File) error {
+		res, err := reg.ImportRequestFile(ctx, o.req, f)
+		var pe *registry.ProblemsError
+		if err != nil && !errors.As(err, &pe) {
+			return err
+		}
+		if o.json {
+			if err := cmdkit.PrintJSON(o.stdout, res); err != nil {
+				return err
+			}
+		} else {
+			printRequestImport(o.stdout, res)
+		}
+		if pe != nil {
+			return fmt.Errorf("%w: request file %s: %d problem(s), nothing imported", registry.ErrRefused, o.file, len(res.Problems))
+		}
+		return nil
+	})
+}
+
+func printRequestImport(w io.Writer, res registry.ImportResult) {
+	for _, p := range res.Problems {
+		fmt.Fprintf(w, "  %s\n", p)
+	}
+	if res.Truncated {
+		fmt.Fprintf(w, "  … more problems not listed (the first %d are)\n", registry.MaxRequestProblems)
+	}
+	for _, warn := range res.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	switch {
+	case len(res.Problems) > 0:
+		fmt.Fprintf(w, "%d row(s) read, %d problem(s): nothing imported into campaign %s; fix the file and import it again\n", res.Rows, len(res.Problems), res.Campaign)
+	case res.DryRun:
+		fmt.Fprintf(w, "%d request(s) checked for campaign %s: the file is valid (dry run, nothing imported)\n", res.Rows, res.Campaign)
+	default:
+		fmt.Fprintf(w, "%d request(s) imported into campaign %s, a code issued for each\n", res.Imported, res.Campaign)
+	}
+}
+
+type codesOptions struct {
+	*globals
+	centre, qrDir, out string
+}
+
+func newCmdCodes(g *globals, runF func(context.Context, *codesOptions) error) *cobra.Command {
+	o := &codesOptions{globals: g}
+	cmd := &cobra.Command{
+		Use:   "codes --centre ID [--qr-dir DIR] [--out FILE]",
+		Short: "write a centre's pickups as CSV in the terminal's import format (with status), and QR images",
+		Args:  cmdkit.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := cmdkit.RequireFlags(cmd, "centre"); err != nil {
+				return err
+			}
+			return cmdkit.Pick(runF, codesRun)(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.centre, "centre", "", "centre id")
+	f.StringVar(&o.qrDir, "qr-dir", "", "also write one QR PNG per code (signed payload) into DIR")
+	f.StringVar(&o.out, "out", "", "write the CSV to FILE instead of standard output")
+	cmd.MarkFlagDirname("qr-dir")
+	return cmd
+}
+
+func codesRun(ctx context.Context, o *codesOptions) error {
+	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
+		write := func(w io.Writer) error {
+			n, err := reg.WriteCodes(ctx, o.centre, w, o.qrDir)
+			if err == nil && (o.out != "" || o.qrDir != "") {
+				fmt.Fprintf(o.stderr, "%d code(s) of centre %s written\n", n, o.centre)
+			}
+			return err
+		}
+		if o.out != "" {
+			return atomicfile.WriteFile(o.out, 0o600, write)
+		}
+		return write(o.stdout)
+	})
+}
+
+// codeOptions are those of a command on one pickup code.
+type codeOptions struct {
+	*globals
+	code   pickup.Code
+	centre string // codes move
+}
+
+// newCodeCmd builds a command whose one argument is a pickup code.
+func newCodeCmd(g *globals, use, short string, runF, run func(context.Context, *codeOptions) error) (*cobra.Command, *codeOptions) {
+	o := &codeOptions{globals: g}
+	return &cobra.Command{Use: use, Short: short, Args: cmdkit.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
+			if cmd.Flags().Lookup("centre") != nil {
+				if err := cmdkit.RequireFlags(cmd, "centre"); err != nil {
+					return err
+				}
+			}
+			if o.code, err = parseCodeArg(args[0]); err != nil {
+				return err
+			}
+			return cmdkit.Pick(runF, run)(cmd.Context(), o)
+		}}, o
+}
+
+func newCmdCodesRevoke(g *globals, runF func(context.Context, *codeOptions) error) *cobra.Command {
+	cmd, _ := newCodeCmd(g, "revoke CODE", "cancel a pickup and revoke its code (terminals refuse its signed QR too)", runF,
+		codeAction((*registry.Registry).RevokeCode, "code %s cancelled and revoked\n"))
+	return cmd
+}
+
+func newCmdCodesCancel(g *globals, runF func(context.Context, *codeOptions) error) *cobra.Command {
+	cmd, _ := newCodeCmd(g, "cancel CODE", "cancel a pickup (request withdrawn)", runF,
+		codeAction((*registry.Registry).CancelCode, "code %s cancelled\n"))
+	return cmd
+}
+
+// codeAction runs one registry call on the code and says it is done.
+func codeAction(act func(*registry.Registry, context.Context, pickup.Code) error, done string) func(context.Context, *codeOptions) error {
+	return func(ctx context.Context, o *codeOptions) error {
+		return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
+			if err := act(reg, ctx, o.code); err != nil {
+				return err
+			}
+			fmt.Fprintf(o.stdout, done, o.code.Masked())
+			return nil
+		})
+	}
+}
+
+func newCmdCodesMove(g *globals, runF func(context.Context, *codeOptions) error) *cobra.Command {
+	cmd, o := newCodeCmd(g, "move --centre ID CODE", "reassign a pickup to another centre", runF, codesMoveRun)
+	cmd.Flags().StringVar(&o.centre, "centre", "", "the new centre id")
+	return cmd
+}
+
+func codesMoveRun(ctx context.Context, o *codeOptions) error {
+	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
+		if err := reg.MoveCode(ctx, o.code, o.centre); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.stdout, "code %s moved to centre %s\n", o.code.Masked(), o.centre)
+		return nil
+	})
+}
+
+type lettersOptions struct {
+	*globals
+	letters registry.LetterOptions
+	out     string
+}
+
+func newCmdLetters(g *globals, runF func(context.Context, *lettersOptions) error) *cobra.Command {
+	o := &lettersOptions{globals: g}
+	cmd := withJSON(cmdkit.New(&cobra.Command{
+		Use:   "letters [--centre ID] [--campaign ID] [--contact TEXT] --out DIR|FILE.pdf [--json]",
+		Short: "the professionals' letters (code as text and QR, centre, hours, dates, parcel), one page each in the request's language, for the pickups still expected: FILE.pdf gets them all for printing, DIR one PDF each for e-mail and index.csv",
+		Args:  cmdkit.NoArgs}, o,
+		func(*cobra.Command, []string) error {
+			if o.out == "" {
+				return cmdkit.Usagef("--out is required: a FILE.pdf or a folder")
+			}
+			return nil
+		}, runF, lettersRun))
+	f := cmd.Flags()
+	f.StringVar(&o.letters.CentreID, "centre", "", "only this centre's professionals")
+	f.StringVar(&o.letters.CampaignID, "campaign", "", "only this campaign")
+	f.StringVar(&o.letters.Contact, "contact", "", "e-mail or phone printed under \"if you cannot come\"")
+	f.StringVar(&o.out, "out", "", "FILE.pdf (one merged PDF) or a folder (one PDF per professional)")
+	return cmd
+}
+
+func lettersRun(ctx context.Context, o *lettersOptions) error {
+	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
+		res, err := reg.WriteLetters(ctx, o.letters, o.out)
+		if err != nil {
+			return err
+		}
+		if o.json {
+			return cmdkit.PrintJSON(o.stdout, res)
+		}
+		where := o.out + " (one PDF per professional, and index.csv)"
+		if len(res.Files) == 1 && strings.HasSuffix(strings.ToLower(o.out), ".pdf") {
+			where = o.out + " (one page per professional)"
+		}
+		fmt.Fprintf(o.stdout, "%d letter(s) written to %s\n", res.Letters, where)
+		if o.letters.Contact == "" && res.Letters > 0 {
+			fmt.Fprintln(o.stderr, "hint: --contact \"e-mail or phone\" prints whom to call when a professional cannot come")
+		}
+		return nil
+	})
+}

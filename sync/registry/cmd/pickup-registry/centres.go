@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+	"github.com/pickup-terminal/pickup/sync/registry"
+)
+
+// The centres, the terminals of their counters and the signing keys.
+
+type centreAddOptions struct {
+	*globals
+	centre pickup.Centre
+}
+
+func newCmdCentreAdd(g *globals, runF func(context.Context, *centreAddOptions) error) *cobra.Command {
+	o := &centreAddOptions{globals: g}
+	cmd := cmdkit.New(&cobra.Command{Use: "add --id ID --name NAME [--address TEXT] [--hours TEXT]",
+		Short: "add a distribution centre", Args: cmdkit.NoArgs}, o,
+		func(cmd *cobra.Command, _ []string) error { return cmdkit.RequireFlags(cmd, "id", "name") }, runF, centreAddRun)
+	f := cmd.Flags()
+	f.StringVar(&o.centre.ID, "id", "", "centre id (A-Z a-z 0-9 _ -)")
+	f.StringVar(&o.centre.Name, "name", "", "display name")
+	f.StringVar(&o.centre.Address, "address", "", "address shown in the wrong-centre answer")
+	f.StringVar(&o.centre.Hours, "hours", "", "opening hours")
+	return cmd
+}
+
+func centreAddRun(ctx context.Context, o *centreAddOptions) error {
+	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
+		if err := reg.AddCentre(ctx, o.centre); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.stdout, "centre %s added: %s\n", o.centre.ID, o.centre.Name)
+		return nil
+	})
+}
+
+func newCmdCentreImport(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
+	return newArgCmd(g, "import FILE.csv", "add or update centres from a CSV file with columns id,name,address,hours", runF, centreImportRun)
+}
+
+func centreImportRun(ctx context.Context, o *argOptions) error {
+	return withFile(ctx, o.globals, o.arg, func(reg *registry.Registry, f *os.File) error {
+		n, err := reg.ImportCentres(ctx, f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(o.stdout, "%d centre(s) added or updated\n", n)
+		return nil
+	})
+}
+
+func newCmdCentreList(g *globals, runF func(context.Context, *globals) error) *cobra.Command {
+	return newListCmd(g, "list [--json]", "list the centres", runF, centreListRun)
+}
+
+func centreListRun(ctx context.Context, g *globals) error {
+	return show(ctx, g, func(reg *registry.Registry) ([]pickup.Centre, error) { return reg.Centres(ctx) },
+		func(cs []pickup.Centre) any {
+			if cs == nil {
+				cs = []pickup.Centre{}
+			}
+			return map[string]any{"centres": cs}
+		},
+		func(w io.Writer, cs []pickup.Centre) error {
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tADDRESS\tHOURS")
+			for _, c := range cs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Name, c.Address, c.Hours)
+			}
+			return tw.Flush()
+		})
+}
+
+type terminalEnrolOptions struct {
+	*globals
+	centre string
+	ttl    time.Duration
+}
+
+func newCmdTerminalEnrol(g *globals, runF func(context.Context, *terminalEnrolOptions) error) *cobra.Command {
+	o := &terminalEnrolOptions{globals: g}
+	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "enrol --centre ID [--ttl 24h] [--json]",
+		Short: "print a one-time, expiring enrolment code for a new terminal of the centre", Args: cmdkit.NoArgs}, o,
+		func(cmd *cobra.Command, _ []string) error { return cmdkit.RequireFlags(cmd, "centre") }, runF, terminalEnrolRun))
+	cmd.Flags().StringVar(&o.centre, "centre", "", "centre id")
+	cmd.Flags().DurationVar(&o.ttl, "ttl", registry.DefaultEnrolmentTTL, "how long the code stays valid")
+	return cmd
+}
+
+func terminalEnrolRun(ctx context.Context, o *terminalEnrolOptions) error {
+	get := func(reg *registry.Registry) (registry.Enrolment, error) {
+		return reg.NewEnrolment(ctx, o.centre, o.ttl)
+	}
+	return show(ctx, o.globals, get,
+		func(en registry.Enrolment) any {
+			return map[string]any{"enrolment_code": en.Code.String(), "centre_id": en.CentreID, "expires_at": en.ExpiresAt, "tls_pin": en.Code.Pin}
+		},
+		func(w io.Writer, en registry.Enrolment) error {
+			fmt.Fprintf(w, "%s\n", en.Code)
+			fmt.Fprintf(o.stderr, "one-time enrolment code for a terminal of centre %s, valid until %s:\n  pickup enrol --registry URL --code %s\n",
+				en.CentreID, en.ExpiresAt.Local().Format("2006-01-02 15:04"), en.Code)
+			return nil
+		})
+}
+
+func newCmdTerminalList(g *globals, runF func(context.Context, *globals) error) *cobra.Command {
+	return newListCmd(g, "list [--json]", "list the enrolled terminals", runF, terminalListRun)
+}
+
+func terminalListRun(ctx context.Context, g *globals) error {
+	return show(ctx, g, func(reg *registry.Registry) ([]registry.Terminal, error) { return reg.Terminals(ctx) },
+		func(ts []registry.Terminal) any { return map[string]any{"terminals": ts} },
+		func(w io.Writer, ts []registry.Terminal) error {
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tCENTRE\tHOST\tENROLLED\tLAST SEEN\tSTATE")
+			for _, t := range ts {
+				seen, state := "-", "active"
+				if t.LastSeen != nil {
+					seen = t.LastSeen.Local().Format("2006-01-02 15:04")
+				}
+				if t.RevokedAt != nil {
+					state = "revoked " + t.RevokedAt.Local().Format("2006-01-02 15:04")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.CentreID, t.Hostname, t.EnrolledAt.Local().Format("2006-01-02 15:04"), seen, state)
+			}
+			return tw.Flush()
+		})
+}
+
+func newCmdTerminalRevoke(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
+	return newArgCmd(g, "revoke ID", "revoke a terminal: its credentials are refused from now on", runF, terminalRevokeRun)
+}
+
+func terminalRevokeRun(ctx context.Context, o *argOptions) error {
+	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
+		if err := reg.RevokeTerminal(ctx, o.arg); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.stdout, "terminal %s revoked\n", o.arg)
+		return nil
+	})
+}
+
+func newCmdKeysRotate(g *globals, runF func(context.Context, *globals) error) *cobra.Command {
+	return newListCmd(g, "rotate [--json]", "make a new signing key current (earlier keys stay valid)", runF, keysRotateRun)
+}
+
+func keysRotateRun(ctx context.Context, g *globals) error {
+	return show(ctx, g, func(reg *registry.Registry) (string, error) { return reg.RotateKey(ctx) },
+		func(id string) any { return map[string]string{"key_id": id} },
+		func(w io.Writer, id string) error {
+			_, err := fmt.Fprintf(w, "new signing key %s is current; earlier keys stay valid\n", id)
+			return err
+		})
+}
+
+func newCmdKeysList(g *globals, runF func(context.Context, *globals) error) *cobra.Command {
+	return newListCmd(g, "list [--json]", "list the signing keys", runF, keysListRun)
+}
+
+func keysListRun(ctx context.Context, g *globals) error {
+	return show(ctx, g, func(reg *registry.Registry) ([]protocol.SigningKey, error) { return reg.Keys(ctx) },
+		func(keys []protocol.SigningKey) any { return map[string]any{"keys": keys} },
+		func(w io.Writer, keys []protocol.SigningKey) error {
+			for _, k := range keys {
+				cur := ""
+				if k.Current {
+					cur = " (current)"
+				}
+				fmt.Fprintf(w, "%s  created %s%s\n", k.KeyID, k.CreatedAt.Local().Format("2006-01-02 15:04"), cur)
+			}
+			return nil
+		})
+}

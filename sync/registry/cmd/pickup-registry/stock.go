@@ -1,0 +1,280 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+	"github.com/pickup-terminal/pickup/sync/registry"
+)
+
+// Stock sent to the centres, the campaign's figures and demo data.
+
+type shipOptions struct {
+	*globals
+	shipment protocol.Shipment
+}
+
+func newCmdShip(g *globals, runF func(context.Context, *shipOptions) error) *cobra.Command {
+	o := &shipOptions{globals: g}
+	cmd := withJSON(&cobra.Command{
+		Use:   "ship --centre ID --item ITEM [--size S] --qty N [--ref R]",
+		Short: "record a shipment of stock to a centre",
+		Args:  cmdkit.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := cmdkit.RequireFlags(cmd, "centre", "item"); err != nil {
+				return err
+			}
+			return cmdkit.Pick(runF, shipRun)(cmd.Context(), o)
+		},
+	})
+	f := cmd.Flags()
+	f.StringVar(&o.shipment.CentreID, "centre", "", "centre id")
+	f.StringVar(&o.shipment.Item, "item", "", "item id: gloves, masks, gowns, glasses, ffp2_masks")
+	f.StringVar(&o.shipment.Size, "size", "", "size, for sized items (gloves: S, M, L, XL)")
+	f.IntVar(&o.shipment.Qty, "qty", 0, "units shipped")
+	f.StringVar(&o.shipment.Ref, "ref", "", "delivery reference")
+	cmdkit.Complete(cmd, "item", itemIDs...)
+	cmdkit.Complete(cmd, "size", sizeNames...)
+	return cmd
+}
+
+func shipRun(ctx context.Context, o *shipOptions) error {
+	return show(ctx, o.globals, func(reg *registry.Registry) (protocol.Shipment, error) { return reg.Ship(ctx, o.shipment) }, nil,
+		func(w io.Writer, s protocol.Shipment) error {
+			what := s.Item
+			if s.Size != "" {
+				what += " " + s.Size
+			}
+			_, err := fmt.Fprintf(w, "shipment %s recorded: %d × %s to centre %s\n", s.ID, s.Qty, what, s.CentreID)
+			return err
+		})
+}
+
+type shipmentsOptions struct {
+	*globals
+	filter registry.ShipmentFilter
+	state  string
+}
+
+func newCmdShipments(g *globals, runF func(context.Context, *shipmentsOptions) error) *cobra.Command {
+	o := &shipmentsOptions{globals: g}
+	cmd := withJSON(cmdkit.New(&cobra.Command{
+		Use:   "shipments [--centre ID] [--state in_transit|received|discrepancy] [--json]",
+		Short: "list the shipments, newest first: in transit, received, or received otherwise than sent (discrepancy), with their receptions",
+		Args:  cmdkit.NoArgs}, o,
+		func(*cobra.Command, []string) error { o.filter.State = registry.ShipmentState(o.state); return nil }, runF, shipmentsRun))
+	cmd.Flags().StringVar(&o.filter.CentreID, "centre", "", "only this centre's shipments")
+	cmd.Flags().StringVar(&o.state, "state", "", "only shipments in this state")
+	cmdkit.Complete(cmd, "state", "in_transit", "received", "discrepancy")
+	return cmd
+}
+
+func shipmentsRun(ctx context.Context, o *shipmentsOptions) error {
+	return show(ctx, o.globals, func(reg *registry.Registry) ([]registry.ShipmentStatus, error) { return reg.Shipments(ctx, o.filter) },
+		func(ss []registry.ShipmentStatus) any { return map[string]any{"shipments": ss} },
+		func(w io.Writer, ss []registry.ShipmentStatus) error {
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "SHIPMENT\tCENTRE\tITEM\tQTY\tSENT\tSTATE\tRECEIVED\tREF")
+			for _, s := range ss {
+				state := strings.ReplaceAll(string(s.State), "_", " ")
+				switch s.State {
+				case registry.ShipmentInTransit:
+					state += fmt.Sprintf(" (%d day(s))", s.Days)
+				case registry.ShipmentDiscrepancy:
+					state += ": " + strings.Join(s.Discrepancies, "; ")
+				}
+				what := s.Item
+				if s.Size != "" {
+					what += " " + s.Size
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%s\n", s.ID, s.CentreID, what, s.Qty, s.SentAt.Local().Format("2006-01-02 15:04"), state, s.Received, s.Ref)
+			}
+			return tw.Flush()
+		})
+}
+
+type reportOptions struct {
+	*globals
+	from, to pickup.Date
+	csv      bool
+}
+
+// dateValue is a flag holding a day, YYYY-MM-DD (empty: not given).
+type dateValue struct{ d *pickup.Date }
+
+func (v dateValue) String() string {
+	if v.d == nil || *v.d == (pickup.Date{}) {
+		return ""
+	}
+	return v.d.String()
+}
+
+func (v dateValue) Set(s string) error {
+	d, err := pickup.ParseDate(s)
+	if err != nil {
+		return fmt.Errorf("want a date YYYY-MM-DD")
+	}
+	*v.d = d
+	return nil
+}
+
+func (dateValue) Type() string { return "date" }
+
+func newCmdReport(g *globals, runF func(context.Context, *reportOptions) error) *cobra.Command {
+	o := &reportOptions{globals: g}
+	cmd := withJSON(cmdkit.New(&cobra.Command{
+		Use:   "report [--from DATE] [--to DATE] [--csv | --json]",
+		Short: "per centre: expected, collected, double handovers, shipped vs handed over per item; per day of the period (default: from the first handover to today) the handovers, and the double handovers with both sides; --csv: the days, then the double handovers",
+		Args:  cmdkit.NoArgs}, o,
+		func(*cobra.Command, []string) error {
+			if o.csv && o.json {
+				return cmdkit.Usagef("--csv or --json, not both")
+			}
+			return nil
+		}, runF, reportRun))
+	f := cmd.Flags()
+	f.Var(dateValue{&o.from}, "from", "first day, YYYY-MM-DD (default: the day of the first handover)")
+	f.Var(dateValue{&o.to}, "to", "last day, YYYY-MM-DD (default: today)")
+	f.BoolVar(&o.csv, "csv", false, "print CSV: one row per day and centre, then one per double handover")
+	return cmd
+}
+
+func reportRun(ctx context.Context, o *reportOptions) error {
+	text := printReport
+	if o.csv {
+		text = writeReportCSV
+	}
+	return show(ctx, o.globals, func(reg *registry.Registry) (*registry.Report, error) { return reg.Report(ctx, o.from, o.to) }, nil, text)
+}
+
+// printReport is report's text: the figures per centre, then per item,
+// then per day, then the double handovers.
+func printReport(w io.Writer, rep *registry.Report) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "CENTRE\tEXPECTED\tCOLLECTED\tDOUBLE\tCANCELLED\tTERMINALS\t")
+	for _, c := range append(rep.Centres, rep.Totals) {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", c.ID, c.Expected, c.Collected, c.DoubleHandovers, c.Cancelled, c.Terminals)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "CENTRE\tITEM\tSIZE\tSHIPPED\tRECEIVED\tHANDED OVER\t")
+	for _, c := range rep.Centres {
+		for _, it := range c.Items {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t\n", c.ID, it.Item, it.Size, it.Shipped, it.Received, it.HandedOver)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nfrom %s to %s: %d handover(s), %d code(s) collected for the first time, %d double handover(s), %d undone\n",
+		rep.From, rep.To, rep.Period.Handovers, rep.Period.Collected, rep.Period.DoubleHandovers, rep.Period.Undone)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "DAY\tHANDOVERS\tCOLLECTED\tDOUBLE\tUNDONE\t")
+	for _, d := range rep.Days {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", d.Day, d.Handovers, d.Collected, d.DoubleHandovers, d.Undone)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(rep.Doubles) > 0 {
+		fmt.Fprintf(w, "\ndouble handovers (%d code(s)):\n", len(rep.Doubles))
+	}
+	for _, d := range rep.Doubles {
+		fmt.Fprintf(w, "  %s  %s (%s), pickup of centre %s:\n", d.Code, d.Name, d.Profession, d.CentreID)
+		for _, h := range d.Handovers {
+			size := ""
+			if h.GloveSize != "" {
+				size = ", gloves " + h.GloveSize
+			}
+			fmt.Fprintf(w, "    %s at centre %s by terminal %s%s\n", h.At.Local().Format("2006-01-02 15:04"), h.CentreID, h.TerminalID, size)
+		}
+	}
+	return nil
+}
+
+// writeReportCSV writes the days (one row per day and centre, and a
+// "total" row per day), a blank line, then one row per handover of a
+// double handover.
+func writeReportCSV(w io.Writer, rep *registry.Report) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"day", "centre_id", "handovers", "collected", "double_handovers", "undone"})
+	row := func(centre string, d registry.DayFigures) {
+		cw.Write([]string{d.Day.String(), centre, fmt.Sprint(d.Handovers), fmt.Sprint(d.Collected), fmt.Sprint(d.DoubleHandovers), fmt.Sprint(d.Undone)})
+	}
+	for i, d := range rep.Days {
+		for _, c := range rep.Centres {
+			row(c.ID, c.Days[i])
+		}
+		row("total", d)
+	}
+	cw.Write(nil)
+	cw.Write([]string{"code", "name", "profession", "pickup_centre_id", "handover", "at", "centre_id", "terminal_id", "glove_size", "event_id"})
+	for _, d := range rep.Doubles {
+		for i, h := range d.Handovers {
+			cw.Write([]string{d.Code.String(), d.Name, d.Profession, d.CentreID, fmt.Sprint(i + 1), h.At.Format(time.RFC3339),
+				h.CentreID, h.TerminalID, h.GloveSize, h.EventID})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+type demoOptions struct {
+	*globals
+	centres, requests int
+}
+
+func newCmdDemo(g *globals, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	o := &demoOptions{globals: g}
+	cmd := withJSON(&cobra.Command{
+		Use:   "demo --centres K --requests N",
+		Short: "fill the registry with realistic synthetic centres, requests around today and shipments",
+		Args:  cmdkit.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmdkit.Pick(runF, demoRun)(cmd.Context(), o) },
+	})
+	cmd.Flags().IntVar(&o.centres, "centres", 3, "number of centres")
+	cmd.Flags().IntVar(&o.requests, "requests", 200, "number of requests")
+	return cmd
+}
+
+func demoRun(ctx context.Context, o *demoOptions) error {
+	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
+		s, err := reg.Demo(ctx, o.centres, o.requests)
+		if err != nil {
+			return err
+		}
+		if o.json {
+			return cmdkit.PrintJSON(o.stdout, s)
+		}
+		kinds := make([]string, 0, len(s.ByKind))
+		for k, n := range s.ByKind {
+			kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
+		}
+		sort.Strings(kinds)
+		w := o.stdout
+		fmt.Fprintf(w, "demo data in %s:\n", reg.Dir())
+		fmt.Fprintf(w, "  %d centre(s): %s\n", len(s.Centres), strings.Join(s.Centres, ", "))
+		fmt.Fprintf(w, "  %d request(s) of campaign %s: %s\n", s.Requests, pickup.DefaultCampaignID, strings.Join(kinds, ", "))
+		fmt.Fprintf(w, "  pickup windows: %d open today, %d opening in a few days, %d closed; %d cancelled\n",
+			s.OpenNow, s.NotYet, s.Closed, s.Cancelled)
+		fmt.Fprintf(w, "  %d shipment(s) of gloves, masks, gowns and glasses\n", s.Shipments)
+		if len(s.Centres) > 0 {
+			fmt.Fprintf(w, "next: pickup-registry codes --centre %s; pickup-registry terminal enrol --centre %s\n", s.Centres[0], s.Centres[0])
+		}
+		return nil
+	})
+}
