@@ -192,6 +192,35 @@ func (c *ctx) printJSONLine(v any) { cmdkit.PrintJSONLine(c.Stdout, v) }
 
 func (c *ctx) printf(format string, args ...any) { fmt.Fprintf(c.Stdout, format, args...) }
 
+// cliCtx gives the ctx that every command's options embed.
+func (c *ctx) cliCtx() *ctx { return c }
+
+type hasCtx interface{ cliCtx() *ctx }
+
+// withStore adapts a command body that works on the terminal's store: the
+// store is opened on --data before it runs and closed after.
+func withStore[O hasCtx](run func(context.Context, O, *store.Store) error) func(context.Context, O) error {
+	return func(ctx context.Context, o O) error {
+		s, err := o.cliCtx().open(ctx)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return run(ctx, o, s)
+	}
+}
+
+// withSetUpStore is withStore for bodies that need a terminal set up
+// ("not set up" otherwise, with what to run).
+func withSetUpStore[O hasCtx](run func(context.Context, O, *store.Store) error) func(context.Context, O) error {
+	return withStore(func(ctx context.Context, o O, s *store.Store) error {
+		if _, err := s.Identity(ctx); err != nil {
+			return err
+		}
+		return run(ctx, o, s)
+	})
+}
+
 // open opens the store in the data folder.
 func (c *ctx) open(ctx0 context.Context) (*store.Store, error) {
 	s, err := store.Open(ctx0, c.data)

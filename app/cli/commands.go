@@ -28,6 +28,13 @@ func (o *argOptions) bind(_ *cobra.Command, args []string) error {
 	return nil
 }
 
+// argCmd builds a command with one argument (named what in the
+// messages) and no flags of its own.
+func argCmd(c *ctx, use, short, what string, runF, run func(context.Context, *argOptions) error) *cobra.Command {
+	o := &argOptions{ctx: c}
+	return cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.OneArg(what)}, o, o.bind, runF, run)
+}
+
 // plainCmd builds a command with no flags or arguments of its own.
 func plainCmd(c *ctx, use, short string, runF, run func(context.Context, *ctx) error) *cobra.Command {
 	return cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.NoArgs}, c, nil, runF, run)
@@ -42,12 +49,7 @@ func newCmdInit(c *ctx, runF func(context.Context, *initOptions) error) *cobra.C
 	o := &initOptions{ctx: c}
 	cmd := cmdkit.New(&cobra.Command{Use: "init --centre ID --name NAME [--campaign ID] [--address A] [--hours H]",
 		Short: "set up a stand-alone terminal (before any registry)", Args: cmdkit.NoArgs}, o,
-		func(*cobra.Command, []string) error {
-			if o.centre == "" || o.name == "" {
-				return usagef("--centre and --name are required")
-			}
-			return nil
-		}, runF, runInit)
+		cmdkit.Require(func() bool { return o.centre != "" && o.name != "" }, "--centre and --name are required"), runF, withStore(runInit))
 	f := cmd.Flags()
 	f.StringVar(&o.centre, "centre", "", "the centre's id (required)")
 	f.StringVar(&o.name, "name", "", "the centre's name, as shown on screen (required)")
@@ -59,12 +61,7 @@ func newCmdInit(c *ctx, runF func(context.Context, *initOptions) error) *cobra.C
 	return cmd
 }
 
-func runInit(ctx context.Context, c *initOptions) error {
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+func runInit(ctx context.Context, c *initOptions, s *store.Store) error {
 	id, err := s.Init(ctx, store.InitOptions{CentreID: c.centre, CentreName: c.name, CampaignID: c.campaign,
 		Address: c.address, Hours: c.hours, TerminalName: c.terminal})
 	if err != nil {
@@ -80,9 +77,7 @@ func runInit(ctx context.Context, c *initOptions) error {
 }
 
 func newCmdImport(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
-	o := &argOptions{ctx: c}
-	return cmdkit.New(&cobra.Command{Use: "import-pickups FILE.csv", Short: "load expected pickups from a CSV list (USB stick or registry export)",
-		Args: cmdkit.OneArg("FILE.csv")}, o, o.bind, runF, runImport)
+	return argCmd(c, "import-pickups FILE.csv", "load expected pickups from a CSV list (USB stick or registry export)", "FILE.csv", runF, runImport)
 }
 
 func runImport(ctx context.Context, c *argOptions) error {
@@ -168,18 +163,11 @@ func (c *ctx) printVerdict(v pickup.Verdict, camp *pickup.Campaign) {
 }
 
 func newCmdLookup(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
-	o := &argOptions{ctx: c}
-	return cmdkit.New(&cobra.Command{Use: "lookup CODE", Short: "check a code and print its verdict (typed, scanned, or a signed QR payload)",
-		Args: cmdkit.OneArg("CODE")}, o, o.bind, runF, runLookup)
+	return argCmd(c, "lookup CODE", "check a code and print its verdict (typed, scanned, or a signed QR payload)", "CODE", runF, withStore(runLookup))
 }
 
-func runLookup(ctx context.Context, c *argOptions) error {
+func runLookup(ctx context.Context, c *argOptions, s *store.Store) error {
 	code := c.arg
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	v, err := s.Lookup(ctx, code)
 	if err != nil {
 		return err
@@ -205,20 +193,15 @@ func newCmdHandover(c *ctx, runF func(context.Context, *handoverOptions) error) 
 	o := &handoverOptions{ctx: c}
 	cmd := cmdkit.New(&cobra.Command{Use: "handover [--glove-size S|M|L|XL] [--volunteer NAME] CODE",
 		Short: "hand over the parcel of a code and record it; prints the event id", Args: cmdkit.OneArg("CODE")}, o,
-		func(_ *cobra.Command, args []string) error { o.code = args[0]; return nil }, runF, runHandover)
+		func(_ *cobra.Command, args []string) error { o.code = args[0]; return nil }, runF, withStore(runHandover))
 	cmd.Flags().StringVar(&o.gloveSize, "glove-size", "", "glove size chosen (S, M, L, XL); omit for parcels without gloves")
 	cmd.Flags().StringVar(&o.volunteer, "volunteer", "", "who hands over")
 	cmdkit.Complete(cmd, "glove-size", "S", "M", "L", "XL")
 	return cmd
 }
 
-func runHandover(ctx context.Context, c *handoverOptions) error {
+func runHandover(ctx context.Context, c *handoverOptions, s *store.Store) error {
 	code := c.code
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	res, err := s.Handover(ctx, store.HandoverRequest{Input: code, GloveSize: c.gloveSize, Volunteer: c.volunteer})
 	var se *store.SizeError
 	if errors.As(err, &se) {
@@ -267,18 +250,11 @@ func (c *ctx) sizeRefusal(res store.HandoverResult, se *store.SizeError) error {
 }
 
 func newCmdUndo(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
-	o := &argOptions{ctx: c}
-	return cmdkit.New(&cobra.Command{Use: "undo EVENT_ID", Short: "undo a handover within the undo window: a compensating event, never a delete",
-		Args: cmdkit.OneArg("EVENT_ID")}, o, o.bind, runF, runUndo)
+	return argCmd(c, "undo EVENT_ID", "undo a handover within the undo window: a compensating event, never a delete", "EVENT_ID", runF, withStore(runUndo))
 }
 
-func runUndo(ctx context.Context, c *argOptions) error {
+func runUndo(ctx context.Context, c *argOptions, s *store.Store) error {
 	id := c.arg
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
 	res, err := s.Undo(ctx, id)
 	if err != nil {
 		if errors.Is(err, store.ErrUndoExpired) || errors.Is(err, store.ErrAlreadyUndone) || errors.Is(err, store.ErrNotUndoable) || errors.Is(err, store.ErrNotFound) {
@@ -301,20 +277,12 @@ func newCmdStock(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command 
 				return usagef("unknown stock command %q (stock, stock receive, stock count)", args[0])
 			}
 			return nil
-		}}, c, nil, runF, runStock)
+		}}, c, nil, runF, withSetUpStore(runStock))
 	cmd.AddCommand(newCmdStockMove(c, "receive", nil), newCmdStockMove(c, "count", nil))
 	return cmd
 }
 
-func runStock(ctx context.Context, c *ctx) error {
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if _, err := s.Identity(ctx); err != nil {
-		return err
-	}
+func runStock(ctx context.Context, c *ctx, s *store.Store) error {
 	lines, err := s.Stock(ctx)
 	if err != nil {
 		return err
@@ -441,10 +409,7 @@ func receiveShipments(ctx context.Context, c *ctx, which string) error {
 		}
 	}
 	if c.json {
-		if results == nil {
-			results = []store.StockResult{}
-		}
-		c.printJSON(map[string]any{"received": results})
+		c.printJSON(cmdkit.List("received", results))
 	} else if len(ids) == 0 {
 		c.printf("No shipment waiting.\n")
 	}
@@ -452,24 +417,16 @@ func receiveShipments(ctx context.Context, c *ctx, which string) error {
 }
 
 func newCmdShipments(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
-	return plainCmd(c, "shipments", "stock the registry sent to this centre (in transit or received)", runF, runShipments)
+	return plainCmd(c, "shipments", "stock the registry sent to this centre (in transit or received)", runF, withStore(runShipments))
 }
 
-func runShipments(ctx context.Context, c *ctx) error {
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+func runShipments(ctx context.Context, c *ctx, s *store.Store) error {
 	shs, err := s.Shipments(ctx)
 	if err != nil {
 		return err
 	}
 	if c.json {
-		if shs == nil {
-			shs = []store.Shipment{}
-		}
-		c.printJSON(map[string]any{"shipments": shs})
+		c.printJSON(cmdkit.List("shipments", shs))
 		return nil
 	}
 	camp, _ := s.Campaign(ctx, "")
@@ -489,15 +446,10 @@ func runShipments(ctx context.Context, c *ctx) error {
 }
 
 func newCmdStatus(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
-	return plainCmd(c, "status", "centre, campaign, counts, stock, pending uploads, conflicts, last sync, and when each item runs out", runF, runStatus)
+	return plainCmd(c, "status", "centre, campaign, counts, stock, pending uploads, conflicts, last sync, and when each item runs out", runF, withStore(runStatus))
 }
 
-func runStatus(ctx context.Context, c *ctx) error {
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 	st, err := s.Status(ctx)
 	if err != nil {
 		return err
@@ -556,36 +508,20 @@ type handoversOptions struct {
 func newCmdHandovers(c *ctx, runF func(context.Context, *handoversOptions) error) *cobra.Command {
 	o := &handoversOptions{ctx: c}
 	cmd := cmdkit.New(&cobra.Command{Use: "handovers [--days N]", Short: "today's handovers at this centre", Args: cmdkit.NoArgs}, o,
-		func(*cobra.Command, []string) error {
-			if o.days < 1 {
-				return usagef("--days must be 1 or more")
-			}
-			return nil
-		}, runF, runHandovers)
+		cmdkit.Require(func() bool { return o.days >= 1 }, "--days must be 1 or more"), runF, withSetUpStore(runHandovers))
 	cmd.Flags().IntVar(&o.days, "days", 1, "how many days back (1 = today)")
 	return cmd
 }
 
-func runHandovers(ctx context.Context, c *handoversOptions) error {
+func runHandovers(ctx context.Context, c *handoversOptions, s *store.Store) error {
 	days := c.days
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if _, err := s.Identity(ctx); err != nil {
-		return err
-	}
 	since := s.DayStart(s.Today().AddDays(1 - days))
 	hs, err := s.Handovers(ctx, since, 0)
 	if err != nil {
 		return err
 	}
 	if c.json {
-		if hs == nil {
-			hs = []store.Handed{}
-		}
-		c.printJSON(map[string]any{"handovers": hs})
+		c.printJSON(cmdkit.List("handovers", hs))
 		return nil
 	}
 	camp, _ := s.Campaign(ctx, "")
@@ -601,27 +537,16 @@ func runHandovers(ctx context.Context, c *handoversOptions) error {
 }
 
 func newCmdConflicts(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
-	return plainCmd(c, "conflicts", "codes handed over more than once", runF, runConflicts)
+	return plainCmd(c, "conflicts", "codes handed over more than once", runF, withSetUpStore(runConflicts))
 }
 
-func runConflicts(ctx context.Context, c *ctx) error {
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if _, err := s.Identity(ctx); err != nil {
-		return err
-	}
+func runConflicts(ctx context.Context, c *ctx, s *store.Store) error {
 	cs, err := s.Conflicts(ctx)
 	if err != nil {
 		return err
 	}
 	if c.json {
-		if cs == nil {
-			cs = []store.Conflict{}
-		}
-		c.printJSON(map[string]any{"conflicts": cs})
+		c.printJSON(cmdkit.List("conflicts", cs))
 		return nil
 	}
 	for _, x := range cs {
@@ -640,22 +565,12 @@ func newCmdDemo(c *ctx, runF func(context.Context, *demoOptions) error) *cobra.C
 	o := &demoOptions{ctx: c}
 	cmd := cmdkit.New(&cobra.Command{Use: "demo [--pickups N]",
 		Short: "fill an empty terminal with realistic synthetic pickups around today, and stock", Args: cmdkit.NoArgs}, o,
-		func(*cobra.Command, []string) error {
-			if o.pickups < 1 || o.pickups > 2_000_000 {
-				return usagef("--pickups must be between 1 and 2000000")
-			}
-			return nil
-		}, runF, runDemo)
+		cmdkit.Require(func() bool { return o.pickups >= 1 && o.pickups <= 2_000_000 }, "--pickups must be between 1 and 2000000"), runF, withStore(runDemo))
 	cmd.Flags().IntVar(&o.pickups, "pickups", 400, "how many pickups to make")
 	return cmd
 }
 
-func runDemo(ctx context.Context, c *demoOptions) error {
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+func runDemo(ctx context.Context, c *demoOptions, s *store.Store) error {
 	res, err := s.Demo(ctx, c.pickups)
 	if err != nil {
 		return err
@@ -680,15 +595,10 @@ func runDemo(ctx context.Context, c *demoOptions) error {
 }
 
 func newCmdVerifyLog(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
-	return plainCmd(c, "verify-log", "check the handover log's hash chain; name the first broken entry", runF, runVerifyLog)
+	return plainCmd(c, "verify-log", "check the handover log's hash chain; name the first broken entry", runF, withStore(runVerifyLog))
 }
 
-func runVerifyLog(ctx context.Context, c *ctx) error {
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+func runVerifyLog(ctx context.Context, c *ctx, s *store.Store) error {
 	res, err := s.VerifyLog(ctx)
 	if err != nil {
 		return err

@@ -36,7 +36,7 @@ func newCmdConfig(c *ctx, runF func(context.Context, *configOptions) error) *cob
 			}
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}}, o,
-		func(_ *cobra.Command, args []string) error { o.args = args; return nil }, runF, runConfig)
+		func(_ *cobra.Command, args []string) error { o.args = args; return nil }, runF, withSetUpStore(runConfig))
 }
 
 // configKeys are the settings a technician may change, with how to read a
@@ -68,16 +68,8 @@ var configKeys = map[string]struct {
 	}},
 }
 
-func runConfig(ctx context.Context, c *configOptions) error {
+func runConfig(ctx context.Context, c *configOptions, s *store.Store) error {
 	args := c.args
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if _, err := s.Identity(ctx); err != nil {
-		return err
-	}
 	names := []string{"lang", "undo-window"}
 	if len(args) > 0 {
 		if _, ok := configKeys[args[0]]; !ok {

@@ -27,23 +27,13 @@ func newCmdEnrol(c *ctx, runF func(context.Context, *enrolOptions) error) *cobra
 	cmd := cmdkit.New(&cobra.Command{Use: "enrol --registry URL --code CODE",
 		Short: "enrol this terminal with a registry (once per terminal; a code ending in @pin pins the registry's TLS certificate)",
 		Args:  cmdkit.NoArgs}, o,
-		func(*cobra.Command, []string) error {
-			if o.registry == "" || o.code == "" {
-				return usagef("--registry and --code are required")
-			}
-			return nil
-		}, runF, runEnrol)
+		cmdkit.Require(func() bool { return o.registry != "" && o.code != "" }, "--registry and --code are required"), runF, withStore(runEnrol))
 	cmd.Flags().StringVar(&o.registry, "registry", "", "the registry's address, e.g. https://registry.example:8443 (required)")
 	cmd.Flags().StringVar(&o.code, "code", "", "the enrolment code 'pickup-registry terminal enrol' printed (required)")
 	return cmd
 }
 
-func runEnrol(ctx context.Context, c *enrolOptions) error {
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+func runEnrol(ctx context.Context, c *enrolOptions, s *store.Store) error {
 	id, err := client.Enrol(ctx, s, c.registry, c.code)
 	if err != nil {
 		var pe *protocol.Error
@@ -69,17 +59,12 @@ func newCmdSync(c *ctx, runF func(context.Context, *syncOptions) error) *cobra.C
 	o := &syncOptions{ctx: c}
 	cmd := cmdkit.New(&cobra.Command{Use: "sync [--check]",
 		Short: "one sync round: push what is pending, pull to the head; exit 0 only when both are done",
-		Args:  cmdkit.NoArgs}, o, nil, runF, runSync)
+		Args:  cmdkit.NoArgs}, o, nil, runF, withStore(runSync))
 	cmd.Flags().BoolVar(&o.check, "check", false, "compare digests with the registry now and repair any drift (done hourly otherwise)")
 	return cmd
 }
 
-func runSync(ctx context.Context, c *syncOptions) error {
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+func runSync(ctx context.Context, c *syncOptions, s *store.Store) error {
 	if _, err := s.SyncConfig(ctx); err != nil {
 		return err
 	}
@@ -135,17 +120,10 @@ func abs(d time.Duration) time.Duration {
 }
 
 func newCmdBundleExport(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
-	o := &argOptions{ctx: c}
-	return cmdkit.New(&cobra.Command{Use: "export FILE", Short: "write the facts waiting to upload to FILE (a USB stick) for pickup-registry bundle import",
-		Args: cmdkit.OneArg("FILE")}, o, o.bind, runF, runBundleExport)
+	return argCmd(c, "export FILE", "write the facts waiting to upload to FILE (a USB stick) for pickup-registry bundle import", "FILE", runF, withStore(runBundleExport))
 }
 
-func runBundleExport(ctx context.Context, c *argOptions) error {
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+func runBundleExport(ctx context.Context, c *argOptions, s *store.Store) error {
 	path := c.arg
 	n, err := client.ExportBundle(ctx, s, path)
 	if err != nil {
@@ -160,17 +138,10 @@ func runBundleExport(ctx context.Context, c *argOptions) error {
 }
 
 func newCmdBundleImport(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
-	o := &argOptions{ctx: c}
-	return cmdkit.New(&cobra.Command{Use: "import FILE", Short: "apply the registry's signed bundle (pickup-registry bundle export); a tampered one or one for another centre is refused",
-		Args: cmdkit.OneArg("FILE")}, o, o.bind, runF, runBundleImport)
+	return argCmd(c, "import FILE", "apply the registry's signed bundle (pickup-registry bundle export); a tampered one or one for another centre is refused", "FILE", runF, withStore(runBundleImport))
 }
 
-func runBundleImport(ctx context.Context, c *argOptions) error {
-	s, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
+func runBundleImport(ctx context.Context, c *argOptions, s *store.Store) error {
 	path := c.arg
 	res, err := client.ImportBundle(ctx, s, path)
 	if errors.Is(err, client.ErrBundleRefused) {

@@ -356,21 +356,23 @@ func normalizeArgs(root *cobra.Command, args []string) []string {
 	return out
 }
 
-// RequireFlags returns a usage error naming the first of the flags that
-// is empty ("--id is required").
-func RequireFlags(cmd *cobra.Command, names ...string) error {
-	for _, n := range names {
-		if f := cmd.Flags().Lookup(n); f == nil || f.Value.String() == "" {
-			return Usagef("--%s is required", n)
+// NeedFlags is a bind for New that fails with a usage error naming the
+// first of the flags left empty ("--id is required").
+func NeedFlags(names ...string) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		for _, n := range names {
+			if f := cmd.Flags().Lookup(n); f == nil || f.Value.String() == "" {
+				return Usagef("--%s is required", n)
+			}
 		}
+		return nil
 	}
-	return nil
 }
 
-// Pick returns runF when a test gave one (to see the parsed options
+// pick returns runF when a test gave one (to see the parsed options
 // without running), else run: the seam of every command constructor,
 // NewCmdX(…, runF).
-func Pick[O any](runF, run func(context.Context, O) error) func(context.Context, O) error {
+func pick[O any](runF, run func(context.Context, O) error) func(context.Context, O) error {
 	if runF != nil {
 		return runF
 	}
@@ -393,7 +395,27 @@ func New[O any](cmd *cobra.Command, o O, bind func(cmd *cobra.Command, args []st
 				return err
 			}
 		}
-		return Pick(runF, run)(c.Context(), o)
+		return pick(runF, run)(c.Context(), o)
 	}
 	return cmd
+}
+
+// List is the JSON object {key: xs}, with [] rather than null when xs is
+// empty, so that a reader always finds a list.
+func List[T any](key string, xs []T) map[string]any {
+	if xs == nil {
+		xs = []T{}
+	}
+	return map[string]any{key: xs}
+}
+
+// Require is a bind for New that, once the flags are parsed, fails with
+// a usage error unless ok() holds.
+func Require(ok func() bool, format string, args ...any) func(*cobra.Command, []string) error {
+	return func(*cobra.Command, []string) error {
+		if !ok() {
+			return Usagef(format, args...)
+		}
+		return nil
+	}
 }

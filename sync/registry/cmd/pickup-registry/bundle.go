@@ -50,18 +50,13 @@ type bundleExportOptions struct {
 
 func newCmdBundleExport(g *globals, runF func(context.Context, *bundleExportOptions) error) *cobra.Command {
 	o := &bundleExportOptions{globals: g}
-	cmd := withJSON(&cobra.Command{
-		Use:   "export --centre ID [--after N] FILE",
-		Short: "write a centre's pull as a signed bundle for pickup bundle import",
-		Args:  cmdkit.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdkit.RequireFlags(cmd, "centre"); err != nil {
-				return err
-			}
+	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "export --centre ID [--after N] FILE",
+		Short: "write a centre's pull as a signed bundle for pickup bundle import", Args: cmdkit.ExactArgs(1)}, o,
+		func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
-			return cmdkit.Pick(runF, bundleExportRun)(cmd.Context(), o)
+			return cmdkit.NeedFlags("centre")(cmd, args)
 		},
-	})
+		runF, bundleExportRun))
 	cmd.Flags().StringVar(&o.centre, "centre", "", "centre id")
 	cmd.Flags().Int64Var(&o.after, "after", 0, "the terminal's cursor (0: everything)")
 	return cmd

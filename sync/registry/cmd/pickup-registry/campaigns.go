@@ -144,15 +144,10 @@ type requestImportOptions struct {
 
 func newCmdRequestImport(g *globals, runF func(context.Context, *requestImportOptions) error) *cobra.Command {
 	o := &requestImportOptions{globals: g}
-	cmd := withJSON(&cobra.Command{
-		Use:   "import --campaign ID [--phase ID] [--lang L] [--dry-run] FILE.csv",
+	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "import --campaign ID [--phase ID] [--lang L] [--dry-run] FILE.csv",
 		Short: "import validated requests (professional_id,name,profession,centre_id[,lang]) and issue codes; every problem is listed with its line and nothing is imported unless the whole file is valid (exit 1)",
-		Args:  cmdkit.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.file = args[0]
-			return cmdkit.Pick(runF, requestImportRun)(cmd.Context(), o)
-		},
-	})
+		Args:  cmdkit.ExactArgs(1)}, o,
+		func(_ *cobra.Command, args []string) error { o.file = args[0]; return nil }, runF, requestImportRun))
 	f := cmd.Flags()
 	f.StringVar(&o.req.Campaign, "campaign", pickup.DefaultCampaignID, "campaign id")
 	f.StringVar(&o.req.Phase, "phase", "", "the phase the file is for (every profession must belong to it; default: each profession's own)")
@@ -210,17 +205,9 @@ type codesOptions struct {
 
 func newCmdCodes(g *globals, runF func(context.Context, *codesOptions) error) *cobra.Command {
 	o := &codesOptions{globals: g}
-	cmd := &cobra.Command{
-		Use:   "codes --centre ID [--qr-dir DIR] [--out FILE]",
+	cmd := cmdkit.New(&cobra.Command{Use: "codes --centre ID [--qr-dir DIR] [--out FILE]",
 		Short: "write a centre's pickups as CSV in the terminal's import format (with status), and QR images",
-		Args:  cmdkit.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := cmdkit.RequireFlags(cmd, "centre"); err != nil {
-				return err
-			}
-			return cmdkit.Pick(runF, codesRun)(cmd.Context(), o)
-		},
-	}
+		Args:  cmdkit.NoArgs}, o, cmdkit.NeedFlags("centre"), runF, codesRun)
 	f := cmd.Flags()
 	f.StringVar(&o.centre, "centre", "", "centre id")
 	f.StringVar(&o.qrDir, "qr-dir", "", "also write one QR PNG per code (signed payload) into DIR")
@@ -255,18 +242,16 @@ type codeOptions struct {
 // newCodeCmd builds a command whose one argument is a pickup code.
 func newCodeCmd(g *globals, use, short string, runF, run func(context.Context, *codeOptions) error) (*cobra.Command, *codeOptions) {
 	o := &codeOptions{globals: g}
-	return &cobra.Command{Use: use, Short: short, Args: cmdkit.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) (err error) {
+	return cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.ExactArgs(1)}, o,
+		func(cmd *cobra.Command, args []string) (err error) {
 			if cmd.Flags().Lookup("centre") != nil {
-				if err := cmdkit.RequireFlags(cmd, "centre"); err != nil {
+				if err := cmdkit.NeedFlags("centre")(cmd, args); err != nil {
 					return err
 				}
 			}
-			if o.code, err = parseCodeArg(args[0]); err != nil {
-				return err
-			}
-			return cmdkit.Pick(runF, run)(cmd.Context(), o)
-		}}, o
+			o.code, err = parseCodeArg(args[0])
+			return err
+		}, runF, run), o
 }
 
 func newCmdCodesRevoke(g *globals, runF func(context.Context, *codeOptions) error) *cobra.Command {
@@ -322,12 +307,7 @@ func newCmdLetters(g *globals, runF func(context.Context, *lettersOptions) error
 		Use:   "letters [--centre ID] [--campaign ID] [--contact TEXT] --out DIR|FILE.pdf [--json]",
 		Short: "the professionals' letters (code as text and QR, centre, hours, dates, parcel), one page each in the request's language, for the pickups still expected: FILE.pdf gets them all for printing, DIR one PDF each for e-mail and index.csv",
 		Args:  cmdkit.NoArgs}, o,
-		func(*cobra.Command, []string) error {
-			if o.out == "" {
-				return cmdkit.Usagef("--out is required: a FILE.pdf or a folder")
-			}
-			return nil
-		}, runF, lettersRun))
+		cmdkit.Require(func() bool { return o.out != "" }, "--out is required: a FILE.pdf or a folder"), runF, lettersRun))
 	f := cmd.Flags()
 	f.StringVar(&o.letters.CentreID, "centre", "", "only this centre's professionals")
 	f.StringVar(&o.letters.CampaignID, "campaign", "", "only this campaign")

@@ -27,7 +27,7 @@ func newCmdCentreAdd(g *globals, runF func(context.Context, *centreAddOptions) e
 	o := &centreAddOptions{globals: g}
 	cmd := cmdkit.New(&cobra.Command{Use: "add --id ID --name NAME [--address TEXT] [--hours TEXT]",
 		Short: "add a distribution centre", Args: cmdkit.NoArgs}, o,
-		func(cmd *cobra.Command, _ []string) error { return cmdkit.RequireFlags(cmd, "id", "name") }, runF, centreAddRun)
+		cmdkit.NeedFlags("id", "name"), runF, centreAddRun)
 	f := cmd.Flags()
 	f.StringVar(&o.centre.ID, "id", "", "centre id (A-Z a-z 0-9 _ -)")
 	f.StringVar(&o.centre.Name, "name", "", "display name")
@@ -68,10 +68,7 @@ func newCmdCentreList(g *globals, runF func(context.Context, *globals) error) *c
 func centreListRun(ctx context.Context, g *globals) error {
 	return show(ctx, g, func(reg *registry.Registry) ([]pickup.Centre, error) { return reg.Centres(ctx) },
 		func(cs []pickup.Centre) any {
-			if cs == nil {
-				cs = []pickup.Centre{}
-			}
-			return map[string]any{"centres": cs}
+			return cmdkit.List("centres", cs)
 		},
 		func(w io.Writer, cs []pickup.Centre) error {
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -93,7 +90,7 @@ func newCmdTerminalEnrol(g *globals, runF func(context.Context, *terminalEnrolOp
 	o := &terminalEnrolOptions{globals: g}
 	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "enrol --centre ID [--ttl 24h] [--json]",
 		Short: "print a one-time, expiring enrolment code for a new terminal of the centre", Args: cmdkit.NoArgs}, o,
-		func(cmd *cobra.Command, _ []string) error { return cmdkit.RequireFlags(cmd, "centre") }, runF, terminalEnrolRun))
+		cmdkit.NeedFlags("centre"), runF, terminalEnrolRun))
 	cmd.Flags().StringVar(&o.centre, "centre", "", "centre id")
 	cmd.Flags().DurationVar(&o.ttl, "ttl", registry.DefaultEnrolmentTTL, "how long the code stays valid")
 	return cmd

@@ -23,20 +23,18 @@ type serveOptions struct {
 
 func newCmdServe(g *globals, runF func(context.Context, *serveOptions) error) *cobra.Command {
 	o := &serveOptions{globals: g}
-	cmd := &cobra.Command{
-		Use:   "serve --listen ADDR [--tls-cert F --tls-key F | --dev-tls]",
+	cmd := cmdkit.New(&cobra.Command{Use: "serve --listen ADDR [--tls-cert F --tls-key F | --dev-tls]",
 		Short: "serve the sync protocol (/v1/) to the terminals until interrupted; plain HTTP only on a loopback address",
-		Args:  cmdkit.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args:  cmdkit.NoArgs}, o,
+		func(*cobra.Command, []string) error {
 			if (o.tlsCert == "") != (o.tlsKey == "") {
 				return cmdkit.Usagef("--tls-cert and --tls-key go together")
 			}
 			if o.devTLS && o.tlsCert != "" {
 				return cmdkit.Usagef("--dev-tls or --tls-cert/--tls-key, not both")
 			}
-			return cmdkit.Pick(runF, serveRun)(cmd.Context(), o)
-		},
-	}
+			return nil
+		}, runF, serveRun)
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8443", "address to listen on, host:port")
 	f.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM)")

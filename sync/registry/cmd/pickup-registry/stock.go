@@ -27,17 +27,8 @@ type shipOptions struct {
 
 func newCmdShip(g *globals, runF func(context.Context, *shipOptions) error) *cobra.Command {
 	o := &shipOptions{globals: g}
-	cmd := withJSON(&cobra.Command{
-		Use:   "ship --centre ID --item ITEM [--size S] --qty N [--ref R]",
-		Short: "record a shipment of stock to a centre",
-		Args:  cmdkit.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := cmdkit.RequireFlags(cmd, "centre", "item"); err != nil {
-				return err
-			}
-			return cmdkit.Pick(runF, shipRun)(cmd.Context(), o)
-		},
-	})
+	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "ship --centre ID --item ITEM [--size S] --qty N [--ref R]",
+		Short: "record a shipment of stock to a centre", Args: cmdkit.NoArgs}, o, cmdkit.NeedFlags("centre", "item"), runF, shipRun))
 	f := cmd.Flags()
 	f.StringVar(&o.shipment.CentreID, "centre", "", "centre id")
 	f.StringVar(&o.shipment.Item, "item", "", "item id: gloves, masks, gowns, glasses, ffp2_masks")
@@ -137,12 +128,7 @@ func newCmdReport(g *globals, runF func(context.Context, *reportOptions) error) 
 		Use:   "report [--from DATE] [--to DATE] [--csv | --json]",
 		Short: "per centre: expected, collected, double handovers, shipped vs handed over per item; per day of the period (default: from the first handover to today) the handovers, and the double handovers with both sides; --csv: the days, then the double handovers",
 		Args:  cmdkit.NoArgs}, o,
-		func(*cobra.Command, []string) error {
-			if o.csv && o.json {
-				return cmdkit.Usagef("--csv or --json, not both")
-			}
-			return nil
-		}, runF, reportRun))
+		cmdkit.Require(func() bool { return !o.csv || !o.json }, "--csv or --json, not both"), runF, reportRun))
 	f := cmd.Flags()
 	f.Var(dateValue{&o.from}, "from", "first day, YYYY-MM-DD (default: the day of the first handover)")
 	f.Var(dateValue{&o.to}, "to", "last day, YYYY-MM-DD (default: today)")
@@ -240,12 +226,9 @@ type demoOptions struct {
 
 func newCmdDemo(g *globals, runF func(context.Context, *demoOptions) error) *cobra.Command {
 	o := &demoOptions{globals: g}
-	cmd := withJSON(&cobra.Command{
-		Use:   "demo --centres K --requests N",
+	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "demo --centres K --requests N",
 		Short: "fill the registry with realistic synthetic centres, requests around today and shipments",
-		Args:  cmdkit.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmdkit.Pick(runF, demoRun)(cmd.Context(), o) },
-	})
+		Args:  cmdkit.NoArgs}, o, nil, runF, demoRun))
 	cmd.Flags().IntVar(&o.centres, "centres", 3, "number of centres")
 	cmd.Flags().IntVar(&o.requests, "requests", 200, "number of requests")
 	return cmd
