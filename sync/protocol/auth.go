@@ -40,7 +40,39 @@ const (
 	NonceMemory = 2*SkewWindow + time.Minute
 	// MaxAuthHeader bounds the Authorization header.
 	MaxAuthHeader = 512
+	// HeaderBodySHA256 carries the hex SHA-256 of the body exactly as sent
+	// (the hash StringToSign covers), so that the registry checks the
+	// signature from the headers alone, before it reads a byte of the body,
+	// and then checks the body against the hash while reading it. A
+	// request without it signs the empty body.
+	HeaderBodySHA256 = "X-Pickup-Body-Sha256"
 )
+
+// EmptyBodySHA256 is the hex SHA-256 of an empty body.
+const EmptyBodySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// BodyHash returns the hex SHA-256 of body.
+func BodyHash(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
+}
+
+// ParseBodyHash reads the HeaderBodySHA256 value: 64 lower-case hex
+// digits, or EmptyBodySHA256 when the header is absent.
+func ParseBodyHash(h string) (string, error) {
+	if h == "" {
+		return EmptyBodySHA256, nil
+	}
+	if len(h) != 2*sha256.Size {
+		return "", fmt.Errorf("%w: body hash invalid", ErrAuthHeader)
+	}
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return "", fmt.Errorf("%w: body hash invalid", ErrAuthHeader)
+		}
+	}
+	return h, nil
+}
 
 // Credentials are what an enrolled terminal signs with.
 type Credentials struct {
@@ -160,9 +192,12 @@ func RequestTarget(escapedPath, rawQuery string) string {
 
 // StringToSign builds the signed text of a request.
 func StringToSign(method, target, terminalID string, timestamp int64, nonce string, body []byte) string {
-	sum := sha256.Sum256(body)
+	return stringToSign(method, target, terminalID, timestamp, nonce, BodyHash(body))
+}
+
+func stringToSign(method, target, terminalID string, timestamp int64, nonce, bodyHash string) string {
 	return strings.Join([]string{AuthScheme, method, target, terminalID, strconv.FormatInt(timestamp, 10),
-		nonce, hex.EncodeToString(sum[:])}, "\n")
+		nonce, bodyHash}, "\n")
 }
 
 func mac(secret []byte, msg string) []byte {
@@ -187,6 +222,9 @@ func SignRequest(req *http.Request, c Credentials, at time.Time, rnd io.Reader, 
 	}
 	a := SignParts(c, req.Method, RequestTarget(req.URL.EscapedPath(), req.URL.RawQuery), at, nonce, body)
 	req.Header.Set("Authorization", a.String())
+	if len(body) > 0 {
+		req.Header.Set(HeaderBodySHA256, BodyHash(body))
+	}
 	return nil
 }
 
@@ -194,6 +232,25 @@ func SignRequest(req *http.Request, c Credentials, at time.Time, rnd io.Reader, 
 // and secret (constant time).
 func VerifySignature(a Auth, secret []byte, method, target string, body []byte) bool {
 	return hmac.Equal(a.Signature, mac(secret, StringToSign(method, target, a.TerminalID, a.Timestamp, a.Nonce, body)))
+}
+
+// VerifyHeaderSignature reports whether a's signature is right for this
+// request, secret and the body hash the request announced (constant time):
+// the check a server makes before reading the body. The body must then be
+// checked against bodyHash (BodyHashReader) before anything acts on it.
+func VerifyHeaderSignature(a Auth, secret []byte, method, target, bodyHash string) bool {
+	return hmac.Equal(a.Signature, mac(secret, stringToSign(method, target, a.TerminalID, a.Timestamp, a.Nonce, bodyHash)))
+}
+
+// ErrBodyHash is returned when a body does not match its announced hash.
+var ErrBodyHash = errors.New("request body does not match its signed hash")
+
+// CheckBodyHash compares body with the announced hex hash in constant time.
+func CheckBodyHash(body []byte, bodyHash string) error {
+	if !hmac.Equal([]byte(BodyHash(body)), []byte(bodyHash)) {
+		return ErrBodyHash
+	}
+	return nil
 }
 
 // CheckClock refuses a timestamp further than window from now with
@@ -210,46 +267,89 @@ func CheckClock(a Auth, now time.Time, window time.Duration) *Error {
 }
 
 // NonceCache remembers nonces per terminal until they expire, so that a
-// replayed request is refused. The zero value is ready to use; it is safe
-// for concurrent use.
+// replayed request is refused. Each terminal has a memory of its own,
+// bounded by MaxSize: a terminal that floods signed requests fills only
+// its own and is answered "busy" alone, while every other terminal goes on
+// (one shared list let one terminal lock every other out). The number of
+// terminals is bounded by enrolment, which only an administrator grants.
+// The zero value is ready to use; it is safe for concurrent use.
 type NonceCache struct {
 	mu      sync.Mutex
-	seen    map[string]time.Time
+	perTerm map[string]*terminalNonces
 	lastGC  time.Time
-	MaxSize int // refuse new nonces (unavailable) above this many; 1,000,000 when 0
+	MaxSize int // nonces remembered per terminal; DefaultNoncesPerTerminal when 0
 }
 
-// ErrNonceCacheFull is returned by NonceCache.Add when under attack or
-// misconfigured: the caller answers unavailable.
-var ErrNonceCacheFull = errors.New("nonce memory full")
+// DefaultNoncesPerTerminal bounds one terminal's nonce memory: far above
+// what an honest terminal signs within NonceMemory (a sync round is a few
+// dozen requests), about 4 MB at most.
+const DefaultNoncesPerTerminal = 40_000
+
+type terminalNonces struct {
+	seen   map[string]time.Time
+	lastGC time.Time
+}
+
+// ErrNonceCacheFull is returned by NonceCache.Add when a terminal has
+// signed more requests than its memory holds within NonceMemory: the
+// caller answers unavailable to that terminal only.
+var ErrNonceCacheFull = errors.New("nonce memory of this terminal full")
 
 // Add records terminal's nonce until expires. It reports false when the
 // nonce was already recorded and has not expired: a replay.
 func (c *NonceCache) Add(terminalID, nonce string, now, expires time.Time) (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.seen == nil {
-		c.seen = map[string]time.Time{}
+	if c.perTerm == nil {
+		c.perTerm = map[string]*terminalNonces{}
 	}
 	if now.Sub(c.lastGC) > time.Minute {
-		for k, exp := range c.seen {
-			if now.After(exp) {
-				delete(c.seen, k)
+		for id, tn := range c.perTerm {
+			tn.gc(now)
+			if len(tn.seen) == 0 {
+				delete(c.perTerm, id)
 			}
 		}
 		c.lastGC = now
 	}
-	key := terminalID + "\x00" + nonce
-	if exp, ok := c.seen[key]; ok && !now.After(exp) {
+	tn := c.perTerm[terminalID]
+	if tn == nil {
+		tn = &terminalNonces{seen: map[string]time.Time{}, lastGC: now}
+		c.perTerm[terminalID] = tn
+	}
+	if exp, ok := tn.seen[nonce]; ok && !now.After(exp) {
 		return false, nil
 	}
 	max := c.MaxSize
-	if max == 0 {
-		max = 1_000_000
+	if max <= 0 {
+		max = DefaultNoncesPerTerminal
 	}
-	if len(c.seen) >= max {
+	if len(tn.seen) >= max && now.Sub(tn.lastGC) > time.Second {
+		tn.gc(now)
+	}
+	if len(tn.seen) >= max {
 		return false, ErrNonceCacheFull
 	}
-	c.seen[key] = expires
+	tn.seen[nonce] = expires
 	return true, nil
+}
+
+// Len returns how many nonces are remembered, all terminals together.
+func (c *NonceCache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, tn := range c.perTerm {
+		n += len(tn.seen)
+	}
+	return n
+}
+
+func (tn *terminalNonces) gc(now time.Time) {
+	for k, exp := range tn.seen {
+		if now.After(exp) {
+			delete(tn.seen, k)
+		}
+	}
+	tn.lastGC = now
 }

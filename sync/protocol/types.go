@@ -24,7 +24,7 @@ const (
 const (
 	MaxEnrolBody     = 16 << 10  // raw bytes of an enrol request
 	MaxPushBody      = 8 << 20   // raw (usually gzip) bytes of a push request
-	MaxDecodedBody   = 32 << 20  // bytes of any request body after gunzip
+	MaxDecodedBody   = 16 << 20  // bytes of a push body after gunzip (MaxPushEvents of the largest valid events)
 	MaxResponseBody  = 128 << 20 // bytes of any response body after gunzip
 	MaxPushEvents    = 5000      // events in one push
 	DefaultPushBatch = 1000      // what a client should send at once

@@ -39,7 +39,18 @@ type Server struct {
 	TLS *tls.Config
 	// Console, when set, answers under /console/ (sync/registry/console).
 	Console http.Handler
+	// Limits bound request costs (DefaultLimits when zero); set before the
+	// first request.
+	Limits Limits
+	// Started is when this process began to remember nonces (set by
+	// Serve): a signed GET timestamped before it may be a replay of one
+	// sent to the previous process, whose memory is gone, and is refused
+	// with clock_skew so that an honest client signs it again (a push's
+	// nonce is kept in the database and survives the restart).
+	Started time.Time
 
+	limOnce  sync.Once
+	lim      *limiter
 	nonces   protocol.NonceCache
 	seenMu   sync.Mutex
 	lastSeen map[string]time.Time // noted, not yet written
@@ -52,6 +63,17 @@ func NewServer(reg *Registry, log *slog.Logger) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{Reg: reg, Log: log, Now: time.Now, SkewWindow: protocol.SkewWindow}
+}
+
+func (s *Server) limiter() *limiter {
+	s.limOnce.Do(func() {
+		l := s.Limits
+		if l == (Limits{}) {
+			l = DefaultLimits
+		}
+		s.lim = newLimiter(l, s.Log)
+	})
+	return s.lim
 }
 
 func (s *Server) now() time.Time {
@@ -76,6 +98,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	if s.TLS != nil {
 		ln = tls.NewListener(ln, s.TLS)
+	}
+	if s.Started.IsZero() {
+		s.Started = s.now()
 	}
 	done := make(chan struct{})
 	go func() {
@@ -169,6 +194,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	} else if pe.HTTPStatus() >= 400 && pe.HTTPStatus() < 500 {
 		s.Log.Info("refused", "method", r.Method, "path", r.URL.Path, "code", string(pe.Code))
 	}
+	if r.Method != http.MethodGet {
+		// The body may be unread (refused from the headers): close the
+		// connection instead of reading it to reuse the connection.
+		w.Header().Set("Connection", "close")
+	}
 	e := *pe
 	e.ServerTime = protocol.Now(s.Now)
 	s.write(w, r, e.HTTPStatus(), e.Body())
@@ -200,42 +230,68 @@ func (s *Server) writeBytes(w http.ResponseWriter, r *http.Request, status int, 
 	w.Write(b)
 }
 
-// body reads a request body within limit: exact wire bytes (for the
-// signature) and the decoded JSON. GET calls must have none.
-func (s *Server) body(w http.ResponseWriter, r *http.Request, limit int64) (raw, decoded []byte, err error) {
-	if r.Method == http.MethodGet {
-		var one [1]byte
-		if n, _ := io.ReadFull(r.Body, one[:]); n > 0 {
-			return nil, nil, protocol.Errorf(protocol.CodeBadRequest, "GET %s takes no body", r.URL.Path)
-		}
-		return nil, nil, nil
+// noBody refuses a body on a GET call.
+func noBody(r *http.Request) error {
+	var one [1]byte
+	if n, _ := io.ReadFull(r.Body, one[:]); n > 0 || r.ContentLength > 0 {
+		return protocol.Errorf(protocol.CodeBadRequest, "GET %s takes no body", r.URL.Path)
 	}
+	return nil
+}
+
+// readBody reads a request body: at most limit raw bytes (the bytes the
+// signature covers, checked against wantHash when it is not empty) and at
+// most decodedLimit once decompressed. It is called only once the caller
+// is known (or, for enrolment, admitted by the rate limits), inside a body
+// slot, so that memory is bounded by slots × limits.
+func readBody(w http.ResponseWriter, r *http.Request, limit, decodedLimit int64, wantHash string) ([]byte, error) {
 	if err := protocol.CheckContentType(r.Header.Get("Content-Type")); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if r.ContentLength > limit {
-		return nil, nil, protocol.Errorf(protocol.CodeTooLarge, "body of %d bytes over the limit of %d", r.ContentLength, limit)
+		return nil, protocol.Errorf(protocol.CodeTooLarge, "body of %d bytes over the limit of %d", r.ContentLength, limit)
 	}
-	raw, err = protocol.ReadRaw(http.MaxBytesReader(w, r.Body, limit), limit)
+	raw, err := protocol.ReadRaw(http.MaxBytesReader(w, r.Body, limit), limit)
 	if err != nil {
 		var pe *protocol.Error
 		if errors.As(err, &pe) {
-			return nil, nil, pe
+			return nil, pe
 		}
-		return nil, nil, protocol.Errorf(protocol.CodeBadRequest, "read body: %v", err)
+		return nil, protocol.Errorf(protocol.CodeBadRequest, "read body: %v", err)
 	}
-	decoded, err = protocol.Decompress(raw, r.Header.Get("Content-Encoding"), protocol.MaxDecodedBody)
-	return raw, decoded, err
+	if wantHash != "" && protocol.CheckBodyHash(raw, wantHash) != nil {
+		return nil, protocol.Errorf(protocol.CodeBadSignature, "the body does not match its signed hash (altered on the way?)")
+	}
+	return protocol.Decompress(raw, r.Header.Get("Content-Encoding"), decodedLimit)
 }
 
-// authenticate checks the request's signature and returns the caller and
-// the request's nonce. Order: header, terminal, signature, revocation,
-// clock, nonce — so that nothing is remembered for a request that is not
-// genuinely the terminal's.
-func (s *Server) authenticate(r *http.Request, raw []byte) (Caller, protocol.Auth, error) {
+// signedBody reads the body of an authenticated call within its limits.
+func (s *Server) signedBody(w http.ResponseWriter, r *http.Request, c Caller, limit, decodedLimit int64) ([]byte, error) {
+	release, err := s.limiter().body(r.Context(), c.TerminalID)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return readBody(w, r, limit, decodedLimit, c.bodyHash)
+}
+
+// authenticate checks the request's signature from its headers alone,
+// before a byte of the body is read, and returns the caller. Order:
+// header, terminal, signature, revocation, clock, rate, nonce — so that
+// nothing is remembered, and nothing costly done, for a request that is not
+// genuinely the terminal's. The body, when there is one, must then be read
+// with signedBody, which checks it against the signed hash.
+func (s *Server) authenticate(r *http.Request) (Caller, protocol.Auth, error) {
 	a, err := protocol.ParseAuthorization(r.Header.Get("Authorization"))
 	if err != nil {
 		return Caller{}, a, protocol.Errorf(protocol.CodeUnauthenticated, "%v", err)
+	}
+	bodyHash, err := protocol.ParseBodyHash(r.Header.Get(protocol.HeaderBodySHA256))
+	if err != nil {
+		return Caller{}, a, protocol.Errorf(protocol.CodeUnauthenticated, "%v", err)
+	}
+	if r.Method == http.MethodGet && bodyHash != protocol.EmptyBodySHA256 {
+		return Caller{}, a, protocol.Errorf(protocol.CodeBadRequest, "GET %s takes no body", r.URL.Path)
 	}
 	t, err := s.Reg.terminalAuth(r.Context(), a.TerminalID)
 	if errors.Is(err, ErrNotFound) {
@@ -244,7 +300,7 @@ func (s *Server) authenticate(r *http.Request, raw []byte) (Caller, protocol.Aut
 	if err != nil {
 		return Caller{}, a, err
 	}
-	if !protocol.VerifySignature(a, t.secret, r.Method, protocol.RequestTarget(r.URL.EscapedPath(), r.URL.RawQuery), raw) {
+	if !protocol.VerifyHeaderSignature(a, t.secret, r.Method, protocol.RequestTarget(r.URL.EscapedPath(), r.URL.RawQuery), bodyHash) {
 		return Caller{}, a, protocol.Errorf(protocol.CodeBadSignature, "request signature does not verify")
 	}
 	if t.revoked {
@@ -258,15 +314,23 @@ func (s *Server) authenticate(r *http.Request, raw []byte) (Caller, protocol.Aut
 	if e := protocol.CheckClock(a, now, window); e != nil {
 		return Caller{}, a, e
 	}
+	if r.Method == http.MethodGet && !s.Started.IsZero() && a.Time().Before(s.Started) {
+		e := protocol.Errorf(protocol.CodeClockSkew, "this request was signed before the registry restarted (a replay, or sent during the restart): sign it again")
+		e.ServerTime = protocol.Now(s.Now)
+		return Caller{}, a, e
+	}
+	if err := s.limiter().allow(t.id, now); err != nil {
+		return Caller{}, a, err
+	}
 	fresh, err := s.nonces.Add(a.TerminalID, a.Nonce, now, now.Add(2*window+time.Minute))
 	if errors.Is(err, protocol.ErrNonceCacheFull) {
-		return Caller{}, a, protocol.Errorf(protocol.CodeUnavailable, "too many requests; try again later")
+		return Caller{}, a, protocol.Errorf(protocol.CodeUnavailable, "terminal %s sent too many requests; wait a few minutes", t.id)
 	}
 	if !fresh {
 		return Caller{}, a, protocol.Errorf(protocol.CodeReplayed, "this request was already received (same nonce): sign it again")
 	}
 	s.seen(r.Context(), t.id, now)
-	return Caller{TerminalID: t.id, CentreID: t.centreID}, a, nil
+	return Caller{TerminalID: t.id, CentreID: t.centreID, bodyHash: bodyHash}, a, nil
 }
 
 // seen notes a terminal's call; the notes reach the database together,
@@ -311,16 +375,18 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) error {
 	if len(r.URL.RawQuery) > 0 {
 		return protocol.Errorf(protocol.CodeBadRequest, "enrol takes no query")
 	}
-	_, b, err := s.body(w, r, protocol.MaxEnrolBody)
+	src := source(r)
+	release, err := s.limiter().enrol(r.Context(), src, s.now())
 	if err != nil {
 		return err
 	}
-	req, err := protocol.DecodeEnrolRequest(b)
+	defer release()
+	resp, err := s.enrol(w, r)
 	if err != nil {
-		return err
-	}
-	resp, err := s.Reg.Enrol(r.Context(), req)
-	if err != nil {
+		var pe *protocol.Error
+		if errors.As(err, &pe) && pe.HTTPStatus() < 500 {
+			s.limiter().enrolFailed(src, s.now())
+		}
 		return err
 	}
 	resp.ServerTime = protocol.Now(s.Now)
@@ -328,13 +394,24 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (s *Server) enrol(w http.ResponseWriter, r *http.Request) (*protocol.EnrolResponse, error) {
+	b, err := readBody(w, r, protocol.MaxEnrolBody, protocol.MaxEnrolBody, "")
+	if err != nil {
+		return nil, err
+	}
+	req, err := protocol.DecodeEnrolRequest(b)
+	if err != nil {
+		return nil, err
+	}
+	return s.Reg.Enrol(r.Context(), req)
+}
+
 func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) error {
-	raw, _, err := s.body(w, r, 0)
+	c, _, err := s.authenticate(r)
 	if err != nil {
 		return err
 	}
-	c, _, err := s.authenticate(r, raw)
-	if err != nil {
+	if err := noBody(r); err != nil {
 		return err
 	}
 	req, err := protocol.ParsePullQuery(r.URL.Query())
@@ -358,11 +435,11 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if len(r.URL.RawQuery) > 0 {
 		return protocol.Errorf(protocol.CodeBadRequest, "push takes no query")
 	}
-	raw, b, err := s.body(w, r, protocol.MaxPushBody)
+	c, a, err := s.authenticate(r)
 	if err != nil {
 		return err
 	}
-	c, a, err := s.authenticate(r, raw)
+	b, err := s.signedBody(w, r, c, protocol.MaxPushBody, protocol.MaxDecodedBody)
 	if err != nil {
 		return err
 	}
@@ -383,12 +460,11 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleDigest(w http.ResponseWriter, r *http.Request) error {
-	raw, _, err := s.body(w, r, 0)
+	c, _, err := s.authenticate(r)
 	if err != nil {
 		return err
 	}
-	c, _, err := s.authenticate(r, raw)
-	if err != nil {
+	if err := noBody(r); err != nil {
 		return err
 	}
 	if len(r.URL.RawQuery) > 0 {
@@ -404,12 +480,11 @@ func (s *Server) handleDigest(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handlePickups(w http.ResponseWriter, r *http.Request) error {
-	raw, _, err := s.body(w, r, 0)
+	c, _, err := s.authenticate(r)
 	if err != nil {
 		return err
 	}
-	c, _, err := s.authenticate(r, raw)
-	if err != nil {
+	if err := noBody(r); err != nil {
 		return err
 	}
 	req, err := protocol.ParsePickupsQuery(r.URL.Query())

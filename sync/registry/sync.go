@@ -430,6 +430,8 @@ func (reg *Registry) pushTx(ctx context.Context, tx *wtx, j *pushJob, now time.T
 type Caller struct {
 	TerminalID string
 	CentreID   string
+
+	bodyHash string // the body hash the request's signature covers
 }
 
 // pushState is what a push transaction knows about the batch's rows,

@@ -78,7 +78,17 @@ func (reg *Registry) Enrol(ctx context.Context, req *protocol.EnrolRequest) (*pr
 			return err
 		case usedAt.Valid && reqID.String == req.RequestID && !now.After(parseTime(expires)):
 			termID = usedBy.String
-			return tx.QueryRowContext(ctx, "SELECT secret FROM terminals WHERE id = ? AND revoked_at IS NULL", termID).Scan(&secret)
+			var revoked sql.NullString
+			err := tx.QueryRowContext(ctx, "SELECT secret, revoked_at FROM terminals WHERE id = ?", termID).Scan(&secret, &revoked)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return protocol.Errorf(protocol.CodeEnrolmentRefused, "the terminal enrolled with this code is gone from the registry: ask for a new code")
+			case err != nil:
+				return err
+			case revoked.Valid:
+				return protocol.Errorf(protocol.CodeEnrolmentRefused, "the terminal enrolled with this code was revoked on %s: ask for a new code (pickup-registry terminal enrol)", revoked.String[:min(10, len(revoked.String))])
+			}
+			return nil
 		case usedAt.Valid:
 			return protocol.Errorf(protocol.CodeEnrolmentRefused, "this enrolment code was already used on %s: ask for a new one", usedAt.String[:10])
 		case now.After(parseTime(expires)):

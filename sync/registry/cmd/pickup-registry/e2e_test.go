@@ -40,7 +40,7 @@ func selfCmd(args ...string) *exec.Cmd {
 var serveLine = regexp.MustCompile(`serving (https?://\S+) \(dataset \S+?(?:, TLS pin (\S+))?\)`)
 
 // serve starts `pickup-registry serve` and waits for its "serving" line.
-func serve(t *testing.T, dir string, extra ...string) *proc {
+func serve(t testing.TB, dir string, extra ...string) *proc {
 	t.Helper()
 	p := &proc{cmd: selfCmd(append([]string{"serve", "--data", dir, "--listen", "127.0.0.1:0", "--log-level", "warn"}, extra...)...), stderr: &bytes.Buffer{}}
 	p.cmd.Stderr = p.stderr
@@ -76,7 +76,7 @@ func serve(t *testing.T, dir string, extra ...string) *proc {
 }
 
 // stop sends SIGTERM (a graceful stop) and waits.
-func (p *proc) stop(t *testing.T) {
+func (p *proc) stop(t testing.TB) {
 	if p.cmd.ProcessState != nil {
 		return
 	}
@@ -87,7 +87,7 @@ func (p *proc) stop(t *testing.T) {
 }
 
 // sub runs a pickup-registry subcommand as a process, while serve runs.
-func sub(t *testing.T, args ...string) (int, string) {
+func sub(t testing.TB, args ...string) (int, string) {
 	t.Helper()
 	cmd := selfCmd(args...)
 	var out, errb bytes.Buffer
