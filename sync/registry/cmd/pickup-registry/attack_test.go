@@ -313,7 +313,7 @@ func BenchmarkHonestSyncWhileAnotherFloods(b *testing.B) {
 	for _, args := range [][]string{
 		{"centre", "add", "--data", dir, "--id", "namur", "--name", "N"},
 		{"centre", "add", "--data", dir, "--id", "gent", "--name", "G"},
-		{"request", "import", "--data", dir, "--campaign", pickup.DefaultCampaignID, files+"/r.csv"},
+		{"request", "import", "--data", dir, "--campaign", pickup.DefaultCampaignID, files + "/r.csv"},
 	} {
 		if code, out := sub(b, args...); code != 0 {
 			b.Fatalf("%v = %d: %s", args, code, out)
