@@ -47,7 +47,32 @@ const (
 	// (Earlier says where and when): a double handover. The registry keeps
 	// both records; it never refuses a well-formed fact.
 	ResultConflict Result = "conflict"
+	// ResultFlagged: stored now, but the fact fails the registry's checks
+	// (Flag says which): it is kept for the record and shows in the
+	// registry's report, but changes nothing — a flagged handover does not
+	// mark the code collected, a flagged undo undoes nothing.
+	ResultFlagged Result = "flagged"
 )
+
+// Flags: why a fact was recorded as flagged.
+const (
+	FlagUnknownCode     = "unknown_code"      // no such code at the registry
+	FlagWrongCentre     = "wrong_centre"      // the code belongs to another centre (and was not moved from this one)
+	FlagCancelled       = "cancelled"         // the pickup was cancelled
+	FlagRevoked         = "revoked"           // the code was revoked
+	FlagBadSignature    = "bad_signature"     // on_signature, but the payload is not a valid registry signature of this code
+	FlagTimeOutOfRange  = "time_out_of_range" // the fact's time is not plausible (far future, or before any campaign)
+	FlagUndoNotRecorder = "undo_not_recorder" // an undo from a terminal other than the one that recorded the handover
+	FlagUndoTooLate     = "undo_too_late"     // an undo outside the undo window, by the terminal's or the registry's clock
+)
+
+// MaxUndoWindow is the longest undo window the registry honours, on the
+// terminal's clock (undo time − handover time) and on its own (undo
+// received − handover received, when they arrived apart).
+const MaxUndoWindow = 15 * time.Minute
+
+// MaxEarlier bounds PushResult.Earlier: the first handovers of the code.
+const MaxEarlier = 10
 
 // TimeResponse answers GET /v1/time.
 type TimeResponse struct {
@@ -438,8 +463,11 @@ type PushResult struct {
 	// Stored is the first answer (accepted or conflict), for a duplicate.
 	Stored Result `json:"stored,omitempty"`
 	// Earlier lists where and when the code had already been handed over,
-	// for a conflict (and a duplicate of one).
+	// for a conflict (and a duplicate of one): the first MaxEarlier.
 	Earlier []pickup.Collection `json:"earlier,omitempty"`
+	// Flag says why a fact was flagged (ResultFlagged, or Stored for a
+	// duplicate of one).
+	Flag string `json:"flag,omitempty"`
 }
 
 // PushResponse answers POST /v1/push: one result per event, in order.
@@ -458,7 +486,7 @@ func (r *PushResponse) Validate(req *PushRequest) error {
 			return fmt.Errorf("push answer: result %d is for another event", i)
 		}
 		switch res.Result {
-		case ResultAccepted, ResultConflict, ResultDuplicate:
+		case ResultAccepted, ResultConflict, ResultDuplicate, ResultFlagged:
 		default:
 			return fmt.Errorf("push answer: result %d: %q unknown", i, res.Result)
 		}

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -262,9 +263,9 @@ func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string
 				return r.Seq, err
 			}},
 		{"redemptions", `SELECT id, code, terminal_id, centre_id, at, glove_size, on_signature, undone, seq FROM events
-			WHERE type = 'handover' AND centre_id = ? AND seq > ?
+			WHERE type = 'handover' AND centre_id = ? AND seq > ? AND flag = ''
 			UNION SELECT id, code, terminal_id, centre_id, at, glove_size, on_signature, undone, seq FROM events
-			WHERE type = 'handover' AND code_centre = ? AND seq > ?
+			WHERE type = 'handover' AND code_centre = ? AND seq > ? AND flag = ''
 			ORDER BY seq LIMIT ?`,
 			[]any{centreID, after, centreID, after, n}, func(rows *sql.Rows) (int64, error) {
 				var r protocol.Redemption
@@ -440,23 +441,37 @@ type Caller struct {
 type pushState struct {
 	existing map[string]protocol.PushResult // stored events, by id
 	pickups  map[pickup.Code]*pickupState
-	earlier  map[pickup.Code][]pickup.Collection // handovers not undone
+	earlier  map[pickup.Code][]pickup.Collection // handovers not undone, not flagged
 	targets  map[string]*handoverRef             // handovers named by undos
-	pending  map[string]bool                     // handover ids whose undo is already stored
+	pending  map[string]*pendingUndo             // handover ids whose undo is already stored
+	revoked  map[pickup.Code]bool
+	movedOut map[pickup.Code]bool // codes moved away from the caller's centre
+	keys     pickup.Keyring
 	insert   *sql.Stmt
 }
 
 type pickupState struct {
 	centre    string
 	cancelled bool
+	window    pickup.Window
 	active    int
 	delta     int
 }
 
 type handoverRef struct {
-	code   pickup.Code
-	centre string
-	undone bool
+	code     pickup.Code
+	centre   string
+	terminal string
+	at       time.Time // the terminal's clock
+	received time.Time // the registry's clock
+	undone   bool
+	flagged  bool
+}
+
+type pendingUndo struct {
+	id       string
+	terminal string
+	at       time.Time
 }
 
 // inChunks runs query (with one "%s" for the placeholders) for args in
@@ -487,9 +502,12 @@ func inChunks(ctx context.Context, tx *wtx, query string, fixed []any, args []an
 
 func loadPushState(ctx context.Context, tx *wtx, centreID string, events []pickup.Event) (*pushState, error) {
 	st := &pushState{existing: map[string]protocol.PushResult{}, pickups: map[pickup.Code]*pickupState{},
-		earlier: map[pickup.Code][]pickup.Collection{}, targets: map[string]*handoverRef{}, pending: map[string]bool{}}
+		earlier: map[pickup.Code][]pickup.Collection{}, targets: map[string]*handoverRef{}, pending: map[string]*pendingUndo{},
+		revoked: map[pickup.Code]bool{}, movedOut: map[pickup.Code]bool{},
+		keys: pickup.Keyring{Keys: map[string]ed25519.PublicKey{}}}
 	var ids, codes, handovers, undoes []any
 	seenCode := map[pickup.Code]bool{}
+	signed := false
 	for _, e := range events {
 		ids = append(ids, e.ID)
 		switch e.Type {
@@ -499,20 +517,25 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 				seenCode[e.Code] = true
 				codes = append(codes, string(e.Code))
 			}
+			signed = signed || e.OnSignature
 		case pickup.EventUndo:
 			undoes = append(undoes, e.Undoes)
 		}
 	}
-	err := inChunks(ctx, tx, "SELECT id, result, earlier FROM events WHERE id IN (%s)", nil, ids, func(r *sql.Rows) error {
-		var id, result, earlier string
-		if err := r.Scan(&id, &result, &earlier); err != nil {
+	var conflictDups []string
+	err := inChunks(ctx, tx, "SELECT id, result, earlier, flag FROM events WHERE id IN (%s)", nil, ids, func(r *sql.Rows) error {
+		var id, result, earlier, flag string
+		if err := r.Scan(&id, &result, &earlier, &flag); err != nil {
 			return err
 		}
-		res := protocol.PushResult{ID: id, Result: protocol.ResultDuplicate, Stored: protocol.Result(result)}
-		if earlier != "" {
+		res := protocol.PushResult{ID: id, Result: protocol.ResultDuplicate, Stored: protocol.Result(result), Flag: flag}
+		if earlier != "" { // stored before conflicts stopped copying them
 			if err := json.Unmarshal([]byte(earlier), &res.Earlier); err != nil {
 				return err
 			}
+			res.Earlier = res.Earlier[:min(len(res.Earlier), protocol.MaxEarlier)]
+		} else if res.Stored == protocol.ResultConflict {
+			conflictDups = append(conflictDups, id)
 		}
 		st.existing[id] = res
 		return nil
@@ -520,19 +543,57 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 	if err != nil {
 		return nil, fmt.Errorf("read stored events: %w", err)
 	}
-	err = inChunks(ctx, tx, "SELECT code, centre_id, cancelled, active FROM pickups WHERE code IN (%s)", nil, codes, func(r *sql.Rows) error {
+	for _, id := range conflictDups {
+		res := st.existing[id]
+		if res.Earlier, err = earlierOf(ctx, tx, id); err != nil {
+			return nil, fmt.Errorf("read earlier handovers: %w", err)
+		}
+		st.existing[id] = res
+	}
+	err = inChunks(ctx, tx, "SELECT code, centre_id, cancelled, active, window_start, window_end FROM pickups WHERE code IN (%s)", nil, codes, func(r *sql.Rows) error {
 		var c pickup.Code
+		var start, end string
 		ps := &pickupState{}
-		if err := r.Scan(&c, &ps.centre, &ps.cancelled, &ps.active); err != nil {
+		if err := r.Scan(&c, &ps.centre, &ps.cancelled, &ps.active, &start, &end); err != nil {
 			return err
 		}
+		ps.window.Start, _ = pickup.ParseDate(start)
+		ps.window.End, _ = pickup.ParseDate(end)
 		st.pickups[c] = ps
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read pickups: %w", err)
 	}
-	err = inChunks(ctx, tx, "SELECT code, id, at, terminal_id, centre_id, glove_size FROM events WHERE type = 'handover' AND undone = 0 AND code IN (%s) ORDER BY at, id",
+	err = inChunks(ctx, tx, "SELECT code FROM revoked WHERE code IN (%s)", nil, codes, func(r *sql.Rows) error {
+		var c pickup.Code
+		err := r.Scan(&c)
+		st.revoked[c] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read revoked codes: %w", err)
+	}
+	err = inChunks(ctx, tx, "SELECT code FROM reassignments WHERE from_centre = ? AND code IN (%s)", []any{centreID}, codes, func(r *sql.Rows) error {
+		var c pickup.Code
+		err := r.Scan(&c)
+		st.movedOut[c] = true
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read moved codes: %w", err)
+	}
+	if signed {
+		if err := readKeys(ctx, tx, st.keys.Keys); err != nil {
+			return nil, fmt.Errorf("read signing keys: %w", err)
+		}
+	}
+	// The first MaxEarlier handovers of each code that count, and how many
+	// there are: enough to answer a conflict.
+	err = inChunks(ctx, tx, `SELECT code, id, at, terminal_id, centre_id, glove_size FROM (
+			SELECT code, id, at, terminal_id, centre_id, glove_size, row_number() OVER (PARTITION BY code ORDER BY at, id) AS n
+			FROM events WHERE type = 'handover' AND undone = 0 AND flag = '' AND code IN (%s))
+		WHERE n <= `+fmt.Sprint(protocol.MaxEarlier)+` ORDER BY code, n`,
 		nil, codes, func(r *sql.Rows) error {
 			var code pickup.Code
 			var c pickup.Collection
@@ -547,36 +608,79 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 	if err != nil {
 		return nil, fmt.Errorf("read earlier handovers: %w", err)
 	}
-	err = inChunks(ctx, tx, "SELECT id, code, centre_id, undone FROM events WHERE type = 'handover' AND id IN (%s)", nil, undoes, func(r *sql.Rows) error {
-		var id string
+	err = inChunks(ctx, tx, "SELECT id, code, centre_id, terminal_id, at, received_at, undone, flag <> '' FROM events WHERE type = 'handover' AND id IN (%s)", nil, undoes, func(r *sql.Rows) error {
+		var id, at, received string
 		h := &handoverRef{}
-		if err := r.Scan(&id, &h.code, &h.centre, &h.undone); err != nil {
+		if err := r.Scan(&id, &h.code, &h.centre, &h.terminal, &at, &received, &h.undone, &h.flagged); err != nil {
 			return err
 		}
+		h.at, h.received = parseTime(at), parseTime(received)
 		st.targets[id] = h
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read undone handovers: %w", err)
 	}
-	err = inChunks(ctx, tx, "SELECT undoes FROM events WHERE type = 'undo' AND centre_id = ? AND undoes IN (%s)", []any{centreID}, handovers, func(r *sql.Rows) error {
-		var id string
-		if err := r.Scan(&id); err != nil {
+	err = inChunks(ctx, tx, "SELECT id, undoes, terminal_id, at FROM events WHERE type = 'undo' AND flag = '' AND centre_id = ? AND undoes IN (%s)", []any{centreID}, handovers, func(r *sql.Rows) error {
+		var target, at string
+		u := &pendingUndo{}
+		if err := r.Scan(&u.id, &target, &u.terminal, &at); err != nil {
 			return err
 		}
-		st.pending[id] = true
+		u.at = parseTime(at)
+		st.pending[target] = u
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read pending undos: %w", err)
 	}
 	st.insert, err = tx.PrepareContext(ctx, `INSERT INTO events (id, type, terminal_id, centre_id, at, received_at, via, code, code_centre, glove_size, items,
-		volunteer, on_signature, signed, undoes, undone, item, size, qty, reason, ref, result, earlier, seq)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		volunteer, on_signature, signed, undoes, undone, item, size, qty, reason, ref, result, earlier, seq, flag)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
 	}
 	return st, nil
+}
+
+func readKeys(ctx context.Context, tx *wtx, keys map[string]ed25519.PublicKey) error {
+	rows, err := tx.QueryContext(ctx, "SELECT key_id, public_key FROM signing_keys")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var pub []byte
+		if err := rows.Scan(&id, &pub); err != nil {
+			return err
+		}
+		keys[id] = ed25519.PublicKey(pub)
+	}
+	return rows.Err()
+}
+
+// earlierOf reads back the handovers of a conflicting handover's code that
+// came before it, not undone nor flagged: the first MaxEarlier.
+func earlierOf(ctx context.Context, tx *wtx, id string) ([]pickup.Collection, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.at, e.terminal_id, e.centre_id, e.glove_size FROM events e, events me
+		WHERE me.id = ? AND e.type = 'handover' AND e.code = me.code AND e.rowid < me.rowid AND e.undone = 0 AND e.flag = ''
+		ORDER BY e.at, e.id LIMIT ?`, id, protocol.MaxEarlier)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pickup.Collection
+	for rows.Next() {
+		var c pickup.Collection
+		var at string
+		if err := rows.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.GloveSize); err != nil {
+			return nil, err
+		}
+		c.At = parseTime(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // finish writes each touched pickup's count of handovers not undone, and
@@ -622,6 +726,65 @@ func nullStr(s string) any {
 	return s
 }
 
+// Plausible fact times: from the first campaign to a day ahead of the
+// registry's clock (a terminal's clock may be off by hours, not days).
+var earliestFact = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const factLead = 24 * time.Hour
+
+func timeFlag(at, now time.Time) string {
+	if at.Before(earliestFact) || at.After(now.Add(factLead)) {
+		return protocol.FlagTimeOutOfRange
+	}
+	return ""
+}
+
+// judgeHandover checks a handover against the code, as the registry
+// knows it: "" when it stands, else the flag.
+func (st *pushState) judgeHandover(e pickup.Event, now time.Time) string {
+	if f := timeFlag(e.At, now); f != "" {
+		return f
+	}
+	ps := st.pickups[e.Code]
+	switch {
+	case ps == nil:
+		return protocol.FlagUnknownCode
+	case ps.centre != e.CentreID && !st.movedOut[e.Code]:
+		return protocol.FlagWrongCentre
+	case st.revoked[e.Code]:
+		return protocol.FlagRevoked
+	case ps.cancelled:
+		return protocol.FlagCancelled
+	}
+	if e.OnSignature {
+		sc, err := pickup.ParseScan(e.Signed)
+		if err != nil || sc.Signed == nil || sc.Code != e.Code || st.keys.Verify(*sc.Signed) != nil {
+			return protocol.FlagBadSignature
+		}
+	}
+	return ""
+}
+
+// judgeUndo checks an undo against the handover it names: only the
+// terminal that recorded it may undo it, within MaxUndoWindow on the
+// terminal's clock and, when the handover reached the registry earlier,
+// on the registry's.
+func judgeUndo(u pendingUndo, h *handoverRef, now time.Time, sameArrival bool) string {
+	if f := timeFlag(u.at, now); f != "" {
+		return f
+	}
+	if u.terminal != h.terminal {
+		return protocol.FlagUndoNotRecorder
+	}
+	if d := u.at.Sub(h.at); d < -2*time.Second || d > protocol.MaxUndoWindow {
+		return protocol.FlagUndoTooLate
+	}
+	if !sameArrival && now.Sub(h.received) > protocol.MaxUndoWindow {
+		return protocol.FlagUndoTooLate
+	}
+	return ""
+}
+
 func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pickup.Event, via string, now time.Time) (protocol.PushResult, error) {
 	if dup, ok := st.existing[e.ID]; ok {
 		return dup, nil
@@ -635,83 +798,119 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 		}
 	}
 	var codeCentre any
-	var seq int64
 	undone := 0
-	earlierJSON := ""
-	if e.Type == pickup.EventHandover {
+	switch e.Type {
+	case pickup.EventHandover:
 		ps := st.pickups[e.Code]
 		if ps != nil {
 			codeCentre = ps.centre
 		}
-		if st.pending[e.ID] {
-			undone = 1 // its undo arrived first (from a bundle, say)
+		res.Flag = st.judgeHandover(e, now)
+		if res.Flag != "" {
+			res.Result = protocol.ResultFlagged
+			reg.Log.Warn("flagged handover", "code", e.Code.Masked(), "terminal", e.TerminalID, "flag", res.Flag)
+			st.targets[e.ID] = &handoverRef{code: e.Code, centre: e.CentreID, terminal: e.TerminalID, at: parseTime(fmtTime(e.At)), received: now, flagged: true}
+			break
+		}
+		if u := st.pending[e.ID]; u != nil {
+			// Its undo arrived first (from a bundle, say).
+			h := &handoverRef{code: e.Code, centre: e.CentreID, terminal: e.TerminalID, at: parseTime(fmtTime(e.At)), received: now}
+			if f := judgeUndo(*u, h, now, true); f != "" {
+				if _, err := tx.ExecContext(ctx, "UPDATE events SET flag = ?, result = ? WHERE id = ?", f, string(protocol.ResultFlagged), u.id); err != nil {
+					return res, err
+				}
+			} else {
+				undone = 1
+			}
 		}
 		if prior := st.earlier[e.Code]; len(prior) > 0 && undone == 0 {
 			res.Result = protocol.ResultConflict
-			res.Earlier = append([]pickup.Collection(nil), prior...)
-			b, err := json.Marshal(res.Earlier)
-			if err != nil {
-				return res, err
-			}
-			earlierJSON = string(b)
+			res.Earlier = append([]pickup.Collection(nil), prior[:min(len(prior), protocol.MaxEarlier)]...)
 			reg.Log.Warn("double handover", "code", e.Code.Masked(), "terminal", e.TerminalID, "earlier", len(prior))
 		}
 		if undone == 0 {
-			st.earlier[e.Code] = append(st.earlier[e.Code], pickup.Collection{EventID: e.ID, At: parseTime(fmtTime(e.At)),
-				TerminalID: e.TerminalID, CentreID: e.CentreID, GloveSize: e.GloveSize})
+			if len(st.earlier[e.Code]) < protocol.MaxEarlier {
+				st.earlier[e.Code] = append(st.earlier[e.Code], pickup.Collection{EventID: e.ID, At: parseTime(fmtTime(e.At)),
+					TerminalID: e.TerminalID, CentreID: e.CentreID, GloveSize: e.GloveSize})
+			}
 			if ps != nil {
 				ps.delta++
 			}
 		}
-		st.targets[e.ID] = &handoverRef{code: e.Code, centre: e.CentreID, undone: undone == 1}
+		st.targets[e.ID] = &handoverRef{code: e.Code, centre: e.CentreID, terminal: e.TerminalID, at: parseTime(fmtTime(e.At)), received: now, undone: undone == 1}
+	case pickup.EventUndo:
+		u := pendingUndo{id: e.ID, terminal: e.TerminalID, at: e.At}
+		switch h := st.targets[e.Undoes]; {
+		case h == nil, h.undone, h.flagged:
+			// Not arrived yet (judged when it does), or nothing to undo.
+			res.Flag = timeFlag(e.At, now)
+		default:
+			res.Flag = judgeUndo(u, h, now, h.received.Equal(now))
+		}
+	default:
+		res.Flag = timeFlag(e.At, now)
 	}
-	seq = tx.next()
+	if res.Flag != "" {
+		res.Result = protocol.ResultFlagged
+	}
+	seq := tx.next()
 	var item, size, qty, reason, ref any
 	if e.Type == pickup.EventStockReceive || e.Type == pickup.EventStockCount {
 		item, size, qty, reason, ref = e.Item, e.Size, e.Qty, e.Reason, e.Ref
 	}
 	if _, err := st.insert.ExecContext(ctx, e.ID, string(e.Type), e.TerminalID, e.CentreID, fmtTime(e.At), fmtTime(now), via,
 		nullStr(string(e.Code)), codeCentre, e.GloveSize, string(items), e.Volunteer, e.OnSignature, e.Signed,
-		nullStr(e.Undoes), undone, item, size, qty, reason, ref, string(res.Result), earlierJSON, seq); err != nil {
+		nullStr(e.Undoes), undone, item, size, qty, reason, ref, string(res.Result), "", seq, res.Flag); err != nil {
 		return res, fmt.Errorf("store event: %w", err)
 	}
-	st.existing[e.ID] = protocol.PushResult{ID: e.ID, Result: protocol.ResultDuplicate, Stored: res.Result, Earlier: res.Earlier}
-	if e.Type == pickup.EventUndo {
-		h := st.targets[e.Undoes]
-		switch {
-		case h == nil:
-			// The handover has not arrived yet: it will be stored as undone.
-			st.pending[e.Undoes] = true
-		case h.undone || h.centre != e.CentreID:
-			// Already undone, or another centre's handover: recorded, no effect.
-		default:
-			h.undone = true
-			if _, err := tx.ExecContext(ctx, "UPDATE events SET undone = 1, seq = ? WHERE id = ?", tx.next(), e.Undoes); err != nil {
-				return res, err
-			}
-			prior := st.earlier[h.code]
-			for i, c := range prior {
-				if c.EventID == e.Undoes {
-					st.earlier[h.code] = append(prior[:i:i], prior[i+1:]...)
-					break
-				}
-			}
-			if ps := st.pickups[h.code]; ps != nil {
-				ps.delta--
-			} else {
-				// The handover's pickup was not read with this batch.
-				var c pickupState
-				err := tx.QueryRowContext(ctx, "SELECT centre_id, cancelled, active FROM pickups WHERE code = ?", h.code).Scan(&c.centre, &c.cancelled, &c.active)
-				if err == nil {
-					c.delta = -1
-					st.pickups[h.code] = &c
-				} else if !errors.Is(err, sql.ErrNoRows) {
-					return res, err
-				}
-			}
+	st.existing[e.ID] = protocol.PushResult{ID: e.ID, Result: protocol.ResultDuplicate, Stored: res.Result, Earlier: res.Earlier, Flag: res.Flag}
+	if e.Type == pickup.EventUndo && res.Flag == "" {
+		if err := reg.applyUndo(ctx, tx, st, e); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
+}
+
+// applyUndo marks the handover an accepted undo names as undone (or, when
+// it has not arrived yet, notes the undo for it).
+func (reg *Registry) applyUndo(ctx context.Context, tx *wtx, st *pushState, e pickup.Event) error {
+	h := st.targets[e.Undoes]
+	switch {
+	case h == nil:
+		// The handover has not arrived yet: it will be judged with this
+		// undo when it does.
+		st.pending[e.Undoes] = &pendingUndo{id: e.ID, terminal: e.TerminalID, at: e.At}
+		return nil
+	case h.undone || h.flagged:
+		// Already undone, or flagged: recorded, no effect.
+		return nil
+	}
+	h.undone = true
+	if _, err := tx.ExecContext(ctx, "UPDATE events SET undone = 1, seq = ? WHERE id = ?", tx.next(), e.Undoes); err != nil {
+		return err
+	}
+	prior := st.earlier[h.code]
+	for i, c := range prior {
+		if c.EventID == e.Undoes {
+			st.earlier[h.code] = append(prior[:i:i], prior[i+1:]...)
+			break
+		}
+	}
+	if ps := st.pickups[h.code]; ps != nil {
+		ps.delta--
+		return nil
+	}
+	// The handover's pickup was not read with this batch.
+	var c pickupState
+	err := tx.QueryRowContext(ctx, "SELECT centre_id, cancelled, active FROM pickups WHERE code = ?", h.code).Scan(&c.centre, &c.cancelled, &c.active)
+	if err == nil {
+		c.delta = -1
+		st.pickups[h.code] = &c
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return nil
 }
 
 // digestCache keeps the last digest per centre while the head does not move.
