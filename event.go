@@ -46,6 +46,15 @@ type Event struct {
 	Ref    string `json:"ref,omitempty"`
 }
 
+// Bounds of an event's fields: far above what a counter records, low
+// enough that no sum the registry makes can overflow and no single fact
+// can fill a disk.
+const (
+	MaxQty       = 10_000_000 // units in one reception, count or item line
+	MaxItemLines = 32         // lines of one handover
+	MaxSizeLen   = 8          // a glove or item size ("S", "XL", "7.5")
+)
+
 // Validate checks an event's shape (not its effect).
 func (e Event) Validate() error {
 	var errs []error
@@ -62,6 +71,13 @@ func (e Event) Validate() error {
 	if e.At.IsZero() {
 		bad("at missing")
 	}
+	// Every string field is bounded whatever the type (the registry
+	// stores them as they come).
+	if len(e.Code) > 32 || len(e.Undoes) > 36 || len(e.Item) > 64 || len(e.Volunteer) > MaxNameLen ||
+		len(e.Reason) > MaxNameLen || len(e.Ref) > MaxNameLen || len(e.GloveSize) > MaxSizeLen ||
+		len(e.Size) > MaxSizeLen || len(e.Signed) > MaxScanLen || len(e.Items) > MaxItemLines {
+		bad("a field is over its length bound")
+	}
 	switch e.Type {
 	case EventHandover:
 		if _, err := ParseCode(string(e.Code)); err != nil {
@@ -70,8 +86,17 @@ func (e Event) Validate() error {
 		if len(e.Volunteer) > MaxNameLen {
 			bad("volunteer too long")
 		}
+		if len(e.GloveSize) > MaxSizeLen {
+			bad("glove_size too long")
+		}
+		if len(e.Signed) > MaxScanLen {
+			bad("signed payload longer than %d bytes", MaxScanLen)
+		}
+		if len(e.Items) > MaxItemLines {
+			bad("%d item lines, at most %d", len(e.Items), MaxItemLines)
+		}
 		for _, l := range e.Items {
-			if !ValidID(l.Item) || l.Qty <= 0 {
+			if !ValidID(l.Item) || l.Qty <= 0 || l.Qty > MaxQty || len(l.Size) > MaxSizeLen {
 				bad("item line %q×%d invalid", l.Item, l.Qty)
 			}
 		}
@@ -83,8 +108,11 @@ func (e Event) Validate() error {
 		if !ValidID(e.Item) {
 			bad("item %q invalid", e.Item)
 		}
-		if e.Qty < 0 || e.Type == EventStockReceive && e.Qty == 0 {
-			bad("qty %d invalid", e.Qty)
+		if e.Qty < 0 || e.Type == EventStockReceive && e.Qty == 0 || e.Qty > MaxQty {
+			bad("qty %d invalid (1 to %d)", e.Qty, MaxQty)
+		}
+		if len(e.Size) > MaxSizeLen {
+			bad("size too long")
 		}
 		if len(e.Reason) > MaxNameLen || len(e.Ref) > MaxNameLen {
 			bad("reason or ref too long")

@@ -103,6 +103,9 @@ const (
 	PushAccepted  PushResult = "accepted"
 	PushDuplicate PushResult = "duplicate"
 	PushConflict  PushResult = "conflict"
+	// PushFlagged: recorded by the registry but failing its checks (another
+	// centre's code, an undo too late…): it counts nowhere there.
+	PushFlagged PushResult = "flagged"
 )
 
 // PushAnswer is the registry's answer for one pushed fact: Stored is the
@@ -113,6 +116,7 @@ type PushAnswer struct {
 	Result  PushResult
 	Stored  PushResult
 	Earlier []pickup.Collection
+	Flag    string // why the registry flagged it
 }
 
 // SyncConfig is what the sync client needs from the store.
@@ -285,7 +289,7 @@ func (s *Store) NoteAttempt(ctx context.Context, ids []string, cause error) erro
 
 // PushOutcome counts what ApplyPushResults did.
 type PushOutcome struct {
-	Accepted, Duplicate, Conflict int
+	Accepted, Duplicate, Conflict, Flagged int
 }
 
 // ApplyPushResults takes the registry's definite answers: each answered
@@ -312,6 +316,8 @@ func (s *Store) ApplyPushResults(ctx context.Context, events []pickup.Event, ans
 				out.Duplicate++
 			case PushConflict:
 				out.Conflict++
+			case PushFlagged:
+				out.Flagged++
 			}
 			if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE event_id = ?", r.ID); err != nil {
 				return err
@@ -319,10 +325,17 @@ func (s *Store) ApplyPushResults(ctx context.Context, events []pickup.Event, ans
 			if _, err := tx.ExecContext(ctx, "UPDATE journal SET sync_state = ? WHERE id = ?", string(state), r.ID); err != nil {
 				return err
 			}
+			ev := byID[r.ID]
+			if state == PushFlagged && ev.Type == pickup.EventHandover {
+				// Shown with the conflicts: the registry does not count it.
+				if err := addConflict(ctx, tx, ev.ID, ev.Code, ev.TerminalID, ev.CentreID, ev.At, "flagged by the registry: "+r.Flag, now); err != nil {
+					return err
+				}
+				continue
+			}
 			if state != PushConflict {
 				continue
 			}
-			ev := byID[r.ID]
 			if err := addConflict(ctx, tx, ev.ID, ev.Code, ev.TerminalID, ev.CentreID, ev.At, "pushed from this terminal", now); err != nil {
 				return err
 			}

@@ -310,7 +310,7 @@ func (y *Syncer) push(ctx context.Context, c *protocol.Client, rep *Report) erro
 		rep.Accepted += out.Accepted
 		rep.Duplicate += out.Duplicate
 		rep.Conflicts += out.Conflict
-		y.log().Info("pushed", "facts", len(evs), "accepted", out.Accepted, "duplicate", out.Duplicate, "conflict", out.Conflict)
+		y.log().Info("pushed", "facts", len(evs), "accepted", out.Accepted, "duplicate", out.Duplicate, "conflict", out.Conflict, "flagged", out.Flagged)
 	}
 }
 

@@ -68,7 +68,7 @@ func storePage(p *protocol.PullResponse) *store.Page {
 func storeAnswers(res *protocol.PushResponse) []store.PushAnswer {
 	out := make([]store.PushAnswer, len(res.Results))
 	for i, r := range res.Results {
-		out[i] = store.PushAnswer{ID: r.ID, Result: store.PushResult(r.Result), Stored: store.PushResult(r.Stored), Earlier: r.Earlier}
+		out[i] = store.PushAnswer{ID: r.ID, Result: store.PushResult(r.Result), Stored: store.PushResult(r.Stored), Earlier: r.Earlier, Flag: r.Flag}
 	}
 	return out
 }

@@ -288,7 +288,7 @@ func (reg *Registry) campaigns(ctx context.Context, tx *sql.Tx, only string) ([]
 		d := &out[i]
 		byPhase := map[string]*Counts{}
 		err := eachRowArgs(ctx, tx, `SELECT p.phase, p.profession, count(*), sum(p.cancelled = 1),
-				sum(p.cancelled = 0 AND EXISTS (SELECT 1 FROM events e WHERE e.type = 'handover' AND e.code = p.code AND e.undone = 0))
+				sum(p.cancelled = 0 AND EXISTS (SELECT 1 FROM events e WHERE e.type = 'handover' AND e.code = p.code AND e.undone = 0 AND e.flag = ''))
 			FROM pickups p WHERE p.campaign_id = ? GROUP BY p.phase, p.profession`, []any{d.ID}, func(r *sql.Rows) error {
 			var phase, prof string
 			var n, canc, coll int

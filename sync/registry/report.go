@@ -36,9 +36,12 @@ type CentreReport struct {
 	// DoubleHandovers counts the handovers at the centre of a code that had
 	// already been handed over (here or elsewhere, earlier by the terminals'
 	// clocks), not undone: a code handed over twice is one double handover.
-	DoubleHandovers int          `json:"double_handovers"`
-	Terminals       int          `json:"terminals"`
-	Items           []ItemReport `json:"items"`
+	DoubleHandovers int `json:"double_handovers"`
+	// Flagged counts the facts the centre's terminals sent that failed the
+	// registry's checks (see Report.Flagged): recorded, counted nowhere else.
+	Flagged   int          `json:"flagged"`
+	Terminals int          `json:"terminals"`
+	Items     []ItemReport `json:"items"`
 	// Days are the centre's figures of each day of the report's period.
 	Days []DayFigures `json:"days"`
 }
@@ -64,7 +67,27 @@ type Report struct {
 	// Doubles lists the codes handed over more than once (not undone),
 	// with every handover, when one of them falls in the period.
 	Doubles []DoubleHandover `json:"doubles"`
+	// Flagged lists the most recent facts that failed the registry's
+	// checks (a handover of another centre's code, an undo from another
+	// terminal…), codes masked: the first thing to look at after a
+	// terminal was stolen.
+	Flagged []FlaggedFact `json:"flagged"`
 }
+
+// FlaggedFact is a fact recorded as flagged.
+type FlaggedFact struct {
+	EventID    string    `json:"event_id"`
+	Type       string    `json:"type"`
+	TerminalID string    `json:"terminal_id"`
+	CentreID   string    `json:"centre_id"`
+	Code       string    `json:"code,omitempty"` // masked
+	At         time.Time `json:"at"`
+	ReceivedAt time.Time `json:"received_at"`
+	Flag       string    `json:"flag"`
+}
+
+// maxReportFlagged bounds Report.Flagged (the count per centre is exact).
+const maxReportFlagged = 200
 
 // Report computes the report for the days from to to, both included (the
 // zero Date: from the first handover; to today). It refuses a period that
@@ -128,7 +151,7 @@ func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report,
 			return fmt.Errorf("terminals: %w", err)
 		}
 		if err := eachRow(ctx, tx, `WITH h AS (SELECT code, centre_id, row_number() OVER (PARTITION BY code ORDER BY at, id) AS n
-				FROM events WHERE type = 'handover' AND undone = 0)
+				FROM events WHERE type = 'handover' AND undone = 0 AND flag = '')
 			SELECT centre_id, count(*), count(DISTINCT code), sum(n > 1) FROM h GROUP BY centre_id`, func(r *sql.Rows) error {
 			var id string
 			var n, distinct, doubles int
@@ -141,8 +164,36 @@ func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report,
 		}); err != nil {
 			return fmt.Errorf("handovers: %w", err)
 		}
-		if err := tx.QueryRowContext(ctx, "SELECT count(DISTINCT code) FROM events WHERE type = 'handover' AND undone = 0").Scan(&rep.Totals.Collected); err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT count(DISTINCT code) FROM events WHERE type = 'handover' AND undone = 0 AND flag = ''").Scan(&rep.Totals.Collected); err != nil {
 			return err
+		}
+		if err := eachRow(ctx, tx, "SELECT centre_id, count(*) FROM events WHERE flag <> '' GROUP BY centre_id", func(r *sql.Rows) error {
+			var id string
+			var n int
+			if err := r.Scan(&id, &n); err != nil {
+				return err
+			}
+			centre(id).Flagged = n
+			return nil
+		}); err != nil {
+			return fmt.Errorf("flagged: %w", err)
+		}
+		rep.Flagged = []FlaggedFact{}
+		if err := eachRow(ctx, tx, `SELECT id, type, terminal_id, centre_id, coalesce(code, ''), at, received_at, flag FROM events
+				WHERE flag <> '' ORDER BY received_at DESC, id LIMIT `+fmt.Sprint(maxReportFlagged), func(r *sql.Rows) error {
+			var f FlaggedFact
+			var code, at, received string
+			if err := r.Scan(&f.EventID, &f.Type, &f.TerminalID, &f.CentreID, &code, &at, &received, &f.Flag); err != nil {
+				return err
+			}
+			if c, err := pickup.ParseCode(code); err == nil {
+				f.Code = c.Masked()
+			}
+			f.At, f.ReceivedAt = parseTime(at), parseTime(received)
+			rep.Flagged = append(rep.Flagged, f)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("flagged: %w", err)
 		}
 		items := map[[3]string]*ItemReport{}
 		item := func(centreID, it, size string) *ItemReport {
@@ -163,7 +214,7 @@ func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report,
 		}); err != nil {
 			return fmt.Errorf("shipments: %w", err)
 		}
-		if err := eachRow(ctx, tx, "SELECT centre_id, item, coalesce(size, ''), sum(qty) FROM events WHERE type = 'stock_receive' GROUP BY 1, 2, 3", func(r *sql.Rows) error {
+		if err := eachRow(ctx, tx, "SELECT centre_id, item, coalesce(size, ''), sum(qty) FROM events WHERE type = 'stock_receive' AND flag = '' GROUP BY 1, 2, 3", func(r *sql.Rows) error {
 			var c, it, size string
 			var q int
 			if err := r.Scan(&c, &it, &size, &q); err != nil {
@@ -199,6 +250,7 @@ func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report,
 			t.Cancelled += c.Cancelled
 			t.Handovers += c.Handovers
 			t.DoubleHandovers += c.DoubleHandovers
+			t.Flagged += c.Flagged
 			t.Terminals += c.Terminals
 		}
 		rep.Totals.ID, rep.Totals.Name = "total", "All centres"
@@ -238,7 +290,7 @@ func (reg *Registry) handedOverItems(ctx context.Context, tx *sql.Tx, item func(
 		return err
 	}
 	return eachRow(ctx, tx, `SELECT e.centre_id, e.items, e.glove_size, coalesce(p.campaign_id, ''), coalesce(p.parcel_kind, ''), coalesce(p.profession, '')
-		FROM events e LEFT JOIN pickups p ON p.code = e.code WHERE e.type = 'handover' AND e.undone = 0`, func(r *sql.Rows) error {
+		FROM events e LEFT JOIN pickups p ON p.code = e.code WHERE e.type = 'handover' AND e.undone = 0 AND e.flag = ''`, func(r *sql.Rows) error {
 		var centreID, itemsJSON, glove, campID, kind, prof string
 		if err := r.Scan(&centreID, &itemsJSON, &glove, &campID, &kind, &prof); err != nil {
 			return err

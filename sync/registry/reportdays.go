@@ -117,7 +117,7 @@ func (reg *Registry) reportDays(ctx context.Context, tx *sql.Tx, rep *Report) er
 	}
 	lo, hi := dayStart(rep.From), dayStart(rep.To.AddDays(1))
 	if err := eachRowArgs(ctx, tx, `WITH h AS (SELECT centre_id, at, row_number() OVER (PARTITION BY code ORDER BY at, id) AS n
-			FROM events WHERE type = 'handover' AND undone = 0)
+			FROM events WHERE type = 'handover' AND undone = 0 AND flag = '')
 		SELECT centre_id, at, n FROM h WHERE at >= ? AND at < ?`, []any{lo, hi}, func(r *sql.Rows) error {
 		var centre, at string
 		var k int
@@ -136,7 +136,7 @@ func (reg *Registry) reportDays(ctx context.Context, tx *sql.Tx, rep *Report) er
 	}); err != nil {
 		return fmt.Errorf("handovers by day: %w", err)
 	}
-	if err := eachRowArgs(ctx, tx, "SELECT centre_id, at FROM events WHERE type = 'undo' AND at >= ? AND at < ?", []any{lo, hi}, func(r *sql.Rows) error {
+	if err := eachRowArgs(ctx, tx, "SELECT centre_id, at FROM events WHERE type = 'undo' AND flag = '' AND at >= ? AND at < ?", []any{lo, hi}, func(r *sql.Rows) error {
 		var centre, at string
 		if err := r.Scan(&centre, &at); err != nil {
 			return err
@@ -179,13 +179,13 @@ func (reg *Registry) reportDays(ctx context.Context, tx *sql.Tx, rep *Report) er
 func (reg *Registry) doubles(ctx context.Context, tx *sql.Tx, lo, hi string) ([]DoubleHandover, error) {
 	out := []DoubleHandover{}
 	var cur *DoubleHandover
-	err := eachRowArgs(ctx, tx, `WITH d AS (SELECT code FROM events WHERE type = 'handover' AND undone = 0
+	err := eachRowArgs(ctx, tx, `WITH d AS (SELECT code FROM events WHERE type = 'handover' AND undone = 0 AND flag = ''
 				GROUP BY code HAVING count(*) > 1 AND sum(at >= ? AND at < ?) > 0)
 		SELECT e.code, coalesce(p.name, ''), coalesce(p.profession, ''), coalesce(p.centre_id, e.code_centre, ''), coalesce(p.campaign_id, ''),
 			e.id, e.terminal_id, e.centre_id, e.at, e.received_at, e.glove_size, e.volunteer, e.on_signature
 		FROM events e JOIN d ON d.code = e.code LEFT JOIN pickups p ON p.code = e.code
-		WHERE e.type = 'handover' AND e.undone = 0
-		ORDER BY (SELECT min(at) FROM events x WHERE x.code = e.code AND x.type = 'handover' AND x.undone = 0), e.code, e.at, e.id`,
+		WHERE e.type = 'handover' AND e.undone = 0 AND e.flag = ''
+		ORDER BY (SELECT min(at) FROM events x WHERE x.code = e.code AND x.type = 'handover' AND x.undone = 0 AND x.flag = ''), e.code, e.at, e.id`,
 		[]any{lo, hi}, func(r *sql.Rows) error {
 			var d DoubleHandover
 			var s HandoverSide
