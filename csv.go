@@ -31,8 +31,12 @@ func (e *RowError) Unwrap() error { return e.Err }
 // ReadPickupCSV reads a pickup list (UTF-8 CSV with a header row) and calls
 // fn for each row in order. It stops at the first bad row with a *RowError
 // naming its line, or at the first error fn returns.
+//
+// Lines are bounded (MaxCSVLine); names and professions are cleaned of
+// control, direction and invisible characters (CleanName) and of the
+// formula escape WritePickupCSVRow adds.
 func ReadPickupCSV(r io.Reader, fn func(line int, p Pickup) error) error {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(BoundLines(r, MaxCSVLine))
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -63,7 +67,11 @@ func ReadPickupCSV(r io.Reader, fn func(line int, p Pickup) error) error {
 		}
 		if err != nil {
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
+			var re *RowError
+			switch {
+			case errors.As(err, &re):
+				return re
+			case errors.As(err, &pe):
 				return &RowError{Line: pe.StartLine, Err: pe.Err}
 			}
 			return &RowError{Line: 0, Err: err}
@@ -114,7 +122,10 @@ func pickupFromFields(field func(string) string) (Pickup, error) {
 		return p, fmt.Errorf("code: %w", err)
 	}
 	p.Code = code
-	p.Name, p.Profession = field("name"), field("profession")
+	if !utf8.ValidString(field("name")) || !utf8.ValidString(field("profession")) {
+		return p, errors.New("name or profession is not UTF-8")
+	}
+	p.Name, p.Profession = CleanName(UnescapeCSVField(field("name"))), CleanName(UnescapeCSVField(field("profession")))
 	for _, f := range []struct{ name, v string }{{"name", p.Name}, {"profession", p.Profession}} {
 		switch {
 		case f.v == "":
@@ -152,8 +163,10 @@ func WritePickupCSVHeader(w *csv.Writer) error {
 	return w.Write(append(append([]string{}, PickupCSVColumns...), "status"))
 }
 
-// WritePickupCSVRow writes one pickup as a row under WritePickupCSVHeader.
+// WritePickupCSVRow writes one pickup as a row under WritePickupCSVHeader;
+// a name that would start a spreadsheet formula is escaped
+// (EscapeCSVField), and read back as it was by ReadPickupCSV.
 func WritePickupCSVRow(w *csv.Writer, p Pickup) error {
-	return w.Write([]string{p.Code.String(), p.Name, p.Profession, p.ParcelKind, p.CentreID,
+	return w.Write([]string{p.Code.String(), EscapeCSVField(p.Name), EscapeCSVField(p.Profession), p.ParcelKind, p.CentreID,
 		p.Window.Start.String(), p.Window.End.String(), string(p.Status)})
 }

@@ -1,6 +1,7 @@
 package pickup
 
 import (
+	csvpkg "encoding/csv"
 	"errors"
 	"strings"
 	"testing"
@@ -52,7 +53,8 @@ func TestReadPickupCSVBadRows(t *testing.T) {
 		{"bad centre", header + strings.Replace(good, ",bru,", ",b r u,", 1), 2},
 		{"bad quote", header + good + "\"x,A\n", 3},
 		{"bad status", "code,name,profession,parcel_kind,centre_id,window_start,window_end,status\n" + strings.TrimSuffix(good, "\n") + ",lost\n", 2},
-		{"control character", header + strings.Replace(good, ",A,", ",A\x01,", 1), 2},
+		{"name only of control characters", header + strings.Replace(good, ",A,", ",\x01\u202e\u200b,", 1), 2},
+		{"line over MaxCSVLine", header + good + strings.Repeat("x", MaxCSVLine+1) + "\n", 3},
 	}
 	for _, tt := range tests {
 		err := ReadPickupCSV(strings.NewReader(tt.in), func(int, Pickup) error { return nil })
@@ -81,4 +83,53 @@ func FuzzReadPickupCSV(f *testing.F) {
 			t.Fatalf("error %v is not a RowError", err)
 		}
 	})
+}
+
+// TestNamesCleanedOfDisguisingCharacters: control, direction, zero-width
+// and NUL characters are removed from names at import (U+202E showed
+// "Anne" as "ennA" at the counter).
+func TestNamesCleanedOfDisguisingCharacters(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Anne", "Anne"},
+		{"\u202eAnne", "Anne"},
+		{"An\u200bne", "Anne"},
+		{"An\x00ne\x01", "Anne"},
+		{"Anne  \u2066Dupont\u2069", "Anne Dupont"},
+		{"Zoë Lefèvre", "Zoë Lefèvre"},
+	}
+	for _, tc := range tests {
+		csv := "code,name,profession,parcel_kind,centre_id,window_start,window_end\n" +
+			"ABCD-EFGH-JKMN-PQRT,\"" + tc.in + "\",nurse,close_contact,namur,2020-10-05,2020-12-31\n"
+		code, _ := NewCode(nil)
+		csv = strings.Replace(csv, "ABCD-EFGH-JKMN-PQRT", code.String(), 1)
+		var got string
+		err := ReadPickupCSV(strings.NewReader(csv), func(_ int, p Pickup) error { got = p.Name; return nil })
+		if err != nil || got != tc.want {
+			t.Errorf("name %q: got %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// TestCSVFormulaInjectionEscaped: names that would run as spreadsheet
+// formulas are written escaped and read back as they were.
+func TestCSVFormulaInjectionEscaped(t *testing.T) {
+	for _, name := range []string{`=HYPERLINK("http://x","y")`, "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "'=already", "Anne"} {
+		code, _ := NewCode(nil)
+		var b strings.Builder
+		w := csvpkg.NewWriter(&b)
+		WritePickupCSVHeader(w)
+		WritePickupCSVRow(w, Pickup{Code: code, Name: name, Profession: "nurse", ParcelKind: "close_contact", CentreID: "namur",
+			Window: Window{Start: Date{2020, 10, 5}, End: Date{2020, 12, 31}}, Status: StatusExpected})
+		w.Flush()
+		for _, rec := range strings.Split(b.String(), "\n")[1:] {
+			f := strings.SplitN(rec, ",", 3)
+			if len(f) > 1 && f[1] != "" && strings.ContainsRune("=+-@", rune(strings.TrimPrefix(f[1], `"`)[0])) {
+				t.Errorf("name %q written as %q: a spreadsheet runs it", name, f[1])
+			}
+		}
+		var got string
+		if err := ReadPickupCSV(strings.NewReader(b.String()), func(_ int, p Pickup) error { got = p.Name; return nil }); err != nil || got != name {
+			t.Errorf("name %q read back as %q, %v", name, got, err)
+		}
+	}
 }

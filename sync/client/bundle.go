@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -24,7 +23,7 @@ var ErrBundleRefused = errors.New("bundle refused, nothing applied")
 // name; path may only replace a regular file. The facts stay in the outbox
 // until the registry's pull confirms them.
 func ExportBundle(ctx context.Context, s *store.Store, path string) (int, error) {
-	n, err := exportBundle(ctx, s, path)
+	n, err := interruptible(ctx, "bundle export", func() (int, error) { return exportBundle(ctx, s, path) })
 	if err != nil {
 		return 0, fmt.Errorf("bundle export: %w", err)
 	}
@@ -82,13 +81,44 @@ type BundleImport struct {
 	Pickups int `json:"pickups"`
 }
 
-// ImportBundle applies the registry's signed pull bundle at path. It first
-// reads the whole bundle and checks its signature against the registry
-// keys this terminal trusts, its kind and its centre, applying nothing:
-// a failed check returns an error wrapping ErrBundleRefused. Then it
-// applies the pages in order, each in one transaction, skipping those
-// already applied, so importing the same bundle again is safe.
+// ImportBundle applies the registry's signed pull bundle at path (a
+// regular file). It reads the file once, into a private copy beside the
+// terminal's database, checking every page, the signature against the
+// registry keys this terminal trusts, its kind and its centre, applying
+// nothing: a failed check returns an error wrapping ErrBundleRefused.
+// Then it applies the copy's pages — the bytes that were verified, even if
+// the file changed since — each page in its own transaction, skipping
+// pages already applied, so importing the same bundle again is safe.
+// Memory is bounded by one page. A path that hangs (a dead network share)
+// does not hold the terminal: ctx's end (SIGTERM) interrupts the import.
 func ImportBundle(ctx context.Context, s *store.Store, path string) (BundleImport, error) {
+	return interruptible(ctx, "bundle import", func() (BundleImport, error) { return importBundle(ctx, s, path) })
+}
+
+// interruptible runs fn, returning early with an error when ctx ends
+// first: a file operation blocked in the kernel cannot be cancelled, but
+// the program must still stop when asked (the abandoned work is in
+// transactions, and repeating it is safe).
+func interruptible[T any](ctx context.Context, what string, fn func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := fn()
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("%s interrupted (%w): nothing half-applied; run it again", what, ctx.Err())
+	}
+}
+
+func importBundle(ctx context.Context, s *store.Store, path string) (BundleImport, error) {
 	var out BundleImport
 	cfg, err := s.SyncConfig(ctx)
 	if err != nil {
@@ -102,7 +132,7 @@ func ImportBundle(ctx context.Context, s *store.Store, path string) (BundleImpor
 	checkHeader := func(r protocol.BundleRecord) error {
 		switch h := r.Header; {
 		case h == nil:
-			return nil
+			return ctx.Err()
 		case h.Kind != protocol.BundlePull:
 			return fmt.Errorf("this is a %s bundle (from a terminal): it goes to the registry, not to a terminal", h.Kind)
 		case h.CentreID != cfg.CentreID:
@@ -110,15 +140,7 @@ func ImportBundle(ctx context.Context, s *store.Store, path string) (BundleImpor
 		}
 		return nil
 	}
-	// First pass: check everything, apply nothing.
-	if err := readBundle(path, verify, checkHeader); err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return out, fmt.Errorf("bundle import: %w", err)
-		}
-		return out, fmt.Errorf("%w: %s: %w", ErrBundleRefused, path, err)
-	}
-	err = readBundle(path, verify, func(r protocol.BundleRecord) error {
+	apply := func(r protocol.BundleRecord) error {
 		if r.Page == nil {
 			return nil
 		}
@@ -133,19 +155,29 @@ func ImportBundle(ctx context.Context, s *store.Store, path string) (BundleImpor
 			out.Skipped++
 		}
 		return nil
-	})
-	if err != nil {
-		return out, fmt.Errorf("bundle import %s: %w (pages before this one are applied; importing again is safe)", path, err)
 	}
-	return out, nil
-}
-
-func readBundle(path string, verify protocol.BundleVerifier, fn func(protocol.BundleRecord) error) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return out, fmt.Errorf("bundle import: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return out, fmt.Errorf("%w: %s is not a regular file (copy the bundle onto the stick as a file)", ErrBundleRefused, path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return out, fmt.Errorf("bundle import: %w", err)
 	}
 	defer f.Close()
-	_, err = protocol.ReadBundle(io.Reader(f), verify, fn)
-	return err
+	_, applied, err := protocol.ReadBundleOnce(f, filepath.Dir(s.Path()), verify, checkHeader, apply)
+	switch {
+	case err == nil:
+		return out, nil
+	case !applied:
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return out, fmt.Errorf("bundle import: %w", err)
+		}
+		return out, fmt.Errorf("%w: %s: %w", ErrBundleRefused, path, err)
+	}
+	return out, fmt.Errorf("bundle import %s: %w (pages before this one are applied; importing again is safe)", path, err)
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
 	"sort"
 	"time"
 
@@ -47,8 +48,14 @@ const (
 	BundlePull  BundleKind = "pull"  // registry → terminal
 )
 
-// MaxBundleLine bounds one decompressed line of a bundle.
-const MaxBundleLine = 64 << 20
+// MaxBundleLine bounds one decompressed line of a bundle (a pull page);
+// MaxFactsLine one line of a facts bundle (a push of at most MaxPushEvents
+// facts, which a terminal writes DefaultPushBatch at a time), so that a
+// forged bundle costs its reader no more memory than an honest one.
+const (
+	MaxBundleLine = 64 << 20
+	MaxFactsLine  = 8 << 20
+)
 
 // Signature algorithms in a bundle trailer.
 const (
@@ -291,7 +298,11 @@ func ReadBundle(r io.Reader, verify BundleVerifier, fn func(BundleRecord) error)
 	h := sha256.New()
 	records := 0
 	for lineNo := 1; ; lineNo++ {
-		line, err := readLine(br)
+		max := MaxBundleLine
+		if hd.Kind == BundleFacts {
+			max = MaxFactsLine
+		}
+		line, err := readLine(br, max)
 		if errors.Is(err, io.EOF) {
 			return hd, fmt.Errorf("%w: ends without a trailer (truncated?)", ErrBundle)
 		}
@@ -331,7 +342,7 @@ func ReadBundle(r io.Reader, verify BundleVerifier, fn func(BundleRecord) error)
 			if err := verify(hd, BundleSignedText(sum), t.Signatures); err != nil {
 				return hd, err
 			}
-			if _, err := readLine(br); !errors.Is(err, io.EOF) {
+			if _, err := readLine(br, MaxBundleLine); !errors.Is(err, io.EOF) {
 				return hd, fmt.Errorf("%w: data after the trailer", ErrBundle)
 			}
 			if _, err := io.Copy(io.Discard, zr); err != nil {
@@ -369,12 +380,12 @@ func ReadBundle(r io.Reader, verify BundleVerifier, fn func(BundleRecord) error)
 
 // readLine returns one line including its newline; a last line without a
 // newline is an error (a cut file).
-func readLine(br *bufio.Reader) ([]byte, error) {
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
 	var out []byte
 	for {
 		chunk, err := br.ReadSlice('\n')
 		out = append(out, chunk...)
-		if len(out) > MaxBundleLine {
+		if len(out) > max {
 			return nil, errors.New("line too long")
 		}
 		switch {
@@ -390,4 +401,40 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// ReadBundleOnce reads a bundle from r exactly once, into a private
+// temporary copy in dir, and checks all of it — every record, check on
+// the header, the trailer and its signature — before it applies anything:
+// only then does it read the copy again (bytes that cannot have changed
+// since they were verified, whatever r was: a named pipe, a network share,
+// a file someone is rewriting) and call apply for each record. Memory is
+// bounded by one line. An error from the checking pass leaves applied
+// false; one from apply sets it.
+func ReadBundleOnce(r io.Reader, dir string, verify BundleVerifier, check, apply func(BundleRecord) error) (hd BundleHeader, applied bool, err error) {
+	tmp, err := os.CreateTemp(dir, ".bundle-*.tmp")
+	if err != nil {
+		return hd, false, fmt.Errorf("bundle copy: %w", err)
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	// The copy holds what the checking pass read, and nothing after the
+	// gzip stream's end (bounded, so that an endless source stops).
+	if hd, err = ReadBundle(io.TeeReader(r, tmp), verify, check); err != nil {
+		return hd, false, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return hd, false, fmt.Errorf("bundle copy: %w", err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return hd, false, fmt.Errorf("bundle copy: %w", err)
+	}
+	hd2, err := ReadBundle(bufio.NewReader(tmp), verify, apply)
+	if err == nil && (hd2.ID != hd.ID || hd2.Kind != hd.Kind || hd2.CentreID != hd.CentreID || hd2.TerminalID != hd.TerminalID ||
+		hd2.DatasetID != hd.DatasetID || hd2.After != hd.After) {
+		err = fmt.Errorf("%w: the copy differs from what was checked", ErrBundleTampered)
+	}
+	return hd, true, err
 }

@@ -87,6 +87,7 @@ type BundleImport struct {
 	Accepted   int    `json:"accepted"`
 	Duplicate  int    `json:"duplicate"`
 	Conflict   int    `json:"conflict"`
+	Flagged    int    `json:"flagged"`
 	// Again is set when this bundle had been imported before (everything
 	// in it is then a duplicate).
 	Again bool `json:"again"`
@@ -105,8 +106,11 @@ type BundleConflict struct {
 // it checks it is a facts bundle of this registry's dataset, made and
 // signed by an enrolled, not revoked terminal of the centre it names, then
 // records its events exactly as a push would (idempotent: importing it
-// again changes nothing). Anything wrong refuses the whole bundle with
-// ErrRefused and a message saying why.
+// again changes nothing). The bundle is read once into a private copy and
+// checked whole — signature included — before any event is recorded, one
+// push at a time (memory is bounded by one line, whatever the bundle's
+// size). Anything wrong refuses the whole bundle with ErrRefused and a
+// message saying why.
 func (reg *Registry) ImportBundle(ctx context.Context, r io.Reader) (BundleImport, error) {
 	var out BundleImport
 	ds, err := reg.DatasetID(ctx)
@@ -114,84 +118,82 @@ func (reg *Registry) ImportBundle(ctx context.Context, r io.Reader) (BundleImpor
 		return out, err
 	}
 	var term terminalAuth
-	var events []pickup.Event
 	verify := protocol.HMACVerifier(func(id string) ([]byte, error) { return term.secret, nil })
-	_, err = protocol.ReadBundle(r, verify, func(rec protocol.BundleRecord) error {
-		if h := rec.Header; h != nil {
-			switch {
-			case h.Kind != protocol.BundleFacts:
-				return fmt.Errorf("this is a %s bundle made by a registry for terminals (import it on a terminal with `pickup bundle import`)", h.Kind)
-			case h.DatasetID != ds:
-				return fmt.Errorf("this bundle was made for another registry or an earlier dataset (%s; this registry holds %s)", h.DatasetID, ds)
-			}
-			t, err := reg.terminalAuth(ctx, h.TerminalID)
-			if errors.Is(err, ErrNotFound) {
-				return fmt.Errorf("terminal %s is not enrolled at this registry", h.TerminalID)
-			}
-			if err != nil {
-				return err
-			}
-			if t.revoked {
-				return fmt.Errorf("terminal %s was revoked: its bundles are refused", h.TerminalID)
-			}
-			if t.centreID != h.CentreID {
-				return fmt.Errorf("this bundle names centre %s, but terminal %s belongs to centre %s", h.CentreID, h.TerminalID, t.centreID)
-			}
-			term = t
-			out.BundleID, out.TerminalID, out.CentreID = h.ID, h.TerminalID, h.CentreID
+	check := func(rec protocol.BundleRecord) error {
+		h := rec.Header
+		if h == nil {
+			return ctx.Err()
+		}
+		switch {
+		case h.Kind != protocol.BundleFacts:
+			return fmt.Errorf("this is a %s bundle made by a registry for terminals (import it on a terminal with `pickup bundle import`)", h.Kind)
+		case h.DatasetID != ds:
+			return fmt.Errorf("this bundle was made for another registry or an earlier dataset (%s; this registry holds %s)", h.DatasetID, ds)
+		}
+		t, err := reg.terminalAuth(ctx, h.TerminalID)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("terminal %s is not enrolled at this registry", h.TerminalID)
+		}
+		if err != nil {
+			return err
+		}
+		if t.revoked {
+			return fmt.Errorf("terminal %s was revoked: its bundles are refused", h.TerminalID)
+		}
+		if t.centreID != h.CentreID {
+			return fmt.Errorf("this bundle names centre %s, but terminal %s belongs to centre %s", h.CentreID, h.TerminalID, t.centreID)
+		}
+		term = t
+		out.BundleID, out.TerminalID, out.CentreID = h.ID, h.TerminalID, h.CentreID
+		return nil
+	}
+	var before int
+	var caller Caller
+	apply := func(rec protocol.BundleRecord) error {
+		if rec.Header != nil {
+			caller = Caller{TerminalID: term.id, CentreID: term.centreID}
+			return reg.r.QueryRowContext(ctx, "SELECT count(*) FROM bundles WHERE id = ?", out.BundleID).Scan(&before)
+		}
+		if rec.Push == nil {
 			return nil
 		}
-		if rec.Push != nil {
-			events = append(events, rec.Push.Events...)
-			if len(events) > 10_000_000 {
-				return errors.New("bundle holds too many events")
+		batch := rec.Push.Events
+		results, err := reg.Push(ctx, caller, batch, "bundle", "", reg.now())
+		if err != nil {
+			return err
+		}
+		for i, res := range results {
+			out.Events++
+			switch st := res.Result; {
+			case st == protocol.ResultAccepted:
+				out.Accepted++
+			case st == protocol.ResultDuplicate:
+				out.Duplicate++
+			case st == protocol.ResultConflict:
+				out.Conflict++
+				if len(out.Conflicts) < maxListedConflicts {
+					out.Conflicts = append(out.Conflicts, BundleConflict{EventID: res.ID, Code: batch[i].Code.Masked(), Earlier: res.Earlier})
+				}
+			case st == protocol.ResultFlagged:
+				out.Flagged++
 			}
 		}
 		return nil
-	})
+	}
+	_, applied, err := protocol.ReadBundleOnce(r, reg.dir, verify, check, apply)
 	if err != nil {
 		var pe *protocol.Error
-		if errors.As(err, &pe) {
+		switch {
+		case applied && errors.As(err, &pe):
+			return out, fmt.Errorf("import bundle: %w: %s (the pushes before were recorded; importing again is safe)", ErrRefused, pe.Message)
+		case applied:
+			return out, fmt.Errorf("import bundle: %w (the pushes before were recorded; importing again is safe)", err)
+		case errors.As(err, &pe):
 			err = errors.New(pe.Message)
 		}
 		return out, fmt.Errorf("import bundle: %w: %w", ErrRefused, err)
 	}
-	seenIDs := map[string]bool{}
-	for i, e := range events {
-		if seenIDs[e.ID] {
-			return out, fmt.Errorf("import bundle: %w: event %d repeats id %s", ErrRefused, i, e.ID)
-		}
-		seenIDs[e.ID] = true
-	}
-	var before int
-	if err := reg.r.QueryRowContext(ctx, "SELECT count(*) FROM bundles WHERE id = ?", out.BundleID).Scan(&before); err != nil {
-		return out, fmt.Errorf("import bundle: %w", err)
-	}
 	out.Again = before > 0
-	caller := Caller{TerminalID: term.id, CentreID: term.centreID}
-	for start := 0; start < len(events); start += protocol.MaxPushEvents {
-		batch := events[start:min(start+protocol.MaxPushEvents, len(events))]
-		results, err := reg.Push(ctx, caller, batch, "bundle", "", reg.now())
-		if err != nil {
-			var pe *protocol.Error
-			if errors.As(err, &pe) {
-				return out, fmt.Errorf("import bundle: %w: %s", ErrRefused, pe.Message)
-			}
-			return out, fmt.Errorf("import bundle: %w", err)
-		}
-		for i, res := range results {
-			out.Events++
-			switch res.Result {
-			case protocol.ResultAccepted:
-				out.Accepted++
-			case protocol.ResultDuplicate:
-				out.Duplicate++
-			case protocol.ResultConflict:
-				out.Conflict++
-				out.Conflicts = append(out.Conflicts, BundleConflict{EventID: res.ID, Code: batch[i].Code.Masked(), Earlier: res.Earlier})
-			}
-		}
-	}
 	err = reg.write(ctx, func(tx *wtx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO bundles (id, terminal_id, imported_at, events) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
 			out.BundleID, out.TerminalID, fmtTime(reg.now()), out.Events)
@@ -201,6 +203,9 @@ func (reg *Registry) ImportBundle(ctx context.Context, r io.Reader) (BundleImpor
 		return out, fmt.Errorf("import bundle: %w", err)
 	}
 	reg.Log.Info("facts bundle imported", "terminal", out.TerminalID, "events", out.Events, "accepted", out.Accepted,
-		"duplicate", out.Duplicate, "conflict", out.Conflict)
+		"duplicate", out.Duplicate, "conflict", out.Conflict, "flagged", out.Flagged)
 	return out, nil
 }
+
+// maxListedConflicts bounds BundleImport.Conflicts (the count is exact).
+const maxListedConflicts = 1000

@@ -172,7 +172,7 @@ var errStopCSV = errors.New("stop")
 // (errStopCSV: stop quietly). A header that is not right is a *RowError of
 // line 1.
 func scanCSV(r io.Reader, required []string, fn func(line int, field func(string) string) error, bad func(line int, err error) error) error {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(pickup.BoundLines(r, pickup.MaxCSVLine))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -201,6 +201,10 @@ func scanCSV(r io.Reader, required []string, fn func(line int, field func(string
 		}
 		if err != nil {
 			var pe *csv.ParseError
+			var re *pickup.RowError
+			if errors.As(err, &re) {
+				return re // a line over the bound: nothing after it can be trusted
+			}
 			if !errors.As(err, &pe) {
 				return err
 			}

@@ -176,7 +176,7 @@ func (reg *Registry) ImportRequestFile(ctx context.Context, opt RequestImport, r
 	first := map[string]int{}
 	err = scanCSV(r, RequestCSVColumns, func(line int, field func(string) string) error {
 		res.Rows++
-		q := request{line: line, professionalID: field("professional_id"), name: field("name"), centreID: field("centre_id")}
+		q := request{line: line, professionalID: field("professional_id"), name: pickup.CleanName(field("name")), centreID: field("centre_id")}
 		ok := true
 		if err := checkText("professional_id", q.professionalID, true); err != nil || len(q.professionalID) > 64 {
 			problem(line, "professional_id empty, longer than 64 or not printable")
