@@ -187,9 +187,22 @@ func (s *Store) Enrol(ctx context.Context, registryURL string, r Enrolment) (Ide
 		case old.Centre.ID != r.Centre.ID:
 			return errorf(CodeAlreadySetUp, "terminal already set up for centre %s; this enrolment is for centre %s", old.Centre.ID, r.Centre.ID)
 		case old.TerminalID != r.TerminalID:
-			if err := readdressOutbox(ctx, tx, r.TerminalID); err != nil {
-				return err
+			// Facts of a stand-alone terminal become the enrolled
+			// terminal's. Those of an earlier enrolment (revoked, say)
+			// stay as recorded: relabelling them would pass facts recorded
+			// after a revocation off as the new terminal's. They are still
+			// pushed, and the registry records them as the revoked
+			// terminal's, flagged.
+			if prev, _ := getSetting(ctx, tx, KeySecret); prev == "" {
+				if err := readdressOutbox(ctx, tx, r.TerminalID); err != nil {
+					return err
+				}
 			}
+		}
+		// The registry's keys replace any other (the demo's key, whose
+		// seed is public, would verify forged QR codes).
+		if _, err := tx.ExecContext(ctx, "DELETE FROM signing_keys WHERE from_registry = 0"); err != nil {
+			return err
 		}
 		if err := putCentre(ctx, tx, r.Centre); err != nil {
 			return err

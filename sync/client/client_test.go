@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -115,5 +117,40 @@ func TestDriftDue(t *testing.T) {
 	s.SetSetting(ctx, keyLastDrift, time.Now().UTC().Format(time.RFC3339))
 	if !y.driftDue(ctx, store.SyncConfig{Cursor: 5}, &Report{}) {
 		t.Error("--check did not force the drift check")
+	}
+}
+
+// TestEnrolPinOverHTTPRefused: an enrolment code carrying "@pin" used with
+// an http:// address is refused before anything is sent (the pin was
+// silently dropped and the terminal synced in clear).
+func TestEnrolPinOverHTTPRefused(t *testing.T) {
+	t.Parallel()
+	s := openStore(t)
+	tok, _ := protocol.NewEnrolmentToken(nil)
+	code := protocol.EnrolmentCode{Token: tok, Pin: protocol.CertPin([]byte("cert"))}.String()
+	if _, err := Enrol(context.Background(), s, "http://127.0.0.1:1", code); !errors.Is(err, protocol.ErrPinOverHTTP) {
+		t.Errorf("pinned code over http:// = %v, want ErrPinOverHTTP", err)
+	}
+}
+
+// TestPinnedCertificateMismatchExplained: a registry that shows another
+// certificate than the pinned one is explained as such, not as "check the
+// network".
+func TestPinnedCertificateMismatchExplained(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	c, err := protocol.NewClient(srv.URL, protocol.Credentials{}, protocol.CertPin([]byte("another certificate")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Time(context.Background())
+	if f := Explain(err); f.Kind != FailurePinMismatch {
+		t.Errorf("Explain(%v) = %+v, want pin_mismatch", err, f)
+	}
+	for _, lang := range i18n.Languages {
+		if text := (Failure{Kind: FailurePinMismatch}).Text(i18n.For(lang)); text == "" || strings.Contains(text, "sync.failure") {
+			t.Errorf("pin mismatch in %s: %q", lang, text)
+		}
 	}
 }

@@ -20,6 +20,7 @@ const (
 	FailureEnrolAgain  FailureKind = "enrol_again"  // the registry no longer accepts this terminal
 	FailureBusy        FailureKind = "busy"         // the registry is busy or restarting
 	FailureRefused     FailureKind = "refused"      // the registry refused for another reason (Code says which)
+	FailurePinMismatch FailureKind = "pin_mismatch" // the registry's TLS certificate is not the pinned one
 )
 
 // Failure explains a failed sync round. It is the one explanation both the
@@ -38,6 +39,8 @@ func Explain(err error) Failure {
 		return Failure{}
 	case errors.Is(err, store.ErrNotEnrolled):
 		return Failure{Kind: FailureNotEnrolled}
+	case errors.Is(err, protocol.ErrPinMismatch):
+		return Failure{Kind: FailurePinMismatch}
 	case !errors.As(err, &pe):
 		return Failure{Kind: FailureUnreachable}
 	case pe.Code == protocol.CodeTerminalRevoked || pe.Code == protocol.CodeUnauthenticated || pe.Code == protocol.CodeBadSignature:

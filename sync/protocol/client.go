@@ -215,6 +215,9 @@ func (c *Client) Enrol(ctx context.Context, code, requestID, hostname, version s
 	if err != nil {
 		return nil, err
 	}
+	if ec.Pin != "" && !strings.HasPrefix(strings.ToLower(c.BaseURL), "https://") {
+		return nil, ErrPinOverHTTP
+	}
 	if ec.Pin != "" {
 		if err := c.pin(ec.Pin); err != nil {
 			return nil, err

@@ -123,6 +123,11 @@ func validPin(s string) bool {
 	return err == nil && len(b) == sha256.Size
 }
 
+// ErrPinOverHTTP refuses an enrolment code that pins a TLS certificate
+// used with a plain http:// address: the pin would be dropped and the
+// terminal would sync in clear.
+var ErrPinOverHTTP = errors.New("this enrolment code pins the registry's TLS certificate: use the registry's https:// address, not http://")
+
 // ErrPinMismatch is returned by a pinned TLS connection whose server shows
 // another certificate.
 var ErrPinMismatch = errors.New("registry TLS certificate does not match the pinned one")

@@ -64,6 +64,7 @@ const (
 	FlagTimeOutOfRange  = "time_out_of_range" // the fact's time is not plausible (far future, or before any campaign)
 	FlagUndoNotRecorder = "undo_not_recorder" // an undo from a terminal other than the one that recorded the handover
 	FlagUndoTooLate     = "undo_too_late"     // an undo outside the undo window, by the terminal's or the registry's clock
+	FlagRevokedTerminal = "revoked_terminal"  // recorded under a revoked identity, pushed after re-enrolment
 )
 
 // MaxUndoWindow is the longest undo window the registry honours, on the

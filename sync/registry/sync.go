@@ -359,8 +359,19 @@ func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string
 // terminal or centre; nonce, when not empty, is recorded in the same
 // transaction so that a replay is refused even after a restart.
 func (reg *Registry) Push(ctx context.Context, t Caller, events []pickup.Event, via, nonce string, nonceExpires time.Time) ([]protocol.PushResult, error) {
+	revoked := map[string]bool{} // earlier, revoked identities of this centre's terminals
 	for i, e := range events {
-		if e.TerminalID != t.TerminalID || e.CentreID != t.CentreID {
+		if e.TerminalID == t.TerminalID && e.CentreID == t.CentreID {
+			continue
+		}
+		if e.CentreID == t.CentreID && !revoked[e.TerminalID] {
+			// A re-enrolled terminal pushes what it recorded under its
+			// revoked identity: recorded, flagged, counted nowhere.
+			if o, err := reg.terminalAuth(ctx, e.TerminalID); err == nil && o.revoked && o.centreID == t.CentreID {
+				revoked[e.TerminalID] = true
+			}
+		}
+		if !revoked[e.TerminalID] || e.CentreID != t.CentreID {
 			return nil, protocol.Errorf(protocol.CodeForbidden,
 				"event %d is recorded by terminal %s of centre %s; these credentials are terminal %s of centre %s",
 				i, e.TerminalID, e.CentreID, t.TerminalID, t.CentreID)
@@ -409,6 +420,7 @@ func (reg *Registry) pushTx(ctx context.Context, tx *wtx, j *pushJob, now time.T
 	if err != nil {
 		return nil, err
 	}
+	st.caller = t.TerminalID
 	results := make([]protocol.PushResult, 0, len(j.events))
 	for _, e := range j.events {
 		r, err := reg.pushOne(ctx, tx, st, e, j.via, now)
@@ -447,6 +459,7 @@ type pushState struct {
 	revoked  map[pickup.Code]bool
 	movedOut map[pickup.Code]bool // codes moved away from the caller's centre
 	keys     pickup.Keyring
+	caller   string // the pushing terminal: facts of another (revoked) one are flagged
 	insert   *sql.Stmt
 }
 
@@ -806,6 +819,9 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 			codeCentre = ps.centre
 		}
 		res.Flag = st.judgeHandover(e, now)
+		if e.TerminalID != st.caller {
+			res.Flag = protocol.FlagRevokedTerminal
+		}
 		if res.Flag != "" {
 			res.Result = protocol.ResultFlagged
 			reg.Log.Warn("flagged handover", "code", e.Code.Masked(), "terminal", e.TerminalID, "flag", res.Flag)
@@ -849,6 +865,9 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 		}
 	default:
 		res.Flag = timeFlag(e.At, now)
+	}
+	if e.TerminalID != st.caller {
+		res.Flag = protocol.FlagRevokedTerminal
 	}
 	if res.Flag != "" {
 		res.Result = protocol.ResultFlagged

@@ -5,16 +5,19 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -414,4 +417,114 @@ func BenchmarkHonestSyncWhileAnotherFloods(b *testing.B) {
 	b.ReportMetric(float64(loud.Milliseconds()), "flooded-ms")
 	b.ReportMetric(float64(loud)/float64(quiet), "ratio")
 	b.ReportMetric(float64(floods), "flood-requests")
+}
+
+// forgedFactsBundle writes a facts bundle naming creds' terminal but
+// signed with another secret: records of 1,000 handovers each until it is
+// about size bytes on disk.
+func forgedFactsBundle(t testing.TB, path string, creds protocol.Credentials, dataset string, code pickup.Code, size int64) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	bw, err := protocol.NewBundleWriter(f, protocol.BundleHeader{Kind: protocol.BundleFacts, ID: "0b6d2f52-7b8e-4c1a-9a43-2f0f3b1e9a01",
+		DatasetID: dataset, CentreID: creds.CentreID, TerminalID: creds.TerminalID, CreatedAt: time.Now().UTC()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := make([]pickup.Event, 1000)
+	for i := range evs {
+		id, _ := protocol.NewRequestID(nil)
+		evs[i] = pickup.Event{ID: id, Type: pickup.EventHandover, TerminalID: creds.TerminalID, CentreID: creds.CentreID,
+			At: time.Now().UTC(), Code: code, GloveSize: "M", Volunteer: strings.Repeat("v", 200)}
+	}
+	for {
+		if fi, _ := f.Stat(); fi.Size() >= size {
+			break
+		}
+		if err := bw.Push(&protocol.PushRequest{Events: evs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := bw.Close(protocol.HMACSigner(creds.TerminalID, []byte("not the terminal's secret"))); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// maxRSS runs a pickup-registry subcommand and returns its exit code,
+// output and peak resident set in bytes.
+func maxRSS(t testing.TB, args ...string) (int, string, int64) {
+	t.Helper()
+	cmd := selfCmd(args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	if err != nil {
+		code = cmd.ProcessState.ExitCode()
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	var rss int64
+	if ru != nil {
+		rss = ru.Maxrss << 10
+	}
+	return code, out.String(), rss
+}
+
+// TestForgedFactsBundleRefusedWhole: a forged 2.5 MB facts bundle (a
+// stolen terminal's id, not its secret) is refused, nothing recorded.
+func TestForgedFactsBundleRefusedWhole(t *testing.T) {
+	t.Parallel()
+	r := newAttackRig(t)
+	codes, _, ds := codesOf(t, r.a)
+	var code pickup.Code
+	for c := range codes {
+		code = c
+	}
+	path := filepath.Join(t.TempDir(), "forged.bundle")
+	forgedFactsBundle(t, path, r.a.Creds, ds, code, 2500<<10)
+	exit, out, rss := maxRSS(t, "bundle", "import", "--data", r.dir, path)
+	t.Logf("forged bundle: exit %d, peak RSS %.1f MB: %s", exit, float64(rss)/1e6, strings.TrimSpace(out))
+	if exit != 1 || !strings.Contains(out, "refused") {
+		t.Errorf("forged bundle import: exit %d: %s; want refused", exit, out)
+	}
+	if rep := report(t, r.dir); rep.Centres[0].Handovers+rep.Centres[1].Handovers != 0 {
+		t.Errorf("a forged bundle recorded handovers: %+v", rep)
+	}
+}
+
+// BenchmarkForgedFactsBundleImport: peak RSS of `pickup-registry bundle
+// import` refusing a forged 2.5 MB facts bundle (goal ≤ 64 MB).
+func BenchmarkForgedFactsBundleImport(b *testing.B) {
+	dir := b.TempDir()
+	if code, out := sub(b, "centre", "add", "--data", dir, "--id", "namur", "--name", "N"); code != 0 {
+		b.Fatal(out)
+	}
+	srv := serve(b, dir)
+	code, out := sub(b, "terminal", "enrol", "--data", dir, "--centre", "namur", "--json")
+	var v map[string]string
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil {
+		b.Fatal(out)
+	}
+	c, _ := protocol.NewClient(srv.url, protocol.Credentials{}, "")
+	rid, _ := protocol.NewRequestID(nil)
+	en, err := c.Enrol(context.Background(), v["enrolment_code"], rid, "b", "b")
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "forged.bundle")
+	pc, _ := pickup.NewCode(nil)
+	forgedFactsBundle(b, path, en.Credentials(), en.DatasetID, pc, 2500<<10)
+	b.ResetTimer()
+	var rss int64
+	for range b.N {
+		exit, out, r := maxRSS(b, "bundle", "import", "--data", dir, path)
+		if exit != 1 {
+			b.Fatalf("forged bundle: exit %d: %s", exit, out)
+		}
+		rss = max(rss, r)
+	}
+	b.ReportMetric(float64(rss)/1e6, "peak-RSS-MB")
 }
