@@ -26,7 +26,7 @@ var ErrInvalidCode = errors.New("invalid pickup code")
 // CodeError says why a typed or scanned text is not a pickup code.
 type CodeError struct {
 	Input  string // the text as given, truncated to 64 bytes
-	Reason string // "empty", "length", "character" or "check"
+	Reason string // "empty", "length", "character", "check" or "too_long" (not a code at all)
 	Pos    int    // 1-based position of the bad character, for "character"
 	Got    int    // number of code characters found, for "length"
 }
@@ -39,6 +39,8 @@ func (e *CodeError) Error() string {
 		return fmt.Sprintf("invalid pickup code: %d characters, want %d", e.Got, CodeLen)
 	case "character":
 		return fmt.Sprintf("invalid pickup code: character %d is not allowed", e.Pos)
+	case "too_long":
+		return fmt.Sprintf("not a pickup code: %d characters scanned, more than any code or registry QR code holds", e.Got)
 	default:
 		return "invalid pickup code: check character does not match (typo?)"
 	}

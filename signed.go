@@ -103,7 +103,9 @@ type Scan struct {
 func ParseScan(text string) (Scan, error) {
 	text = strings.TrimSpace(text)
 	if len(text) > MaxScanLen {
-		return Scan{}, &CodeError{Input: text[:64], Reason: "length", Got: len(text)}
+		// Not a typo: no code or registry payload is that long (another
+		// QR code was scanned, or a scanner sent garbage).
+		return Scan{}, &CodeError{Input: text[:64], Reason: "too_long", Got: len(text)}
 	}
 	if len(text) >= len(SignedPrefix)+1 && strings.EqualFold(text[:len(SignedPrefix)+1], SignedPrefix+".") {
 		sc, err := parseSigned(text)

@@ -26,6 +26,7 @@ const (
 	CodeUndoExpired     Code = "undo_expired"     // the undo window has passed
 	CodeAlreadyUndone   Code = "already_undone"   // the handover was undone before
 	CodeNotUndoable     Code = "not_undoable"     // a handover recorded elsewhere
+	CodeClockBackwards  Code = "clock_backwards"  // the clock reads earlier than the last record: no undo
 	CodeAlreadyReceived Code = "already_received" // a shipment received before
 	CodeDiskFull        Code = "disk_full"        // nothing was recorded
 	CodeReadOnly        Code = "read_only"        // the data folder cannot be written
@@ -37,7 +38,7 @@ const (
 var Codes = []Code{
 	CodeNotSetUp, CodeAlreadySetUp, CodeNotEnrolled, CodeNotFound, CodeInvalid, CodeUnknownItem,
 	CodeSizeRequired, CodeUnknownSize, CodeNotSized, CodeOutOfStock, CodeReasonRequired,
-	CodeUndoExpired, CodeAlreadyUndone, CodeNotUndoable, CodeAlreadyReceived,
+	CodeUndoExpired, CodeAlreadyUndone, CodeNotUndoable, CodeClockBackwards, CodeAlreadyReceived,
 	CodeDiskFull, CodeReadOnly, CodeNotOurs, CodeTooNew,
 }
 
@@ -88,20 +89,24 @@ func sentinel(code Code, msg string) *Error { return &Error{Code: code, Msg: msg
 
 // Errors callers branch on (errors.Is), one per code that has one.
 var (
-	ErrNotInitialised  = sentinel(CodeNotSetUp, "terminal not set up yet")
-	ErrAlreadySetUp    = sentinel(CodeAlreadySetUp, "terminal already set up")
-	ErrNotEnrolled     = sentinel(CodeNotEnrolled, "terminal not enrolled with a registry")
-	ErrNotFound        = sentinel(CodeNotFound, "not found")
-	ErrInvalid         = sentinel(CodeInvalid, "invalid")
-	ErrUnknownItem     = sentinel(CodeUnknownItem, "unknown item")
-	ErrSizeRequired    = sentinel(CodeSizeRequired, "choose a glove size")
-	ErrUnknownSize     = sentinel(CodeUnknownSize, "unknown size")
-	ErrNotSized        = sentinel(CodeNotSized, "does not come in sizes")
-	ErrOutOfStock      = sentinel(CodeOutOfStock, "out of stock")
-	ErrReasonRequired  = sentinel(CodeReasonRequired, "a reason is required")
-	ErrUndoExpired     = sentinel(CodeUndoExpired, "undo window has passed")
-	ErrAlreadyUndone   = sentinel(CodeAlreadyUndone, "already undone")
-	ErrNotUndoable     = sentinel(CodeNotUndoable, "only a handover recorded at this terminal can be undone")
+	ErrNotInitialised = sentinel(CodeNotSetUp, "terminal not set up yet")
+	ErrAlreadySetUp   = sentinel(CodeAlreadySetUp, "terminal already set up")
+	ErrNotEnrolled    = sentinel(CodeNotEnrolled, "terminal not enrolled with a registry")
+	ErrNotFound       = sentinel(CodeNotFound, "not found")
+	ErrInvalid        = sentinel(CodeInvalid, "invalid")
+	ErrUnknownItem    = sentinel(CodeUnknownItem, "unknown item")
+	ErrSizeRequired   = sentinel(CodeSizeRequired, "choose a glove size")
+	ErrUnknownSize    = sentinel(CodeUnknownSize, "unknown size")
+	ErrNotSized       = sentinel(CodeNotSized, "does not come in sizes")
+	ErrOutOfStock     = sentinel(CodeOutOfStock, "out of stock")
+	ErrReasonRequired = sentinel(CodeReasonRequired, "a reason is required")
+	ErrUndoExpired    = sentinel(CodeUndoExpired, "undo window has passed")
+	ErrAlreadyUndone  = sentinel(CodeAlreadyUndone, "already undone")
+	ErrNotUndoable    = sentinel(CodeNotUndoable, "only a handover recorded at this terminal can be undone")
+	// ErrClockBackwards refuses an undo when the terminal's clock reads
+	// earlier than a fact it already recorded, or than the handover: set
+	// back, it would reopen the undo window of every earlier handover.
+	ErrClockBackwards  = sentinel(CodeClockBackwards, "this terminal's clock went backwards (it reads earlier than its last record)")
 	ErrAlreadyReceived = sentinel(CodeAlreadyReceived, "already received")
 	ErrDiskFull        = sentinel(CodeDiskFull, "disk full")
 	ErrReadOnly        = sentinel(CodeReadOnly, "data folder is read-only")

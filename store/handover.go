@@ -225,6 +225,13 @@ func (s *Store) Undo(ctx context.Context, eventID string) (UndoResult, error) {
 			return errorf(CodeAlreadyUndone, "handover %s already undone (by %s)", eventID, undoneBy)
 		}
 		now := s.Now()
+		var last sql.NullString
+		if err := tx.QueryRowContext(ctx, "SELECT max(at) FROM journal").Scan(&last); err != nil {
+			return err
+		}
+		if latest := parseTime(last.String); last.Valid && now.Before(latest.Add(-2*time.Second)) || now.Before(parseTime(at).Add(-2*time.Second)) {
+			return fmt.Errorf("handover %s: %w", eventID, ErrClockBackwards)
+		}
 		if elapsed := now.Sub(parseTime(at)); elapsed > id.UndoWindow {
 			return errorf(CodeUndoExpired, "handover %s: undo window has passed (%s ago, window %s)", eventID, elapsed.Round(time.Second), id.UndoWindow)
 		}

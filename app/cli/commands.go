@@ -257,7 +257,7 @@ func runUndo(ctx context.Context, c *argOptions, s *store.Store) error {
 	id := c.arg
 	res, err := s.Undo(ctx, id)
 	if err != nil {
-		if errors.Is(err, store.ErrUndoExpired) || errors.Is(err, store.ErrAlreadyUndone) || errors.Is(err, store.ErrNotUndoable) || errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrUndoExpired) || errors.Is(err, store.ErrAlreadyUndone) || errors.Is(err, store.ErrNotUndoable) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrClockBackwards) {
 			return refused(err)
 		}
 		return err

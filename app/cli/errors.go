@@ -23,6 +23,7 @@ var storeHints = map[store.Code]string{
 	store.CodeUndoExpired:     "the handover stays recorded; ask the centre manager to correct the stock with 'pickup stock count'",
 	store.CodeAlreadyUndone:   "nothing to do: the handover was undone before",
 	store.CodeNotUndoable:     "undo it at the terminal that recorded it",
+	store.CodeClockBackwards:  "set the right date and time; the handover stands (ask the centre manager if it was wrong)",
 	store.CodeAlreadyReceived: "nothing to do: 'pickup shipments' shows it received",
 	store.CodeDiskFull:        "free some space on the disk (or use a USB stick for exports), then try again; nothing was recorded",
 	store.CodeReadOnly:        "the data folder cannot be written: check its permissions or pass --data with a writable folder",

@@ -76,6 +76,10 @@ func (c *Catalog) Describe(v pickup.Verdict, camp *pickup.Campaign, loc *time.Lo
 		m.Detail = []string{c.T("verdict.unknown_code.detail", "when", c.DateTime(v.LastRefresh, loc))}
 	case pickup.VerdictInvalidCode:
 		switch v.Reason {
+		case "too_long":
+			m.Title = c.T("verdict.invalid_code.too_long.title")
+			m.Detail = []string{c.T("verdict.invalid_code.too_long", "n", fmt.Sprint(v.ReasonN))}
+			m.Next = c.T("verdict.invalid_code.too_long.next")
 		case "length", "character", "empty":
 			m.Detail = []string{c.T("verdict.invalid_code."+v.Reason, "n", fmt.Sprint(v.ReasonN), "pos", fmt.Sprint(v.ReasonN))}
 		default:
