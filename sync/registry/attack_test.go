@@ -337,3 +337,44 @@ func TestMediumQuantityBoundsRefused(t *testing.T) {
 		t.Errorf("report: %v", err)
 	}
 }
+
+// TestStolenTerminalCannotFillTheDisk: one terminal's pushes are bounded
+// in facts per second (flagged facts take disk too); another terminal
+// pushes meanwhile.
+func TestStolenTerminalCannotFillTheDisk(t *testing.T) {
+	t.Parallel()
+	reg := openTest(t)
+	f := &fixture{t: t, reg: reg, ctx: context.Background()}
+	for _, id := range []string{"namur", "gent"} {
+		if err := reg.AddCentre(f.ctx, centre(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := DefaultLimits
+	l.EventRate, l.EventBurst = 0.001, 3000
+	f.srv = NewServer(reg, nil)
+	f.srv.Limits = l
+	f.ts = newTestServer(t, f.srv)
+	codes := f.requests(1)
+	thief, _ := f.terminal("namur")
+	honest, _ := f.terminal("gent")
+	refused := 0
+	for range 5 {
+		var evs []pickup.Event
+		for range 1000 {
+			evs = append(evs, handover(t, thief, codes["gent"][0], time.Now()))
+		}
+		if _, err := thief.Push(f.ctx, &protocol.PushRequest{Events: evs}); errors.Is(err, protocol.ErrUnavailable) {
+			refused++
+		}
+	}
+	if refused != 2 {
+		t.Errorf("5 pushes of 1,000 facts at a budget of 3,000: %d refused, want 2", refused)
+	}
+	if n := f.count("SELECT count(*) FROM events"); n != 3000 {
+		t.Errorf("%d facts stored, want 3,000", n)
+	}
+	if r := push(t, honest, handover(t, honest, codes["gent"][0], time.Now())); r[0].Result != protocol.ResultAccepted {
+		t.Errorf("the honest terminal: %+v", r[0])
+	}
+}

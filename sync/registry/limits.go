@@ -34,6 +34,10 @@ type Limits struct {
 	EnrolGlobalRate, EnrolGlobalBurst float64
 	// Enrolments is how many enrolment requests are handled at once.
 	Enrolments int
+	// EventRate and EventBurst bound the facts one terminal pushes (a
+	// week offline is a few thousand): the disk a stolen terminal's
+	// credentials can fill stays small.
+	EventRate, EventBurst float64
 }
 
 // DefaultLimits are the registry's limits unless a test changes them.
@@ -48,6 +52,8 @@ var DefaultLimits = Limits{
 	EnrolGlobalRate:   5,
 	EnrolGlobalBurst:  50,
 	Enrolments:        4,
+	EventRate:         20,
+	EventBurst:        50_000,
 }
 
 // limiter holds the registry's counters. Its maps hold one entry per
@@ -63,6 +69,7 @@ type limiter struct {
 	mu       sync.Mutex
 	inFlight map[string]int
 	buckets  map[string]*bucket
+	events   map[string]*bucket
 	sources  map[string]*bucket
 	global   bucket
 	swept    time.Time
@@ -99,7 +106,7 @@ func (b *bucket) take(now time.Time, rate, burst float64) bool {
 func newLimiter(l Limits, log *slog.Logger) *limiter {
 	return &limiter{l: l, log: log, bodies: make(chan struct{}, max(1, l.Bodies)),
 		enrols: make(chan struct{}, max(1, l.Enrolments)), inFlight: map[string]int{},
-		buckets: map[string]*bucket{}, sources: map[string]*bucket{}}
+		buckets: map[string]*bucket{}, events: map[string]*bucket{}, sources: map[string]*bucket{}}
 }
 
 var errBusy = protocol.Errorf(protocol.CodeUnavailable, "the registry is busy; try again in a minute")
@@ -116,6 +123,22 @@ func (lm *limiter) allow(terminalID string, now time.Time) error {
 	if !b.take(now, lm.l.Rate, lm.l.Burst) {
 		return protocol.Errorf(protocol.CodeUnavailable, "terminal %s sends too many requests; wait a minute", terminalID)
 	}
+	return nil
+}
+
+// facts takes n of terminal's fact tokens (all or none).
+func (lm *limiter) facts(terminalID string, n int, now time.Time) error {
+	lm.mu.Lock()
+	defer lm.mu.Unlock()
+	b := lm.events[terminalID]
+	if b == nil {
+		b = &bucket{}
+		lm.events[terminalID] = b
+	}
+	if b.refill(now, lm.l.EventRate, lm.l.EventBurst) < float64(n) {
+		return protocol.Errorf(protocol.CodeUnavailable, "terminal %s pushed more facts than a counter records; wait and push again (nothing is lost)", terminalID)
+	}
+	b.tokens -= float64(n)
 	return nil
 }
 

@@ -447,6 +447,9 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.limiter().facts(c.TerminalID, len(req.Events), s.now()); err != nil {
+		return err
+	}
 	window := s.SkewWindow
 	if window <= 0 {
 		window = protocol.SkewWindow
