@@ -45,18 +45,9 @@ func TestH5OneTerminalFillingNonceMemoryBlocksOnlyItself(t *testing.T) {
 // terminal is answered busy; another terminal is served at once.
 func TestH5OneTerminalFloodingIsRateLimitedAlone(t *testing.T) {
 	t.Parallel()
-	reg := openTest(t)
-	f := &fixture{t: t, reg: reg, ctx: context.Background()}
-	for _, id := range []string{"namur", "gent"} {
-		if err := reg.AddCentre(f.ctx, centre(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
 	l := DefaultLimits
 	l.Rate, l.Burst = 0.01, 10
-	f.srv = NewServer(reg, nil)
-	f.srv.Limits = l
-	f.ts = newTestServer(t, f.srv)
+	f := limitedFixture(t, l)
 	flood, _ := f.terminal("namur")
 	honest, _ := f.terminal("gent")
 	busy := 0
@@ -97,10 +88,21 @@ var testNow = time.Date(2026, 10, 5, 10, 0, 0, 0, time.UTC)
 
 func centre(id string) pickup.Centre { return pickup.Centre{ID: id, Name: "Centre " + id} }
 
-func newTestServer(t *testing.T, s *Server) *httptest.Server {
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
-	return ts
+// limitedFixture is newFixture with the server's limits set to l.
+func limitedFixture(t *testing.T, l Limits) *fixture {
+	t.Helper()
+	reg := openTest(t)
+	f := &fixture{t: t, reg: reg, ctx: context.Background()}
+	for _, id := range []string{"namur", "gent"} {
+		if err := reg.AddCentre(f.ctx, centre(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.srv = NewServer(reg, nil)
+	f.srv.Limits = l
+	f.ts = httptest.NewServer(f.srv.Handler())
+	t.Cleanup(f.ts.Close)
+	return f
 }
 
 // push sends events and returns the results, failing the test on an error.
@@ -343,18 +345,9 @@ func TestMediumQuantityBoundsRefused(t *testing.T) {
 // pushes meanwhile.
 func TestStolenTerminalCannotFillTheDisk(t *testing.T) {
 	t.Parallel()
-	reg := openTest(t)
-	f := &fixture{t: t, reg: reg, ctx: context.Background()}
-	for _, id := range []string{"namur", "gent"} {
-		if err := reg.AddCentre(f.ctx, centre(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
 	l := DefaultLimits
 	l.EventRate, l.EventBurst = 0.001, 3000
-	f.srv = NewServer(reg, nil)
-	f.srv.Limits = l
-	f.ts = newTestServer(t, f.srv)
+	f := limitedFixture(t, l)
 	codes := f.requests(1)
 	thief, _ := f.terminal("namur")
 	honest, _ := f.terminal("gent")
