@@ -17,7 +17,8 @@ var PickupCSVColumns = []string{"code", "name", "profession", "parcel_kind", "ce
 // MaxNameLen bounds a display name or profession in a pickup list.
 const MaxNameLen = 200
 
-// RowError reports a bad row of a pickup list by its line number.
+// RowError reports a bad row of an imported CSV file (a pickup list, the
+// registry's centres and requests) by its line number.
 type RowError struct {
 	Line int
 	Err  error
@@ -36,12 +37,50 @@ func (e *RowError) Unwrap() error { return e.Err }
 // control, direction and invisible characters (CleanName) and of the
 // formula escape WritePickupCSVRow adds.
 func ReadPickupCSV(r io.Reader, fn func(line int, p Pickup) error) error {
+	return ReadCSV(r, PickupCSVColumns, func(line int, field func(string) string) error {
+		p, err := pickupFromFields(field)
+		if err == nil {
+			p.Status, err = parseStatus(field("status"))
+		}
+		if id := field("campaign_id"); err == nil && id != "" {
+			if !ValidID(id) {
+				err = fmt.Errorf("campaign_id %q invalid", id)
+			}
+			p.CampaignID = id
+		}
+		if err != nil {
+			return &RowError{Line: line, Err: err}
+		}
+		return fn(line, p)
+	})
+}
+
+// ErrStopCSV, returned by a row function of ScanCSV, ends the reading
+// early without an error.
+var ErrStopCSV = errors.New("stop reading")
+
+// ReadCSV reads a UTF-8 CSV file with a header row (a byte-order mark
+// allowed), finding columns by name, case-insensitive; extra columns are
+// ignored. A missing required column, a line that does not parse or a line
+// longer than MaxCSVLine (nothing after it can be trusted) is a *RowError.
+// fn is called per row with its line number and the trimmed text of a
+// named column ("" for a column the file or the row lacks); ReadCSV stops
+// at the first error fn returns.
+func ReadCSV(r io.Reader, required []string, fn func(line int, field func(name string) string) error) error {
+	return ScanCSV(r, required, fn, func(line int, err error) error { return &RowError{Line: line, Err: err} })
+}
+
+// ScanCSV is ReadCSV that hands a line that does not parse (a stray
+// quote) to bad and goes on with the next row unless bad returns an
+// error. fn or bad returning ErrStopCSV stops quietly. A header that is
+// not right is a *RowError of line 1.
+func ScanCSV(r io.Reader, required []string, fn func(line int, field func(name string) string) error, bad func(line int, err error) error) error {
 	cr := csv.NewReader(BoundLines(r, MaxCSVLine))
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return &RowError{Line: 1, Err: errors.New("empty file: want a header row " + strings.Join(PickupCSVColumns, ","))}
+		return &RowError{Line: 1, Err: errors.New("empty file: want a header row " + strings.Join(required, ","))}
 	}
 	if err != nil {
 		return &RowError{Line: 1, Err: fmt.Errorf("header: %w", err)}
@@ -53,13 +92,11 @@ func ReadPickupCSV(r io.Reader, fn func(line int, p Pickup) error) error {
 			col[h] = i
 		}
 	}
-	for _, c := range PickupCSVColumns {
+	for _, c := range required {
 		if _, ok := col[c]; !ok {
-			return &RowError{Line: 1, Err: fmt.Errorf("header lacks column %q (want %s)", c, strings.Join(PickupCSVColumns, ","))}
+			return &RowError{Line: 1, Err: fmt.Errorf("header lacks column %q (want %s)", c, strings.Join(required, ","))}
 		}
 	}
-	statusCol, hasStatus := col["status"]
-	campaignCol, hasCampaign := col["campaign_id"]
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -70,36 +107,25 @@ func ReadPickupCSV(r io.Reader, fn func(line int, p Pickup) error) error {
 			var re *RowError
 			switch {
 			case errors.As(err, &re):
-				return re
-			case errors.As(err, &pe):
-				return &RowError{Line: pe.StartLine, Err: pe.Err}
+				return re // a line over the bound
+			case !errors.As(err, &pe):
+				return err
 			}
-			return &RowError{Line: 0, Err: err}
-		}
-		line, _ := cr.FieldPos(0)
-		field := func(name string) string {
-			i := col[name]
-			if i >= len(rec) {
-				return ""
-			}
-			return strings.TrimSpace(rec[i])
-		}
-		p, err := pickupFromFields(field)
-		if err == nil && hasStatus && statusCol < len(rec) {
-			p.Status, err = parseStatus(strings.TrimSpace(rec[statusCol]))
-		}
-		if err == nil && hasCampaign && campaignCol < len(rec) {
-			if id := strings.TrimSpace(rec[campaignCol]); id != "" {
-				if !ValidID(id) {
-					err = fmt.Errorf("campaign_id %q invalid", id)
+			err = bad(pe.Line, pe.Err)
+		} else {
+			line, _ := cr.FieldPos(0)
+			err = fn(line, func(name string) string {
+				i, ok := col[name]
+				if !ok || i >= len(rec) {
+					return ""
 				}
-				p.CampaignID = id
-			}
+				return strings.TrimSpace(rec[i])
+			})
+		}
+		if errors.Is(err, ErrStopCSV) {
+			return nil
 		}
 		if err != nil {
-			return &RowError{Line: line, Err: err}
-		}
-		if err := fn(line, p); err != nil {
 			return err
 		}
 	}

@@ -32,6 +32,7 @@ const (
 	CodeReadOnly        Code = "read_only"        // the data folder cannot be written
 	CodeNotOurs         Code = "not_ours"         // not a Pickup terminal database
 	CodeTooNew          Code = "too_new"          // made by a newer Pickup
+	CodeCorrupt         Code = "corrupt"          // the database file is damaged
 )
 
 // Codes lists every code, for the tests that check each has words.
@@ -39,7 +40,7 @@ var Codes = []Code{
 	CodeNotSetUp, CodeAlreadySetUp, CodeNotEnrolled, CodeNotFound, CodeInvalid, CodeUnknownItem,
 	CodeSizeRequired, CodeUnknownSize, CodeNotSized, CodeOutOfStock, CodeReasonRequired,
 	CodeUndoExpired, CodeAlreadyUndone, CodeNotUndoable, CodeClockBackwards, CodeAlreadyReceived,
-	CodeDiskFull, CodeReadOnly, CodeNotOurs, CodeTooNew,
+	CodeDiskFull, CodeReadOnly, CodeNotOurs, CodeTooNew, CodeCorrupt,
 }
 
 // Error is a store error with its code. errors.Is matches any two errors
@@ -112,4 +113,5 @@ var (
 	ErrReadOnly        = sentinel(CodeReadOnly, "data folder is read-only")
 	ErrNotOurs         = sentinel(CodeNotOurs, "not a Pickup terminal database")
 	ErrTooNew          = sentinel(CodeTooNew, "database made by a newer Pickup")
+	ErrCorrupt         = sentinel(CodeCorrupt, "database file is damaged")
 )

@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // ImportResult says what an import did.
@@ -101,7 +102,7 @@ func (s *Store) touchRefresh(ctx context.Context) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return setSetting(ctx, tx, KeyLastRefresh, fmtTime(s.Now())) })
 }
 
-const upsertPickupSQL = `INSERT INTO pickups(code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, registry_seq)
+const upsertPickupSQL = `INSERT INTO pickups(` + sqlkit.PickupColumns + `, registry_seq)
 	VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT(code) DO UPDATE SET name = excluded.name, profession = excluded.profession,
 		parcel_kind = excluded.parcel_kind, centre_id = excluded.centre_id, campaign_id = excluded.campaign_id,
@@ -130,19 +131,13 @@ func upsertPickups(ctx context.Context, tx *sql.Tx, seq int64, ps ...pickup.Pick
 
 func getPickup(ctx context.Context, q querier, code pickup.Code) (*pickup.Pickup, error) {
 	var p pickup.Pickup
-	var start, end, status string
-	err := q.QueryRowContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status
-		FROM pickups WHERE code = ?`, string(code)).
-		Scan(&p.Code, &p.Name, &p.Profession, &p.ParcelKind, &p.CentreID, &p.CampaignID, &start, &end, &status)
+	err := sqlkit.ScanPickup(q.QueryRowContext(ctx, `SELECT `+sqlkit.PickupColumns+` FROM pickups WHERE code = ?`, string(code)), &p)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read pickup: %w", err)
 	}
-	p.Window.Start, _ = pickup.ParseDate(start)
-	p.Window.End, _ = pickup.ParseDate(end)
-	p.Status = pickup.Status(status)
 	return &p, nil
 }
 

@@ -13,13 +13,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	stdsync "sync"
 	"time"
 
-	"github.com/pickup-terminal/pickup/store/sqlmig"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // ApplicationID marks a SQLite file as a Pickup terminal store ("PkT1").
@@ -35,11 +31,25 @@ var migrations embed.FS
 type Store struct {
 	db    *sql.DB
 	path  string
-	stmts stdsync.Map // query → *sql.Stmt, see cached
+	stmts *sqlkit.Stmts // see cq
+	kind  sqlkit.Schema // for errors
 	// Now is the clock; tests set it.
 	Now func() time.Time
 	// Loc is the time zone that decides "today"; time.Local by default.
 	Loc *time.Location
+}
+
+// schema is what a terminal database looks like.
+func schema() (sqlkit.Schema, error) {
+	ms, err := loadMigrations()
+	return sqlkit.Schema{
+		ApplicationID: ApplicationID,
+		Kind:          "Pickup terminal database",
+		Migrations:    ms,
+		Damaged: "keep a copy of the file for diagnosis, then restore the latest backup, or move the file aside " +
+			"and set the terminal up again (an enrolled terminal gets its pickups back at the next sync; " +
+			"handovers not yet uploaded are only in the damaged file)",
+	}, err
 }
 
 // Open opens (creating if needed) the store in dir and brings its schema up
@@ -52,23 +62,17 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := probeWritable(dir); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	sc, err := schema()
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	dsn := sqlkit.DSN(path, "immediate", "busy_timeout(10000)", "foreign_keys(1)", "journal_mode(WAL)", "synchronous(FULL)")
+	db, err := sqlkit.Open(ctx, path, dsn, sc)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", withCode(err))
+	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, path: path, Now: time.Now, Loc: time.Local}
-	if err := s.checkFile(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	return s, nil
+	return &Store{db: db, path: path, stmts: sqlkit.NewStmts(db), kind: sc, Now: time.Now, Loc: time.Local}, nil
 }
 
 // probeWritable fails early and clearly on a read-only or full folder.
@@ -92,35 +96,11 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	s.closeStmts()
+	s.stmts.Close()
 	return s.db.Close()
 }
 
-func (s *Store) checkFile(ctx context.Context) error {
-	var appID, version int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return classify(err)
-	}
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return classify(err)
-	}
-	if appID != 0 && appID != ApplicationID {
-		return fmt.Errorf("%w (application_id %#x)", ErrNotOurs, appID)
-	}
-	if appID == 0 && version != 0 {
-		return fmt.Errorf("%w (no application_id)", ErrNotOurs)
-	}
-	var mode string
-	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return classify(err)
-	}
-	if mode != "wal" {
-		return fmt.Errorf("journal mode is %q, want wal", mode)
-	}
-	return nil
-}
-
-func loadMigrations() ([]sqlmig.Migration, error) { return sqlmig.Load(migrations, "migrations") }
+func loadMigrations() ([]sqlkit.Migration, error) { return sqlkit.Load(migrations, "migrations") }
 
 // SchemaVersion is the schema version this build writes.
 func SchemaVersion() int {
@@ -128,91 +108,41 @@ func SchemaVersion() int {
 	return len(ms)
 }
 
-// migrate applies each pending migration with its user_version bump in one
-// transaction.
-func (s *Store) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
-	if err != nil {
-		return err
-	}
-	var version int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return classify(err)
-	}
-	if version > len(ms) {
-		return fmt.Errorf("%w: schema %d, this build knows up to %d", ErrTooNew, version, len(ms))
-	}
-	for _, m := range ms[version:] {
-		err := s.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-				return fmt.Errorf("migration %s: %w", m.Name, err)
-			}
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
-				return err
-			}
-			rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			if rows.Next() {
-				return fmt.Errorf("migration %s: foreign key check failed", m.Name)
-			}
-			return rows.Err()
-		})
-		if err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-	}
-	return nil
-}
-
 // tx runs fn in one write transaction (BEGIN IMMEDIATE), committing when fn
 // returns nil.
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return classify(err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return classify(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return classify(err)
-	}
-	return nil
+	return s.classify(sqlkit.Write(ctx, s.db, fn))
 }
 
-// classify turns the OS's and SQLite's full-disk and read-only errors into
-// ErrDiskFull and ErrReadOnly, keeping the original in the chain.
-func classify(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, ErrDiskFull) || errors.Is(err, ErrReadOnly) {
+// cq returns the querier of s that runs each query through a statement
+// prepared once per store (SQLite's parser took about half of a lookup's
+// time), inside tx when tx is not nil.
+func (s *Store) cq(tx *sql.Tx) querier { return s.stmts.In(tx) }
+
+// classify turns the OS's and SQLite's full-disk, read-only and
+// damaged-file errors into ErrDiskFull, ErrReadOnly and ErrCorrupt,
+// keeping the original in the chain.
+func (s *Store) classify(err error) error { return withCode(sqlkit.Classify(err, s.path, s.kind)) }
+
+// classify is Store.classify before there is a store.
+func classify(err error) error { return withCode(sqlkit.Classify(err, "", sqlkit.Schema{})) }
+
+// withCode gives the kit's errors their store code, keeping them in the
+// chain (their words stay).
+func withCode(err error) error {
+	if err == nil || CodeOf(err) != "" {
 		return err
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
-		case sqlite3.SQLITE_FULL:
-			return fmt.Errorf("%w: %w", ErrDiskFull, err)
-		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN:
-			if se.Code()&0xff == sqlite3.SQLITE_READONLY {
-				return fmt.Errorf("%w: %w", ErrReadOnly, err)
-			}
+	for _, k := range []struct {
+		kit  error
+		code Code
+	}{
+		{sqlkit.ErrDiskFull, CodeDiskFull}, {sqlkit.ErrReadOnly, CodeReadOnly}, {sqlkit.ErrCorrupt, CodeCorrupt},
+		{sqlkit.ErrForeign, CodeNotOurs}, {sqlkit.ErrTooNew, CodeTooNew},
+	} {
+		if errors.Is(err, k.kit) {
+			return &Error{Code: k.code, Err: err}
 		}
-	}
-	msg := err.Error()
-	switch {
-	case errors.Is(err, os.ErrPermission) || strings.Contains(msg, "read-only file system"):
-		return fmt.Errorf("%w: %w", ErrReadOnly, err)
-	case strings.Contains(msg, "no space left on device") || strings.Contains(msg, "disk is full"):
-		return fmt.Errorf("%w: %w", ErrDiskFull, err)
 	}
 	return err
 }
@@ -241,17 +171,8 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return setSetting(ctx, tx, key, value) })
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
+type querier = sqlkit.Querier
 
-const timeLayout = time.RFC3339Nano
+func fmtTime(t time.Time) string { return sqlkit.FormatTime(t) }
 
-func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) time.Time {
-	t, _ := time.Parse(timeLayout, s)
-	return t
-}
+func parseTime(s string) time.Time { return sqlkit.ParseTime(s) }

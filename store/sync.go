@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // Sync setting keys.
@@ -704,7 +705,7 @@ func (s *Store) CentrePickups(ctx context.Context, fn func(pickup.Pickup)) error
 }
 
 func scanPickups(ctx context.Context, q querier, where string, args []any, fn func(pickup.Pickup)) error {
-	rows, err := q.QueryContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status
+	rows, err := q.QueryContext(ctx, `SELECT `+sqlkit.PickupColumns+`
 		FROM pickups `+where, args...)
 	if err != nil {
 		return fmt.Errorf("read pickups: %w", err)
@@ -712,13 +713,9 @@ func scanPickups(ctx context.Context, q querier, where string, args []any, fn fu
 	defer rows.Close()
 	for rows.Next() {
 		var p pickup.Pickup
-		var start, end, status string
-		if err := rows.Scan(&p.Code, &p.Name, &p.Profession, &p.ParcelKind, &p.CentreID, &p.CampaignID, &start, &end, &status); err != nil {
+		if err := sqlkit.ScanPickup(rows, &p); err != nil {
 			return err
 		}
-		p.Window.Start, _ = pickup.ParseDate(start)
-		p.Window.End, _ = pickup.ParseDate(end)
-		p.Status = pickup.Status(status)
 		fn(p)
 	}
 	return rows.Err()

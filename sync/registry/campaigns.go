@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // CampaignImport says what importing a campaign file did.
@@ -127,7 +128,7 @@ func (reg *Registry) movePhases(ctx context.Context, tx *wtx, c *pickup.Campaign
 	}
 	moved := 0
 	for _, ph := range c.Phases {
-		rows, err := tx.QueryContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, signed
+		rows, err := tx.QueryContext(ctx, `SELECT `+sqlkit.PickupColumns+`, signed
 			FROM pickups WHERE campaign_id = ? AND phase = ? AND (window_start <> ? OR window_end <> ?)`,
 			c.ID, ph.ID, ph.Pickup.Start.String(), ph.Pickup.End.String())
 		if err != nil {

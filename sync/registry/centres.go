@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -96,10 +95,10 @@ var CentreCSVColumns = []string{"id", "name", "address", "hours"}
 // number of centres added or changed.
 func (reg *Registry) ImportCentres(ctx context.Context, r io.Reader) (int, error) {
 	var centres []pickup.Centre
-	err := readCSV(r, CentreCSVColumns[:2], func(line int, field func(string) string) error {
+	err := pickup.ReadCSV(r, CentreCSVColumns[:2], func(line int, field func(string) string) error {
 		c := pickup.Centre{ID: field("id"), Name: field("name"), Address: field("address"), Hours: field("hours")}
 		if err := validateCentre(c); err != nil {
-			return &RowError{Line: line, Err: err}
+			return &pickup.RowError{Line: line, Err: err}
 		}
 		centres = append(centres, c)
 		return nil
@@ -155,80 +154,4 @@ func (reg *Registry) Centre(ctx context.Context, id string) (pickup.Centre, erro
 		return c, fmt.Errorf("read centre: %w", err)
 	}
 	return c, nil
-}
-
-// readCSV reads a UTF-8 CSV file with a header row, finding columns by name
-// (case-insensitive; extra columns ignored), and calls fn per row with its
-// line number. It stops at the first bad row.
-func readCSV(r io.Reader, required []string, fn func(line int, field func(string) string) error) error {
-	return scanCSV(r, required, fn, func(line int, err error) error { return &RowError{Line: line, Err: err} })
-}
-
-// errStopCSV ends scanCSV early without an error.
-var errStopCSV = errors.New("stop")
-
-// scanCSV is readCSV that hands a row that does not parse (a stray quote)
-// to bad and goes on with the next one unless bad returns an error
-// (errStopCSV: stop quietly). A header that is not right is a *RowError of
-// line 1.
-func scanCSV(r io.Reader, required []string, fn func(line int, field func(string) string) error, bad func(line int, err error) error) error {
-	cr := csv.NewReader(pickup.BoundLines(r, pickup.MaxCSVLine))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return &RowError{Line: 1, Err: fmt.Errorf("empty file: want a header row %s", strings.Join(required, ","))}
-	}
-	if err != nil {
-		return &RowError{Line: 1, Err: fmt.Errorf("header: %w", err)}
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if _, dup := col[h]; !dup {
-			col[h] = i
-		}
-	}
-	for _, c := range required {
-		if _, ok := col[c]; !ok {
-			return &RowError{Line: 1, Err: fmt.Errorf("header lacks column %q (want %s)", c, strings.Join(required, ","))}
-		}
-	}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			var re *pickup.RowError
-			if errors.As(err, &re) {
-				return re // a line over the bound: nothing after it can be trusted
-			}
-			if !errors.As(err, &pe) {
-				return err
-			}
-			if err := bad(pe.Line, pe.Err); err != nil {
-				if errors.Is(err, errStopCSV) {
-					return nil
-				}
-				return err
-			}
-			continue
-		}
-		line, _ := cr.FieldPos(0)
-		field := func(name string) string {
-			i, ok := col[name]
-			if !ok || i >= len(rec) {
-				return ""
-			}
-			return strings.TrimSpace(rec[i])
-		}
-		if err := fn(line, field); err != nil {
-			if errors.Is(err, errStopCSV) {
-				return nil
-			}
-			return err
-		}
-	}
 }

@@ -12,17 +12,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/store/sqlmig"
-
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // ApplicationID marks a SQLite file as a Pickup registry ("PkR1"); the
@@ -35,19 +31,11 @@ const FileName = "registry.db"
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// timeFormat stores times as fixed-width UTC text to the millisecond, so
-// that they sort as text.
-const timeFormat = "2006-01-02T15:04:05.000Z"
+// Times are stored with the kit's fixed-width UTC codec, so that they sort
+// as text.
+func fmtTime(t time.Time) string { return sqlkit.FormatTime(t) }
 
-func fmtTime(t time.Time) string { return t.UTC().Format(timeFormat) }
-
-func parseTime(s string) time.Time {
-	t, err := time.Parse(timeFormat, s)
-	if err != nil {
-		t, _ = time.Parse(time.RFC3339Nano, s)
-	}
-	return t.UTC()
-}
+func parseTime(s string) time.Time { return sqlkit.ParseTime(s) }
 
 // Registry is the reference central registry: its SQLite store and every
 // operation behind the CLI and the HTTP server. It is safe for concurrent
@@ -67,8 +55,7 @@ type Registry struct {
 
 	readers chan struct{} // FIFO turns for the reader pool (database/sql hands connections out at random)
 
-	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt // reader statements, prepared once per connection
+	stmts *sqlkit.Stmts // reader statements, prepared once per connection
 
 	jobs      chan *pushJob // pushes waiting for the group committer
 	quit      chan struct{}
@@ -96,24 +83,28 @@ func DefaultDir() string {
 }
 
 func dsn(path string, write bool) string {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(15000)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "cache_size(-32768)") // 32 MiB of page cache per connection
-	q.Add("_pragma", "temp_store(memory)")
+	common := []string{"busy_timeout(15000)", "foreign_keys(1)",
+		"cache_size(-32768)", // 32 MiB of page cache per connection
+		"temp_store(memory)"}
 	if write {
-		q.Add("_pragma", "journal_mode(WAL)")
 		// A definite answer to a push must survive a power cut: the terminal
 		// drops its outbox entry on it.
-		q.Add("_pragma", "synchronous(FULL)")
-		q.Set("_txlock", "immediate")
-	} else {
-		q.Add("_pragma", "query_only(1)")
-		q.Add("_pragma", "mmap_size(1073741824)") // read pages without a syscall each
-		q.Set("_txlock", "deferred")
+		return sqlkit.DSN(path, "immediate", append(common, "journal_mode(WAL)", "synchronous(FULL)")...)
 	}
-	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
-	return u.String()
+	return sqlkit.DSN(path, "deferred", append(common, "query_only(1)",
+		"mmap_size(1073741824)")...) // read pages without a syscall each
+}
+
+// schema is what a registry database looks like.
+func schema() (sqlkit.Schema, error) {
+	ms, err := migrations()
+	return sqlkit.Schema{
+		ApplicationID: ApplicationID,
+		Kind:          "pickup-registry database",
+		Migrations:    ms,
+		Damaged: "stop every pickup-registry process on this folder, keep a copy of the file for diagnosis, " +
+			"then restore the latest backup",
+	}, err
 }
 
 // Open opens (creating if needed) the registry in dir: the folder, the
@@ -140,12 +131,16 @@ func Open(ctx context.Context, dir string, opt Options) (*Registry, error) {
 	if reg.Log == nil {
 		reg.Log = slog.New(slog.DiscardHandler)
 	}
-	if reg.w, err = sql.Open("sqlite", dsn(reg.path, true)); err != nil {
+	sc, err := schema()
+	if err != nil {
+		return nil, fmt.Errorf("open registry: %w", err)
+	}
+	if reg.w, err = sqlkit.Open(ctx, reg.path, dsn(reg.path, true), sc); err != nil {
 		return nil, fmt.Errorf("open registry: %w", err)
 	}
 	reg.w.SetMaxOpenConns(1)
 	reg.w.SetConnMaxIdleTime(0)
-	if err := reg.setup(ctx); err != nil {
+	if err := reg.initData(ctx); err != nil {
 		reg.w.Close()
 		return nil, fmt.Errorf("open registry %s: %w", reg.path, err)
 	}
@@ -158,6 +153,7 @@ func Open(ctx context.Context, dir string, opt Options) (*Registry, error) {
 	// every turn holds a connection in a transaction.
 	reg.r.SetMaxOpenConns(readConns + 1)
 	reg.r.SetMaxIdleConns(readConns + 1)
+	reg.stmts = sqlkit.NewStmts(reg.r)
 	reg.readers = make(chan struct{}, readConns)
 	reg.startCommitter()
 	return reg, nil
@@ -173,12 +169,9 @@ func (reg *Registry) Close() error {
 			close(reg.quit)
 			<-reg.stopped
 		}
-		reg.stmtMu.Lock()
-		for _, st := range reg.stmts {
-			st.Close()
+		if reg.stmts != nil {
+			reg.stmts.Close()
 		}
-		reg.stmts = nil
-		reg.stmtMu.Unlock()
 	})
 	err := reg.w.Close()
 	if reg.r != nil {
@@ -189,79 +182,12 @@ func (reg *Registry) Close() error {
 
 func (reg *Registry) now() time.Time { return reg.Now().UTC().Truncate(time.Millisecond) }
 
-func (reg *Registry) setup(ctx context.Context) error {
-	var mode string
-	if err := reg.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return fmt.Errorf("%w: %v", ErrNotRegistry, err)
-	}
-	if mode != "wal" {
-		return fmt.Errorf("journal mode is %q, want wal", mode)
-	}
-	if err := reg.migrate(ctx); err != nil {
-		return err
-	}
-	return reg.initData(ctx)
-}
-
-func migrations() ([]sqlmig.Migration, error) { return sqlmig.Load(migrationFS, "migrations") }
+func migrations() ([]sqlkit.Migration, error) { return sqlkit.Load(migrationFS, "migrations") }
 
 // SchemaVersion is the user_version of an up-to-date registry.
 func SchemaVersion() int {
 	ms, _ := migrations()
 	return len(ms)
-}
-
-// migrate applies each pending migration with its user_version in one
-// transaction, then checks foreign keys.
-func (reg *Registry) migrate(ctx context.Context) error {
-	ms, err := migrations()
-	if err != nil {
-		return err
-	}
-	for _, m := range ms {
-		err := reg.write(ctx, func(tx *wtx) error {
-			var appID, version int
-			if err := tx.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-				return fmt.Errorf("%w: %v", ErrNotRegistry, err)
-			}
-			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-				return err
-			}
-			switch {
-			case appID != 0 && appID != ApplicationID:
-				return fmt.Errorf("%w (application_id %#x)", ErrNotRegistry, appID)
-			case appID == 0 && version != 0:
-				return fmt.Errorf("%w (no application_id)", ErrNotRegistry)
-			case version > len(ms):
-				return fmt.Errorf("schema version %d is newer than this program's %d: upgrade pickup-registry", version, len(ms))
-			case version >= m.Version:
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-				return fmt.Errorf("migration %s: %w", m.Name, err)
-			}
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.Version)); err != nil {
-				return err
-			}
-			rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
-			if err != nil {
-				return err
-			}
-			bad := rows.Next()
-			rows.Close()
-			if bad {
-				return fmt.Errorf("migration %s: foreign key check failed", m.Name)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // initData gives a new registry its dataset id, first signing key and the
@@ -333,68 +259,28 @@ func (tx *wtx) next() int64 {
 
 // write runs fn in one immediate write transaction.
 func (reg *Registry) write(ctx context.Context, fn func(tx *wtx) error) error {
-	t, err := reg.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	tx := &wtx{Tx: t}
-	// The seq table does not exist before the first migration.
-	if err := t.QueryRowContext(ctx, "SELECT head FROM seq WHERE id = 1").Scan(&tx.head); err != nil && !strings.Contains(err.Error(), "no such table") {
-		t.Rollback()
-		return fmt.Errorf("read sequence: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		t.Rollback()
-		return err
-	}
-	if tx.dirty {
-		if _, err := t.ExecContext(ctx, "UPDATE seq SET head = ? WHERE id = 1", tx.head); err != nil {
-			t.Rollback()
-			return fmt.Errorf("store sequence: %w", err)
+	return sqlkit.Write(ctx, reg.w, func(t *sql.Tx) error {
+		tx := &wtx{Tx: t}
+		if err := t.QueryRowContext(ctx, "SELECT head FROM seq WHERE id = 1").Scan(&tx.head); err != nil {
+			return fmt.Errorf("read sequence: %w", err)
 		}
-	}
-	if err := t.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if tx.dirty {
+			if _, err := t.ExecContext(ctx, "UPDATE seq SET head = ? WHERE id = 1", tx.head); err != nil {
+				return fmt.Errorf("store sequence: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // query runs a read query inside tx through a statement prepared once
 // per reader connection (parsing the pull's queries costs more than
 // running them on a small delta).
 func (reg *Registry) query(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
-	st, err := reg.stmt(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-}
-
-func (reg *Registry) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	reg.stmtMu.Lock()
-	st := reg.stmts[q]
-	reg.stmtMu.Unlock()
-	if st != nil {
-		return st, nil
-	}
-	// Prepare without holding the lock: preparing waits for a connection,
-	// and readers holding theirs must not queue behind it (they did: a
-	// deadlock under concurrent first pulls).
-	st, err := reg.r.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	reg.stmtMu.Lock()
-	defer reg.stmtMu.Unlock()
-	if prev := reg.stmts[q]; prev != nil {
-		st.Close()
-		return prev, nil
-	}
-	if reg.stmts == nil {
-		reg.stmts = map[string]*sql.Stmt{}
-	}
-	reg.stmts[q] = st
-	return st, nil
+	return reg.stmts.In(tx).QueryContext(ctx, q, args...)
 }
 
 // headQuery reads the dataset id and the head in one statement.
@@ -430,12 +316,7 @@ func (reg *Registry) read(ctx context.Context, fn func(tx *sql.Tx) error) error 
 		return ctx.Err()
 	}
 	defer func() { <-reg.readers }()
-	tx, err := reg.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
-	}
-	defer tx.Rollback()
-	return fn(tx)
+	return sqlkit.Read(ctx, reg.r, fn)
 }
 
 // DatasetID returns the registry's dataset id.

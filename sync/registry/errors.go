@@ -2,14 +2,19 @@ package registry
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // Sentinel errors callers branch on (the CLI maps ErrNotFound, ErrExists
 // and ErrRefused to exit code 1).
 var (
-	// ErrNotRegistry: the folder holds a database that is not a registry's.
-	ErrNotRegistry = errors.New("not a pickup-registry database")
+	// ErrNotRegistry: the folder holds a database that is not a registry's
+	// (another program's SQLite file, or a terminal's); it is left
+	// untouched.
+	ErrNotRegistry = sqlkit.ErrForeign
+	// ErrCorrupt: the database file is damaged; the error says what to do.
+	ErrCorrupt = sqlkit.ErrCorrupt
 	// ErrNotFound: no such centre, campaign, code, terminal or key.
 	ErrNotFound = errors.New("not found")
 	// ErrExists: an id already in use.
@@ -18,14 +23,3 @@ var (
 	// of a professional, a bundle for another centre, a tampered bundle).
 	ErrRefused = errors.New("refused")
 )
-
-// RowError reports a bad row of an imported file by its line number.
-type RowError struct {
-	Line int
-	Err  error
-}
-
-func (e *RowError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
-
-// Unwrap returns the row's error.
-func (e *RowError) Unwrap() error { return e.Err }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -174,7 +175,7 @@ func (reg *Registry) ImportRequestFile(ctx context.Context, opt RequestImport, r
 	}
 	var reqs []request
 	first := map[string]int{}
-	err = scanCSV(r, RequestCSVColumns, func(line int, field func(string) string) error {
+	err = pickup.ScanCSV(r, RequestCSVColumns, func(line int, field func(string) string) error {
 		res.Rows++
 		q := request{line: line, professionalID: field("professional_id"), name: pickup.CleanName(field("name")), centreID: field("centre_id")}
 		ok := true
@@ -219,11 +220,11 @@ func (reg *Registry) ImportRequestFile(ctx context.Context, opt RequestImport, r
 		res.Rows++
 		problem(line, "%v", err)
 		if res.Truncated {
-			return errStopCSV
+			return pickup.ErrStopCSV
 		}
 		return nil
 	})
-	var rowErr *RowError
+	var rowErr *pickup.RowError
 	switch {
 	case errors.As(err, &rowErr):
 		problem(rowErr.Line, "%v", rowErr.Err)
@@ -464,7 +465,7 @@ func (reg *Registry) WriteCodes(ctx context.Context, centreID string, w io.Write
 	}
 	n := 0
 	err := reg.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, signed
+		rows, err := tx.QueryContext(ctx, `SELECT `+sqlkit.PickupColumns+`, signed
 			FROM pickups WHERE centre_id = ? ORDER BY code`, centreID)
 		if err != nil {
 			return err
@@ -505,30 +506,17 @@ func (reg *Registry) WriteCodes(ctx context.Context, centreID string, w io.Write
 	return n, nil
 }
 
-type scanner interface{ Scan(...any) error }
-
-// scanPickup reads code, name, profession, parcel_kind, centre_id,
-// campaign_id, window_start, window_end, status, signed.
-func scanPickup(s scanner) (pickup.Pickup, string, error) {
+// scanPickup reads a row selected as sqlkit.PickupColumns, signed.
+func scanPickup(row sqlkit.Scanner) (pickup.Pickup, string, error) {
 	var p pickup.Pickup
-	var start, end, status, signed string
-	if err := s.Scan(&p.Code, &p.Name, &p.Profession, &p.ParcelKind, &p.CentreID, &p.CampaignID, &start, &end, &status, &signed); err != nil {
-		return p, "", err
-	}
-	var err error
-	if p.Window.Start, err = pickup.ParseDate(start); err != nil {
-		return p, "", err
-	}
-	if p.Window.End, err = pickup.ParseDate(end); err != nil {
-		return p, "", err
-	}
-	p.Status = pickup.Status(status)
-	return p, signed, nil
+	var signed string
+	err := sqlkit.ScanPickup(row, &p, &signed)
+	return p, signed, err
 }
 
 // Pickup returns one pickup by code.
 func (reg *Registry) Pickup(ctx context.Context, code pickup.Code) (pickup.Pickup, error) {
-	row := reg.r.QueryRowContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, signed
+	row := reg.r.QueryRowContext(ctx, `SELECT `+sqlkit.PickupColumns+`, signed
 		FROM pickups WHERE code = ?`, code)
 	p, _, err := scanPickup(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -607,7 +595,7 @@ func (reg *Registry) MoveCode(ctx context.Context, code pickup.Code, centreID st
 		return fmt.Errorf("move code: %w", err)
 	}
 	err := reg.write(ctx, func(tx *wtx) error {
-		row := tx.QueryRowContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, signed
+		row := tx.QueryRowContext(ctx, `SELECT `+sqlkit.PickupColumns+`, signed
 			FROM pickups WHERE code = ?`, code)
 		p, _, err := scanPickup(row)
 		if errors.Is(err, sql.ErrNoRows) {

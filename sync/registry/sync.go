@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -125,7 +126,7 @@ func keep[T any](rows []T, ok func(T) bool) []T {
 }
 
 func (reg *Registry) pullPickups(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int, page *protocol.PullResponse, seqs *[]int64) error {
-	rows, err := reg.query(ctx, tx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, seq
+	rows, err := reg.query(ctx, tx, `SELECT `+sqlkit.PickupColumns+`, seq
 		FROM pickups WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?`, centreID, after, n)
 	if err != nil {
 		return err
@@ -133,17 +134,9 @@ func (reg *Registry) pullPickups(ctx context.Context, tx *sql.Tx, centreID strin
 	defer rows.Close()
 	for rows.Next() {
 		var r protocol.PickupRow
-		var start, end, status string
-		if err := rows.Scan(&r.Code, &r.Name, &r.Profession, &r.ParcelKind, &r.CentreID, &r.CampaignID, &start, &end, &status, &r.Seq); err != nil {
+		if err := sqlkit.ScanPickup(rows, &r.Pickup, &r.Seq); err != nil {
 			return err
 		}
-		if r.Window.Start, err = pickup.ParseDate(start); err != nil {
-			return err
-		}
-		if r.Window.End, err = pickup.ParseDate(end); err != nil {
-			return err
-		}
-		r.Status = pickup.Status(status)
 		page.Pickups = append(page.Pickups, r)
 		*seqs = append(*seqs, r.Seq)
 	}
@@ -956,7 +949,7 @@ func (reg *Registry) Digest(ctx context.Context, centreID string) (*protocol.Dig
 			out = *cached
 			return nil
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, signed
+		rows, err := tx.QueryContext(ctx, `SELECT `+sqlkit.PickupColumns+`, signed
 			FROM pickups WHERE centre_id = ?`, centreID)
 		if err != nil {
 			return err
@@ -1007,7 +1000,7 @@ func (reg *Registry) ListPickups(ctx context.Context, centreID string, req proto
 		if err := tx.QueryRowContext(ctx, "SELECT head FROM seq WHERE id = 1").Scan(&out.Cursor); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status, seq
+		rows, err := tx.QueryContext(ctx, `SELECT `+sqlkit.PickupColumns+`, seq
 			FROM pickups WHERE centre_id = ? AND code >= ? AND code < ? ORDER BY code LIMIT ?`, centreID, lo, hi, limit+1)
 		if err != nil {
 			return err
@@ -1015,13 +1008,9 @@ func (reg *Registry) ListPickups(ctx context.Context, centreID string, req proto
 		defer rows.Close()
 		for rows.Next() {
 			var r protocol.PickupRow
-			var start, end, status string
-			if err := rows.Scan(&r.Code, &r.Name, &r.Profession, &r.ParcelKind, &r.CentreID, &r.CampaignID, &start, &end, &status, &r.Seq); err != nil {
+			if err := sqlkit.ScanPickup(rows, &r.Pickup, &r.Seq); err != nil {
 				return err
 			}
-			r.Window.Start, _ = pickup.ParseDate(start)
-			r.Window.End, _ = pickup.ParseDate(end)
-			r.Status = pickup.Status(status)
 			out.Pickups = append(out.Pickups, r)
 		}
 		return rows.Err()

@@ -1,4 +1,4 @@
-package sqlmig
+package sqlkit
 
 import (
 	"testing"

@@ -1,7 +1,4 @@
-// Package sqlmig loads numbered SQL migrations ("0001_init.sql",
-// "0002_….sql") from an embedded folder, for the terminal's store and the
-// registry alike: each store applies them in order with PRAGMA user_version.
-package sqlmig
+package sqlkit
 
 import (
 	"fmt"
@@ -12,7 +9,9 @@ import (
 	"strings"
 )
 
-// Migration is one numbered SQL file.
+// Migration is one numbered SQL file ("0001_init.sql", "0002_….sql"); the
+// store and the registry each embed their own folder of them, applied in
+// order by Migrate with PRAGMA user_version.
 type Migration struct {
 	Version int
 	Name    string

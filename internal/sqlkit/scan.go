@@ -1,0 +1,52 @@
+package sqlkit
+
+import (
+	"database/sql"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// Scanner is a row: *sql.Row or *sql.Rows.
+type Scanner interface{ Scan(dest ...any) error }
+
+// PickupColumns are the columns of a pickup, in ScanPickup's order, under
+// the same names in the terminal's and the registry's pickups tables.
+const PickupColumns = "code, name, profession, parcel_kind, centre_id, campaign_id, window_start, window_end, status"
+
+// ScanPickup reads a row selected as PickupColumns followed by the
+// columns of extra (e.g. ", seq"), into p and extra.
+func ScanPickup(row Scanner, p *pickup.Pickup, extra ...any) error {
+	var start, end, status string
+	dest := append([]any{&p.Code, &p.Name, &p.Profession, &p.ParcelKind, &p.CentreID, &p.CampaignID, &start, &end, &status}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return err
+	}
+	var err error
+	if p.Window.Start, err = pickup.ParseDate(start); err != nil {
+		return err
+	}
+	if p.Window.End, err = pickup.ParseDate(end); err != nil {
+		return err
+	}
+	p.Status = pickup.Status(status)
+	return nil
+}
+
+// Collect reads every row of rows with scan, closing rows; err is the
+// error of the query that returned rows (so that Collect(q.QueryContext(…))
+// reads in one line).
+func Collect[T any](rows *sql.Rows, err error, scan func(Scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,222 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit/sqlkittest"
+)
+
+// A handover half a second after midnight is one of today's: times used to
+// be stored as variable-width RFC 3339 text and compared as text, where
+// "…00:00:00.5Z" sorts before "…00:00:00Z".
+func TestTodayCountsHandoverHalfASecondAfterMidnight(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	midnight := time.Date(2020, 11, 20, 0, 0, 0, 0, time.UTC)
+	f.receive(t, "gloves", "M", 1000)
+	f.now = midnight.Add(500 * time.Millisecond)
+	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok2"]), GloveSize: "M"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.s.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.HandedOverToday != 1 {
+		t.Errorf("Status.HandedOverToday = %d, want 1 (handover at 00:00:00.5)", st.HandedOverToday)
+	}
+	hs, err := f.s.Handovers(ctx, midnight, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hs) != 1 {
+		t.Errorf("Handovers(since midnight) = %d rows, want 1", len(hs))
+	}
+}
+
+// oldTimes are times as schema versions 1 and 2 wrote them
+// (time.RFC3339Nano): before, at and after midnight by a fraction.
+var oldTimes = []string{"2020-11-19T23:59:59.999999999Z", "2020-11-20T00:00:00.5Z", "2020-11-20T00:00:00Z", "2020-11-20T09:30:00.123456Z"}
+
+// A database of every earlier schema version, with journal entries, handovers,
+// stock moves and settings holding variable-width times, opens; its times are
+// rewritten to the fixed width (and so sort right), and the journal's hash
+// chain still verifies, before and after a new entry.
+func TestUpgradeRewritesTimesAndKeepsTheLogVerified(t *testing.T) {
+	t.Parallel()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := 1; v < len(ms); v++ {
+		t.Run(fmt.Sprintf("from v%d", v), func(t *testing.T) {
+			ctx := context.Background()
+			dir, db := oldStore(t, ms[:v])
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if _, err := db.Exec(q, args...); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			exec(`INSERT INTO settings(key, value) VALUES ('centre_id', 'here'), ('campaign_id', 'oct2020-strategic'),
+				('terminal_id', 't-old'), ('set_up_at', '2020-11-01T08:00:00.25Z'), ('last_sync', '2020-11-20T00:00:00.5Z'), ('undo_window_s', '120')`)
+			camps, err := pickup.BuiltinCampaigns()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range camps {
+				def, _ := json.Marshal(c)
+				exec("INSERT INTO campaigns(id, definition) VALUES(?, ?)", c.ID, string(def))
+			}
+			prev := genesisHash
+			for i, at := range oldTimes {
+				tm, _ := time.Parse(time.RFC3339Nano, at)
+				ev := pickup.Event{ID: fmt.Sprintf("00000000-0000-0000-0000-00000000000%d", i), Type: pickup.EventStockReceive,
+					TerminalID: "t-old", CentreID: "here", At: tm, Item: "masks", Qty: 10}
+				body, _ := json.Marshal(ev)
+				hash := entryHash(prev, body)
+				exec(`INSERT INTO journal(seq, id, type, code, at, body, prev_hash, hash) VALUES(?, ?, ?, '', ?, ?, ?, ?)`,
+					i+1, ev.ID, string(ev.Type), at, string(body), prev, hash)
+				exec(`INSERT INTO stock_moves(event_id, kind, item, delta, at) VALUES(?, 'reception', 'masks', 10, ?)`, ev.ID, at)
+				exec(`INSERT INTO redemptions(event_id, code, terminal_id, centre_id, at, local) VALUES(?, ?, 'other', 'here', ?, 0)`,
+					fmt.Sprintf("r-%d", i), fmt.Sprintf("C%d", i), at)
+				prev = hash
+			}
+			exec("INSERT INTO settings(key, value) VALUES ('journal_head', ?)", fmt.Sprintf("%d:%s", len(oldTimes), prev))
+			db.Close()
+
+			s, err := Open(ctx, dir)
+			if err != nil {
+				t.Fatalf("Open after v%d: %v", v, err)
+			}
+			defer s.Close()
+			s.Loc = time.UTC
+			s.Now = func() time.Time { return time.Date(2020, 11, 20, 10, 0, 0, 0, time.UTC) }
+			for _, q := range []string{"SELECT at FROM journal", "SELECT at FROM redemptions", "SELECT at FROM stock_moves",
+				"SELECT value FROM settings WHERE key IN ('set_up_at', 'last_sync')"} {
+				rows, err := s.db.Query(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var at string
+					rows.Scan(&at)
+					if _, err := time.Parse("2006-01-02T15:04:05.000Z", at); err != nil {
+						t.Errorf("%s: %q is not fixed width", q, at)
+					}
+				}
+				rows.Close()
+			}
+			var first string
+			s.db.QueryRow("SELECT event_id FROM redemptions ORDER BY at LIMIT 1").Scan(&first)
+			if first != "r-0" {
+				t.Errorf("earliest handover after upgrade = %s, want r-0 (23:59:59.999)", first)
+			}
+			st, err := s.Status(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.HandedOverToday != 3 {
+				t.Errorf("HandedOverToday after upgrade = %d, want 3", st.HandedOverToday)
+			}
+			if st.LastSync.Format(time.RFC3339Nano) != "2020-11-20T00:00:00.5Z" {
+				t.Errorf("last sync after upgrade = %v", st.LastSync)
+			}
+			if res, err := s.VerifyLog(ctx); err != nil || !res.OK || res.Entries != len(oldTimes) {
+				t.Fatalf("VerifyLog after upgrade = %+v, %v; want ok, %d entries", res, err, len(oldTimes))
+			}
+			if _, err := s.ReceiveStock(ctx, "masks", "", 100, "after upgrade"); err != nil {
+				t.Fatal(err)
+			}
+			if res, err := s.VerifyLog(ctx); err != nil || !res.OK || res.Entries != len(oldTimes)+1 {
+				t.Errorf("VerifyLog after a new entry = %+v, %v", res, err)
+			}
+			if _, err := s.db.Exec("UPDATE journal SET at = 'x' WHERE seq = 1"); err == nil {
+				t.Error("the journal's append-only trigger is gone after the upgrade")
+			}
+		})
+	}
+}
+
+// Another program's SQLite file in the data folder, even without an
+// application id, is refused and left as it was: no tables of ours added,
+// its journal mode unchanged.
+func TestOpenRefusesForeignSQLite(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	sqlkittest.WriteForeign(t, path)
+	_, err := Open(context.Background(), dir)
+	if !errors.Is(err, ErrNotOurs) {
+		t.Fatalf("Open(another program's file) = %v, want ErrNotOurs", err)
+	}
+	if !strings.Contains(err.Error(), "left untouched") {
+		t.Errorf("error %q does not say the file was left alone", err)
+	}
+	sqlkittest.CheckForeignUntouched(t, path)
+}
+
+// An empty file (a technician's touch, a crash before the first write)
+// is set up as a new store.
+func TestOpenAcceptsEmptyFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, FileName), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("Open(empty file) = %v", err)
+	}
+	s.Close()
+}
+
+// A damaged database file gives ErrCorrupt with what to do next, not
+// SQLite's words: a file that is not SQLite at all, and a store whose
+// schema page was overwritten.
+func TestCorruptDatabaseSaysWhatToDo(t *testing.T) {
+	t.Parallel()
+	sqlkittest.CheckDamagedRefused(t, FileName, func(dir string) error {
+		s, err := Open(context.Background(), dir)
+		if err == nil {
+			s.Close()
+		}
+		return err
+	}, ErrCorrupt)
+}
+
+// The database file and its -wal and -shm companions hold the terminal's
+// secret: they are readable by their owner only, even under the usual
+// umask 022 in a folder others can read, and a file left 0644 by an
+// earlier version is tightened at the next open.
+func TestDatabaseFilesAre0600(t *testing.T) {
+	ctx := context.Background()
+	dir := sqlkittest.SharedFolder(t)
+	for i, when := range []string{"new store", "store made 0644 by an earlier version, opened again"} {
+		s, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			_, err = s.Init(ctx, InitOptions{CentreID: "here", CentreName: "Here"})
+		} else {
+			_, err = s.ReceiveStock(ctx, "masks", "", 10, "")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		sqlkittest.CheckModes0600(t, when, filepath.Join(dir, FileName))
+		s.Close()
+		sqlkittest.Loosen(t, filepath.Join(dir, FileName))
+	}
+}
