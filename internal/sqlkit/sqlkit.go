@@ -13,8 +13,10 @@ package sqlkit
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -82,16 +84,19 @@ func Open(ctx context.Context, path, dsn string, s Schema) (*sql.DB, error) {
 	if err := prepareFile(path); err != nil {
 		return nil, err
 	}
-	// Look at the file through a read-only connection first: dsn's pragmas
-	// (the journal mode) would already change another program's file.
-	probe, err := sql.Open("sqlite", DSN(path, "", "busy_timeout(10000)", "query_only(1)"))
-	if err != nil {
-		return nil, err
-	}
-	err = check(ctx, probe, path, s)
-	probe.Close()
-	if err != nil {
-		return nil, err
+	if !ours(path, s.ApplicationID) {
+		// Look at the file through a read-only connection first: dsn's
+		// pragmas (the journal mode) would already change another
+		// program's file.
+		probe, err := sql.Open("sqlite", DSN(path, "", "busy_timeout(10000)", "query_only(1)"))
+		if err != nil {
+			return nil, err
+		}
+		err = check(ctx, probe, path, s)
+		probe.Close()
+		if err != nil {
+			return nil, err
+		}
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -147,6 +152,23 @@ func prepareFile(path string) error {
 	return nil
 }
 
+// ours says whether the file's header holds SQLite's magic and appID:
+// then it is one of ours and needs no read-only look first. A header can
+// be behind the write-ahead log (a new file, not yet checkpointed): that
+// case takes the slow path.
+func ours(path string, appID int32) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var h [100]byte
+	if _, err := io.ReadFull(f, h[:]); err != nil {
+		return false
+	}
+	return string(h[:16]) == "SQLite format 3\x00" && int32(binary.BigEndian.Uint32(h[68:72])) == appID
+}
+
 // check reads the header facts of the file: damaged, foreign or too new
 // files are refused.
 func check(ctx context.Context, db *sql.DB, path string, s Schema) error {
@@ -174,7 +196,14 @@ func check(ctx context.Context, db *sql.DB, path string, s Schema) error {
 // transaction, so that two processes opening a new file at once apply
 // every migration exactly once.
 func Migrate(ctx context.Context, db *sql.DB, s Schema) error {
-	for _, m := range s.Migrations {
+	var version int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if version > len(s.Migrations) {
+		return fmt.Errorf("%w: schema %d, this build knows up to %d: use a newer version of this program", ErrTooNew, version, len(s.Migrations))
+	}
+	for _, m := range s.Migrations[version:] {
 		err := Write(ctx, db, func(tx *sql.Tx) error {
 			var appID int32
 			var version int
@@ -185,7 +214,7 @@ func Migrate(ctx context.Context, db *sql.DB, s Schema) error {
 			case appID != 0 && appID != s.ApplicationID:
 				return fmt.Errorf("%w: not a %s (application_id %#x)", ErrForeign, s.Kind, appID)
 			case version > len(s.Migrations):
-				return fmt.Errorf("%w: schema %d, this build knows up to %d", ErrTooNew, version, len(s.Migrations))
+				return fmt.Errorf("%w: schema %d, this build knows up to %d: use a newer version of this program", ErrTooNew, version, len(s.Migrations))
 			case version >= m.Version:
 				return nil
 			}
