@@ -55,6 +55,11 @@ const (
 	MaxSizeLen   = 8          // a glove or item size ("S", "XL", "7.5")
 )
 
+// MaxUndoWindow is the longest undo window: a terminal cannot be given a
+// longer one, and the registry honours an undo no later than this after
+// the handover, on the terminal's clock and on its own.
+const MaxUndoWindow = 15 * time.Minute
+
 // Validate checks an event's shape (not its effect).
 func (e Event) Validate() error {
 	var errs []error

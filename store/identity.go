@@ -107,8 +107,9 @@ func (s *Store) Init(ctx context.Context, o InitOptions) (Identity, error) {
 	return s.Identity(ctx)
 }
 
-// MaxUndoWindow bounds the undo window a terminal may be given.
-const MaxUndoWindow = 24 * time.Hour
+// MaxUndoWindow bounds the undo window a terminal may be given: the
+// registry honours no later undo (pickup.MaxUndoWindow).
+const MaxUndoWindow = pickup.MaxUndoWindow
 
 // SetUndoWindow sets how long a handover can be undone at this terminal:
 // from 0 (never) to MaxUndoWindow, kept in whole seconds.
@@ -179,7 +180,7 @@ func identity(ctx context.Context, q querier) (Identity, error) {
 	}
 	id.UndoWindow = DefaultUndoWindow
 	if n, err := strconv.Atoi(undo); err == nil && n >= 0 {
-		id.UndoWindow = time.Duration(n) * time.Second
+		id.UndoWindow = min(time.Duration(n)*time.Second, MaxUndoWindow) // set longer before the bound
 	}
 	if c, ok, err := centre(ctx, q, id.Centre.ID); err != nil {
 		return Identity{}, err

@@ -70,7 +70,7 @@ const (
 // MaxUndoWindow is the longest undo window the registry honours, on the
 // terminal's clock (undo time − handover time) and on its own (undo
 // received − handover received, when they arrived apart).
-const MaxUndoWindow = 15 * time.Minute
+const MaxUndoWindow = pickup.MaxUndoWindow
 
 // MaxEarlier bounds PushResult.Earlier: the first handovers of the code.
 const MaxEarlier = 10
