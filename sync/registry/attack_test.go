@@ -380,8 +380,7 @@ func TestCSVLineLengthBounded(t *testing.T) {
 	f := newFixture(t)
 	csv := "professional_id,name,profession,centre_id\nnamur-1,Anne,nurse,namur\nnamur-2," + strings.Repeat("A", 2<<20) + ",nurse,namur\n"
 	res, err := f.reg.ImportRequests(f.ctx, pickup.DefaultCampaignID, strings.NewReader(csv))
-	var re *pickup.RowError
-	if !errors.As(err, &re) || re.Line != 3 || !errors.Is(err, pickup.ErrLineTooLong) {
+	if err == nil || !strings.Contains(err.Error(), "line 3: line longer than") {
 		t.Errorf("import of a 2 MB line: %+v, %v; want a refusal at line 3", res, err)
 	}
 	if n := f.count("SELECT count(*) FROM pickups"); n != 0 {
