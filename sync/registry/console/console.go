@@ -31,7 +31,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Brussels on machines without a zoneinfo database
 
 	"github.com/pickup-terminal/pickup/sync/registry"
 )
@@ -53,7 +52,8 @@ type Console struct {
 	Log *slog.Logger
 	// Now is the clock (time.Now by default): a seam for tests.
 	Now func() time.Time
-	// Loc is the time zone pages show times in (Europe/Brussels).
+	// Loc is the time zone pages show times in: the registry's local
+	// time, as the report's days.
 	Loc *time.Location
 	// Letters writes the letters of one centre's expected pickups as one
 	// PDF for the letters page (registry.RenderLetters by default; nil
@@ -69,11 +69,7 @@ func New(reg *registry.Registry, log *slog.Logger) *Console {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	loc, err := time.LoadLocation("Europe/Brussels")
-	if err != nil {
-		loc = time.UTC
-	}
-	c := &Console{Reg: reg, Log: log, Now: time.Now, Loc: loc}
+	c := &Console{Reg: reg, Log: log, Now: time.Now, Loc: time.Local}
 	c.Letters = func(ctx context.Context, w io.Writer, centreID string) error {
 		opt := registry.LetterOptions{CentreID: centreID}
 		ls, err := reg.Letters(ctx, opt)

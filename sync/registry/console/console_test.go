@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -539,5 +540,43 @@ func TestLettersDownload(t *testing.T) {
 	signedOut := f.browser().get("/console/letters/namur.pdf")
 	if signedOut.status != http.StatusSeeOther || strings.HasPrefix(signedOut.body, "%PDF") {
 		t.Errorf("letters signed out = %d, want a redirect to login", signedOut.status)
+	}
+}
+
+// TestSecureCookiesUnderTLS: under TLS the session cookie is Secure and
+// bound to the host by the __Host- prefix, and HSTS is sent.
+func TestSecureCookiesUnderTLS(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ts := httptest.NewTLSServer(f.console)
+	defer ts.Close()
+	jar, _ := cookiejar.New(nil)
+	c := ts.Client()
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Get(ts.URL + "/console/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Error("no HSTS header under TLS")
+	}
+	form := url.Values{"csrf": {csrfOf(t, string(body))}, "name": {"bob"}, "password": {bobPassword}}
+	resp, err = c.PostForm(ts.URL+"/console/login", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var session *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "__Host-"+sessionCookie {
+			session = ck
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || session == nil || !session.Secure || !session.HttpOnly || session.Path != "/" ||
+		session.SameSite != http.SameSiteStrictMode {
+		t.Fatalf("login under TLS = %d, session cookie %+v: want __Host-, Secure, HttpOnly, SameSite=Strict, Path=/", resp.StatusCode, session)
 	}
 }

@@ -151,6 +151,9 @@ func (c *Console) newPage(r *http.Request, q *req, view, titleKey string) *page 
 // T translates key with {name} placeholders from kv.
 func (p *page) T(key string, kv ...any) string { return translate(p.Lang, key, kv...) }
 
+// Zone names the time zone times are shown in (e.g. CET, UTC).
+func (p *page) Zone() string { z, _ := p.now.In(p.loc).Zone(); return z }
+
 // Title is the page's title.
 func (p *page) Title() string { return p.T(p.TitleKey) }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/sync/registry"
@@ -107,7 +106,7 @@ func (d progressData) Remaining() int { return max(d.Figures.Expected-d.Figures.
 
 func (c *Console) progress(w http.ResponseWriter, r *http.Request, q *req) error {
 	p := c.newPage(r, q, "progress", "progress.title")
-	today := pickup.DateOf(c.now().In(time.Local))
+	today := pickup.DateOf(c.now().In(c.Loc))
 	to, from := today, today.AddDays(-13)
 	bad := false
 	if s := r.URL.Query().Get("to"); s != "" {

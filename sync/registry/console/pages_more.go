@@ -270,7 +270,7 @@ type lettersData struct {
 }
 
 func (c *Console) letters(w http.ResponseWriter, r *http.Request, q *req) error {
-	today := pickup.DateOf(c.now().In(time.Local))
+	today := pickup.DateOf(c.now().In(c.Loc))
 	rep, err := c.Reg.Report(r.Context(), today, today)
 	if err != nil {
 		return err
