@@ -144,7 +144,7 @@ func signIn(f *fixture, name, password string) chromedp.Action[chromedp.Void] {
 }
 
 func number(s string) int {
-	n, err := strconv.Atoi(strings.NewReplacer(",", "", ".", "", "\u202f", "", " ", "").Replace(strings.TrimSpace(s)))
+	n, err := strconv.Atoi(strings.NewReplacer(",", "", ".", "", "\u202f", "", "\u00a0", "", " ", "").Replace(strings.TrimSpace(s)))
 	if err != nil {
 		return -1
 	}

@@ -181,13 +181,13 @@ func TestProgressMatchesReport(t *testing.T) {
 	}
 }
 
-var figureRE = regexp.MustCompile(`id="fig-([a-z]+)">([0-9.,\x{202f}]+)<`)
+var figureRE = regexp.MustCompile(`id="fig-([a-z]+)">([0-9.,\x{202f}\x{a0} ]+)<`)
 
 func figure(body, id string) int {
 	for _, m := range figureRE.FindAllStringSubmatch(body, -1) {
 		if m[1] == id {
 			var n int
-			fmt.Sscan(strings.NewReplacer(",", "", ".", "", "\u202f", "").Replace(m[2]), &n)
+			fmt.Sscan(strings.NewReplacer(",", "", ".", "", "\u202f", "", "\u00a0", "", " ", "").Replace(m[2]), &n)
 			return n
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/assets/i18n"
 )
 
 // Languages are the console's languages, in the order the switch shows
@@ -157,27 +158,8 @@ func (p *page) Zone() string { z, _ := p.now.In(p.loc).Zone(); return z }
 // Title is the page's title.
 func (p *page) Title() string { return p.T(p.TitleKey) }
 
-// N formats a count with the language's digit grouping.
-func (p *page) N(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	sep := map[string]string{"fr": "\u202f", "nl": ".", "de": "."}[p.Lang]
-	if sep == "" {
-		sep = ","
-	}
-	var b strings.Builder
-	for i, d := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(d)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// N formats a count with the language's thousands separator.
+func (p *page) N(n int) string { return i18n.For(p.Lang).Number(n) }
 
 // Pct is part of whole as a whole percentage ("–" for an empty whole).
 func (p *page) Pct(part, whole int) string {
