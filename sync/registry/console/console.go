@@ -166,10 +166,13 @@ var (
 	errCSRF     = errors.New("csrf token missing or wrong")
 )
 
-// formError is a refused form: the page redirected to shows msg (a
-// translation key, or a registry message when key is "").
+// formError is a refused form: the browser is sent back to the page to
+// with the translated text of key shown (and arg for its {time}); a
+// registry message msg, when key is "", is shown on an error page that
+// links back to it (no text travels in an address, so nobody can link to
+// the console with words of their own in it).
 type formError struct {
-	to, key, msg string
+	to, key, arg, msg string
 }
 
 func (e *formError) Error() string { return e.key + e.msg }
@@ -212,7 +215,11 @@ func (c *Console) post(h handler) http.HandlerFunc {
 			return
 		}
 		q.session = s
-		if err := c.checkPost(w, r, s.CSRF); err != nil {
+		err := c.checkPost(w, r, s.CSRF)
+		if r.MultipartForm != nil {
+			defer r.MultipartForm.RemoveAll() // an upload's temporary files
+		}
+		if err != nil {
 			c.finish(w, r, q, err)
 			return
 		}
@@ -277,11 +284,15 @@ func (c *Console) finish(w http.ResponseWriter, r *http.Request, q *req, err err
 	var fe *formError
 	switch {
 	case errors.As(err, &fe):
-		v := url.Values{}
-		if fe.key != "" {
-			v.Set("err", fe.key)
-		} else {
-			v.Set("msg", fe.msg)
+		if fe.key == "" {
+			p := c.newPage(r, q, "error", "error.title")
+			p.Data = errorData{Text: fe.msg, Back: fe.to}
+			c.renderStatus(w, p, http.StatusUnprocessableEntity)
+			return
+		}
+		v := url.Values{"err": {fe.key}}
+		if fe.arg != "" {
+			v.Set("at", fe.arg)
 		}
 		to := fe.to
 		if strings.Contains(to, "?") {
@@ -302,9 +313,14 @@ func (c *Console) finish(w http.ResponseWriter, r *http.Request, q *req, err err
 	}
 }
 
+// errorData is what the error page shows, and where it links back to.
+type errorData struct {
+	Text, Back string
+}
+
 func (c *Console) errorPage(w http.ResponseWriter, r *http.Request, q *req, status int, key string) {
 	p := c.newPage(r, q, "error", "error.title")
-	p.Data = key
+	p.Data = errorData{Text: p.T(key), Back: Prefix + "progress"}
 	c.renderStatus(w, p, status)
 }
 

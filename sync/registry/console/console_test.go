@@ -580,3 +580,20 @@ func TestSecureCookiesUnderTLS(t *testing.T) {
 		t.Fatalf("login under TLS = %d, session cookie %+v: want __Host-, Secure, HttpOnly, SameSite=Strict, Path=/", resp.StatusCode, session)
 	}
 }
+
+// TestNoTextFromTheAddress: nobody can send an operator a console link
+// that shows words of their own.
+func TestNoTextFromTheAddress(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	for _, q := range []string{"msg=Call+0800+123+for+support", "err=login.locked&at=Call+0800+123", "err=Call+0800+123", "done=Call+0800+123"} {
+		a := b.get("/console/login?" + q)
+		if a.status != http.StatusOK || strings.Contains(a.body, "0800") {
+			t.Errorf("login?%s = %d, shows the address's text", q, a.status)
+		}
+	}
+	if a := b.get("/console/login?err=login.locked&at=07:45"); !strings.Contains(a.body, "locked until 07:45") {
+		t.Error("the lockout's time is not shown")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -118,6 +119,9 @@ type page struct {
 	now      time.Time
 }
 
+// clockRE is the only shape of the {time} a refusal's address carries.
+var clockRE = regexp.MustCompile(`^[0-2][0-9]:[0-5][0-9]$`)
+
 type langLink struct {
 	Code, Name, URL string
 	Current         bool
@@ -132,7 +136,7 @@ func (c *Console) newPage(r *http.Request, q *req, view, titleKey string) *page 
 		v := r.URL.Query()
 		v.Set("lang", l)
 		v.Del("err")
-		v.Del("msg")
+		v.Del("at")
 		v.Del("done")
 		p.Langs = append(p.Langs, langLink{Code: l, Name: langNames[l], URL: r.URL.Path + "?" + v.Encode(), Current: l == q.lang})
 	}
@@ -141,10 +145,12 @@ func (c *Console) newPage(r *http.Request, q *req, view, titleKey string) *page 
 	}
 	if k := r.URL.Query().Get("err"); strings.HasPrefix(k, "error.") || strings.HasPrefix(k, "login.") {
 		if catalog(defaultLang)[k] != "" {
-			p.Err = p.T(k)
+			at := r.URL.Query().Get("at")
+			if !clockRE.MatchString(at) {
+				at = "–"
+			}
+			p.Err = p.T(k, "time", at)
 		}
-	} else if m := r.URL.Query().Get("msg"); m != "" && len(m) < 500 {
-		p.Err = m
 	}
 	return p
 }

@@ -67,7 +67,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request, q *req) error {
 		if le.Source {
 			key = "login.locked_source"
 		}
-		return &formError{to: back, msg: translate(q.lang, key, "time", le.Until.In(c.Loc).Format("15:04"))}
+		return &formError{to: back, key: key, arg: le.Until.In(c.Loc).Format("15:04")}
 	case errors.Is(err, registry.ErrBadLogin):
 		return &formError{to: back, key: "login.bad"}
 	case err != nil:
