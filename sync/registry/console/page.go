@@ -133,11 +133,13 @@ func (c *Console) newPage(r *http.Request, q *req, view, titleKey string) *page 
 	p := &page{Lang: q.lang, View: view, TitleKey: titleKey, Operator: q.session.Operator, CSRF: q.session.CSRF,
 		Path: r.URL.Path, loc: c.Loc, now: c.now()}
 	for _, l := range Languages {
-		v := r.URL.Query()
+		v := url.Values{}
+		for _, k := range []string{"centre", "from", "to", "next", "name"} { // what a page's address means
+			if x := r.URL.Query().Get(k); x != "" {
+				v.Set(k, x)
+			}
+		}
 		v.Set("lang", l)
-		v.Del("err")
-		v.Del("at")
-		v.Del("done")
 		p.Langs = append(p.Langs, langLink{Code: l, Name: langNames[l], URL: r.URL.Path + "?" + v.Encode(), Current: l == q.lang})
 	}
 	if k := r.URL.Query().Get("done"); strings.HasPrefix(k, "done.") && catalog(defaultLang)[k] != "" {
