@@ -13,7 +13,8 @@
 // kit internal/cmdkit (cobra). A new command goes in the file of its
 // theme (centres.go: centres, terminals, keys; campaigns.go: campaigns,
 // requests, codes, letters; stock.go: shipments and reports; bundle.go;
-// serve.go) or a new one, and is added in newRoot.
+// serve.go; operators.go: the web console's operators) or a new one, and
+// is added in newRoot.
 package main
 
 import (
@@ -100,6 +101,8 @@ func newRoot(g *globals) *cobra.Command {
 		newCmdDemo(g, nil),
 		cmdkit.Group("bundle", "sync by USB stick", newCmdBundleImport(g, nil), newCmdBundleExport(g, nil)),
 		cmdkit.Group("keys", "the signing keys of the codes", newCmdKeysRotate(g, nil), newCmdKeysList(g, nil)),
+		cmdkit.Group("operator", "the operators of the web console (/console/ of serve)",
+			newCmdOperatorAdd(g, nil), newCmdOperatorList(g, nil), newCmdOperatorRemove(g, nil)),
 	)
 	return root
 }

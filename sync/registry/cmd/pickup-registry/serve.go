@@ -11,6 +11,7 @@ import (
 
 	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/sync/registry"
+	"github.com/pickup-terminal/pickup/sync/registry/console"
 )
 
 type serveOptions struct {
@@ -76,6 +77,7 @@ func serveRun(ctx context.Context, o *serveOptions) error {
 	}
 	defer reg.Close()
 	srv := registry.NewServer(reg, reg.Log)
+	srv.Console = console.New(reg, reg.Log)
 	pin := ""
 	switch {
 	case o.devTLS:
