@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/google/uuid"
+	"github.com/pickup-terminal/pickup/internal/cmdkit/atomicfile"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
@@ -35,40 +37,25 @@ func exportBundle(ctx context.Context, s *store.Store, path string) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		return 0, fmt.Errorf("%s exists and is not a regular file", path)
-	}
 	evs, err := s.Outbox(ctx, -1)
 	if err != nil {
 		return 0, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pickup-bundle-*")
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	bw, err := protocol.NewBundleWriter(tmp, protocol.BundleHeader{Format: protocol.BundleFormat, Kind: protocol.BundleFacts,
-		ID: uuid.NewString(), DatasetID: cfg.DatasetID, CentreID: cfg.CentreID, TerminalID: cfg.TerminalID,
-		CreatedAt: s.Now().UTC()})
-	if err != nil {
-		return 0, err
-	}
-	for i := 0; i < len(evs); i += protocol.DefaultPushBatch {
-		if err := bw.Push(&protocol.PushRequest{Events: evs[i:min(i+protocol.DefaultPushBatch, len(evs))]}); err != nil {
-			return 0, err
+	err = atomicfile.WriteFile(path, 0o600, func(w io.Writer) error {
+		bw, err := protocol.NewBundleWriter(w, protocol.BundleHeader{Format: protocol.BundleFormat, Kind: protocol.BundleFacts,
+			ID: uuid.NewString(), DatasetID: cfg.DatasetID, CentreID: cfg.CentreID, TerminalID: cfg.TerminalID,
+			CreatedAt: s.Now().UTC()})
+		if err != nil {
+			return err
 		}
-	}
-	if err := bw.Close(protocol.HMACSigner(cfg.TerminalID, cfg.Secret)); err != nil {
-		return 0, err
-	}
-	if err := tmp.Sync(); err != nil {
-		return 0, err
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+		for i := 0; i < len(evs); i += protocol.DefaultPushBatch {
+			if err := bw.Push(&protocol.PushRequest{Events: evs[i:min(i+protocol.DefaultPushBatch, len(evs))]}); err != nil {
+				return err
+			}
+		}
+		return bw.Close(protocol.HMACSigner(cfg.TerminalID, cfg.Secret))
+	})
+	if err != nil {
 		return 0, err
 	}
 	return len(evs), nil

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/internal/cmdkit/atomicfile"
 	"github.com/pickup-terminal/pickup/internal/sqlkit"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
@@ -488,7 +489,7 @@ func (reg *Registry) WriteCodes(ctx context.Context, centreID string, w io.Write
 				if err != nil {
 					return fmt.Errorf("QR of %s: %w", p.Code.Masked(), err)
 				}
-				if err := os.WriteFile(filepath.Join(qrDir, string(p.Code)+".png"), png, 0o644); err != nil {
+				if err := atomicfile.WriteBytes(filepath.Join(qrDir, string(p.Code)+".png"), png, 0o644); err != nil {
 					return fmt.Errorf("write QR: %w", err)
 				}
 			}

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pickup-terminal/pickup/internal/cmdkit/atomicfile"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -575,10 +576,10 @@ func DevTLS(dir string, hosts ...string) (*tls.Config, string, error) {
 	var cb, kpem bytes.Buffer
 	pem.Encode(&cb, &pem.Block{Type: "CERTIFICATE", Bytes: der})
 	pem.Encode(&kpem, &pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
-	if err := os.WriteFile(keyFile, kpem.Bytes(), 0o600); err != nil {
+	if err := atomicfile.WriteBytes(keyFile, kpem.Bytes(), 0o600); err != nil {
 		return nil, "", fmt.Errorf("dev TLS: %w", err)
 	}
-	if err := os.WriteFile(certFile, cb.Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteBytes(certFile, cb.Bytes(), 0o644); err != nil {
 		return nil, "", fmt.Errorf("dev TLS: %w", err)
 	}
 	return LoadTLS(certFile, keyFile)

@@ -265,3 +265,46 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+// TestNoWriteThroughLinks: the files the registry writes (codes --out,
+// the QR images of codes --qr-dir, bundle export) never replace a
+// symbolic link planted at their name, nor what it points to.
+func TestNoWriteThroughLinks(t *testing.T) {
+	t.Parallel()
+	dir, files := t.TempDir(), t.TempDir()
+	reqs := writeFile(t, files, "requests.csv", "professional_id,name,profession,centre_id\nP1,Anne Dupont,physiotherapist,namur\n")
+	for _, args := range [][]string{
+		{"centre", "add", "--id", "namur", "--name", "Namur"},
+		{"request", "import", reqs},
+	} {
+		if code, _, errs := cli(t, dir, args...); code != 0 {
+			t.Fatalf("%v = %d %s", args, code, errs)
+		}
+	}
+	_, csvOut, _ := cli(t, dir, "codes", "--centre", "namur")
+	var code pickup.Code
+	pickup.ReadPickupCSV(strings.NewReader(csvOut), func(_ int, p pickup.Pickup) error { code = p.Code; return nil })
+	if code == "" {
+		t.Fatalf("no code in %q", csvOut)
+	}
+	victim := writeFile(t, files, "victim", "keep me")
+	qrDir := filepath.Join(files, "qr")
+	os.Mkdir(qrDir, 0o700)
+	for _, link := range []string{filepath.Join(files, "codes.csv"), filepath.Join(qrDir, string(code)+".png"), filepath.Join(files, "namur.bundle")} {
+		if err := os.Symlink(victim, link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{
+		{"codes", "--centre", "namur", "--out", filepath.Join(files, "codes.csv")},
+		{"codes", "--centre", "namur", "--qr-dir", qrDir},
+		{"bundle", "export", "--centre", "namur", filepath.Join(files, "namur.bundle")},
+	} {
+		if c, _, errs := cli(t, dir, args...); c != 2 || !strings.Contains(errs, "not a regular file") {
+			t.Errorf("%v over a symlink = exit %d %s, want 2 and a refusal", args, c, errs)
+		}
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "keep me" {
+		t.Errorf("the symlink's target was written: %q", b)
+	}
+}
