@@ -144,4 +144,16 @@ func TestOwnCampaignReachesCounter(t *testing.T) {
 	if got := reg.report(t).centre("namur").Collected; got != 1 {
 		t.Errorf("registry report: %d collected, want 1", got)
 	}
+
+	// The administration brings the second phase forward: the counter
+	// learns it at its next sync, and the dietitian may come today.
+	earlier := strings.Replace(pilotCampaignJSON(today), fmt.Sprintf(`"start": %q`, today.AddDays(7)), fmt.Sprintf(`"start": %q`, today), 1)
+	out = reg.must(t, "campaign", "import", writeFile(t, files, "pilot2.json", earlier))
+	if !strings.Contains(out, "1 pickup(s) moved") {
+		t.Errorf("campaign update printed %q, want 1 pickup moved", out)
+	}
+	tm.mustSync(t)
+	if v := tm.lookup(t, dietitians[0]); v.Verdict != string(pickup.VerdictOK) {
+		t.Errorf("dietitian's code after the phase moved to today: %s, want ok", v.Verdict)
+	}
 }
