@@ -408,7 +408,7 @@ func (reg *Registry) WriteLetters(ctx context.Context, opt LetterOptions, out st
 		if err := WriteWhole(name, func(w io.Writer) error { return RenderLetters(w, []Letter{l}, opt) }); err != nil {
 			return res, fmt.Errorf("letters: %w", err)
 		}
-		cw.Write([]string{l.ProfessionalID, l.Name, l.Lang, l.Centre.ID, l.Code.String(), filepath.Base(name)})
+		cw.Write([]string{SpreadsheetSafe(l.ProfessionalID), SpreadsheetSafe(l.Name), l.Lang, l.Centre.ID, l.Code.String(), filepath.Base(name)})
 		res.Files = append(res.Files, name)
 		res.Letters++
 	}

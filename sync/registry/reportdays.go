@@ -3,7 +3,11 @@ package registry
 import (
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"fmt"
+	"io"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
@@ -206,4 +210,50 @@ func (reg *Registry) doubles(ctx context.Context, tx *sql.Tx, lo, hi string) ([]
 		return nil, fmt.Errorf("double handovers: %w", err)
 	}
 	return out, nil
+}
+
+// WriteCSV writes the report's days — one row per day and centre, and a
+// "total" row per day — a blank line, then one row per handover of a
+// double handover. Cells that a spreadsheet would take for a formula are
+// quoted (see SpreadsheetSafe).
+func (rep *Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"day", "centre_id", "handovers", "collected", "double_handovers", "undone"})
+	row := func(centre string, d DayFigures) {
+		cw.Write([]string{d.Day.String(), SpreadsheetSafe(centre), strconv.Itoa(d.Handovers), strconv.Itoa(d.Collected),
+			strconv.Itoa(d.DoubleHandovers), strconv.Itoa(d.Undone)})
+	}
+	for i, d := range rep.Days {
+		for _, c := range rep.Centres {
+			if i < len(c.Days) {
+				row(c.ID, c.Days[i])
+			}
+		}
+		row("total", d)
+	}
+	cw.Write(nil)
+	cw.Write([]string{"code", "name", "profession", "pickup_centre_id", "handover", "at", "centre_id", "terminal_id", "glove_size", "event_id"})
+	for _, d := range rep.Doubles {
+		for i, h := range d.Handovers {
+			cw.Write([]string{d.Code.String(), SpreadsheetSafe(d.Name), SpreadsheetSafe(d.Profession), SpreadsheetSafe(d.CentreID),
+				strconv.Itoa(i + 1), h.At.Format(time.RFC3339), SpreadsheetSafe(h.CentreID), SpreadsheetSafe(h.TerminalID),
+				SpreadsheetSafe(h.GloveSize), SpreadsheetSafe(h.EventID)})
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("report csv: %w", err)
+	}
+	return nil
+}
+
+// SpreadsheetSafe keeps a text cell from being read as a formula by a
+// spreadsheet (a name such as =HYPERLINK(…) in an imported request file):
+// text starting with = + - @ or a tab or carriage return gets a leading
+// apostrophe, which spreadsheets show as plain text.
+func SpreadsheetSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package registry
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,6 +74,23 @@ func TestReportPerDay(t *testing.T) {
 		d.Handovers[0].TerminalID != ea.TerminalID || d.Handovers[1].TerminalID != eb.TerminalID ||
 		d.Handovers[0].GloveSize != "M" || !d.Handovers[0].At.Equal(noonOf(-2)) {
 		t.Errorf("double handover = %+v", d)
+	}
+	// The CSV: a row per day and centre plus a total, then the double
+	// handover's two rows.
+	var csvOut strings.Builder
+	if err := rep.WriteCSV(&csvOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"day,centre_id,handovers,collected,double_handovers,undone\n",
+		today.AddDays(-1).String() + ",namur,2,1,1,0\n",
+		today.AddDays(-1).String() + ",total,3,2,1,0\n",
+		"\ncode,name,profession,pickup_centre_id,handover,at,centre_id,terminal_id,glove_size,event_id\n",
+		c0.String() + "," + d.Name + "," + d.Profession + ",namur,2,",
+	} {
+		if !strings.Contains(csvOut.String(), want) {
+			t.Errorf("report CSV lacks %q:\n%s", want, csvOut.String())
+		}
 	}
 	// A period without any of the code's handovers does not list it.
 	rep, err = f.reg.Report(f.ctx, today, today)
@@ -147,5 +165,22 @@ func TestShipmentStates(t *testing.T) {
 	}
 	if _, err := f.reg.Shipments(f.ctx, ShipmentFilter{CentreID: "mars"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown centre: %v", err)
+	}
+}
+
+func TestSpreadsheetSafe(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"Anne Dupont", "Anne Dupont"},
+		{"=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"},
+		{"+32 2 524 97 97", "'+32 2 524 97 97"},
+		{"-1", "'-1"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"", ""},
+		{"Jean-Pierre", "Jean-Pierre"},
+	} {
+		if got := SpreadsheetSafe(tc.in); got != tc.want {
+			t.Errorf("SpreadsheetSafe(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
