@@ -51,6 +51,9 @@ func campaignImportRun(ctx context.Context, o *argOptions) error {
 			fmt.Fprintf(o.stdout, "campaign %s unchanged\n", res.Campaign)
 		default:
 			fmt.Fprintf(o.stdout, "campaign %s updated: %d pickup(s) moved to their phase's new dates; terminals receive it at their next sync\n", res.Campaign, res.Moved)
+			if res.Moved > 0 {
+				fmt.Fprintf(o.stdout, "letters already sent show the old dates: print them again (pickup-registry letters --campaign %s --out …)\n", res.Campaign)
+			}
 		}
 		return nil
 	})
@@ -147,9 +150,15 @@ func newCmdRequestImport(g *globals, runF func(context.Context, *requestImportOp
 	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "import --campaign ID [--phase ID] [--lang L] [--dry-run] FILE.csv",
 		Short: "import validated requests (professional_id,name,profession,centre_id[,lang]) and issue codes; every problem is listed with its line and nothing is imported unless the whole file is valid (exit 1)",
 		Args:  cmdkit.ExactArgs(1)}, o,
-		func(_ *cobra.Command, args []string) error { o.file = args[0]; return nil }, runF, requestImportRun))
+		func(c *cobra.Command, args []string) error {
+			o.file = args[0]
+			if o.req.Campaign == "" {
+				return cmdkit.Usagef("--campaign is required (pickup-registry campaign list shows the campaigns)")
+			}
+			return nil
+		}, runF, requestImportRun))
 	f := cmd.Flags()
-	f.StringVar(&o.req.Campaign, "campaign", pickup.DefaultCampaignID, "campaign id")
+	f.StringVar(&o.req.Campaign, "campaign", "", "the campaign the requests are for (see campaign list)")
 	f.StringVar(&o.req.Phase, "phase", "", "the phase the file is for (every profession must belong to it; default: each profession's own)")
 	f.StringVar(&o.req.Lang, "lang", "en", "letter language of rows without a lang column: fr, nl, de or en")
 	f.BoolVar(&o.req.DryRun, "dry-run", false, "check the file, import nothing")

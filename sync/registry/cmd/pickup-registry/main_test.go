@@ -76,6 +76,7 @@ func TestCLI(t *testing.T) {
 		{[]string{"centre", "list", "--json"}, 0, `"centres"`},
 		{[]string{"request", "import", "--campaign", pickup.DefaultCampaignID, reqs}, 1, "line 4"},
 		{[]string{"request", "import", reqs, "--campaign", "nope"}, 1, "not found"},
+		{[]string{"request", "import", reqs}, 2, "--campaign is required"},
 		{[]string{"codes", "--centre", "namur"}, 0, "code,name,profession,parcel_kind,centre_id,window_start,window_end,status"},
 		{[]string{"codes", "--centre", "mars"}, 1, "not found"},
 		{[]string{"letters"}, 2, "--out is required"},

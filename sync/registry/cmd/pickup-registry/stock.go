@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -139,7 +137,7 @@ func newCmdReport(g *globals, runF func(context.Context, *reportOptions) error) 
 func reportRun(ctx context.Context, o *reportOptions) error {
 	text := printReport
 	if o.csv {
-		text = writeReportCSV
+		text = func(w io.Writer, rep *registry.Report) error { return rep.WriteCSV(w) }
 	}
 	return show(ctx, o.globals, func(reg *registry.Registry) (*registry.Report, error) { return reg.Report(ctx, o.from, o.to) }, nil, text)
 }
@@ -190,33 +188,6 @@ func printReport(w io.Writer, rep *registry.Report) error {
 		}
 	}
 	return nil
-}
-
-// writeReportCSV writes the days (one row per day and centre, and a
-// "total" row per day), a blank line, then one row per handover of a
-// double handover.
-func writeReportCSV(w io.Writer, rep *registry.Report) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"day", "centre_id", "handovers", "collected", "double_handovers", "undone"})
-	row := func(centre string, d registry.DayFigures) {
-		cw.Write([]string{d.Day.String(), centre, fmt.Sprint(d.Handovers), fmt.Sprint(d.Collected), fmt.Sprint(d.DoubleHandovers), fmt.Sprint(d.Undone)})
-	}
-	for i, d := range rep.Days {
-		for _, c := range rep.Centres {
-			row(c.ID, c.Days[i])
-		}
-		row("total", d)
-	}
-	cw.Write(nil)
-	cw.Write([]string{"code", "name", "profession", "pickup_centre_id", "handover", "at", "centre_id", "terminal_id", "glove_size", "event_id"})
-	for _, d := range rep.Doubles {
-		for i, h := range d.Handovers {
-			cw.Write([]string{d.Code.String(), d.Name, d.Profession, d.CentreID, fmt.Sprint(i + 1), h.At.Format(time.RFC3339),
-				h.CentreID, h.TerminalID, h.GloveSize, h.EventID})
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }
 
 type demoOptions struct {
