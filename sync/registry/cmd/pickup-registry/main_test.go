@@ -276,7 +276,7 @@ func TestNoWriteThroughLinks(t *testing.T) {
 	reqs := writeFile(t, files, "requests.csv", "professional_id,name,profession,centre_id\nP1,Anne Dupont,physiotherapist,namur\n")
 	for _, args := range [][]string{
 		{"centre", "add", "--id", "namur", "--name", "Namur"},
-		{"request", "import", reqs},
+		{"request", "import", "--campaign", pickup.DefaultCampaignID, reqs},
 	} {
 		if code, _, errs := cli(t, dir, args...); code != 0 {
 			t.Fatalf("%v = %d %s", args, code, errs)
