@@ -182,6 +182,10 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("fig-expected")), shot.take("progress-namur"))
 	run(t, ann, "progress in French", chromedp.Navigate(f.ts.URL+"/console/progress?lang=fr"),
 		chromedp.WaitVisible(chromedp.ID("fig-expected")), shot.take("progress-fr"))
+	run(t, ann, "terminals in German", chromedp.Navigate(f.ts.URL+"/console/terminals?lang=de"),
+		chromedp.WaitVisible(chromedp.ID("terminals")), shot.take("terminals-de"))
+	run(t, ann, "shipments in Dutch", chromedp.Navigate(f.ts.URL+"/console/shipments?lang=nl"),
+		chromedp.WaitVisible(chromedp.ID("received")), shot.take("shipments-nl"))
 	run(t, ann, "back to English", chromedp.Navigate(f.ts.URL+"/console/progress?lang=en"), chromedp.WaitVisible(chromedp.ID("fig-expected")))
 
 	// Open the double handover: both sides, terminals, times and sizes.
