@@ -34,25 +34,17 @@ type snapshot struct {
 // read gathers a snapshot from the store. It touches no widget and may run
 // on any goroutine.
 func (u *UI) read(ctx context.Context) snapshot {
-	s := snapshot{full: true}
 	st, err := u.opt.Store.Status(ctx)
-	switch {
-	case errors.Is(err, store.ErrNotInitialised):
-		return s
-	case err != nil:
-		s.setUp, s.err = true, err
+	s, ok := u.readSetUp(ctx, st, err)
+	s.full = true
+	if !ok {
 		return s
 	}
-	s.setUp, s.status = true, st
-	s.registry, _ = u.opt.Store.Setting(ctx, KeyRegistryURL)
 	if u.opt.Sync != nil {
 		s.hasSync, s.online, s.syncErr = true, u.opt.Sync.Online(), u.opt.Sync.LastFailure()
 	}
 	if s.today, err = u.opt.Store.Handovers(ctx, u.opt.Store.DayStart(u.opt.Store.Today()), 0); err != nil {
 		s.err = err
-	}
-	if s.camp, err = u.opt.Store.Campaign(ctx, ""); err != nil {
-		s.camp = &pickup.Campaign{}
 	}
 	s.weeks, _ = u.opt.Store.ComingWeeks(ctx) // none shown when unreadable
 	return s
@@ -62,21 +54,28 @@ func (u *UI) read(ctx context.Context) snapshot {
 // window opens with it; the counts follow from Run (they take a moment on a
 // store with a million pickups).
 func (u *UI) readIdentity(ctx context.Context) snapshot {
-	var s snapshot
 	id, err := u.opt.Store.Identity(ctx)
+	s, _ := u.readSetUp(ctx, store.Status{Identity: id}, err)
+	return s
+}
+
+// readSetUp starts a snapshot from what the store said of the terminal
+// (st, or err): set up or not, its registry and campaign. ok is false when
+// there is nothing more to read.
+func (u *UI) readSetUp(ctx context.Context, st store.Status, err error) (s snapshot, ok bool) {
 	switch {
 	case errors.Is(err, store.ErrNotInitialised):
-		return s
+		return s, false
 	case err != nil:
 		s.setUp, s.err = true, err
-		return s
+		return s, false
 	}
-	s.setUp, s.status.Identity = true, id
+	s.setUp, s.status = true, st
 	s.registry, _ = u.opt.Store.Setting(ctx, KeyRegistryURL)
 	if s.camp, err = u.opt.Store.Campaign(ctx, ""); err != nil {
 		s.camp = &pickup.Campaign{}
 	}
-	return s
+	return s, true
 }
 
 // Refresh reads the store now and shows what it holds (on the UI goroutine).

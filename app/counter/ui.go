@@ -623,21 +623,8 @@ func (u *UI) renderVerdict() {
 		}
 		u.sizesBox.Show()
 	}
-	confirm, undo := u.buttons["confirm"], u.buttons["undo"]
-	if v.Confirm != "" {
-		confirm.SetText(v.Confirm)
-		setEnabled(confirm, v.CanConfirm)
-		confirm.Show()
-	} else {
-		confirm.Hide()
-	}
-	if v.Undo != "" {
-		undo.SetText(v.Undo)
-		setEnabled(undo, v.CanUndo)
-		undo.Show()
-	} else {
-		undo.Hide()
-	}
+	showButton(u.buttons["confirm"], v.Confirm, v.CanConfirm)
+	showButton(u.buttons["undo"], v.Undo, v.CanUndo)
 	if v.Phase == PhaseIdle {
 		u.buttons["clear"].Hide()
 	} else {
@@ -675,6 +662,17 @@ func (u *UI) syncSizeButtons(sizes []SizeChoice) {
 		u.sizesBox.Add(b.obj)
 	}
 	u.sizesBox.Layout = layout.NewGridLayoutWithColumns(max(len(sizes), 1))
+}
+
+// showButton shows b with text, enabled or not; an empty text hides it.
+func showButton(b *widget.Button, text string, enabled bool) {
+	if text == "" {
+		b.Hide()
+		return
+	}
+	b.SetText(text)
+	setEnabled(b, enabled)
+	b.Show()
 }
 
 func setEnabled(b *widget.Button, on bool) {

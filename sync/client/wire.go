@@ -14,63 +14,53 @@ func storeEnrolment(r *protocol.EnrolResponse) store.Enrolment {
 	return store.Enrolment{TerminalID: r.TerminalID, Secret: r.Secret, Centre: r.Centre, Keys: storeKeys(r.Keys), TLSPin: r.TLSPin}
 }
 
-func storeKeys(ks []protocol.SigningKey) []store.SigningKey {
-	if len(ks) == 0 {
+// each translates a list, keeping nil for an empty one.
+func each[T, U any](in []T, f func(T) U) []U {
+	if len(in) == 0 {
 		return nil
 	}
-	out := make([]store.SigningKey, len(ks))
-	for i, k := range ks {
-		out[i] = store.SigningKey{KeyID: k.KeyID, PublicKey: k.PublicKey}
+	out := make([]U, len(in))
+	for i, x := range in {
+		out[i] = f(x)
 	}
 	return out
 }
 
+func storeKeys(ks []protocol.SigningKey) []store.SigningKey {
+	return each(ks, func(k protocol.SigningKey) store.SigningKey {
+		return store.SigningKey{KeyID: k.KeyID, PublicKey: k.PublicKey}
+	})
+}
+
 func storeRows(rs []protocol.PickupRow) []store.PickupRow {
-	if len(rs) == 0 {
-		return nil
-	}
-	out := make([]store.PickupRow, len(rs))
-	for i, r := range rs {
-		out[i] = store.PickupRow{Pickup: r.Pickup, Seq: r.Seq}
-	}
-	return out
+	return each(rs, func(r protocol.PickupRow) store.PickupRow { return store.PickupRow{Pickup: r.Pickup, Seq: r.Seq} })
 }
 
 // storePage translates one pull page.
 func storePage(p *protocol.PullResponse) *store.Page {
-	sp := &store.Page{DatasetID: p.DatasetID, CentreID: p.CentreID, Reset: p.Reset, After: p.After, Cursor: p.Cursor,
-		Pickups: storeRows(p.Pickups), Keys: storeKeys(p.Keys)}
-	for _, r := range p.Reassigned {
-		sp.Reassigned = append(sp.Reassigned, store.Reassignment{Code: r.Code, CentreID: r.CentreID, Seq: r.Seq})
+	return &store.Page{DatasetID: p.DatasetID, CentreID: p.CentreID, Reset: p.Reset, After: p.After, Cursor: p.Cursor,
+		Pickups: storeRows(p.Pickups), Keys: storeKeys(p.Keys),
+		Reassigned: each(p.Reassigned, func(r protocol.Reassignment) store.Reassignment {
+			return store.Reassignment{Code: r.Code, CentreID: r.CentreID, Seq: r.Seq}
+		}),
+		Redemptions: each(p.Redemptions, func(r protocol.Redemption) store.Redemption {
+			return store.Redemption{Collection: r.Collection(), Code: r.Code, Undone: r.Undone}
+		}),
+		Received:  each(p.Received, func(r protocol.ReceivedFact) string { return r.EventID }),
+		Campaigns: each(p.Campaigns, func(c protocol.CampaignRow) *pickup.Campaign { return c.Campaign }),
+		Centres:   each(p.Centres, func(c protocol.CentreRow) pickup.Centre { return c.Centre }),
+		Shipments: each(p.Shipments, func(sh protocol.Shipment) store.SentShipment {
+			return store.SentShipment{ID: sh.ID, Item: sh.Item, Size: sh.Size, Qty: sh.Qty, SentAt: sh.SentAt, Ref: sh.Ref, Seq: sh.Seq}
+		}),
+		Revoked: each(p.Revoked, func(r protocol.RevokedCode) pickup.Code { return r.Code }),
 	}
-	for _, r := range p.Redemptions {
-		sp.Redemptions = append(sp.Redemptions, store.Redemption{Collection: r.Collection(), Code: r.Code, Undone: r.Undone})
-	}
-	for _, r := range p.Received {
-		sp.Received = append(sp.Received, r.EventID)
-	}
-	for _, c := range p.Campaigns {
-		sp.Campaigns = append(sp.Campaigns, c.Campaign)
-	}
-	for _, c := range p.Centres {
-		sp.Centres = append(sp.Centres, c.Centre)
-	}
-	for _, sh := range p.Shipments {
-		sp.Shipments = append(sp.Shipments, store.SentShipment{ID: sh.ID, Item: sh.Item, Size: sh.Size, Qty: sh.Qty, SentAt: sh.SentAt, Ref: sh.Ref, Seq: sh.Seq})
-	}
-	for _, r := range p.Revoked {
-		sp.Revoked = append(sp.Revoked, r.Code)
-	}
-	return sp
 }
 
 // storeAnswers translates the registry's answers to a push.
 func storeAnswers(res *protocol.PushResponse) []store.PushAnswer {
-	out := make([]store.PushAnswer, len(res.Results))
-	for i, r := range res.Results {
-		out[i] = store.PushAnswer{ID: r.ID, Result: store.PushResult(r.Result), Stored: store.PushResult(r.Stored), Earlier: r.Earlier, Flag: r.Flag}
-	}
-	return out
+	return each(res.Results, func(r protocol.PushResult) store.PushAnswer {
+		return store.PushAnswer{ID: r.ID, Result: store.PushResult(r.Result), Stored: store.PushResult(r.Stored), Earlier: r.Earlier, Flag: r.Flag}
+	})
 }
 
 // credentials returns what the protocol client signs calls with.
