@@ -23,6 +23,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+const childReady = "ready"
+
 func killChild(dir string) int {
 	ctx := context.Background()
 	s, err := Open(ctx, dir)
@@ -37,6 +39,11 @@ func killChild(dir string) int {
 		return 2
 	}
 	out := bufio.NewWriter(os.Stdout)
+	// Say when the store is open, so that the parent's random delay before
+	// the kill is spent handing over, not starting (a loaded machine takes
+	// longer to start a process than the delay).
+	fmt.Fprintln(out, childReady)
+	out.Flush()
 	sizes := []string{"S", "M", "L", "XL"}
 	for i, c := range strings.Fields(string(codes)) {
 		res, err := s.Handover(ctx, HandoverRequest{Input: c, GloveSize: sizes[i%4], Volunteer: "kill test"})
@@ -111,14 +118,23 @@ func TestKillDuringHandover(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		done := make(chan struct{})
+		done, ready := make(chan struct{}), make(chan struct{})
 		go func() {
 			sc := bufio.NewScanner(stdout)
 			for sc.Scan() {
+				if sc.Text() == childReady {
+					close(ready)
+					continue
+				}
 				reported[sc.Text()] = true
 			}
 			close(done)
 		}()
+		select {
+		case <-ready:
+		case <-done:
+		case <-time.After(30 * time.Second):
+		}
 		time.Sleep(time.Duration(5+rng.IntN(60)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		<-done
