@@ -142,24 +142,19 @@ func getPickup(ctx context.Context, q querier, code pickup.Code) (*pickup.Pickup
 }
 
 func collections(ctx context.Context, q querier, code pickup.Code) ([]pickup.Collection, error) {
-	rows, err := q.QueryContext(ctx, `SELECT r.event_id, r.at, r.terminal_id, r.centre_id, coalesce(c.name, ''), r.glove_size
+	out, err := sqlkit.Query(ctx, q, func(row sqlkit.Scanner) (pickup.Collection, error) {
+		var c pickup.Collection
+		var at string
+		err := row.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.CentreName, &c.GloveSize)
+		c.At = parseTime(at)
+		return c, err
+	}, `SELECT r.event_id, r.at, r.terminal_id, r.centre_id, coalesce(c.name, ''), r.glove_size
 		FROM redemptions r LEFT JOIN centres c ON c.id = r.centre_id
 		WHERE r.code = ? AND r.undone_by = '' ORDER BY r.at`, string(code))
 	if err != nil {
 		return nil, fmt.Errorf("read handovers: %w", err)
 	}
-	defer rows.Close()
-	var out []pickup.Collection
-	for rows.Next() {
-		var c pickup.Collection
-		var at string
-		if err := rows.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.CentreName, &c.GloveSize); err != nil {
-			return nil, err
-		}
-		c.At = parseTime(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Judgement is a verdict with the campaign that names its professions and

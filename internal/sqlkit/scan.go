@@ -1,7 +1,7 @@
 package sqlkit
 
 import (
-	"database/sql"
+	"context"
 
 	"github.com/pickup-terminal/pickup"
 )
@@ -32,10 +32,9 @@ func ScanPickup(row Scanner, p *pickup.Pickup, extra ...any) error {
 	return nil
 }
 
-// Collect reads every row of rows with scan, closing rows; err is the
-// error of the query that returned rows (so that Collect(q.QueryContext(…))
-// reads in one line).
-func Collect[T any](rows *sql.Rows, err error, scan func(Scanner) (T, error)) ([]T, error) {
+// Query runs query on q and reads every row it returns with scan.
+func Query[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -633,22 +633,17 @@ func (reg *Registry) MoveCode(ctx context.Context, code pickup.Code, centreID st
 
 // Keys returns the registry's public signing keys, oldest first.
 func (reg *Registry) Keys(ctx context.Context) ([]protocol.SigningKey, error) {
-	rows, err := reg.r.QueryContext(ctx, "SELECT key_id, public_key, current, created_at, seq FROM signing_keys ORDER BY created_at, key_id")
+	out, err := sqlkit.Query(ctx, reg.r, func(row sqlkit.Scanner) (protocol.SigningKey, error) {
+		var k protocol.SigningKey
+		var at string
+		err := row.Scan(&k.KeyID, &k.PublicKey, &k.Current, &at, &k.Seq)
+		k.CreatedAt = parseTime(at)
+		return k, err
+	}, "SELECT key_id, public_key, current, created_at, seq FROM signing_keys ORDER BY created_at, key_id")
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
 	}
-	defer rows.Close()
-	var out []protocol.SigningKey
-	for rows.Next() {
-		var k protocol.SigningKey
-		var at string
-		if err := rows.Scan(&k.KeyID, &k.PublicKey, &k.Current, &at, &k.Seq); err != nil {
-			return nil, err
-		}
-		k.CreatedAt = parseTime(at)
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RotateKey makes a new signing key current. Earlier keys stay valid (codes
