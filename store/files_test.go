@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,98 +55,91 @@ var oldTimes = []string{"2020-11-19T23:59:59.999999999Z", "2020-11-20T00:00:00.5
 // chain still verifies, before and after a new entry.
 func TestUpgradeRewritesTimesAndKeepsTheLogVerified(t *testing.T) {
 	t.Parallel()
-	ms, err := loadMigrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for v := 1; v < len(ms); v++ {
-		t.Run(fmt.Sprintf("from v%d", v), func(t *testing.T) {
-			ctx := context.Background()
-			dir, db := oldStore(t, ms[:v])
-			exec := func(q string, args ...any) {
-				t.Helper()
-				if _, err := db.Exec(q, args...); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
+	eachOldVersion(t, func(t *testing.T, dir string, db *sql.DB) {
+		ctx := context.Background()
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := db.Exec(q, args...); err != nil {
+				t.Fatalf("%s: %v", q, err)
 			}
-			exec(`INSERT INTO settings(key, value) VALUES ('centre_id', 'here'), ('campaign_id', 'oct2020-strategic'),
-				('terminal_id', 't-old'), ('set_up_at', '2020-11-01T08:00:00.25Z'), ('last_sync', '2020-11-20T00:00:00.5Z'), ('undo_window_s', '120')`)
-			camps, err := pickup.BuiltinCampaigns()
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range camps {
-				def, _ := json.Marshal(c)
-				exec("INSERT INTO campaigns(id, definition) VALUES(?, ?)", c.ID, string(def))
-			}
-			prev := genesisHash
-			for i, at := range oldTimes {
-				tm, _ := time.Parse(time.RFC3339Nano, at)
-				ev := pickup.Event{ID: fmt.Sprintf("00000000-0000-0000-0000-00000000000%d", i), Type: pickup.EventStockReceive,
-					TerminalID: "t-old", CentreID: "here", At: tm, Item: "masks", Qty: 10}
-				body, _ := json.Marshal(ev)
-				hash := entryHash(prev, body)
-				exec(`INSERT INTO journal(seq, id, type, code, at, body, prev_hash, hash) VALUES(?, ?, ?, '', ?, ?, ?, ?)`,
-					i+1, ev.ID, string(ev.Type), at, string(body), prev, hash)
-				exec(`INSERT INTO stock_moves(event_id, kind, item, delta, at) VALUES(?, 'reception', 'masks', 10, ?)`, ev.ID, at)
-				exec(`INSERT INTO redemptions(event_id, code, terminal_id, centre_id, at, local) VALUES(?, ?, 'other', 'here', ?, 0)`,
-					fmt.Sprintf("r-%d", i), fmt.Sprintf("C%d", i), at)
-				prev = hash
-			}
-			exec("INSERT INTO settings(key, value) VALUES ('journal_head', ?)", fmt.Sprintf("%d:%s", len(oldTimes), prev))
-			db.Close()
+		}
+		exec(`INSERT INTO settings(key, value) VALUES ('centre_id', 'here'), ('campaign_id', 'oct2020-strategic'),
+			('terminal_id', 't-old'), ('set_up_at', '2020-11-01T08:00:00.25Z'), ('last_sync', '2020-11-20T00:00:00.5Z'), ('undo_window_s', '120')`)
+		camps, err := pickup.BuiltinCampaigns()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range camps {
+			def, _ := json.Marshal(c)
+			exec("INSERT INTO campaigns(id, definition) VALUES(?, ?)", c.ID, string(def))
+		}
+		prev := genesisHash
+		for i, at := range oldTimes {
+			tm, _ := time.Parse(time.RFC3339Nano, at)
+			ev := pickup.Event{ID: fmt.Sprintf("00000000-0000-0000-0000-00000000000%d", i), Type: pickup.EventStockReceive,
+				TerminalID: "t-old", CentreID: "here", At: tm, Item: "masks", Qty: 10}
+			body, _ := json.Marshal(ev)
+			hash := entryHash(prev, body)
+			exec(`INSERT INTO journal(seq, id, type, code, at, body, prev_hash, hash) VALUES(?, ?, ?, '', ?, ?, ?, ?)`,
+				i+1, ev.ID, string(ev.Type), at, string(body), prev, hash)
+			exec(`INSERT INTO stock_moves(event_id, kind, item, delta, at) VALUES(?, 'reception', 'masks', 10, ?)`, ev.ID, at)
+			exec(`INSERT INTO redemptions(event_id, code, terminal_id, centre_id, at, local) VALUES(?, ?, 'other', 'here', ?, 0)`,
+				fmt.Sprintf("r-%d", i), fmt.Sprintf("C%d", i), at)
+			prev = hash
+		}
+		exec("INSERT INTO settings(key, value) VALUES ('journal_head', ?)", fmt.Sprintf("%d:%s", len(oldTimes), prev))
+		db.Close()
 
-			s, err := Open(ctx, dir)
-			if err != nil {
-				t.Fatalf("Open after v%d: %v", v, err)
-			}
-			defer s.Close()
-			s.Loc = time.UTC
-			s.Now = func() time.Time { return time.Date(2020, 11, 20, 10, 0, 0, 0, time.UTC) }
-			for _, q := range []string{"SELECT at FROM journal", "SELECT at FROM redemptions", "SELECT at FROM stock_moves",
-				"SELECT value FROM settings WHERE key IN ('set_up_at', 'last_sync')"} {
-				rows, err := s.db.Query(q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for rows.Next() {
-					var at string
-					rows.Scan(&at)
-					if _, err := time.Parse("2006-01-02T15:04:05.000Z", at); err != nil {
-						t.Errorf("%s: %q is not fixed width", q, at)
-					}
-				}
-				rows.Close()
-			}
-			var first string
-			s.db.QueryRow("SELECT event_id FROM redemptions ORDER BY at LIMIT 1").Scan(&first)
-			if first != "r-0" {
-				t.Errorf("earliest handover after upgrade = %s, want r-0 (23:59:59.999)", first)
-			}
-			st, err := s.Status(ctx)
+		s, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatalf("Open after the upgrade: %v", err)
+		}
+		defer s.Close()
+		s.Loc = time.UTC
+		s.Now = func() time.Time { return time.Date(2020, 11, 20, 10, 0, 0, 0, time.UTC) }
+		for _, q := range []string{"SELECT at FROM journal", "SELECT at FROM redemptions", "SELECT at FROM stock_moves",
+			"SELECT value FROM settings WHERE key IN ('set_up_at', 'last_sync')"} {
+			rows, err := s.db.Query(q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if st.HandedOverToday != 3 {
-				t.Errorf("HandedOverToday after upgrade = %d, want 3", st.HandedOverToday)
+			for rows.Next() {
+				var at string
+				rows.Scan(&at)
+				if _, err := time.Parse("2006-01-02T15:04:05.000Z", at); err != nil {
+					t.Errorf("%s: %q is not fixed width", q, at)
+				}
 			}
-			if st.LastSync.Format(time.RFC3339Nano) != "2020-11-20T00:00:00.5Z" {
-				t.Errorf("last sync after upgrade = %v", st.LastSync)
-			}
-			if res, err := s.VerifyLog(ctx); err != nil || !res.OK || res.Entries != len(oldTimes) {
-				t.Fatalf("VerifyLog after upgrade = %+v, %v; want ok, %d entries", res, err, len(oldTimes))
-			}
-			if _, err := s.ReceiveStock(ctx, "masks", "", 100, "after upgrade"); err != nil {
-				t.Fatal(err)
-			}
-			if res, err := s.VerifyLog(ctx); err != nil || !res.OK || res.Entries != len(oldTimes)+1 {
-				t.Errorf("VerifyLog after a new entry = %+v, %v", res, err)
-			}
-			if _, err := s.db.Exec("UPDATE journal SET at = 'x' WHERE seq = 1"); err == nil {
-				t.Error("the journal's append-only trigger is gone after the upgrade")
-			}
-		})
-	}
+			rows.Close()
+		}
+		var first string
+		s.db.QueryRow("SELECT event_id FROM redemptions ORDER BY at LIMIT 1").Scan(&first)
+		if first != "r-0" {
+			t.Errorf("earliest handover after upgrade = %s, want r-0 (23:59:59.999)", first)
+		}
+		st, err := s.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.HandedOverToday != 3 {
+			t.Errorf("HandedOverToday after upgrade = %d, want 3", st.HandedOverToday)
+		}
+		if st.LastSync.Format(time.RFC3339Nano) != "2020-11-20T00:00:00.5Z" {
+			t.Errorf("last sync after upgrade = %v", st.LastSync)
+		}
+		if res, err := s.VerifyLog(ctx); err != nil || !res.OK || res.Entries != len(oldTimes) {
+			t.Fatalf("VerifyLog after upgrade = %+v, %v; want ok, %d entries", res, err, len(oldTimes))
+		}
+		if _, err := s.ReceiveStock(ctx, "masks", "", 100, "after upgrade"); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := s.VerifyLog(ctx); err != nil || !res.OK || res.Entries != len(oldTimes)+1 {
+			t.Errorf("VerifyLog after a new entry = %+v, %v", res, err)
+		}
+		if _, err := s.db.Exec("UPDATE journal SET at = 'x' WHERE seq = 1"); err == nil {
+			t.Error("the journal's append-only trigger is gone after the upgrade")
+		}
+	})
 }
 
 // Another program's SQLite file in the data folder, even without an
