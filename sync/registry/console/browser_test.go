@@ -216,6 +216,7 @@ func TestBrowser(t *testing.T) {
 		{"/console/terminals/" + f.terms[1].TerminalID + "/revoke", "form button.danger", "revoke"},
 		{"/console/campaigns", "section.campaign", "campaigns"},
 		{"/console/letters", "#main", "letters"},
+		{"/console/schedule", "#schedule", "schedule"},
 	} {
 		run(t, ann, p.name, chromedp.Navigate(f.ts.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait)), shot.take(p.name))
 	}

@@ -130,6 +130,8 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /console/imports/{id}", c.get(c.importPage))
 	m.HandleFunc("POST /console/imports/{id}/approve", c.post(c.approve))
 	m.HandleFunc("POST /console/imports/{id}/reject", c.post(c.reject))
+	m.HandleFunc("GET /console/schedule", c.get(c.schedule))
+	m.HandleFunc("GET /console/schedule.pdf", c.get(c.schedulePDF))
 	m.HandleFunc("GET /console/letters", c.get(c.letters))
 	m.HandleFunc("GET /console/letters/{centre}", c.get(c.letterFile))
 	m.HandleFunc("/console/", c.public(func(w http.ResponseWriter, r *http.Request, q *req) error {

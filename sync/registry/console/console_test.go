@@ -363,8 +363,9 @@ func TestEveryPageRenders(t *testing.T) {
 	a := b.upload(csrf, pickup.DefaultCampaignID, "one.csv", "professional_id,name,profession,centre_id\nz1,Zoe,nurse,namur\n")
 	pages := []string{"/console/progress", "/console/progress?centre=namur", "/console/doubles", "/console/doubles/" + f.double.ConsoleID(),
 		"/console/shipments", "/console/terminals", "/console/terminals/" + f.terms[0].TerminalID + "/revoke", "/console/campaigns",
-		"/console/imports", a.header.Get("Location"), "/console/letters", "/console/login", "/console/nowhere"}
-	key := regexp.MustCompile(`\b(nav|progress|col|doubles|double|shipments|terminals|revoke|campaigns|imports|import|status|phase|via|error|login|done|chart|letters)\.[a-z_]+\b`)
+		"/console/imports", a.header.Get("Location"), "/console/letters", "/console/schedule", "/console/schedule?week=2020-W47",
+		"/console/login", "/console/nowhere"}
+	key := regexp.MustCompile(`\b(nav|progress|col|doubles|double|shipments|terminals|revoke|campaigns|imports|import|status|phase|via|error|login|done|chart|letters|schedule)\.[a-z_]+\b`)
 	for _, lang := range Languages {
 		for _, p := range pages {
 			if p == "/console/login" {
@@ -469,7 +470,7 @@ func TestTranslations(t *testing.T) {
 	}
 	// The keys made with printf.
 	for prefix, names := range map[string][]string{
-		"nav":    {"progress", "doubles", "shipments", "terminals", "campaigns", "imports", "letters"},
+		"nav":    {"progress", "schedule", "doubles", "shipments", "terminals", "campaigns", "imports", "letters"},
 		"status": {registry.ImportPending, registry.ImportApplying, registry.ImportApplied, registry.ImportRejected, registry.ImportFailed},
 		"phase":  {string(registry.PhaseUpcoming), string(registry.PhaseRequestsOpen), string(registry.PhasePickupOpen), string(registry.PhaseOver)},
 	} {

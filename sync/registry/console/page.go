@@ -244,15 +244,17 @@ var funcs = template.FuncMap{
 }
 
 // queryString encodes name, value pairs as a query, leaving out empty
-// values.
-func queryString(kv ...string) string {
+// values. It is a template.URL: url.Values escapes every value already,
+// and html/template would otherwise escape the '=' and '&' too, which
+// breaks the links.
+func queryString(kv ...string) template.URL {
 	v := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] != "" {
 			v.Set(kv[i], kv[i+1])
 		}
 	}
-	return v.Encode()
+	return template.URL(v.Encode())
 }
 
 func (c *Console) render(w http.ResponseWriter, p *page) error {

@@ -48,7 +48,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request, q *req) error {
 		return &formError{to: Prefix + "login", key: "error.bad_form"}
 	}
 	next := safeNext(r.PostFormValue("next"))
-	back := Prefix + "login?" + queryString("next", next, "name", r.PostFormValue("name"))
+	back := Prefix + "login?" + string(queryString("next", next, "name", r.PostFormValue("name")))
 	tok := cookie(r, loginCookie)
 	if tok == "" || r.PostFormValue("csrf") != tok {
 		if tok == "" {
