@@ -174,7 +174,7 @@ func (reg *Registry) StockPositions(ctx context.Context, centreID string) ([]Cen
 		// The partial index of facts other than handovers serves these.
 		facts := func(q string, fn func(*sql.Rows) error) error { return eachRowArgs(ctx, tx, q, args, fn) }
 		if err := facts(`SELECT terminal_id, centre_id, item, coalesce(size, ''), at, qty FROM events
-			WHERE type <> 'handover' AND type = 'stock_count'`+filter+` ORDER BY at, id`, func(r *sql.Rows) error {
+			WHERE type <> 'handover' AND type = 'stock_count' AND flag = ''`+filter+` ORDER BY at, id`, func(r *sql.Rows) error {
 			var k tk
 			var c count
 			if err := r.Scan(&k.terminal, &k.centre, &k.item, &k.size, &c.at, &c.qty); err != nil {
@@ -190,7 +190,7 @@ func (reg *Registry) StockPositions(ctx context.Context, centreID string) ([]Cen
 		}
 		received := map[string]bool{}
 		if err := facts(`SELECT terminal_id, centre_id, item, coalesce(size, ''), at, qty, coalesce(ref, '') FROM events
-			WHERE type <> 'handover' AND type = 'stock_receive'`+filter, func(r *sql.Rows) error {
+			WHERE type <> 'handover' AND type = 'stock_receive' AND flag = ''`+filter, func(r *sql.Rows) error {
 			var k tk
 			var at, ref string
 			var qty int
@@ -213,7 +213,7 @@ func (reg *Registry) StockPositions(ctx context.Context, centreID string) ([]Cen
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT e.terminal_id, e.centre_id, e.at, e.items, e.glove_size,
 				coalesce(p.campaign_id, ''), coalesce(p.parcel_kind, ''), coalesce(p.profession, '')
-			FROM events e LEFT JOIN pickups p ON p.code = e.code WHERE e.type = 'handover' AND e.undone = 0`+hfilter, args...)
+			FROM events e LEFT JOIN pickups p ON p.code = e.code WHERE e.type = 'handover' AND e.undone = 0 AND e.flag = ''`+hfilter, args...)
 		if err != nil {
 			return fmt.Errorf("handovers: %w", err)
 		}

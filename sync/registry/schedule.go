@@ -330,7 +330,7 @@ func (reg *Registry) scheduleInputs(ctx context.Context, tx *sql.Tx, from, to pi
 	weekdays := map[string]*[7]float64{}
 	handovers := map[string]int{}
 	paceQ, paceArgs := `SELECT centre_id, CAST(strftime('%w', at) AS INTEGER), count(*) FROM events
-		WHERE type = 'handover' AND undone = 0`, []any{}
+		WHERE type = 'handover' AND undone = 0 AND flag = ''`, []any{}
 	if centreID != "" {
 		paceQ, paceArgs = paceQ+" AND centre_id = ?", []any{centreID}
 	}
@@ -355,7 +355,7 @@ func (reg *Registry) scheduleInputs(ctx context.Context, tx *sql.Tx, from, to pi
 		}
 	}
 	if err := eachRow(ctx, tx, `SELECT centre_id, glove_size, count(*) FROM events
-		WHERE type = 'handover' AND undone = 0 AND glove_size <> '' GROUP BY 1, 2`, func(r *sql.Rows) error {
+		WHERE type = 'handover' AND undone = 0 AND flag = '' AND glove_size <> '' GROUP BY 1, 2`, func(r *sql.Rows) error {
 		var c, size string
 		var n int
 		if err := r.Scan(&c, &size, &n); err != nil {

@@ -256,6 +256,25 @@ func (w *schedWorld) count(first pickup.Date, weeks int) map[string]*wantCell {
 func TestScheduleCountsFromRequests(t *testing.T) {
 	t.Parallel()
 	w := newSchedWorld(t)
+	// Gent's counter hands over a code of namur: recorded flagged, it
+	// counts nowhere (not in gent's sizes, and the request stays expected).
+	var namurCode pickup.Code
+	for _, r := range w.reqs {
+		if r.centre == "namur" && r.status == "expected" && r.profession == "physiotherapist" {
+			namurCode = r.code
+			break
+		}
+	}
+	cl := w.terms["gent"]
+	res, err := cl.Push(w.f.ctx, &protocol.PushRequest{Events: []pickup.Event{{ID: newID(t), Type: pickup.EventHandover,
+		TerminalID: cl.Creds.TerminalID, CentreID: "gent", At: time.Date(2020, 11, 10, 10, 0, 0, 0, time.UTC), Code: namurCode,
+		GloveSize: "S", Items: []pickup.Line{{Item: "gloves", Size: "S", Qty: 500}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := w.f.count("SELECT count(*) FROM events WHERE flag <> ''"); n != 1 {
+		t.Fatalf("the other centre's handover is not flagged (%d flagged; push %+v)", n, res.Results)
+	}
 	sch, err := w.f.reg.Schedule(w.f.ctx, ScheduleOptions{From: pickup.MustDate("2020-11-18"), Weeks: 3})
 	if err != nil {
 		t.Fatal(err)
