@@ -95,6 +95,8 @@ func newRoot(g *globals) *cobra.Command {
 		newCmdLetters(g, nil),
 		cmdkit.Group("terminal", "the counters' terminals",
 			newCmdTerminalEnrol(g, nil), newCmdTerminalList(g, nil), newCmdTerminalRevoke(g, nil)),
+		newCmdSchedule(g, nil),
+		newCmdPlan(g, nil),
 		newCmdShip(g, nil),
 		newCmdReport(g, nil),
 		newCmdShipments(g, nil),

@@ -21,13 +21,33 @@ import (
 type shipOptions struct {
 	*globals
 	shipment protocol.Shipment
+	plan     string // --plan WEEK: the shipment plan's shipments through WEEK
+	yes      bool
+	dryRun   bool
 }
 
 func newCmdShip(g *globals, runF func(context.Context, *shipOptions) error) *cobra.Command {
 	o := &shipOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "ship --centre ID --item ITEM [--size S] --qty N [--ref R]",
-		Short: "record a shipment of stock to a centre", Args: cmdkit.NoArgs}, o, cmdkit.NeedFlags("centre", "item"), runF, shipRun))
+	need := cmdkit.NeedFlags("centre", "item")
+	cmd := withJSON(cmdkit.New(&cobra.Command{
+		Use:   "ship --centre ID --item ITEM [--size S] --qty N [--ref R] | ship --plan WEEK [--centre ID] [--yes|--dry-run]",
+		Short: "record a shipment of stock to a centre, or the shipment plan's shipments through a week in one step",
+		Args:  cmdkit.NoArgs}, o, func(cmd *cobra.Command, args []string) error {
+		if o.plan != "" {
+			if o.shipment.Item != "" || o.shipment.Size != "" || o.shipment.Qty != 0 || o.shipment.Ref != "" {
+				return cmdkit.Usagef("--plan takes the items and quantities from the plan: not with --item, --size, --qty or --ref")
+			}
+			return nil
+		}
+		if o.yes || o.dryRun {
+			return cmdkit.Usagef("--yes and --dry-run go with --plan")
+		}
+		return need(cmd, args)
+	}, runF, shipRun))
 	f := cmd.Flags()
+	f.StringVar(&o.plan, "plan", "", "record the shipment plan's shipments through WEEK (2020-W47 or a day), after showing them")
+	f.BoolVar(&o.yes, "yes", false, "with --plan: record without asking")
+	f.BoolVar(&o.dryRun, "dry-run", false, "with --plan: only show what would be shipped")
 	f.StringVar(&o.shipment.CentreID, "centre", "", "centre id")
 	f.StringVar(&o.shipment.Item, "item", "", "item id: gloves, masks, gowns, glasses, ffp2_masks")
 	f.StringVar(&o.shipment.Size, "size", "", "size, for sized items (gloves: S, M, L, XL)")
@@ -39,6 +59,9 @@ func newCmdShip(g *globals, runF func(context.Context, *shipOptions) error) *cob
 }
 
 func shipRun(ctx context.Context, o *shipOptions) error {
+	if o.plan != "" {
+		return shipPlanRun(ctx, o)
+	}
 	return show(ctx, o.globals, func(reg *registry.Registry) (protocol.Shipment, error) { return reg.Ship(ctx, o.shipment) }, nil,
 		func(w io.Writer, s protocol.Shipment) error {
 			what := s.Item

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// ship --plan shows the shipments, asks, and records them in one step
+// only when told yes; the plan then has nothing more to ship.
+func TestShipPlan(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// The demo ships gloves by a guessed size mix; with no size chosen
+	// anywhere yet the schedule splits gloves evenly, so some size runs
+	// short within eight weeks.
+	if code, _, errs := cliIn(t, dir, "", "demo", "--centres", "2", "--requests", "400"); code != 0 {
+		t.Fatalf("demo: %d %s", code, errs)
+	}
+	week := "" // eight weeks from now
+	code, out, errs := cliIn(t, dir, "", "plan", "--weeks", "8", "--json")
+	if code != 0 {
+		t.Fatalf("plan --json: %d %s", code, errs)
+	}
+	var plan struct {
+		Weeks []struct {
+			Week    string `json:"week"`
+			Centres []struct {
+				Lines []struct {
+					Ship int `json:"ship"`
+				} `json:"lines"`
+			} `json:"centres"`
+		} `json:"weeks"`
+	}
+	if err := json.Unmarshal([]byte(out), &plan); err != nil || len(plan.Weeks) != 8 {
+		t.Fatalf("plan --json: %v, %d weeks", err, len(plan.Weeks))
+	}
+	week = plan.Weeks[7].Week
+	planned := 0
+	for _, w := range plan.Weeks {
+		for _, c := range w.Centres {
+			for _, l := range c.Lines {
+				planned += l.Ship
+			}
+		}
+	}
+	if planned == 0 {
+		t.Fatal("the plan ships nothing in eight weeks: the test shows nothing")
+	}
+
+	// No answer, or no: nothing recorded, exit 1.
+	for _, in := range []string{"", "n\n", "maybe\n"} {
+		code, out, _ = cliIn(t, dir, in, "ship", "--plan", week)
+		if code != 1 || !strings.Contains(out, "record these") || !strings.Contains(out, "nothing recorded") {
+			t.Errorf("ship --plan with answer %q: exit %d\n%s", in, code, out)
+		}
+	}
+	if code, _, _ = cliIn(t, dir, "", "ship", "--plan", week, "--json"); code != 2 {
+		t.Errorf("ship --plan --json without --yes: exit %d, want 2 (a script cannot answer)", code)
+	}
+	if code, _, _ = cliIn(t, dir, "", "ship", "--plan", "2020-W99"); code != 2 {
+		t.Errorf("ship --plan 2020-W99: exit %d, want 2", code)
+	}
+	// Dry run: shown, not recorded.
+	code, out, _ = cliIn(t, dir, "", "ship", "--plan", week, "--dry-run", "--json")
+	var res struct {
+		Recorded  bool `json:"recorded"`
+		Shipments []struct {
+			ID  string `json:"id"`
+			Qty int    `json:"qty"`
+		} `json:"shipments"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || res.Recorded || len(res.Shipments) == 0 {
+		t.Fatalf("ship --plan --dry-run --json: exit %d, %v, %+v", code, err, res)
+	}
+	total := 0
+	for _, s := range res.Shipments {
+		total += s.Qty
+	}
+	if total != planned {
+		t.Errorf("ship --plan %s would ship %d units, the plan through that week %d", week, total, planned)
+	}
+	// Yes: recorded in one step.
+	code, out, _ = cliIn(t, dir, "y\n", "ship", "--plan", week)
+	if code != 0 || !strings.Contains(out, "shipments recorded") {
+		t.Fatalf("ship --plan, yes: exit %d\n%s", code, out)
+	}
+	code, out, _ = cliIn(t, dir, "", "ship", "--plan", week, "--yes", "--json")
+	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || len(res.Shipments) != 0 {
+		t.Errorf("ship --plan again: exit %d, %v, %d shipments; want nothing more to ship", code, err, len(res.Shipments))
+	}
+	code, out, _ = cliIn(t, dir, "", "plan", "--weeks", "8", "--csv")
+	if code != 0 || !strings.HasPrefix(out, "\ufeffweek;") {
+		t.Errorf("plan --csv: exit %d, %.40q", code, out)
+	}
+}
