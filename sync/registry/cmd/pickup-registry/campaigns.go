@@ -30,6 +30,12 @@ func campaignImportRun(ctx context.Context, o *argOptions) error {
 		res, err := reg.ImportCampaign(ctx, f)
 		var pe *registry.ProblemsError
 		if err != nil && !errors.As(err, &pe) {
+			if o.json {
+				cmdkit.PrintJSON(o.stdout, struct {
+					registry.CampaignImport
+					Error string `json:"error"`
+				}{res, err.Error()})
+			}
 			return err
 		}
 		if o.json {
@@ -171,6 +177,12 @@ func requestImportRun(ctx context.Context, o *requestImportOptions) error {
 		res, err := reg.ImportRequestFile(ctx, o.req, f)
 		var pe *registry.ProblemsError
 		if err != nil && !errors.As(err, &pe) {
+			if o.json { // --json reports either way
+				cmdkit.PrintJSON(o.stdout, struct {
+					registry.ImportResult
+					Error string `json:"error"`
+				}{res, err.Error()})
+			}
 			return err
 		}
 		if o.json {

@@ -77,6 +77,7 @@ func TestCLI(t *testing.T) {
 		{[]string{"request", "import", "--campaign", pickup.DefaultCampaignID, reqs}, 1, "line 4"},
 		{[]string{"request", "import", reqs, "--campaign", "nope"}, 1, "not found"},
 		{[]string{"request", "import", reqs}, 2, "--campaign is required"},
+		{[]string{"request", "import", "--json", "--campaign", "nope", reqs}, 1, `"error": "import requests: campaign \"nope\": not found`},
 		{[]string{"codes", "--centre", "namur"}, 0, "code,name,profession,parcel_kind,centre_id,window_start,window_end,status"},
 		{[]string{"codes", "--centre", "mars"}, 1, "not found"},
 		{[]string{"letters"}, 2, "--out is required"},
