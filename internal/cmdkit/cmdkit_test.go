@@ -153,3 +153,22 @@ func TestWriteDocs(t *testing.T) {
 		t.Errorf("docs --format pdf = %d %s", code, errs)
 	}
 }
+
+func TestWrap(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text  string
+		width int
+		want  string
+	}{
+		{"say hello", 80, "    say hello\n"},
+		{"one two three four", 13, "    one two\n    three\n    four\n"},
+		{"a verylongwordthatdoesnotfit b", 10, "    a\n    verylongwordthatdoesnotfit\n    b\n"},
+		{"", 80, "    \n"},
+	}
+	for _, tt := range tests {
+		if got := wrap(tt.text, "    ", tt.width); got != tt.want {
+			t.Errorf("wrap(%q, %d) = %q, want %q", tt.text, tt.width, got, tt.want)
+		}
+	}
+}

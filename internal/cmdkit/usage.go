@@ -28,7 +28,7 @@ func usage(c *cobra.Command) error {
 			if syn := synopsis(sub); syn != "" {
 				line += " " + syn
 			}
-			fmt.Fprintf(w, "  %s\n      %s\n", line, sub.Short)
+			fmt.Fprintf(w, "  %s\n%s", line, wrap(sub.Short, "      ", 80))
 		}
 	}
 	if c.HasAvailableLocalFlags() {
@@ -66,4 +66,23 @@ func commandList(c *cobra.Command) []*cobra.Command {
 		}
 	}
 	return out
+}
+
+// wrap breaks text into lines of at most width characters (a longer word
+// stands alone), each starting with indent.
+func wrap(text, indent string, width int) string {
+	var b strings.Builder
+	line := indent
+	for _, word := range strings.Fields(text) {
+		if line != indent && len([]rune(line))+1+len([]rune(word)) > width {
+			b.WriteString(line + "\n")
+			line = indent
+		}
+		if line != indent {
+			line += " "
+		}
+		line += word
+	}
+	b.WriteString(line + "\n")
+	return b.String()
 }
