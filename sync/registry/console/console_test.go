@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry"
 )
 
@@ -160,13 +161,16 @@ func TestProgressMatchesReport(t *testing.T) {
 		}
 	}
 	check("/console/progress?lang=en", rep.Totals)
-	if rep.Totals.DoubleHandovers != 1 || rep.Totals.Collected == 0 {
+	if rep.Totals.DoubleHandovers != 1 || rep.Totals.Collected == 0 || rep.Totals.Flagged != 1 {
 		t.Fatalf("fixture report = %+v", rep.Totals)
 	}
 	for _, c := range rep.Centres {
 		check("/console/progress?lang=en&centre="+c.ID, c)
 	}
 	body := b.get("/console/progress").body
+	if !strings.Contains(body, `id="flagged"`) || !strings.Contains(body, f.terms[2].TerminalID) {
+		t.Error("the refused fact is not listed")
+	}
 	if n := strings.Count(body, "<rect "); n < 14 {
 		t.Errorf("chart has %d bars, want one per day of 14", n)
 	}
@@ -473,6 +477,9 @@ func TestTranslations(t *testing.T) {
 		"nav":    {"progress", "schedule", "doubles", "shipments", "terminals", "campaigns", "imports", "letters"},
 		"status": {registry.ImportPending, registry.ImportApplying, registry.ImportApplied, registry.ImportRejected, registry.ImportFailed},
 		"phase":  {string(registry.PhaseUpcoming), string(registry.PhaseRequestsOpen), string(registry.PhasePickupOpen), string(registry.PhaseOver)},
+		"flag": {protocol.FlagUnknownCode, protocol.FlagWrongCentre, protocol.FlagCancelled, protocol.FlagRevoked, protocol.FlagBadSignature,
+			protocol.FlagTimeOutOfRange, protocol.FlagUndoNotRecorder, protocol.FlagUndoTooLate, protocol.FlagRevokedTerminal},
+		"fact": {string(pickup.EventHandover), string(pickup.EventUndo), string(pickup.EventStockReceive), string(pickup.EventStockCount)},
 	} {
 		for _, n := range names {
 			if _, ok := en[prefix+"."+n]; !ok {

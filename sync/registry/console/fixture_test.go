@@ -76,6 +76,8 @@ func newFixture(t *testing.T) *fixture {
 	f.push(f.terms[0], a)
 	f.push(f.terms[2], g)
 	f.push(f.terms[1], b)
+	// The Gent counter hands over a Namur code: the registry flags it.
+	f.push(f.terms[2], []pickup.Event{f.handover(f.terms[2], namur[len(namur)-1], now.Add(-20*time.Minute), "S")})
 	ships, err := reg.Shipments(ctx, registry.ShipmentFilter{})
 	if err != nil || len(ships) == 0 {
 		t.Fatalf("demo shipments: %v, %v", ships, err)

@@ -282,8 +282,17 @@ func (p *page) Code(s string) string { return pickup.Code(s).String() }
 
 // Item names a stock item: its translation when the console has one, else
 // its id (campaigns may bring items of their own).
-func (p *page) Item(id string) string {
-	if s, ok := catalog(p.Lang)["item."+id]; ok {
+func (p *page) Item(id string) string { return p.orID("item.", id) }
+
+// Fact names a fact's type, Flag why the registry refused one (the id
+// when the console has no words for it).
+func (p *page) Fact(id string) string { return p.orID("fact.", id) }
+
+// Flag says why the registry refused a fact.
+func (p *page) Flag(id string) string { return p.orID("flag.", id) }
+
+func (p *page) orID(prefix, id string) string {
+	if s, ok := catalog(p.Lang)[prefix+id]; ok {
 		return s
 	}
 	return id

@@ -99,6 +99,7 @@ type progressData struct {
 	Days     []registry.DayFigures
 	Period   registry.DayFigures
 	Chart    chart
+	Flagged  []registry.FlaggedFact // the most recent, of the centre shown
 }
 
 // Remaining is what is still to collect.
@@ -146,6 +147,11 @@ func (c *Console) progress(w http.ResponseWriter, r *http.Request, q *req) error
 		}
 		if !found {
 			return errNotFound
+		}
+	}
+	for _, ff := range rep.Flagged {
+		if d.Centre == "" || ff.CentreID == d.Centre {
+			d.Flagged = append(d.Flagged, ff)
 		}
 	}
 	d.Chart = dayChart(d.Days, p)
