@@ -46,6 +46,8 @@ bin/pickup --data "$term" status
 echo
 echo "Codes to try (from the registry's list for $centre):"
 bin/pickup-registry codes --data "$reg" --centre "$centre" | awk -F, 'NR>1 && NR<=7 {print "  " $1 "  " $4 "  " $6 ".." $7 "  " $8}'
+echo "The professionals' letters (code as text and QR, centre, dates, parcel):"
+bin/pickup-registry letters --data "$reg" --centre "$centre" --out "$run/letters-$centre.pdf" 2>/dev/null || true
 
 if [ -n "${DISPLAY:-}" ]; then
   bin/pickup --data "$term"
