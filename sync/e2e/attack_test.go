@@ -18,9 +18,7 @@ import (
 // (they were relabelled with the new terminal id and counted).
 func TestReenrolmentDoesNotRelabelFactsAfterRevocation(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "2", "--requests", "100")
-	reg.start(t)
+	reg := startDemo(t, 2, 100)
 	a := enrol(t, reg, reg.URL(), "namur", "A")
 	a.receive(t, "gloves", "M", 10_000)
 	a.mustSync(t)
@@ -58,9 +56,7 @@ func TestReenrolmentDoesNotRelabelFactsAfterRevocation(t *testing.T) {
 // network share) ends when it is asked to (SIGTERM was ignored).
 func TestBundleImportStopsOnSIGTERMWhilePathHangs(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "1", "--requests", "10")
-	reg.start(t)
+	reg := startDemo(t, 1, 10)
 	a := enrol(t, reg, reg.URL(), "namur", "A")
 	dir := a.dir
 	fifo := filepath.Join(t.TempDir(), "stick.bundle")

@@ -36,9 +36,7 @@ import (
 // report equals what the terminals handed over.
 func TestConvergence(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "2", "--requests", "400")
-	reg.start(t)
+	reg := startDemo(t, 2, 400)
 	a := enrol(t, reg, reg.URL(), "namur", "A")
 	b := enrol(t, reg, reg.URL(), "namur", "B")
 	c := enrol(t, reg, reg.URL(), "gent", "C")
@@ -223,9 +221,7 @@ type handoversJSON struct {
 // two parcels.
 func TestDoubleHandoverOffline(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "2", "--requests", "120")
-	reg.start(t)
+	reg := startDemo(t, 2, 120)
 	a := enrol(t, reg, reg.URL(), "namur", "A")
 	b := enrol(t, reg, reg.URL(), "namur", "B")
 	for _, tm := range []*terminal{a, b} {
@@ -307,9 +303,7 @@ func TestFaultyLink(t *testing.T) {
 		rounds = 12
 	}
 	const seed = 20201009
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "2", "--requests", "600")
-	reg.start(t)
+	reg := startDemo(t, 2, 600)
 	proxy, err := NewProxy(reg.addr, seed)
 	if err != nil {
 		t.Fatal(err)
@@ -444,9 +438,7 @@ func TestSyncKilled(t *testing.T) {
 	const seed = 4
 	rng := rand.New(rand.NewPCG(seed, 0))
 	kills, pending, big := 20, 2000, "30000"
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "1", "--requests", "4000")
-	reg.start(t)
+	reg := startDemo(t, 1, 4000)
 	tm := enrol(t, reg, reg.URL(), "namur", "T")
 	tm.receive(t, "gloves", "M", 10_000_000)
 	tm.mustSync(t)
@@ -611,9 +603,7 @@ type bundleImportJSON struct {
 // change nothing.
 func TestUSBBundles(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "2", "--requests", "200")
-	reg.start(t)
+	reg := startDemo(t, 2, 200)
 	a := enrol(t, reg, reg.URL(), "namur", "A")
 	a.receive(t, "gloves", "M", 100_000)
 	a.mustSync(t)
@@ -725,9 +715,7 @@ func TestUSBBundles(t *testing.T) {
 // test.)
 func TestUSBStockFactsLeaveOutbox(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "1", "--requests", "50")
-	reg.start(t)
+	reg := startDemo(t, 1, 50)
 	a := enrol(t, reg, reg.URL(), "namur", "A")
 	a.mustSync(t)
 	reg.stop(t, syscall.SIGTERM)
@@ -789,9 +777,7 @@ func skewedRound(t *testing.T, reg *registryProc, s *store.Store, skew time.Dura
 
 func newSkewFixture(t *testing.T) (*registryProc, *store.Store) {
 	t.Helper()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "1", "--requests", "50")
-	reg.start(t)
+	reg := startDemo(t, 1, 50)
 	ctx := context.Background()
 	s, err := store.Open(ctx, t.TempDir())
 	if err != nil {
@@ -865,9 +851,7 @@ func TestClockSkewJSONUnits(t *testing.T) {
 // up after its handover or in the same push.
 func TestUndoPropagates(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "1", "--requests", "80")
-	reg.start(t)
+	reg := startDemo(t, 1, 80)
 	a := enrol(t, reg, reg.URL(), "namur", "A")
 	b := enrol(t, reg, reg.URL(), "namur", "B")
 	a.receive(t, "gloves", "M", 10_000)
@@ -919,9 +903,7 @@ func TestUndoPropagates(t *testing.T) {
 // revoked code whose QR is refused too.
 func TestRegistryChangesReachTerminals(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "2", "--requests", "150")
-	reg.start(t)
+	reg := startDemo(t, 2, 150)
 	a := enrol(t, reg, reg.URL(), "namur", "A")
 	c := enrol(t, reg, reg.URL(), "gent", "C")
 	c.receive(t, "gloves", "M", 10_000)
@@ -965,9 +947,7 @@ func TestRegistryChangesReachTerminals(t *testing.T) {
 // back) is repaired by the digest check of its next sync.
 func TestDriftRepair(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "1", "--requests", "300")
-	reg.start(t)
+	reg := startDemo(t, 1, 300)
 	a := enrol(t, reg, reg.URL(), "namur", "A")
 	a.mustSync(t)
 	want := a.status(t)
@@ -1022,9 +1002,7 @@ func TestDriftRepair(t *testing.T) {
 // enrol again, and keeps its facts.
 func TestEnrolOnceAndRevoked(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "1", "--requests", "40")
-	reg.start(t)
+	reg := startDemo(t, 1, 40)
 	code := reg.enrolCode(t, "namur")
 	a := &terminal{name: "A", dir: filepath.Join(t.TempDir(), "a"), centre: "namur"}
 	a.must(t, "enrol", "--registry", reg.URL(), "--code", code)
@@ -1079,9 +1057,7 @@ func copyDir(t testing.TB, from, to string) {
 // e78b9ef; found by this test.)
 func TestRestoredRegistryGetsFactsBack(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "1", "--requests", "60")
-	reg.start(t)
+	reg := startDemo(t, 1, 60)
 	a := enrol(t, reg, reg.URL(), "namur", "A")
 	a.receive(t, "gloves", "M", 10_000)
 	a.mustSync(t)
@@ -1140,9 +1116,7 @@ func TestDemoLargeCentre(t *testing.T) {
 func TestRegistryColdConcurrentPulls(t *testing.T) {
 	t.Parallel()
 	const n = 16 // more than the registry's 4 readers
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "2", "--requests", "200")
-	reg.start(t)
+	reg := startDemo(t, 2, 200)
 	sims := make([]*protocol.Client, n)
 	for i := range sims {
 		c, err := protocol.NewClient(reg.URL(), protocol.Credentials{}, "")
@@ -1193,9 +1167,7 @@ func coldPulls(sims []*protocol.Client) int {
 // recorded at once, and the next sync pushes it.
 func TestHandoversDuringSync(t *testing.T) {
 	t.Parallel()
-	reg := newRegistry(t)
-	reg.must(t, "demo", "--centres", "1", "--requests", "300")
-	reg.start(t)
+	reg := startDemo(t, 1, 300)
 	a := enrol(t, reg, reg.URL(), "namur", "A")
 	a.receive(t, "gloves", "M", 100_000)
 	a.mustSync(t)

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -200,6 +201,16 @@ func newRegistry(t testing.TB) *registryProc {
 	t.Helper()
 	r := &registryProc{dir: filepath.Join(t.TempDir(), "registry"), addr: freeAddr(t)}
 	t.Cleanup(func() { r.kill() })
+	return r
+}
+
+// startDemo starts a registry on a demo campaign of the given number of
+// centres and requests.
+func startDemo(t testing.TB, centres, requests int) *registryProc {
+	t.Helper()
+	r := newRegistry(t)
+	r.must(t, "demo", "--centres", strconv.Itoa(centres), "--requests", strconv.Itoa(requests))
+	r.start(t)
 	return r
 }
 
