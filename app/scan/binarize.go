@@ -167,46 +167,14 @@ func otsu() binarizer { return otsuMatrix }
 // code, and a flat area becomes noise (bias keeps most of it light).
 func meanThreshold(r, bias int) binarizer {
 	return func(g *gray) *gozxing.BitMatrix {
-		w, h := g.w, g.h
-		// Column sums over the current window of rows.
-		col := make([]int32, w)
-		for y := 0; y <= min(r, h-1); y++ {
-			for x, v := range g.pix[y*w : (y+1)*w] {
-				col[x] += int32(v)
+		p := newPacker(g.w, g.h)
+		thr := make([]int32, g.w)
+		g.boxSums(r, func(y int, sum, n []int32) {
+			for x := range thr {
+				thr[x] = sum[x]/n[x] - int32(bias)
 			}
-		}
-		p := newPacker(w, h)
-		thr := make([]int32, w)
-		for y := 0; y < h; y++ {
-			if y > 0 {
-				if add := y + r; add < h {
-					for x, v := range g.pix[add*w : (add+1)*w] {
-						col[x] += int32(v)
-					}
-				}
-				if sub := y - r - 1; sub >= 0 {
-					for x, v := range g.pix[sub*w : (sub+1)*w] {
-						col[x] -= int32(v)
-					}
-				}
-			}
-			rows := int32(min(y+r, h-1) - max(y-r, 0) + 1)
-			var s int32
-			for x := 0; x < min(r, w); x++ {
-				s += col[x]
-			}
-			for x := 0; x < w; x++ {
-				if add := x + r; add < w {
-					s += col[add]
-				}
-				if sub := x - r - 1; sub >= 0 {
-					s -= col[sub]
-				}
-				n := rows * int32(min(x+r, w-1)-max(x-r, 0)+1)
-				thr[x] = s/n - int32(bias)
-			}
-			p.put(y, g.pix[y*w:(y+1)*w], thr)
-		}
+			p.put(y, g.pix[y*g.w:(y+1)*g.w], thr)
+		})
 		return p.m
 	}
 }

@@ -3,8 +3,8 @@ package scan
 import (
 	"context"
 	"fmt"
+	"image"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,24 +69,11 @@ type result struct {
 // decodeAll decodes every sample with decode, on all cores.
 func decodeAll(ss []corpus.Sample, decode func(context.Context, corpus.Sample) (string, error)) []result {
 	out := make([]result, len(ss))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				start := time.Now()
-				text, err := decode(context.Background(), ss[i])
-				out[i] = result{ss[i], text, err, time.Since(start)}
-			}
-		}()
-	}
-	for i := range ss {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	corpus.Parallel(len(ss), func(i int) {
+		start := time.Now()
+		text, err := decode(context.Background(), ss[i])
+		out[i] = result{ss[i], text, err, time.Since(start)}
+	})
 	return out
 }
 
@@ -145,6 +132,21 @@ func frames(b *testing.B) []corpus.Sample {
 	return fs
 }
 
+// benchDecode decodes the samples with decode one per iteration, in turn,
+// and reports the median and 95th percentile.
+func benchDecode(b *testing.B, ss []corpus.Sample, decode func(context.Context, image.Image) (string, error)) {
+	var ds []time.Duration
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		decode(ctx, ss[i%len(ss)].Image)
+		ds = append(ds, time.Since(start))
+		i++
+	}
+	reportPercentiles(b, ds)
+}
+
 // reportPercentiles adds the median and 95th percentile of ds as metrics.
 func reportPercentiles(b *testing.B, ds []time.Duration) {
 	if len(ds) == 0 {
@@ -159,34 +161,14 @@ func reportPercentiles(b *testing.B, ds []time.Duration) {
 // BenchmarkDecode1280x720 decodes the corpus's camera frames one per
 // iteration, in turn, and reports the median and 95th percentile.
 func BenchmarkDecode1280x720(b *testing.B) {
-	fs := frames(b)
-	var ds []time.Duration
-	ctx := context.Background()
-	i := 0
-	for b.Loop() {
-		start := time.Now()
-		Decode(ctx, fs[i%len(fs)].Image)
-		ds = append(ds, time.Since(start))
-		i++
-	}
-	reportPercentiles(b, ds)
+	benchDecode(b, frames(b), Decode)
 }
 
 // BenchmarkScanner1280x720 is BenchmarkDecode1280x720 with the camera's
 // per-frame budget.
 func BenchmarkScanner1280x720(b *testing.B) {
-	fs := frames(b)
-	var ds []time.Duration
 	var sc Scanner
-	ctx := context.Background()
-	i := 0
-	for b.Loop() {
-		start := time.Now()
-		sc.Decode(ctx, fs[i%len(fs)].Image)
-		ds = append(ds, time.Since(start))
-		i++
-	}
-	reportPercentiles(b, ds)
+	benchDecode(b, frames(b), sc.Decode)
 }
 
 // BenchmarkEmptyFrame is a cluttered 1280×720 frame with no code: what a
@@ -215,14 +197,5 @@ func BenchmarkCorpus(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var ds []time.Duration
-	ctx := context.Background()
-	i := 0
-	for b.Loop() {
-		start := time.Now()
-		Decode(ctx, ss[i%len(ss)].Image)
-		ds = append(ds, time.Since(start))
-		i++
-	}
-	reportPercentiles(b, ds)
+	benchDecode(b, ss, Decode)
 }

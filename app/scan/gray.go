@@ -222,14 +222,30 @@ func (g *gray) crop(r image.Rectangle) *gray {
 // boxBlur returns g averaged over (2r+1)² neighbourhoods (the window
 // shrinks at the edges).
 func (g *gray) boxBlur(r int) *gray {
+	out := newGray(g.w, g.h)
+	g.boxSums(r, func(y int, sum, n []int32) {
+		o := out.pix[y*g.w : (y+1)*g.w]
+		for x := range o {
+			o[x] = uint8((sum[x] + n[x]/2) / n[x])
+		}
+	})
+	return out
+}
+
+// boxSums calls row(y, sum, n) for each row y in turn, with sum[x] the sum
+// of the pixels in the (2r+1)² square around (x, y), cut at the edges, and
+// n[x] how many pixels that square holds. row must not keep the slices: the
+// next row reuses them.
+func (g *gray) boxSums(r int, row func(y int, sum, n []int32)) {
 	w, h := g.w, g.h
-	out := newGray(w, h)
+	// Column sums over the current window of rows.
 	col := make([]int32, w)
 	for y := 0; y <= min(r, h-1); y++ {
 		for x, v := range g.pix[y*w : (y+1)*w] {
 			col[x] += int32(v)
 		}
 	}
+	sum, n := make([]int32, w), make([]int32, w)
 	for y := 0; y < h; y++ {
 		if y > 0 {
 			if add := y + r; add < h {
@@ -244,23 +260,22 @@ func (g *gray) boxBlur(r int) *gray {
 			}
 		}
 		rows := int32(min(y+r, h-1) - max(y-r, 0) + 1)
-		o := out.pix[y*w : (y+1)*w]
 		var s int32
 		for x := 0; x < min(r, w); x++ {
 			s += col[x]
 		}
-		for x := range o {
+		for x := 0; x < w; x++ {
 			if add := x + r; add < w {
 				s += col[add]
 			}
 			if sub := x - r - 1; sub >= 0 {
 				s -= col[sub]
 			}
-			n := rows * int32(min(x+r, w-1)-max(x-r, 0)+1)
-			o[x] = uint8((s + n/2) / n)
+			sum[x] = s
+			n[x] = rows * int32(min(x+r, w-1)-max(x-r, 0)+1)
 		}
+		row(y, sum, n)
 	}
-	return out
 }
 
 // sharpen returns an unsharp-masked copy: g + amount·(g − mean over

@@ -105,26 +105,34 @@ func Generate(opt Options) ([]Sample, error) {
 	}
 	out := make([]Sample, len(jobs))
 	errs := make([]error, len(jobs))
+	Parallel(len(jobs), func(k int) {
+		out[k], errs[k] = One(opt.Seed, opt.Level, jobs[k].class, jobs[k].i)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Parallel calls fn(i) for every i from 0 to n-1, on all cores, and returns
+// when all calls have returned.
+func Parallel(n int, fn func(i int)) {
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := range next {
-				out[k], errs[k] = One(opt.Seed, opt.Level, jobs[k].class, jobs[k].i)
+			for i := range next {
+				fn(i)
 			}
 		}()
 	}
-	for k := range jobs {
-		next <- k
+	for i := 0; i < n; i++ {
+		next <- i
 	}
 	close(next)
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // One renders sample i of class.
