@@ -155,30 +155,30 @@ func ParseAuthorization(h string) (Auth, error) {
 	return a, nil
 }
 
+// validNonce reports whether s is 16 to 64 characters of an identifier's
+// alphabet (pickup.ValidID).
 func validNonce(s string) bool {
-	if len(s) < 16 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return len(s) >= 16 && pickup.ValidID(s)
 }
 
 // NewNonce draws 16 random bytes (from crypto/rand when r is nil), in
 // base64url.
 func NewNonce(r io.Reader) (string, error) {
+	b, err := draw16(r)
+	if err != nil {
+		return "", fmt.Errorf("draw nonce: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// draw16 reads 16 random bytes from r, or from crypto/rand when r is nil.
+func draw16(r io.Reader) ([16]byte, error) {
 	if r == nil {
 		r = rand.Reader
 	}
 	var b [16]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
-		return "", fmt.Errorf("draw nonce: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+	_, err := io.ReadFull(r, b[:])
+	return b, err
 }
 
 // RequestTarget is the path and query a signature covers: the escaped path,

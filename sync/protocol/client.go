@@ -224,11 +224,7 @@ func (c *Client) Enrol(ctx context.Context, code, requestID, hostname, version s
 		}
 	}
 	req := EnrolRequest{EnrolmentCode: ec.Token, RequestID: requestID, Hostname: hostname, ClientVersion: version}
-	body, err := Encode(req)
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.call(ctx, http.MethodPost, PathEnrol, nil, body, false)
+	b, err := c.post(ctx, PathEnrol, req, false)
 	if err != nil {
 		return nil, err
 	}
@@ -283,11 +279,7 @@ func (c *Client) Pull(ctx context.Context, r PullRequest) (*PullResponse, error)
 // records conflicts, in one transaction. Any error means no definite
 // answer: keep the entries and try again later.
 func (c *Client) Push(ctx context.Context, req *PushRequest) (*PushResponse, error) {
-	body, err := Encode(req)
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.call(ctx, http.MethodPost, PathPush, nil, body, true)
+	b, err := c.post(ctx, PathPush, req, true)
 	if err != nil {
 		return nil, err
 	}
@@ -317,14 +309,21 @@ func (c *Client) Pickups(ctx context.Context, r PickupsRequest) (*PickupsRespons
 	return DecodePickupsResponse(b)
 }
 
+// post sends req, encoded, to path (signed when auth) and returns the
+// answer's body.
+func (c *Client) post(ctx context.Context, path string, req any, auth bool) ([]byte, error) {
+	body, err := Encode(req)
+	if err != nil {
+		return nil, err
+	}
+	return c.call(ctx, http.MethodPost, path, nil, body, auth)
+}
+
 // NewRequestID draws a random UUID (version 4) for EnrolRequest.RequestID
 // or an event id.
 func NewRequestID(r io.Reader) (string, error) {
-	if r == nil {
-		r = rand.Reader
-	}
-	var b [16]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
+	b, err := draw16(r)
+	if err != nil {
 		return "", fmt.Errorf("draw uuid: %w", err)
 	}
 	b[6] = b[6]&0x0f | 0x40
