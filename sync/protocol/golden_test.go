@@ -65,20 +65,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := indent(t, wire)
-			path := goldenPath(tc.name)
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden file (run go test ./sync/protocol -update): %v", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the wire JSON; if the change is meant, run go test ./sync/protocol -update\ngot:\n%s", path, got)
-			}
+			want, path := checkGolden(t, tc.name, wire)
 			back, err := tc.decode(want)
 			if err != nil {
 				t.Fatalf("decode %s: %v", path, err)
@@ -103,10 +90,17 @@ func TestGoldenAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := indent(t, wire)
-	path := goldenPath("auth")
+	checkGolden(t, "auth", wire)
+}
+
+// checkGolden compares wire, indented, with the golden file name (written
+// first under -update) and returns the file's content and path.
+func checkGolden(t *testing.T, name string, wire []byte) (want []byte, path string) {
+	t.Helper()
+	got := indent(t, wire)
+	path = goldenPath(name)
 	if *update {
-		if err := os.WriteFile(path, out, 0o644); err != nil {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -114,7 +108,8 @@ func TestGoldenAuth(t *testing.T) {
 	if err != nil {
 		t.Fatalf("read golden file (run go test ./sync/protocol -update): %v", err)
 	}
-	if !bytes.Equal(out, want) {
-		t.Errorf("%s differs; if the change is meant, run go test ./sync/protocol -update\ngot:\n%s", path, out)
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the wire JSON; if the change is meant, run go test ./sync/protocol -update\ngot:\n%s", path, got)
 	}
+	return want, path
 }
