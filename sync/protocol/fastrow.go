@@ -180,6 +180,23 @@ func fastPickupRow(b []byte, r *PickupRow) bool {
 	return p.i == len(p.b)
 }
 
+// nextKey reads, inside an object after its '{', either the closing '}'
+// (end) or the next key and its ':', preceded by ',' unless first. ok is
+// false for anything else.
+func (p *rowParser) nextKey(first bool) (key string, end, ok bool) {
+	if p.byte('}') {
+		return "", true, true
+	}
+	if !first && !p.byte(',') {
+		return "", false, false
+	}
+	key, err := p.str()
+	if err != nil || !p.byte(':') {
+		return "", false, false
+	}
+	return key, false, true
+}
+
 // row reads one pickup row object at the parser's position.
 func (p *rowParser) row(r *PickupRow) bool {
 	var out PickupRow
@@ -188,17 +205,15 @@ func (p *rowParser) row(r *PickupRow) bool {
 	}
 	seen := 0
 	for first := true; ; first = false {
-		if p.byte('}') {
+		key, end, ok := p.nextKey(first)
+		if !ok {
+			return false
+		}
+		if end {
 			break
 		}
-		if !first && !p.byte(',') {
-			return false
-		}
-		key, err := p.str()
-		if err != nil || !p.byte(':') {
-			return false
-		}
 		var s string
+		var err error
 		switch key {
 		case "code", "name", "profession", "parcel_kind", "centre_id", "campaign_id", "status":
 			if s, err = p.str(); err != nil {
@@ -283,15 +298,12 @@ func fastPullResponse(b []byte, out *PullResponse) bool {
 	}
 	seen := map[string]bool{}
 	for first := true; ; first = false {
-		if p.byte('}') {
+		key, end, ok := p.nextKey(first)
+		if !ok || seen[key] {
+			return false
+		}
+		if end {
 			break
-		}
-		if !first && !p.byte(',') {
-			return false
-		}
-		key, err := p.str()
-		if err != nil || !p.byte(':') || seen[key] {
-			return false
 		}
 		seen[key] = true
 		if key == "pickups" {
