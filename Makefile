@@ -3,15 +3,28 @@
 GO ?= go
 export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
-.PHONY: build pickup registry test run screenshots clean
+.PHONY: build pickup registry test run screenshots packages clean
+
+# The version and commit stamped into both binaries (pickup --version); the
+# same flags as scripts/package.sh but the build id, so that `make build`
+# warms the build cache for `make packages`.
+VERSION := $(shell ./scripts/version.sh)
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+BUILDINFO := github.com/pickup-terminal/pickup/internal/buildinfo
+LDFLAGS := -X $(BUILDINFO).Version=$(VERSION) -X $(BUILDINFO).Commit=$(COMMIT)
 
 build: pickup registry
 
 pickup:
-	$(GO) build -o bin/pickup ./app
+	$(GO) build -trimpath -buildmode=pie -ldflags '$(LDFLAGS)' -o bin/pickup ./app
 
 registry:
-	CGO_ENABLED=0 $(GO) build -o bin/pickup-registry ./sync/registry/cmd/pickup-registry
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/pickup-registry ./sync/registry/cmd/pickup-registry
+
+# dist/: the .debs, the Windows executables and installer, SHA256SUMS
+# (scripts/package.sh; --deb for the .debs alone).
+packages:
+	./scripts/package.sh
 
 test:
 	./scripts/test.sh
@@ -23,4 +36,4 @@ screenshots:
 	./scripts/screenshots.sh
 
 clean:
-	rm -rf bin screenshots
+	rm -rf bin screenshots dist

@@ -4,7 +4,9 @@
 # for Fyne's cgo build, make, and (with --gui) Xvfb and ImageMagick for
 # running the window headless (with --pdf-tools, poppler-utils and zbar-tools
 # for the letter tests; with --browser, Chromium for the web console's
-# browser tests). Safe to run again: it installs nothing twice.
+# browser tests; with --packaging and --windows, the packagers and checkers
+# scripts/package.sh and packaging/ use). Safe to run again: it installs
+# nothing twice.
 set -euo pipefail
 
 pkgs=(gcc libc6-dev pkg-config make ca-certificates git
@@ -15,6 +17,9 @@ for a in "$@"; do
     --qr-tools) pkgs+=(zbar-tools zxing-cpp-tools) ;;
     --pdf-tools) pkgs+=(poppler-utils zbar-tools) ;; # the registry's letter tests read PDFs and their QR codes
     --browser) pkgs+=(chromium fonts-dejavu-core) ;;   # the console's tests drive a headless Chromium
+    # scripts/package.sh and the install test of packaging/.
+    --packaging) pkgs+=(lintian desktop-file-utils appstream debootstrap systemd gnupg util-linux iproute2 gzip) ;;
+    --windows) pkgs+=(gcc-mingw-w64-x86-64 wixl msitools osslsigncode openssl) ;;
   esac
 done
 
@@ -31,8 +36,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
   fi
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq >/dev/null
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # One apt at a time when several checkouts share a machine (flock makes
+  # the lock file if it is missing).
+  lock=/var/lock/pickup-apt.lock
+  [ -d /work/wt ] && lock=/work/wt/apt.lock
+  $SUDO flock "$lock" apt-get update -qq >/dev/null
+  $SUDO flock "$lock" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if ! command -v go >/dev/null; then

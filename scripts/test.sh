@@ -34,6 +34,10 @@ step "build (bin/pickup with cgo, bin/pickup-registry without)"
 make -s build
 CGO_ENABLED=0 go build -o /dev/null ./sync/... ./store/... ./app/cli/...
 
+step "packages: the .debs (scripts/package.sh --deb), installed and run in a fresh Debian root"
+./scripts/package.sh --deb
+PICKUP_DIST=dist CGO_ENABLED=0 go test -count=1 -timeout 20m ./packaging/
+
 fuzzlog=$(mktemp)
 trap 'rm -f "$fuzzlog"' EXIT
 step "fuzz targets, $FUZZTIME each"

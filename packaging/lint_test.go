@@ -1,0 +1,115 @@
+package packaging
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// unpack extracts a .deb into a new folder and returns it.
+func unpack(t *testing.T, deb string) string {
+	t.Helper()
+	dir := t.TempDir()
+	run(t, nil, "dpkg-deb", "-x", deb, dir)
+	run(t, nil, "dpkg-deb", "-e", deb, filepath.Join(dir, "DEBIAN"))
+	return dir
+}
+
+// TestLintian: both packages are lintian-clean but for the tags overridden
+// (and justified) in packaging/linux/lintian/ (see packaging/README.md).
+func TestLintian(t *testing.T) {
+	d := dist(t)
+	needTools(t, "lintian")
+	for _, p := range []string{"pickup", "pickup-registry"} {
+		t.Run(p, func(t *testing.T) {
+			deb := one(t, d, p+"_*_amd64.deb")
+			out, err := runErr(nil, "lintian", "--fail-on", "error,warning,info", "--display-info", "--tag-display-limit", "0", deb)
+			out = strings.TrimSpace(strings.ReplaceAll(out, "running with root privileges is not recommended!", ""))
+			if err != nil || out != "" {
+				t.Errorf("lintian %s: %v\n%s", filepath.Base(deb), err, out)
+			}
+		})
+	}
+}
+
+// TestDesktopEntry: the menu entry and the AppStream metadata validate,
+// and the icon they name is in the package.
+func TestDesktopEntry(t *testing.T) {
+	d := dist(t)
+	needTools(t, "desktop-file-validate", "appstreamcli", "dpkg-deb")
+	root := unpack(t, one(t, d, "pickup_*_amd64.deb"))
+	id := "io.github.pickup_terminal.pickup"
+	desktop := filepath.Join(root, "usr/share/applications", id+".desktop")
+	if out, err := runErr(nil, "desktop-file-validate", desktop); err != nil || out != "" {
+		t.Errorf("desktop-file-validate: %v\n%s", err, out)
+	}
+	meta := filepath.Join(root, "usr/share/metainfo", id+".metainfo.xml")
+	if out, err := runErr(nil, "appstreamcli", "validate", "--no-net", "--pedantic", meta); err != nil {
+		t.Errorf("appstreamcli validate: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(root, "usr/share/icons/hicolor/512x512/apps", id+".png")); err != nil {
+		t.Errorf("icon: %v", err)
+	}
+	b, err := os.ReadFile(desktop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"Exec=pickup\n", "Icon=" + id + "\n", "Terminal=false\n"} {
+		if !strings.Contains(string(b), w) {
+			t.Errorf("desktop entry has no %q", w)
+		}
+	}
+	control, err := os.ReadFile(filepath.Join(root, "DEBIAN/control"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lib := range []string{"libc6 (>= 2.34)", "libgl1", "libx11-6", "libxcursor1", "libxrandr2", "libxinerama1", "libxi6", "libxxf86vm1"} {
+		if !strings.Contains(string(control), lib) {
+			t.Errorf("pickup does not depend on %s:\n%s", lib, control)
+		}
+	}
+	if man, _ := filepath.Glob(filepath.Join(root, "usr/share/man/man1/pickup*.1.gz")); len(man) == 0 {
+		t.Log("no man pages in the package (the commands have no 'docs' yet)")
+	}
+}
+
+// TestSystemdUnit: the registry's unit passes systemd-analyze verify, is
+// hardened (the exposure systemd-analyze security computes stays low), runs
+// as its own user, restarts on failure and waits for its configuration.
+func TestSystemdUnit(t *testing.T) {
+	d := dist(t)
+	needTools(t, "systemd-analyze", "dpkg-deb")
+	root := unpack(t, one(t, d, "pickup-registry_*_amd64.deb"))
+	unit := filepath.Join(root, "lib/systemd/system/pickup-registry.service")
+	b, err := os.ReadFile(unit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		"User=pickup-registry\n", "Restart=on-failure\n", "ProtectSystem=strict\n",
+		"StateDirectory=pickup-registry\n", "ConditionPathExists=/etc/pickup-registry/pickup-registry.conf\n",
+		"--data /var/lib/pickup-registry",
+	} {
+		if !strings.Contains(string(b), w) {
+			t.Errorf("unit has no %q", w)
+		}
+	}
+	// verify resolves the unit's dependencies (sysinit.target…): give it
+	// this machine's targets and slices beside the unit.
+	for _, pattern := range []string{"*.target", "*.slice"} {
+		m, _ := filepath.Glob(filepath.Join("/lib/systemd/system", pattern))
+		for _, f := range m {
+			run(t, nil, "cp", "-a", f, filepath.Join(root, "lib/systemd/system"))
+		}
+	}
+	if out, err := runErr(nil, "systemd-analyze", "verify", "--root="+root, "--man=no", "/lib/systemd/system/pickup-registry.service"); err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+	out, err := runErr(nil, "systemd-analyze", "security", "--offline=yes", "--root="+root, "--threshold=20", "--no-pager", "pickup-registry.service")
+	if err != nil {
+		t.Errorf("systemd-analyze security: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	t.Logf("systemd-analyze security: %s", lines[len(lines)-1])
+}
