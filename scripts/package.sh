@@ -130,18 +130,6 @@ if [ $want_win = 1 ]; then
 fi
 
 # --- checksums and signatures -----------------------------------------------
-(
-  cd "$DIST"
-  rm -f SHA256SUMS SHA256SUMS.asc
-  find . -maxdepth 2 -type f \( -name '*.deb' -o -name '*.msi' -o -name '*.exe' \) -printf '%P\n' |
-    sort | xargs -r sha256sum >SHA256SUMS
-)
-if [ -n "${PICKUP_GPG_KEY:-}" ]; then
-  gpg --batch --yes --local-user "$PICKUP_GPG_KEY" --armor --detach-sign \
-    --output "$DIST/SHA256SUMS.asc" "$DIST/SHA256SUMS"
-  echo "package: SHA256SUMS signed with GnuPG key $PICKUP_GPG_KEY (dist/SHA256SUMS.asc)" >&2
-else
-  echo "package: UNSIGNED checksums: set PICKUP_GPG_KEY to sign SHA256SUMS" >&2
-fi
+packaging/sign-sums.sh "$DIST"
 rm -rf "$STAGE"
 echo "package: done: $(cd "$DIST" && wc -l <SHA256SUMS) files in dist/ (see dist/SHA256SUMS)" >&2
