@@ -19,7 +19,7 @@ for a in "$@"; do
     --browser) pkgs+=(chromium fonts-dejavu-core) ;;   # the console's tests drive a headless Chromium
     # scripts/package.sh and the install test of packaging/.
     --packaging) pkgs+=(lintian desktop-file-utils appstream debootstrap systemd gnupg util-linux iproute2 gzip) ;;
-    --windows) pkgs+=(gcc-mingw-w64-x86-64 wixl msitools osslsigncode openssl) ;;
+    --windows) pkgs+=(gcc-mingw-w64-x86-64 wixl msitools osslsigncode openssl faketime) ;;
   esac
 done
 

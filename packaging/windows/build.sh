@@ -42,10 +42,16 @@ mkdir -p "$msidir"
 cp "$win/pickup.exe" "$win/pickup-cli.exe" packaging/windows/pickup.ico "$msidir/"
 touch -d "@$SOURCE_DATE_EPOCH" "$msidir"/*
 msi=$DIST/Pickup-$VERSION-x64.msi
-(cd "$msidir" && wixl -a x64 -D Version="$msi_version" \
+# wixl stamps the current time and a random package code into the summary
+# information: run it at the commit's time (faketime) and set the package
+# code afterwards (msibuild -s), so that the MSI is reproducible too.
+package_code="{$(guid "pickup-package-$VERSION-$commit")}"
+(cd "$msidir" && faketime -f "@$(date -u -d "@$SOURCE_DATE_EPOCH" '+%F %T')" \
+  wixl -a x64 -D Version="$msi_version" \
   -D ProductCode="$(guid "pickup-product-$VERSION-$commit")" \
-  -D PackageCode="$(guid "pickup-package-$VERSION-$commit")" \
+  -D PackageCode="$package_code" \
   -o "$msi" "$REPO/packaging/windows/pickup.wxs")
+msibuild "$msi" -s "Pickup $msi_version: the Red Cross pickup counter" "Pickup developers" "x64;1033" "$package_code"
 [ $signing = 1 ] && winsign "$msi"
 if [ $signing = 1 ]; then
   echo "package: Windows executables and installer signed with $PICKUP_SIGN_CERT" >&2
