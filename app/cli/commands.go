@@ -12,8 +12,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/buildinfo"
 	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/store"
+	"github.com/pickup-terminal/pickup/sync/client"
 )
 
 // argOptions are those of a command with one argument and no flags of
@@ -458,6 +460,8 @@ func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 	if err != nil {
 		return err
 	}
+	recommended, _ := s.Setting(ctx, client.KeyRecommendedVersion)
+	this, _ := buildinfo.Info()
 	if c.json {
 		var lastSync any
 		if !st.LastSync.IsZero() {
@@ -469,7 +473,7 @@ func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 			"expected": st.Expected, "collected": st.Collected, "remaining": st.Remaining, "cancelled": st.Cancelled,
 			"handed_over_today": st.HandedOverToday, "pending_upload": st.PendingUpload, "conflicts": st.Conflicts,
 			"stock": st.StockMap(), "last_sync": lastSync, "last_refresh": st.LastRefresh, "data": c.data,
-			"forecast": runway,
+			"forecast": runway, "recommended_version": recommended, "version": this,
 		})
 		return nil
 	}
@@ -479,6 +483,9 @@ func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 	c.printf("Today      %d handed over\n", st.HandedOverToday)
 	c.printf("Sync       %d waiting to upload, %d conflicts, last sync %s, list updated %s\n",
 		st.PendingUpload, st.Conflicts, c.tr.DateTime(st.LastSync, time.Local), c.tr.DateTime(st.LastRefresh, time.Local))
+	if note := versionNote(c, recommended); note != "" {
+		c.printf("Version    %s\n", note)
+	}
 	c.printf("Stock      on hand   a day (7 days)   runs out\n")
 	for _, r := range runway {
 		name := c.tr.ItemName(camp, r.Item)

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/internal/buildinfo"
 	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/client"
@@ -96,6 +97,9 @@ func runSync(ctx context.Context, c *syncOptions, s *store.Store) error {
 			c.printf("⚠ This computer's clock is %s off the registry's: set the date and time.\n", abs(rep.ClockSkew).Round(time.Second))
 		}
 		c.printf("Waiting to upload: %d.\n", rep.Pending)
+		if note := versionNote(c.ctx, rep.RecommendedVersion); note != "" {
+			c.printf("%s\n", note)
+		}
 	}
 	if err != nil {
 		if errors.Is(err, store.ErrNotEnrolled) {
@@ -110,6 +114,17 @@ func runSync(ctx context.Context, c *syncOptions, s *store.Store) error {
 		return refused(fmt.Errorf("%d facts recorded during the sync are still waiting", rep.Pending))
 	}
 	return nil
+}
+
+// versionNote says which counter version the registry recommends when
+// this build is older ("" otherwise): "Version 0.2.0 is recommended (this
+// is 0.1.0)". Nothing installs by itself.
+func versionNote(c *ctx, recommended string) string {
+	if !buildinfo.Behind(recommended) {
+		return ""
+	}
+	this, _ := buildinfo.Info()
+	return c.tr.T("ui.status.update", "version", recommended, "this", this)
 }
 
 func abs(d time.Duration) time.Duration {

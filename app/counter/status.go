@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/buildinfo"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/client"
 )
@@ -29,6 +30,8 @@ type snapshot struct {
 	weeks    []pickup.WeekPlan // the centre's coming weeks, from the registry
 	camp     *pickup.Campaign
 	err      error
+	// recommended is the counter version the registry recommends.
+	recommended string
 }
 
 // read gathers a snapshot from the store. It touches no widget and may run
@@ -47,6 +50,7 @@ func (u *UI) read(ctx context.Context) snapshot {
 		s.err = err
 	}
 	s.weeks, _ = u.opt.Store.ComingWeeks(ctx) // none shown when unreadable
+	s.recommended, _ = u.opt.Store.Setting(ctx, client.KeyRecommendedVersion)
 	return s
 }
 
@@ -221,7 +225,12 @@ func (u *UI) renderStatus() {
 		}
 		return tr.Number(n)
 	}
-	u.lastSync.SetText(tr.T("ui.status.last_sync", "when", tr.DateTime(s.status.LastSync, u.opt.Loc)))
+	last := tr.T("ui.status.last_sync", "when", tr.DateTime(s.status.LastSync, u.opt.Loc))
+	if buildinfo.Behind(s.recommended) {
+		this, _ := buildinfo.Info()
+		last += " · " + tr.T("ui.status.update", "version", s.recommended, "this", this)
+	}
+	u.lastSync.SetText(last)
 	u.pending.SetText(tr.T("ui.status.pending", "n", count(s.status.PendingUpload)))
 	c := u.buttons["conflicts"]
 	c.SetText(tr.T("ui.status.conflicts", "n", count(s.status.Conflicts)))

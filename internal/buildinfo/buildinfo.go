@@ -50,3 +50,74 @@ func String() string {
 	}
 	return v + " (commit " + c + ")"
 }
+
+// Behind reports whether this build's version is older than recommended
+// (the version a registry recommends), in the order dpkg sorts versions:
+// "0.1.0~git98.abc" < "0.1.0" < "0.1.0+1" < "0.1.1" < "0.10.0". A
+// development build ("dev") or an empty recommendation is never behind.
+func Behind(recommended string) bool {
+	v, _ := Info()
+	if recommended == "" || v == "dev" {
+		return false
+	}
+	return CompareVersions(v, recommended) < 0
+}
+
+// CompareVersions compares two versions as dpkg compares upstream versions
+// (without epoch or revision): runs of digits numerically, other characters
+// by ASCII with letters before non-letters and "~" before anything, even
+// the end. It returns -1, 0 or 1.
+func CompareVersions(a, b string) int {
+	for a != "" || b != "" {
+		// The non-digit prefixes.
+		for (a != "" && !isDigit(a[0])) || (b != "" && !isDigit(b[0])) {
+			ca, cb := order(a), order(b)
+			if ca != cb {
+				if ca < cb {
+					return -1
+				}
+				return 1
+			}
+			a, b = a[1:], b[1:]
+		}
+		// The digit runs.
+		na, nb := digits(a), digits(b)
+		a, b = a[len(na):], b[len(nb):]
+		na, nb = strings.TrimLeft(na, "0"), strings.TrimLeft(nb, "0")
+		if len(na) != len(nb) {
+			if len(na) < len(nb) {
+				return -1
+			}
+			return 1
+		}
+		if c := strings.Compare(na, nb); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// order is dpkg's weight of the first character of s: the end of the
+// string and digits 0, "~" lowest, letters by ASCII, then the others.
+func order(s string) int {
+	switch {
+	case s == "" || isDigit(s[0]):
+		return 0
+	case s[0] == '~':
+		return -1
+	case 'A' <= s[0] && s[0] <= 'Z' || 'a' <= s[0] && s[0] <= 'z':
+		return int(s[0])
+	default:
+		return int(s[0]) + 256
+	}
+}
+
+func digits(s string) string {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return s[:i]
+}

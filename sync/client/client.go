@@ -87,7 +87,14 @@ type Report struct {
 	AtHead      bool          `json:"at_head"`
 	// DriftChecked: this round compared digests with the registry.
 	DriftChecked bool `json:"drift_checked"`
+	// RecommendedVersion is the counter version the registry recommends
+	// ("" when none); the store keeps it under KeyRecommendedVersion.
+	RecommendedVersion string `json:"recommended_version,omitempty"`
 }
+
+// KeyRecommendedVersion is the store setting holding the counter version
+// the registry recommended at the last pull that reached the head.
+const KeyRecommendedVersion = "recommended_version"
 
 // SkewWarning is the clock difference above which a terminal reports skew.
 const SkewWarning = time.Minute
@@ -212,6 +219,12 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 			}
 			if !page.More && page.Weeks != nil {
 				if err := y.Store.SetComingWeeks(ctx, page.Weeks); err != nil {
+					return err
+				}
+			}
+			if !page.More {
+				rep.RecommendedVersion = page.RecommendedVersion
+				if err := y.Store.SetSetting(ctx, KeyRecommendedVersion, page.RecommendedVersion); err != nil {
 					return err
 				}
 			}

@@ -360,6 +360,8 @@ func fastPullResponse(b []byte, out *PullResponse) bool {
 			dst = &v.Revoked
 		case "weeks":
 			dst = &v.Weeks
+		case "recommended_version":
+			dst = &v.RecommendedVersion
 		case "server_time":
 			dst = &v.ServerTime
 		default:

@@ -80,6 +80,8 @@ func fixturePull() PullResponse {
 		Keys:       []SigningKey{{KeyID: pickup.KeyID(pub0), PublicKey: pub0, Current: true, CreatedAt: t0.Add(-48 * time.Hour), Seq: 18}},
 		Revoked:    []RevokedCode{{Code: code(5), At: t0.Add(-2 * time.Hour), Seq: 19}},
 		ServerTime: t0,
+		// On a last page only, in practice; here for the wire shape.
+		RecommendedVersion: "0.2.0",
 	}
 }
 

@@ -310,6 +310,12 @@ type PullResponse struct {
 	// received. Optional: older registries do not send them.
 	Weeks []pickup.WeekPlan `json:"weeks,omitempty"`
 
+	// RecommendedVersion is the counter version the registry's operator
+	// recommends, on the last page of a pull; a terminal keeps the last it
+	// received and tells its technician when it runs an older one (nothing
+	// installs by itself). Optional: empty when none is set.
+	RecommendedVersion string `json:"recommended_version,omitempty"`
+
 	ServerTime time.Time `json:"server_time"`
 }
 
@@ -426,7 +432,27 @@ func (p *PullResponse) Validate() error {
 	if err := pickup.ValidateWeekPlans(p.Weeks); err != nil {
 		errs = append(errs, fmt.Errorf("page: weeks: %w", err))
 	}
+	if p.RecommendedVersion != "" && !ValidVersion(p.RecommendedVersion) {
+		errs = append(errs, fmt.Errorf("page: recommended_version %q invalid", p.RecommendedVersion))
+	}
 	return errors.Join(errs...)
+}
+
+// ValidVersion reports whether v looks like a Pickup version: 1 to 64 of
+// digits, letters and . + ~ -, starting with a digit ("0.2.0",
+// "0.2.0~git120.ab12cd3").
+func ValidVersion(v string) bool {
+	if v == "" || len(v) > 64 || v[0] < '0' || v[0] > '9' {
+		return false
+	}
+	for _, c := range []byte(v) {
+		switch {
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '.', c == '+', c == '~', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // PushRequest is the body of POST /v1/push: facts recorded by the calling

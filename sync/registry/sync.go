@@ -97,6 +97,7 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 	page.ServerTime = reg.now()
 	if !page.More {
 		page.Weeks = reg.comingWeeks(ctx, centreID)
+		page.RecommendedVersion, _ = reg.RecommendedVersion(ctx) // none sent when unreadable
 	}
 	return page, rawRows, nil
 }

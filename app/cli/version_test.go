@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pickup-terminal/pickup/internal/buildinfo"
+	"github.com/pickup-terminal/pickup/sync/registry"
+)
+
+// A registry's recommended version reaches the counter at its next sync:
+// `pickup sync` and `pickup status` say it when this build is older, and
+// stop saying it once the registry no longer recommends a newer one.
+func TestSyncTellsRecommendedVersion(t *testing.T) {
+	old := buildinfo.Version
+	t.Cleanup(func() { buildinfo.Version = old })
+	buildinfo.Version = "0.1.0"
+
+	ctx := context.Background()
+	reg, err := registry.Open(ctx, t.TempDir(), registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	if _, err := reg.Demo(ctx, 1, 20); err != nil {
+		t.Fatal(err)
+	}
+	centres, err := reg.Centres(ctx)
+	if err != nil || len(centres) == 0 {
+		t.Fatalf("centres: %v %v", centres, err)
+	}
+	ts := httptest.NewServer(registry.NewServer(reg, nil).Handler())
+	t.Cleanup(ts.Close)
+	e, err := reg.NewEnrolment(ctx, centres[0].ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if r := run(t, "--data", dir, "enrol", "--registry", ts.URL, "--code", e.Code.String()); r.code != 0 {
+		t.Fatalf("enrol: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	const note = "Version 0.2.0 is recommended (this is 0.1.0)"
+
+	if r := run(t, "--data", dir, "sync"); r.code != 0 || strings.Contains(r.stdout, "recommended") {
+		t.Errorf("sync, nothing recommended: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if err := reg.SetRecommendedVersion(ctx, "0.2.0"); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, "--data", dir, "sync"); r.code != 0 || !strings.Contains(r.stdout, note) {
+		t.Errorf("sync, 0.2.0 recommended: %d, want %q in\n%s%s", r.code, note, r.stdout, r.stderr)
+	}
+	if r := run(t, "--data", dir, "status"); !strings.Contains(r.stdout, note) {
+		t.Errorf("status, 0.2.0 recommended: want %q in\n%s", note, r.stdout)
+	}
+	if m := jsonOf(t, run(t, "--data", dir, "--json", "status")); m["recommended_version"] != "0.2.0" || m["version"] != "0.1.0" {
+		t.Errorf("status --json: recommended_version %v, version %v", m["recommended_version"], m["version"])
+	}
+	// This build is the recommended one: nothing said.
+	buildinfo.Version = "0.2.0"
+	if r := run(t, "--data", dir, "status"); strings.Contains(r.stdout, "recommended") {
+		t.Errorf("status, up to date: %s", r.stdout)
+	}
+	// The registry stops recommending: the counter forgets it.
+	buildinfo.Version = "0.1.0"
+	if err := reg.SetRecommendedVersion(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "--data", dir, "sync")
+	if r := run(t, "--data", dir, "status"); strings.Contains(r.stdout, "recommended") {
+		t.Errorf("status, no longer recommended: %s", r.stdout)
+	}
+}
