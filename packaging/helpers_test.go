@@ -228,9 +228,10 @@ func makeBaseTarball(t *testing.T, tarball string) {
 	}
 }
 
-// inRoot runs a shell script chrooted in root, in a private mount namespace
-// with /proc, the host's /dev and the shared apt download cache mounted
-// (all gone when it ends); with isolated, also in a network namespace of
+// inRoot runs a shell script chrooted in root, in private mount and pid
+// namespaces with /proc, the host's /dev and the shared apt download cache
+// mounted (all gone, and every process it started killed, when it ends);
+// with isolated, also in a network namespace of
 // its own with only the loopback (what the programs under test use).
 func inRoot(t *testing.T, root string, isolated bool, script string) string {
 	t.Helper()
@@ -246,7 +247,8 @@ func inRootErr(root string, isolated bool, script string) (string, error) {
 	if cache == "" {
 		cache = "/var/cache/pickup-test"
 	}
-	args := []string{"--mount", "--propagation", "private", "--fork"}
+	// A pid namespace too: whatever the script leaves running dies with it.
+	args := []string{"--mount", "--propagation", "private", "--pid", "--fork"}
 	setup := `set -e
 mount --bind /dev "$R/dev"
 mount -t proc proc "$R/proc"

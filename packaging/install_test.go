@@ -108,9 +108,10 @@ dpkg-query -W -f='${Version}\n' pickup pickup-registry
 	// The registry: a demo, serve on 127.0.0.1, and a terminal enrolled and
 	// synced against it. Run as the service's user, on its state folder.
 	out := inRoot(t, root, true, `
-reg() { setpriv --reuid=pickup-registry --regid=pickup-registry --init-groups pickup-registry --data /var/lib/pickup-registry "$@"; }
+as_user="setpriv --reuid=pickup-registry --regid=pickup-registry --init-groups"
+reg() { $as_user pickup-registry --data /var/lib/pickup-registry "$@"; }
 reg demo --centres 2 --requests 40 >/dev/null
-reg serve --listen 127.0.0.1:8470 >/tmp/serve.log 2>&1 &
+$as_user pickup-registry --data /var/lib/pickup-registry serve --listen 127.0.0.1:8470 >/tmp/serve.log 2>&1 &
 pid=$!
 for i in $(seq 50); do grep -q serving /tmp/serve.log && break; sleep 0.2; done
 centre=$(reg centre list --json | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -1)
