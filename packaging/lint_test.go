@@ -74,6 +74,9 @@ func TestDesktopEntry(t *testing.T) {
 			t.Errorf("man page: %v", err)
 		}
 	}
+	if other, _ := filepath.Glob(filepath.Join(root, "usr/share/man/man1/pickup-registry*")); len(other) > 0 {
+		t.Errorf("the counter's package holds the registry's pages: %v", other)
+	}
 }
 
 // TestSystemdUnit: the registry's unit passes systemd-analyze verify, is
@@ -83,6 +86,11 @@ func TestSystemdUnit(t *testing.T) {
 	d := dist(t)
 	needTools(t, "systemd-analyze", "dpkg-deb")
 	root := unpack(t, one(t, d, "pickup-registry_*_amd64.deb"))
+	for _, page := range []string{"pickup-registry.1.gz", "pickup-registry-serve.1.gz"} {
+		if _, err := os.Stat(filepath.Join(root, "usr/share/man/man1", page)); err != nil {
+			t.Errorf("man page: %v", err)
+		}
+	}
 	unit := filepath.Join(root, "lib/systemd/system/pickup-registry.service")
 	b, err := os.ReadFile(unit)
 	if err != nil {

@@ -70,7 +70,7 @@ DIST=${PICKUP_DIST:-$REPO/dist}
 case "$DIST" in /*) ;; *) DIST=$REPO/$DIST ;; esac
 STAGE=$DIST/.stage
 rm -rf "$STAGE"
-mkdir -p "$DIST" "$STAGE/man"
+mkdir -p "$DIST" "$STAGE"
 export STAGE REPO
 echo "package: Pickup $VERSION (commit $short, SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH)" >&2
 
@@ -91,15 +91,14 @@ if [ $want_deb = 1 ]; then
   # gcc's version notes (.comment) serve nothing in a stripped binary.
   objcopy --remove-section=.comment "$STAGE/pickup"
 
-  # Man pages from the commands themselves (the hidden `docs` command).
-  mandir=$STAGE/man.raw
+  # Man pages from the commands themselves (the hidden `docs` command; the
+  # pages' date is SOURCE_DATE_EPOCH), one folder per package.
   for b in pickup pickup-registry; do
-    if "$STAGE/$b" docs --out "$mandir" --format man >/dev/null 2>&1; then :; else
-      echo "package: $b has no 'docs' command yet: its package has no man pages" >&2
-    fi
-  done
-  for f in "$mandir"/*.1; do
-    [ -e "$f" ] && gz "$f" "$STAGE/man/$(basename "$f").gz"
+    "$STAGE/$b" docs --out "$STAGE/man.raw/$b" --format man >/dev/null
+    mkdir -p "$STAGE/man/$b"
+    for f in "$STAGE/man.raw/$b"/*.1; do
+      gz "$f" "$STAGE/man/$b/$(basename "$f").gz"
+    done
   done
 
   sed -e "s/@VERSION@/$VERSION/" -e "s/@DATE@/$(date -u -d "@$SOURCE_DATE_EPOCH" +%F)/" \
@@ -109,11 +108,6 @@ if [ $want_deb = 1 ]; then
     changelog "$p" >"$STAGE/changelog-$p"
     gz "$STAGE/changelog-$p" "$STAGE/changelog-$p.gz"
     cfg=packaging/linux/$p.yaml
-    if ! compgen -G "$STAGE/man/$p*.1.gz" >/dev/null; then
-      # No man pages: drop their entry rather than fail on an empty glob.
-      sed '/man\/'"$p"'\*\.1\.gz/,+3d' "$cfg" >"$STAGE/$p.yaml"
-      cfg=$STAGE/$p.yaml
-    fi
     rm -f "$DIST/${p}_"*.deb
     if ! out=$(nfpm package --config "$cfg" --packager deb --target "$DIST/${p}_${VERSION}_amd64.deb" 2>&1); then
       echo "package: nfpm failed for $p: $out" >&2
