@@ -105,6 +105,7 @@ func newRoot(g *globals) *cobra.Command {
 		cmdkit.Group("keys", "the signing keys of the codes", newCmdKeysRotate(g, nil), newCmdKeysList(g, nil)),
 		cmdkit.Group("operator", "the operators of the web console (/console/ of serve)",
 			newCmdOperatorAdd(g, nil), newCmdOperatorList(g, nil), newCmdOperatorRemove(g, nil)),
+		cmdkit.Group("config", "the registry's settings", newCmdConfigRecommendedVersion(g, nil)),
 	)
 	return root
 }
