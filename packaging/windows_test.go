@@ -92,19 +92,23 @@ func checkWindowsDist(t *testing.T, d string) {
 
 	msi := one(t, d, "Pickup-*-x64.msi")
 	version := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(msi), "Pickup-"), "-x64.msi")
-	tables := run(t, nil, "msiinfo", "tables", msi)
+	// msiinfo prints the tables' rows with CRLF line ends.
+	msiinfo := func(sub string, table ...string) string {
+		return strings.ReplaceAll(run(t, nil, "msiinfo", append([]string{sub, msi}, table...)...), "\r\n", "\n")
+	}
+	tables := msiinfo("tables")
 	for _, table := range []string{"File", "Shortcut", "Property", "Upgrade", "Component"} {
 		if !strings.Contains("\n"+tables, "\n"+table+"\n") {
 			t.Errorf("the MSI has no %s table:\n%s", table, tables)
 		}
 	}
-	files := run(t, nil, "msiinfo", "export", msi, "File")
+	files := msiinfo("export", "File")
 	for _, f := range []string{"\tpickup.exe\t", "\tpickup-cli.exe\t"} {
 		if !strings.Contains(files, f) {
 			t.Errorf("the MSI's File table has no %s:\n%s", strings.Trim(f, "\t"), files)
 		}
 	}
-	shortcuts := run(t, nil, "msiinfo", "export", msi, "Shortcut")
+	shortcuts := msiinfo("export", "Shortcut")
 	for _, s := range []string{
 		"MenuPickup\tPickupMenuFolder\tPickup\t", "DesktopPickup\tDesktopFolder\tPickup\t",
 		"[INSTALLDIR]pickup.exe", `"[INSTALLDIR]pickup-cli.exe" help`,
@@ -113,7 +117,7 @@ func checkWindowsDist(t *testing.T, d string) {
 			t.Errorf("the MSI's Shortcut table has no %q:\n%s", s, shortcuts)
 		}
 	}
-	props := run(t, nil, "msiinfo", "export", msi, "Property")
+	props := msiinfo("export", "Property")
 	// The MSI's version is numeric: X.Y.Z of the package's, and for a
 	// development build the commit count as a fourth part.
 	numeric := version
@@ -125,7 +129,7 @@ func checkWindowsDist(t *testing.T, d string) {
 	}
 	// Per-user data is never the installer's: nothing of it is removed.
 	for _, table := range []string{"RemoveFile", "Directory"} {
-		rows := run(t, nil, "msiinfo", "export", msi, table)
+		rows := msiinfo("export", table)
 		for _, w := range []string{"LocalAppDataFolder", "AppDataFolder", "PersonalFolder"} {
 			if strings.Contains(rows, w) {
 				t.Errorf("the MSI's %s table touches %s (per-user data):\n%s", table, w, rows)
