@@ -102,27 +102,29 @@ func decode(b []byte, v any, strict bool) error {
 // DecodeEnrolRequest decodes and validates an enrol request body
 // (decompressed), strictly.
 func DecodeEnrolRequest(b []byte) (*EnrolRequest, error) {
-	var r EnrolRequest
-	if err := decodeStrict(b, &r); err != nil {
-		return nil, err
-	}
-	if err := r.Validate(); err != nil {
-		return nil, Errorf(CodeBadRequest, "enrol: %v", err)
-	}
-	return &r, nil
+	return decodeRequest[EnrolRequest](b, "enrol: ")
 }
 
 // DecodePushRequest decodes and validates a push body (decompressed),
 // strictly: unknown fields anywhere are refused.
 func DecodePushRequest(b []byte) (*PushRequest, error) {
-	var r PushRequest
-	if err := decodeStrict(b, &r); err != nil {
+	return decodeRequest[PushRequest](b, "")
+}
+
+// decodeRequest decodes a request body strictly and validates it; a value
+// that does not validate is a bad request, its message after prefix.
+func decodeRequest[T any, P interface {
+	*T
+	Validate() error
+}](b []byte, prefix string) (*T, error) {
+	r := new(T)
+	if err := decodeStrict(b, r); err != nil {
 		return nil, err
 	}
-	if err := r.Validate(); err != nil {
-		return nil, Errorf(CodeBadRequest, "%v", err)
+	if err := P(r).Validate(); err != nil {
+		return nil, Errorf(CodeBadRequest, "%s%v", prefix, err)
 	}
-	return &r, nil
+	return r, nil
 }
 
 // Responses are decoded leniently about unknown fields (a newer registry may
