@@ -95,79 +95,51 @@ func ratio11311(r []int) bool {
 // cross-section of its own scale, within a factor of three of the
 // horizontal total, and returns its centre row and total.
 func crossVertical(bm *gozxing.BitMatrix, x, y, total int) (float64, int, bool) {
-	h := bm.GetHeight()
 	if x < 0 || x >= bm.GetWidth() || !bm.Get(x, y) {
 		return 0, 0, false
 	}
-	limit := 3 * total
-	var c [5]int
-	// Up from y: centre dark, light, dark.
-	i := y
-	for i >= 0 && bm.Get(x, i) && c[2] <= limit {
-		c[2]++
-		i--
-	}
-	for i >= 0 && !bm.Get(x, i) && c[1] <= limit {
-		c[1]++
-		i--
-	}
-	for i >= 0 && bm.Get(x, i) && c[0] <= limit {
-		c[0]++
-		i--
-	}
-	top := i + 1 + c[0] + c[1] // first row of the centre run
-	i = y + 1
-	for i < h && bm.Get(x, i) && c[2] <= limit {
-		c[2]++
-		i++
-	}
-	for i < h && !bm.Get(x, i) && c[3] <= limit {
-		c[3]++
-		i++
-	}
-	for i < h && bm.Get(x, i) && c[4] <= limit {
-		c[4]++
-		i++
-	}
-	t := c[0] + c[1] + c[2] + c[3] + c[4]
-	if t*3 < total || t > 3*total || !ratio11311(c[:]) {
-		return 0, 0, false
-	}
-	return float64(top) + float64(c[2])/2, t, true
+	return cross(func(i int) bool { return bm.Get(x, i) }, bm.GetHeight(), y, total)
 }
 
 // crossHorizontal is crossVertical along the row through (x, y).
 func crossHorizontal(bm *gozxing.BitMatrix, x, y, total int) (float64, int, bool) {
-	w := bm.GetWidth()
 	if y < 0 || y >= bm.GetHeight() || !bm.Get(x, y) {
 		return 0, 0, false
 	}
+	return cross(func(i int) bool { return bm.Get(i, y) }, bm.GetWidth(), x, total)
+}
+
+// cross checks the line of n pixels (dark(i) for 0 ≤ i < n) through the
+// dark pixel at for a finder pattern cross-section (1:1:3:1:1) whose total
+// is within a factor of three of total, and returns its centre and total.
+func cross(dark func(i int) bool, n, at, total int) (float64, int, bool) {
 	limit := 3 * total
 	var c [5]int
-	i := x
-	for i >= 0 && bm.Get(i, y) && c[2] <= limit {
+	// Back from at: centre dark, light, dark.
+	i := at
+	for i >= 0 && dark(i) && c[2] <= limit {
 		c[2]++
 		i--
 	}
-	for i >= 0 && !bm.Get(i, y) && c[1] <= limit {
+	for i >= 0 && !dark(i) && c[1] <= limit {
 		c[1]++
 		i--
 	}
-	for i >= 0 && bm.Get(i, y) && c[0] <= limit {
+	for i >= 0 && dark(i) && c[0] <= limit {
 		c[0]++
 		i--
 	}
-	left := i + 1 + c[0] + c[1]
-	i = x + 1
-	for i < w && bm.Get(i, y) && c[2] <= limit {
+	start := i + 1 + c[0] + c[1] // first pixel of the centre run
+	i = at + 1
+	for i < n && dark(i) && c[2] <= limit {
 		c[2]++
 		i++
 	}
-	for i < w && !bm.Get(i, y) && c[3] <= limit {
+	for i < n && !dark(i) && c[3] <= limit {
 		c[3]++
 		i++
 	}
-	for i < w && bm.Get(i, y) && c[4] <= limit {
+	for i < n && dark(i) && c[4] <= limit {
 		c[4]++
 		i++
 	}
@@ -175,5 +147,5 @@ func crossHorizontal(bm *gozxing.BitMatrix, x, y, total int) (float64, int, bool
 	if t*3 < total || t > 3*total || !ratio11311(c[:]) {
 		return 0, 0, false
 	}
-	return float64(left) + float64(c[2])/2, t, true
+	return float64(start) + float64(c[2])/2, t, true
 }
