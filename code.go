@@ -112,20 +112,31 @@ func validCheck(s string) bool {
 
 // NewCode draws a fresh code from r (crypto/rand.Reader when r is nil).
 func NewCode(r io.Reader) (Code, error) {
+	s, err := DrawChecked(r, CodeLen)
+	if err != nil {
+		return "", fmt.Errorf("draw code: %w", err)
+	}
+	return Code(s), nil
+}
+
+// DrawChecked draws n-1 characters of Alphabet from r (crypto/rand.Reader
+// when r is nil), one byte each, and appends their CheckChar: a code's or
+// an enrolment token's shape. n must be at least 1.
+func DrawChecked(r io.Reader, n int) (string, error) {
 	if r == nil {
 		r = rand.Reader
 	}
-	var buf [CodeLen - 1]byte
-	if _, err := io.ReadFull(r, buf[:]); err != nil {
-		return "", fmt.Errorf("draw code: %w", err)
+	buf := make([]byte, n-1)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return "", err
 	}
 	var b strings.Builder
-	b.Grow(CodeLen)
+	b.Grow(n)
 	for _, c := range buf {
 		b.WriteByte(Alphabet[c&31])
 	}
 	payload := b.String()
-	return Code(payload + string(CheckChar(payload))), nil
+	return payload + string(CheckChar(payload)), nil
 }
 
 // ParseCode normalises a typed or scanned code: case, spaces, dashes and the

@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
@@ -33,19 +32,11 @@ var ErrEnrolmentCode = errors.New("invalid enrolment code")
 
 // NewEnrolmentToken draws a fresh token (from crypto/rand when r is nil).
 func NewEnrolmentToken(r io.Reader) (string, error) {
-	if r == nil {
-		r = rand.Reader
-	}
-	var buf [EnrolmentTokenLen - 1]byte
-	if _, err := io.ReadFull(r, buf[:]); err != nil {
+	s, err := pickup.DrawChecked(r, EnrolmentTokenLen)
+	if err != nil {
 		return "", fmt.Errorf("draw enrolment token: %w", err)
 	}
-	var b strings.Builder
-	for _, c := range buf {
-		b.WriteByte(pickup.Alphabet[c&31])
-	}
-	s := b.String()
-	return s + string(pickup.CheckChar(s)), nil
+	return s, nil
 }
 
 // String prints the code in groups of four, with its pin if any.
