@@ -28,27 +28,20 @@ func newCmdCampaignImport(g *globals, runF func(context.Context, *argOptions) er
 func campaignImportRun(ctx context.Context, o *argOptions) error {
 	return withFile(ctx, o.globals, o.arg, func(reg *registry.Registry, f *os.File) error {
 		res, err := reg.ImportCampaign(ctx, f)
-		var pe *registry.ProblemsError
-		if err != nil && !errors.As(err, &pe) {
-			if o.json {
-				cmdkit.PrintJSON(o.stdout, struct {
-					registry.CampaignImport
-					Error string `json:"error"`
-				}{res, err.Error()})
-			}
-			return err
-		}
-		if o.json {
-			if err := cmdkit.PrintJSON(o.stdout, res); err != nil {
-				return err
-			}
-		} else {
+		problems, err := printImport(o.globals, err, res, func(msg string) any {
+			return struct {
+				registry.CampaignImport
+				Error string `json:"error"`
+			}{res, msg}
+		}, func() {
 			for _, p := range res.Problems {
 				fmt.Fprintf(o.stdout, "  %s\n", p)
 			}
-		}
+		})
 		switch {
-		case pe != nil:
+		case err != nil:
+			return err
+		case problems:
 			return fmt.Errorf("%w: campaign file %s: %d problem(s), nothing stored", registry.ErrRefused, o.arg, len(res.Problems))
 		case o.json:
 		case res.Created:
@@ -175,24 +168,16 @@ func newCmdRequestImport(g *globals, runF func(context.Context, *requestImportOp
 func requestImportRun(ctx context.Context, o *requestImportOptions) error {
 	return withFile(ctx, o.globals, o.file, func(reg *registry.Registry, f *os.File) error {
 		res, err := reg.ImportRequestFile(ctx, o.req, f)
-		var pe *registry.ProblemsError
-		if err != nil && !errors.As(err, &pe) {
-			if o.json { // --json reports either way
-				cmdkit.PrintJSON(o.stdout, struct {
-					registry.ImportResult
-					Error string `json:"error"`
-				}{res, err.Error()})
-			}
+		problems, err := printImport(o.globals, err, res, func(msg string) any {
+			return struct {
+				registry.ImportResult
+				Error string `json:"error"`
+			}{res, msg}
+		}, func() { printRequestImport(o.stdout, res) })
+		if err != nil {
 			return err
 		}
-		if o.json {
-			if err := cmdkit.PrintJSON(o.stdout, res); err != nil {
-				return err
-			}
-		} else {
-			printRequestImport(o.stdout, res)
-		}
-		if pe != nil {
+		if problems {
 			return fmt.Errorf("%w: request file %s: %d problem(s), nothing imported", registry.ErrRefused, o.file, len(res.Problems))
 		}
 		return nil
@@ -356,4 +341,27 @@ func lettersRun(ctx context.Context, o *lettersOptions) error {
 		}
 		return nil
 	})
+}
+
+// printImport prints the outcome of a file import. With --json there is a
+// report either way: report itself, or failed(message) when the import
+// failed for another reason than the file's problems; without it, text.
+// It returns whether the file had problems (nothing was stored), or the
+// failure.
+func printImport(g *globals, err error, report any, failed func(string) any, text func()) (problems bool, _ error) {
+	var pe *registry.ProblemsError
+	if err != nil && !errors.As(err, &pe) {
+		if g.json {
+			cmdkit.PrintJSON(g.stdout, failed(err.Error()))
+		}
+		return false, err
+	}
+	if g.json {
+		if err := cmdkit.PrintJSON(g.stdout, report); err != nil {
+			return false, err
+		}
+	} else {
+		text()
+	}
+	return pe != nil, nil
 }
