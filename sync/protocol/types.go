@@ -62,6 +62,7 @@ const (
 	FlagRevoked         = "revoked"           // the code was revoked
 	FlagBadSignature    = "bad_signature"     // on_signature, but the payload is not a valid registry signature of this code
 	FlagTimeOutOfRange  = "time_out_of_range" // the fact's time is not plausible (far future, or before any campaign)
+	FlagOutsideWindow   = "outside_window"    // a handover dated outside the code's pickup window (a day's slack either side)
 	FlagUndoNotRecorder = "undo_not_recorder" // an undo from a terminal other than the one that recorded the handover
 	FlagUndoTooLate     = "undo_too_late"     // an undo outside the undo window, by the terminal's or the registry's clock
 	FlagRevokedTerminal = "revoked_terminal"  // recorded under a revoked identity, pushed after re-enrolment

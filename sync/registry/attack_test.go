@@ -273,6 +273,92 @@ func TestH3FactsNotMatchingTheCodeFlagged(t *testing.T) {
 	}
 }
 
+// TestH3HandoverOutsideThePickupWindowFlagged: a stolen terminal hands
+// codes over today whose pickup window ended ten days ago or opens in a
+// week: each is recorded flagged outside_window, the code stays expected,
+// no other counter pulls it as collected and the report counts it as
+// flagged, not as a collection. A handover a day past the window (a
+// counter's clock or time zone) still stands, and the holder of the code
+// whose window opens later still gets the parcel then, with no conflict.
+func TestH3HandoverOutsideThePickupWindowFlagged(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	today := pickup.DateOf(time.Now().UTC())
+	// pilotCampaign(id, day): nurses pick up from day-3 to day+30,
+	// dietitians from day+7 to day+30.
+	imp := func(campaign string, day pickup.Date, profession string) pickup.Code {
+		t.Helper()
+		if _, err := f.reg.ImportCampaign(f.ctx, strings.NewReader(pilotCampaign(campaign, day))); err != nil {
+			t.Fatal(err)
+		}
+		res, err := f.reg.ImportRequests(f.ctx, campaign, strings.NewReader("professional_id,name,profession,centre_id\n"+campaign+"-1,Ann,"+profession+",namur\n"))
+		if err != nil || res.Imported != 1 {
+			t.Fatalf("ImportRequests(%s) = %+v, %v", campaign, res, err)
+		}
+		for _, c := range f.codes()["namur"] {
+			if p, _ := f.reg.Pickup(f.ctx, c); p.CampaignID == campaign {
+				return c
+			}
+		}
+		t.Fatalf("no code of %s", campaign)
+		return ""
+	}
+	ended := imp("ended", today.AddDays(-40), "nurse")         // until today-10
+	coming := imp("coming", today, "dietitian")                // from today+7
+	yesterday := imp("yesterday", today.AddDays(-31), "nurse") // until today-1
+	stolen, _ := f.terminal("namur")
+	other, oe := f.terminal("namur")
+	otherPages := pullAll(t, other, "", 0, 0)
+	otherCursor := otherPages[len(otherPages)-1].Cursor
+
+	for _, tc := range []struct {
+		name string
+		code pickup.Code
+		want protocol.Result
+		flag string
+	}{
+		{"window ended ten days ago", ended, protocol.ResultFlagged, protocol.FlagOutsideWindow},
+		{"window opens in a week", coming, protocol.ResultFlagged, protocol.FlagOutsideWindow},
+		{"a day after the window", yesterday, protocol.ResultAccepted, ""},
+	} {
+		r := push(t, stolen, handover(t, stolen, tc.code, time.Now()))
+		if r[0].Result != tc.want || r[0].Flag != tc.flag {
+			t.Errorf("%s: %+v, want %s %q", tc.name, r[0], tc.want, tc.flag)
+		}
+	}
+	for _, c := range []pickup.Code{ended, coming} {
+		if s := f.status(c); s != pickup.StatusExpected {
+			t.Errorf("%s after a handover outside its window: %s, want expected", c.Masked(), s)
+		}
+	}
+	for _, p := range pullAll(t, other, oe.DatasetID, otherCursor, 0) {
+		for _, rd := range p.Redemptions {
+			if rd.Code == ended || rd.Code == coming {
+				t.Errorf("another counter pulled a flagged handover as a redemption: %+v", rd)
+			}
+		}
+	}
+	rep, err := f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals.Collected != 1 || rep.Totals.Flagged != 2 || len(rep.Flagged) != 2 {
+		t.Errorf("report: %d collected, %d flagged %+v; want 1 collected (the day's slack), 2 flagged", rep.Totals.Collected, rep.Totals.Flagged, rep.Flagged)
+	}
+	for _, fl := range rep.Flagged {
+		if fl.Flag != protocol.FlagOutsideWindow {
+			t.Errorf("report lists %+v, want flag %s", fl, protocol.FlagOutsideWindow)
+		}
+	}
+	// Its holder comes in the window: the genuine handover stands, no
+	// conflict with the flagged one.
+	f.reg.Now = func() time.Time { return time.Now().AddDate(0, 0, 8) }
+	f.srv.Now = f.reg.Now
+	if r := push(t, other, handover(t, other, coming, f.reg.Now())); r[0].Result != protocol.ResultAccepted {
+		t.Errorf("the genuine handover in the window: %+v, want accepted", r[0])
+	}
+}
+
 // TestH4DoubleHandoversStoredLinearly: 2,000 handovers of one code add
 // at most 2 MB to the database and each answer names at most MaxEarlier
 // earlier handovers (it was 119 MB and a 73.5 MB answer for 1,000).

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/campaigntest"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -70,9 +71,17 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-// requests imports n requests per centre and returns the codes by centre.
+// requests imports n requests per centre, in a campaign running now
+// (campaigntest.ID), and returns the codes by centre.
 func (f *fixture) requests(n int) map[string][]pickup.Code {
 	f.t.Helper()
+	def, err := campaigntest.Definition(pickup.DateOf(time.Now().UTC()))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.reg.ImportCampaign(f.ctx, bytes.NewReader(def)); err != nil {
+		f.t.Fatal(err)
+	}
 	var b strings.Builder
 	b.WriteString("professional_id,name,profession,centre_id\n")
 	profs := []string{"physiotherapist", "pharmacist", "nurse", "dietitian"}
@@ -81,7 +90,7 @@ func (f *fixture) requests(n int) map[string][]pickup.Code {
 			fmt.Fprintf(&b, "%s-%04d,Person %d,%s,%s\n", c, i, i, profs[i%len(profs)], c)
 		}
 	}
-	res, err := f.reg.ImportRequests(f.ctx, pickup.DefaultCampaignID, strings.NewReader(b.String()))
+	res, err := f.reg.ImportRequests(f.ctx, campaigntest.ID, strings.NewReader(b.String()))
 	if err != nil || res.Imported != 2*n {
 		f.t.Fatalf("ImportRequests = %+v, %v", res, err)
 	}

@@ -76,11 +76,11 @@ func newSchedWorld(t *testing.T) *schedWorld {
 		return out
 	}
 	oct := pickup.DefaultCampaignID
-	// Namur: a week-47 group (some collected, some cancelled), a week-48
-	// group, a group across both, an old group mostly collected (the pace
-	// and the size mix), a group whose window is over, and May 2020 masks
-	// in boxes.
-	a := add(30, "namur", oct, "physiotherapist", "close_contact", "2020-11-16", "2020-11-20")
+	// Namur: a group of weeks 46 and 47 (some collected on its first day,
+	// some cancelled), a week-48 group, a group across weeks 47 and 48, an
+	// old group mostly collected (the pace and the size mix), a group whose
+	// window is over, and May 2020 masks in boxes.
+	a := add(30, "namur", oct, "physiotherapist", "close_contact", "2020-11-09", "2020-11-20")
 	add(20, "namur", oct, "pharmacist", "masks_only", "2020-11-23", "2020-11-29")
 	add(10, "namur", oct, "dietitian", "masks_only", "2020-11-19", "2020-11-24")
 	e := add(30, "namur", oct, "nurse", "close_contact", "2020-11-02", "2020-11-22")
@@ -88,7 +88,7 @@ func newSchedWorld(t *testing.T) *schedWorld {
 	add(6, "namur", "may2020-masks", "general_practitioner", "surgical_masks", "2020-11-23", "2020-12-06")
 	// Gent: a two-week group spread evenly, and a group all collected.
 	add(14, "gent", oct, "nurse", "close_contact", "2020-11-16", "2020-11-29")
-	g := add(2, "gent", oct, "midwife", "close_contact", "2020-11-16", "2020-11-20")
+	g := add(2, "gent", oct, "midwife", "close_contact", "2020-11-09", "2020-11-20")
 	// Arlon: no handovers anywhere there, a week-49 group.
 	add(8, "arlon", oct, "physiotherapist", "close_contact", "2020-11-30", "2020-12-06")
 
@@ -341,14 +341,14 @@ func TestScheduleCountsFromRequests(t *testing.T) {
 		t.Errorf("bases %v, want %v", bases, wantB)
 	}
 	// Figures by hand: namur's pace is 20 handovers on Mondays and 8 on
-	// Thursdays. Week 47 holds the 23 physiotherapists left (30 - 4
-	// collected - 3 cancelled), 8/28 of the dietitians (Thursday 19 of
-	// Thursday 19 and Monday 23) and 28/36 of the 6 nurses left (Monday 16
-	// and Thursday 19 of Thursday 12, Monday 16 and Thursday 19).
+	// Thursdays. Week 47 holds 28/36 of the 23 physiotherapists left (30 -
+	// 4 collected - 3 cancelled) and of the 6 nurses left (Monday 16 and
+	// Thursday 19 of Thursday 12, Monday 16 and Thursday 19), and 8/28 of
+	// the dietitians (Thursday 19 of Thursday 19 and Monday 23).
 	w47 := sch.Weeks[0].Centres
 	for _, cw := range w47 {
 		if cw.CentreID == "namur" {
-			if want := 23 + 10*8.0/28 + 6*28.0/36; math.Abs(cw.Parcels-want) > 0.05 {
+			if want := (23+6)*28.0/36 + 10*8.0/28; math.Abs(cw.Parcels-want) > 0.05 {
 				t.Errorf("namur week 47: %v parcels, want %.2f", cw.Parcels, want)
 			}
 		}

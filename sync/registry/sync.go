@@ -739,6 +739,12 @@ var earliestFact = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 
 const factLead = 24 * time.Hour
 
+// windowSlack is how many days a handover may lie outside its code's
+// pickup window before it is flagged: a counter refuses outside the
+// window by its own clock and time zone, which may be a day off the
+// registry's UTC dates.
+const windowSlack = 1
+
 func timeFlag(at, now time.Time) string {
 	if at.Before(earliestFact) || at.After(now.Add(factLead)) {
 		return protocol.FlagTimeOutOfRange
@@ -762,6 +768,8 @@ func (st *pushState) judgeHandover(e pickup.Event, now time.Time) string {
 		return protocol.FlagRevoked
 	case ps.cancelled:
 		return protocol.FlagCancelled
+	case ps.window.Valid() && !(pickup.Window{Start: ps.window.Start.AddDays(-windowSlack), End: ps.window.End.AddDays(windowSlack)}).Contains(pickup.DateOf(e.At)):
+		return protocol.FlagOutsideWindow
 	}
 	if e.OnSignature {
 		sc, err := pickup.ParseScan(e.Signed)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/campaigntest"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -176,11 +177,17 @@ func TestEndToEnd(t *testing.T) {
 	files := t.TempDir()
 	srv := serve(t, dir)
 
-	// Set up through the CLI while serve runs on the same folder.
+	// Set up through the CLI while serve runs on the same folder, in a
+	// campaign running now: the handovers are dated now.
+	campaign, err := campaigntest.Definition(pickup.DateOf(time.Now().UTC()))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
+		{"campaign", "import", "--data", dir, writeFile(t, files, "campaign.json", string(campaign))},
 		{"centre", "add", "--data", dir, "--id", "namur", "--name", "Croix-Rouge Namur", "--address", "Rue de Fer 68, 5000 Namur", "--hours", "9-17"},
 		{"centre", "add", "--data", dir, "--id", "gent", "--name", "Rode Kruis Gent"},
-		{"request", "import", "--data", dir, "--campaign", pickup.DefaultCampaignID, writeFile(t, files, "r.csv", requestsCSV(60))},
+		{"request", "import", "--data", dir, "--campaign", campaigntest.ID, writeFile(t, files, "r.csv", requestsCSV(60))},
 		{"ship", "--data", dir, "--centre", "namur", "--item", "gloves", "--size", "M", "--qty", "10000"},
 	} {
 		if code, out := sub(t, args...); code != 0 {

@@ -162,7 +162,11 @@ func TestCLIBundleRoundTrip(t *testing.T) {
 	reg.WriteCodes(ctx, "namur", &csvOut, "")
 	reg.Close()
 	var code pickup.Code
-	pickup.ReadPickupCSV(&csvOut, func(_ int, p pickup.Pickup) error { code = p.Code; return nil })
+	var window pickup.Window
+	pickup.ReadPickupCSV(&csvOut, func(_ int, p pickup.Pickup) error { code, window = p.Code, p.Window; return nil })
+	// Handed over in the code's (2020) pickup window: outside it, the
+	// registry would flag the handover.
+	at := window.Start.Time(time.UTC).Add(10 * time.Hour)
 
 	id, _ := protocol.NewRequestID(nil)
 	evID, _ := protocol.NewRequestID(nil)
@@ -170,7 +174,7 @@ func TestCLIBundleRoundTrip(t *testing.T) {
 	bw, _ := protocol.NewBundleWriter(&buf, protocol.BundleHeader{Kind: protocol.BundleFacts, ID: id, DatasetID: creds.DatasetID,
 		CentreID: "namur", TerminalID: creds.TerminalID, CreatedAt: time.Now()})
 	bw.Push(&protocol.PushRequest{Events: []pickup.Event{{ID: evID, Type: pickup.EventHandover, TerminalID: creds.TerminalID,
-		CentreID: "namur", At: time.Now(), Code: code, GloveSize: "L"}}})
+		CentreID: "namur", At: at, Code: code, GloveSize: "L"}}})
 	bw.Close(protocol.HMACSigner(creds.TerminalID, creds.Secret))
 	file := writeFile(t, t.TempDir(), "facts.bundle", buf.String())
 
