@@ -57,6 +57,14 @@ func TestUpgradeRewritesTimesAndKeepsTheLogVerified(t *testing.T) {
 	t.Parallel()
 	eachOldVersion(t, func(t *testing.T, dir string, db *sql.DB) {
 		ctx := context.Background()
+		var v int
+		if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if v >= 3 {
+			db.Close()
+			t.Skip("version 3 and later write fixed-width times")
+		}
 		exec := func(q string, args ...any) {
 			t.Helper()
 			if _, err := db.Exec(q, args...); err != nil {

@@ -116,7 +116,7 @@ func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResu
 			return fmt.Errorf("record handover: %w", err)
 		}
 		for _, l := range items {
-			if err := moveStock(ctx, tx, ev.ID, "handover", l.Item, l.Size, -l.Qty, "", "", now); err != nil {
+			if err := moveStock(ctx, tx, ev.ID, "handover", l.Item, l.Size, -l.Qty, nil, "", "", now); err != nil {
 				return err
 			}
 		}
@@ -240,31 +240,8 @@ func (s *Store) Undo(ctx context.Context, eventID string) (UndoResult, error) {
 		if err := appendEvent(ctx, tx, ev); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE redemptions SET undone_by = ? WHERE event_id = ?", ev.ID, eventID); err != nil {
+		if err := undoHandover(ctx, tx, ev.ID, eventID, now); err != nil {
 			return err
-		}
-		rows, err := tx.QueryContext(ctx, "SELECT item, size, delta FROM stock_moves WHERE event_id = ? AND kind = 'handover'", eventID)
-		if err != nil {
-			return err
-		}
-		type mv struct {
-			item, size string
-			delta      int
-		}
-		var moves []mv
-		for rows.Next() {
-			var m mv
-			if err := rows.Scan(&m.item, &m.size, &m.delta); err != nil {
-				rows.Close()
-				return err
-			}
-			moves = append(moves, m)
-		}
-		rows.Close()
-		for _, m := range moves {
-			if err := moveStock(ctx, tx, ev.ID, "undo", m.item, m.size, -m.delta, "", eventID, now); err != nil {
-				return err
-			}
 		}
 		res = UndoResult{EventID: ev.ID, Undoes: eventID, Code: code, At: now}
 		return nil

@@ -16,16 +16,19 @@ import (
 // MaxStockQty bounds one reception or count, to catch a slipped finger.
 const MaxStockQty = 10_000_000
 
-func moveStock(ctx context.Context, tx *sql.Tx, eventID, kind, item, size string, delta int, reason, ref string, at time.Time) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO stock_moves(event_id, kind, item, size, delta, reason, ref, at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
-		eventID, kind, item, size, delta, reason, ref, fmtTime(at)); err != nil {
+// moveStock records one stock movement and applies it to the centre stock
+// by the count rule (see applyMove). level is a count's level (nil for any
+// other movement).
+func moveStock(ctx context.Context, tx *sql.Tx, eventID, kind, item, size string, delta int, level *int, reason, ref string, at time.Time) error {
+	var lv any
+	if level != nil {
+		lv = *level
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO stock_moves(event_id, kind, item, size, delta, level, reason, ref, at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		eventID, kind, item, size, delta, lv, reason, ref, fmtTime(at)); err != nil {
 		return fmt.Errorf("record stock movement: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO stock(item, size, qty) VALUES(?, ?, ?)
-		ON CONFLICT(item, size) DO UPDATE SET qty = qty + excluded.qty`, item, size, delta); err != nil {
-		return fmt.Errorf("update stock: %w", err)
-	}
-	return nil
+	return applyMove(ctx, tx, kind, item, size, delta, at)
 }
 
 func stockOf(ctx context.Context, q querier, item, size string) (int, error) {
@@ -222,24 +225,21 @@ func (s *Store) stockEventTx(ctx context.Context, tx *sql.Tx, typ pickup.EventTy
 		if size, err = checkItem(ctx, tx, item, size); err != nil {
 			return err
 		}
-		have, err := stockOf(ctx, tx, item, size)
-		if err != nil {
-			return err
-		}
 		now := s.Now()
 		ev := pickup.Event{ID: uuid.NewString(), Type: typ, TerminalID: id.TerminalID, CentreID: id.Centre.ID, At: now,
 			Item: item, Size: size, Qty: qty, Reason: reason, Ref: ref}
-		delta, kind := qty, "reception"
-		if typ == pickup.EventStockCount {
-			delta, kind = qty-have, "count"
-		}
 		if err := appendEvent(ctx, tx, ev); err != nil {
 			return err
 		}
-		if err := moveStock(ctx, tx, ev.ID, kind, item, size, delta, reason, ref, now); err != nil {
+		delta, err := stockFact(ctx, tx, ev)
+		if err != nil {
 			return err
 		}
-		res = StockResult{EventID: ev.ID, Item: item, Size: size, Delta: delta, OnHand: have + delta}
+		onHand, err := stockOf(ctx, tx, item, size)
+		if err != nil {
+			return err
+		}
+		res = StockResult{EventID: ev.ID, Item: item, Size: size, Delta: delta, OnHand: onHand}
 		return nil
 	}()
 	return res, err
@@ -292,13 +292,14 @@ func (s *Store) ReceiveShipment(ctx context.Context, id string) (StockResult, er
 			return err
 		}
 		if received != "" {
+			if term, at := shipmentReceiver(ctx, tx, received); term != "" {
+				return errorf(CodeAlreadyReceived, "shipment %s already received at counter %s, %s (event %s)",
+					id, term, at.In(s.Loc).Format("2006-01-02 15:04"), received)
+			}
 			return errorf(CodeAlreadyReceived, "shipment %s already received (event %s)", id, received)
 		}
+		// stockFact marks it received.
 		res, err = s.stockEventTx(ctx, tx, pickup.EventStockReceive, sh.Item, sh.Size, sh.Qty, "", "shipment "+id)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, "UPDATE shipments SET received_by = ? WHERE id = ?", res.EventID, id)
 		return err
 	})
 	if err != nil {

@@ -94,6 +94,9 @@ type Page struct {
 	Shipments   []SentShipment
 	Keys        []SigningKey
 	Revoked     []pickup.Code
+	// Facts recorded at this centre's counters (this one's too, which it
+	// skips): they count toward the centre stock.
+	Facts []pickup.Event
 }
 
 // PushResult is the registry's definite answer for one pushed fact.
@@ -336,6 +339,9 @@ func (s *Store) ApplyPushResults(ctx context.Context, events []pickup.Event, ans
 			if _, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE event_id = ?", r.ID); err != nil {
 				return err
 			}
+			if _, err := tx.ExecContext(ctx, "UPDATE foreign_facts SET to_registry = 0 WHERE event_id = ?", r.ID); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, "UPDATE journal SET sync_state = ? WHERE id = ?", string(state), r.ID); err != nil {
 				return err
 			}
@@ -376,6 +382,7 @@ func addConflict(ctx context.Context, tx *sql.Tx, eventID string, code pickup.Co
 // PageOutcome counts what ApplyPage did.
 type PageOutcome struct {
 	Pickups, Redemptions, Conflicts int
+	Facts                           int // other counters' facts new here
 	Reset                           bool
 }
 
@@ -458,10 +465,15 @@ func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutco
 				if err := requeueJournal(ctx, tx, id.TerminalID); err != nil {
 					return fmt.Errorf("reset: %w", err)
 				}
+				// The other counters' facts it held too.
+				if _, err := tx.ExecContext(ctx, "UPDATE foreign_facts SET to_registry = 1"); err != nil {
+					return fmt.Errorf("reset: %w", err)
+				}
 			}
 			for _, q := range []string{
 				"DELETE FROM pickups",
-				"DELETE FROM redemptions WHERE local = 0",
+				// The other counters' facts stay: they happened.
+				"DELETE FROM redemptions WHERE local = 0 AND event_id NOT IN (SELECT event_id FROM foreign_facts)",
 				"DELETE FROM signing_keys WHERE from_registry = 1",
 				"DELETE FROM revoked_codes",
 				"DELETE FROM shipments",
@@ -513,7 +525,9 @@ func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutco
 			}
 		}
 		for _, sh := range p.Shipments {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO shipments(id, item, size, qty, sent_at, ref, seq) VALUES(?, ?, ?, ?, ?, ?, ?)
+			// Received already when a counter's reception of it is here.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO shipments(id, item, size, qty, sent_at, ref, seq, received_by) VALUES(?, ?, ?, ?, ?, ?, ?,
+				coalesce((SELECT event_id FROM stock_moves WHERE kind = 'reception' AND ref = 'shipment ' || ?1 AND delta <> 0 LIMIT 1), ''))
 				ON CONFLICT(id) DO UPDATE SET qty = excluded.qty, seq = excluded.seq`, sh.ID, sh.Item, sh.Size, sh.Qty, fmtTime(sh.SentAt), sh.Ref, sh.Seq); err != nil {
 				return err
 			}
@@ -535,6 +549,15 @@ func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutco
 				return err
 			}
 		}
+		src := SourceRegistry
+		if overlap {
+			src = SourceBundle
+		}
+		fo, err := ingestFacts(ctx, tx, id, src, p.Facts, s.Now())
+		if err != nil {
+			return err
+		}
+		out.Facts, out.Conflicts = fo.New, out.Conflicts+fo.Conflicts
 		for k, v := range map[string]string{KeyCursor: strconv.FormatInt(p.Cursor, 10), KeyDatasetID: p.DatasetID, KeyLastRefresh: now} {
 			if err := setSetting(ctx, tx, k, v); err != nil {
 				return err
@@ -577,36 +600,7 @@ func applyRedemption(ctx context.Context, tx *sql.Tx, r Redemption, now string) 
 			return 0, err
 		}
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT event_id, terminal_id, centre_id, at FROM redemptions WHERE code = ? AND undone_by = ''", string(r.Code))
-	if err != nil {
-		return 0, err
-	}
-	type red struct{ id, term, centre, at string }
-	var active []red
-	for rows.Next() {
-		var x red
-		if err := rows.Scan(&x.id, &x.term, &x.centre, &x.at); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		active = append(active, x)
-	}
-	rows.Close()
-	if len(active) < 2 {
-		return 0, nil
-	}
-	added := 0
-	for _, x := range active {
-		res, err := tx.ExecContext(ctx, `INSERT INTO conflicts(event_id, code, terminal_id, centre_id, at, detail, seen_at)
-			VALUES(?, ?, ?, ?, ?, 'double handover', ?) ON CONFLICT(event_id) DO NOTHING`, x.id, string(r.Code), x.term, x.centre, x.at, now)
-		if err != nil {
-			return 0, err
-		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			added++
-		}
-	}
-	return added, nil
+	return noteDoubles(ctx, tx, r.Code, now)
 }
 
 // requeueJournal puts every journal fact back in the outbox, addressed

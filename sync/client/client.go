@@ -297,10 +297,17 @@ func (y *Syncer) push(ctx context.Context, c *protocol.Client, rep *Report) erro
 	if batch <= 0 {
 		batch = protocol.DefaultPushBatch
 	}
+	// This counter's facts, then the other counters' it holds that the
+	// registry may not have (from peers or a bundle).
+	outbox, foreign := y.Store.Outbox, false
 	for {
-		evs, err := y.Store.Outbox(ctx, batch)
+		evs, err := outbox(ctx, batch)
 		if err != nil {
 			return err
+		}
+		if len(evs) == 0 && !foreign {
+			outbox, foreign = y.Store.ForeignOutbox, true
+			continue
 		}
 		if len(evs) == 0 {
 			return nil
@@ -311,6 +318,12 @@ func (y *Syncer) push(ctx context.Context, c *protocol.Client, rep *Report) erro
 			ids := make([]string, len(evs))
 			for i, e := range evs {
 				ids[i] = e.ID
+			}
+			if foreign && errors.Is(err, protocol.ErrForbidden) {
+				// Facts a peer passed on that the registry will never take
+				// (not of a terminal of this centre): not offered again.
+				y.log().Warn("registry refused facts passed on by peers", "facts", len(evs))
+				return y.Store.ForgetForeignUploads(ctx, ids)
 			}
 			y.Store.NoteAttempt(ctx, ids, err)
 			return fmt.Errorf("push %d facts: %w", len(evs), err)

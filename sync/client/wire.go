@@ -53,6 +53,7 @@ func storePage(p *protocol.PullResponse) *store.Page {
 			return store.SentShipment{ID: sh.ID, Item: sh.Item, Size: sh.Size, Qty: sh.Qty, SentAt: sh.SentAt, Ref: sh.Ref, Seq: sh.Seq}
 		}),
 		Revoked: each(p.Revoked, func(r protocol.RevokedCode) pickup.Code { return r.Code }),
+		Facts:   each(p.Facts, func(f protocol.Fact) pickup.Event { return f.Event }),
 	}
 }
 

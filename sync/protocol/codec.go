@@ -248,6 +248,7 @@ type pullTail struct {
 	Shipments   []Shipment        `json:"shipments,omitempty"`
 	Keys        []SigningKey      `json:"keys,omitempty"`
 	Revoked     []RevokedCode     `json:"revoked,omitempty"`
+	Facts       []Fact            `json:"facts,omitempty"`
 	Weeks       []pickup.WeekPlan `json:"weeks,omitempty"`
 	Recommended string            `json:"recommended_version,omitempty"`
 	ServerTime  time.Time         `json:"server_time"`
@@ -266,7 +267,7 @@ func EncodePull(p *PullResponse, raw []json.RawMessage) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Received, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.Weeks, p.RecommendedVersion, p.ServerTime})
+	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Received, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.Facts, p.Weeks, p.RecommendedVersion, p.ServerTime})
 	if err != nil {
 		return nil, err
 	}

@@ -358,6 +358,8 @@ func fastPullResponse(b []byte, out *PullResponse) bool {
 			dst = &v.Keys
 		case "revoked":
 			dst = &v.Revoked
+		case "facts":
+			dst = &v.Facts
 		case "weeks":
 			dst = &v.Weeks
 		case "recommended_version":

@@ -249,6 +249,13 @@ type ReceivedFact struct {
 	Seq        int64            `json:"seq"`
 }
 
+// Fact is a fact recorded at one of the centre's terminals, as the
+// registry holds it, and its sequence.
+type Fact struct {
+	pickup.Event
+	Seq int64 `json:"seq"`
+}
+
 // CampaignRow is a campaign definition and the sequence of its last change.
 type CampaignRow struct {
 	Campaign *pickup.Campaign `json:"campaign"`
@@ -306,6 +313,12 @@ type PullResponse struct {
 	Keys        []SigningKey   `json:"keys,omitempty"`
 	Revoked     []RevokedCode  `json:"revoked,omitempty"`
 
+	// Facts are the facts recorded at this centre's terminals, each once
+	// by sequence (a handover again when undone): a terminal applies the
+	// other terminals' facts to the one centre stock and redemptions, and
+	// skips its own. Optional: older registries do not send them.
+	Facts []Fact `json:"facts,omitempty"`
+
 	// Weeks are the centre's coming weeks in the registry's schedule, on
 	// the last page of a pull (More false); a terminal keeps the last it
 	// received. Optional: older registries do not send them.
@@ -323,7 +336,7 @@ type PullResponse struct {
 // Rows returns the number of rows the page carries.
 func (p *PullResponse) Rows() int {
 	return len(p.Pickups) + len(p.Reassigned) + len(p.Redemptions) + len(p.Received) + len(p.Campaigns) + len(p.Centres) +
-		len(p.Shipments) + len(p.Keys) + len(p.Revoked)
+		len(p.Shipments) + len(p.Keys) + len(p.Revoked) + len(p.Facts)
 }
 
 // Validate checks a page's shape: ids, codes, and that every sequence lies
@@ -429,6 +442,16 @@ func (p *PullResponse) Validate() error {
 		check("revoked", i, r.Seq, prev)
 		prev = r.Seq
 		code("revoked", i, r.Code)
+	}
+	prev = 0
+	for i, f := range p.Facts {
+		check("facts", i, f.Seq, prev)
+		prev = f.Seq
+		if err := f.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("page: facts[%d]: %w", i, err))
+		} else if f.CentreID != p.CentreID {
+			errs = append(errs, fmt.Errorf("page: facts[%d] of centre %q", i, f.CentreID))
+		}
 	}
 	if err := pickup.ValidateWeekPlans(p.Weeks); err != nil {
 		errs = append(errs, fmt.Errorf("page: weeks: %w", err))

@@ -19,6 +19,7 @@ import (
 type pushJob struct {
 	ctx     context.Context
 	caller  Caller
+	revoked map[string]bool // revoked terminals of the centre whose facts it carries
 	events  []pickup.Event
 	via     string
 	nonce   string

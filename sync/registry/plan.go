@@ -147,12 +147,13 @@ func (reg *Registry) ShipmentPlan(ctx context.Context, opt ScheduleOptions) (*Pl
 }
 
 // StockPositions returns each centre's stock on hand and in transit, per
-// item and size, from what the registry holds: per terminal, its last
-// physical count of the item (none: zero), plus the receptions and minus
-// the handovers it recorded after that count, never below zero, summed
-// over the centre's terminals; and the shipments no reception refers to
-// yet (a terminal receiving a shipment records "shipment ID" as its
-// reference).
+// item and size, from what the registry holds, by the rule the centre's
+// counters keep (store/centre.go): the centre's last physical count of the
+// item, at whichever counter (none: zero), plus the receptions and minus
+// the handovers recorded after that count at any of its counters, never
+// below zero, a shipment counted once (its earliest reception); and the
+// shipments no reception refers to yet (a terminal receiving a shipment
+// records "shipment ID" as its reference).
 func (reg *Registry) StockPositions(ctx context.Context, centreID string) ([]CentreStock, error) {
 	type tk struct{ terminal, centre, item, size string }
 	type count struct {
@@ -180,7 +181,8 @@ func (reg *Registry) StockPositions(ctx context.Context, centreID string) ([]Cen
 			if err := r.Scan(&k.terminal, &k.centre, &k.item, &k.size, &c.at, &c.qty); err != nil {
 				return err
 			}
-			counts[k] = c // the last one wins
+			k.terminal = "" // the centre's stock, whichever counter counted
+			counts[k] = c   // the last one wins
 			return nil
 		}); err != nil {
 			return fmt.Errorf("stock counts: %w", err)
@@ -190,14 +192,18 @@ func (reg *Registry) StockPositions(ctx context.Context, centreID string) ([]Cen
 		}
 		received := map[string]bool{}
 		if err := facts(`SELECT terminal_id, centre_id, item, coalesce(size, ''), at, qty, coalesce(ref, '') FROM events
-			WHERE type <> 'handover' AND type = 'stock_receive' AND flag = ''`+filter, func(r *sql.Rows) error {
+			WHERE type <> 'handover' AND type = 'stock_receive' AND flag = ''`+filter+` ORDER BY at, id`, func(r *sql.Rows) error {
 			var k tk
 			var at, ref string
 			var qty int
 			if err := r.Scan(&k.terminal, &k.centre, &k.item, &k.size, &at, &qty, &ref); err != nil {
 				return err
 			}
-			if id, ok := strings.CutPrefix(ref, "shipment "); ok {
+			k.terminal = ""
+			if id, ok := strings.CutPrefix(ref, "shipment "); ok && id != "" {
+				if received[k.centre+"\x00"+id] {
+					return nil // received at another counter first: it counts once
+				}
 				received[k.centre+"\x00"+id] = true
 			}
 			if c, ok := counts[k]; !ok || at > c.at {
@@ -228,7 +234,7 @@ func (reg *Registry) StockPositions(ctx context.Context, centreID string) ([]Cen
 				return fmt.Errorf("handovers: %w", err)
 			}
 			for _, l := range lines {
-				k := tk{terminal, centre, l.Item, l.Size}
+				k := tk{"", centre, l.Item, l.Size}
 				if c, ok := counts[k]; !ok || at > c.at {
 					onHand[k] -= l.Qty
 				}

@@ -114,6 +114,7 @@ func trimPage(p *protocol.PullResponse) {
 	p.Shipments = keep(p.Shipments, func(r protocol.Shipment) bool { return r.Seq <= c })
 	p.Keys = keep(p.Keys, func(r protocol.SigningKey) bool { return r.Seq <= c })
 	p.Revoked = keep(p.Revoked, func(r protocol.RevokedCode) bool { return r.Seq <= c })
+	p.Facts = keep(p.Facts, func(f protocol.Fact) bool { return f.Seq <= c })
 }
 
 // keep returns the leading rows of a sequence-ordered list that pass ok.
@@ -213,9 +214,11 @@ const streamHeadsQuery = `SELECT
 	coalesce((SELECT max(seq) FROM centres), 0),
 	coalesce((SELECT max(seq) FROM shipments WHERE centre_id = ?1), 0),
 	coalesce((SELECT max(seq) FROM signing_keys), 0),
-	coalesce((SELECT max(seq) FROM revoked), 0)`
+	coalesce((SELECT max(seq) FROM revoked), 0),
+	max(coalesce((SELECT max(seq) FROM events WHERE type = 'handover' AND centre_id = ?1), 0),
+		coalesce((SELECT max(seq) FROM events WHERE type <> 'handover' AND centre_id = ?1), 0))`
 
-var streamNames = []string{"pickups", "reassigned", "redemptions", "received", "campaigns", "centres", "shipments", "keys", "revoked"}
+var streamNames = []string{"pickups", "reassigned", "redemptions", "received", "campaigns", "centres", "shipments", "keys", "revoked", "facts"}
 
 func (reg *Registry) streamHeads(ctx context.Context, tx *sql.Tx, centreID string) (map[string]int64, error) {
 	rows, err := reg.query(ctx, tx, streamHeadsQuery, centreID)
@@ -322,6 +325,14 @@ func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string
 				page.Revoked = append(page.Revoked, r)
 				return r.Seq, err
 			}},
+		{"facts", `SELECT ` + factColumns + ` FROM events WHERE type = 'handover' AND centre_id = ?1 AND seq > ?2
+			UNION ALL SELECT ` + factColumns + ` FROM events WHERE type <> 'handover' AND centre_id = ?1 AND seq > ?2
+			ORDER BY seq LIMIT ?3`,
+			[]any{centreID, after, n}, func(rows *sql.Rows) (int64, error) {
+				f, err := scanFact(rows)
+				page.Facts = append(page.Facts, f)
+				return f.Seq, err
+			}},
 	}
 	for _, s := range streams {
 		if h, ok := heads[s.name]; ok && h <= after {
@@ -348,30 +359,63 @@ func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string
 	return nil
 }
 
+// factColumns are the columns of an events row that make a protocol.Fact
+// (scanFact reads them).
+const factColumns = `id, type, terminal_id, centre_id, at, coalesce(code, ''), glove_size, items, volunteer, on_signature, signed,
+	coalesce(undoes, ''), coalesce(item, ''), coalesce(size, ''), coalesce(qty, 0), coalesce(reason, ''), coalesce(ref, ''), seq`
+
+// scanFact reads one fact of a centre's terminals, as the pull relays it
+// to the centre's other terminals.
+func scanFact(rows *sql.Rows) (protocol.Fact, error) {
+	var f protocol.Fact
+	var at, items string
+	if err := rows.Scan(&f.ID, &f.Type, &f.TerminalID, &f.CentreID, &at, &f.Code, &f.GloveSize, &items, &f.Volunteer, &f.OnSignature,
+		&f.Signed, &f.Undoes, &f.Item, &f.Size, &f.Qty, &f.Reason, &f.Ref, &f.Seq); err != nil {
+		return f, err
+	}
+	f.At = parseTime(at)
+	if items != "" && items != "[]" {
+		if err := json.Unmarshal([]byte(items), &f.Items); err != nil {
+			return f, fmt.Errorf("fact %s: items: %w", f.ID, err)
+		}
+	}
+	return f, nil
+}
+
 // Push records facts pushed by terminal t (see protocol.PushResponse). The
 // whole batch is refused, and nothing stored, if an event names another
 // terminal or centre; nonce, when not empty, is recorded in the same
 // transaction so that a replay is refused even after a restart.
 func (reg *Registry) Push(ctx context.Context, t Caller, events []pickup.Event, via, nonce string, nonceExpires time.Time) ([]protocol.PushResult, error) {
-	revoked := map[string]bool{} // earlier, revoked identities of this centre's terminals
+	// Facts of this centre's other terminals come too: a counter delivers
+	// what it received from its peers on the LAN, and each fact counts
+	// once, whoever delivers it. origins maps each other terminal of the
+	// centre named to whether it is revoked (its facts are then recorded,
+	// flagged, counted nowhere: a re-enrolled terminal pushes what it
+	// recorded under its revoked identity).
+	origins := map[string]bool{}
 	for i, e := range events {
 		if e.TerminalID == t.TerminalID && e.CentreID == t.CentreID {
 			continue
 		}
-		if e.CentreID == t.CentreID && !revoked[e.TerminalID] {
-			// A re-enrolled terminal pushes what it recorded under its
-			// revoked identity: recorded, flagged, counted nowhere.
-			if o, err := reg.terminalAuth(ctx, e.TerminalID); err == nil && o.revoked && o.centreID == t.CentreID {
-				revoked[e.TerminalID] = true
+		if _, seen := origins[e.TerminalID]; !seen && e.CentreID == t.CentreID {
+			if o, err := reg.terminalAuth(ctx, e.TerminalID); err == nil && o.centreID == t.CentreID {
+				origins[e.TerminalID] = o.revoked
 			}
 		}
-		if !revoked[e.TerminalID] || e.CentreID != t.CentreID {
+		if _, ok := origins[e.TerminalID]; !ok || e.CentreID != t.CentreID {
 			return nil, protocol.Errorf(protocol.CodeForbidden,
 				"event %d is recorded by terminal %s of centre %s; these credentials are terminal %s of centre %s",
 				i, e.TerminalID, e.CentreID, t.TerminalID, t.CentreID)
 		}
 	}
-	job := &pushJob{ctx: ctx, caller: t, events: events, via: via, nonce: nonce, expires: nonceExpires, done: make(chan struct{})}
+	revoked := map[string]bool{}
+	for id, r := range origins {
+		if r {
+			revoked[id] = true
+		}
+	}
+	job := &pushJob{ctx: ctx, caller: t, revoked: revoked, events: events, via: via, nonce: nonce, expires: nonceExpires, done: make(chan struct{})}
 	if err := reg.submit(ctx, job); err != nil {
 		return nil, err
 	}
@@ -414,7 +458,7 @@ func (reg *Registry) pushTx(ctx context.Context, tx *wtx, j *pushJob, now time.T
 	if err != nil {
 		return nil, err
 	}
-	st.caller = t.TerminalID
+	st.revokedTerms = j.revoked
 	results := make([]protocol.PushResult, 0, len(j.events))
 	for _, e := range j.events {
 		r, err := reg.pushOne(ctx, tx, st, e, j.via, now)
@@ -445,16 +489,16 @@ type Caller struct {
 // read in a few queries up front and kept current in memory as the
 // events are applied in order.
 type pushState struct {
-	existing map[string]protocol.PushResult // stored events, by id
-	pickups  map[pickup.Code]*pickupState
-	earlier  map[pickup.Code][]pickup.Collection // handovers not undone, not flagged
-	targets  map[string]*handoverRef             // handovers named by undos
-	pending  map[string]*pendingUndo             // handover ids whose undo is already stored
-	revoked  map[pickup.Code]bool
-	movedOut map[pickup.Code]bool // codes moved away from the caller's centre
-	keys     pickup.Keyring
-	caller   string // the pushing terminal: facts of another (revoked) one are flagged
-	insert   *sql.Stmt
+	existing     map[string]protocol.PushResult // stored events, by id
+	pickups      map[pickup.Code]*pickupState
+	earlier      map[pickup.Code][]pickup.Collection // handovers not undone, not flagged
+	targets      map[string]*handoverRef             // handovers named by undos
+	pending      map[string]*pendingUndo             // handover ids whose undo is already stored
+	revoked      map[pickup.Code]bool
+	movedOut     map[pickup.Code]bool // codes moved away from the caller's centre
+	keys         pickup.Keyring
+	revokedTerms map[string]bool // revoked terminals of the centre whose facts came: flagged
+	insert       *sql.Stmt
 }
 
 type pickupState struct {
@@ -821,7 +865,7 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 			codeCentre = ps.centre
 		}
 		res.Flag = st.judgeHandover(e, now)
-		if e.TerminalID != st.caller {
+		if st.revokedTerms[e.TerminalID] {
 			res.Flag = protocol.FlagRevokedTerminal
 		}
 		if res.Flag != "" {
@@ -868,7 +912,7 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 	default:
 		res.Flag = timeFlag(e.At, now)
 	}
-	if e.TerminalID != st.caller {
+	if st.revokedTerms[e.TerminalID] {
 		res.Flag = protocol.FlagRevokedTerminal
 	}
 	if res.Flag != "" {
