@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pickup-terminal/pickup/internal/rowdigest"
 	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
@@ -72,7 +73,14 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("open store: %w", withCode(err))
 	}
 	db.SetMaxOpenConns(4)
-	return &Store{db: db, path: path, stmts: sqlkit.NewStmts(db), kind: sc, Now: time.Now, Loc: time.Local}, nil
+	s := &Store{db: db, path: path, stmts: sqlkit.NewStmts(db), kind: sc, Now: time.Now, Loc: time.Local}
+	// Rows logged by the digest's migration (or by another program) are
+	// folded now rather than in a volunteer's first handover.
+	if err := s.tx(ctx, func(*sql.Tx) error { return nil }); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return s, nil
 }
 
 // probeWritable fails early and clearly on a read-only or full folder.
@@ -109,9 +117,16 @@ func SchemaVersion() int {
 }
 
 // tx runs fn in one write transaction (BEGIN IMMEDIATE), committing when fn
-// returns nil.
+// returns nil, after folding the pickups it changed into the stored drift
+// digest (rowdigest.Fold).
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return s.classify(sqlkit.Write(ctx, s.db, fn))
+	return s.classify(sqlkit.Write(ctx, s.db, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		// The drift digest follows every change of this transaction.
+		return rowdigest.Fold(ctx, tx)
+	}))
 }
 
 // cq returns the querier of s that runs each query through a statement

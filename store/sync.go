@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/rowdigest"
 	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
@@ -696,6 +697,18 @@ func (s *Store) CentrePickups(ctx context.Context, fn func(pickup.Pickup)) error
 		return err
 	}
 	return scanPickups(ctx, s.db, "WHERE centre_id = ?", []any{id.Centre.ID}, fn)
+}
+
+// CentreDigest returns the drift digest's sums of this centre's pickups,
+// kept by every write (internal/rowdigest): a few rows, not the centre's
+// pickups.
+func (s *Store) CentreDigest(ctx context.Context) (rowdigest.Buckets, error) {
+	id, err := s.Identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := rowdigest.Centre(ctx, s.cq(nil), id.Centre.ID)
+	return b, s.classify(err)
 }
 
 func scanPickups(ctx context.Context, q querier, where string, args []any, fn func(pickup.Pickup)) error {

@@ -343,7 +343,7 @@ func (y *Syncer) push(ctx context.Context, c *protocol.Client, rep *Report) erro
 // checkDrift compares the registry's digest of the centre's pickups with
 // the local one and repairs the buckets that differ.
 func (y *Syncer) checkDrift(ctx context.Context, c *protocol.Client, cursor int64, rep *Report) error {
-	// Both sides read every row: compute the local digest meanwhile.
+	// Both sides read their kept sums: read the local one meanwhile.
 	type localResult struct {
 		d   *protocol.Digest
 		err error

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -255,4 +257,83 @@ func BenchmarkLoad200(b *testing.B) {
 	b.ReportMetric(q(0.50), "p50-ms")
 	b.ReportMetric(q(0.99), "p99-ms")
 	b.ReportMetric(float64(len(lat))/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkDigest1M: the drift check's digest of a 1,000,000-pickup
+// centre, read from the sums every write keeps ("kept"), against the full
+// recomputation from every row that it replaces ("full", what Digest cost
+// before), and a write of 100 changed pickups followed by the digest
+// ("100-changes": the fold costs the changes). PICKUP_BENCH_1M=DIR keeps
+// the registry between runs, as for BenchmarkPull1M.
+func BenchmarkDigest1M(b *testing.B) {
+	const n = 1_000_000
+	var reg *Registry
+	if dir := os.Getenv("PICKUP_BENCH_1M"); dir != "" {
+		var err error
+		if reg, err = Open(context.Background(), dir, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { reg.Close() })
+	} else {
+		reg, _ = benchRegistry(b)
+	}
+	ctx := context.Background()
+	if reg.AddCentre(ctx, pickup.Centre{ID: "big", Name: "Centre big"}) == nil {
+		start := time.Now()
+		bulkPickups(b, reg, "big", n, 1)
+		b.Logf("setup: %d pickups stored (and folded into the digest) in %s", n, time.Since(start).Round(time.Millisecond))
+	}
+	var want string
+	b.Run("full", func(b *testing.B) {
+		for b.Loop() {
+			d := &protocol.Digest{}
+			err := reg.read(ctx, func(tx *sql.Tx) error {
+				rows, err := tx.QueryContext(ctx, `SELECT `+sqlkit.PickupColumns+` FROM pickups WHERE centre_id = ?`, "big")
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var p pickup.Pickup
+					if err := sqlkit.ScanPickup(rows, &p); err != nil {
+						return err
+					}
+					d.Add(p)
+				}
+				return rows.Err()
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			want = d.Hex()
+		}
+	})
+	b.Run("kept", func(b *testing.B) {
+		for b.Loop() {
+			d, err := reg.Digest(ctx, "big")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if want != "" && d.Digest != want {
+				b.Fatalf("kept digest %s, full recomputation %s", d.Digest, want)
+			}
+		}
+	})
+	b.Run("100-changes", func(b *testing.B) {
+		round := 0
+		for b.Loop() {
+			round++
+			err := reg.write(ctx, func(tx *wtx) error {
+				_, err := tx.ExecContext(ctx, "UPDATE pickups SET name = ?, seq = ? WHERE rowid IN (SELECT rowid FROM pickups WHERE centre_id = 'big' LIMIT 100 OFFSET ?)",
+					fmt.Sprintf("Renamed %d", round), tx.next(), (round*100)%n)
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := reg.Digest(ctx, "big"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

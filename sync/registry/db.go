@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/rowdigest"
 	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
@@ -257,7 +258,8 @@ func (tx *wtx) next() int64 {
 	return tx.head
 }
 
-// write runs fn in one immediate write transaction.
+// write runs fn in one immediate write transaction, which ends by folding
+// the pickups it changed into the stored drift digest (rowdigest.Fold).
 func (reg *Registry) write(ctx context.Context, fn func(tx *wtx) error) error {
 	return sqlkit.Write(ctx, reg.w, func(t *sql.Tx) error {
 		tx := &wtx{Tx: t}
@@ -265,6 +267,10 @@ func (reg *Registry) write(ctx context.Context, fn func(tx *wtx) error) error {
 			return fmt.Errorf("read sequence: %w", err)
 		}
 		if err := fn(tx); err != nil {
+			return err
+		}
+		// The drift digest follows every change of this transaction.
+		if err := rowdigest.Fold(ctx, t); err != nil {
 			return err
 		}
 		if tx.dirty {

@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/rowdigest"
 	"github.com/pickup-terminal/pickup/internal/sqlkit"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
@@ -978,15 +978,9 @@ func (reg *Registry) applyUndo(ctx context.Context, tx *wtx, st *pushState, e pi
 	return nil
 }
 
-// digestCache keeps the last digest per centre while the head does not move.
-type digestCache struct {
-	mu sync.Mutex
-	m  map[string]*protocol.DigestResponse
-}
-
-var digests digestCache
-
-// Digest computes the order-independent digest of the centre's pickups.
+// Digest returns the order-independent digest of the centre's pickups:
+// the sums kept by every write (internal/rowdigest), so it costs a few
+// rows, not the centre's pickups.
 func (reg *Registry) Digest(ctx context.Context, centreID string) (*protocol.DigestResponse, error) {
 	var out protocol.DigestResponse
 	err := reg.read(ctx, func(tx *sql.Tx) error {
@@ -994,39 +988,12 @@ func (reg *Registry) Digest(ctx context.Context, centreID string) (*protocol.Dig
 		if out.DatasetID, out.Cursor, err = reg.head(ctx, tx); err != nil {
 			return err
 		}
-		key := reg.path + "\x00" + centreID
-		digests.mu.Lock()
-		cached := digests.m[key]
-		digests.mu.Unlock()
-		if cached != nil && cached.Cursor == out.Cursor && cached.DatasetID == out.DatasetID {
-			out = *cached
-			return nil
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+sqlkit.PickupColumns+`, signed
-			FROM pickups WHERE centre_id = ?`, centreID)
+		b, err := rowdigest.Centre(ctx, reg.stmts.In(tx), centreID)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		var d protocol.Digest
-		for rows.Next() {
-			p, _, err := scanPickup(rows)
-			if err != nil {
-				return err
-			}
-			d.Add(p)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
+		d := protocol.DigestOf(b)
 		out.CentreID, out.Count, out.Digest, out.Buckets = centreID, d.Count(), d.Hex(), d.Buckets()
-		digests.mu.Lock()
-		if digests.m == nil {
-			digests.m = map[string]*protocol.DigestResponse{}
-		}
-		c := out
-		digests.m[key] = &c
-		digests.mu.Unlock()
 		return nil
 	})
 	if err != nil {
