@@ -665,10 +665,14 @@ type weeksEntry struct {
 	weeks []pickup.WeekPlan
 }
 
-// weeksCache keeps each centre's coming weeks for comingWeeksTTL.
+// weeksCache keeps each centre's coming weeks for comingWeeksTTL. While
+// they are computed, the other pulls of the centre wait for that one
+// computation (busy) instead of each reading the centre's rows: the first
+// pulls of a burst of terminals would otherwise all compute them.
 type weeksCache struct {
-	mu sync.Mutex
-	m  map[string]weeksEntry
+	mu   sync.Mutex
+	m    map[string]weeksEntry
+	busy map[string]chan struct{}
 }
 
 var comingWeeksCache weeksCache
@@ -676,26 +680,49 @@ var comingWeeksCache weeksCache
 // comingWeeks returns the centre's coming weeks for its terminals' pulls,
 // or nil when they cannot be computed (a pull never fails for them).
 func (reg *Registry) comingWeeks(ctx context.Context, centreID string) []pickup.WeekPlan {
-	now := reg.now()
 	key := reg.path + "\x00" + centreID
-	comingWeeksCache.mu.Lock()
-	e, ok := comingWeeksCache.m[key]
-	comingWeeksCache.mu.Unlock()
-	if ok && now.Sub(e.at) < comingWeeksTTL && now.Sub(e.at) >= 0 && e.day == pickup.DateOf(now) {
-		return e.weeks
+	c := &comingWeeksCache
+	for {
+		now := reg.now()
+		c.mu.Lock()
+		e, ok := c.m[key]
+		if ok && now.Sub(e.at) < comingWeeksTTL && now.Sub(e.at) >= 0 && e.day == pickup.DateOf(now) {
+			c.mu.Unlock()
+			return e.weeks
+		}
+		wait, computing := c.busy[key]
+		if !computing {
+			if c.busy == nil {
+				c.busy = map[string]chan struct{}{}
+			}
+			c.busy[key] = make(chan struct{})
+		}
+		c.mu.Unlock()
+		if computing {
+			select {
+			case <-wait:
+				continue // computed (or failed: then this pull tries)
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		weeks, err := reg.CentreWeeks(ctx, centreID)
+		c.mu.Lock()
+		close(c.busy[key])
+		delete(c.busy, key)
+		if err == nil {
+			if c.m == nil {
+				c.m = map[string]weeksEntry{}
+			}
+			c.m[key] = weeksEntry{at: now, day: pickup.DateOf(now), weeks: weeks}
+		}
+		c.mu.Unlock()
+		if err != nil {
+			reg.Log.Warn("coming weeks not computed", "centre", centreID, "err", err)
+			return nil
+		}
+		return weeks
 	}
-	weeks, err := reg.CentreWeeks(ctx, centreID)
-	if err != nil {
-		reg.Log.Warn("coming weeks not computed", "centre", centreID, "err", err)
-		return nil
-	}
-	comingWeeksCache.mu.Lock()
-	if comingWeeksCache.m == nil {
-		comingWeeksCache.m = map[string]weeksEntry{}
-	}
-	comingWeeksCache.m[key] = weeksEntry{at: now, day: pickup.DateOf(now), weeks: weeks}
-	comingWeeksCache.mu.Unlock()
-	return weeks
 }
 
 // CentreWeeks returns a centre's schedule for this week and the next
