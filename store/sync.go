@@ -292,6 +292,15 @@ func (s *Store) Outbox(ctx context.Context, limit int) ([]pickup.Event, error) {
 	return outbox(ctx, s.db, limit)
 }
 
+// OutboxCount returns how many facts wait for the registry.
+func (s *Store) OutboxCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM outbox").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count outbox: %w", s.classify(err))
+	}
+	return n, nil
+}
+
 // NoteAttempt records a failed push of the whole outbox head (for the
 // technician: attempts and the last error).
 func (s *Store) NoteAttempt(ctx context.Context, ids []string, cause error) error {

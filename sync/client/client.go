@@ -211,7 +211,13 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 	if limit <= 0 {
 		limit = protocol.MaxPullLimit // fewer, larger transactions
 	}
-	_, err := c.PullAll(ctx, protocol.PullRequest{DatasetID: cfg.DatasetID, After: cfg.Cursor, Limit: limit},
+	req := protocol.PullRequest{DatasetID: cfg.DatasetID, After: cfg.Cursor, Limit: limit}
+	// What the push left in the outbox (facts refused for now, or recorded
+	// meanwhile), for the registry's list of terminals.
+	if n, err := y.Store.OutboxCount(ctx); err == nil {
+		req.Pending = &n
+	}
+	_, err := c.PullAll(ctx, req,
 		func(page *protocol.PullResponse) error {
 			out, err := y.Store.ApplyPage(ctx, storePage(page))
 			if err != nil {

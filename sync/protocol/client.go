@@ -36,9 +36,10 @@ type Client struct {
 	// UserAgent is sent with every call.
 	UserAgent string
 
-	mu     sync.Mutex
-	offset time.Duration // registry clock minus ours, as last measured
-	seen   bool
+	mu        sync.Mutex
+	offset    time.Duration // registry clock minus ours, as last measured
+	noPending bool          // the registry refused PullRequest.Pending: it predates it
+	seen      bool
 }
 
 // NewClient returns a client of the registry at baseURL that trusts the
@@ -260,7 +261,7 @@ func (c *Client) pin(pin string) error {
 // Pull fetches one page. The caller applies it and stores Cursor in one
 // transaction, then calls again while More is set.
 func (c *Client) Pull(ctx context.Context, r PullRequest) (*PullResponse, error) {
-	b, err := c.call(ctx, http.MethodGet, PathPull, r.Query(), nil, true)
+	b, err := c.pullCall(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -272,6 +273,26 @@ func (c *Client) Pull(ctx context.Context, r PullRequest) (*PullResponse, error)
 		return nil, fmt.Errorf("pull: page for centre %q, this terminal is of %q", p.CentreID, c.Creds.CentreID)
 	}
 	return p, nil
+}
+
+// pullCall sends one pull; a registry that predates the pending
+// parameter refuses it, and is asked again (and from then on) without it.
+func (c *Client) pullCall(ctx context.Context, r PullRequest) ([]byte, error) {
+	c.mu.Lock()
+	if c.noPending {
+		r.Pending = nil
+	}
+	c.mu.Unlock()
+	b, err := c.call(ctx, http.MethodGet, PathPull, r.Query(), nil, true)
+	var pe *Error
+	if r.Pending != nil && errors.As(err, &pe) && pe.Code == CodeBadRequest && strings.Contains(pe.Message, `"pending"`) {
+		c.mu.Lock()
+		c.noPending = true
+		c.mu.Unlock()
+		r.Pending = nil
+		b, err = c.call(ctx, http.MethodGet, PathPull, r.Query(), nil, true)
+	}
+	return b, err
 }
 
 // Push sends facts (at most MaxPushEvents; DefaultPushBatch is a good size).
@@ -352,7 +373,8 @@ func (c *Client) PullAll(ctx context.Context, r PullRequest, apply func(*PullRes
 		defer close(raws)
 		req := r
 		for {
-			b, err := c.call(ctx, http.MethodGet, PathPull, req.Query(), nil, true)
+			b, err := c.pullCall(ctx, req)
+			req.Pending = nil // once a round
 			if err == nil {
 				var h pullHead
 				if h, err = peekPullHead(b); err == nil && h.Cursor < req.After && !h.Reset {

@@ -144,6 +144,9 @@ func FuzzDecompress(f *testing.F) {
 
 func FuzzParseQueries(f *testing.F) {
 	f.Add(PullRequest{DatasetID: "ds-1", After: 10, Limit: 100}.Query().Encode())
+	pending := 4
+	f.Add(PullRequest{After: 10, Pending: &pending}.Query().Encode())
+	f.Add("after=1&pending=-1")
 	f.Add(PickupsRequest{Prefix: "7", After: code(1)}.Query().Encode())
 	f.Add("after=1&after=2")
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -151,8 +154,15 @@ func FuzzParseQueries(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if r, err := ParsePullQuery(q); err == nil && (r.After < 0 || r.Limit < 0 || r.Limit > MaxPullLimit) {
+		if r, err := ParsePullQuery(q); err == nil && (r.After < 0 || r.Limit < 0 || r.Limit > MaxPullLimit ||
+			r.Pending != nil && (*r.Pending < 0 || *r.Pending > MaxPending)) {
 			t.Fatalf("ParsePullQuery(%q) = %+v", raw, r)
+		} else if err == nil {
+			again, err := ParsePullQuery(r.Query())
+			if err != nil || again.After != r.After || again.Limit != r.Limit || again.DatasetID != r.DatasetID ||
+				(again.Pending == nil) != (r.Pending == nil) || r.Pending != nil && *again.Pending != *r.Pending {
+				t.Fatalf("ParsePullQuery(%q) = %+v; its Query parses as %+v, %v", raw, r, again, err)
+			}
 		}
 		if r, err := ParsePickupsQuery(q); err == nil && (r.Limit < 0 || r.Limit > MaxPickupsLimit) {
 			t.Fatalf("ParsePickupsQuery(%q) = %+v", raw, r)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -112,4 +113,34 @@ func checkGolden(t *testing.T, name string, wire []byte) (want []byte, path stri
 		t.Errorf("%s differs from the wire JSON; if the change is meant, run go test ./sync/protocol -update\ngot:\n%s", path, got)
 	}
 	return want, path
+}
+
+// TestPullQueryGolden: the query of GET /v1/pull, kept in
+// testdata/pull_query.txt (the pending parameter is optional: a terminal
+// of an older version sends none).
+func TestPullQueryGolden(t *testing.T) {
+	pending := 3
+	req := PullRequest{DatasetID: "ds-0123456789abcdef", After: 120, Limit: 500, Pending: &pending}
+	path := filepath.Join("testdata", "pull_query.txt")
+	got := req.Query().Encode() + "\n"
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./sync/protocol -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("pull query %q, golden %q", got, want)
+	}
+	q, err := url.ParseQuery(string(bytes.TrimSpace(want)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := ParsePullQuery(q)
+	if err != nil || back.Pending == nil || *back.Pending != pending || back.After != req.After || back.Limit != req.Limit || back.DatasetID != req.DatasetID {
+		t.Errorf("golden pull query parses as %+v, %v", back, err)
+	}
 }

@@ -162,6 +162,12 @@ type PullRequest struct {
 	After int64
 	// Limit bounds the rows of the page (DefaultPullLimit when 0).
 	Limit int
+	// Pending, when not nil, is how many facts the terminal holds that
+	// the registry has not acknowledged (its outbox after the round's
+	// push), for the registry's list of terminals; sent with the first
+	// page of a round. Optional: a registry that predates it refuses the
+	// parameter, and Client then asks again without it.
+	Pending *int
 }
 
 // Query encodes r as a URL query.
@@ -174,6 +180,9 @@ func (r PullRequest) Query() url.Values {
 	if r.Limit != 0 {
 		q.Set("limit", strconv.Itoa(r.Limit))
 	}
+	if r.Pending != nil {
+		q.Set("pending", strconv.Itoa(*r.Pending))
+	}
 	return q
 }
 
@@ -181,7 +190,7 @@ func (r PullRequest) Query() url.Values {
 // repeated parameters are refused.
 func ParsePullQuery(q url.Values) (PullRequest, error) {
 	var r PullRequest
-	if err := onlyParams(q, "dataset", "after", "limit"); err != nil {
+	if err := onlyParams(q, "dataset", "after", "limit", "pending"); err != nil {
 		return r, err
 	}
 	if v := q.Get("dataset"); v != "" {
@@ -199,8 +208,19 @@ func ParsePullQuery(q url.Values) (PullRequest, error) {
 		return r, err
 	}
 	r.Limit = int(l)
+	if q.Has("pending") {
+		n, err := int64Param(q, "pending", 0, MaxPending)
+		if err != nil {
+			return r, err
+		}
+		p := int(n)
+		r.Pending = &p
+	}
 	return r, nil
 }
+
+// MaxPending bounds the pending count a pull may report.
+const MaxPending = 1 << 30
 
 // PickupRow is a pickup as the registry holds it, with the sequence of its
 // last change. Status cancelled means the request was withdrawn.

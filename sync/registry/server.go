@@ -54,7 +54,7 @@ type Server struct {
 	lim      *limiter
 	nonces   protocol.NonceCache
 	seenMu   sync.Mutex
-	lastSeen map[string]time.Time // noted, not yet written
+	lastSeen map[string]SeenNote // noted, not yet written
 	flushed  time.Time
 }
 
@@ -114,7 +114,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	err := srv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		<-done
-		s.flushSeen(context.Background())
+		s.FlushSeen(context.Background())
 		return nil
 	}
 	return fmt.Errorf("serve: %w", err)
@@ -340,21 +340,38 @@ func (s *Server) authenticate(r *http.Request) (Caller, protocol.Auth, error) {
 func (s *Server) seen(ctx context.Context, id string, now time.Time) {
 	s.seenMu.Lock()
 	if s.lastSeen == nil {
-		s.lastSeen = map[string]time.Time{}
+		s.lastSeen = map[string]SeenNote{}
 	}
-	s.lastSeen[id] = now
+	n := s.lastSeen[id]
+	n.At = now
+	s.lastSeen[id] = n
 	due := now.Sub(s.flushed) > 30*time.Second
 	if due {
 		s.flushed = now
 	}
 	s.seenMu.Unlock()
 	if due {
-		s.flushSeen(ctx)
+		s.FlushSeen(ctx)
 	}
 }
 
-// flushSeen writes the noted last-seen times.
-func (s *Server) flushSeen(ctx context.Context) {
+// notePending notes the count of facts a terminal reports as waiting in
+// its outbox, written with its last-seen time (FlushSeen).
+func (s *Server) notePending(id string, pending int, now time.Time) {
+	s.seenMu.Lock()
+	if s.lastSeen == nil {
+		s.lastSeen = map[string]SeenNote{}
+	}
+	n := s.lastSeen[id]
+	n.At, n.Pending, n.PendingAt = now, &pending, now
+	s.lastSeen[id] = n
+	s.seenMu.Unlock()
+}
+
+// FlushSeen writes the noted last-seen times and pending counts now; the
+// server does it at most every 30 seconds as calls come, and when Serve
+// stops.
+func (s *Server) FlushSeen(ctx context.Context) {
 	s.seenMu.Lock()
 	m := s.lastSeen
 	s.lastSeen = nil
@@ -418,6 +435,9 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) error {
 	req, err := protocol.ParsePullQuery(r.URL.Query())
 	if err != nil {
 		return protocol.Errorf(protocol.CodeBadRequest, "pull: %v", err)
+	}
+	if req.Pending != nil {
+		s.notePending(c.TerminalID, *req.Pending, s.now())
 	}
 	page, rows, err := s.Reg.PullRaw(r.Context(), c.CentreID, req)
 	if err != nil {

@@ -200,11 +200,23 @@ type Terminal struct {
 	EnrolledAt    time.Time  `json:"enrolled_at"`
 	LastSeen      *time.Time `json:"last_seen,omitempty"`
 	RevokedAt     *time.Time `json:"revoked_at,omitempty"`
+	// Pending is how many facts the terminal last reported waiting in its
+	// outbox (PendingAt when), nil if it never did (an older version).
+	Pending   *int       `json:"pending,omitempty"`
+	PendingAt *time.Time `json:"pending_at,omitempty"`
+}
+
+// PendingCount is Pending, 0 when never reported (for templates).
+func (t Terminal) PendingCount() int {
+	if t.Pending == nil {
+		return 0
+	}
+	return *t.Pending
 }
 
 // Terminals lists the enrolled terminals, by centre then id.
 func (reg *Registry) Terminals(ctx context.Context) ([]Terminal, error) {
-	rows, err := reg.r.QueryContext(ctx, `SELECT id, centre_id, hostname, client_version, enrolled_at, last_seen, revoked_at
+	rows, err := reg.r.QueryContext(ctx, `SELECT id, centre_id, hostname, client_version, enrolled_at, last_seen, revoked_at, pending, pending_at
 		FROM terminals ORDER BY centre_id, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list terminals: %w", err)
@@ -214,8 +226,9 @@ func (reg *Registry) Terminals(ctx context.Context) ([]Terminal, error) {
 	for rows.Next() {
 		var t Terminal
 		var enrolled string
-		var seen, revoked sql.NullString
-		if err := rows.Scan(&t.ID, &t.CentreID, &t.Hostname, &t.ClientVersion, &enrolled, &seen, &revoked); err != nil {
+		var seen, revoked, pendingAt sql.NullString
+		var pending sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.CentreID, &t.Hostname, &t.ClientVersion, &enrolled, &seen, &revoked, &pending, &pendingAt); err != nil {
 			return nil, fmt.Errorf("list terminals: %w", err)
 		}
 		t.EnrolledAt = parseTime(enrolled)
@@ -226,6 +239,10 @@ func (reg *Registry) Terminals(ctx context.Context) ([]Terminal, error) {
 		if revoked.Valid {
 			v := parseTime(revoked.String)
 			t.RevokedAt = &v
+		}
+		if pending.Valid && pendingAt.Valid {
+			n, at := int(pending.Int64), parseTime(pendingAt.String)
+			t.Pending, t.PendingAt = &n, &at
 		}
 		out = append(out, t)
 	}
@@ -288,13 +305,29 @@ func (reg *Registry) terminalAuth(ctx context.Context, id string) (terminalAuth,
 }
 
 // touch records when terminals were last seen.
-func (reg *Registry) touch(ctx context.Context, seen map[string]time.Time) error {
+func (reg *Registry) touch(ctx context.Context, seen map[string]SeenNote) error {
 	return reg.write(ctx, func(tx *wtx) error {
-		for id, at := range seen {
-			if _, err := tx.ExecContext(ctx, "UPDATE terminals SET last_seen = max(coalesce(last_seen, ''), ?) WHERE id = ?", fmtTime(at), id); err != nil {
+		for id, n := range seen {
+			if _, err := tx.ExecContext(ctx, "UPDATE terminals SET last_seen = max(coalesce(last_seen, ''), ?) WHERE id = ?", fmtTime(n.At), id); err != nil {
+				return err
+			}
+			if n.Pending == nil {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE terminals SET pending = ?, pending_at = ?
+				WHERE id = ? AND coalesce(pending_at, '') <= ?`, *n.Pending, fmtTime(n.PendingAt), id, fmtTime(n.PendingAt)); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// SeenNote is what the server notes of a terminal's calls between two
+// writes: when it last called and, when its pull said, how many facts it
+// holds that the registry has not acknowledged.
+type SeenNote struct {
+	At        time.Time
+	Pending   *int
+	PendingAt time.Time
 }

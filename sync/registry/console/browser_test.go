@@ -182,8 +182,19 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("fig-expected")), shot.take("progress-namur"))
 	run(t, ann, "progress in French", chromedp.Navigate(f.ts.URL+"/console/progress?lang=fr"),
 		chromedp.WaitVisible(chromedp.ID("fig-expected")), shot.take("progress-fr"))
+	var reported, unreported string
 	run(t, ann, "terminals in German", chromedp.Navigate(f.ts.URL+"/console/terminals?lang=de"),
-		chromedp.WaitVisible(chromedp.ID("terminals")), shot.take("terminals-de"))
+		chromedp.WaitVisible(chromedp.ID("terminals")), shot.take("terminals-de"),
+		into(&reported, chromedp.Text(chromedp.CSS(`tr[data-terminal="`+f.terms[0].TerminalID+`"] td.pending`))),
+		into(&unreported, chromedp.Text(chromedp.CSS(`tr[data-terminal="`+f.terms[1].TerminalID+`"] td.pending`))))
+	// What a terminal reported waiting in its outbox, and when; nothing
+	// for one that never reported.
+	if !strings.Contains(reported, strconv.Itoa(fixturePending)) || !strings.Contains(reported, "gerade eben") {
+		t.Errorf("pending of the terminal that reported %d: %q", fixturePending, reported)
+	}
+	if !strings.Contains(unreported, "nicht gemeldet") {
+		t.Errorf("pending of a terminal that never reported: %q", unreported)
+	}
 	run(t, ann, "shipments in Dutch", chromedp.Navigate(f.ts.URL+"/console/shipments?lang=nl"),
 		chromedp.WaitVisible(chromedp.ID("received")), shot.take("shipments-nl"))
 	run(t, ann, "back to English", chromedp.Navigate(f.ts.URL+"/console/progress?lang=en"), chromedp.WaitVisible(chromedp.ID("fig-expected")))

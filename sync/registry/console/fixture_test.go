@@ -103,8 +103,21 @@ func newFixture(t *testing.T) *fixture {
 	srv.Console = f.console
 	f.ts = httptest.NewServer(srv.Handler())
 	t.Cleanup(f.ts.Close)
+	// The first terminal reports facts waiting in its outbox with a pull,
+	// as a counter does each round; the others never did (older version).
+	c, err := protocol.NewClient(f.ts.URL, f.terms[0].Credentials(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Pull(ctx, protocol.PullRequest{Pending: &fixturePending}); err != nil {
+		t.Fatalf("fixture pull: %v", err)
+	}
+	srv.FlushSeen(ctx)
 	return f
 }
+
+// fixturePending is what the first terminal reports waiting to send.
+var fixturePending = 17
 
 func newID() string {
 	id, err := protocol.NewRequestID(nil)

@@ -121,16 +121,19 @@ func terminalListRun(ctx context.Context, g *globals) error {
 		func(ts []registry.Terminal) any { return map[string]any{"terminals": ts} },
 		func(w io.Writer, ts []registry.Terminal) error {
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tCENTRE\tHOST\tENROLLED\tLAST SEEN\tSTATE")
+			fmt.Fprintln(tw, "ID\tCENTRE\tHOST\tENROLLED\tLAST SEEN\tPENDING\tSTATE")
 			for _, t := range ts {
-				seen, state := "-", "active"
+				seen, state, pending := "-", "active", "-"
+				if t.Pending != nil {
+					pending = fmt.Sprint(*t.Pending)
+				}
 				if t.LastSeen != nil {
 					seen = t.LastSeen.Local().Format("2006-01-02 15:04")
 				}
 				if t.RevokedAt != nil {
 					state = "revoked " + t.RevokedAt.Local().Format("2006-01-02 15:04")
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.CentreID, t.Hostname, t.EnrolledAt.Local().Format("2006-01-02 15:04"), seen, state)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.CentreID, t.Hostname, t.EnrolledAt.Local().Format("2006-01-02 15:04"), seen, pending, state)
 			}
 			return tw.Flush()
 		})
