@@ -106,6 +106,8 @@ func newRoot(g *globals) *cobra.Command {
 		cmdkit.Group("operator", "the operators of the web console (/console/ of serve)",
 			newCmdOperatorAdd(g, nil), newCmdOperatorList(g, nil), newCmdOperatorRemove(g, nil)),
 		cmdkit.Group("config", "the registry's settings", newCmdConfigRecommendedVersion(g, nil)),
+		newCmdBackup(g, nil),
+		newCmdRestore(g, nil),
 	)
 	return root
 }

@@ -71,6 +71,11 @@ func serveRun(ctx context.Context, o *serveOptions) error {
 	if !tlsOn && !loop {
 		return cmdkit.Usagef("refusing plain HTTP on %s: it is not a loopback address; use --tls-cert/--tls-key or --dev-tls, or listen on 127.0.0.1", o.listen)
 	}
+	unlock, err := registry.LockServe(o.data)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer unlock()
 	reg, err := open(ctx, o.globals, level)
 	if err != nil {
 		return err
