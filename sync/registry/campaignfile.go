@@ -21,23 +21,17 @@ const MaxCampaignFile = 4 << 20
 // Problem is one mistake in an imported file, with where it is: the line
 // (1-based; 0 when the file as a whole is wrong) and, for a JSON file, the
 // path of the value (e.g. phases[1].pickup.end).
+// Message is in English; Code and Args, when set, give it in another
+// language (Text, In).
 type Problem struct {
-	Line    int    `json:"line"`
-	Path    string `json:"path,omitempty"`
-	Message string `json:"message"`
+	Line    int               `json:"line"`
+	Path    string            `json:"path,omitempty"`
+	Message string            `json:"message"`
+	Code    string            `json:"code,omitempty"`
+	Args    map[string]string `json:"args,omitempty"`
 }
 
-func (p Problem) String() string {
-	var b strings.Builder
-	if p.Line > 0 {
-		fmt.Fprintf(&b, "line %d: ", p.Line)
-	}
-	if p.Path != "" {
-		b.WriteString(p.Path + ": ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
-}
+func (p Problem) String() string { return p.In("en") }
 
 // ProblemsError is the error of a file with problems: every one of them.
 type ProblemsError struct {

@@ -167,12 +167,12 @@ func (reg *Registry) ImportRequestFile(ctx context.Context, opt RequestImport, r
 	for _, c := range centres {
 		known[c.ID] = true
 	}
-	problem := func(line int, format string, args ...any) {
+	problem := func(line int, code string, kv ...string) {
 		if len(res.Problems) >= MaxRequestProblems {
 			res.Truncated = true
 			return
 		}
-		res.Problems = append(res.Problems, Problem{Line: line, Message: fmt.Sprintf(format, args...)})
+		res.Problems = append(res.Problems, problemOf(line, "", code, kv...))
 	}
 	var reqs []request
 	first := map[string]int{}
@@ -181,35 +181,46 @@ func (reg *Registry) ImportRequestFile(ctx context.Context, opt RequestImport, r
 		q := request{line: line, professionalID: field("professional_id"), name: pickup.CleanName(field("name")), centreID: field("centre_id")}
 		ok := true
 		if err := checkText("professional_id", q.professionalID, true); err != nil || len(q.professionalID) > 64 {
-			problem(line, "professional_id empty, longer than 64 or not printable")
+			problem(line, "request.professional_id")
 			ok = false
 		} else if f, dup := first[q.professionalID]; dup {
-			problem(line, "professional %s appears twice in the file (first on line %d): one parcel per professional in campaign %s", q.professionalID, f, camp.ID)
+			problem(line, "request.twice", "id", q.professionalID, "first", fmt.Sprint(f), "campaign", camp.ID)
 			ok = false
 		} else {
 			first[q.professionalID] = line
 		}
 		if err := checkText("name", q.name, true); err != nil {
-			problem(line, "%v", err)
+			switch {
+			case q.name == "":
+				problem(line, "request.name_empty")
+			case len(q.name) > pickup.MaxNameLen:
+				problem(line, "request.name_long", "max", fmt.Sprint(pickup.MaxNameLen))
+			default:
+				problem(line, "request.name_bad")
+			}
 			ok = false
 		}
 		if p, found := findProfession(camp, field("profession")); !found {
-			problem(line, "profession %q is not in campaign %s", field("profession"), camp.ID)
+			problem(line, "request.profession_unknown", "profession", fmt.Sprintf("%q", field("profession")), "campaign", camp.ID)
 			ok = false
 		} else if ph, err := phaseFor(camp, p, opt.Phase); err != nil {
-			problem(line, "%v", err)
+			if opt.Phase != "" && p.Phase != opt.Phase {
+				problem(line, "request.profession_phase", "profession", fmt.Sprintf("%q", p.ID), "phase", fmt.Sprintf("%q", p.Phase), "campaign", camp.ID, "asked", fmt.Sprintf("%q", opt.Phase))
+			} else {
+				problem(line, "request.phase_missing", "profession", fmt.Sprintf("%q", p.ID), "campaign", camp.ID, "phase", fmt.Sprintf("%q", p.Phase))
+			}
 			ok = false
 		} else {
 			q.profession, q.phase = p, ph
 		}
 		if !known[q.centreID] {
-			problem(line, "centre %q unknown (add it first with centre add or centre import)", q.centreID)
+			problem(line, "request.centre_unknown", "centre", fmt.Sprintf("%q", q.centreID))
 			ok = false
 		}
 		q.lang = defLang
 		if l := field("lang"); l != "" {
 			if q.lang = normLang(l); q.lang == "" {
-				problem(line, "language %q: want fr, nl, de or en", l)
+				problem(line, "request.lang", "lang", fmt.Sprintf("%q", l))
 				ok = false
 			}
 		}
@@ -219,7 +230,7 @@ func (reg *Registry) ImportRequestFile(ctx context.Context, opt RequestImport, r
 		return nil
 	}, func(line int, err error) error {
 		res.Rows++
-		problem(line, "%v", err)
+		problem(line, "request.csv", "error", err.Error())
 		if res.Truncated {
 			return pickup.ErrStopCSV
 		}
@@ -228,12 +239,12 @@ func (reg *Registry) ImportRequestFile(ctx context.Context, opt RequestImport, r
 	var rowErr *pickup.RowError
 	switch {
 	case errors.As(err, &rowErr):
-		problem(rowErr.Line, "%v", rowErr.Err)
+		problem(rowErr.Line, "request.csv", "error", rowErr.Err.Error())
 	case err != nil:
 		return res, fmt.Errorf("import requests: %w", err)
 	}
 	if res.Rows == 0 && len(res.Problems) == 0 {
-		problem(2, "no requests in the file (only a header)")
+		problem(2, "request.empty")
 	}
 	for _, q := range reqs {
 		res.ByPhase[q.phase.ID]++
@@ -257,7 +268,7 @@ func (reg *Registry) ImportRequestFile(ctx context.Context, opt RequestImport, r
 			var code string
 			err := tx.QueryRowContext(ctx, "SELECT code FROM pickups WHERE campaign_id = ? AND professional_id = ?", camp.ID, q.professionalID).Scan(&code)
 			if err == nil {
-				problem(q.line, "professional %s already has a parcel in campaign %s (one per professional)", q.professionalID, camp.ID)
+				problem(q.line, "request.already", "id", q.professionalID, "campaign", camp.ID)
 			} else if !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}

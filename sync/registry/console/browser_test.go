@@ -272,6 +272,17 @@ func TestBrowser(t *testing.T) {
 	if n := strings.Count(problems, "\n"); n < 3 {
 		t.Errorf("the preview lists %d lines, want the three bad rows:\n%s", n, problems)
 	}
+	// The problems read in the operator's language.
+	var badURL, dutch string
+	run(t, ann, "problems in Dutch", into(&badURL, chromedp.Location()))
+	run(t, ann, "problems in Dutch", chromedp.Navigate(badURL+"?lang=nl"), chromedp.WaitVisible(chromedp.ID("problems")),
+		into(&dutch, chromedp.Text(chromedp.ID("problems"))), shot.take("import-problems-nl"),
+		chromedp.Navigate(f.ts.URL+"/console/imports?lang=en"), chromedp.WaitVisible(chromedp.ID("file")))
+	for _, want := range []string{`beroep "astronaut" hoort niet bij campagne`, `centrum "atlantis" onbekend`, "de naam is leeg"} {
+		if !strings.Contains(dutch, want) {
+			t.Errorf("the preview in Dutch lacks %q:\n%s", want, dutch)
+		}
+	}
 	var importURL, waiting string
 	run(t, ann, "upload a good file", chromedp.Navigate(f.ts.URL+"/console/imports"),
 		chromedp.WaitVisible(chromedp.ID("file")),

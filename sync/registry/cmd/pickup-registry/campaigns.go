@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/internal/cmdkit/atomicfile"
 	"github.com/pickup-terminal/pickup/sync/registry"
@@ -34,8 +35,9 @@ func campaignImportRun(ctx context.Context, o *argOptions) error {
 				Error string `json:"error"`
 			}{res, msg}
 		}, func() {
+			lang := i18n.FromEnv(nil)
 			for _, p := range res.Problems {
-				fmt.Fprintf(o.stdout, "  %s\n", p)
+				fmt.Fprintf(o.stdout, "  %s\n", p.In(lang))
 			}
 		})
 		switch {
@@ -184,9 +186,12 @@ func requestImportRun(ctx context.Context, o *requestImportOptions) error {
 	})
 }
 
+// printRequestImport lists the problems in the environment's language
+// (--lang is the letters' language), then what was imported.
 func printRequestImport(w io.Writer, res registry.ImportResult) {
+	lang := i18n.FromEnv(nil)
 	for _, p := range res.Problems {
-		fmt.Fprintf(w, "  %s\n", p)
+		fmt.Fprintf(w, "  %s\n", p.In(lang))
 	}
 	if res.Truncated {
 		fmt.Fprintf(w, "  … more problems not listed (the first %d are)\n", registry.MaxRequestProblems)

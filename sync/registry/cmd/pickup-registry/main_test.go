@@ -314,3 +314,20 @@ func TestNoWriteThroughLinks(t *testing.T) {
 		t.Errorf("the symlink's target was written: %q", b)
 	}
 }
+
+// TestImportProblemsInEnvLanguage: request import lists the problems in
+// the environment's language (--lang being the letters').
+func TestImportProblemsInEnvLanguage(t *testing.T) {
+	t.Setenv("PICKUP_LANG", "de")
+	dir, files := t.TempDir(), t.TempDir()
+	if code, out, errs := cli(t, dir, "demo", "--centres", "1", "--requests", "1"); code != 0 {
+		t.Fatalf("demo: %s %s", out, errs)
+	}
+	reqs := writeFile(t, files, "r.csv", "professional_id,name,profession,centre_id\n"+
+		"P1,Anne Dupont,physiotherapist,namur\nP1,Anne Dupont,physiotherapist,mars\n")
+	code, out, errs := cli(t, dir, "request", "import", "--lang", "fr", "--campaign", pickup.DefaultCampaignID, reqs)
+	if code != 1 || !strings.Contains(out, "Zeile 3: Fachkraft P1 steht zweimal in der Datei (zuerst in Zeile 2)") ||
+		!strings.Contains(out, `Zentrum "mars" unbekannt`) {
+		t.Errorf("request import with PICKUP_LANG=de: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+}

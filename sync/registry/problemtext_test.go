@@ -1,0 +1,74 @@
+package registry
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestProblemTextsComplete: every problem code is worded in the four
+// languages, each wording with the same parameters as the English.
+func TestProblemTextsComplete(t *testing.T) {
+	t.Parallel()
+	param := regexp.MustCompile(`\{[a-z_]+\}`)
+	for code, tx := range problemTexts {
+		want := param.FindAllString(tx.en, -1)
+		slices.Sort(want)
+		for _, lang := range []string{"fr", "nl", "de"} {
+			s := tx.in(lang)
+			got := param.FindAllString(s, -1)
+			slices.Sort(got)
+			if s == "" || !slices.Equal(got, want) {
+				t.Errorf("%s in %s: %q has parameters %v, English %v", code, lang, s, got, want)
+			}
+			if code != "request.csv" && s == tx.en {
+				t.Errorf("%s in %s is the English text", code, lang)
+			}
+		}
+	}
+}
+
+// TestRequestProblemsTranslated: the problems of a bad request file carry
+// codes and parameters and read in each language, with nothing left to
+// fill; the English message is unchanged in shape.
+func TestRequestProblemsTranslated(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	csv := "professional_id,name,profession,centre_id,lang\n" +
+		"p1,Anne Peeters,nurse,nowhere,fr\n" + // unknown centre
+		"p2,,nurse,namur,fr\n" + // no name
+		"p3,Luc,astronaut,namur,xx\n" + // unknown profession, bad language
+		"p1,Anne Peeters,nurse,namur,fr\n" // twice
+	res, err := f.reg.ImportRequests(f.ctx, "oct2020-strategic", strings.NewReader(csv))
+	if err == nil {
+		t.Fatal("a file with bad rows was imported")
+	}
+	codes := map[string]bool{}
+	for _, p := range res.Problems {
+		codes[p.Code] = true
+		if p.Message != p.Text("en") {
+			t.Errorf("message %q, English text %q", p.Message, p.Text("en"))
+		}
+		for _, lang := range []string{"fr", "nl", "de"} {
+			s := p.In(lang)
+			if strings.ContainsAny(s, "{}") || s == p.String() {
+				t.Errorf("problem %s in %s: %q (English %q)", p.Code, lang, s, p.String())
+			}
+		}
+	}
+	for _, c := range []string{"request.centre_unknown", "request.name_empty", "request.profession_unknown", "request.lang", "request.twice"} {
+		if !codes[c] {
+			t.Errorf("no problem %s among %+v", c, res.Problems)
+		}
+	}
+	var twice Problem
+	for _, p := range res.Problems {
+		if p.Code == "request.twice" {
+			twice = p
+		}
+	}
+	if got := twice.In("fr"); !strings.HasPrefix(got, "ligne 5 : ") && !strings.HasPrefix(got, "ligne 5: ") || !strings.Contains(got, "apparaît deux fois") || !strings.Contains(got, "ligne 2") {
+		t.Errorf("in French: %q", got)
+	}
+}
