@@ -93,8 +93,8 @@ func ParseCampaignFile(b []byte) (*pickup.Campaign, []Problem) {
 	}
 	paths := jsonPaths(b, lines)
 	var probs []Problem
-	at := func(path, format string, args ...any) {
-		probs = append(probs, Problem{Line: paths.lineOf(path), Path: path, Message: fmt.Sprintf(format, args...)})
+	at := func(path, code string, kv ...string) {
+		probs = append(probs, problemOf(paths.lineOf(path), path, code, kv...))
 	}
 	// Unknown keys are typos (requests_opens, parcel_kind in an item …):
 	// reported rather than silently dropped.
@@ -167,49 +167,57 @@ func kindName(t reflect.Type) string {
 	return t.String()
 }
 
-func checkName(names pickup.Names, path string, at func(path, format string, args ...any)) {
+// textProblem reports a name or text too long or not printable.
+func textProblem(path, field, v string, at func(path, code string, kv ...string)) {
+	if err := checkText(field, v, false); err == nil {
+		return
+	}
+	if len(v) > pickup.MaxNameLen {
+		at(path, "campaign.text_long", "max", fmt.Sprint(pickup.MaxNameLen))
+	} else {
+		at(path, "campaign.text_bad")
+	}
+}
+
+func checkName(names pickup.Names, path string, at func(path, code string, kv ...string)) {
 	if names.In("en") == "" {
-		at(path, "needs a name (e.g. {\"en\": \"…\", \"fr\": \"…\"})")
+		at(path, "campaign.name_missing")
 	}
 	for lang, n := range names {
 		if !slices.Contains(i18n.Languages, lang) {
-			at(path+"."+lang, "language %q unknown (want fr, nl, de or en)", lang)
+			at(path+"."+lang, "campaign.name_lang", "lang", fmt.Sprintf("%q", lang))
 		}
-		if err := checkText("name", n, false); err != nil {
-			at(path+"."+lang, "%v", err)
-		}
+		textProblem(path+"."+lang, "name", n, at)
 	}
 }
 
 // checkCampaignFile checks every field and reference and returns the
 // campaign as the domain package holds it.
-func checkCampaignFile(f *campaignFile, at func(path, format string, args ...any)) *pickup.Campaign {
+func checkCampaignFile(f *campaignFile, at func(path, code string, kv ...string)) *pickup.Campaign {
 	c := &pickup.Campaign{ID: f.ID, Names: f.Names, Source: f.Source, PeriodDays: f.PeriodDays,
 		Items: f.Items, ParcelKinds: f.ParcelKinds, Professions: f.Professions, OnePerPro: true}
 	if f.OnePerPro != nil {
 		c.OnePerPro = *f.OnePerPro
 	}
 	if !pickup.ValidID(f.ID) {
-		at("id", "campaign id %q: want 1 to 64 of A-Z a-z 0-9 _ -", f.ID)
+		at("id", "campaign.id", "kind", "@noun.campaign", "id", fmt.Sprintf("%q", f.ID))
 	}
 	checkName(f.Names, "names", at)
-	if err := checkText("source", f.Source, false); err != nil {
-		at("source", "%v", err)
-	}
+	textProblem("source", "source", f.Source, at)
 	if f.PeriodDays < 0 || f.PeriodDays > 3660 {
-		at("period_days", "want 0 to 3660 days")
+		at("period_days", "campaign.period_days")
 	}
 	if len(f.Items) == 0 {
-		at("items", "a campaign needs at least one item")
+		at("items", "campaign.none", "kind", "@noun.item")
 	}
 	seen := map[string]int{}
 	once := func(kind, id, path string) {
 		if !pickup.ValidID(id) {
-			at(path+".id", "%s id %q: want 1 to 64 of A-Z a-z 0-9 _ -", kind, id)
+			at(path+".id", "campaign.id", "kind", "@noun."+kind, "id", fmt.Sprintf("%q", id))
 			return
 		}
 		if _, dup := seen[kind+":"+id]; dup {
-			at(path+".id", "%s %q appears twice", kind, id)
+			at(path+".id", "campaign.twice", "kind", "@noun."+kind, "id", fmt.Sprintf("%q", id))
 		}
 		seen[kind+":"+id]++
 	}
@@ -220,39 +228,39 @@ func checkCampaignFile(f *campaignFile, at func(path, format string, args ...any
 		sizes := map[string]bool{}
 		for j, s := range it.Sizes {
 			if !pickup.ValidID(s) || len(s) > 8 || sizes[s] {
-				at(fmt.Sprintf("%s.sizes[%d]", p, j), "size %q invalid or repeated", s)
+				at(fmt.Sprintf("%s.sizes[%d]", p, j), "campaign.size", "size", fmt.Sprintf("%q", s))
 			}
 			sizes[s] = true
 		}
 		if it.Box < 0 {
-			at(p+".box_size", "want a positive number of units per box")
+			at(p+".box_size", "campaign.box_size")
 		}
 	}
 	if len(f.ParcelKinds) == 0 {
-		at("parcel_kinds", "a campaign needs at least one parcel kind")
+		at("parcel_kinds", "campaign.none", "kind", "@noun.parcel_kind")
 	}
 	for i, k := range f.ParcelKinds {
 		p := fmt.Sprintf("parcel_kinds[%d]", i)
-		once("parcel kind", k.ID, p)
+		once("parcel_kind", k.ID, p)
 		checkName(k.Names, p+".names", at)
 		if len(k.Contents) == 0 {
-			at(p+".contents", "parcel kind %q holds nothing", k.ID)
+			at(p+".contents", "campaign.empty_parcel", "id", fmt.Sprintf("%q", k.ID))
 		}
 		for j, l := range k.Contents {
 			lp := fmt.Sprintf("%s.contents[%d]", p, j)
 			it, ok := c.Item(l.Item)
 			switch {
 			case !ok:
-				at(lp+".item", "item %q is not among the campaign's items", l.Item)
+				at(lp+".item", "campaign.no_such", "kind", "@noun.item", "kinds", "@noun.items", "id", fmt.Sprintf("%q", l.Item))
 			case l.PerDay && (f.PeriodDays <= 0 || it.Box <= 0):
-				at(lp, "a per-day item needs the campaign's period_days and the item's box_size")
+				at(lp, "campaign.per_day_item")
 			case !l.PerDay && (l.Qty <= 0 || l.Qty > 1_000_000):
-				at(lp+".qty", "want 1 to 1,000,000 units")
+				at(lp+".qty", "campaign.qty")
 			}
 		}
 	}
 	if len(f.Phases) == 0 {
-		at("phases", "a campaign needs at least one phase")
+		at("phases", "campaign.none", "kind", "@noun.phase")
 	}
 	for i, ph := range f.Phases {
 		p := fmt.Sprintf("phases[%d]", i)
@@ -260,28 +268,28 @@ func checkCampaignFile(f *campaignFile, at func(path, format string, args ...any
 		date := func(field, s string, required bool) pickup.Date {
 			if s == "" {
 				if required {
-					at(p+"."+field, "date missing (YYYY-MM-DD)")
+					at(p+"."+field, "campaign.date_missing")
 				}
 				return pickup.Date{}
 			}
 			d, err := pickup.ParseDate(s)
 			if err != nil {
-				at(p+"."+field, "date %q: want YYYY-MM-DD", s)
+				at(p+"."+field, "campaign.date", "date", fmt.Sprintf("%q", s))
 			}
 			return d
 		}
 		out := pickup.Phase{ID: ph.ID, RequestsOpen: date("requests_open", ph.RequestsOpen, true),
 			Pickup: pickup.Window{Start: date("pickup.start", ph.Pickup.Start, true), End: date("pickup.end", ph.Pickup.End, true)}}
 		if !out.Pickup.Start.IsZero() && !out.Pickup.End.IsZero() && out.Pickup.End.Before(out.Pickup.Start) {
-			at(p+".pickup.end", "pickup ends (%s) before it starts (%s)", out.Pickup.End, out.Pickup.Start)
+			at(p+".pickup.end", "campaign.pickup_order", "end", out.Pickup.End.String(), "start", out.Pickup.Start.String())
 		}
 		if !out.RequestsOpen.IsZero() && !out.Pickup.End.IsZero() && out.RequestsOpen.After(out.Pickup.End) {
-			at(p+".requests_open", "requests open (%s) after the pickup ends (%s)", out.RequestsOpen, out.Pickup.End)
+			at(p+".requests_open", "campaign.requests_late", "open", out.RequestsOpen.String(), "end", out.Pickup.End.String())
 		}
 		c.Phases = append(c.Phases, out)
 	}
 	if len(f.Professions) == 0 {
-		at("professions", "a campaign needs at least one profession")
+		at("professions", "campaign.none", "kind", "@noun.profession")
 	}
 	for i, pr := range f.Professions {
 		p := fmt.Sprintf("professions[%d]", i)
@@ -289,22 +297,22 @@ func checkCampaignFile(f *campaignFile, at func(path, format string, args ...any
 		checkName(pr.Names, p+".names", at)
 		k, ok := c.ParcelKind(pr.ParcelKind)
 		if !ok {
-			at(p+".parcel_kind", "parcel kind %q is not among the campaign's parcel kinds", pr.ParcelKind)
+			at(p+".parcel_kind", "campaign.no_such", "kind", "@noun.parcel_kind", "kinds", "@noun.parcel_kinds", "id", fmt.Sprintf("%q", pr.ParcelKind))
 		} else if slices.ContainsFunc(k.Contents, func(l pickup.ContentLine) bool { return l.PerDay }) && pr.PerDay <= 0 {
-			at(p+".per_day", "parcel kind %q is counted per day: give the profession's per_day rate", k.ID)
+			at(p+".per_day", "campaign.per_day_rate", "id", fmt.Sprintf("%q", k.ID))
 		}
 		if _, ok := c.Phase(pr.Phase); !ok {
-			at(p+".phase", "phase %q is not among the campaign's phases", pr.Phase)
+			at(p+".phase", "campaign.no_such", "kind", "@noun.phase", "kinds", "@noun.phases", "id", fmt.Sprintf("%q", pr.Phase))
 		}
 		if pr.PerDay < 0 {
-			at(p+".per_day", "want a positive rate")
+			at(p+".per_day", "campaign.rate")
 		}
 	}
 	return c
 }
 
 // unknownKeys reports object keys of v that the type t has no field for.
-func unknownKeys(t reflect.Type, v any, path string, at func(path, format string, args ...any)) {
+func unknownKeys(t reflect.Type, v any, path string, at func(path, code string, kv ...string)) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -340,7 +348,7 @@ func unknownKeys(t reflect.Type, v any, path string, at func(path, format string
 					known = append(known, n)
 				}
 				sort.Strings(known)
-				at(p, "unknown field %q (known here: %s)", k, strings.Join(known, ", "))
+				at(p, "campaign.unknown_field", "field", fmt.Sprintf("%q", k), "known", strings.Join(known, ", "))
 				continue
 			}
 			unknownKeys(ft, m[k], p, at)

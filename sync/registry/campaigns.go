@@ -63,8 +63,7 @@ func (reg *Registry) ImportCampaign(ctx context.Context, r io.Reader) (CampaignI
 		case err != nil:
 			return err
 		case builtin:
-			return &ProblemsError{What: "campaign file", Problems: []Problem{{Line: 1, Path: "id",
-				Message: fmt.Sprintf("%q is a built-in example campaign and cannot be replaced: give your campaign an id of its own", c.ID)}}}
+			return &ProblemsError{What: "campaign file", Problems: []Problem{problemOf(1, "id", "campaign.builtin", "id", fmt.Sprintf("%q", c.ID))}}
 		case oldDef == string(def):
 			res.Unchanged = true
 			return nil
@@ -107,13 +106,13 @@ func (reg *Registry) checkUpdate(ctx context.Context, tx *wtx, c *pickup.Campaig
 			return []Problem{{Message: err.Error()}}
 		}
 		if _, ok := c.Phase(phase); !ok && phase != "" {
-			probs = append(probs, Problem{Line: 1, Path: "phases", Message: fmt.Sprintf("phase %q is missing but %d request(s) use it", phase, n)})
+			probs = append(probs, problemOf(1, "phases", "campaign.in_use", "kind", "@noun.phase", "id", fmt.Sprintf("%q", phase), "n", fmt.Sprint(n)))
 		}
 		if _, ok := c.Profession(prof); !ok {
-			probs = append(probs, Problem{Line: 1, Path: "professions", Message: fmt.Sprintf("profession %q is missing but %d request(s) use it", prof, n)})
+			probs = append(probs, problemOf(1, "professions", "campaign.in_use", "kind", "@noun.profession", "id", fmt.Sprintf("%q", prof), "n", fmt.Sprint(n)))
 		}
 		if _, ok := c.ParcelKind(kind); !ok {
-			probs = append(probs, Problem{Line: 1, Path: "parcel_kinds", Message: fmt.Sprintf("parcel kind %q is missing but %d request(s) use it", kind, n)})
+			probs = append(probs, problemOf(1, "parcel_kinds", "campaign.in_use", "kind", "@noun.parcel_kind", "id", fmt.Sprintf("%q", kind), "n", fmt.Sprint(n)))
 		}
 	}
 	return probs

@@ -181,6 +181,22 @@ func TestCampaignFileProblems(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	// The same problems in German, for an operator whose language it is.
+	var de []string
+	for _, p := range probs {
+		de = append(de, p.In("de"))
+	}
+	wantDE := []string{
+		`Zeile 2: id: Kennung (Kampagne) "winter campaign": 1 bis 64 Zeichen aus A-Z a-z 0-9 _ - erwartet`,
+		`Zeile 10: parcel_kinds[0].contents[1].item: Artikel "mask" ist nicht unter den Artikeln der Kampagne`,
+		`Zeile 15: phases[0].pickup.end: Datum "2026-13-01": JJJJ-MM-TT erwartet`,
+		`Zeile 16: phases[1].requests_opens: unbekanntes Feld "requests_opens" (hier bekannt: id, pickup, requests_open)`,
+		`Zeile 16: phases[1].requests_open: Datum fehlt (JJJJ-MM-TT)`,
+		`Zeile 20: professions[1].parcel_kind: Paketart "masks-only" ist nicht unter den Paketarten der Kampagne`,
+	}
+	if strings.Join(de, "\n") != strings.Join(wantDE, "\n") {
+		t.Errorf("problems in German:\n%s\nwant:\n%s", strings.Join(de, "\n"), strings.Join(wantDE, "\n"))
+	}
 
 	for _, tc := range []struct{ name, file, want string }{
 		{"syntax", "{\n  \"id\": \"x\",\n  \"names\": {\"en\": \"X\"\n}", "line 4: not valid JSON"},

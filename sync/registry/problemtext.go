@@ -82,6 +82,130 @@ var problemTexts = map[string]problemText{
 		"le professionnel {id} a déjà un colis dans la campagne {campaign} (un par professionnel)",
 		"zorgverlener {id} heeft al een pakket in campagne {campaign} (één per zorgverlener)",
 		"Fachkraft {id} hat bereits ein Paket in Kampagne {campaign} (eines pro Fachkraft)"},
+	// Campaign files.
+	"noun.campaign":    {"campaign", "campagne", "campagne", "Kampagne"},
+	"noun.item":        {"item", "article", "artikel", "Artikel"},
+	"noun.parcel_kind": {"parcel kind", "type de colis", "pakkettype", "Paketart"},
+	"noun.phase":       {"phase", "phase", "fase", "Phase"},
+	"noun.profession":  {"profession", "profession", "beroep", "Beruf"},
+	"campaign.name_missing": {
+		`needs a name (e.g. {"en": "…", "fr": "…"})`,
+		`un nom est requis (par ex. {"en": "…", "fr": "…"})`,
+		`een naam is nodig (bv. {"en": "…", "fr": "…"})`,
+		`ein Name ist nötig (z. B. {"en": "…", "fr": "…"})`},
+	"campaign.name_lang": {
+		"language {lang} unknown (want fr, nl, de or en)",
+		"langue {lang} inconnue (fr, nl, de ou en attendu)",
+		"taal {lang} onbekend (fr, nl, de of en verwacht)",
+		"Sprache {lang} unbekannt (fr, nl, de oder en erwartet)"},
+	"campaign.text_long": {
+		"longer than {max} bytes",
+		"plus de {max} octets",
+		"langer dan {max} bytes",
+		"länger als {max} Bytes"},
+	"campaign.text_bad": {
+		"not UTF-8 or has control characters",
+		"pas en UTF-8 ou avec des caractères de contrôle",
+		"geen UTF-8 of met stuurtekens",
+		"kein UTF-8 oder mit Steuerzeichen"},
+	"campaign.id": {
+		"{kind} id {id}: want 1 to 64 of A-Z a-z 0-9 _ -",
+		"identifiant de {kind} {id} : 1 à 64 caractères parmi A-Z a-z 0-9 _ - attendus",
+		"id van {kind} {id}: 1 tot 64 tekens uit A-Z a-z 0-9 _ - verwacht",
+		"Kennung ({kind}) {id}: 1 bis 64 Zeichen aus A-Z a-z 0-9 _ - erwartet"},
+	"campaign.twice": {
+		"{kind} {id} appears twice",
+		"{kind} {id} apparaît deux fois",
+		"{kind} {id} staat er twee keer in",
+		"{kind} {id} kommt zweimal vor"},
+	"campaign.none": {
+		"a campaign needs at least one {kind}",
+		"une campagne a besoin d'au moins un élément de type {kind}",
+		"een campagne heeft minstens één {kind} nodig",
+		"eine Kampagne braucht mindestens ein Element vom Typ {kind}"},
+	"campaign.no_such": {
+		"{kind} {id} is not among the campaign's {kinds}",
+		"{kind} {id} ne figure pas parmi les {kinds} de la campagne",
+		"{kind} {id} staat niet bij de {kinds} van de campagne",
+		"{kind} {id} ist nicht unter den {kinds} der Kampagne"},
+	"noun.items":        {"items", "articles", "artikels", "Artikeln"},
+	"noun.parcel_kinds": {"parcel kinds", "types de colis", "pakkettypes", "Paketarten"},
+	"noun.phases":       {"phases", "phases", "fases", "Phasen"},
+	"campaign.period_days": {
+		"want 0 to 3660 days",
+		"de 0 à 3660 jours attendus",
+		"0 tot 3660 dagen verwacht",
+		"0 bis 3660 Tage erwartet"},
+	"campaign.size": {
+		"size {size} invalid or repeated",
+		"taille {size} invalide ou répétée",
+		"maat {size} ongeldig of herhaald",
+		"Größe {size} ungültig oder wiederholt"},
+	"campaign.box_size": {
+		"want a positive number of units per box",
+		"un nombre positif d'unités par boîte est attendu",
+		"een positief aantal stuks per doos verwacht",
+		"eine positive Stückzahl pro Schachtel erwartet"},
+	"campaign.empty_parcel": {
+		"parcel kind {id} holds nothing",
+		"le type de colis {id} ne contient rien",
+		"pakkettype {id} bevat niets",
+		"Paketart {id} enthält nichts"},
+	"campaign.per_day_item": {
+		"a per-day item needs the campaign's period_days and the item's box_size",
+		"un article par jour demande le period_days de la campagne et le box_size de l'article",
+		"een artikel per dag vraagt de period_days van de campagne en de box_size van het artikel",
+		"ein Artikel pro Tag braucht period_days der Kampagne und box_size des Artikels"},
+	"campaign.qty": {
+		"want 1 to 1,000,000 units",
+		"de 1 à 1 000 000 unités attendues",
+		"1 tot 1.000.000 stuks verwacht",
+		"1 bis 1.000.000 Stück erwartet"},
+	"campaign.date_missing": {
+		"date missing (YYYY-MM-DD)",
+		"date manquante (AAAA-MM-JJ)",
+		"datum ontbreekt (JJJJ-MM-DD)",
+		"Datum fehlt (JJJJ-MM-TT)"},
+	"campaign.date": {
+		"date {date}: want YYYY-MM-DD",
+		"date {date} : AAAA-MM-JJ attendu",
+		"datum {date}: JJJJ-MM-DD verwacht",
+		"Datum {date}: JJJJ-MM-TT erwartet"},
+	"campaign.pickup_order": {
+		"pickup ends ({end}) before it starts ({start})",
+		"le retrait se termine ({end}) avant de commencer ({start})",
+		"het afhalen eindigt ({end}) voor het begint ({start})",
+		"die Abholung endet ({end}) vor ihrem Beginn ({start})"},
+	"campaign.requests_late": {
+		"requests open ({open}) after the pickup ends ({end})",
+		"les demandes s'ouvrent ({open}) après la fin du retrait ({end})",
+		"de aanvragen openen ({open}) na het einde van het afhalen ({end})",
+		"die Anträge öffnen ({open}) nach dem Ende der Abholung ({end})"},
+	"campaign.per_day_rate": {
+		"parcel kind {id} is counted per day: give the profession's per_day rate",
+		"le type de colis {id} se compte par jour : indiquez le per_day de la profession",
+		"pakkettype {id} wordt per dag geteld: geef de per_day van het beroep",
+		"Paketart {id} wird pro Tag gezählt: per_day des Berufs angeben"},
+	"campaign.rate": {
+		"want a positive rate",
+		"un taux positif est attendu",
+		"een positief tempo verwacht",
+		"eine positive Rate erwartet"},
+	"campaign.builtin": {
+		"{id} is a built-in example campaign and cannot be replaced: give your campaign an id of its own",
+		"{id} est une campagne d'exemple intégrée et ne peut pas être remplacée : donnez à votre campagne son propre identifiant",
+		"{id} is een ingebouwde voorbeeldcampagne en kan niet worden vervangen: geef uw campagne een eigen id",
+		"{id} ist eine eingebaute Beispielkampagne und kann nicht ersetzt werden: geben Sie Ihrer Kampagne eine eigene Kennung"},
+	"campaign.in_use": {
+		"{kind} {id} is missing but {n} request(s) use it",
+		"{kind} {id} manque alors que {n} demande(s) l'utilisent",
+		"{kind} {id} ontbreekt terwijl {n} aanvraag/aanvragen het gebruiken",
+		"{kind} {id} fehlt, wird aber von {n} Antrag/Anträgen verwendet"},
+	"campaign.unknown_field": {
+		"unknown field {field} (known here: {known})",
+		"champ {field} inconnu (connus ici : {known})",
+		"onbekend veld {field} (hier bekend: {known})",
+		"unbekanntes Feld {field} (hier bekannt: {known})"},
 }
 
 // problemOf makes a problem of a code, its parameters given as name,
@@ -105,14 +229,14 @@ func (p Problem) Text(lang string) string {
 	if !ok {
 		return p.Message
 	}
-	return fillArgs(t.in(lang), p.Args)
+	return fillArgs(t.in(lang), p.Args, lang)
 }
 
 // In is the problem as String gives it, in lang.
 func (p Problem) In(lang string) string {
 	var b strings.Builder
 	if p.Line > 0 {
-		b.WriteString(fillArgs(problemTexts["line"].in(lang), map[string]string{"line": fmt.Sprint(p.Line)}) + ": ")
+		b.WriteString(fillArgs(problemTexts["line"].in(lang), map[string]string{"line": fmt.Sprint(p.Line)}, lang) + ": ")
 	}
 	if p.Path != "" {
 		b.WriteString(p.Path + ": ")
@@ -133,8 +257,13 @@ func (t problemText) in(lang string) string {
 	return t.en
 }
 
-func fillArgs(s string, args map[string]string) string {
+// fillArgs puts the parameters into s; a parameter "@noun.x" is the noun
+// of that code, worded in lang too.
+func fillArgs(s string, args map[string]string, lang string) string {
 	for k, v := range args {
+		if t, ok := problemTexts[strings.TrimPrefix(v, "@")]; ok && strings.HasPrefix(v, "@") {
+			v = t.in(lang)
+		}
 		s = strings.ReplaceAll(s, "{"+k+"}", v)
 	}
 	return s

@@ -22,7 +22,7 @@ func TestProblemTextsComplete(t *testing.T) {
 			if s == "" || !slices.Equal(got, want) {
 				t.Errorf("%s in %s: %q has parameters %v, English %v", code, lang, s, got, want)
 			}
-			if code != "request.csv" && s == tx.en {
+			if code != "request.csv" && !strings.HasPrefix(code, "noun.") && s == tx.en {
 				t.Errorf("%s in %s is the English text", code, lang)
 			}
 		}
