@@ -23,6 +23,7 @@ import (
 	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/client"
+	"github.com/pickup-terminal/pickup/sync/peer"
 )
 
 // appID names the application to the desktop (as in FyneApp.toml).
@@ -90,6 +91,12 @@ func runWindow(ctx context.Context, args []string) int {
 	// notices by itself when the link goes and comes back.
 	syncer := &client.Syncer{Store: st, Log: log}
 	go syncer.Run(ctx, nil)
+	// The exchange with the centre's other counters on the LAN, likewise.
+	go func() {
+		if err := (&peer.Service{Store: st, Log: log}).Run(ctx); err != nil {
+			log.Warn("peer service not running", "err", err)
+		}
+	}()
 	ui := counter.New(ctx, w, counter.Options{
 		Store: st, DataDir: dir, DataFlag: dataFlag, Lang: *lang, EnvLang: envLang(),
 		Decode: scan.Decode, Camera: cameraScanner(), Log: log, Loc: time.Local, Sync: syncer,

@@ -127,6 +127,8 @@ func newRoot(c *ctx) *cobra.Command {
 		newCmdConfig(c, nil),
 		newCmdEnrol(c, nil),
 		newCmdSync(c, nil),
+		newCmdRun(c, nil),
+		newCmdPeers(c, nil),
 		cmdkit.Group("bundle", "move sync data by USB stick", newCmdBundleExport(c, nil), newCmdBundleImport(c, nil)),
 	)
 	return root

@@ -20,7 +20,7 @@ type configOptions struct {
 func newCmdConfig(c *ctx, runF func(context.Context, *configOptions) error) *cobra.Command {
 	o := &configOptions{ctx: c}
 	return cmdkit.New(&cobra.Command{Use: "config [KEY [VALUE]]",
-		Short: "show or change a setting: undo-window (e.g. 2m), lang (fr, nl, de, en)",
+		Short: "show or change a setting: undo-window (e.g. 2m), lang (fr, nl, de, en), peers (ADDR[,ADDR…]), peer-listen (ADDR)",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 2 {
 				return usagef("want 'config', 'config KEY' or 'config KEY VALUE'")
@@ -30,7 +30,7 @@ func newCmdConfig(c *ctx, runF func(context.Context, *configOptions) error) *cob
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			switch {
 			case len(args) == 0:
-				return []cobra.Completion{"lang", "undo-window"}, cobra.ShellCompDirectiveNoFileComp
+				return []cobra.Completion{"lang", "undo-window", "peers", "peer-listen"}, cobra.ShellCompDirectiveNoFileComp
 			case len(args) == 1 && args[0] == "lang":
 				return i18n.Languages, cobra.ShellCompDirectiveNoFileComp
 			}
@@ -66,11 +66,25 @@ var configKeys = map[string]struct {
 		}
 		return v
 	}},
+	"peers": {store.KeyPeers, func(ctx context.Context, s *store.Store, v string) error { return s.SetPeers(ctx, v) },
+		func(v string) string {
+			if v == "" {
+				return "(none listed: found on the LAN by mDNS)"
+			}
+			return v
+		}},
+	"peer-listen": {store.KeyPeerListen, func(ctx context.Context, s *store.Store, v string) error { return s.SetPeerListen(ctx, v) },
+		func(v string) string {
+			if v == "" {
+				return store.DefaultPeerListen + " (default)"
+			}
+			return v
+		}},
 }
 
 func runConfig(ctx context.Context, c *configOptions, s *store.Store) error {
 	args := c.args
-	names := []string{"lang", "undo-window"}
+	names := []string{"lang", "undo-window", "peers", "peer-listen"}
 	if len(args) > 0 {
 		if _, ok := configKeys[args[0]]; !ok {
 			return usagef("unknown setting %q (settings: %v)", args[0], names)

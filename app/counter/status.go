@@ -32,6 +32,7 @@ type snapshot struct {
 	err      error
 	// recommended is the counter version the registry recommends.
 	recommended string
+	peers       int // the centre's counters exchanged with in the last minute (LAN)
 }
 
 // read gathers a snapshot from the store. It touches no widget and may run
@@ -51,6 +52,13 @@ func (u *UI) read(ctx context.Context) snapshot {
 	}
 	s.weeks, _ = u.opt.Store.ComingWeeks(ctx) // none shown when unreadable
 	s.recommended, _ = u.opt.Store.Setting(ctx, client.KeyRecommendedVersion)
+	if ps, err := u.opt.Store.Peers(ctx); err == nil {
+		for _, p := range ps {
+			if time.Since(p.LastExchange) < time.Minute {
+				s.peers++
+			}
+		}
+	}
 	return s
 }
 
@@ -229,6 +237,9 @@ func (u *UI) renderStatus() {
 	if buildinfo.Behind(s.recommended) {
 		this, _ := buildinfo.Info()
 		last += " · " + tr.T("ui.status.update", "version", s.recommended, "this", this)
+	}
+	if s.peers > 0 {
+		last += " · " + tr.T("ui.peers.in_touch", "n", tr.Number(s.peers))
 	}
 	u.lastSync.SetText(last)
 	u.pending.SetText(tr.T("ui.status.pending", "n", count(s.status.PendingUpload)))

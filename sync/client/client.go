@@ -228,6 +228,11 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 					return err
 				}
 			}
+			if !page.More && len(page.PeerKey) > 0 {
+				if err := y.Store.SetPeerKey(ctx, page.PeerKey, page.PeerEpoch); err != nil {
+					return err
+				}
+			}
 			if !page.More {
 				rep.RecommendedVersion = page.RecommendedVersion
 				if err := y.Store.SetSetting(ctx, KeyRecommendedVersion, page.RecommendedVersion); err != nil {

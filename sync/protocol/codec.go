@@ -251,6 +251,8 @@ type pullTail struct {
 	Facts       []Fact            `json:"facts,omitempty"`
 	Weeks       []pickup.WeekPlan `json:"weeks,omitempty"`
 	Recommended string            `json:"recommended_version,omitempty"`
+	PeerKey     []byte            `json:"peer_key,omitempty"`
+	PeerEpoch   int64             `json:"peer_epoch,omitempty"`
 	ServerTime  time.Time         `json:"server_time"`
 }
 
@@ -267,7 +269,7 @@ func EncodePull(p *PullResponse, raw []json.RawMessage) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Received, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.Facts, p.Weeks, p.RecommendedVersion, p.ServerTime})
+	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Received, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.Facts, p.Weeks, p.RecommendedVersion, p.PeerKey, p.PeerEpoch, p.ServerTime})
 	if err != nil {
 		return nil, err
 	}

@@ -364,6 +364,10 @@ func fastPullResponse(b []byte, out *PullResponse) bool {
 			dst = &v.Weeks
 		case "recommended_version":
 			dst = &v.RecommendedVersion
+		case "peer_key":
+			dst = &v.PeerKey
+		case "peer_epoch":
+			dst = &v.PeerEpoch
 		case "server_time":
 			dst = &v.ServerTime
 		default:

@@ -350,6 +350,13 @@ type PullResponse struct {
 	// installs by itself). Optional: empty when none is set.
 	RecommendedVersion string `json:"recommended_version,omitempty"`
 
+	// PeerKey is the key the centre's counters authenticate each other
+	// with on the LAN, and PeerEpoch its epoch (the centre's revoked
+	// terminals: a revocation changes both), on the last page of a pull.
+	// Optional: older registries do not send it.
+	PeerKey   []byte `json:"peer_key,omitempty"`
+	PeerEpoch int64  `json:"peer_epoch,omitempty"`
+
 	ServerTime time.Time `json:"server_time"`
 }
 
@@ -475,6 +482,9 @@ func (p *PullResponse) Validate() error {
 	}
 	if err := pickup.ValidateWeekPlans(p.Weeks); err != nil {
 		errs = append(errs, fmt.Errorf("page: weeks: %w", err))
+	}
+	if p.PeerKey != nil && len(p.PeerKey) != 32 || p.PeerEpoch < 0 {
+		errs = append(errs, errors.New("page: peer_key or peer_epoch invalid"))
 	}
 	if p.RecommendedVersion != "" && !ValidVersion(p.RecommendedVersion) {
 		errs = append(errs, fmt.Errorf("page: recommended_version %q invalid", p.RecommendedVersion))

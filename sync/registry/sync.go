@@ -98,6 +98,11 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 	if !page.More {
 		page.Weeks = reg.comingWeeks(ctx, centreID)
 		page.RecommendedVersion, _ = reg.RecommendedVersion(ctx) // none sent when unreadable
+		if key, epoch, err := reg.PeerKey(ctx, centreID); err == nil {
+			page.PeerKey, page.PeerEpoch = key, epoch
+		} else {
+			reg.Log.Warn("peer key", "err", err)
+		}
 	}
 	return page, rawRows, nil
 }

@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pickup-terminal/pickup/internal/cmdkit"
+	"github.com/pickup-terminal/pickup/store"
+	"github.com/pickup-terminal/pickup/sync/client"
+	"github.com/pickup-terminal/pickup/sync/peer"
+)
+
+func newCmdRun(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
+	return plainCmd(c, "run", "run in the background what the window does (sync with the registry, exchange with the centre's other counters on the LAN) until stopped (SIGTERM)",
+		runF, withSetUpStore(runRun))
+}
+
+func runRun(ctx context.Context, c *ctx, s *store.Store) error {
+	log := slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	sv := &peer.Service{Store: s, Log: log}
+	addr, err := sv.Listen(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("peer service", "listen", addr.String())
+	done := make(chan struct{})
+	if _, err := s.SyncConfig(ctx); err == nil {
+		go func() {
+			defer close(done)
+			y := &client.Syncer{Store: s, Log: log}
+			y.Run(ctx, nil)
+		}()
+	} else {
+		close(done) // not enrolled: the LAN only
+	}
+	err = sv.Run(ctx)
+	<-done
+	return err
+}
+
+type peersOptions struct{ *ctx }
+
+func newCmdPeers(c *ctx, runF func(context.Context, *peersOptions) error) *cobra.Command {
+	o := &peersOptions{ctx: c}
+	return cmdkit.New(&cobra.Command{Use: "peers", Short: "the centre's other counters this one exchanged facts with on the LAN: last exchange and lag",
+		Args: cmdkit.NoArgs}, o, nil, runF, withSetUpStore(runPeers))
+}
+
+func runPeers(ctx context.Context, c *peersOptions, s *store.Store) error {
+	ps, err := s.Peers(ctx)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		c.printJSON(cmdkit.List("peers", ps))
+		return nil
+	}
+	cfg, err := s.PeerConfig(ctx)
+	if err != nil {
+		return err
+	}
+	if len(cfg.Key) == 0 {
+		c.printf("No peer key yet: sync with the registry once ('pickup sync'), then counters of this centre find each other.\n")
+	}
+	for _, p := range ps {
+		name := p.Name
+		if name == "" {
+			name = p.TerminalID
+		}
+		c.printf("%-20s %-22s last exchange %s ago, lag %d\n", name, p.Addr, time.Since(p.LastExchange).Round(time.Second), p.Lag)
+	}
+	c.printf("%d peers (listening on %s)\n", len(ps), cfg.Listen)
+	return nil
+}
