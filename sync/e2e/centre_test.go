@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/pickup-terminal/pickup"
 )
 
 // The centre as one, through the registry: counter A receives the
@@ -32,7 +34,7 @@ func TestCentreStockThroughRegistry(t *testing.T) {
 	if res.code == 0 || !strings.Contains(res.stdout+res.stderr, "already received at counter "+a.id) {
 		t.Errorf("B receiving the shipment again: %s; want refused, naming counter %s", res, a.id)
 	}
-	code := reg.openCodes(t, "namur")[0].Code
+	code := withGloves(t, reg.openCodes(t, "namur"))[0]
 	h := b.handover(t, code)
 	left := 500 - itemsOf([]handed{h})["gloves/M"]
 	if v := a.lookup(t, code); v.Verdict != "ok" {
@@ -55,4 +57,19 @@ func TestCentreStockThroughRegistry(t *testing.T) {
 	if cr := reg.report(t).centre("namur"); cr.Handovers != 1 || cr.DoubleHandovers != 0 {
 		t.Errorf("registry: %d handovers, %d double; want 1, 0", cr.Handovers, cr.DoubleHandovers)
 	}
+}
+
+// withGloves returns the codes whose parcels hold gloves (close contacts).
+func withGloves(t testing.TB, ps []pickup.Pickup) []pickup.Code {
+	t.Helper()
+	var out []pickup.Code
+	for _, p := range ps {
+		if p.ParcelKind == "close_contact" {
+			out = append(out, p.Code)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no open code of a parcel with gloves")
+	}
+	return out
 }

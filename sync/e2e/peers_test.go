@@ -152,7 +152,7 @@ func TestPeersOffline(t *testing.T) {
 	})
 	t.Logf("B's reception reached A and C in %s", took)
 
-	code := codes[0].Code
+	code := withGloves(t, codes[2:])[0]
 	h := a.handover(t, code)
 	took = eventually(t, 5*time.Second, "A's handover refused at B and C", func() bool {
 		for _, tm := range []*terminal{b, c} {
@@ -169,6 +169,9 @@ func TestPeersOffline(t *testing.T) {
 		t.Errorf("handover at B of a code A handed over: %s; want refused", res)
 	}
 	left := 500 - itemsOf([]handed{h})["gloves/M"]
+	if left == 500 {
+		t.Fatal("A's parcel held no gloves")
+	}
 	eventually(t, 30*time.Second, "one centre stock at A, B, C", func() bool {
 		for _, tm := range []*terminal{a, b, c} {
 			if tm.status(t).Stock["gloves-M"] != left {
@@ -236,6 +239,7 @@ func TestPeersKilledDuringExchange(t *testing.T) {
 	ra, rb := startRun(t, a), startRun(t, b)
 	defer ra.stop(syscall.SIGTERM)
 	defer rb.stop(syscall.SIGTERM)
+	eventually(t, 30*time.Second, "A's reception at B", func() bool { return b.status(t).Stock["gloves-M"] == 100000 })
 	var hs []handed
 	for i := range 20 {
 		rc := startRun(t, c)

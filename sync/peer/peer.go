@@ -66,7 +66,18 @@ type hello struct {
 type request struct {
 	After store.FeedCursor `json:"after"`
 	Limit int              `json:"limit"`
+	// WaitMS, when the feed holds nothing after the cursor, holds the
+	// answer until it does or this many milliseconds pass (a long poll:
+	// a new fact reaches a following peer at once).
+	WaitMS int `json:"wait_ms,omitempty"`
 }
+
+// MaxWait bounds a long poll; Follow asks for FollowWait.
+const (
+	MaxWait    = 30 * time.Second
+	FollowWait = 10 * time.Second
+	pollEvery  = 20 * time.Millisecond
+)
 
 type answer struct {
 	Facts []pickup.Event   `json:"facts"`
@@ -191,7 +202,9 @@ func (sv *Service) Listen(ctx context.Context) (net.Addr, error) {
 	return ln.Addr(), nil
 }
 
-// Run serves and fetches until ctx ends.
+// Run serves, and follows every peer address known (listed by the
+// technician, and discovered: the list is read again every Interval),
+// until ctx ends.
 func (sv *Service) Run(ctx context.Context) error {
 	if sv.ln == nil {
 		if _, err := sv.Listen(ctx); err != nil {
@@ -205,10 +218,30 @@ func (sv *Service) Run(ctx context.Context) error {
 	if every <= 0 {
 		every = time.Second
 	}
+	following := map[string]context.CancelFunc{}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		sv.Round(ctx)
+		want := map[string]bool{}
+		for _, a := range sv.addrs(ctx) {
+			want[a] = true
+			if following[a] != nil {
+				continue
+			}
+			fctx, cancel := context.WithCancel(ctx)
+			following[a] = cancel
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sv.follow(fctx, a, every)
+			}()
+		}
+		for a, cancel := range following {
+			if !want[a] {
+				cancel()
+				delete(following, a)
+			}
+		}
 		select {
 		case <-ctx.Done():
 			sv.ln.Close()
@@ -219,9 +252,36 @@ func (sv *Service) Run(ctx context.Context) error {
 	}
 }
 
+// follow follows one peer address, again after every failure (a second
+// later), until ctx ends.
+func (sv *Service) follow(ctx context.Context, addr string, pause time.Duration) {
+	for ctx.Err() == nil {
+		if _, err := sv.Follow(ctx, addr); err != nil && ctx.Err() == nil {
+			sv.log().Debug("peer", "addr", addr, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		}
+	}
+}
+
+// addrs returns the peer addresses known now.
+func (sv *Service) addrs(ctx context.Context) []string {
+	cfg, err := sv.Store.PeerConfig(ctx)
+	if err != nil || len(cfg.Key) == 0 {
+		return nil
+	}
+	addrs := cfg.Peers
+	if sv.Addrs != nil {
+		addrs = append(addrs, sv.Addrs()...)
+	}
+	return addrs
+}
+
 func (sv *Service) serve(ctx context.Context) {
 	go func() { <-ctx.Done(); sv.ln.Close() }()
-	sem := make(chan struct{}, 16)
+	sem := make(chan struct{}, 64)
 	for {
 		c, err := sv.ln.Accept()
 		if err != nil {
@@ -296,9 +356,24 @@ func (sv *Service) handle(ctx context.Context, raw net.Conn) error {
 		if limit <= 0 || limit > PageFacts {
 			limit = PageFacts
 		}
-		facts, next, more, err := sv.Store.Feed(ctx, req.After, limit)
-		if err != nil {
-			return err
+		wait := min(time.Duration(max(req.WaitMS, 0))*time.Millisecond, MaxWait)
+		raw.SetDeadline(time.Now().Add(wait + ConnDeadline))
+		until := time.Now().Add(wait)
+		var facts []pickup.Event
+		var next store.FeedCursor
+		var more bool
+		for {
+			if facts, next, more, err = sv.Store.Feed(ctx, req.After, limit); err != nil {
+				return err
+			}
+			if len(facts) > 0 || !time.Now().Before(until) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(pollEvery):
+			}
 		}
 		head, err := sv.Store.FeedHead(ctx)
 		if err != nil {
@@ -311,20 +386,11 @@ func (sv *Service) handle(ctx context.Context, raw net.Conn) error {
 	}
 }
 
-// Round fetches once from every peer address known (listed by the
-// technician, and discovered).
+// Round fetches once from every peer address known.
 func (sv *Service) Round(ctx context.Context) {
-	cfg, err := sv.Store.PeerConfig(ctx)
-	if err != nil || len(cfg.Key) == 0 {
-		return
-	}
-	addrs := cfg.Peers
-	if sv.Addrs != nil {
-		addrs = append(addrs, sv.Addrs()...)
-	}
 	seen := map[string]bool{}
 	var wg sync.WaitGroup
-	for _, a := range addrs {
+	for _, a := range sv.addrs(ctx) {
 		if seen[a] {
 			continue
 		}
@@ -343,6 +409,17 @@ func (sv *Service) Round(ctx context.Context) {
 // Fetch fetches the facts a peer holds after this counter's cursor for it,
 // stores them and returns what it took.
 func (sv *Service) Fetch(ctx context.Context, addr string) (store.IngestOutcome, error) {
+	return sv.exchange(ctx, addr, false)
+}
+
+// Follow fetches from a peer and then keeps the connection, each new fact
+// of the peer's arriving at once (a long poll), until ctx ends or the
+// connection fails.
+func (sv *Service) Follow(ctx context.Context, addr string) (store.IngestOutcome, error) {
+	return sv.exchange(ctx, addr, true)
+}
+
+func (sv *Service) exchange(ctx context.Context, addr string, follow bool) (store.IngestOutcome, error) {
 	var total store.IngestOutcome
 	cfg, err := sv.Store.PeerConfig(ctx)
 	if err != nil {
@@ -389,10 +466,14 @@ func (sv *Service) Fetch(ctx context.Context, addr string) (store.IngestOutcome,
 		return total, err
 	}
 	p.Name, p.Addr = h.Name, addr
+	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Now()) })
+	defer stop()
+	wait := 0
 	for {
-		if err := writeFrame(w, request{After: p.Cursor, Limit: PageFacts}); err != nil {
+		if err := writeFrame(w, request{After: p.Cursor, Limit: PageFacts, WaitMS: wait}); err != nil {
 			return total, err
 		}
+		raw.SetDeadline(time.Now().Add(time.Duration(wait)*time.Millisecond + ConnDeadline))
 		var a answer
 		if err := readFrame(r, &a); err != nil {
 			return total, err
@@ -412,9 +493,16 @@ func (sv *Service) Fetch(ctx context.Context, addr string) (store.IngestOutcome,
 		if err := sv.Store.NotePeer(ctx, p); err != nil {
 			return total, err
 		}
-		if !a.More {
+		switch {
+		case a.More:
+			wait = 0
+		case !follow:
 			return total, nil
+		default:
+			wait = int(FollowWait / time.Millisecond)
 		}
-		raw.SetDeadline(time.Now().Add(ConnDeadline))
+		if ctx.Err() != nil {
+			return total, ctx.Err()
+		}
 	}
 }
