@@ -93,7 +93,7 @@ func runWindow(ctx context.Context, args []string) int {
 	go syncer.Run(ctx, nil)
 	// The exchange with the centre's other counters on the LAN, likewise.
 	go func() {
-		if err := (&peer.Service{Store: st, Log: log}).Run(ctx); err != nil {
+		if err := (&peer.Service{Store: st, Log: log, MDNS: true}).Run(ctx); err != nil {
 			log.Warn("peer service not running", "err", err)
 		}
 	}()

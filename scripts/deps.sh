@@ -11,6 +11,7 @@ set -euo pipefail
 
 pkgs=(gcc libc6-dev pkg-config make ca-certificates git
   libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
+pkgs+=(iproute2) # the end-to-end mDNS test's network namespaces (ip netns)
 for a in "$@"; do
   case "$a" in
     --gui) pkgs+=(xvfb xauth imagemagick xdotool fonts-dejavu-core) ;;

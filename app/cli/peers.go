@@ -13,19 +13,28 @@ import (
 	"github.com/pickup-terminal/pickup/sync/peer"
 )
 
-func newCmdRun(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
-	return plainCmd(c, "run", "run in the background what the window does (sync with the registry, exchange with the centre's other counters on the LAN) until stopped (SIGTERM)",
-		runF, withSetUpStore(runRun))
+type runOptions struct {
+	*ctx
+	mdns bool
 }
 
-func runRun(ctx context.Context, c *ctx, s *store.Store) error {
+func newCmdRun(c *ctx, runF func(context.Context, *runOptions) error) *cobra.Command {
+	o := &runOptions{ctx: c}
+	cmd := cmdkit.New(&cobra.Command{Use: "run [--mdns=false]",
+		Short: "run in the background what the window does (sync with the registry, exchange with the centre's other counters on the LAN) until stopped (SIGTERM)",
+		Args:  cmdkit.NoArgs}, o, nil, runF, withSetUpStore(runRun))
+	cmd.Flags().BoolVar(&o.mdns, "mdns", true, "advertise this counter and find the others by mDNS (off: only the addresses of 'pickup config peers')")
+	return cmd
+}
+
+func runRun(ctx context.Context, c *runOptions, s *store.Store) error {
 	log := slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	sv := &peer.Service{Store: s, Log: log}
+	sv := &peer.Service{Store: s, Log: log, MDNS: c.mdns}
 	addr, err := sv.Listen(ctx)
 	if err != nil {
 		return err
 	}
-	log.Info("peer service", "listen", addr.String())
+	log.Info("peer service", "listen", addr.String(), "mdns", c.mdns)
 	done := make(chan struct{})
 	if _, err := s.SyncConfig(ctx); err == nil {
 		go func() {

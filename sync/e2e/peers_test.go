@@ -22,12 +22,20 @@ type runProc struct {
 // clean-up kills it if still running.
 func startRun(t testing.TB, tm *terminal) *runProc {
 	t.Helper()
+	// No multicast from the tests on the host's network: listed peers.
+	return startRunIn(t, tm, nil, "--mdns=false")
+}
+
+// startRunIn starts `pickup run` with args, under prefix (ip netns exec …).
+func startRunIn(t testing.TB, tm *terminal, prefix []string, args ...string) *runProc {
+	t.Helper()
 	logf, err := os.OpenFile(filepath.Join(filepath.Dir(tm.dir), "run-"+tm.name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logf.Close()
-	cmd := exec.Command(bin.pickup, "--data", tm.dir, "run")
+	argv := append(append(append([]string(nil), prefix...), bin.pickup, "--data", tm.dir, "run"), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = childEnv()
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {

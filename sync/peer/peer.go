@@ -153,6 +153,9 @@ type Service struct {
 	Interval time.Duration // between fetch rounds; 1 s when zero
 	// Addrs, when set, returns more addresses to fetch from (discovery).
 	Addrs func() []string
+	// MDNS: advertise this counter and find the others by mDNS/DNS-SD
+	// (Discovery), besides the addresses a technician listed.
+	MDNS bool
 
 	cert tls.Certificate
 	mu   sync.Mutex
@@ -214,6 +217,17 @@ func (sv *Service) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); sv.serve(ctx) }()
+	if sv.MDNS {
+		d := &Discovery{Store: sv.Store}
+		sv.Addrs = d.Addrs
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.Run(ctx, sv.ln.Addr().(*net.TCPAddr).Port); err != nil {
+				sv.log().Warn("mDNS discovery off", "err", err)
+			}
+		}()
+	}
 	every := sv.Interval
 	if every <= 0 {
 		every = time.Second
