@@ -55,6 +55,7 @@ func TestPeersMDNSBetweenNamespaces(t *testing.T) {
 		tm.mustSync(t) // the peer key; the registry is out of reach from the namespaces
 		tm.must(t, "config", "peer-listen", ":7743")
 	}
+	a.receive(t, "gloves", "M", 100000)
 	codes := reg.openCodes(t, "namur")
 	reg.stop(t, syscall.SIGTERM)
 	startRunIn(t, a, []string{"ip", "netns", "exec", nsA})
