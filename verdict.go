@@ -116,7 +116,10 @@ type Facts struct {
 	HoldsKeys    bool
 	Collections  []Collection // handovers of this code not undone, known locally
 	RightCentre  *Centre      // the directory entry of the pickup's (or signed payload's) centre, when it is another
-	LastRefresh  time.Time    // last time the local copy was refreshed
+	// Located is the centre the national code locator names for a code
+	// the local list does not hold (nil when it names none).
+	Located     *Centre
+	LastRefresh time.Time // last time the local copy was refreshed
 }
 
 // Judge decides the verdict for a code the scan parsed correctly. Order
@@ -151,6 +154,9 @@ func Judge(f Facts) Verdict {
 		if len(f.Collections) > 0 {
 			// Handed over on signature before the list knew it.
 			return Verdict{Kind: VerdictAlreadyCollected, Code: f.Code, Collected: f.Collections}
+		}
+		if f.Located != nil && f.Located.ID != f.CentreID {
+			return Verdict{Kind: VerdictWrongCentre, Code: f.Code, RightCentre: f.Located}
 		}
 		return Verdict{Kind: VerdictUnknownCode, Code: f.Code, LastRefresh: f.LastRefresh}
 	}

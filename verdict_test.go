@@ -35,6 +35,11 @@ func TestJudge(t *testing.T) {
 		{"on signature", Facts{Signed: signed}, VerdictOK},
 		{"on signature, other centre", Facts{Signed: &SignedCode{Code: code, CentreID: "there", Window: base.Window}}, VerdictWrongCentre},
 		{"on signature, collected", Facts{Signed: signed, Collections: col}, VerdictAlreadyCollected},
+		{"located at another centre", Facts{Located: &Centre{ID: "there"}}, VerdictWrongCentre},
+		{"located here (stale)", Facts{Located: &Centre{ID: "here"}}, VerdictUnknownCode},
+		{"listed beats located", Facts{Pickup: &base, Located: &Centre{ID: "there"}}, VerdictOK},
+		{"revoked beats located", Facts{Revoked: true, Located: &Centre{ID: "there"}}, VerdictCancelled},
+		{"collected beats located", Facts{Collections: col, Located: &Centre{ID: "there"}}, VerdictAlreadyCollected},
 	}
 	for _, tt := range tests {
 		tt.f.Today, tt.f.CentreID = today, "here"

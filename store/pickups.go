@@ -202,6 +202,11 @@ func (s *Store) judge(ctx context.Context, q querier, id Identity, input string)
 	if f.Collections, err = collections(ctx, q, scan.Code); err != nil {
 		return pickup.Verdict{}, nil, err
 	}
+	if f.Pickup == nil {
+		if f.Located, err = locate(ctx, q, scan.Code); err != nil {
+			return pickup.Verdict{}, nil, err
+		}
+	}
 	if last, err := getSetting(ctx, q, KeyLastRefresh); err == nil && last != "" {
 		f.LastRefresh = parseTime(last)
 	}

@@ -98,6 +98,9 @@ type Page struct {
 	// Facts recorded at this centre's counters (this one's too, which it
 	// skips): they count toward the centre stock.
 	Facts []pickup.Event
+	// Locator is the page's part of the national code locator (nil when
+	// the registry sent none).
+	Locator *Locator
 }
 
 // PushResult is the registry's definite answer for one pushed fact.
@@ -487,6 +490,7 @@ func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutco
 				"DELETE FROM signing_keys WHERE from_registry = 1",
 				"DELETE FROM revoked_codes",
 				"DELETE FROM shipments",
+				"DELETE FROM locator",
 			} {
 				if _, err := tx.ExecContext(ctx, q); err != nil {
 					return fmt.Errorf("reset: %w", err)
@@ -495,6 +499,11 @@ func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutco
 		}
 		for _, c := range p.Campaigns {
 			if err := putCampaign(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		if p.Locator != nil {
+			if err := applyLocator(ctx, tx, p.Locator); err != nil {
 				return err
 			}
 		}

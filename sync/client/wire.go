@@ -54,7 +54,25 @@ func storePage(p *protocol.PullResponse) *store.Page {
 		}),
 		Revoked: each(p.Revoked, func(r protocol.RevokedCode) pickup.Code { return r.Code }),
 		Facts:   each(p.Facts, func(f protocol.Fact) pickup.Event { return f.Event }),
+		Locator: storeLocator(p.Locator),
 	}
+}
+
+// storeLocator unpacks a page's locator entries (nil for none).
+func storeLocator(l *protocol.Locator) *store.Locator {
+	if l == nil {
+		return nil
+	}
+	n := l.Len()
+	out := &store.Locator{Key: l.Key, CentreIDs: l.Centres, Hashes: make([]int64, n), Centres: make([]int32, n)}
+	for i := range n {
+		h, c := l.Entry(i)
+		out.Hashes[i], out.Centres[i] = h, int32(c)
+		if c == protocol.LocatorGone {
+			out.Centres[i] = -1
+		}
+	}
+	return out
 }
 
 // storeAnswers translates the registry's answers to a push.

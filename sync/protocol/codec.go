@@ -249,6 +249,7 @@ type pullTail struct {
 	Keys        []SigningKey      `json:"keys,omitempty"`
 	Revoked     []RevokedCode     `json:"revoked,omitempty"`
 	Facts       []Fact            `json:"facts,omitempty"`
+	Locator     *Locator          `json:"locator,omitempty"`
 	Weeks       []pickup.WeekPlan `json:"weeks,omitempty"`
 	Recommended string            `json:"recommended_version,omitempty"`
 	PeerKey     []byte            `json:"peer_key,omitempty"`
@@ -269,7 +270,7 @@ func EncodePull(p *PullResponse, raw []json.RawMessage) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Received, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.Facts, p.Weeks, p.RecommendedVersion, p.PeerKey, p.PeerEpoch, p.ServerTime})
+	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Received, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.Facts, p.Locator, p.Weeks, p.RecommendedVersion, p.PeerKey, p.PeerEpoch, p.ServerTime})
 	if err != nil {
 		return nil, err
 	}

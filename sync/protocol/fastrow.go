@@ -360,6 +360,8 @@ func fastPullResponse(b []byte, out *PullResponse) bool {
 			dst = &v.Revoked
 		case "facts":
 			dst = &v.Facts
+		case "locator":
+			dst = &v.Locator
 		case "weeks":
 			dst = &v.Weeks
 		case "recommended_version":

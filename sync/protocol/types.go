@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/url"
@@ -308,6 +309,60 @@ type RevokedCode struct {
 	Seq  int64       `json:"seq"`
 }
 
+// LocatorEntrySize is the size of one entry of Locator.Entries.
+const LocatorEntrySize = 10
+
+// LocatorGone is the centre index of an entry whose code no longer
+// resolves to another centre (cancelled, or moved to the pulling centre).
+const LocatorGone = 0xFFFF
+
+// Locator carries, for every code of another centre changed in (After,
+// Cursor], just enough to name its centre: Entries is LocatorEntrySize
+// bytes per code, the 8 bytes of pickup.LocatorHash(Key, code) then a
+// big-endian 2-byte index into Centres (LocatorGone: forget this hash).
+// Entries are in sequence order; a later one for a hash replaces an
+// earlier one.
+type Locator struct {
+	Key     []byte   `json:"key"`
+	Centres []string `json:"centres,omitempty"`
+	Entries []byte   `json:"entries,omitempty"`
+}
+
+// Len returns the number of entries.
+func (l *Locator) Len() int {
+	if l == nil {
+		return 0
+	}
+	return len(l.Entries) / LocatorEntrySize
+}
+
+// Entry returns the i-th entry: its hash and its centre index.
+func (l *Locator) Entry(i int) (int64, int) {
+	e := l.Entries[i*LocatorEntrySize:]
+	return int64(binary.BigEndian.Uint64(e)), int(binary.BigEndian.Uint16(e[8:]))
+}
+
+// Validate checks a locator's shape.
+func (l *Locator) Validate() error {
+	if len(l.Key) != pickup.LocatorKeySize {
+		return errors.New("locator: key has a wrong length")
+	}
+	if len(l.Entries)%LocatorEntrySize != 0 || len(l.Centres) >= LocatorGone {
+		return errors.New("locator: entries or centres of a wrong size")
+	}
+	for _, c := range l.Centres {
+		if !pickup.ValidID(c) {
+			return fmt.Errorf("locator: centre %q invalid", c)
+		}
+	}
+	for i := range l.Len() {
+		if _, c := l.Entry(i); c != LocatorGone && c >= len(l.Centres) {
+			return fmt.Errorf("locator: entry %d names centre %d of %d", i, c, len(l.Centres))
+		}
+	}
+	return nil
+}
+
 // PullResponse is one page of what changed for the terminal's centre, every
 // row with After < Seq <= Cursor, each list ordered by Seq. The terminal
 // applies it and stores Cursor (and DatasetID) in one transaction.
@@ -339,6 +394,11 @@ type PullResponse struct {
 	// skips its own. Optional: older registries do not send them.
 	Facts []Fact `json:"facts,omitempty"`
 
+	// Locator is the page's part of the national code locator: the codes
+	// of other centres that changed, each only as a keyed hash and its
+	// centre. Optional: older registries do not send it.
+	Locator *Locator `json:"locator,omitempty"`
+
 	// Weeks are the centre's coming weeks in the registry's schedule, on
 	// the last page of a pull (More false); a terminal keeps the last it
 	// received. Optional: older registries do not send them.
@@ -363,7 +423,7 @@ type PullResponse struct {
 // Rows returns the number of rows the page carries.
 func (p *PullResponse) Rows() int {
 	return len(p.Pickups) + len(p.Reassigned) + len(p.Redemptions) + len(p.Received) + len(p.Campaigns) + len(p.Centres) +
-		len(p.Shipments) + len(p.Keys) + len(p.Revoked) + len(p.Facts)
+		len(p.Shipments) + len(p.Keys) + len(p.Revoked) + len(p.Facts) + p.Locator.Len()
 }
 
 // Validate checks a page's shape: ids, codes, and that every sequence lies
@@ -478,6 +538,11 @@ func (p *PullResponse) Validate() error {
 			errs = append(errs, fmt.Errorf("page: facts[%d]: %w", i, err))
 		} else if f.CentreID != p.CentreID {
 			errs = append(errs, fmt.Errorf("page: facts[%d] of centre %q", i, f.CentreID))
+		}
+	}
+	if p.Locator != nil {
+		if err := p.Locator.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("page: %w", err))
 		}
 	}
 	if err := pickup.ValidateWeekPlans(p.Weeks); err != nil {

@@ -216,6 +216,9 @@ func (reg *Registry) initData(ctx context.Context) error {
 		} else if err != nil {
 			return err
 		}
+		if err := reg.ensureLocatorKey(ctx, tx); err != nil {
+			return err
+		}
 		var keys int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM signing_keys").Scan(&keys); err != nil {
 			return err

@@ -76,6 +76,10 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 		if err := reg.pullOthers(ctx, tx, centreID, after, n, page, &seqs, heads); err != nil {
 			return err
 		}
+		loc, err := reg.pullLocator(ctx, tx, centreID, after, locatorBound(seqs, limit, head), n, &seqs)
+		if err != nil {
+			return err
+		}
 		// Cut the page at the limit-th smallest sequence: every stream that
 		// hit its own limit has only larger sequences left unread.
 		if len(seqs) > limit {
@@ -89,7 +93,8 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 			page.Cursor = head
 		}
 		dropStaleReassignments(page, rawCodes, rawSeqs)
-		return nil
+		page.Locator, err = reg.encodeLocator(ctx, tx, loc, page.Cursor)
+		return err
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("pull: %w", err)
