@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,16 +26,26 @@ type enrolOptions struct {
 
 func newCmdEnrol(c *ctx, runF func(context.Context, *enrolOptions) error) *cobra.Command {
 	o := &enrolOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "enrol --registry URL --code CODE",
-		Short: "enrol this terminal with a registry (once per terminal; a code ending in @pin pins the registry's TLS certificate)",
+	cmd := cmdkit.New(&cobra.Command{Use: "enrol --registry URL --code CODE | --code PICKUP-ENROL-…",
+		Short: "enrol this terminal with a registry (once per terminal; a code ending in @pin pins the registry's TLS certificate; the one-line enrolment text carries the address too)",
 		Args:  cmdkit.NoArgs}, o,
-		cmdkit.Require(func() bool { return o.registry != "" && o.code != "" }, "--registry and --code are required"), runF, withStore(runEnrol))
+		cmdkit.Require(func() bool { return o.code != "" && (o.registry != "" || protocol.LooksLikeEnrolmentURI(o.code)) }, "--registry and --code are required (or --code with the one-line PICKUP-ENROL-… text)"), runF, withStore(runEnrol))
 	cmd.Flags().StringVar(&o.registry, "registry", "", "the registry's address, e.g. https://registry.example:8443 (required)")
 	cmd.Flags().StringVar(&o.code, "code", "", "the enrolment code 'pickup-registry terminal enrol' printed (required)")
 	return cmd
 }
 
 func runEnrol(ctx context.Context, c *enrolOptions, s *store.Store) error {
+	if protocol.LooksLikeEnrolmentURI(c.code) {
+		u, err := protocol.ParseEnrolmentURI(c.code)
+		if err != nil {
+			return usagef("--code: %v", err)
+		}
+		if c.registry != "" && strings.TrimRight(c.registry, "/") != u.URL {
+			return usagef("--registry %s differs from the address in the enrolment text (%s): give one of them", c.registry, u.URL)
+		}
+		c.registry, c.code = u.URL, u.Code.String()
+	}
 	id, err := client.Enrol(ctx, s, c.registry, c.code)
 	if err != nil {
 		var pe *protocol.Error

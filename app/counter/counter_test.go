@@ -495,9 +495,9 @@ func TestStatusBarSync(t *testing.T) {
 		{"no registry", "", nil, "No registry connected"},
 		{"registry, no sync", "https://registry.example", nil, "Registry set up, sync not running"},
 		{"online", "https://registry.example", fakeSync{online: true}, "Online"},
-		{"offline", "https://registry.example", fakeSync{err: client.Failure{Kind: client.FailureUnreachable}}, "Offline"},
-		{"revoked", "https://registry.example", fakeSync{online: true, err: client.Failure{Kind: client.FailureEnrolAgain, Code: "terminal_revoked"}}, "Online (enrol again)"},
-		{"busy", "https://registry.example", fakeSync{online: true, err: client.Failure{Kind: client.FailureBusy}}, "Online (registry busy)"},
+		{"offline", "https://registry.example", fakeSync{err: client.Failure{Kind: client.FailureUnreachable}}, "Offline: never synced"},
+		{"revoked", "https://registry.example", fakeSync{online: true, err: client.Failure{Kind: client.FailureEnrolAgain, Code: "terminal_revoked"}}, "Revoked at the registry: enrol again"},
+		{"busy", "https://registry.example", fakeSync{online: true, err: client.Failure{Kind: client.FailureBusy}}, "Registry busy: retrying"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -204,25 +204,9 @@ func (u *UI) renderStatus() {
 		head += " · " + s.camp.Names.In(tr.Lang)
 	}
 	u.header.SetText(head)
-	switch {
-	case s.registry == "":
-		u.onlineIcon.SetResource(theme.NewColoredResource(theme.InfoIcon(), theme.ColorNameForeground))
-		u.online.SetText(tr.T("ui.status.not_connected"))
-	case !s.hasSync:
-		u.onlineIcon.SetResource(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning))
-		u.online.SetText(tr.T("ui.status.sync_off"))
-	case s.online && s.syncErr.Short(tr) == "":
-		u.onlineIcon.SetResource(theme.NewColoredResource(theme.ConfirmIcon(), theme.ColorNameSuccess))
-		u.online.SetText(tr.T("ui.status.online"))
-	default:
-		// Offline, or reached but refused (the registry says why).
-		u.onlineIcon.SetResource(theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning))
-		text := tr.T(map[bool]string{true: "ui.status.online", false: "ui.status.offline"}[s.online])
-		if why := s.syncErr.Short(tr); why != "" {
-			text += " (" + why + ")"
-		}
-		u.online.SetText(text)
-	}
+	text, icon := syncWords(tr, s.registry, s.hasSync, s.online, s.syncErr, s.status.LastSync, u.opt.Loc)
+	u.onlineIcon.SetResource(icon)
+	u.online.SetText(text)
 	if s.err != nil {
 		u.onlineIcon.SetResource(theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError))
 		u.online.SetText(tr.T("ui.status.read_error", "err", s.err.Error()))

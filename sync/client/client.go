@@ -19,6 +19,7 @@ import (
 	stdsync "sync"
 	"time"
 
+	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
@@ -26,18 +27,77 @@ import (
 // Version is sent to the registry at enrolment.
 var Version = "dev"
 
-// Enrol trades an enrolment code for credentials and stores them. The
-// request id is kept for the retries of this call, so that a lost answer
-// does not burn the code.
-func Enrol(ctx context.Context, s *store.Store, registryURL, code string) (store.Identity, error) {
+// Preview is what an enrolment code would do to this terminal: the centre
+// it enrols into, and Refusal when the terminal would refuse it (set up
+// for another centre).
+type Preview struct {
+	Centre    pickup.Centre
+	ExpiresAt time.Time
+	Refusal   error
+}
+
+// PreviewEnrol asks the registry which centre code enrols into, without
+// using the code up, and checks that this terminal would accept it.
+func PreviewEnrol(ctx context.Context, s *store.Store, registryURL, code string) (Preview, error) {
+	c, err := enrolClient(registryURL, code)
+	if err != nil {
+		return Preview{}, err
+	}
+	return preview(ctx, c, s, code)
+}
+
+func preview(ctx context.Context, c *protocol.Client, s *store.Store, code string) (Preview, error) {
+	r, err := c.PreviewEnrol(ctx, code)
+	if err != nil {
+		return Preview{}, fmt.Errorf("enrol preview with %s: %w", c.BaseURL, err)
+	}
+	p := Preview{Centre: r.Centre, ExpiresAt: r.ExpiresAt}
+	id, err := s.Identity(ctx)
+	switch {
+	case errors.Is(err, store.ErrNotInitialised):
+	case err != nil:
+		return p, err
+	case id.Centre.ID != r.Centre.ID:
+		p.Refusal = &store.Error{Code: store.CodeAlreadySetUp,
+			Msg: fmt.Sprintf("terminal already set up for centre %s; this enrolment is for centre %s (the code was not used: it still enrols a terminal of %s)", id.Centre.ID, r.Centre.ID, r.Centre.ID)}
+	}
+	return p, nil
+}
+
+func enrolClient(registryURL, code string) (*protocol.Client, error) {
 	ec, err := protocol.ParseEnrolmentCode(code)
 	if err != nil {
-		return store.Identity{}, fmt.Errorf("enrol: %w", err)
+		return nil, fmt.Errorf("enrol: %w", err)
 	}
 	registryURL = strings.TrimRight(strings.TrimSpace(registryURL), "/")
 	c, err := protocol.NewClient(registryURL, protocol.Credentials{}, ec.Pin)
 	if err != nil {
-		return store.Identity{}, fmt.Errorf("enrol: %w", err)
+		return nil, fmt.Errorf("enrol: %w", err)
+	}
+	return c, nil
+}
+
+// Enrol trades an enrolment code for credentials and stores them. It
+// first asks the registry which centre the code is for (a preview, which
+// does not use the code up) and refuses, before the code is used, an
+// enrolment the store would refuse: the registry then keeps no terminal
+// that never came. A registry too old to preview is enrolled with as
+// before. The request id is kept for the retries of this call, so that a
+// lost answer does not burn the code.
+func Enrol(ctx context.Context, s *store.Store, registryURL, code string) (store.Identity, error) {
+	c, err := enrolClient(registryURL, code)
+	if err != nil {
+		return store.Identity{}, err
+	}
+	p, err := preview(ctx, c, s, code)
+	var pe *protocol.Error
+	switch {
+	case err == nil && p.Refusal != nil:
+		return store.Identity{}, p.Refusal
+	case errors.As(err, &pe) && pe.Code == protocol.CodeNotFound:
+		// An older registry without preview.
+	case err != nil:
+		return store.Identity{}, err
 	}
 	reqID, err := protocol.NewRequestID(nil)
 	if err != nil {
@@ -58,13 +118,9 @@ func Enrol(ctx context.Context, s *store.Store, registryURL, code string) (store
 		}
 	}
 	if err != nil {
-		return store.Identity{}, fmt.Errorf("enrol with %s: %w", registryURL, err)
+		return store.Identity{}, fmt.Errorf("enrol with %s: %w", c.BaseURL, err)
 	}
-	id, err := s.Enrol(ctx, registryURL, storeEnrolment(resp))
-	if err != nil {
-		return id, err
-	}
-	return id, nil
+	return s.Enrol(ctx, c.BaseURL, storeEnrolment(resp))
 }
 
 // Report says what one sync round moved.

@@ -13,12 +13,15 @@ import (
 
 // Paths of /v1/. Every call but Time and Enrol is signed (see auth.go).
 const (
-	PathTime    = "/v1/time"    // GET: the registry's clock, unauthenticated
-	PathEnrol   = "/v1/enrol"   // POST EnrolRequest → EnrolResponse, unauthenticated (the code is the credential)
-	PathPull    = "/v1/pull"    // GET ?dataset=&after=&limit= → PullResponse
-	PathPush    = "/v1/push"    // POST PushRequest → PushResponse
-	PathDigest  = "/v1/digest"  // GET → DigestResponse
-	PathPickups = "/v1/pickups" // GET ?prefix=&after=&limit= → PickupsResponse (digest repair)
+	PathTime  = "/v1/time"  // GET: the registry's clock, unauthenticated
+	PathEnrol = "/v1/enrol" // POST EnrolRequest → EnrolResponse, unauthenticated (the code is the credential)
+	// PathEnrolPreview: POST EnrolPreviewRequest → EnrolPreviewResponse,
+	// unauthenticated; says the code's centre without using the code up.
+	PathEnrolPreview = "/v1/enrol/preview"
+	PathPull         = "/v1/pull"    // GET ?dataset=&after=&limit= → PullResponse
+	PathPush         = "/v1/push"    // POST PushRequest → PushResponse
+	PathDigest       = "/v1/digest"  // GET → DigestResponse
+	PathPickups      = "/v1/pickups" // GET ?prefix=&after=&limit= → PickupsResponse (digest repair)
 )
 
 // Limits shared by the registry and the client.

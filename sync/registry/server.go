@@ -137,6 +137,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	route(http.MethodGet, protocol.PathTime, s.handleTime)
 	route(http.MethodPost, protocol.PathEnrol, s.handleEnrol)
+	route(http.MethodPost, protocol.PathEnrolPreview, s.handleEnrolPreview)
 	route(http.MethodGet, protocol.PathPull, s.handlePull)
 	route(http.MethodPost, protocol.PathPush, s.handlePush)
 	route(http.MethodGet, protocol.PathDigest, s.handleDigest)
@@ -410,6 +411,37 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) error {
 	resp.ServerTime = protocol.Now(s.Now)
 	s.write(w, r, http.StatusOK, resp)
 	return nil
+}
+
+// handleEnrolPreview says which centre an enrolment code is for, under the
+// enrolment's rate limits (a wrong code counts as a failed enrolment).
+func (s *Server) handleEnrolPreview(w http.ResponseWriter, r *http.Request) error {
+	if len(r.URL.RawQuery) > 0 {
+		return protocol.Errorf(protocol.CodeBadRequest, "enrol preview takes no query")
+	}
+	src := source(r)
+	release, err := s.limiter().enrol(r.Context(), src, s.now())
+	if err != nil {
+		return err
+	}
+	defer release()
+	b, err := readBody(w, r, protocol.MaxEnrolBody, protocol.MaxEnrolBody, "")
+	if err != nil {
+		return err
+	}
+	req, err := protocol.DecodeEnrolPreviewRequest(b)
+	if err == nil {
+		var resp *protocol.EnrolPreviewResponse
+		if resp, err = s.Reg.PreviewEnrolment(r.Context(), req.EnrolmentCode); err == nil {
+			s.write(w, r, http.StatusOK, resp)
+			return nil
+		}
+	}
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.HTTPStatus() < 500 {
+		s.limiter().enrolFailed(src, s.now())
+	}
+	return err
 }
 
 func (s *Server) enrol(w http.ResponseWriter, r *http.Request) (*protocol.EnrolResponse, error) {

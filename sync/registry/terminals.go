@@ -137,6 +137,35 @@ func (reg *Registry) Enrol(ctx context.Context, req *protocol.EnrolRequest) (*pr
 		TLSPin: pin, ServerTime: now}, nil
 }
 
+// PreviewEnrolment says which centre an enrolment code enrols into, with
+// the refusals Enrol would give (unknown, used, expired), and changes
+// nothing: the terminal checks it would accept that centre first.
+func (reg *Registry) PreviewEnrolment(ctx context.Context, code string) (*protocol.EnrolPreviewResponse, error) {
+	ec, err := protocol.ParseEnrolmentCode(code)
+	if err != nil {
+		return nil, protocol.Errorf(protocol.CodeBadRequest, "%v", err)
+	}
+	var centreID, expires string
+	var usedAt sql.NullString
+	err = reg.r.QueryRowContext(ctx, "SELECT centre_id, expires_at, used_at FROM enrolments WHERE token_hash = ?",
+		protocol.TokenHash(ec.Token)).Scan(&centreID, &expires, &usedAt)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, protocol.Errorf(protocol.CodeEnrolmentRefused, "unknown enrolment code: ask for a new one (pickup-registry terminal enrol)")
+	case err != nil:
+		return nil, fmt.Errorf("enrol preview: %w", err)
+	case usedAt.Valid:
+		return nil, protocol.Errorf(protocol.CodeEnrolmentRefused, "this enrolment code was already used on %s: ask for a new one", usedAt.String[:min(10, len(usedAt.String))])
+	case reg.now().After(parseTime(expires)):
+		return nil, protocol.Errorf(protocol.CodeEnrolmentRefused, "this enrolment code expired on %s: ask for a new one", expires[:min(16, len(expires))])
+	}
+	centre, err := reg.Centre(ctx, centreID)
+	if err != nil {
+		return nil, err
+	}
+	return &protocol.EnrolPreviewResponse{Centre: centre, ExpiresAt: parseTime(expires)}, nil
+}
+
 func (reg *Registry) newTerminalID(ctx context.Context, tx *wtx) (string, error) {
 	for {
 		var b [8]byte

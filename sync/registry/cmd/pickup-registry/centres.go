@@ -12,6 +12,8 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/internal/cmdkit"
+	"github.com/pickup-terminal/pickup/internal/cmdkit/atomicfile"
+	"github.com/pickup-terminal/pickup/internal/qrprint"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry"
 )
@@ -82,32 +84,81 @@ func centreListRun(ctx context.Context, g *globals) error {
 
 type terminalEnrolOptions struct {
 	*globals
-	centre string
-	ttl    time.Duration
+	centre  string
+	ttl     time.Duration
+	url, qr string
 }
 
 func newCmdTerminalEnrol(g *globals, runF func(context.Context, *terminalEnrolOptions) error) *cobra.Command {
 	o := &terminalEnrolOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "enrol --centre ID [--ttl 24h] [--json]",
-		Short: "print a one-time, expiring enrolment code for a new terminal of the centre", Args: cmdkit.NoArgs}, o,
+	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "enrol --centre ID [--url URL [--qr FILE.png]] [--ttl 24h] [--json]",
+		Short: "print a one-time, expiring enrolment code for a new terminal of the centre",
+		Long: "Prints a one-time, expiring enrolment code for a new terminal of the centre. With --url (the\n" +
+			"registry's address as the counters reach it) it also prints the whole enrolment as one line\n" +
+			"of text (enrolment_uri: address, code and TLS pin) that the counter window takes from its\n" +
+			"scanner or a paste, and with --qr writes that line as a QR code (PNG, 0600: it enrols a terminal).",
+		Args: cmdkit.NoArgs}, o,
 		cmdkit.NeedFlags("centre"), runF, terminalEnrolRun))
 	cmd.Flags().StringVar(&o.centre, "centre", "", "centre id")
 	cmd.Flags().DurationVar(&o.ttl, "ttl", registry.DefaultEnrolmentTTL, "how long the code stays valid")
+	cmd.Flags().StringVar(&o.url, "url", "", "the registry's address as the counters reach it (https://HOST:PORT): adds the one-line enrolment text")
+	cmd.Flags().StringVar(&o.qr, "qr", "", "write the enrolment text as a QR code to this PNG file (needs --url)")
 	return cmd
 }
 
+// enrolmentOut is a fresh code and, with --url, its one-line text.
+type enrolmentOut struct {
+	registry.Enrolment
+	URI string
+}
+
 func terminalEnrolRun(ctx context.Context, o *terminalEnrolOptions) error {
-	get := func(reg *registry.Registry) (registry.Enrolment, error) {
-		return reg.NewEnrolment(ctx, o.centre, o.ttl)
+	if o.qr != "" && o.url == "" {
+		return cmdkit.Usagef("--qr needs --url (the registry's address as the counters reach it)")
+	}
+	get := func(reg *registry.Registry) (enrolmentOut, error) {
+		en, err := reg.NewEnrolment(ctx, o.centre, o.ttl)
+		if err != nil || o.url == "" {
+			return enrolmentOut{Enrolment: en}, err
+		}
+		u, err := protocol.NewEnrolmentURI(o.url, en.Code)
+		if err != nil {
+			return enrolmentOut{}, cmdkit.Usagef("--url: %v", err)
+		}
+		out := enrolmentOut{Enrolment: en, URI: u.String()}
+		if o.qr != "" {
+			png, err := qrprint.PNG(out.URI, 600)
+			if err != nil {
+				return out, fmt.Errorf("enrolment QR code: %w", err)
+			}
+			if err := atomicfile.WriteBytes(o.qr, png, 0o600); err != nil {
+				return out, fmt.Errorf("enrolment QR code: %w", err)
+			}
+		}
+		return out, nil
 	}
 	return show(ctx, o.globals, get,
-		func(en registry.Enrolment) any {
-			return map[string]any{"enrolment_code": en.Code.String(), "centre_id": en.CentreID, "expires_at": en.ExpiresAt, "tls_pin": en.Code.Pin}
+		func(en enrolmentOut) any {
+			m := map[string]any{"enrolment_code": en.Code.String(), "centre_id": en.CentreID, "expires_at": en.ExpiresAt, "tls_pin": en.Code.Pin}
+			if en.URI != "" {
+				m["enrolment_uri"] = en.URI
+			}
+			if o.qr != "" {
+				m["qr_file"] = o.qr
+			}
+			return m
 		},
-		func(w io.Writer, en registry.Enrolment) error {
+		func(w io.Writer, en enrolmentOut) error {
 			fmt.Fprintf(w, "%s\n", en.Code)
 			fmt.Fprintf(o.stderr, "one-time enrolment code for a terminal of centre %s, valid until %s:\n  pickup enrol --registry URL --code %s\n",
 				en.CentreID, en.ExpiresAt.Local().Format("2006-01-02 15:04"), en.Code)
+			if en.URI != "" {
+				fmt.Fprintf(w, "%s\n", en.URI)
+				fmt.Fprintf(o.stderr, "or scan (or paste) this line into the code field of a counter window that is not set up:\n  %s\n", en.URI)
+			}
+			if o.qr != "" {
+				fmt.Fprintf(o.stderr, "QR code of it written to %s (print it or show it on a screen; it works once)\n", o.qr)
+			}
 			return nil
 		})
 }

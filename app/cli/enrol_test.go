@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pickup-terminal/pickup/sync/protocol"
+	"github.com/pickup-terminal/pickup/sync/registry"
+)
+
+// An enrolment the terminal refuses (set up for another centre) is refused
+// before the code is used: the registry lists no terminal, and the same
+// code then enrols a terminal of its own centre, here from the one-line
+// enrolment text alone.
+func TestEnrolRefusedLeavesNoGhost(t *testing.T) {
+	ctx := context.Background()
+	reg, err := registry.Open(ctx, t.TempDir(), registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	if _, err := reg.Demo(ctx, 2, 10); err != nil {
+		t.Fatal(err)
+	}
+	centres, err := reg.Centres(ctx)
+	if err != nil || len(centres) < 2 {
+		t.Fatalf("centres: %v %v", centres, err)
+	}
+	ts := httptest.NewServer(registry.NewServer(reg, nil).Handler())
+	t.Cleanup(ts.Close)
+	e, err := reg.NewEnrolment(ctx, centres[1].ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	other := t.TempDir()
+	if r := run(t, "--data", other, "init", "--centre", centres[0].ID, "--name", "Elsewhere"); r.code != 0 {
+		t.Fatalf("init: %d %s", r.code, r.stderr)
+	}
+	r := run(t, "--data", other, "enrol", "--registry", ts.URL, "--code", e.Code.String())
+	if r.code == 0 || !strings.Contains(r.stderr, "already set up for centre "+centres[0].ID) {
+		t.Fatalf("enrol of a terminal set up for another centre: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if terms, err := reg.Terminals(ctx); err != nil || len(terms) != 0 {
+		t.Fatalf("registry terminals after a refused enrolment: %v %v, want none", terms, err)
+	}
+
+	u, err := protocol.NewEnrolmentURI(ts.URL, e.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := t.TempDir()
+	if r := run(t, "--data", fresh, "enrol", "--code", strings.ToLower(u.String())); r.code != 0 {
+		t.Fatalf("enrol by text: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	terms, err := reg.Terminals(ctx)
+	if err != nil || len(terms) != 1 || terms[0].CentreID != centres[1].ID {
+		t.Fatalf("registry terminals = %+v %v, want one of %s", terms, err, centres[1].ID)
+	}
+}

@@ -1,0 +1,49 @@
+package counter
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/sync/client"
+	"github.com/pickup-terminal/pickup/sync/protocol"
+)
+
+// syncWords is the sync state in words, and its icon, for the status bar
+// and the sync panel: online only when the last round worked; a revoked
+// terminal, a wrong clock, a refusal and an unreachable registry each say
+// what they are (never "Online").
+func syncWords(tr *i18n.Catalog, registry string, hasSync, online bool, f client.Failure, lastSync time.Time, loc *time.Location) (string, fyne.Resource) {
+	warn := theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning)
+	bad := theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError)
+	switch {
+	case registry == "":
+		return tr.T("ui.status.not_connected"), theme.NewColoredResource(theme.InfoIcon(), theme.ColorNameForeground)
+	case !hasSync:
+		return tr.T("ui.status.sync_off"), warn
+	case f.Code == string(protocol.CodeTerminalRevoked):
+		return tr.T("ui.tech.state.revoked"), bad
+	case f.Kind == client.FailureEnrolAgain:
+		return tr.T("ui.tech.state.unknown"), bad
+	case f.Code == string(protocol.CodeClockSkew):
+		return tr.T("ui.tech.state.clock"), bad
+	case f.Kind == client.FailurePinMismatch:
+		return tr.T("ui.tech.state.pin"), bad
+	case f.Kind == client.FailureBusy:
+		return tr.T("ui.tech.state.busy"), warn
+	case f.Kind == client.FailureRefused:
+		return tr.T("ui.tech.state.refused", "code", f.Code), bad
+	case f.Kind == client.FailureNone && online:
+		return tr.T("ui.status.online"), theme.NewColoredResource(theme.ConfirmIcon(), theme.ColorNameSuccess)
+	}
+	text := tr.T("ui.tech.state.offline_never")
+	if !lastSync.IsZero() {
+		text = tr.T("ui.tech.state.offline_since", "when", tr.DateTime(lastSync, loc))
+	}
+	if f.Kind == client.FailureUnreachable && f.Detail != "" {
+		text += " (" + tr.T("sync.failure.unreachable."+f.Detail+".short") + ")"
+	}
+	return text, warn
+}
