@@ -3,7 +3,10 @@ package cli
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +23,7 @@ type configOptions struct {
 func newCmdConfig(c *ctx, runF func(context.Context, *configOptions) error) *cobra.Command {
 	o := &configOptions{ctx: c}
 	return cmdkit.New(&cobra.Command{Use: "config [KEY [VALUE]]",
-		Short: "show or change a setting: undo-window (e.g. 2m), lang (fr, nl, de, en), peers (ADDR[,ADDR…]), peer-listen (ADDR)",
+		Short: "show or change a setting: undo-window (e.g. 2m), lang (fr, nl, de, en), name (the counter's name, shown with its terminal id), peers (ADDR[,ADDR…]), peer-listen (ADDR)",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 2 {
 				return usagef("want 'config', 'config KEY' or 'config KEY VALUE'")
@@ -30,7 +33,7 @@ func newCmdConfig(c *ctx, runF func(context.Context, *configOptions) error) *cob
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			switch {
 			case len(args) == 0:
-				return []cobra.Completion{"lang", "undo-window", "peers", "peer-listen"}, cobra.ShellCompDirectiveNoFileComp
+				return []cobra.Completion{"lang", "name", "undo-window", "peers", "peer-listen"}, cobra.ShellCompDirectiveNoFileComp
 			case len(args) == 1 && args[0] == "lang":
 				return i18n.Languages, cobra.ShellCompDirectiveNoFileComp
 			}
@@ -58,6 +61,13 @@ var configKeys = map[string]struct {
 		}
 		return store.DefaultUndoWindow.String() + " (default)"
 	}},
+	"name": {store.KeyTerminalName, func(ctx context.Context, s *store.Store, v string) error {
+		v = strings.TrimSpace(v)
+		if v == "" || utf8.RuneCountInString(v) > 40 || strings.ContainsFunc(v, unicode.IsControl) {
+			return usagef("name %q: want 1 to 40 characters, e.g. \"Counter 2\"", v)
+		}
+		return s.SetSetting(ctx, store.KeyTerminalName, v)
+	}, func(v string) string { return v }},
 	"lang": {store.KeyLang, func(ctx context.Context, s *store.Store, v string) error {
 		return s.SetLang(ctx, v)
 	}, func(v string) string {
@@ -84,7 +94,7 @@ var configKeys = map[string]struct {
 
 func runConfig(ctx context.Context, c *configOptions, s *store.Store) error {
 	args := c.args
-	names := []string{"lang", "undo-window", "peers", "peer-listen"}
+	names := []string{"lang", "name", "undo-window", "peers", "peer-listen"}
 	if len(args) > 0 {
 		if _, ok := configKeys[args[0]]; !ok {
 			return usagef("unknown setting %q (settings: %v)", args[0], names)

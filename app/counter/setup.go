@@ -18,12 +18,13 @@ type setupPanel struct {
 	enrolCmd, importCmd, dataDir    *widget.Label
 	demo                            *widget.Button
 	errLabel                        *widget.Label
+	enrol                           *enrolBox
 	err                             error
 	obj                             fyne.CanvasObject
 }
 
-func newSetupPanel(startDemo func()) *setupPanel {
-	p := &setupPanel{}
+func newSetupPanel(startDemo func(), enrol *enrolBox) *setupPanel {
+	p := &setupPanel{enrol: enrol}
 	label := func(bold bool) *widget.Label {
 		l := widget.NewLabel("")
 		l.Wrapping = fyne.TextWrapWord
@@ -50,6 +51,7 @@ func newSetupPanel(startDemo func()) *setupPanel {
 	p.demo.Importance = widget.HighImportance
 	p.obj = container.NewVScroll(container.NewPadded(container.NewVBox(
 		p.title, p.intro, widget.NewSeparator(),
+		enrol.obj, widget.NewSeparator(),
 		p.enrolText, p.enrolCmd, widget.NewSeparator(),
 		p.importText, p.importCmd, widget.NewSeparator(),
 		p.demoText, container.NewHBox(p.demo), p.errLabel, widget.NewSeparator(),
@@ -64,6 +66,7 @@ func (p *setupPanel) render(tr *i18n.Catalog, opt Options) {
 	}
 	p.title.SetText(tr.T("ui.setup.title"))
 	p.intro.SetText(tr.T("ui.setup.intro"))
+	p.enrol.render(tr)
 	p.enrolText.SetText(tr.T("ui.setup.enrol"))
 	p.enrolCmd.SetText("pickup " + data + "enrol --registry URL --code CODE")
 	p.importText.SetText(tr.T("ui.setup.import"))

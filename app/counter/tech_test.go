@@ -2,10 +2,14 @@ package counter
 
 import (
 	"context"
+	"net"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
@@ -109,5 +113,51 @@ func TestSyncWords(t *testing.T) {
 		if !strings.Contains(got, tt.want) || (tt.f.Kind != client.FailureNone && strings.Contains(got, "Online")) {
 			t.Errorf("syncWords(%v, %+v) = %q, want %q", tt.online, tt.f, got, tt.want)
 		}
+	}
+}
+
+// A terminal not set up takes the scanned enrolment text: it names the
+// centre (the code not used yet), and Enter enrols and makes the first
+// sync; the window then leaves the first-run screen.
+func TestEnrolByScan(t *testing.T) {
+	reg := newTestRegistry(t)
+	f := newFixture(t, setup{})
+	text := reg.enrolText(t, reg.centres[1].ID)
+	box := f.ui.setup.enrol
+
+	// A wrong port says so in words.
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	wrong := strings.Replace(text, "-"+strings.TrimPrefix(reg.url[strings.LastIndexByte(reg.url, ':'):], ":"), "-"+strconv.Itoa(port), 1)
+	f.scan(wrong)
+	box.wait()
+	if got := box.msg.Text; !strings.Contains(got, "nothing answers at that address and port") || strings.Contains(got, "dial tcp") {
+		t.Errorf("wrong port: %q", got)
+	}
+	f.win.Canvas().Focus(box.entry)
+	box.entry.SetText("")
+
+	f.scan(strings.ToLower(text)) // a scanner with Caps Lock on
+	box.wait()
+	if got := box.msg.Text; !strings.Contains(got, reg.centres[1].Name) || !strings.Contains(got, "Press Enter") {
+		t.Fatalf("preview: %q, want the centre %s", got, reg.centres[1].Name)
+	}
+	if terms, _ := reg.reg.Terminals(f.ctx); len(terms) != 0 {
+		t.Fatalf("the preview enrolled a terminal: %+v", terms)
+	}
+	f.capture("enrol-preview")
+	f.key(fyne.KeyReturn)
+	box.wait()
+	terms, err := reg.reg.Terminals(f.ctx)
+	if err != nil || len(terms) != 1 || terms[0].CentreID != reg.centres[1].ID {
+		t.Fatalf("registry terminals = %+v %v", terms, err)
+	}
+	st := f.status()
+	if st.Centre.ID != reg.centres[1].ID || st.TerminalID != terms[0].ID || st.LastSync.IsZero() || st.Expected == 0 {
+		t.Errorf("store after enrolment: centre %s terminal %s last sync %v expected %d", st.Centre.ID, st.TerminalID, st.LastSync, st.Expected)
+	}
+	if !f.ui.snap.setUp || box.progress.Value != 1 {
+		t.Errorf("after enrolment: set up %v, progress %v", f.ui.snap.setUp, box.progress.Value)
 	}
 }

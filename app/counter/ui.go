@@ -27,6 +27,7 @@ import (
 	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/client"
+	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
 // Setting keys the window keeps in the store, besides store.KeyLang.
@@ -196,7 +197,7 @@ func (u *UI) build() {
 	u.pending = widget.NewLabel("")
 	u.summary = widget.NewLabel("")
 	u.today = newTodayPanel()
-	u.setup = newSetupPanel(func() { u.StartDemo() })
+	u.setup = newSetupPanel(func() { u.StartDemo() }, newEnrolBox(u))
 }
 
 func (u *UI) root() fyne.CanvasObject {
@@ -242,7 +243,9 @@ func (u *UI) root() fyne.CanvasObject {
 func (u *UI) attach() {
 	c := u.win.Canvas()
 	c.SetOnTypedRune(func(r rune) {
-		if !u.snap.setUp {
+		if !u.snap.setUp { // a scanned enrolment text goes to its field
+			u.setup.enrol.focus()
+			u.setup.enrol.entry.TypedRune(r)
 			return
 		}
 		u.closeDialog() // a scan while a list is open goes to the counter
@@ -269,6 +272,8 @@ func (u *UI) Entry() fyne.Focusable { return u.entry }
 func (u *UI) focusEntry() {
 	if u.snap.setUp {
 		u.win.Canvas().Focus(u.entry)
+	} else if !u.setup.enrol.busy {
+		u.setup.enrol.focus()
 	}
 }
 
@@ -360,6 +365,10 @@ func (u *UI) typedShortcut(s fyne.Shortcut) bool {
 // Submit looks up a code from the camera or an image, as if typed.
 func (u *UI) Submit(text string) {
 	if !u.snap.setUp {
+		if protocol.LooksLikeEnrolmentURI(text) { // an enrolment QR code
+			u.setup.enrol.entry.SetText(text)
+			u.setup.enrol.submit(text)
+		}
 		return
 	}
 	u.closeDialog()
