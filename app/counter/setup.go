@@ -67,7 +67,7 @@ func (p *setupPanel) render(tr *i18n.Catalog, opt Options) {
 	p.title.SetText(tr.T("ui.setup.title"))
 	p.intro.SetText(tr.T("ui.setup.intro"))
 	p.enrol.render(tr)
-	p.enrolText.SetText(tr.T("ui.setup.enrol"))
+	p.enrolText.SetText(tr.T("ui.tech.enrol.cli"))
 	p.enrolCmd.SetText("pickup " + data + "enrol --registry URL --code CODE")
 	p.importText.SetText(tr.T("ui.setup.import"))
 	p.importCmd.SetText("pickup " + data + "init --centre ID --name \"NAME\"\npickup " + data + "import-pickups FILE.csv")

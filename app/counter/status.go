@@ -207,6 +207,7 @@ func (u *UI) renderStatus() {
 	text, icon := syncWords(tr, s.registry, s.hasSync, s.online, s.syncErr, s.status.LastSync, u.opt.Loc)
 	u.onlineIcon.SetResource(icon)
 	u.online.SetText(text)
+	u.buttons["sync"].SetText(tr.T("ui.tech.panel.open"))
 	if s.err != nil {
 		u.onlineIcon.SetResource(theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError))
 		u.online.SetText(tr.T("ui.status.read_error", "err", s.err.Error()))

@@ -1,9 +1,12 @@
 package counter
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -146,7 +149,6 @@ func TestEnrolByScan(t *testing.T) {
 	if terms, _ := reg.reg.Terminals(f.ctx); len(terms) != 0 {
 		t.Fatalf("the preview enrolled a terminal: %+v", terms)
 	}
-	f.capture("enrol-preview")
 	f.key(fyne.KeyReturn)
 	box.wait()
 	terms, err := reg.reg.Terminals(f.ctx)
@@ -159,5 +161,127 @@ func TestEnrolByScan(t *testing.T) {
 	}
 	if !f.ui.snap.setUp || box.progress.Value != 1 {
 		t.Errorf("after enrolment: set up %v, progress %v", f.ui.snap.setUp, box.progress.Value)
+	}
+}
+
+// The sync panel: a registry bundle imported from a folder (the store then
+// holds the centre's pickups), "Sync now" (the outbox empties), a facts
+// bundle exported to a folder that the registry takes.
+func TestSyncPanelSyncNowAndBundles(t *testing.T) {
+	reg := newTestRegistry(t)
+	syncer := &client.Syncer{}
+	f := newFixture(t, setup{opt: func(o *Options) { o.Sync = syncer }})
+	syncer.Store = f.st
+	u, _ := protocol.ParseEnrolmentURI(reg.enrolText(t, reg.centres[0].ID))
+	if _, err := client.Enrol(f.ctx, f.st, u.URL, u.Code.String()); err != nil {
+		t.Fatal(err)
+	}
+	f.ui.Refresh(f.ctx)
+	p := f.ui.syncPanel
+	f.ui.ShowSyncPanel()
+	if p.dlg == nil || !strings.Contains(p.counter.Text, "This counter:") {
+		t.Fatalf("panel not open: %q", p.counter.Text)
+	}
+	drive := t.TempDir()
+	p.folder.SetText(drive)
+
+	// Import from the drive: nothing there, then the registry's bundle.
+	p.Import()
+	p.wait()
+	if !strings.Contains(p.result.Text, "No registry bundle") {
+		t.Errorf("empty folder: %q", p.result.Text)
+	}
+	var buf bytes.Buffer
+	if _, err := reg.reg.ExportBundle(f.ctx, reg.centres[0].ID, 0, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(drive, "namur"+BundleExt), buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.Import()
+	p.wait()
+	if st := f.status(); st.Expected == 0 || !strings.Contains(p.result.Text, "1 bundle files read") {
+		t.Fatalf("after import: %d expected, %q", st.Expected, p.result.Text)
+	}
+
+	// Sync now sends what waits.
+	if _, err := f.st.ReceiveStock(f.ctx, "masks", "", 10, "panel test"); err != nil {
+		t.Fatal(err)
+	}
+	if f.status().PendingUpload == 0 {
+		t.Fatal("nothing waiting after a reception")
+	}
+	p.SyncNow()
+	p.wait()
+	if st := f.status(); st.PendingUpload != 0 || st.LastSync.IsZero() || !strings.Contains(p.result.Text, "Synced") {
+		t.Errorf("after Sync now: %d waiting, last sync %v, %q", st.PendingUpload, st.LastSync, p.result.Text)
+	}
+	if !strings.Contains(p.state.Text, "Online") || !strings.Contains(p.waiting.Text, "Waiting to upload: 0") {
+		t.Errorf("panel after sync: %q %q", p.state.Text, p.waiting.Text)
+	}
+
+	// Export to the drive; the registry takes the bundle.
+	if _, err := f.st.ReceiveStock(f.ctx, "masks", "", 5, "panel test 2"); err != nil {
+		t.Fatal(err)
+	}
+	p.Export()
+	p.wait()
+	files, _ := filepath.Glob(filepath.Join(drive, factsPrefix+"*"+BundleExt))
+	if len(files) != 1 || !strings.Contains(p.result.Text, "1 facts written") {
+		t.Fatalf("export: files %v, %q", files, p.result.Text)
+	}
+	b, err := os.Open(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	got, err := reg.reg.ImportBundle(f.ctx, b)
+	if err != nil || got.Events != 1 || got.Accepted != 1 {
+		t.Errorf("registry import of the exported bundle: %+v %v", got, err)
+	}
+	// Our own facts bundle is not imported back.
+	os.Remove(filepath.Join(drive, "namur"+BundleExt))
+	p.Import()
+	p.wait()
+	if !strings.Contains(p.result.Text, "No registry bundle") {
+		t.Errorf("facts bundle only: %q", p.result.Text)
+	}
+}
+
+// TestTechShots renders the technician's screens (the enrolment preview on
+// the first-run screen, the sync panel) in the four languages at both
+// window sizes into $PICKUP_TEST_SHOTS, like TestLayoutShots.
+func TestTechShots(t *testing.T) {
+	if os.Getenv("PICKUP_TEST_SHOTS") == "" {
+		t.Skip("set PICKUP_TEST_SHOTS=DIR to write PNGs")
+	}
+	reg := newTestRegistry(t)
+	for _, size := range []fyne.Size{{Width: 1280, Height: 800}, {Width: 1024, Height: 768}} {
+		pre := "w" + itoaT(int(size.Width)) + "-tech-"
+		syncer := &client.Syncer{}
+		f := newFixture(t, setup{size: size, opt: func(o *Options) { o.Sync = syncer }})
+		syncer.Store = f.st
+		f.scan(reg.enrolText(t, reg.centres[0].ID))
+		f.ui.setup.enrol.wait()
+		for _, lang := range i18n.Languages {
+			f.ui.SetLang(lang)
+			f.capture(pre + "enrol-preview-" + lang)
+		}
+		f.key(fyne.KeyReturn)
+		f.ui.setup.enrol.wait()
+		if _, err := f.st.ReceiveStock(f.ctx, "masks", "", 10, "shots"); err != nil {
+			t.Fatal(err)
+		}
+		f.ui.Refresh(f.ctx)
+		for _, lang := range i18n.Languages {
+			f.ui.SetLang(lang)
+			f.ui.ShowSyncPanel()
+			f.capture(pre + "syncpanel-" + lang)
+		}
+		f.ui.syncPanel.SyncNow()
+		f.ui.syncPanel.wait()
+		f.capture(pre + "syncpanel-synced-en")
+		f.ui.closeDialog()
+		f.capture(pre + "statusbar-online-fr")
 	}
 }

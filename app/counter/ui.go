@@ -98,6 +98,7 @@ type UI struct {
 	statusBar   fyne.CanvasObject
 	today       *todayPanel
 	setup       *setupPanel
+	syncPanel   *syncPanel
 
 	snap         snapshot
 	showToday    bool
@@ -178,6 +179,7 @@ func (u *UI) build() {
 	u.button("undo", theme.ContentUndoIcon(), widget.WarningImportance, func() { u.model.Undo(u.ctx); u.afterAction() })
 	u.button("clear", theme.CancelIcon(), widget.MediumImportance, u.Escape)
 	u.button("conflicts", theme.WarningIcon(), widget.LowImportance, u.ShowConflicts)
+	u.button("sync", theme.ViewRefreshIcon(), widget.MediumImportance, u.ShowSyncPanel)
 
 	u.band = canvas.NewRectangle(nil)
 	u.band.CornerRadius = 8
@@ -198,6 +200,7 @@ func (u *UI) build() {
 	u.summary = widget.NewLabel("")
 	u.today = newTodayPanel()
 	u.setup = newSetupPanel(func() { u.StartDemo() }, newEnrolBox(u))
+	u.syncPanel = newSyncPanel(u)
 }
 
 func (u *UI) root() fyne.CanvasObject {
@@ -206,7 +209,7 @@ func (u *UI) root() fyne.CanvasObject {
 		langs.Add(u.buttons["lang."+l])
 	}
 	top := container.NewBorder(nil, nil, nil,
-		container.NewHBox(langs, widget.NewSeparator(), u.buttons["contrast"], u.buttons["today"]), u.header)
+		container.NewHBox(langs, widget.NewSeparator(), u.buttons["contrast"], u.buttons["today"], u.buttons["sync"]), u.header)
 	scanRow := container.NewBorder(nil, nil, nil,
 		container.NewHBox(u.buttons["image"], u.buttons["camera"]), u.entryTheme)
 
