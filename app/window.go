@@ -18,6 +18,7 @@ import (
 	"github.com/pickup-terminal/pickup/app/camera"
 	"github.com/pickup-terminal/pickup/app/cli"
 	"github.com/pickup-terminal/pickup/app/counter"
+	"github.com/pickup-terminal/pickup/app/diag"
 	"github.com/pickup-terminal/pickup/app/scan"
 	"github.com/pickup-terminal/pickup/assets"
 	"github.com/pickup-terminal/pickup/assets/i18n"
@@ -84,6 +85,15 @@ func runWindow(ctx context.Context, args []string) int {
 		return cli.ExitError
 	}
 	defer st.Close()
+	// The log goes to a file in the data folder too (0600, rotated by
+	// size), for the diagnostics file a technician sends to support.
+	if lf, err := diag.OpenLog(dir); err != nil {
+		log.Warn("no log file", "err", err)
+	} else {
+		defer lf.Close()
+		log = lf.Logger(os.Stderr)
+		slog.SetDefault(log)
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -129,6 +129,7 @@ func newRoot(c *ctx) *cobra.Command {
 		newCmdSync(c, nil),
 		newCmdRun(c, nil),
 		newCmdPeers(c, nil),
+		newCmdDiagnostics(c, nil),
 		cmdkit.Group("bundle", "move sync data by USB stick", newCmdBundleExport(c, nil), newCmdBundleImport(c, nil)),
 	)
 	return root

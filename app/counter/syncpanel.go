@@ -3,6 +3,7 @@ package counter
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +16,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/pickup-terminal/pickup/app/diag"
 	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/internal/cmdkit/atomicfile"
 	"github.com/pickup-terminal/pickup/sync/client"
 )
 
@@ -30,19 +33,19 @@ const (
 // syncPanel is the technician's panel: the sync state in words, what is
 // waiting, the last error, "Sync now", USB bundles to and from a folder.
 type syncPanel struct {
-	u                        *UI
-	counter, registry, state *widget.Label
-	waiting, lastErr, result *widget.Label
-	syncNow, export, imp     *widget.Button
-	folderLabel              *widget.Label
-	folder                   *widget.Entry
-	progress                 *widget.ProgressBarInfinite
-	busy                     bool
-	done                     chan struct{}
-	say                      func(tr *i18n.Catalog) string
-	sayImp                   widget.Importance
-	dlg                      dialog.Dialog
-	obj                      fyne.CanvasObject
+	u                             *UI
+	counter, registry, state      *widget.Label
+	waiting, lastErr, result      *widget.Label
+	syncNow, export, imp, diagBtn *widget.Button
+	folderLabel                   *widget.Label
+	folder                        *widget.Entry
+	progress                      *widget.ProgressBarInfinite
+	busy                          bool
+	done                          chan struct{}
+	say                           func(tr *i18n.Catalog) string
+	sayImp                        widget.Importance
+	dlg                           dialog.Dialog
+	obj                           fyne.CanvasObject
 }
 
 func newSyncPanel(u *UI) *syncPanel {
@@ -63,13 +66,14 @@ func newSyncPanel(u *UI) *syncPanel {
 	p.syncNow.Importance = widget.HighImportance
 	p.export = widget.NewButtonWithIcon("", theme.UploadIcon(), p.Export)
 	p.imp = widget.NewButtonWithIcon("", theme.DownloadIcon(), p.Import)
+	p.diagBtn = widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), p.Diagnostics)
 	p.progress = widget.NewProgressBarInfinite()
 	p.progress.Stop()
 	p.progress.Hide()
 	p.obj = container.NewVBox(p.counter, p.registry,
 		container.NewBorder(nil, nil, nil, container.NewCenter(p.syncNow), container.NewVBox(p.state, p.waiting)),
 		p.lastErr, p.progress, widget.NewSeparator(),
-		p.folderLabel, container.NewBorder(nil, nil, nil, container.NewHBox(p.export, p.imp), p.folder),
+		p.folderLabel, container.NewBorder(nil, nil, nil, container.NewHBox(p.export, p.imp, p.diagBtn), p.folder),
 		p.result)
 	return p
 }
@@ -133,7 +137,8 @@ func (p *syncPanel) render(tr *i18n.Catalog) {
 	p.folderLabel.SetText(tr.T("ui.tech.panel.folder"))
 	p.export.SetText(tr.T("ui.tech.panel.export"))
 	p.imp.SetText(tr.T("ui.tech.panel.import"))
-	for _, b := range []*widget.Button{p.syncNow, p.export, p.imp} {
+	p.diagBtn.SetText(tr.T("ui.tech.panel.diagnostics"))
+	for _, b := range []*widget.Button{p.syncNow, p.export, p.imp, p.diagBtn} {
 		if p.busy || s.registry == "" && b == p.syncNow {
 			b.Disable()
 		} else {
@@ -246,5 +251,20 @@ func (p *syncPanel) Import() {
 		return widget.SuccessImportance, func(tr *i18n.Catalog) string {
 			return tr.T("ui.tech.panel.imported", "files", tr.Number(n), "pickups", tr.Number(pickups))
 		}
+	})
+}
+
+// Diagnostics writes the diagnostics file for support into the folder.
+func (p *syncPanel) Diagnostics() {
+	dir := strings.TrimSpace(p.folder.Text)
+	name := "pickup-diagnostics-" + p.u.snap.status.TerminalID + "-" + p.u.model.Now().UTC().Format("20060102-150405") + ".txt"
+	logPath := filepath.Join(filepath.Dir(p.u.opt.Store.Path()), diag.LogName)
+	p.run(func(ctx context.Context) (widget.Importance, func(tr *i18n.Catalog) string) {
+		path := filepath.Join(dir, name)
+		err := atomicfile.WriteFile(path, 0o600, func(w io.Writer) error { return diag.Write(ctx, w, p.u.opt.Store, logPath) })
+		if err != nil {
+			return failedSay(err)
+		}
+		return widget.SuccessImportance, func(tr *i18n.Catalog) string { return tr.T("ui.tech.panel.diag_done", "file", path) }
 	})
 }
