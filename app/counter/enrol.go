@@ -27,19 +27,19 @@ type Rounder interface {
 // registry, which names the centre without using the code up; Enter then
 // enrols and makes the first sync, with a progress bar.
 type enrolBox struct {
-	u           *UI
-	title, hint *widget.Label
-	msg         *widget.Label
-	entry       *widget.Entry
-	button      *widget.Button
-	progress    *widget.ProgressBar
-	obj         fyne.CanvasObject
-	previewed   string // the text whose preview is shown
-	uri         protocol.EnrolmentURI
-	busy        bool
-	done        chan struct{} // closed when the running step ends (tests wait on it)
-	say         func(tr *i18n.Catalog) string
-	importance  widget.Importance
+	u              *UI
+	title, hint    *widget.Label
+	msg            *widget.Label
+	entry          *widget.Entry
+	button, camera *widget.Button
+	progress       *widget.ProgressBar
+	obj            fyne.CanvasObject
+	previewed      string // the text whose preview is shown
+	uri            protocol.EnrolmentURI
+	busy           bool
+	done           chan struct{} // closed when the running step ends (tests wait on it)
+	say            func(tr *i18n.Catalog) string
+	importance     widget.Importance
 }
 
 func newEnrolBox(u *UI) *enrolBox {
@@ -58,9 +58,10 @@ func newEnrolBox(u *UI) *enrolBox {
 	b.entry.OnSubmitted = b.submit
 	b.button = widget.NewButtonWithIcon("", theme.LoginIcon(), func() { b.submit(b.entry.Text) })
 	b.button.Importance = widget.HighImportance
+	b.camera = widget.NewButtonWithIcon("", theme.MediaVideoIcon(), u.ToggleCamera)
 	b.progress = widget.NewProgressBar()
 	b.progress.Hide()
-	b.obj = container.NewVBox(b.title, b.hint, container.NewBorder(nil, nil, nil, b.button, b.entry), b.progress, b.msg)
+	b.obj = container.NewVBox(b.title, b.hint, container.NewBorder(nil, nil, nil, container.NewHBox(b.camera, b.button), b.entry), b.progress, b.msg)
 	return b
 }
 
@@ -69,6 +70,16 @@ func (b *enrolBox) render(tr *i18n.Catalog) {
 	b.hint.SetText(tr.T("ui.tech.enrol.hint"))
 	b.entry.SetPlaceHolder(tr.T("ui.tech.enrol.placeholder"))
 	b.button.SetText(tr.T("ui.tech.enrol.button"))
+	if b.u.camCancel != nil {
+		b.camera.SetText(tr.T("ui.camera.stop"))
+	} else {
+		b.camera.SetText(tr.T("ui.camera.start"))
+	}
+	if b.u.opt.Camera == nil {
+		b.camera.Hide()
+	} else {
+		b.camera.Show()
+	}
 	if b.busy {
 		b.button.Disable()
 	} else {

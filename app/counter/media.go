@@ -10,6 +10,7 @@ import (
 	_ "image/jpeg" // decode photos of letters
 	_ "image/png"  // decode screenshots
 	"io"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -128,9 +129,6 @@ func (u *UI) setInfo(f func(*i18n.Catalog) string) {
 
 // ToggleCamera starts or stops scanning with the camera.
 func (u *UI) ToggleCamera() {
-	if !u.snap.setUp {
-		return
-	}
 	if u.camCancel != nil {
 		u.camCancel()
 		return
@@ -157,6 +155,12 @@ func (u *UI) ToggleCamera() {
 // code or Escape.
 func (u *UI) cameraFound(text string) {
 	if u.camCancel == nil {
+		return
+	}
+	if !u.snap.setUp { // an enrolment QR code, read once (Enter enrols)
+		if strings.TrimSpace(text) != strings.TrimSpace(u.setup.enrol.entry.Text) {
+			u.Submit(text)
+		}
 		return
 	}
 	if text == u.model.Input() && u.model.Phase() != PhaseIdle {

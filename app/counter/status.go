@@ -189,6 +189,7 @@ func (u *UI) renderStatus() {
 		u.lastSync.SetText("")
 		u.pending.SetText("")
 		u.buttons["conflicts"].Hide()
+		u.buttons["sync"].Hide()
 		u.summary.SetText("")
 		return
 	}
@@ -208,6 +209,7 @@ func (u *UI) renderStatus() {
 	u.onlineIcon.SetResource(icon)
 	u.online.SetText(text)
 	u.buttons["sync"].SetText(tr.T("ui.tech.panel.open"))
+	u.buttons["sync"].Show()
 	if s.err != nil {
 		u.onlineIcon.SetResource(theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError))
 		u.online.SetText(tr.T("ui.status.read_error", "err", s.err.Error()))

@@ -73,7 +73,7 @@ func newSyncPanel(u *UI) *syncPanel {
 	p.obj = container.NewVBox(p.counter, p.registry,
 		container.NewBorder(nil, nil, nil, container.NewCenter(p.syncNow), container.NewVBox(p.state, p.waiting)),
 		p.lastErr, p.progress, widget.NewSeparator(),
-		p.folderLabel, container.NewBorder(nil, nil, nil, container.NewHBox(p.export, p.imp, p.diagBtn), p.folder),
+		p.folderLabel, p.folder, container.NewHBox(p.export, p.imp, p.diagBtn),
 		p.result)
 	return p
 }

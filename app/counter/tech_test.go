@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
@@ -284,4 +285,42 @@ func TestTechShots(t *testing.T) {
 		f.ui.closeDialog()
 		f.capture(pre + "statusbar-online-fr")
 	}
+}
+
+// The camera reads the enrolment QR code on the first-run screen: the
+// preview shows once however many frames see it, and nothing is enrolled
+// until Enter.
+func TestEnrolByCamera(t *testing.T) {
+	reg := newTestRegistry(t)
+	text := reg.enrolText(t, reg.centres[0].ID)
+	frames := make(chan struct{})
+	f := newFixture(t, setup{opt: func(o *Options) {
+		o.Camera = func(ctx context.Context, found func(string)) error {
+			for range 5 {
+				found(text)
+			}
+			close(frames)
+			<-ctx.Done()
+			return nil
+		}
+	}})
+	box := f.ui.setup.enrol
+	if box.camera.Hidden {
+		t.Fatal("no camera button on the first-run screen")
+	}
+	test.Tap(box.camera)
+	<-frames
+	box.wait()
+	if got := box.msg.Text; !strings.Contains(got, reg.centres[0].Name) {
+		t.Fatalf("camera preview: %q", got)
+	}
+	if terms, _ := reg.reg.Terminals(f.ctx); len(terms) != 0 {
+		t.Fatalf("the camera enrolled without Enter: %+v", terms)
+	}
+	f.key(fyne.KeyReturn)
+	box.wait()
+	if terms, _ := reg.reg.Terminals(f.ctx); len(terms) != 1 {
+		t.Fatalf("after Enter: %+v", terms)
+	}
+	f.ui.StopCamera()
 }
