@@ -212,17 +212,9 @@ func (c *Client) Time(ctx context.Context) (time.Time, error) {
 // carries a pin and the client has no TLS configuration yet, the pin is
 // applied before anything is sent. On success the client's Creds are set.
 func (c *Client) Enrol(ctx context.Context, code, requestID, hostname, version string) (*EnrolResponse, error) {
-	ec, err := ParseEnrolmentCode(code)
+	ec, err := c.pinnedCode(code)
 	if err != nil {
 		return nil, err
-	}
-	if ec.Pin != "" && !strings.HasPrefix(strings.ToLower(c.BaseURL), "https://") {
-		return nil, ErrPinOverHTTP
-	}
-	if ec.Pin != "" {
-		if err := c.pin(ec.Pin); err != nil {
-			return nil, err
-		}
 	}
 	req := EnrolRequest{EnrolmentCode: ec.Token, RequestID: requestID, Hostname: hostname, ClientVersion: version}
 	b, err := c.post(ctx, PathEnrol, req, false)

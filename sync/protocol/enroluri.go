@@ -206,21 +206,31 @@ func DecodeEnrolPreviewResponse(b []byte) (*EnrolPreviewResponse, error) {
 // PreviewEnrol asks which centre code enrols into, without using it up.
 // A pin in the code is applied as in Enrol.
 func (c *Client) PreviewEnrol(ctx context.Context, code string) (*EnrolPreviewResponse, error) {
-	ec, err := ParseEnrolmentCode(code)
+	ec, err := c.pinnedCode(code)
 	if err != nil {
 		return nil, err
-	}
-	if ec.Pin != "" && !strings.HasPrefix(strings.ToLower(c.BaseURL), "https://") {
-		return nil, ErrPinOverHTTP
-	}
-	if ec.Pin != "" {
-		if err := c.pin(ec.Pin); err != nil {
-			return nil, err
-		}
 	}
 	b, err := c.post(ctx, PathEnrolPreview, EnrolPreviewRequest{EnrolmentCode: ec.Token}, false)
 	if err != nil {
 		return nil, err
 	}
 	return DecodeEnrolPreviewResponse(b)
+}
+
+// pinnedCode parses an enrolment code and, when it carries a pin, applies
+// it before anything is sent (refusing a pin with a plain http:// address).
+func (c *Client) pinnedCode(code string) (EnrolmentCode, error) {
+	ec, err := ParseEnrolmentCode(code)
+	if err != nil {
+		return ec, err
+	}
+	if ec.Pin != "" && !strings.HasPrefix(strings.ToLower(c.BaseURL), "https://") {
+		return ec, ErrPinOverHTTP
+	}
+	if ec.Pin != "" {
+		if err := c.pin(ec.Pin); err != nil {
+			return ec, err
+		}
+	}
+	return ec, nil
 }
