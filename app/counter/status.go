@@ -32,7 +32,8 @@ type snapshot struct {
 	err      error
 	// recommended is the counter version the registry recommends.
 	recommended string
-	peers       int // the centre's counters exchanged with in the last minute (LAN)
+	peers       int           // the centre's counters exchanged with in the last minute (LAN)
+	skew        time.Duration // the registry's clock minus this one, at the last round
 }
 
 // read gathers a snapshot from the store. It touches no widget and may run
@@ -46,6 +47,9 @@ func (u *UI) read(ctx context.Context) snapshot {
 	}
 	if u.opt.Sync != nil {
 		s.hasSync, s.online, s.syncErr = true, u.opt.Sync.Online(), u.opt.Sync.LastFailure()
+		if st, ok := u.opt.Sync.(interface{ State() client.State }); ok {
+			s.skew = st.State().ClockSkew
+		}
 	}
 	if s.today, err = u.opt.Store.Handovers(ctx, u.opt.Store.DayStart(u.opt.Store.Today()), 0); err != nil {
 		s.err = err
@@ -205,7 +209,7 @@ func (u *UI) renderStatus() {
 		head += " · " + s.camp.Names.In(tr.Lang)
 	}
 	u.header.SetText(head)
-	text, icon := syncWords(tr, s.registry, s.hasSync, s.online, s.syncErr, s.status.LastSync, u.opt.Loc)
+	text, icon := syncWords(tr, s.registry, s.hasSync, s.online, s.syncErr, s.status.LastSync, u.opt.Loc, s.skew)
 	u.onlineIcon.SetResource(icon)
 	u.online.SetText(text)
 	u.buttons["sync"].SetText(tr.T("ui.tech.panel.open"))

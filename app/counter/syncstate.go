@@ -13,9 +13,9 @@ import (
 
 // syncWords is the sync state in words, and its icon, for the status bar
 // and the sync panel: online only when the last round worked; a revoked
-// terminal, a wrong clock, a refusal and an unreachable registry each say
+// terminal, a wrong clock (refused, or off by more than SkewWarning), a refusal and an unreachable registry each say
 // what they are (never "Online").
-func syncWords(tr *i18n.Catalog, registry string, hasSync, online bool, f client.Failure, lastSync time.Time, loc *time.Location) (string, fyne.Resource) {
+func syncWords(tr *i18n.Catalog, registry string, hasSync, online bool, f client.Failure, lastSync time.Time, loc *time.Location, skew time.Duration) (string, fyne.Resource) {
 	warn := theme.NewColoredResource(theme.WarningIcon(), theme.ColorNameWarning)
 	bad := theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError)
 	switch {
@@ -35,6 +35,8 @@ func syncWords(tr *i18n.Catalog, registry string, hasSync, online bool, f client
 		return tr.T("ui.tech.state.busy"), warn
 	case f.Kind == client.FailureRefused:
 		return tr.T("ui.tech.state.refused", "code", f.Code), bad
+	case f.Kind == client.FailureNone && online && (skew > client.SkewWarning || skew < -client.SkewWarning):
+		return tr.T("ui.tech.state.skew", "d", skew.Abs().Round(time.Second).String()), warn
 	case f.Kind == client.FailureNone && online:
 		return tr.T("ui.status.online"), theme.NewColoredResource(theme.ConfirmIcon(), theme.ColorNameSuccess)
 	}

@@ -102,19 +102,22 @@ func TestSyncWords(t *testing.T) {
 		online bool
 		f      client.Failure
 		want   string
+		skew   time.Duration
 	}{
-		{true, client.Failure{}, "Online"},
-		{false, client.Failure{Kind: client.FailureUnreachable}, "Offline since"},
-		{false, client.Failure{Kind: client.FailureUnreachable, Detail: client.UnreachablePort}, "nothing at that port"},
-		{true, client.Failure{Kind: client.FailureEnrolAgain, Code: "terminal_revoked"}, "Revoked"},
-		{true, client.Failure{Kind: client.FailureEnrolAgain, Code: "unauthenticated"}, "Not known to the registry"},
-		{true, client.Failure{Kind: client.FailureBusy, Code: "clock_skew"}, "Clock wrong"},
-		{true, client.Failure{Kind: client.FailureRefused, Code: "forbidden"}, "Refused by the registry (forbidden)"},
-		{false, client.Failure{Kind: client.FailurePinMismatch}, "Registry certificate changed"},
+		{true, client.Failure{}, "Clock off by 3m0s", 3 * time.Minute},
+		{true, client.Failure{}, "Clock off by 2m0s", -2 * time.Minute},
+		{true, client.Failure{}, "Online", 0},
+		{false, client.Failure{Kind: client.FailureUnreachable}, "Offline since", 0},
+		{false, client.Failure{Kind: client.FailureUnreachable, Detail: client.UnreachablePort}, "nothing at that port", 0},
+		{true, client.Failure{Kind: client.FailureEnrolAgain, Code: "terminal_revoked"}, "Revoked", 0},
+		{true, client.Failure{Kind: client.FailureEnrolAgain, Code: "unauthenticated"}, "Not known to the registry", 0},
+		{true, client.Failure{Kind: client.FailureBusy, Code: "clock_skew"}, "Clock wrong", 0},
+		{true, client.Failure{Kind: client.FailureRefused, Code: "forbidden"}, "Refused by the registry (forbidden)", 0},
+		{false, client.Failure{Kind: client.FailurePinMismatch}, "Registry certificate changed", 0},
 	}
 	for _, tt := range tests {
-		got, _ := syncWords(en, "http://r", true, tt.online, tt.f, last, time.UTC)
-		if !strings.Contains(got, tt.want) || (tt.f.Kind != client.FailureNone && strings.Contains(got, "Online")) {
+		got, _ := syncWords(en, "http://r", true, tt.online, tt.f, last, time.UTC, tt.skew)
+		if !strings.Contains(got, tt.want) || ((tt.f.Kind != client.FailureNone || tt.skew != 0) && strings.Contains(got, "Online")) {
 			t.Errorf("syncWords(%v, %+v) = %q, want %q", tt.online, tt.f, got, tt.want)
 		}
 	}
