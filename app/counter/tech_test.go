@@ -286,7 +286,7 @@ func TestTechShots(t *testing.T) {
 		f.ui.syncPanel.wait()
 		f.capture(pre + "syncpanel-synced-en")
 		f.ui.closeDialog()
-		f.capture(pre + "statusbar-online-fr")
+		f.capture(pre + "statusbar-online-en")
 	}
 }
 
