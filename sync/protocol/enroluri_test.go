@@ -85,3 +85,26 @@ func TestEnrolmentURIRefusals(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseEnrolmentURI: whatever a scanner types, the parser answers
+// without panicking, and what it accepts prints back to a text it reads
+// the same.
+func FuzzParseEnrolmentURI(f *testing.F) {
+	tok, _ := NewEnrolmentToken(nil)
+	sum := sha256.Sum256([]byte("cert"))
+	for _, c := range []EnrolmentCode{{Token: tok}, {Token: tok, Pin: CertPin(sum[:])}} {
+		u, _ := NewEnrolmentURI("https://registry.example:8443", c)
+		f.Add(u.String())
+	}
+	f.Add("PICKUP-ENROL-H-0-0-a-1")
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := ParseEnrolmentURI(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseEnrolmentURI(u.String())
+		if err != nil || again != u {
+			t.Fatalf("%q → %+v → %q → %+v, %v", s, u, u.String(), again, err)
+		}
+	})
+}
