@@ -74,10 +74,10 @@ func TestEnrolmentURIRefusals(t *testing.T) {
 	for _, bad := range []string{
 		"", "PICKUP-ENROL-", text[:len(text)-5], // cut off
 		strings.Replace(text, "-H-", "-X-", 1),
-		strings.Replace(text, tok, tok[:19]+"0", 1),  // check character
-		strings.Replace(text, "-0-", "-ABC-", 1),     // damaged pin
-		strings.Replace(text, "-8080", "-99999", 1),  // port
-		strings.Replace(text, "127.0.0.1", "a_b", 1), // host
+		strings.Replace(text, tok, tok[:19]+otherChar(tok[19]), 1), // check character
+		strings.Replace(text, "-0-", "-ABC-", 1),                   // damaged pin
+		strings.Replace(text, "-8080", "-99999", 1),                // port
+		strings.Replace(text, "127.0.0.1", "a_b", 1),               // host
 		"PICKUP-ENROL-H-" + tok + "-0-" + strings.Repeat("a", 300) + "-1",
 	} {
 		if _, err := ParseEnrolmentURI(bad); err == nil {
@@ -107,4 +107,12 @@ func FuzzParseEnrolmentURI(f *testing.F) {
 			t.Fatalf("%q → %+v → %q → %+v, %v", s, u, u.String(), again, err)
 		}
 	})
+}
+
+// otherChar is a character of the alphabet other than c.
+func otherChar(c byte) string {
+	if c == '0' {
+		return "1"
+	}
+	return "0"
 }
