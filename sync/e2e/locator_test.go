@@ -58,6 +58,16 @@ func TestLocatorWrongCentreOffline(t *testing.T) {
 	want("offline", stay, "gent", "Kortrijksesteenweg 788")
 	want("offline, moved", moved, "liege", "Boulevard d'Avroy 112")
 
+	// The demo draws names from a small pool: a name a Namur professional
+	// also carries is rightly in the file, so only gent-only names count.
+	namur := map[string]bool{}
+	res := reg.cli(t, "codes", "--centre", "namur")
+	if err := pickup.ReadPickupCSV(strings.NewReader(res.stdout), func(_ int, p pickup.Pickup) error {
+		namur[p.Name] = true
+		return nil
+	}); err != nil || len(namur) == 0 {
+		t.Fatalf("codes --centre namur: %v (%d names)", err, len(namur))
+	}
 	var files []byte
 	for _, suffix := range []string{"", "-wal"} {
 		b, err := os.ReadFile(filepath.Join(a.dir, "pickup.db"+suffix))
@@ -67,7 +77,7 @@ func TestLocatorWrongCentreOffline(t *testing.T) {
 		files = append(files, b...)
 	}
 	for _, p := range gent[:3] {
-		if bytes.Contains(files, []byte(p.Code)) || bytes.Contains(files, []byte(p.Name)) {
+		if bytes.Contains(files, []byte(p.Code)) || (!namur[p.Name] && bytes.Contains(files, []byte(p.Name))) {
 			t.Errorf("the terminal's database holds a code or name of gent in clear (%s)", p.Code.Masked())
 		}
 	}
