@@ -2,6 +2,7 @@ package sqlkit
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/pickup-terminal/pickup"
 )
@@ -34,18 +35,33 @@ func ScanPickup(row Scanner, p *pickup.Pickup, extra ...any) error {
 
 // Query runs query on q and reads every row it returns with scan.
 func Query[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	var out []T
+	err := Each(ctx, q, func(rows *sql.Rows) error {
+		v, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	}, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
+	return out, nil
+}
+
+// Each runs query on q and calls fn on every row it returns, stopping at
+// the first error.
+func Each(ctx context.Context, q Querier, fn func(*sql.Rows) error, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
 	}
-	return out, rows.Err()
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -368,7 +368,7 @@ func (c *Client) PullAll(ctx context.Context, r PullRequest, apply func(*PullRes
 			b, err := c.pullCall(ctx, req)
 			req.Pending = nil // once a round
 			if err == nil {
-				var h pullHead
+				var h PullResponse
 				if h, err = peekPullHead(b); err == nil && h.Cursor < req.After && !h.Reset {
 					err = fmt.Errorf("pull: cursor went back from %d to %d", req.After, h.Cursor)
 				}
@@ -432,9 +432,10 @@ func (c *Client) PullAll(ctx context.Context, r PullRequest, apply func(*PullRes
 }
 
 // peekPullHead reads the fields a page starts with (dataset_id, centre_id,
-// reset, after, cursor, more) without decoding the rest.
-func peekPullHead(b []byte) (pullHead, error) {
-	var h pullHead
+// reset, after, cursor, more) without decoding the rest: the page it
+// returns holds only them.
+func peekPullHead(b []byte) (PullResponse, error) {
+	var h PullResponse
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return h, errors.New("pull: answer is not a JSON object")
@@ -444,24 +445,12 @@ func peekPullHead(b []byte) (pullHead, error) {
 		if err != nil {
 			return h, fmt.Errorf("pull: answer head: %w", err)
 		}
-		var dst any
 		switch k {
-		case "dataset_id":
-			dst = &h.DatasetID
-		case "centre_id":
-			dst = &h.CentreID
-		case "reset":
-			dst = &h.Reset
-		case "after":
-			dst = &h.After
-		case "cursor":
-			dst = &h.Cursor
-		case "more":
-			dst = &h.More
+		case "dataset_id", "centre_id", "reset", "after", "cursor", "more":
 		default:
 			return h, fmt.Errorf("pull: answer head: unexpected key %v", k)
 		}
-		if err := dec.Decode(dst); err != nil {
+		if err := dec.Decode(h.field(k.(string))); err != nil {
 			return h, fmt.Errorf("pull: answer head: %w", err)
 		}
 	}

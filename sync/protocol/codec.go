@@ -228,35 +228,6 @@ func Encode(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// pullHead and pullTail are the fields of PullResponse before and after
-// its pickups, for EncodePull.
-type pullHead struct {
-	DatasetID string `json:"dataset_id"`
-	CentreID  string `json:"centre_id"`
-	Reset     bool   `json:"reset"`
-	After     int64  `json:"after"`
-	Cursor    int64  `json:"cursor"`
-	More      bool   `json:"more"`
-}
-
-type pullTail struct {
-	Reassigned  []Reassignment    `json:"reassigned,omitempty"`
-	Redemptions []Redemption      `json:"redemptions,omitempty"`
-	Received    []ReceivedFact    `json:"received,omitempty"`
-	Campaigns   []CampaignRow     `json:"campaigns,omitempty"`
-	Centres     []CentreRow       `json:"centres,omitempty"`
-	Shipments   []Shipment        `json:"shipments,omitempty"`
-	Keys        []SigningKey      `json:"keys,omitempty"`
-	Revoked     []RevokedCode     `json:"revoked,omitempty"`
-	Facts       []Fact            `json:"facts,omitempty"`
-	Locator     *Locator          `json:"locator,omitempty"`
-	Weeks       []pickup.WeekPlan `json:"weeks,omitempty"`
-	Recommended string            `json:"recommended_version,omitempty"`
-	PeerKey     []byte            `json:"peer_key,omitempty"`
-	PeerEpoch   int64             `json:"peer_epoch,omitempty"`
-	ServerTime  time.Time         `json:"server_time"`
-}
-
 // EncodePull encodes a page exactly as Encode would, except that its
 // pickups are given as JSON objects already encoded (raw, one per row, in
 // order; p.Pickups is then ignored). The registry builds them in SQL,
@@ -266,22 +237,30 @@ func EncodePull(p *PullResponse, raw []json.RawMessage) ([]byte, error) {
 	if raw == nil {
 		return Encode(p)
 	}
-	head, err := Encode(pullHead{p.DatasetID, p.CentreID, p.Reset, p.After, p.Cursor, p.More})
+	q := *p
+	q.Pickups = nil
+	b, err := Encode(&q)
 	if err != nil {
 		return nil, err
 	}
-	tail, err := Encode(pullTail{p.Reassigned, p.Redemptions, p.Received, p.Campaigns, p.Centres, p.Shipments, p.Keys, p.Revoked, p.Facts, p.Locator, p.Weeks, p.RecommendedVersion, p.PeerKey, p.PeerEpoch, p.ServerTime})
-	if err != nil {
-		return nil, err
+	// The pickups go right after "more", the last field before them: no
+	// string value can hold the key's quotes unescaped.
+	cut := bytes.Index(b, []byte(`,"more":`))
+	if cut < 0 {
+		return nil, errors.New("encode pull: no more field")
 	}
-	head = bytes.TrimRight(head, "}\n")
-	tail = bytes.TrimLeft(tail, "{")
-	n := len(head) + len(tail) + 16
+	cut += len(`,"more":`)
+	if q.More {
+		cut += len("true")
+	} else {
+		cut += len("false")
+	}
+	n := len(b) + 16
 	for _, r := range raw {
 		n += len(r) + 1
 	}
 	out := make([]byte, 0, n)
-	out = append(out, head...)
+	out = append(out, b[:cut]...)
 	if len(raw) > 0 {
 		out = append(out, `,"pickups":[`...)
 		for i, r := range raw {
@@ -292,8 +271,7 @@ func EncodePull(p *PullResponse, raw []json.RawMessage) ([]byte, error) {
 		}
 		out = append(out, ']')
 	}
-	out = append(out, ',')
-	out = append(out, tail...)
+	out = append(out, b[cut:]...)
 	return out, nil
 }
 

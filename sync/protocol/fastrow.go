@@ -328,51 +328,8 @@ func fastPullResponse(b []byte, out *PullResponse) bool {
 			}
 			continue
 		}
-		var dst any
-		switch key {
-		case "dataset_id":
-			dst = &v.DatasetID
-		case "centre_id":
-			dst = &v.CentreID
-		case "reset":
-			dst = &v.Reset
-		case "after":
-			dst = &v.After
-		case "cursor":
-			dst = &v.Cursor
-		case "more":
-			dst = &v.More
-		case "reassigned":
-			dst = &v.Reassigned
-		case "redemptions":
-			dst = &v.Redemptions
-		case "received":
-			dst = &v.Received
-		case "campaigns":
-			dst = &v.Campaigns
-		case "centres":
-			dst = &v.Centres
-		case "shipments":
-			dst = &v.Shipments
-		case "keys":
-			dst = &v.Keys
-		case "revoked":
-			dst = &v.Revoked
-		case "facts":
-			dst = &v.Facts
-		case "locator":
-			dst = &v.Locator
-		case "weeks":
-			dst = &v.Weeks
-		case "recommended_version":
-			dst = &v.RecommendedVersion
-		case "peer_key":
-			dst = &v.PeerKey
-		case "peer_epoch":
-			dst = &v.PeerEpoch
-		case "server_time":
-			dst = &v.ServerTime
-		default:
+		dst := v.field(key)
+		if dst == nil {
 			return false
 		}
 		p.ws()
@@ -387,4 +344,54 @@ func fastPullResponse(b []byte, out *PullResponse) bool {
 	}
 	*out = v
 	return true
+}
+
+// field returns a pointer to the field of v stored under key in JSON,
+// nil for pickups (read by hand) and for an unknown key.
+func (v *PullResponse) field(key string) any {
+	switch key {
+	case "dataset_id":
+		return &v.DatasetID
+	case "centre_id":
+		return &v.CentreID
+	case "reset":
+		return &v.Reset
+	case "after":
+		return &v.After
+	case "cursor":
+		return &v.Cursor
+	case "more":
+		return &v.More
+	case "reassigned":
+		return &v.Reassigned
+	case "redemptions":
+		return &v.Redemptions
+	case "received":
+		return &v.Received
+	case "campaigns":
+		return &v.Campaigns
+	case "centres":
+		return &v.Centres
+	case "shipments":
+		return &v.Shipments
+	case "keys":
+		return &v.Keys
+	case "revoked":
+		return &v.Revoked
+	case "facts":
+		return &v.Facts
+	case "locator":
+		return &v.Locator
+	case "weeks":
+		return &v.Weeks
+	case "recommended_version":
+		return &v.RecommendedVersion
+	case "peer_key":
+		return &v.PeerKey
+	case "peer_epoch":
+		return &v.PeerEpoch
+	case "server_time":
+		return &v.ServerTime
+	}
+	return nil
 }

@@ -336,17 +336,7 @@ func (reg *Registry) campaigns(ctx context.Context, tx *sql.Tx, only string) ([]
 }
 
 func eachRowArgs(ctx context.Context, tx *sql.Tx, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlkit.Each(ctx, tx, fn, q, args...)
 }
 
 // phaseFor resolves the phase of a request: the one asked for, which must

@@ -322,15 +322,5 @@ func campaignsByID(ctx context.Context, tx *sql.Tx) (map[string]*pickup.Campaign
 }
 
 func eachRow(ctx context.Context, tx *sql.Tx, q string, fn func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRowArgs(ctx, tx, q, nil, fn)
 }

@@ -138,21 +138,24 @@ func keep[T any](rows []T, ok func(T) bool) []T {
 }
 
 func (reg *Registry) pullPickups(ctx context.Context, tx *sql.Tx, centreID string, after int64, n int, page *protocol.PullResponse, seqs *[]int64) error {
-	rows, err := reg.query(ctx, tx, `SELECT `+sqlkit.PickupColumns+`, seq
+	return eachPickupRow(ctx, reg.stmts.In(tx), func(r protocol.PickupRow) {
+		page.Pickups = append(page.Pickups, r)
+		*seqs = append(*seqs, r.Seq)
+	}, `SELECT `+sqlkit.PickupColumns+`, seq
 		FROM pickups WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?`, centreID, after, n)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+}
+
+// eachPickupRow runs query, which selects sqlkit.PickupColumns and seq,
+// and gives each row to add.
+func eachPickupRow(ctx context.Context, q sqlkit.Querier, add func(protocol.PickupRow), query string, args ...any) error {
+	return sqlkit.Each(ctx, q, func(rows *sql.Rows) error {
 		var r protocol.PickupRow
 		if err := sqlkit.ScanPickup(rows, &r.Pickup, &r.Seq); err != nil {
 			return err
 		}
-		page.Pickups = append(page.Pickups, r)
-		*seqs = append(*seqs, r.Seq)
-	}
-	return rows.Err()
+		add(r)
+		return nil
+	}, query, args...)
 }
 
 // pickupJSON builds a protocol.PickupRow's JSON in SQL, keys in the order
@@ -348,20 +351,13 @@ func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string
 		if h, ok := heads[s.name]; ok && h <= after {
 			continue // nothing new in this stream
 		}
-		rows, err := reg.query(ctx, tx, s.query, s.args...)
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
-		}
-		for rows.Next() {
+		err := sqlkit.Each(ctx, reg.stmts.In(tx), func(rows *sql.Rows) error {
 			seq, err := s.scan(rows)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("%s: %w", s.name, err)
+			if err == nil {
+				*seqs = append(*seqs, seq)
 			}
-			*seqs = append(*seqs, seq)
-		}
-		err = rows.Err()
-		rows.Close()
+			return err
+		}, s.query, s.args...)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -541,19 +537,7 @@ func inChunks(ctx context.Context, tx *wtx, query string, fixed []any, args []an
 	for len(args) > 0 {
 		n := min(len(args), 500)
 		q := fmt.Sprintf(query, strings.TrimSuffix(strings.Repeat("?,", n), ","))
-		rows, err := tx.QueryContext(ctx, q, append(append([]any{}, fixed...), args[:n]...)...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := fn(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
+		if err := sqlkit.Each(ctx, tx, fn, q, append(append([]any{}, fixed...), args[:n]...)...); err != nil {
 			return err
 		}
 		args = args[n:]
@@ -705,20 +689,15 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 }
 
 func readKeys(ctx context.Context, tx *wtx, keys map[string]ed25519.PublicKey) error {
-	rows, err := tx.QueryContext(ctx, "SELECT key_id, public_key FROM signing_keys")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return sqlkit.Each(ctx, tx, func(rows *sql.Rows) error {
 		var id string
 		var pub []byte
 		if err := rows.Scan(&id, &pub); err != nil {
 			return err
 		}
 		keys[id] = ed25519.PublicKey(pub)
-	}
-	return rows.Err()
+		return nil
+	}, "SELECT key_id, public_key FROM signing_keys")
 }
 
 // earlierOf reads back the handovers of a conflicting handover's code that
@@ -1030,20 +1009,9 @@ func (reg *Registry) ListPickups(ctx context.Context, centreID string, req proto
 		if err := tx.QueryRowContext(ctx, "SELECT head FROM seq WHERE id = 1").Scan(&out.Cursor); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+sqlkit.PickupColumns+`, seq
+		return eachPickupRow(ctx, tx, func(r protocol.PickupRow) { out.Pickups = append(out.Pickups, r) },
+			`SELECT `+sqlkit.PickupColumns+`, seq
 			FROM pickups WHERE centre_id = ? AND code >= ? AND code < ? ORDER BY code LIMIT ?`, centreID, lo, hi, limit+1)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r protocol.PickupRow
-			if err := sqlkit.ScanPickup(rows, &r.Pickup, &r.Seq); err != nil {
-				return err
-			}
-			out.Pickups = append(out.Pickups, r)
-		}
-		return rows.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list pickups: %w", err)
