@@ -61,37 +61,64 @@ var bigFixture struct {
 	err      string
 }
 
+// nationalPull is the registry of BenchmarkInitialPullNational: Namur's
+// bigRows pickups among as many of another centre, made once per process.
+var nationalPull struct {
+	once sync.Once
+	reg  *registryProc
+	err  string
+}
+
 // bigRegistry returns the big registry, serving; made once per process.
 func bigRegistry(b *testing.B) *registryProc {
 	b.Helper()
 	f := &bigFixture
-	f.once.Do(func() {
-		dir, err := os.MkdirTemp("", "pickup-e2e-big-")
-		if err != nil {
-			f.err = err.Error()
-			return
-		}
-		atExit(func() { os.RemoveAll(dir) })
-		reg := &registryProc{dir: filepath.Join(dir, "registry"), addr: freeAddr(b)}
-		atExit(reg.kill)
-		start := time.Now()
-		// demo is the fastest route the registry offers: one transaction
-		// per run, codes drawn and signed as for real requests. Runs of at
-		// most 200,000, which also worked before afdae0f (TestDemoLargeCentre).
-		for left := bigRows(); left > 0; left -= demoChunk {
-			if res := reg.cli(b, "demo", "--centres", "1", "--requests", strconv.Itoa(min(left, demoChunk))); res.code != 0 {
-				f.err = res.String()
-				return
-			}
-		}
-		b.Logf("fixture: registry of %d pickups made in %s", bigRows(), time.Since(start).Round(time.Second))
-		reg.start(b)
-		f.reg = reg
-	})
+	f.once.Do(func() { f.reg, f.err = demoFixture(b, "big", 1, bigRows()) })
 	if f.err != "" {
 		b.Fatal(f.err)
 	}
 	return f.reg
+}
+
+// demoFixture makes a registry of rows demo pickups spread over the first
+// centres of the demo, and starts it. The registry's folder is
+// PICKUP_E2E_BIG/name when that is set (kept between runs: the fixture
+// takes minutes; the benchmarks add terminals and, BenchmarkDelta10k,
+// pickups), else a temporary folder removed at exit. It returns the
+// failure as text (it runs inside a sync.Once).
+func demoFixture(b *testing.B, name string, centres, rows int) (*registryProc, string) {
+	dir := ""
+	if keep := os.Getenv("PICKUP_E2E_BIG"); keep != "" {
+		dir = filepath.Join(keep, fmt.Sprintf("%s-%d-%d", name, centres, rows))
+	} else {
+		tmp, err := os.MkdirTemp("", "pickup-e2e-"+name+"-")
+		if err != nil {
+			return nil, err.Error()
+		}
+		atExit(func() { os.RemoveAll(tmp) })
+		dir = tmp
+	}
+	reg := &registryProc{dir: filepath.Join(dir, "registry"), addr: freeAddr(b)}
+	atExit(reg.kill)
+	made := filepath.Join(dir, "made")
+	if _, err := os.Stat(made); err != nil {
+		os.RemoveAll(reg.dir) // a fixture interrupted half-way is made again
+		start := time.Now()
+		// demo is the fastest route the registry offers: one transaction
+		// per run, codes drawn and signed as for real requests. Runs of at
+		// most 200,000, which also worked before afdae0f (TestDemoLargeCentre).
+		for left := rows; left > 0; left -= demoChunk {
+			if res := reg.cli(b, "demo", "--centres", strconv.Itoa(centres), "--requests", strconv.Itoa(min(left, demoChunk))); res.code != 0 {
+				return nil, res.String()
+			}
+		}
+		if err := os.WriteFile(made, nil, 0o600); err != nil {
+			return nil, err.Error()
+		}
+		b.Logf("fixture: registry of %d pickups over %d centre(s) made in %s", rows, centres, time.Since(start).Round(time.Second))
+	}
+	reg.start(b)
+	return reg, ""
 }
 
 // enrolIn enrols a terminal whose folder is dir (outside any test's
@@ -370,15 +397,44 @@ func plainIngest(b *testing.B, n int, dir string) time.Duration {
 // same run, the plain-ingest baseline of as many rows. Targets: within
 // 1.5× the baseline; terminal RSS under 100 MB.
 func BenchmarkInitialPull(b *testing.B) {
-	reg := bigRegistry(b)
+	initialPull(b, bigRegistry(b), true)
+}
+
+// BenchmarkInitialPullNational is BenchmarkInitialPull with the national
+// code locator (issue 10): the registry holds, besides Namur's, as many
+// codes of another centre (demo over two centres, 2×PICKUP_E2E_ROWS
+// requests, interleaved as requests arrive), so that every pull page also
+// carries the locator of the other centre's codes of its range. Target:
+// the pull within 1.5× the plain ingest of Namur's pickups alone; it
+// reports the locator's rows and its size on the terminal.
+func BenchmarkInitialPullNational(b *testing.B) {
+	f := &nationalPull
+	f.once.Do(func() { f.reg, f.err = demoFixture(b, "national", 2, 2*bigRows()) })
+	if f.err != "" {
+		b.Fatal(f.err)
+	}
+	initialPull(b, f.reg, false)
+}
+
+// initialPull is the body of the initial-pull benchmarks: a fresh terminal
+// of Namur pulls from reg, timed against the plain ingest of as many rows
+// as Namur holds. With keep, the first terminal becomes the big terminal
+// of the later benchmarks.
+func initialPull(b *testing.B, reg *registryProc, keep bool) {
 	url, inproc := serverURL(b, reg)
+	regDB := sqliteRO(b, filepath.Join(reg.dir, registry.FileName))
+	var own, others int
+	if err := regDB.QueryRow(`SELECT count(*) FILTER (WHERE centre_id = 'namur'), count(*) FILTER (WHERE centre_id <> 'namur' AND status <> 'cancelled') FROM pickups`).Scan(&own, &others); err != nil {
+		b.Fatal(err)
+	}
+	regDB.Close()
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
 		dir := b.TempDir()
-		base := plainIngest(b, bigRows(), dir)
+		base := plainIngest(b, own, dir)
 		tmDir := filepath.Join(dir, "terminal")
-		keep := i == 0 && bigFixture.terminal == nil // the later benchmarks' big terminal
+		keep := keep && i == 0 && bigFixture.terminal == nil // the later benchmarks' big terminal
 		if keep {
 			d, err := os.MkdirTemp("", "pickup-e2e-bigterm-")
 			if err != nil {
@@ -404,22 +460,39 @@ func BenchmarkInitialPull(b *testing.B) {
 			var rep syncJSON
 			took, rss, rep = childSync(b, tm)
 			pulled = rep.Report.Pulled
-			if !rep.OK || rep.Report.Pulled < bigRows() {
-				b.Fatalf("initial pull: ok %v, %d pickups pulled, want %d", rep.OK, rep.Report.Pulled, bigRows())
+			if !rep.OK || rep.Report.Pulled < own {
+				b.Fatalf("initial pull: ok %v, %d pickups pulled, want %d", rep.OK, rep.Report.Pulled, own)
 			}
 		}
 		b.StopTimer()
 		if keep {
 			bigFixture.terminal = tm
 		}
+		located := locatorRows(b, tm)
+		if located != others {
+			b.Fatalf("the terminal locates %d codes of other centres, want %d", located, others)
+		}
 		b.ReportMetric(base.Seconds(), "baseline-s")
 		b.ReportMetric(took.Seconds(), "pull-s")
 		b.ReportMetric(took.Seconds()/base.Seconds(), "pull/baseline")
 		b.ReportMetric(float64(rss)/(1<<20), "terminal-RSS-MB")
-		b.Logf("initial pull of %d pickups: %s (baseline %s, ratio %.2f, target ≤ 1.5); terminal max RSS %.1f MB (target < 100)",
-			pulled, took.Round(time.Millisecond), base.Round(time.Millisecond), took.Seconds()/base.Seconds(), float64(rss)/(1<<20))
+		b.ReportMetric(float64(located), "located-codes")
+		b.Logf("initial pull of %d pickups and %d located codes of other centres: %s (baseline %s, ratio %.2f, target ≤ 1.5); terminal max RSS %.1f MB (target < 100); load average %s",
+			pulled, located, took.Round(time.Millisecond), base.Round(time.Millisecond), took.Seconds()/base.Seconds(), float64(rss)/(1<<20), loadAverage())
 		b.StartTimer()
 	}
+}
+
+// locatorRows counts the codes of other centres a terminal can locate.
+func locatorRows(b *testing.B, tm *terminal) int {
+	b.Helper()
+	db := sqliteRO(b, filepath.Join(tm.dir, store.FileName))
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM locator").Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // BenchmarkDelta10k: 10,000 new pickups at the registry, pulled by a

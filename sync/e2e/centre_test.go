@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,17 +60,25 @@ func TestCentreStockThroughRegistry(t *testing.T) {
 	}
 }
 
-// withGloves returns the codes whose parcels hold gloves (close contacts).
+// withGloves returns the codes whose parcels hold gloves, as the pickup's
+// campaign (a built-in one: the demo's) defines its parcel kind.
 func withGloves(t testing.TB, ps []pickup.Pickup) []pickup.Code {
 	t.Helper()
+	camps, err := pickup.BuiltinCampaigns()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []pickup.Code
 	for _, p := range ps {
-		if p.ParcelKind == "close_contact" {
+		i := slices.IndexFunc(camps, func(c *pickup.Campaign) bool {
+			return c.ID == p.CampaignID || p.CampaignID == "" && c.ID == pickup.DefaultCampaignID
+		})
+		if i >= 0 && slices.Contains(camps[i].SizedItems(p.ParcelKind), "gloves") {
 			out = append(out, p.Code)
 		}
 	}
 	if len(out) == 0 {
-		t.Fatal("no open code of a parcel with gloves")
+		t.Fatalf("no open code of a parcel with gloves among %d", len(ps))
 	}
 	return out
 }

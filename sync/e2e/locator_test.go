@@ -82,3 +82,48 @@ func TestLocatorWrongCentreOffline(t *testing.T) {
 		}
 	}
 }
+
+// A counter that never synced over the network — enrolled, then fed only
+// by the registry's pull bundles on a USB stick — answers wrong_centre
+// with the right centre's address for another centre's code, and a code
+// moved since follows its new centre with the next bundle.
+func TestLocatorByBundleOnly(t *testing.T) {
+	t.Parallel()
+	reg := startDemo(t, 3, 90)
+	a := enrol(t, reg, reg.URL(), "namur", "A")
+	reg.stop(t, syscall.SIGTERM) // no link from here on; the registry's CLI works on its folder
+	gent := reg.openCodes(t, "gent")
+	if len(gent) < 2 {
+		t.Fatalf("%d open codes at gent, want 2", len(gent))
+	}
+	stay, moved := gent[0].Code, gent[1].Code
+	if v := a.lookup(t, stay); v.Verdict == string(pickup.VerdictWrongCentre) {
+		t.Fatalf("before any bundle the counter already locates %s: %+v", stay.Masked(), v)
+	}
+	dir := t.TempDir()
+	carry := func(name string) {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		reg.must(t, "bundle", "export", "--centre", "namur", path)
+		a.must(t, "bundle", "import", path)
+	}
+	want := func(when string, code pickup.Code, centre, address string) {
+		t.Helper()
+		v := a.lookup(t, code)
+		if v.Verdict != string(pickup.VerdictWrongCentre) || v.RightCentre == nil || v.RightCentre.ID != centre ||
+			!strings.Contains(v.RightCentre.Address, address) || v.RightCentre.Hours == "" {
+			t.Errorf("%s: lookup of %s: %s %+v; want wrong_centre at %s, %s, with hours", when, code.Masked(), v.Verdict, v.RightCentre, centre, address)
+		}
+	}
+	carry("first.bundle")
+	if st := a.status(t); st.Expected == 0 {
+		t.Fatalf("the bundle brought no pickup of namur: %+v", st)
+	}
+	want("first bundle", stay, "gent", "Kortrijksesteenweg 788")
+	want("first bundle", moved, "gent", "Kortrijksesteenweg 788")
+
+	reg.must(t, "codes", "move", "--centre", "liege", string(moved))
+	carry("second.bundle")
+	want("second bundle, moved", moved, "liege", "Boulevard d'Avroy 112")
+	want("second bundle", stay, "gent", "Kortrijksesteenweg 788")
+}

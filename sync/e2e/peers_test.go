@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -154,9 +155,10 @@ func TestPeersOffline(t *testing.T) {
 	dCode := codes[1].Code
 	dh := d.handover(t, dCode) // at a revoked counter: must not reach the others
 
-	b.receive(t, "gloves", "M", 500)
+	const received = 5000 // gloves M, enough for three parcels
+	b.receive(t, "gloves", "M", received)
 	took := eventually(t, 30*time.Second, "B's reception at A and C", func() bool {
-		return a.status(t).Stock["gloves-M"] == 500 && c.status(t).Stock["gloves-M"] == 500
+		return a.status(t).Stock["gloves-M"] == received && c.status(t).Stock["gloves-M"] == received
 	})
 	t.Logf("B's reception reached A and C in %s", took)
 
@@ -176,11 +178,37 @@ func TestPeersOffline(t *testing.T) {
 	if res.code != 1 || !strings.Contains(res.stdout, "already_collected") {
 		t.Errorf("handover at B of a code A handed over: %s; want refused", res)
 	}
-	left := 500 - itemsOf([]handed{h})["gloves/M"]
-	if left == 500 {
+	left := received - itemsOf([]handed{h})["gloves/M"]
+	if left == received {
 		t.Fatal("A's parcel held no gloves")
 	}
 	eventually(t, 30*time.Second, "one centre stock at A, B, C", func() bool {
+		for _, tm := range []*terminal{a, b, c} {
+			if tm.status(t).Stock["gloves-M"] != left {
+				return false
+			}
+		}
+		return true
+	})
+
+	// B and C hand over too, each refused at the other two: three
+	// handovers, each held by every counter (and so delivered to the
+	// registry by each of them below).
+	hs := []handed{h}
+	for i, tm := range []*terminal{b, c} {
+		code := withGloves(t, codes[2:])[1+i]
+		hs = append(hs, tm.handover(t, code))
+		eventually(t, 30*time.Second, tm.name+"'s handover refused at the others", func() bool {
+			for _, o := range []*terminal{a, b, c} {
+				if v := o.lookup(t, code); v.Verdict != "already_collected" || len(v.Collected) != 1 || v.Collected[0].TerminalID != tm.id {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	left = received - itemsOf(hs)["gloves/M"]
+	eventually(t, 30*time.Second, "one centre stock after three handovers", func() bool {
 		for _, tm := range []*terminal{a, b, c} {
 			if tm.status(t).Stock["gloves-M"] != left {
 				return false
@@ -222,11 +250,15 @@ func TestPeersOffline(t *testing.T) {
 		}
 	}
 	cr := reg.report(t).centre("namur")
-	if cr.Handovers != 1 || cr.DoubleHandovers != 0 {
-		t.Errorf("registry: %d handovers, %d double; want 1 (A's, once), 0", cr.Handovers, cr.DoubleHandovers)
+	if cr.Handovers != len(hs) || cr.Collected != len(hs) || cr.DoubleHandovers != 0 {
+		t.Errorf("registry: %d handovers, %d collected, %d double; want %d (A's, B's and C's, once each), %d, 0",
+			cr.Handovers, cr.Collected, cr.DoubleHandovers, len(hs), len(hs))
 	}
-	if got := cr.item("gloves", "M").Received; got != 500 {
-		t.Errorf("registry: %d gloves M received, want 500 (B's, once)", got)
+	if got, want := handedOverItems(cr), itemsOf(hs); !maps.Equal(got, want) {
+		t.Errorf("registry: handed over %v, want %v (each handover once)", got, want)
+	}
+	if got := cr.item("gloves", "M").Received; got != received {
+		t.Errorf("registry: %d gloves M received, want %d (B's, once)", got, received)
 	}
 }
 
