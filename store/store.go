@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pickup-terminal/pickup/internal/rowdigest"
@@ -181,8 +182,12 @@ func (s *Store) Setting(ctx context.Context, key string) (string, error) {
 	return getSetting(ctx, s.db, key)
 }
 
-// SetSetting stores a setting.
+// SetSetting stores a setting. The manager PIN's settings have their own
+// setter (SetManagerPIN) and are refused here.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	if strings.HasPrefix(key, managerPINPrefix) {
+		return errorf(CodeInvalid, "setting %s: use SetManagerPIN", key)
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error { return setSetting(ctx, tx, key, value) })
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/internal/qrprint"
+	"github.com/pickup-terminal/pickup/store"
 )
 
 type runResult struct {
@@ -22,8 +23,14 @@ type runResult struct {
 
 func run(t *testing.T, args ...string) runResult {
 	t.Helper()
+	return runIn(t, "", args...)
+}
+
+// runIn runs a command with stdin as its standard input.
+func runIn(t *testing.T, stdin string, args ...string) runResult {
+	t.Helper()
 	var out, errb bytes.Buffer
-	env := Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
 		if k == "LANG" {
 			return "en_US.UTF-8"
 		}
@@ -261,6 +268,37 @@ func TestConfigUndoWindow(t *testing.T) {
 	}
 	if m := jsonOf(t, run(t, "--data", dir, "--json", "config")); m["undo-window"] != "5m0s" || m["lang"] != "(from the system)" {
 		t.Errorf("config = %v", m)
+	}
+}
+
+// The technician sets the manager PIN on standard input; the store keeps
+// its hash, and the listing says only whether one is set.
+func TestConfigManagerPIN(t *testing.T) {
+	t.Parallel()
+	dir := setUp(t)
+	if m := jsonOf(t, run(t, "--data", dir, "--json", "config")); m["manager-pin"] == "set" {
+		t.Errorf("manager-pin before any was set: %v", m)
+	}
+	for _, bad := range []struct{ stdin, arg string }{{"12\n", ""}, {"abcd\n", ""}, {"", ""}, {"", "4711"}} {
+		args := []string{"--data", dir, "config", "manager-pin"}
+		if bad.arg != "" {
+			args = append(args, bad.arg)
+		}
+		if r := runIn(t, bad.stdin, args...); r.code != 2 {
+			t.Errorf("manager-pin %q %q: exit %d, want 2 (%s)", bad.stdin, bad.arg, r.code, r.stderr)
+		}
+	}
+	r := runIn(t, "4711\n", "--data", dir, "config", "manager-pin")
+	if r.code != 0 || !strings.Contains(r.stdout, "set") || strings.Contains(r.stdout+r.stderr, "4711") {
+		t.Fatalf("config manager-pin: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	s, err := store.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, err := s.CheckManagerPIN(context.Background(), "4711"); err != nil || !got.OK {
+		t.Errorf("the PIN set does not open: %+v, %v", got, err)
 	}
 }
 

@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +27,7 @@ type configOptions struct {
 func newCmdConfig(c *ctx, runF func(context.Context, *configOptions) error) *cobra.Command {
 	o := &configOptions{ctx: c}
 	return cmdkit.New(&cobra.Command{Use: "config [KEY [VALUE]]",
-		Short: "show or change a setting: undo-window (e.g. 2m), lang (fr, nl, de, en), name (the counter's name, shown with its terminal id), peers (ADDR[,ADDR…]), peer-listen (ADDR)",
+		Short: "show or change a setting: undo-window (e.g. 2m), lang (fr, nl, de, en), name (the counter's name, shown with its terminal id), peers (ADDR[,ADDR…]), peer-listen (ADDR), manager-pin (4 to 8 digits read from standard input, never on the command line: it guards the window's manager screen)",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 2 {
 				return usagef("want 'config', 'config KEY' or 'config KEY VALUE'")
@@ -33,7 +37,7 @@ func newCmdConfig(c *ctx, runF func(context.Context, *configOptions) error) *cob
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			switch {
 			case len(args) == 0:
-				return []cobra.Completion{"lang", "name", "undo-window", "peers", "peer-listen"}, cobra.ShellCompDirectiveNoFileComp
+				return []cobra.Completion{"lang", "name", "undo-window", "peers", "peer-listen", "manager-pin"}, cobra.ShellCompDirectiveNoFileComp
 			case len(args) == 1 && args[0] == "lang":
 				return i18n.Languages, cobra.ShellCompDirectiveNoFileComp
 			}
@@ -83,6 +87,12 @@ var configKeys = map[string]struct {
 			}
 			return v
 		}},
+	"manager-pin": {store.KeyManagerPIN, nil, func(v string) string {
+		if v == "" {
+			return "(not set: the window's manager screen stays closed)"
+		}
+		return "set"
+	}},
 	"peer-listen": {store.KeyPeerListen, func(ctx context.Context, s *store.Store, v string) error { return s.SetPeerListen(ctx, v) },
 		func(v string) string {
 			if v == "" {
@@ -94,7 +104,15 @@ var configKeys = map[string]struct {
 
 func runConfig(ctx context.Context, c *configOptions, s *store.Store) error {
 	args := c.args
-	names := []string{"lang", "name", "undo-window", "peers", "peer-listen"}
+	names := []string{"lang", "name", "undo-window", "peers", "peer-listen", "manager-pin"}
+	if len(args) > 0 && args[0] == "manager-pin" {
+		if len(args) == 2 {
+			return usagef("manager-pin: give the PIN on standard input, not on the command line (it would stay in the shell's history), e.g. 'pickup config manager-pin' then type it")
+		}
+		if err := readManagerPIN(ctx, c, s); err != nil {
+			return err
+		}
+	}
 	if len(args) > 0 {
 		if _, ok := configKeys[args[0]]; !ok {
 			return usagef("unknown setting %q (settings: %v)", args[0], names)
@@ -122,6 +140,29 @@ func runConfig(ctx context.Context, c *configOptions, s *store.Store) error {
 	}
 	if c.json {
 		c.printJSON(out)
+	}
+	return nil
+}
+
+// readManagerPIN reads the manager PIN from the first line of standard
+// input and sets it.
+func readManagerPIN(ctx context.Context, c *configOptions, s *store.Store) error {
+	if !c.json {
+		fmt.Fprintf(c.Stderr, "Manager PIN (%d to %d digits), then Enter: ", store.MinPINLen, store.MaxPINLen)
+	}
+	line, err := bufio.NewReader(io.LimitReader(c.Stdin, 256)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("manager-pin: read standard input: %w", err)
+	}
+	pin := strings.TrimSpace(line)
+	if err := s.SetManagerPIN(ctx, pin); err != nil {
+		if store.CodeOf(err) == store.CodeInvalid {
+			return usagef("manager-pin: want %d to %d digits on standard input, e.g. echo 4711 | pickup config manager-pin", store.MinPINLen, store.MaxPINLen)
+		}
+		return err
+	}
+	if !c.json {
+		fmt.Fprintln(c.Stderr)
 	}
 	return nil
 }

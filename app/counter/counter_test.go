@@ -325,10 +325,11 @@ func TestEscape(t *testing.T) {
 		t.Errorf("title after Escape = %q", got)
 	}
 	// From the Today panel with half a code typed.
-	f.key(fyne.KeyF5)
+	f.openManager()
 	if !f.ui.today.obj.Visible() {
-		t.Fatalf("F5 did not open the Today panel")
+		t.Fatalf("the manager screen did not open on the Today panel")
 	}
+	f.focusScan()
 	f.typeText("ABC")
 	f.key(fyne.KeyEscape)
 	if f.ui.today.obj.Visible() || f.ui.entry.Text != "" {
@@ -549,7 +550,7 @@ func TestTodayPanel(t *testing.T) {
 	f := newFixture(t, setup{demo: true})
 	f.scan(f.demo.Samples["ok_masks_only"])
 	f.key(fyne.KeyReturn)
-	test.Tap(f.ui.buttons["today"])
+	f.openManager()
 	if !f.ui.today.obj.Visible() {
 		t.Fatal("Today panel hidden")
 	}
@@ -564,6 +565,7 @@ func TestTodayPanel(t *testing.T) {
 		}
 	}
 	// A scan goes back to the counter.
+	f.focusScan()
 	f.scan(f.sample(pickup.VerdictOK))
 	if f.ui.today.obj.Visible() {
 		t.Errorf("Today panel still shown after a scan")

@@ -33,7 +33,7 @@ func TestLayoutShots(t *testing.T) {
 			f.scan(f.sample(k))
 			f.capture(p + string(k))
 		}
-		f.key(fyne.KeyF5)
+		f.openManager()
 		f.capture(p + "today")
 		f.key(fyne.KeyEscape)
 		for i, k := range []fyne.KeyName{fyne.KeyF1, fyne.KeyF2, fyne.KeyF3, fyne.KeyF4} {

@@ -178,7 +178,7 @@ func (u *UI) Run(ctx context.Context) error {
 
 // tick re-renders what depends on the clock: the undo button.
 func (u *UI) tick() {
-	if u.model.Phase() == PhaseHanded && u.snap.setUp && !u.showToday {
+	if u.model.Phase() == PhaseHanded && u.snap.setUp && !u.showManager {
 		u.renderVerdict()
 	}
 }

@@ -97,11 +97,12 @@ type UI struct {
 	verdictView *fyne.Container
 	statusBar   fyne.CanvasObject
 	today       *todayPanel
+	manager     *managerScreen
 	setup       *setupPanel
 	syncPanel   *syncPanel
 
 	snap         snapshot
-	showToday    bool
+	showManager  bool
 	highContrast bool
 	camCancel    context.CancelFunc
 	camDone      chan struct{}
@@ -172,7 +173,7 @@ func (u *UI) build() {
 		u.button("lang."+l, nil, widget.MediumImportance, func() { u.SetLang(l) })
 	}
 	u.button("contrast", theme.ColorPaletteIcon(), widget.MediumImportance, u.ToggleContrast)
-	u.button("today", theme.ListIcon(), widget.MediumImportance, u.ToggleToday)
+	u.button("manager", theme.AccountIcon(), widget.MediumImportance, u.ToggleManager)
 	u.button("image", theme.FileImageIcon(), widget.MediumImportance, u.OpenImageDialog)
 	u.button("camera", theme.MediaVideoIcon(), widget.MediumImportance, u.ToggleCamera)
 	u.button("confirm", theme.ConfirmIcon(), widget.HighImportance, func() { u.model.Confirm(u.ctx); u.afterAction() })
@@ -199,6 +200,7 @@ func (u *UI) build() {
 	u.pending = widget.NewLabel("")
 	u.summary = widget.NewLabel("")
 	u.today = newTodayPanel()
+	u.manager = newManagerScreen(u)
 	u.setup = newSetupPanel(func() { u.StartDemo() }, newEnrolBox(u))
 	u.syncPanel = newSyncPanel(u)
 }
@@ -209,7 +211,7 @@ func (u *UI) root() fyne.CanvasObject {
 		langs.Add(u.buttons["lang."+l])
 	}
 	top := container.NewBorder(nil, nil, nil,
-		container.NewHBox(langs, widget.NewSeparator(), u.buttons["contrast"], u.buttons["today"], u.buttons["sync"]), u.header)
+		container.NewHBox(langs, widget.NewSeparator(), u.buttons["contrast"], u.buttons["manager"], u.buttons["sync"]), u.header)
 	scanRow := container.NewBorder(nil, nil, nil,
 		container.NewHBox(u.buttons["image"], u.buttons["camera"]), u.entryTheme)
 
@@ -221,8 +223,8 @@ func (u *UI) root() fyne.CanvasObject {
 	body := container.NewVBox(u.lines, u.minor, u.sizesBox, u.notice, u.next)
 	// The actions stay in view whatever the length of the text above.
 	u.verdictView = container.NewBorder(bandBox, container.NewPadded(u.actions), nil, nil, container.NewVScroll(body))
-	u.today.obj.Hide()
-	middle := container.NewStack(u.verdictView, u.today.obj)
+	u.manager.obj.Hide()
+	middle := container.NewStack(u.verdictView, u.manager.obj)
 
 	for _, l := range []*widget.Label{u.online, u.lastSync, u.pending, u.summary} {
 		l.SizeName = theme.SizeNameCaptionText
@@ -252,8 +254,10 @@ func (u *UI) attach() {
 			return
 		}
 		u.closeDialog() // a scan while a list is open goes to the counter
-		u.focusEntry()
-		u.entry.TypedRune(r)
+		u.focusEntry()  // the scan field, or the manager PIN's
+		if f := u.win.Canvas().Focused(); f != nil {
+			f.TypedRune(r)
+		}
 	})
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if u.handleKey(k) || !u.snap.setUp {
@@ -273,7 +277,9 @@ func (u *UI) attach() {
 func (u *UI) Entry() fyne.Focusable { return u.entry }
 
 func (u *UI) focusEntry() {
-	if u.snap.setUp {
+	if u.snap.setUp && u.showManager && u.manager.gateOpen() {
+		u.win.Canvas().Focus(u.manager.pin)
+	} else if u.snap.setUp {
 		u.win.Canvas().Focus(u.entry)
 	} else if !u.setup.enrol.busy {
 		u.setup.enrol.focus()
@@ -287,7 +293,7 @@ func (u *UI) typedKey(k *fyne.KeyEvent) bool {
 		text := u.entry.Text // empty after digits that chose a size: Enter confirms
 		u.pendingDigits = ""
 		u.entry.SetText("")
-		u.showToday = false
+		u.closeManager()
 		u.model.Enter(u.ctx, text)
 		u.afterAction()
 		return true
@@ -305,7 +311,7 @@ func (u *UI) handleKey(k *fyne.KeyEvent) bool {
 	case fyne.KeyF1, fyne.KeyF2, fyne.KeyF3, fyne.KeyF4:
 		u.SetLang(i18n.Languages[slices.Index([]fyne.KeyName{fyne.KeyF1, fyne.KeyF2, fyne.KeyF3, fyne.KeyF4}, k.Name)])
 	case fyne.KeyF5:
-		u.ToggleToday()
+		u.ToggleManager()
 	case fyne.KeyF6:
 		u.ToggleCamera()
 	case fyne.KeyF7:
@@ -377,7 +383,7 @@ func (u *UI) Submit(text string) {
 	u.closeDialog()
 	u.pendingDigits = ""
 	u.entry.SetText("")
-	u.showToday = false
+	u.closeManager()
 	u.model.Lookup(u.ctx, text)
 	u.afterAction()
 }
@@ -398,7 +404,7 @@ func (u *UI) Escape() {
 	u.closeDialog()
 	u.pendingDigits = ""
 	u.entry.SetText("")
-	u.showToday = false
+	u.closeManager()
 	u.infoText = nil
 	u.model.Clear()
 	u.renderBody()
@@ -441,15 +447,6 @@ func (u *UI) ToggleContrast() {
 
 // HighContrast reports whether the high-contrast theme is on.
 func (u *UI) HighContrast() bool { return u.highContrast }
-
-// ToggleToday shows or hides the manager's panel of the day.
-func (u *UI) ToggleToday() {
-	u.showToday = !u.showToday
-	if u.showToday {
-		u.Refresh(u.ctx)
-	}
-	u.renderBody()
-}
 
 // StartDemo fills an empty terminal with the demo's data.
 func (u *UI) StartDemo() {
@@ -555,23 +552,14 @@ func (u *UI) renderBody() {
 		u.counterView.Hide()
 		u.setup.render(tr, u.opt)
 		u.setup.obj.Show()
-		u.buttons["today"].Disable()
+		u.buttons["manager"].Disable()
 		return
 	}
 	u.setup.obj.Hide()
 	u.statusBar.Show()
 	u.counterView.Show()
-	u.buttons["today"].Enable()
-	if u.showToday {
-		u.buttons["today"].SetText(tr.T("ui.counter.show"))
-		u.verdictView.Hide()
-		u.today.render(tr, u.snap, u.opt.Loc, u.model.Now())
-		u.today.obj.Show()
-	} else {
-		u.buttons["today"].SetText(tr.T("ui.today.show"))
-		u.today.obj.Hide()
-		u.verdictView.Show()
-	}
+	u.buttons["manager"].Enable()
+	u.renderManager(tr)
 	u.renderVerdict()
 }
 

@@ -13,7 +13,7 @@ import (
 // sent them, and says so when none came yet.
 func TestTodayPanelComingWeeks(t *testing.T) {
 	f := newFixture(t, setup{demo: true})
-	test.Tap(f.ui.buttons["today"])
+	f.openManager()
 	if markup := test.RenderToMarkup(f.win.Canvas()); !strings.Contains(markup, "Not received yet") {
 		t.Errorf("Today panel without coming weeks does not say they are not received yet")
 	}
