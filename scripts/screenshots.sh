@@ -89,6 +89,7 @@ if [ "${1:-}" = "--inner" ]; then
       n=$((n + 1))
     done
     key Escape F5
+    scan 4711 # the manager PIN set below
     shot 18-today
     key Escape F8
     scan "$ok"
@@ -127,6 +128,7 @@ bin/pickup --data "$work/demo" demo --json >"$work/demo.json"
 # The demo's sample code per verdict, as shell variables (ok=..., ok_masks_only=...).
 sed -n 's/^ *"\([a-z_]*\)": "\([0-9A-Z-]*\)",\{0,1\}$/\1=\2/p' "$work/demo.json" >"$OUT/.samples"
 grep -q '^ok=' "$OUT/.samples" || { echo "screenshots: no samples in the demo's output" >&2; exit 1; }
+echo 4711 | bin/pickup --data "$work/demo" config manager-pin >/dev/null
 cp -r "$work/demo" "$work/demo-small"
 
 xvfb-run -a -s '-screen 0 1280x800x24' "$SELF" --inner main "$work/demo" --lang en
