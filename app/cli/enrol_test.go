@@ -2,15 +2,13 @@ package cli
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pickup-terminal/pickup/sync/protocol"
-	"github.com/pickup-terminal/pickup/sync/registry"
+	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
 )
 
 // An enrolment the terminal refuses (set up for another centre) is refused
@@ -19,30 +17,15 @@ import (
 // enrolment text alone.
 func TestEnrolRefusedLeavesNoGhost(t *testing.T) {
 	ctx := context.Background()
-	reg, err := registry.Open(ctx, t.TempDir(), registry.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close() })
-	if _, err := reg.Demo(ctx, 2, 10); err != nil {
-		t.Fatal(err)
-	}
-	centres, err := reg.Centres(ctx)
-	if err != nil || len(centres) < 2 {
-		t.Fatalf("centres: %v %v", centres, err)
-	}
-	ts := httptest.NewServer(registry.NewServer(reg, nil).Handler())
-	t.Cleanup(ts.Close)
-	e, err := reg.NewEnrolment(ctx, centres[1].ID, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := registrytest.New(t, 2, 10)
+	reg, centres, url := d.Reg, d.Centres, d.URL
+	code := d.Enrolment(t, centres[1].ID)
 
 	other := t.TempDir()
 	if r := run(t, "--data", other, "init", "--centre", centres[0].ID, "--name", "Elsewhere"); r.code != 0 {
 		t.Fatalf("init: %d %s", r.code, r.stderr)
 	}
-	r := run(t, "--data", other, "enrol", "--registry", ts.URL, "--code", e.Code.String())
+	r := run(t, "--data", other, "enrol", "--registry", url, "--code", code.String())
 	if r.code == 0 || !strings.Contains(r.stderr, "already set up for centre "+centres[0].ID) {
 		t.Fatalf("enrol of a terminal set up for another centre: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -50,7 +33,7 @@ func TestEnrolRefusedLeavesNoGhost(t *testing.T) {
 		t.Fatalf("registry terminals after a refused enrolment: %v %v, want none", terms, err)
 	}
 
-	u, err := protocol.NewEnrolmentURI(ts.URL, e.Code)
+	u, err := protocol.NewEnrolmentURI(url, code)
 	if err != nil {
 		t.Fatal(err)
 	}

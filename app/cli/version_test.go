@@ -2,13 +2,11 @@ package cli
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pickup-terminal/pickup/internal/buildinfo"
-	"github.com/pickup-terminal/pickup/sync/registry"
+	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
 )
 
 // A registry's recommended version reaches the counter at its next sync:
@@ -20,26 +18,10 @@ func TestSyncTellsRecommendedVersion(t *testing.T) {
 	buildinfo.Version = "0.1.0"
 
 	ctx := context.Background()
-	reg, err := registry.Open(ctx, t.TempDir(), registry.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close() })
-	if _, err := reg.Demo(ctx, 1, 20); err != nil {
-		t.Fatal(err)
-	}
-	centres, err := reg.Centres(ctx)
-	if err != nil || len(centres) == 0 {
-		t.Fatalf("centres: %v %v", centres, err)
-	}
-	ts := httptest.NewServer(registry.NewServer(reg, nil).Handler())
-	t.Cleanup(ts.Close)
-	e, err := reg.NewEnrolment(ctx, centres[0].ID, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := registrytest.New(t, 1, 20)
+	reg := d.Reg
 	dir := t.TempDir()
-	if r := run(t, "--data", dir, "enrol", "--registry", ts.URL, "--code", e.Code.String()); r.code != 0 {
+	if r := run(t, "--data", dir, "enrol", "--registry", d.URL, "--code", d.Enrolment(t, d.Centres[0].ID).String()); r.code != 0 {
 		t.Fatalf("enrol: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 	const note = "Version 0.2.0 is recommended (this is 0.1.0)"

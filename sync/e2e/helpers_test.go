@@ -283,15 +283,24 @@ func (r *registryProc) stop(t testing.TB, sig syscall.Signal) {
 	if r.cmd == nil {
 		t.Fatal("registry not serving")
 	}
-	r.cmd.Process.Signal(sig)
-	select {
-	case <-r.exited:
-	case <-time.After(30 * time.Second):
-		r.cmd.Process.Kill()
-		<-r.exited
+	if !signalAndWait(r.cmd, r.exited, sig, 30*time.Second) {
 		t.Errorf("registry did not stop on %v", sig)
 	}
 	r.cmd = nil
+}
+
+// signalAndWait sends sig to cmd and waits until exited is closed,
+// killing the process after grace; it reports whether it stopped on sig.
+func signalAndWait(cmd *exec.Cmd, exited <-chan struct{}, sig syscall.Signal, grace time.Duration) bool {
+	cmd.Process.Signal(sig)
+	select {
+	case <-exited:
+		return true
+	case <-time.After(grace):
+		cmd.Process.Kill()
+		<-exited
+		return false
+	}
 }
 
 func (r *registryProc) kill() {

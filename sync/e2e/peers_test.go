@@ -55,13 +55,7 @@ func (p *runProc) stop(sig syscall.Signal) {
 		return
 	default:
 	}
-	p.cmd.Process.Signal(sig)
-	select {
-	case <-p.exited:
-	case <-time.After(20 * time.Second):
-		p.cmd.Process.Kill()
-		<-p.exited
-	}
+	signalAndWait(p.cmd, p.exited, sig, 20*time.Second)
 }
 
 // setPeers gives each terminal a listen address and lists the others'.

@@ -84,14 +84,8 @@ type RestoreResult struct {
 // back.
 func Restore(ctx context.Context, dir, file string) (RestoreResult, error) {
 	var out RestoreResult
-	if dir == "" {
-		dir = DefaultDir()
-	}
-	abs, err := filepath.Abs(dir)
+	abs, err := dataDir(dir)
 	if err != nil {
-		return out, fmt.Errorf("restore: %w", err)
-	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return out, fmt.Errorf("restore: %w", err)
 	}
 	unlock, err := lockDir(abs)

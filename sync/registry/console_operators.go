@@ -204,14 +204,7 @@ func (reg *Registry) RemoveOperator(ctx context.Context, name string) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM operator_sessions WHERE operator = ?", name); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, "DELETE FROM operators WHERE name = ?", name)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("operator %q: %w", name, ErrNotFound)
-		}
-		return nil
+		return execSome(ctx, tx, fmt.Errorf("operator %q: %w", name, ErrNotFound), "DELETE FROM operators WHERE name = ?", name)
 	})
 	if err != nil {
 		return fmt.Errorf("remove operator: %w", err)

@@ -382,15 +382,9 @@ func (reg *Registry) ApproveImport(ctx context.Context, id, operator string) (Pe
 // too).
 func (reg *Registry) RejectImport(ctx context.Context, id, operator string) error {
 	err := reg.write(ctx, func(tx *wtx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE pending_imports SET status = 'rejected', decided_by = ?, decided_at = ?, content = x'' WHERE id = ? AND status = 'pending'",
+		return execSome(ctx, tx, fmt.Errorf("import %q: %w (unknown or already decided)", id, ErrNotFound),
+			"UPDATE pending_imports SET status = 'rejected', decided_by = ?, decided_at = ?, content = x'' WHERE id = ? AND status = 'pending'",
 			operator, fmtTime(reg.now()), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("import %q: %w (unknown or already decided)", id, ErrNotFound)
-		}
-		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("reject import: %w", err)

@@ -110,19 +110,29 @@ func schema() (sqlkit.Schema, error) {
 	}, err
 }
 
-// Open opens (creating if needed) the registry in dir: the folder, the
-// database with its migrations, and on first use a dataset id, a signing
-// key and the built-in campaigns.
-func Open(ctx context.Context, dir string, opt Options) (*Registry, error) {
+// dataDir returns the absolute path of the data folder dir (DefaultDir
+// when empty), created 0700 if missing.
+func dataDir(dir string) (string, error) {
 	if dir == "" {
 		dir = DefaultDir()
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("open registry: %w", err)
+		return "", err
 	}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return nil, fmt.Errorf("open registry: create data folder: %w", err)
+		return "", fmt.Errorf("create data folder: %w", err)
+	}
+	return abs, nil
+}
+
+// Open opens (creating if needed) the registry in dir: the folder, the
+// database with its migrations, and on first use a dataset id, a signing
+// key and the built-in campaigns.
+func Open(ctx context.Context, dir string, opt Options) (*Registry, error) {
+	abs, err := dataDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open registry: %w", err)
 	}
 	reg := &Registry{dir: abs, path: filepath.Join(abs, FileName), Now: opt.Now, Rand: opt.Rand, Log: opt.Log}
 	if reg.Now == nil {
@@ -285,6 +295,19 @@ func (reg *Registry) write(ctx context.Context, fn func(tx *wtx) error) error {
 		}
 		return nil
 	})
+}
+
+// execSome runs a statement that must change at least one row: none
+// changed is the error none.
+func execSome(ctx context.Context, tx *wtx, none error, q string, args ...any) error {
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return none
+	}
+	return nil
 }
 
 // query runs a read query inside tx through a statement prepared once

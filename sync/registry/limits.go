@@ -111,16 +111,21 @@ func newLimiter(l Limits, log *slog.Logger) *limiter {
 
 var errBusy = protocol.Errorf(protocol.CodeUnavailable, "the registry is busy; try again in a minute")
 
+// bucketOf returns the bucket of key in m, a new full one the first time.
+func bucketOf(m map[string]*bucket, key string) *bucket {
+	b := m[key]
+	if b == nil {
+		b = &bucket{}
+		m[key] = b
+	}
+	return b
+}
+
 // allow takes one of terminal's request tokens.
 func (lm *limiter) allow(terminalID string, now time.Time) error {
 	lm.mu.Lock()
 	defer lm.mu.Unlock()
-	b := lm.buckets[terminalID]
-	if b == nil {
-		b = &bucket{}
-		lm.buckets[terminalID] = b
-	}
-	if !b.take(now, lm.l.Rate, lm.l.Burst) {
+	if !bucketOf(lm.buckets, terminalID).take(now, lm.l.Rate, lm.l.Burst) {
 		return protocol.Errorf(protocol.CodeUnavailable, "terminal %s sends too many requests; wait a minute", terminalID)
 	}
 	return nil
@@ -130,11 +135,7 @@ func (lm *limiter) allow(terminalID string, now time.Time) error {
 func (lm *limiter) facts(terminalID string, n int, now time.Time) error {
 	lm.mu.Lock()
 	defer lm.mu.Unlock()
-	b := lm.events[terminalID]
-	if b == nil {
-		b = &bucket{}
-		lm.events[terminalID] = b
-	}
+	b := bucketOf(lm.events, terminalID)
 	if b.refill(now, lm.l.EventRate, lm.l.EventBurst) < float64(n) {
 		return protocol.Errorf(protocol.CodeUnavailable, "terminal %s pushed more facts than a counter records; wait and push again (nothing is lost)", terminalID)
 	}
@@ -228,11 +229,6 @@ func (lm *limiter) enrol(ctx context.Context, src string, now time.Time) (releas
 func (lm *limiter) enrolFailed(src string, now time.Time) {
 	lm.mu.Lock()
 	defer lm.mu.Unlock()
-	b := lm.sources[src]
-	if b == nil {
-		b = &bucket{}
-		lm.sources[src] = b
-	}
-	b.take(now, lm.l.EnrolRate, lm.l.EnrolBurst)
+	bucketOf(lm.sources, src).take(now, lm.l.EnrolRate, lm.l.EnrolBurst)
 	lm.global.take(now, lm.l.EnrolGlobalRate, lm.l.EnrolGlobalBurst)
 }

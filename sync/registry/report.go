@@ -127,56 +127,44 @@ func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report,
 			order = append(order, id)
 			return c
 		}
-		if err := eachRow(ctx, tx, "SELECT centre_id, sum(cancelled = 0), sum(cancelled = 1) FROM pickups GROUP BY centre_id", func(r *sql.Rows) error {
-			var id string
-			var exp, canc int
-			if err := r.Scan(&id, &exp, &canc); err != nil {
-				return err
+		// perCentre reads a query of centre_id and n counts into set.
+		perCentre := func(what string, n int, q string, set func(c *CentreReport, v []int)) error {
+			v := make([]int, n)
+			dest := []any{new(string)}
+			for i := range v {
+				dest = append(dest, &v[i])
 			}
-			c := centre(id)
-			c.Expected, c.Cancelled = exp, canc
-			return nil
-		}); err != nil {
-			return fmt.Errorf("expected: %w", err)
-		}
-		if err := eachRow(ctx, tx, "SELECT centre_id, count(*) FROM terminals WHERE revoked_at IS NULL GROUP BY centre_id", func(r *sql.Rows) error {
-			var id string
-			var n int
-			if err := r.Scan(&id, &n); err != nil {
-				return err
+			if err := eachRow(ctx, tx, q, func(r *sql.Rows) error {
+				if err := r.Scan(dest...); err != nil {
+					return err
+				}
+				set(centre(*dest[0].(*string)), v)
+				return nil
+			}); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
 			}
-			centre(id).Terminals = n
 			return nil
-		}); err != nil {
-			return fmt.Errorf("terminals: %w", err)
 		}
-		if err := eachRow(ctx, tx, `WITH h AS (SELECT code, centre_id, row_number() OVER (PARTITION BY code ORDER BY at, id) AS n
+		if err := perCentre("expected", 2, "SELECT centre_id, sum(cancelled = 0), sum(cancelled = 1) FROM pickups GROUP BY centre_id",
+			func(c *CentreReport, v []int) { c.Expected, c.Cancelled = v[0], v[1] }); err != nil {
+			return err
+		}
+		if err := perCentre("terminals", 1, "SELECT centre_id, count(*) FROM terminals WHERE revoked_at IS NULL GROUP BY centre_id",
+			func(c *CentreReport, v []int) { c.Terminals = v[0] }); err != nil {
+			return err
+		}
+		if err := perCentre("handovers", 3, `WITH h AS (SELECT code, centre_id, row_number() OVER (PARTITION BY code ORDER BY at, id) AS n
 				FROM events WHERE type = 'handover' AND undone = 0 AND flag = '')
-			SELECT centre_id, count(*), count(DISTINCT code), sum(n > 1) FROM h GROUP BY centre_id`, func(r *sql.Rows) error {
-			var id string
-			var n, distinct, doubles int
-			if err := r.Scan(&id, &n, &distinct, &doubles); err != nil {
-				return err
-			}
-			c := centre(id)
-			c.Handovers, c.Collected, c.DoubleHandovers = n, distinct, doubles
-			return nil
-		}); err != nil {
-			return fmt.Errorf("handovers: %w", err)
+			SELECT centre_id, count(*), count(DISTINCT code), sum(n > 1) FROM h GROUP BY centre_id`,
+			func(c *CentreReport, v []int) { c.Handovers, c.Collected, c.DoubleHandovers = v[0], v[1], v[2] }); err != nil {
+			return err
 		}
 		if err := tx.QueryRowContext(ctx, "SELECT count(DISTINCT code) FROM events WHERE type = 'handover' AND undone = 0 AND flag = ''").Scan(&rep.Totals.Collected); err != nil {
 			return err
 		}
-		if err := eachRow(ctx, tx, "SELECT centre_id, count(*) FROM events WHERE flag <> '' GROUP BY centre_id", func(r *sql.Rows) error {
-			var id string
-			var n int
-			if err := r.Scan(&id, &n); err != nil {
-				return err
-			}
-			centre(id).Flagged = n
-			return nil
-		}); err != nil {
-			return fmt.Errorf("flagged: %w", err)
+		if err := perCentre("flagged", 1, "SELECT centre_id, count(*) FROM events WHERE flag <> '' GROUP BY centre_id",
+			func(c *CentreReport, v []int) { c.Flagged = v[0] }); err != nil {
+			return err
 		}
 		rep.Flagged = []FlaggedFact{}
 		if err := eachRow(ctx, tx, `SELECT id, type, terminal_id, centre_id, coalesce(code, ''), at, received_at, flag FROM events

@@ -677,23 +677,22 @@ func (reg *Registry) RotateKey(ctx context.Context) (string, error) {
 // privateKeys returns every valid private key, by id (bundles are signed
 // with all of them).
 func (reg *Registry) privateKeys(ctx context.Context) (map[string]ed25519.PrivateKey, error) {
-	rows, err := reg.r.QueryContext(ctx, "SELECT key_id, private_key FROM signing_keys")
-	if err != nil {
-		return nil, fmt.Errorf("read keys: %w", err)
-	}
-	defer rows.Close()
 	out := map[string]ed25519.PrivateKey{}
-	for rows.Next() {
+	err := sqlkit.Each(ctx, reg.r, func(rows *sql.Rows) error {
 		var id string
 		var seed []byte
 		if err := rows.Scan(&id, &seed); err != nil {
-			return nil, err
+			return err
 		}
 		if len(seed) == ed25519.SeedSize {
 			out[id] = ed25519.NewKeyFromSeed(seed)
 		}
+		return nil
+	}, "SELECT key_id, private_key FROM signing_keys")
+	if err != nil {
+		return nil, fmt.Errorf("read keys: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // campaignJSON decodes a stored campaign definition.

@@ -391,8 +391,42 @@ func (s *Server) handleTime(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) error {
+	return s.enrolLimited(w, r, "enrol", func(b []byte) (any, error) {
+		req, err := protocol.DecodeEnrolRequest(b)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := s.Reg.Enrol(r.Context(), req)
+		if err != nil {
+			return nil, err
+		}
+		resp.ServerTime = protocol.Now(s.Now)
+		return resp, nil
+	})
+}
+
+// handleEnrolPreview says which centre an enrolment code is for, under the
+// enrolment's rate limits (a wrong code counts as a failed enrolment).
+func (s *Server) handleEnrolPreview(w http.ResponseWriter, r *http.Request) error {
+	return s.enrolLimited(w, r, "enrol preview", func(b []byte) (any, error) {
+		req, err := protocol.DecodeEnrolPreviewRequest(b)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := s.Reg.PreviewEnrolment(r.Context(), req.EnrolmentCode)
+		if err != nil {
+			return nil, err
+		}
+		return resp, nil
+	})
+}
+
+// enrolLimited answers an unauthenticated enrolment request (what, with no
+// query) with answer's result on its body, under the enrolment's rate limits: a
+// refusal (an error below 500) counts as a failed attempt of the source.
+func (s *Server) enrolLimited(w http.ResponseWriter, r *http.Request, what string, answer func(body []byte) (any, error)) error {
 	if len(r.URL.RawQuery) > 0 {
-		return protocol.Errorf(protocol.CodeBadRequest, "enrol takes no query")
+		return protocol.Errorf(protocol.CodeBadRequest, "%s takes no query", what)
 	}
 	src := source(r)
 	release, err := s.limiter().enrol(r.Context(), src, s.now())
@@ -400,7 +434,11 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer release()
-	resp, err := s.enrol(w, r)
+	var resp any
+	b, err := readBody(w, r, protocol.MaxEnrolBody, protocol.MaxEnrolBody, "")
+	if err == nil {
+		resp, err = answer(b)
+	}
 	if err != nil {
 		var pe *protocol.Error
 		if errors.As(err, &pe) && pe.HTTPStatus() < 500 {
@@ -408,60 +446,22 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	resp.ServerTime = protocol.Now(s.Now)
 	s.write(w, r, http.StatusOK, resp)
 	return nil
 }
 
-// handleEnrolPreview says which centre an enrolment code is for, under the
-// enrolment's rate limits (a wrong code counts as a failed enrolment).
-func (s *Server) handleEnrolPreview(w http.ResponseWriter, r *http.Request) error {
-	if len(r.URL.RawQuery) > 0 {
-		return protocol.Errorf(protocol.CodeBadRequest, "enrol preview takes no query")
-	}
-	src := source(r)
-	release, err := s.limiter().enrol(r.Context(), src, s.now())
+// authenticateNoBody authenticates a request that must carry no body.
+func (s *Server) authenticateNoBody(r *http.Request) (Caller, error) {
+	c, _, err := s.authenticate(r)
 	if err != nil {
-		return err
+		return c, err
 	}
-	defer release()
-	b, err := readBody(w, r, protocol.MaxEnrolBody, protocol.MaxEnrolBody, "")
-	if err != nil {
-		return err
-	}
-	req, err := protocol.DecodeEnrolPreviewRequest(b)
-	if err == nil {
-		var resp *protocol.EnrolPreviewResponse
-		if resp, err = s.Reg.PreviewEnrolment(r.Context(), req.EnrolmentCode); err == nil {
-			s.write(w, r, http.StatusOK, resp)
-			return nil
-		}
-	}
-	var pe *protocol.Error
-	if errors.As(err, &pe) && pe.HTTPStatus() < 500 {
-		s.limiter().enrolFailed(src, s.now())
-	}
-	return err
-}
-
-func (s *Server) enrol(w http.ResponseWriter, r *http.Request) (*protocol.EnrolResponse, error) {
-	b, err := readBody(w, r, protocol.MaxEnrolBody, protocol.MaxEnrolBody, "")
-	if err != nil {
-		return nil, err
-	}
-	req, err := protocol.DecodeEnrolRequest(b)
-	if err != nil {
-		return nil, err
-	}
-	return s.Reg.Enrol(r.Context(), req)
+	return c, noBody(r)
 }
 
 func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) error {
-	c, _, err := s.authenticate(r)
+	c, err := s.authenticateNoBody(r)
 	if err != nil {
-		return err
-	}
-	if err := noBody(r); err != nil {
 		return err
 	}
 	req, err := protocol.ParsePullQuery(r.URL.Query())
@@ -516,11 +516,8 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleDigest(w http.ResponseWriter, r *http.Request) error {
-	c, _, err := s.authenticate(r)
+	c, err := s.authenticateNoBody(r)
 	if err != nil {
-		return err
-	}
-	if err := noBody(r); err != nil {
 		return err
 	}
 	if len(r.URL.RawQuery) > 0 {
@@ -536,11 +533,8 @@ func (s *Server) handleDigest(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handlePickups(w http.ResponseWriter, r *http.Request) error {
-	c, _, err := s.authenticate(r)
+	c, err := s.authenticateNoBody(r)
 	if err != nil {
-		return err
-	}
-	if err := noBody(r); err != nil {
 		return err
 	}
 	req, err := protocol.ParsePickupsQuery(r.URL.Query())

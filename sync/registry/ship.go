@@ -2,31 +2,28 @@ package registry
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
 // knownItems gathers the items of every campaign, by id.
 func (reg *Registry) knownItems(ctx context.Context) (map[string]pickup.Item, error) {
-	rows, err := reg.r.QueryContext(ctx, "SELECT definition FROM campaigns ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("read campaigns: %w", err)
-	}
-	defer rows.Close()
 	items := map[string]pickup.Item{}
-	for rows.Next() {
+	err := sqlkit.Each(ctx, reg.r, func(rows *sql.Rows) error {
 		var def string
 		if err := rows.Scan(&def); err != nil {
-			return nil, err
+			return err
 		}
 		c, err := campaignJSON(def)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, it := range c.Items {
 			if old, ok := items[it.ID]; ok && len(old.Sizes) >= len(it.Sizes) {
@@ -34,8 +31,12 @@ func (reg *Registry) knownItems(ctx context.Context) (map[string]pickup.Item, er
 			}
 			items[it.ID] = it
 		}
+		return nil
+	}, "SELECT definition FROM campaigns ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("read campaigns: %w", err)
 	}
-	return items, rows.Err()
+	return items, nil
 }
 
 // MaxShipmentQty bounds one shipment, in units.

@@ -282,14 +282,8 @@ func (reg *Registry) Terminals(ctx context.Context) ([]Terminal, error) {
 // on (terminal_revoked). Revoking twice is not an error.
 func (reg *Registry) RevokeTerminal(ctx context.Context, id string) error {
 	err := reg.write(ctx, func(tx *wtx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE terminals SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", fmtTime(reg.now()), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("terminal %q: %w", id, ErrNotFound)
-		}
-		return nil
+		return execSome(ctx, tx, fmt.Errorf("terminal %q: %w", id, ErrNotFound),
+			"UPDATE terminals SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", fmtTime(reg.now()), id)
 	})
 	if err != nil {
 		return fmt.Errorf("revoke terminal: %w", err)

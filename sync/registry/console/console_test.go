@@ -494,7 +494,7 @@ func TestTranslations(t *testing.T) {
 
 func TestAcceptLanguage(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ header, want string }{
+	checkStrings(t, "acceptLanguage", acceptLanguage, [][2]string{
 		{"", "en"},
 		{"fr-BE,fr;q=0.9,en;q=0.8", "fr"},
 		{"nl-BE", "nl"},
@@ -502,28 +502,28 @@ func TestAcceptLanguage(t *testing.T) {
 		{"en;q=0.1, fr;q=0.9", "fr"},
 		{"ja", "en"},
 		{"fr;q=0", "en"},
-	}
+	})
+}
+
+// checkStrings checks fn on each {input, want} of tests.
+func checkStrings(t *testing.T, name string, fn func(string) string, tests [][2]string) {
+	t.Helper()
 	for _, tc := range tests {
-		if got := acceptLanguage(tc.header); got != tc.want {
-			t.Errorf("acceptLanguage(%q) = %q, want %q", tc.header, got, tc.want)
+		if got := fn(tc[0]); got != tc[1] {
+			t.Errorf("%s(%q) = %q, want %q", name, tc[0], got, tc[1])
 		}
 	}
 }
 
 func TestSafeNext(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
+	checkStrings(t, "safeNext", safeNext, [][2]string{
 		{"/console/doubles", "/console/doubles"},
 		{"https://evil.example/", "/console/progress"},
 		{"//evil.example", "/console/progress"},
 		{"/console/../v1/pull", "/console/progress"},
 		{"/console/x\r\nSet-Cookie: a=b", "/console/progress"},
-	}
-	for _, tc := range tests {
-		if got := safeNext(tc.in); got != tc.want {
-			t.Errorf("safeNext(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
+	})
 }
 
 func TestLettersDownload(t *testing.T) {

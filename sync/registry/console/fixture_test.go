@@ -11,6 +11,7 @@ import (
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry"
+	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
 )
 
 // Passwords of the fixture's operators.
@@ -36,11 +37,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	reg, err := registry.Open(ctx, t.TempDir(), registry.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close() })
+	reg := registrytest.Open(t)
 	f := &fixture{t: t, ctx: ctx, reg: reg}
 	if _, err := reg.Demo(ctx, 3, 90); err != nil {
 		t.Fatal(err)
