@@ -157,16 +157,27 @@ func prepareFile(path string) error {
 // be behind the write-ahead log (a new file, not yet checkpointed): that
 // case takes the slow path.
 func ours(path string, appID int32) bool {
+	id, err := HeaderApplicationID(path)
+	return err == nil && id == appID
+}
+
+// HeaderApplicationID reads the application_id in the header of the
+// SQLite file at path, without opening it as a database; a file that
+// does not start with SQLite's magic is an error.
+func HeaderApplicationID(path string) (int32, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return false
+		return 0, err
 	}
 	defer f.Close()
 	var h [100]byte
 	if _, err := io.ReadFull(f, h[:]); err != nil {
-		return false
+		return 0, errors.New("not a SQLite database (too short)")
 	}
-	return string(h[:16]) == "SQLite format 3\x00" && int32(binary.BigEndian.Uint32(h[68:72])) == appID
+	if string(h[:16]) != "SQLite format 3\x00" {
+		return 0, errors.New("not a SQLite database")
+	}
+	return int32(binary.BigEndian.Uint32(h[68:72])), nil
 }
 
 // check reads the header facts of the file: damaged, foreign or too new

@@ -2,28 +2,18 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/internal/campaigntest"
+	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
 )
 
 // pilotCampaignJSON is a campaign the administration writes: nurses pick
 // up from three days ago, dietitians from next week.
 func pilotCampaignJSON(day pickup.Date) string { return campaigntest.Pilot("pilot-winter", day) }
-
-func writeFile(t testing.TB, dir, name, text string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 // The administration's own campaign reaches the counters: imported with
 // phases around today, requests imported for it, codes issued; an enrolled
@@ -35,14 +25,14 @@ func TestOwnCampaignReachesCounter(t *testing.T) {
 	today := pickup.DateOf(time.Now())
 	reg := newRegistry(t)
 	reg.must(t, "centre", "add", "--id", "namur", "--name", "Croix-Rouge Namur", "--address", "Rue de Fer 68, 5000 Namur", "--hours", "Mon-Fri 9:00-17:00")
-	out := reg.must(t, "campaign", "import", writeFile(t, files, "pilot.json", pilotCampaignJSON(today)))
+	out := reg.must(t, "campaign", "import", registrytest.WriteFile(t, files, "pilot.json", pilotCampaignJSON(today)))
 	if !strings.Contains(out, "campaign pilot-winter added") {
 		t.Errorf("campaign import printed %q", out)
 	}
 
 	// A file with three bad rows lists all three and imports nothing,
 	// in text and in JSON.
-	bad := writeFile(t, files, "bad.csv", "professional_id,name,profession,centre_id,lang\n"+
+	bad := registrytest.WriteFile(t, files, "bad.csv", "professional_id,name,profession,centre_id,lang\n"+
 		"N1,Anne Dupont,nurse,namur,fr\n"+
 		"N2,Jan Peeters,astronaut,namur,nl\n"+
 		"N3,Erik Schmitz,nurse,mars,de\n"+
@@ -74,7 +64,7 @@ func TestOwnCampaignReachesCounter(t *testing.T) {
 	}
 
 	// The good file.
-	good := writeFile(t, files, "good.csv", "professional_id,name,profession,centre_id,lang\n"+
+	good := registrytest.WriteFile(t, files, "good.csv", "professional_id,name,profession,centre_id,lang\n"+
 		"N1,Anne Dupont,nurse,namur,fr\n"+
 		"N2,Lotte Maes,nurse,namur,nl\n"+
 		"D1,Jan Peeters,dietitian,namur,nl\n")
@@ -126,7 +116,7 @@ func TestOwnCampaignReachesCounter(t *testing.T) {
 	// The administration brings the second phase forward: the counter
 	// learns it at its next sync, and the dietitian may come today.
 	earlier := strings.Replace(pilotCampaignJSON(today), fmt.Sprintf(`"start": %q`, today.AddDays(7)), fmt.Sprintf(`"start": %q`, today), 1)
-	out = reg.must(t, "campaign", "import", writeFile(t, files, "pilot2.json", earlier))
+	out = reg.must(t, "campaign", "import", registrytest.WriteFile(t, files, "pilot2.json", earlier))
 	if !strings.Contains(out, "1 pickup(s) moved") {
 		t.Errorf("campaign update printed %q, want 1 pickup moved", out)
 	}

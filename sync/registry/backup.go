@@ -1,11 +1,9 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -176,20 +174,12 @@ func checkHeader(file string) error {
 	if !fi.Mode().IsRegular() {
 		return errors.New("not a regular file")
 	}
-	f, err := os.Open(file)
+	id, err := sqlkit.HeaderApplicationID(file)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var h [100]byte
-	if _, err := io.ReadFull(f, h[:]); err != nil {
-		return errors.New("not a SQLite database (too short)")
-	}
-	if !bytes.Equal(h[:16], []byte("SQLite format 3\x00")) {
-		return errors.New("not a SQLite database")
-	}
-	if id := binary.BigEndian.Uint32(h[68:72]); id != ApplicationID {
-		return fmt.Errorf("not a pickup-registry database (application id %#x)", id)
+	if id != ApplicationID {
+		return fmt.Errorf("not a pickup-registry database (application id %#x)", uint32(id))
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
@@ -15,7 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/pickup-terminal/pickup/internal/passhash"
 )
 
 // Operators are the administration's people who use the web console
@@ -38,15 +37,6 @@ const (
 	// SessionIdle and SessionMax bound a console session.
 	SessionIdle = 2 * time.Hour
 	SessionMax  = 12 * time.Hour
-)
-
-// argon2id parameters for new hashes (stored with each hash, so that they
-// can change without invalidating old ones).
-const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024 // KiB
-	argonThreads = 1
-	argonKeyLen  = 32
 )
 
 // hashTurns bounds how many password hashes run at once (19 MiB each): a
@@ -127,46 +117,22 @@ func (reg *Registry) hashPassword(pw string) (string, error) {
 		return "", err
 	}
 	hashTurns <- struct{}{}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	<-hashTurns
-	return encodeHash(salt, key), nil
+	defer func() { <-hashTurns }()
+	return passhash.Hash(pw, salt), nil
 }
 
 // verifyPassword checks pw against an encoded argon2id hash.
 func verifyPassword(encoded, pw string) bool {
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
-		return false
-	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<20 || t == 0 || t > 16 || p == 0 {
-		return false
-	}
-	b64 := base64.RawStdEncoding
-	salt, err1 := b64.DecodeString(parts[4])
-	want, err2 := b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 || len(want) > 128 {
-		return false
-	}
 	hashTurns <- struct{}{}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
-	<-hashTurns
-	return subtle.ConstantTimeCompare(got, want) == 1
+	defer func() { <-hashTurns }()
+	return passhash.Verify(encoded, pw)
 }
 
 // dummyHash is verified against when the name is unknown, so that an
 // unknown name costs the same time as a wrong password.
 var dummyHash = sync.OnceValue(func() string {
-	salt := []byte("pickup-no-such-operator")
-	return encodeHash(salt, argon2.IDKey([]byte("no such operator"), salt, argonTime, argonMemory, argonThreads, argonKeyLen))
+	return passhash.Hash("no such operator", []byte("pickup-no-such-operator"))
 })
-
-func encodeHash(salt, key []byte) string {
-	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
-		b64.EncodeToString(salt), b64.EncodeToString(key))
-}
 
 // AddOperator creates a console account.
 func (reg *Registry) AddOperator(ctx context.Context, name, password string) error {

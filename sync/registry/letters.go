@@ -21,6 +21,7 @@ import (
 	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/internal/cmdkit/atomicfile"
 	"github.com/pickup-terminal/pickup/internal/qrprint"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // Letter is what one professional's letter says.
@@ -84,23 +85,16 @@ func (reg *Registry) Letters(ctx context.Context, opt LetterOptions) ([]Letter, 
 		if err != nil {
 			return err
 		}
-		return eachRowArgs(ctx, tx, `SELECT code, professional_id, name, profession, parcel_kind, centre_id, campaign_id,
-				window_start, window_end, signed, lang
+		return eachRowArgs(ctx, tx, `SELECT `+sqlkit.PickupColumns+`, professional_id, signed, lang
 			FROM pickups WHERE status = 'expected' AND (? = '' OR centre_id = ?) AND (? = '' OR campaign_id = ?)
 			ORDER BY centre_id, name, code`, []any{opt.CentreID, opt.CentreID, opt.CampaignID, opt.CampaignID}, func(r *sql.Rows) error {
 			var l Letter
-			var centreID, campID, start, end string
-			if err := r.Scan(&l.Code, &l.ProfessionalID, &l.Name, &l.Profession, &l.ParcelKind, &centreID, &campID,
-				&start, &end, &l.Payload, &l.Lang); err != nil {
+			var p pickup.Pickup
+			if err := sqlkit.ScanPickup(r, &p, &l.ProfessionalID, &l.Payload, &l.Lang); err != nil {
 				return err
 			}
-			var err error
-			if l.Window.Start, err = pickup.ParseDate(start); err != nil {
-				return err
-			}
-			if l.Window.End, err = pickup.ParseDate(end); err != nil {
-				return err
-			}
+			l.Code, l.Name, l.Profession, l.ParcelKind, l.Window = p.Code, p.Name, p.Profession, p.ParcelKind, p.Window
+			centreID, campID := p.CentreID, p.CampaignID
 			if l.Payload == "" {
 				l.Payload = string(l.Code)
 			}

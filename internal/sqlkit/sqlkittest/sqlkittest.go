@@ -19,24 +19,28 @@ import (
 // row, no application id, the default rollback journal.
 func WriteForeign(t testing.TB, path string) {
 	t.Helper()
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := open(t, path)
 	defer db.Close()
 	if _, err := db.Exec("CREATE TABLE notes(text TEXT); INSERT INTO notes VALUES ('mine')"); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// CheckForeignUntouched fails t unless the file WriteForeign made is as it
-// was: its one table, its journal mode.
-func CheckForeignUntouched(t testing.TB, path string) {
+// open opens path with the plain driver, as another program would.
+func open(t testing.TB, path string) *sql.DB {
 	t.Helper()
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+// CheckForeignUntouched fails t unless the file WriteForeign made is as it
+// was: its one table, its journal mode.
+func CheckForeignUntouched(t testing.TB, path string) {
+	t.Helper()
+	db := open(t, path)
 	defer db.Close()
 	var objects int
 	var mode string

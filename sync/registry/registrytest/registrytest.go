@@ -7,6 +7,8 @@ package registrytest
 import (
 	"context"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -61,4 +63,15 @@ func (d *Demo) Enrolment(t testing.TB, centre string) protocol.EnrolmentCode {
 		t.Fatal(err)
 	}
 	return e.Code
+}
+
+// WriteFile writes text to the file name in dir (0600), for a command to
+// read, and returns its path.
+func WriteFile(t testing.TB, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

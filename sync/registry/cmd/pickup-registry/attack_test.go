@@ -23,6 +23,7 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/sync/protocol"
+	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
 )
 
 // Attacks on a real registry process on 127.0.0.1, as an outsider and as
@@ -43,7 +44,7 @@ func newAttackRig(t *testing.T) *attackRig {
 	for _, args := range [][]string{
 		{"centre", "add", "--data", dir, "--id", "namur", "--name", "Croix-Rouge Namur"},
 		{"centre", "add", "--data", dir, "--id", "gent", "--name", "Rode Kruis Gent"},
-		{"request", "import", "--data", dir, "--campaign", pickup.DefaultCampaignID, writeFile(t, files, "r.csv", requestsCSV(80))},
+		{"request", "import", "--data", dir, "--campaign", pickup.DefaultCampaignID, registrytest.WriteFile(t, files, "r.csv", requestsCSV(80))},
 	} {
 		if code, out := sub(t, args...); code != 0 {
 			t.Fatalf("%v = %d: %s", args, code, out)
@@ -542,7 +543,7 @@ func TestCodesCSVFormulaInjectionEscaped(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"centre", "add", "--data", dir, "--id", "namur", "--name", "Namur"},
-		{"request", "import", "--data", dir, "--campaign", pickup.DefaultCampaignID, writeFile(t, files, "r.csv", csv)},
+		{"request", "import", "--data", dir, "--campaign", pickup.DefaultCampaignID, registrytest.WriteFile(t, files, "r.csv", csv)},
 	} {
 		if code, out := sub(t, args...); code != 0 {
 			t.Fatalf("%v = %d: %s", args, code, out)

@@ -21,6 +21,7 @@ import (
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/internal/campaigntest"
 	"github.com/pickup-terminal/pickup/sync/protocol"
+	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
 )
 
 // proc is pickup-registry running as a real process (this test binary with
@@ -184,10 +185,10 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{
-		{"campaign", "import", "--data", dir, writeFile(t, files, "campaign.json", string(campaign))},
+		{"campaign", "import", "--data", dir, registrytest.WriteFile(t, files, "campaign.json", string(campaign))},
 		{"centre", "add", "--data", dir, "--id", "namur", "--name", "Croix-Rouge Namur", "--address", "Rue de Fer 68, 5000 Namur", "--hours", "9-17"},
 		{"centre", "add", "--data", dir, "--id", "gent", "--name", "Rode Kruis Gent"},
-		{"request", "import", "--data", dir, "--campaign", campaigntest.ID, writeFile(t, files, "r.csv", requestsCSV(60))},
+		{"request", "import", "--data", dir, "--campaign", campaigntest.ID, registrytest.WriteFile(t, files, "r.csv", requestsCSV(60))},
 		{"ship", "--data", dir, "--centre", "namur", "--item", "gloves", "--size", "M", "--qty", "10000"},
 	} {
 		if code, out := sub(t, args...); code != 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/pickup-terminal/pickup/internal/cmdkit"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry"
+	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
 )
 
 // TestMain lets the test binary act as pickup-registry itself when
@@ -40,23 +41,14 @@ func cli(t *testing.T, dir string, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-func writeFile(t *testing.T, dir, name, content string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestCLI(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	files := t.TempDir()
-	reqs := writeFile(t, files, "requests.csv", "professional_id,name,profession,centre_id\n"+
+	reqs := registrytest.WriteFile(t, files, "requests.csv", "professional_id,name,profession,centre_id\n"+
 		"P1,Anne Dupont,physiotherapist,namur\nP2,Jan Peeters,pharmacist,namur\nP1,Anne Dupont,physiotherapist,namur\n")
-	centres := writeFile(t, files, "centres.csv", "id,name,address,hours\ngent,Rode Kruis Gent,Kortrijksesteenweg 788,ma-vr\n")
-	badCentres := writeFile(t, files, "bad.csv", "id,name\n,No id\n")
+	centres := registrytest.WriteFile(t, files, "centres.csv", "id,name,address,hours\ngent,Rode Kruis Gent,Kortrijksesteenweg 788,ma-vr\n")
+	badCentres := registrytest.WriteFile(t, files, "bad.csv", "id,name\n,No id\n")
 	tests := []struct {
 		args []string
 		code int
@@ -176,7 +168,7 @@ func TestCLIBundleRoundTrip(t *testing.T) {
 	bw.Push(&protocol.PushRequest{Events: []pickup.Event{{ID: evID, Type: pickup.EventHandover, TerminalID: creds.TerminalID,
 		CentreID: "namur", At: at, Code: code, GloveSize: "L"}}})
 	bw.Close(protocol.HMACSigner(creds.TerminalID, creds.Secret))
-	file := writeFile(t, t.TempDir(), "facts.bundle", buf.String())
+	file := registrytest.WriteFile(t, t.TempDir(), "facts.bundle", buf.String())
 
 	if c, out, errs := cli(t, dir, "bundle", "import", file); c != 0 || !strings.Contains(out, "1 accepted") {
 		t.Errorf("bundle import = %d %s %s", c, out, errs)
@@ -278,7 +270,7 @@ func TestParse(t *testing.T) {
 func TestNoWriteThroughLinks(t *testing.T) {
 	t.Parallel()
 	dir, files := t.TempDir(), t.TempDir()
-	reqs := writeFile(t, files, "requests.csv", "professional_id,name,profession,centre_id\nP1,Anne Dupont,physiotherapist,namur\n")
+	reqs := registrytest.WriteFile(t, files, "requests.csv", "professional_id,name,profession,centre_id\nP1,Anne Dupont,physiotherapist,namur\n")
 	for _, args := range [][]string{
 		{"centre", "add", "--id", "namur", "--name", "Namur"},
 		{"request", "import", "--campaign", pickup.DefaultCampaignID, reqs},
@@ -293,7 +285,7 @@ func TestNoWriteThroughLinks(t *testing.T) {
 	if code == "" {
 		t.Fatalf("no code in %q", csvOut)
 	}
-	victim := writeFile(t, files, "victim", "keep me")
+	victim := registrytest.WriteFile(t, files, "victim", "keep me")
 	qrDir := filepath.Join(files, "qr")
 	os.Mkdir(qrDir, 0o700)
 	for _, link := range []string{filepath.Join(files, "codes.csv"), filepath.Join(qrDir, string(code)+".png"), filepath.Join(files, "namur.bundle")} {
@@ -323,7 +315,7 @@ func TestImportProblemsInEnvLanguage(t *testing.T) {
 	if code, out, errs := cli(t, dir, "demo", "--centres", "1", "--requests", "1"); code != 0 {
 		t.Fatalf("demo: %s %s", out, errs)
 	}
-	reqs := writeFile(t, files, "r.csv", "professional_id,name,profession,centre_id\n"+
+	reqs := registrytest.WriteFile(t, files, "r.csv", "professional_id,name,profession,centre_id\n"+
 		"P1,Anne Dupont,physiotherapist,namur\nP1,Anne Dupont,physiotherapist,mars\n")
 	code, out, errs := cli(t, dir, "request", "import", "--lang", "fr", "--campaign", pickup.DefaultCampaignID, reqs)
 	if code != 1 || !strings.Contains(out, "Zeile 3: Fachkraft P1 steht zweimal in der Datei (zuerst in Zeile 2)") ||
