@@ -424,27 +424,35 @@ func newCmdShipments(c *ctx, runF func(context.Context, *ctx) error) *cobra.Comm
 
 func runShipments(ctx context.Context, c *ctx, s *store.Store) error {
 	shs, err := s.Shipments(ctx)
+	return printList(c, "shipments", shs, err, func() error {
+		camp, _ := s.Campaign(ctx, "")
+		for _, sh := range shs {
+			state := "in transit"
+			if sh.Received {
+				state = "received"
+			}
+			name := c.tr.ItemName(camp, sh.Item)
+			if sh.Size != "" {
+				name += " " + sh.Size
+			}
+			c.printf("%s  %s  %-24s %8d  %s\n", sh.ID, sh.SentAt.Local().Format("2006-01-02"), name, sh.Qty, state)
+		}
+		c.printf("%d shipments ('pickup stock receive --shipment ID' when one arrives)\n", len(shs))
+		return nil
+	})
+}
+
+// printList prints list (read with err) in JSON under key with --json,
+// else as text.
+func printList[T any](c hasCtx, key string, list []T, err error, text func() error) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		c.printJSON(cmdkit.List("shipments", shs))
+	if c.cliCtx().json {
+		c.cliCtx().printJSON(cmdkit.List(key, list))
 		return nil
 	}
-	camp, _ := s.Campaign(ctx, "")
-	for _, sh := range shs {
-		state := "in transit"
-		if sh.Received {
-			state = "received"
-		}
-		name := c.tr.ItemName(camp, sh.Item)
-		if sh.Size != "" {
-			name += " " + sh.Size
-		}
-		c.printf("%s  %s  %-24s %8d  %s\n", sh.ID, sh.SentAt.Local().Format("2006-01-02"), name, sh.Qty, state)
-	}
-	c.printf("%d shipments ('pickup stock receive --shipment ID' when one arrives)\n", len(shs))
-	return nil
+	return text()
 }
 
 func newCmdStatus(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
@@ -524,23 +532,18 @@ func runHandovers(ctx context.Context, c *handoversOptions, s *store.Store) erro
 	days := c.days
 	since := s.DayStart(s.Today().AddDays(1 - days))
 	hs, err := s.Handovers(ctx, since, 0)
-	if err != nil {
-		return err
-	}
-	if c.json {
-		c.printJSON(cmdkit.List("handovers", hs))
-		return nil
-	}
-	camp, _ := s.Campaign(ctx, "")
-	for _, h := range hs {
-		state := ""
-		if h.Undone {
-			state = " (undone)"
+	return printList(c, "handovers", hs, err, func() error {
+		camp, _ := s.Campaign(ctx, "")
+		for _, h := range hs {
+			state := ""
+			if h.Undone {
+				state = " (undone)"
+			}
+			c.printf("%s  %s  %-24s %-28s %-3s %s%s\n", h.At.Local().Format("2006-01-02 15:04"), h.Code, h.Name, c.tr.Profession(camp, h.Profession), h.GloveSize, h.TerminalID, state)
 		}
-		c.printf("%s  %s  %-24s %-28s %-3s %s%s\n", h.At.Local().Format("2006-01-02 15:04"), h.Code, h.Name, c.tr.Profession(camp, h.Profession), h.GloveSize, h.TerminalID, state)
-	}
-	c.printf("%d handovers\n", len(hs))
-	return nil
+		c.printf("%d handovers\n", len(hs))
+		return nil
+	})
 }
 
 func newCmdConflicts(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
@@ -549,18 +552,13 @@ func newCmdConflicts(c *ctx, runF func(context.Context, *ctx) error) *cobra.Comm
 
 func runConflicts(ctx context.Context, c *ctx, s *store.Store) error {
 	cs, err := s.Conflicts(ctx)
-	if err != nil {
-		return err
-	}
-	if c.json {
-		c.printJSON(cmdkit.List("conflicts", cs))
+	return printList(c, "conflicts", cs, err, func() error {
+		for _, x := range cs {
+			c.printf("%s  %s  centre %s, counter %s\n", x.Code, x.At.Local().Format("2006-01-02 15:04"), x.CentreID, x.TerminalID)
+		}
+		c.printf("%d handovers involved in double handovers\n", len(cs))
 		return nil
-	}
-	for _, x := range cs {
-		c.printf("%s  %s  centre %s, counter %s\n", x.Code, x.At.Local().Format("2006-01-02 15:04"), x.CentreID, x.TerminalID)
-	}
-	c.printf("%d handovers involved in double handovers\n", len(cs))
-	return nil
+	})
 }
 
 type demoOptions struct {

@@ -60,27 +60,22 @@ func newCmdPeers(c *ctx, runF func(context.Context, *peersOptions) error) *cobra
 
 func runPeers(ctx context.Context, c *peersOptions, s *store.Store) error {
 	ps, err := s.Peers(ctx)
-	if err != nil {
-		return err
-	}
-	if c.json {
-		c.printJSON(cmdkit.List("peers", ps))
-		return nil
-	}
-	cfg, err := s.PeerConfig(ctx)
-	if err != nil {
-		return err
-	}
-	if len(cfg.Key) == 0 {
-		c.printf("No peer key yet: sync with the registry once ('pickup sync'), then counters of this centre find each other.\n")
-	}
-	for _, p := range ps {
-		name := p.Name
-		if name == "" {
-			name = p.TerminalID
+	return printList(c, "peers", ps, err, func() error {
+		cfg, err := s.PeerConfig(ctx)
+		if err != nil {
+			return err
 		}
-		c.printf("%-20s %-22s last exchange %s ago, lag %d\n", name, p.Addr, time.Since(p.LastExchange).Round(time.Second), p.Lag)
-	}
-	c.printf("%d peers (listening on %s)\n", len(ps), cfg.Listen)
-	return nil
+		if len(cfg.Key) == 0 {
+			c.printf("No peer key yet: sync with the registry once ('pickup sync'), then counters of this centre find each other.\n")
+		}
+		for _, p := range ps {
+			name := p.Name
+			if name == "" {
+				name = p.TerminalID
+			}
+			c.printf("%-20s %-22s last exchange %s ago, lag %d\n", name, p.Addr, time.Since(p.LastExchange).Round(time.Second), p.Lag)
+		}
+		c.printf("%d peers (listening on %s)\n", len(ps), cfg.Listen)
+		return nil
+	})
 }
