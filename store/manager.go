@@ -3,15 +3,13 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"database/sql"
-	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/pickup-terminal/pickup/internal/passhash"
 )
 
 // The manager PIN guards the manager's screen of the counter window (the
@@ -50,15 +48,6 @@ const (
 	PINMaxDelay  = 15 * time.Minute
 )
 
-// argon2id parameters of new PIN hashes; each hash carries its own, so
-// they can change without invalidating a PIN already set.
-const (
-	pinArgonTime    = 2
-	pinArgonMemory  = 19 * 1024 // KiB
-	pinArgonThreads = 1
-	pinArgonKeyLen  = 32
-)
-
 // CheckPIN says whether pin is acceptable as a manager PIN: MinPINLen to
 // MaxPINLen digits.
 func CheckPIN(pin string) error {
@@ -78,10 +67,7 @@ func (s *Store) SetManagerPIN(ctx context.Context, pin string) error {
 	if _, err := rand.Read(salt); err != nil {
 		return fmt.Errorf("manager PIN: %w", err)
 	}
-	key := argon2.IDKey([]byte(pin), salt, pinArgonTime, pinArgonMemory, pinArgonThreads, pinArgonKeyLen)
-	b64 := base64.RawStdEncoding
-	enc := fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, pinArgonMemory, pinArgonTime, pinArgonThreads,
-		b64.EncodeToString(salt), b64.EncodeToString(key))
+	enc := passhash.Hash(pin, salt)
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := setSetting(ctx, tx, KeyManagerPIN, enc); err != nil {
 			return fmt.Errorf("manager PIN: %w", err)
@@ -144,7 +130,7 @@ func (s *Store) CheckManagerPIN(ctx context.Context, pin string) (PINCheck, erro
 			out.Wait, out.Early = until.Sub(now), true
 			return nil
 		}
-		if verifyPIN(enc, pin) {
+		if passhash.Verify(enc, pin) {
 			out.OK, out.Fails = true, 0
 			return setSetting(ctx, tx, KeyManagerPINFails, "")
 		}
@@ -169,25 +155,4 @@ func pinFails(ctx context.Context, q querier) (int, time.Time, error) {
 		return 0, time.Time{}, nil // unreadable: start again
 	}
 	return fails, parseTime(at), nil
-}
-
-// verifyPIN checks pin against an encoded argon2id hash; a malformed hash
-// matches nothing.
-func verifyPIN(enc, pin string) bool {
-	parts := strings.Split(enc, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != "v="+strconv.Itoa(argon2.Version) {
-		return false
-	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<20 || t == 0 || t > 16 || p == 0 {
-		return false
-	}
-	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
-	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) < 16 || len(want) > 128 {
-		return false
-	}
-	got := argon2.IDKey([]byte(pin), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
 }

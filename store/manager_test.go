@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pickup-terminal/pickup/internal/passhash"
 )
 
 func TestCheckPIN(t *testing.T) {
@@ -114,8 +116,8 @@ func TestManagerPIN(t *testing.T) {
 	}
 	// A damaged hash matches nothing.
 	for _, enc := range []string{"", "$argon2id$v=19$m=0,t=2,p=1$AAAA$AAAA", "$argon2id$v=19$m=19456,t=2,p=1$!!$AAAA", "plain"} {
-		if verifyPIN(enc, "4711") {
-			t.Errorf("verifyPIN(%q) matched", enc)
+		if passhash.Verify(enc, "4711") {
+			t.Errorf("passhash.Verify(%q) matched", enc)
 		}
 	}
 }
