@@ -10,10 +10,14 @@ import (
 // Number writes n with the language's thousands separator: 60 000, 60.000,
 // 60,000.
 func (c *Catalog) Number(n int) string {
+	return GroupDigits(n, c.T("ui.number.thousands"))
+}
+
+// GroupDigits writes n with sep between groups of three digits.
+func GroupDigits(n int, sep string) string {
 	s := strconv.Itoa(n)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
-	sep := c.T("ui.number.thousands")
 	var b strings.Builder
 	for i, r := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {

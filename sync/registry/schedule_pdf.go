@@ -94,24 +94,11 @@ func scheduleT(lang, key string, kv ...string) string {
 // thousands prints n with the language's digit grouping: 12,500 in
 // English, 12.500 in Dutch and German, 12 500 in French.
 func thousands(n int, lang string) string {
-	s := strconv.Itoa(n)
 	sep := map[string]string{"en": ",", "fr": "\u00a0", "nl": ".", "de": "."}[lang]
 	if sep == "" {
 		sep = ","
 	}
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return i18n.GroupDigits(n, sep)
 }
 
 // parcelsIn prints a parcel count to one decimal in the language.
