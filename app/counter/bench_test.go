@@ -93,7 +93,7 @@ func BenchmarkMillionPickups(b *testing.B) {
 	}
 	runtime.GC()
 	f := newFixture(b, setup{dir: dir})
-	f.clock.t = time.Now()
+	f.clock.Set(time.Now())
 	code := f.sampleOfMillion(b)
 
 	refresh := time.Now()

@@ -15,26 +15,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/testclock"
 	"github.com/pickup-terminal/pickup/store"
 )
-
-// clock is a settable clock shared by the store and the model.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // start is a fixed "now" for every test: a weekday morning in Brussels.
 var start = time.Date(2020, time.November, 20, 10, 30, 0, 0, time.UTC)
@@ -44,7 +27,7 @@ type fixture struct {
 	ctx   context.Context
 	dir   string
 	st    *store.Store
-	clock *clock
+	clock *testclock.Clock // shared by the store and the model
 	win   fyne.Window
 	ui    *UI
 	demo  store.DemoResult
@@ -84,7 +67,7 @@ type setup struct {
 func newFixture(t testing.TB, s setup) *fixture {
 	t.Helper()
 	test.NewTempApp(t)
-	f := &fixture{t: t, ctx: context.Background(), dir: s.dir, clock: &clock{t: start},
+	f := &fixture{t: t, ctx: context.Background(), dir: s.dir, clock: testclock.New(start),
 		logs: &logCount{n: map[string]int{}}}
 	if f.dir == "" {
 		f.dir = t.TempDir()

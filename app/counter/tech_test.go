@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,54 +14,15 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/sync/client"
 	"github.com/pickup-terminal/pickup/sync/protocol"
-	"github.com/pickup-terminal/pickup/sync/registry"
+	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
 )
 
-// testRegistry is a real registry (its own SQLite, its HTTP server on
+// newTestRegistry is a real registry (its own SQLite, its HTTP server on
 // 127.0.0.1) with demo centres and pickups.
-type testRegistry struct {
-	reg     *registry.Registry
-	url     string
-	centres []pickup.Centre
-}
-
-func newTestRegistry(t testing.TB) *testRegistry {
-	t.Helper()
-	ctx := context.Background()
-	reg, err := registry.Open(ctx, t.TempDir(), registry.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { reg.Close() })
-	if _, err := reg.Demo(ctx, 2, 30); err != nil {
-		t.Fatal(err)
-	}
-	centres, err := reg.Centres(ctx)
-	if err != nil || len(centres) < 2 {
-		t.Fatalf("centres: %v %v", centres, err)
-	}
-	ts := httptest.NewServer(registry.NewServer(reg, nil).Handler())
-	t.Cleanup(ts.Close)
-	return &testRegistry{reg: reg, url: ts.URL, centres: centres}
-}
-
-// enrolText makes a one-time code for centre and returns its one-line text.
-func (r *testRegistry) enrolText(t testing.TB, centre string) string {
-	t.Helper()
-	e, err := r.reg.NewEnrolment(context.Background(), centre, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := protocol.NewEnrolmentURI(r.url, e.Code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.String()
-}
+func newTestRegistry(t testing.TB) *registrytest.Demo { return registrytest.New(t, 2, 30) }
 
 // A revoked terminal's status bar says so, never "Online".
 func TestStatusRevokedNotOnline(t *testing.T) {
@@ -70,7 +30,7 @@ func TestStatusRevokedNotOnline(t *testing.T) {
 	syncer := &client.Syncer{}
 	f := newFixture(t, setup{opt: func(o *Options) { o.Sync = syncer }})
 	syncer.Store = f.st
-	u, _ := protocol.ParseEnrolmentURI(reg.enrolText(t, reg.centres[0].ID))
+	u, _ := protocol.ParseEnrolmentURI(reg.EnrolmentText(t, reg.Centres[0].ID))
 	id, err := client.Enrol(f.ctx, f.st, u.URL, u.Code.String())
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +42,7 @@ func TestStatusRevokedNotOnline(t *testing.T) {
 	if got := f.ui.online.Text; got != "Online" {
 		t.Fatalf("after a good round: %q, want Online", got)
 	}
-	if err := reg.reg.RevokeTerminal(f.ctx, id.TerminalID); err != nil {
+	if err := reg.Reg.RevokeTerminal(f.ctx, id.TerminalID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := syncer.Round(f.ctx); err == nil {
@@ -129,14 +89,14 @@ func TestSyncWords(t *testing.T) {
 func TestEnrolByScan(t *testing.T) {
 	reg := newTestRegistry(t)
 	f := newFixture(t, setup{})
-	text := reg.enrolText(t, reg.centres[1].ID)
+	text := reg.EnrolmentText(t, reg.Centres[1].ID)
 	box := f.ui.setup.enrol
 
 	// A wrong port says so in words.
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	wrong := strings.Replace(text, "-"+strings.TrimPrefix(reg.url[strings.LastIndexByte(reg.url, ':'):], ":"), "-"+strconv.Itoa(port), 1)
+	wrong := strings.Replace(text, "-"+strings.TrimPrefix(reg.URL[strings.LastIndexByte(reg.URL, ':'):], ":"), "-"+strconv.Itoa(port), 1)
 	f.scan(wrong)
 	box.wait()
 	if got := box.msg.Text; !strings.Contains(got, "nothing answers at that address and port") || strings.Contains(got, "dial tcp") {
@@ -147,20 +107,20 @@ func TestEnrolByScan(t *testing.T) {
 
 	f.scan(strings.ToLower(text)) // a scanner with Caps Lock on
 	box.wait()
-	if got := box.msg.Text; !strings.Contains(got, reg.centres[1].Name) || !strings.Contains(got, "Press Enter") {
-		t.Fatalf("preview: %q, want the centre %s", got, reg.centres[1].Name)
+	if got := box.msg.Text; !strings.Contains(got, reg.Centres[1].Name) || !strings.Contains(got, "Press Enter") {
+		t.Fatalf("preview: %q, want the centre %s", got, reg.Centres[1].Name)
 	}
-	if terms, _ := reg.reg.Terminals(f.ctx); len(terms) != 0 {
+	if terms, _ := reg.Reg.Terminals(f.ctx); len(terms) != 0 {
 		t.Fatalf("the preview enrolled a terminal: %+v", terms)
 	}
 	f.key(fyne.KeyReturn)
 	box.wait()
-	terms, err := reg.reg.Terminals(f.ctx)
-	if err != nil || len(terms) != 1 || terms[0].CentreID != reg.centres[1].ID {
+	terms, err := reg.Reg.Terminals(f.ctx)
+	if err != nil || len(terms) != 1 || terms[0].CentreID != reg.Centres[1].ID {
 		t.Fatalf("registry terminals = %+v %v", terms, err)
 	}
 	st := f.status()
-	if st.Centre.ID != reg.centres[1].ID || st.TerminalID != terms[0].ID || st.LastSync.IsZero() || st.Expected == 0 {
+	if st.Centre.ID != reg.Centres[1].ID || st.TerminalID != terms[0].ID || st.LastSync.IsZero() || st.Expected == 0 {
 		t.Errorf("store after enrolment: centre %s terminal %s last sync %v expected %d", st.Centre.ID, st.TerminalID, st.LastSync, st.Expected)
 	}
 	if !f.ui.snap.setUp || box.progress.Value != 1 {
@@ -176,7 +136,7 @@ func TestSyncPanelSyncNowAndBundles(t *testing.T) {
 	syncer := &client.Syncer{}
 	f := newFixture(t, setup{opt: func(o *Options) { o.Sync = syncer }})
 	syncer.Store = f.st
-	u, _ := protocol.ParseEnrolmentURI(reg.enrolText(t, reg.centres[0].ID))
+	u, _ := protocol.ParseEnrolmentURI(reg.EnrolmentText(t, reg.Centres[0].ID))
 	if _, err := client.Enrol(f.ctx, f.st, u.URL, u.Code.String()); err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +156,7 @@ func TestSyncPanelSyncNowAndBundles(t *testing.T) {
 		t.Errorf("empty folder: %q", p.result.Text)
 	}
 	var buf bytes.Buffer
-	if _, err := reg.reg.ExportBundle(f.ctx, reg.centres[0].ID, 0, &buf); err != nil {
+	if _, err := reg.Reg.ExportBundle(f.ctx, reg.Centres[0].ID, 0, &buf); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(drive, "namur"+BundleExt), buf.Bytes(), 0o600); err != nil {
@@ -239,7 +199,7 @@ func TestSyncPanelSyncNowAndBundles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	got, err := reg.reg.ImportBundle(f.ctx, b)
+	got, err := reg.Reg.ImportBundle(f.ctx, b)
 	if err != nil || got.Events != 1 || got.Accepted != 1 {
 		t.Errorf("registry import of the exported bundle: %+v %v", got, err)
 	}
@@ -265,7 +225,7 @@ func TestTechShots(t *testing.T) {
 		syncer := &client.Syncer{}
 		f := newFixture(t, setup{size: size, opt: func(o *Options) { o.Sync = syncer }})
 		syncer.Store = f.st
-		f.scan(reg.enrolText(t, reg.centres[0].ID))
+		f.scan(reg.EnrolmentText(t, reg.Centres[0].ID))
 		f.ui.setup.enrol.wait()
 		for _, lang := range i18n.Languages {
 			f.ui.SetLang(lang)
@@ -295,7 +255,7 @@ func TestTechShots(t *testing.T) {
 // until Enter.
 func TestEnrolByCamera(t *testing.T) {
 	reg := newTestRegistry(t)
-	text := reg.enrolText(t, reg.centres[0].ID)
+	text := reg.EnrolmentText(t, reg.Centres[0].ID)
 	frames := make(chan struct{})
 	f := newFixture(t, setup{opt: func(o *Options) {
 		o.Camera = func(ctx context.Context, found func(string)) error {
@@ -314,15 +274,15 @@ func TestEnrolByCamera(t *testing.T) {
 	test.Tap(box.camera)
 	<-frames
 	box.wait()
-	if got := box.msg.Text; !strings.Contains(got, reg.centres[0].Name) {
+	if got := box.msg.Text; !strings.Contains(got, reg.Centres[0].Name) {
 		t.Fatalf("camera preview: %q", got)
 	}
-	if terms, _ := reg.reg.Terminals(f.ctx); len(terms) != 0 {
+	if terms, _ := reg.Reg.Terminals(f.ctx); len(terms) != 0 {
 		t.Fatalf("the camera enrolled without Enter: %+v", terms)
 	}
 	f.key(fyne.KeyReturn)
 	box.wait()
-	if terms, _ := reg.reg.Terminals(f.ctx); len(terms) != 1 {
+	if terms, _ := reg.Reg.Terminals(f.ctx); len(terms) != 1 {
 		t.Fatalf("after Enter: %+v", terms)
 	}
 	f.ui.StopCamera()

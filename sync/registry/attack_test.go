@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/testclock"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -157,7 +158,7 @@ func TestH2UndoFromAnotherTerminalFlagged(t *testing.T) {
 func TestH2UndoOutsideTheWindowFlagged(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	clock := &stepClock{t: time.Now()}
+	clock := testclock.New(time.Now())
 	f.reg.Now, f.srv.Now = clock.Now, clock.Now
 	codes := f.requests(5)
 	a, _ := f.terminal("namur")

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/testclock"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
 func TestOperators(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clk := &stepClock{t: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
 	reg, err := Open(ctx, t.TempDir(), Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

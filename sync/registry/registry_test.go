@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/testclock"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -200,7 +201,7 @@ func TestWriteCodes(t *testing.T) {
 
 func TestEnrolment(t *testing.T) {
 	t.Parallel()
-	clock := &stepClock{t: time.Now()}
+	clock := testclock.New(time.Now())
 	f := newFixture(t)
 	f.reg.Now = clock.Now
 	en, err := f.reg.NewEnrolment(f.ctx, "namur", time.Hour)

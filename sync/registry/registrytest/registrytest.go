@@ -65,6 +65,17 @@ func (d *Demo) Enrolment(t testing.TB, centre string) protocol.EnrolmentCode {
 	return e.Code
 }
 
+// EnrolmentText makes a one-time enrolment code for centre and returns
+// the whole enrolment as its one scannable line (PICKUP-ENROL-…).
+func (d *Demo) EnrolmentText(t testing.TB, centre string) string {
+	t.Helper()
+	u, err := protocol.NewEnrolmentURI(d.URL, d.Enrolment(t, centre))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.String()
+}
+
 // WriteFile writes text to the file name in dir (0600), for a command to
 // read, and returns its path.
 func WriteFile(t testing.TB, dir, name, text string) string {
