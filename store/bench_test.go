@@ -54,6 +54,17 @@ func benchCode(i int) pickup.Code {
 	return pickup.Code(payload + string(pickup.CheckChar(payload)))
 }
 
+// openBig opens the big store, closed when the run of b ends.
+func openBig(b *testing.B) *Store {
+	b.Helper()
+	s, err := Open(context.Background(), bigStore(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
 // bigStore returns a store folder holding benchRows pickups, made once per
 // benchmark process.
 func bigStore(b *testing.B) string {
@@ -136,13 +147,8 @@ func BenchmarkImport1M(b *testing.B) {
 
 // BenchmarkLookup1M looks up random codes among 1,000,000 pickups.
 func BenchmarkLookup1M(b *testing.B) {
-	dir := bigStore(b)
+	s := openBig(b)
 	ctx := context.Background()
-	s, err := Open(ctx, dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
 	s.Now = func() time.Time { return testNow }
 	rng := rand.New(rand.NewPCG(3, 4))
 	durs := make([]time.Duration, 0, b.N)
@@ -162,13 +168,8 @@ func BenchmarkLookup1M(b *testing.B) {
 // BenchmarkHandover1M records handovers (synchronous=FULL) in a store of
 // 1,000,000 pickups; the p99 is the commit the volunteer waits for.
 func BenchmarkHandover1M(b *testing.B) {
-	dir := bigStore(b)
+	s := openBig(b)
 	ctx := context.Background()
-	s, err := Open(ctx, dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
 	s.Now = func() time.Time { return testNow }
 	s.Loc = time.UTC
 	for _, sz := range []string{"S", "M", "L", "XL"} {
@@ -204,13 +205,8 @@ func BenchmarkHandover1M(b *testing.B) {
 // BenchmarkStatus1M reads the counts the status bar shows, on 1,000,000
 // pickups.
 func BenchmarkStatus1M(b *testing.B) {
-	dir := bigStore(b)
+	s := openBig(b)
 	ctx := context.Background()
-	s, err := Open(ctx, dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
 	b.ResetTimer()
 	for range b.N {
 		st, err := s.Status(ctx)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // The centre as one: every counter of a centre keeps the facts recorded at
@@ -176,25 +177,16 @@ func undoHandover(ctx context.Context, tx *sql.Tx, undoID, handoverID string, at
 	if done > 0 {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT item, size, delta FROM stock_moves WHERE event_id = ? AND kind = 'handover'", handoverID)
-	if err != nil {
-		return err
-	}
 	type mv struct {
 		item, size string
 		delta      int
 	}
-	var moves []mv
-	for rows.Next() {
+	moves, err := sqlkit.Query(ctx, tx, func(r sqlkit.Scanner) (mv, error) {
 		var m mv
-		if err := rows.Scan(&m.item, &m.size, &m.delta); err != nil {
-			rows.Close()
-			return err
-		}
-		moves = append(moves, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		err := r.Scan(&m.item, &m.size, &m.delta)
+		return m, err
+	}, "SELECT item, size, delta FROM stock_moves WHERE event_id = ? AND kind = 'handover'", handoverID)
+	if err != nil {
 		return err
 	}
 	for _, m := range moves {
@@ -337,24 +329,7 @@ func recomputeLine(ctx context.Context, tx *sql.Tx, item, size string) error {
 // registry is not known to hold (they came from a peer or a bundle),
 // oldest first: any counter with a link delivers them.
 func (s *Store) ForeignOutbox(ctx context.Context, limit int) ([]pickup.Event, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT body FROM foreign_facts WHERE to_registry = 1 ORDER BY fseq LIMIT ?", limit)
-	if err != nil {
-		return nil, fmt.Errorf("read facts to deliver: %w", err)
-	}
-	defer rows.Close()
-	var out []pickup.Event
-	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
-		var ev pickup.Event
-		if err := json.Unmarshal([]byte(body), &ev); err != nil {
-			return nil, fmt.Errorf("read facts to deliver: %w", err)
-		}
-		out = append(out, ev)
-	}
-	return out, rows.Err()
+	return readEvents(ctx, s.db, "facts to deliver", "SELECT body FROM foreign_facts WHERE to_registry = 1 ORDER BY fseq LIMIT ?", limit)
 }
 
 // ForgetForeignUploads stops offering facts of other counters to the

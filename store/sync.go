@@ -270,24 +270,24 @@ func putKey(ctx context.Context, q querier, k SigningKey) error {
 }
 
 func outbox(ctx context.Context, q querier, limit int) ([]pickup.Event, error) {
-	rows, err := q.QueryContext(ctx, "SELECT body FROM outbox ORDER BY seq LIMIT ?", limit)
-	if err != nil {
-		return nil, fmt.Errorf("read outbox: %w", err)
-	}
-	defer rows.Close()
-	var out []pickup.Event
-	for rows.Next() {
+	return readEvents(ctx, q, "outbox", "SELECT body FROM outbox ORDER BY seq LIMIT ?", limit)
+}
+
+// readEvents reads the facts query selects as their JSON bodies, in order
+// (what names them in an error).
+func readEvents(ctx context.Context, q querier, what, query string, args ...any) ([]pickup.Event, error) {
+	out, err := sqlkit.Query(ctx, q, func(row sqlkit.Scanner) (pickup.Event, error) {
 		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
 		var ev pickup.Event
-		if err := json.Unmarshal([]byte(body), &ev); err != nil {
-			return nil, fmt.Errorf("read outbox: %w", err)
+		if err := row.Scan(&body); err != nil {
+			return ev, err
 		}
-		out = append(out, ev)
+		return ev, json.Unmarshal([]byte(body), &ev)
+	}, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Outbox returns up to limit facts waiting for the registry, oldest first.
@@ -625,25 +625,16 @@ func applyRedemption(ctx context.Context, tx *sql.Tx, r Redemption, now string) 
 // requeueJournal puts every journal fact back in the outbox, addressed
 // from this terminal.
 func requeueJournal(ctx context.Context, tx *sql.Tx, terminalID string) error {
-	rows, err := tx.QueryContext(ctx, "SELECT seq, id, body FROM journal WHERE id NOT IN (SELECT event_id FROM outbox) ORDER BY seq")
-	if err != nil {
-		return err
-	}
 	type entry struct {
 		seq      int64
 		id, body string
 	}
-	var es []entry
-	for rows.Next() {
+	es, err := sqlkit.Query(ctx, tx, func(r sqlkit.Scanner) (entry, error) {
 		var e entry
-		if err := rows.Scan(&e.seq, &e.id, &e.body); err != nil {
-			rows.Close()
-			return err
-		}
-		es = append(es, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		err := r.Scan(&e.seq, &e.id, &e.body)
+		return e, err
+	}, "SELECT seq, id, body FROM journal WHERE id NOT IN (SELECT event_id FROM outbox) ORDER BY seq")
+	if err != nil {
 		return err
 	}
 	for _, e := range es {
