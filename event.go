@@ -15,6 +15,7 @@ const (
 	EventUndo         EventType = "undo"          // a handover was undone (compensating event)
 	EventStockReceive EventType = "stock_receive" // stock arrived at the centre
 	EventStockCount   EventType = "stock_count"   // a physical count set the stock of an item
+	EventStockLoss    EventType = "stock_loss"    // stock lost (damaged, expired, stolen), with its reason
 )
 
 // Event is a fact recorded at a terminal. Its ID (a UUID made by the
@@ -38,10 +39,12 @@ type Event struct {
 	// Undo: the handover event it compensates.
 	Undoes string `json:"undoes,omitempty"`
 
-	// Stock reception and count.
+	// Stock reception, count and loss. A reception of a registry shipment
+	// has Ref "shipment ID" and the quantity actually received; a reason
+	// says why it differs from what was sent (0 when none of it came).
 	Item   string `json:"item,omitempty"`
 	Size   string `json:"size,omitempty"`
-	Qty    int    `json:"qty,omitempty"` // received units, or the counted quantity on hand
+	Qty    int    `json:"qty,omitempty"` // received units, the counted quantity on hand, or the units lost
 	Reason string `json:"reason,omitempty"`
 	Ref    string `json:"ref,omitempty"`
 }
@@ -109,12 +112,17 @@ func (e Event) Validate() error {
 		if len(e.Undoes) != 36 {
 			bad("undoes %q is not a UUID", e.Undoes)
 		}
-	case EventStockReceive, EventStockCount:
+	case EventStockReceive, EventStockCount, EventStockLoss:
 		if !ValidID(e.Item) {
 			bad("item %q invalid", e.Item)
 		}
-		if e.Qty < 0 || e.Type == EventStockReceive && e.Qty == 0 || e.Qty > MaxQty {
+		// A reception of nothing is a shipment line that did not come, said why.
+		nothingCame := e.Type == EventStockReceive && e.Qty == 0 && e.Reason != "" && IsShipmentRef(e.Ref)
+		if e.Qty < 0 || e.Qty == 0 && e.Type != EventStockCount && !nothingCame || e.Qty > MaxQty {
 			bad("qty %d invalid (1 to %d)", e.Qty, MaxQty)
+		}
+		if e.Type == EventStockLoss && e.Reason == "" {
+			bad("a loss needs a reason")
 		}
 		if len(e.Size) > MaxSizeLen {
 			bad("size too long")
@@ -126,4 +134,13 @@ func (e Event) Validate() error {
 		bad("unknown type %q", e.Type)
 	}
 	return errors.Join(errs...)
+}
+
+// ShipmentRefPrefix starts the reference of a reception of a registry
+// shipment: "shipment ID".
+const ShipmentRefPrefix = "shipment "
+
+// IsShipmentRef reports whether ref names a registry shipment.
+func IsShipmentRef(ref string) bool {
+	return len(ref) > len(ShipmentRefPrefix) && ref[:len(ShipmentRefPrefix)] == ShipmentRefPrefix
 }

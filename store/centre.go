@@ -157,7 +157,7 @@ func applyForeign(ctx context.Context, tx *sql.Tx, ev pickup.Event, now string) 
 			return 0, err
 		}
 		return 0, undoHandover(ctx, tx, ev.ID, ev.Undoes, ev.At)
-	case pickup.EventStockReceive, pickup.EventStockCount:
+	case pickup.EventStockReceive, pickup.EventStockCount, pickup.EventStockLoss:
 		_, err := stockFact(ctx, tx, ev)
 		return 0, err
 	}
@@ -235,16 +235,20 @@ func noteDoubles(ctx context.Context, tx *sql.Tx, code pickup.Code, now string) 
 // shipmentRef returns the shipment a reception's reference names
 // ("shipment ID").
 func shipmentRef(ref string) (string, bool) {
-	id, ok := strings.CutPrefix(ref, "shipment ")
+	id, ok := strings.CutPrefix(ref, pickup.ShipmentRefPrefix)
 	return id, ok && id != ""
 }
 
-// stockFact records the stock movement of a reception or count, this
+// stockFact records the stock movement of a reception, count or loss, this
 // counter's or another's, and returns its delta. A shipment counts once
-// per centre: when two counters received it, the earlier reception (by
-// time, then event id) counts and the other moves nothing, on every
-// counter alike.
+// per centre: when two counters received it, the earliest reception (by
+// time, then event id) counts — with the quantity it says came, 0 for a
+// line that did not come — and the others move nothing, on every counter
+// alike. A loss takes its quantity off, by the count rule like the rest.
 func stockFact(ctx context.Context, tx *sql.Tx, ev pickup.Event) (int, error) {
+	if ev.Type == pickup.EventStockLoss {
+		return -ev.Qty, moveStock(ctx, tx, ev.ID, "loss", ev.Item, ev.Size, -ev.Qty, nil, ev.Reason, ev.Ref, ev.At)
+	}
 	if ev.Type == pickup.EventStockCount {
 		have, err := stockOf(ctx, tx, ev.Item, ev.Size)
 		if err != nil {
@@ -258,8 +262,10 @@ func stockFact(ctx context.Context, tx *sql.Tx, ev pickup.Event) (int, error) {
 		winner := ev.ID
 		var otherID, otherAt, item, size string
 		var otherDelta int
-		err := tx.QueryRowContext(ctx, `SELECT event_id, at, item, size, delta FROM stock_moves WHERE kind = 'reception' AND ref = ? AND delta <> 0 AND event_id <> ?`,
-			ev.Ref, ev.ID).Scan(&otherID, &otherAt, &item, &size, &otherDelta)
+		// The earliest reception held counts (the others hold 0): it is
+		// the one to compare with, whatever quantity it says came.
+		err := tx.QueryRowContext(ctx, `SELECT event_id, at, item, size, delta FROM stock_moves WHERE kind = 'reception' AND ref = ? AND event_id <> ?
+			ORDER BY at, event_id LIMIT 1`, ev.Ref, ev.ID).Scan(&otherID, &otherAt, &item, &size, &otherDelta)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:

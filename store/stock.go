@@ -202,6 +202,42 @@ func (s *Store) CountStock(ctx context.Context, item, size string, qty int, reas
 	return s.stockEvent(ctx, pickup.EventStockCount, item, size, qty, reason, "")
 }
 
+// RecordLoss records stock lost (damaged, expired, stolen) with its
+// reason: the stock of item and size goes down by qty, which may not be
+// more than is on hand (a count sets the stock otherwise). It reaches the
+// other counters and the registry like a count.
+func (s *Store) RecordLoss(ctx context.Context, item, size string, qty int, reason string) (StockResult, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case qty <= 0 || qty > MaxStockQty:
+		return StockResult{}, errorf(CodeInvalid, "record loss: quantity %d: want 1 to %d", qty, MaxStockQty)
+	case reason == "":
+		return StockResult{}, errorf(CodeReasonRequired, "record loss: a reason is required (e.g. \"box damaged by water\")")
+	case len(reason) > pickup.MaxNameLen:
+		return StockResult{}, errorf(CodeInvalid, "record loss: reason too long")
+	}
+	var res StockResult
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		sz, err := checkItem(ctx, tx, item, size)
+		if err != nil {
+			return err
+		}
+		have, err := stockOf(ctx, tx, item, sz)
+		if err != nil {
+			return err
+		}
+		if qty > have {
+			return errorf(CodeInvalid, "%d lost but %d on hand: count the stock instead", qty, have)
+		}
+		res, err = s.stockEventTx(ctx, tx, pickup.EventStockLoss, item, sz, qty, reason, "")
+		return err
+	})
+	if err != nil {
+		return StockResult{}, fmt.Errorf("record loss: %w", err)
+	}
+	return res, nil
+}
+
 func (s *Store) stockEvent(ctx context.Context, typ pickup.EventType, item, size string, qty int, reason, ref string) (StockResult, error) {
 	var res StockResult
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -277,9 +313,25 @@ func (s *Store) Shipments(ctx context.Context) ([]Shipment, error) {
 	return out, rows.Err()
 }
 
-// ReceiveShipment records the arrival of a shipment: a stock reception of
-// its items, referenced by the shipment id, once.
+// ReceiveShipment records the arrival of a shipment as it was sent: a
+// stock reception of its items, referenced by the shipment id, once.
 func (s *Store) ReceiveShipment(ctx context.Context, id string) (StockResult, error) {
+	return s.ReceiveShipmentLine(ctx, id, -1, "")
+}
+
+// ReceiveShipmentLine records the arrival of a shipment line with the
+// quantity actually received (-1: as sent) and, when it differs from what
+// was sent, the reason (required): a short delivery, down to nothing of
+// it. The reception goes to the registry with both, which shows the
+// shipment received with a discrepancy.
+func (s *Store) ReceiveShipmentLine(ctx context.Context, id string, qty int, reason string) (StockResult, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case qty < -1 || qty > MaxStockQty:
+		return StockResult{}, errorf(CodeInvalid, "receive shipment: quantity %d: want 0 to %d", qty, MaxStockQty)
+	case len(reason) > pickup.MaxNameLen:
+		return StockResult{}, errorf(CodeInvalid, "receive shipment: reason too long")
+	}
 	var res StockResult
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var sh Shipment
@@ -298,8 +350,14 @@ func (s *Store) ReceiveShipment(ctx context.Context, id string) (StockResult, er
 			}
 			return errorf(CodeAlreadyReceived, "shipment %s already received (event %s)", id, received)
 		}
+		if qty == -1 {
+			qty = sh.Qty
+		}
+		if qty != sh.Qty && reason == "" {
+			return errorf(CodeReasonRequired, "shipment %s: %d received, %d sent: say why (e.g. \"one box missing\")", id, qty, sh.Qty)
+		}
 		// stockFact marks it received.
-		res, err = s.stockEventTx(ctx, tx, pickup.EventStockReceive, sh.Item, sh.Size, sh.Qty, "", "shipment "+id)
+		res, err = s.stockEventTx(ctx, tx, pickup.EventStockReceive, sh.Item, sh.Size, qty, reason, pickup.ShipmentRefPrefix+id)
 		return err
 	})
 	if err != nil {
@@ -347,4 +405,77 @@ func (s *Store) Forecast(ctx context.Context, days int) ([]Runway, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// Movement kinds, as StockMove.Kind says them.
+const (
+	MoveReception = "reception"
+	MoveHandover  = "handover"
+	MoveUndo      = "undo"
+	MoveCount     = "count"
+	MoveLoss      = "loss"
+)
+
+// StockMove is one line of the stock movement history.
+type StockMove struct {
+	EventID    string    `json:"event_id"`
+	At         time.Time `json:"at"`
+	TerminalID string    `json:"terminal_id"`
+	Local      bool      `json:"local"` // recorded at this counter
+	Kind       string    `json:"kind"`  // reception, handover, undo, count or loss
+	Item       string    `json:"item"`
+	Size       string    `json:"size,omitempty"`
+	Delta      int       `json:"delta"`           // the change it made (0: absorbed, or a shipment received twice)
+	Level      *int      `json:"level,omitempty"` // a count's level
+	Reason     string    `json:"reason,omitempty"`
+	Ref        string    `json:"ref,omitempty"`
+}
+
+// MovesFilter chooses movements; Limit 0 is 200.
+type MovesFilter struct {
+	Handovers bool // list handovers and undos too (there are many)
+	Limit     int
+}
+
+// StockMoves lists the stock movements of the centre as this counter knows
+// them, newest first: receptions, counts and losses (and handovers when
+// asked), at any counter, with who recorded them.
+func (s *Store) StockMoves(ctx context.Context, f MovesFilter) ([]StockMove, error) {
+	if f.Limit <= 0 {
+		f.Limit = 200
+	}
+	kinds := "'reception', 'count', 'loss'"
+	if f.Handovers {
+		kinds += ", 'handover', 'undo'"
+	}
+	id, err := identity(ctx, s.db)
+	if err != nil {
+		return nil, fmt.Errorf("stock movements: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT m.event_id, m.at, coalesce(f.terminal_id, ''), m.kind, m.item, m.size, m.delta, m.level, m.reason, m.ref
+		FROM stock_moves m LEFT JOIN foreign_facts f ON f.event_id = m.event_id
+		WHERE m.kind IN (`+kinds+`) ORDER BY m.at DESC, m.id DESC LIMIT ?`, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("stock movements: %w", err)
+	}
+	defer rows.Close()
+	var out []StockMove
+	for rows.Next() {
+		var m StockMove
+		var at string
+		var level sql.NullInt64
+		if err := rows.Scan(&m.EventID, &at, &m.TerminalID, &m.Kind, &m.Item, &m.Size, &m.Delta, &level, &m.Reason, &m.Ref); err != nil {
+			return nil, fmt.Errorf("stock movements: %w", err)
+		}
+		m.At = parseTime(at)
+		if level.Valid {
+			n := int(level.Int64)
+			m.Level = &n
+		}
+		if m.TerminalID == "" {
+			m.TerminalID, m.Local = id.TerminalID, true
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }

@@ -273,14 +273,15 @@ func runUndo(ctx context.Context, c *argOptions, s *store.Store) error {
 }
 
 func newCmdStock(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
-	cmd := cmdkit.New(&cobra.Command{Use: "stock", Short: "stock on hand per item and size; 'stock receive' and 'stock count' record movements",
+	cmd := cmdkit.New(&cobra.Command{Use: "stock", Short: "stock on hand per item and size; 'stock receive', 'stock count' and 'stock loss' record movements, 'stock history' lists them",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usagef("unknown stock command %q (stock, stock receive, stock count)", args[0])
+				return usagef("unknown stock command %q (stock, stock receive, stock count, stock loss, stock history)", args[0])
 			}
 			return nil
 		}}, c, nil, runF, withSetUpStore(runStock))
-	cmd.AddCommand(newCmdStockMove(c, "receive", nil), newCmdStockMove(c, "count", nil))
+	cmd.AddCommand(newCmdStockMove(c, "receive", nil), newCmdStockMove(c, "count", nil), newCmdStockMove(c, "loss", nil),
+		newCmdStockHistory(c, nil))
 	return cmd
 }
 
@@ -317,9 +318,13 @@ type stockMoveOptions struct {
 
 func newCmdStockMove(c *ctx, sub string, runF func(context.Context, *stockMoveOptions) error) *cobra.Command {
 	o := &stockMoveOptions{ctx: c, sub: sub}
-	use, short := "receive --item ITEM [--size S] --qty N [--ref R] | --shipment ID|all", "record a delivery (or a shipment the registry sent) into stock"
-	if sub == "count" {
+	use, short := "receive --item ITEM [--size S] --qty N [--ref R] | --shipment ID|all [--qty RECEIVED --reason TEXT]",
+		"record a delivery (or a shipment the registry sent, with the quantity that actually came) into stock"
+	switch sub {
+	case "count":
 		use, short = "count --item ITEM [--size S] --qty N --reason TEXT", "record a physical count (the difference is kept with its reason)"
+	case "loss":
+		use, short = "loss --item ITEM [--size S] --qty N --reason TEXT", "record stock lost (damaged, expired, stolen) with its reason"
 	}
 	cmd := cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.NoArgs}, o, nil, runF, runStockMove)
 	f := cmd.Flags()
@@ -327,9 +332,9 @@ func newCmdStockMove(c *ctx, sub string, runF func(context.Context, *stockMoveOp
 	f.StringVar(&o.size, "size", "", "size, for items that come in sizes (gloves: S, M, L, XL)")
 	f.StringVar(&o.qty, "qty", "", "quantity in units")
 	f.StringVar(&o.ref, "ref", "", "reference of the delivery (receive)")
-	f.StringVar(&o.reason, "reason", "", "why the count differs (count; required)")
+	f.StringVar(&o.reason, "reason", "", "why the count differs, why stock was lost, or why a shipment came short (required for count and loss)")
 	if sub == "receive" {
-		f.StringVar(&o.shipment, "shipment", "", "receive a shipment the registry sent, by id ('all' for every one not yet received; see 'pickup shipments')")
+		f.StringVar(&o.shipment, "shipment", "", "receive a shipment the registry sent, by id ('all' for every one not yet received, as sent; see 'pickup shipments'); --qty the units that came when fewer or more, with --reason")
 	}
 	cmdkit.Complete(cmd, "item", "gloves", "masks", "gowns", "glasses")
 	cmdkit.Complete(cmd, "size", "S", "M", "L", "XL")
@@ -339,10 +344,21 @@ func newCmdStockMove(c *ctx, sub string, runF func(context.Context, *stockMoveOp
 func runStockMove(ctx context.Context, c *stockMoveOptions) error {
 	sub, item, size, qty, ref, reason := c.sub, &c.item, &c.size, &c.qty, &c.ref, &c.reason
 	if c.shipment != "" {
-		if *item != "" || *qty != "" {
-			return usagef("--shipment takes its items from the shipment: leave out --item and --qty")
+		if *item != "" || *size != "" || *ref != "" {
+			return usagef("--shipment takes its item from the shipment: leave out --item, --size and --ref")
 		}
-		return receiveShipments(ctx, c.ctx, c.shipment)
+		if c.shipment == "all" && (*qty != "" || *reason != "") {
+			return usagef("--shipment all receives every shipment as sent: give one shipment id with --qty and --reason")
+		}
+		received := -1
+		if *qty != "" {
+			n, err := strconv.Atoi(strings.ReplaceAll(*qty, "_", ""))
+			if err != nil || n < 0 {
+				return usagef("--qty %q: want the whole number of units that came (0 when none did)", *qty)
+			}
+			received = n
+		}
+		return receiveShipments(ctx, c.ctx, c.shipment, received, *reason)
 	}
 	if *item == "" || *qty == "" {
 		return usagef("--item and --qty are required")
@@ -357,12 +373,15 @@ func runStockMove(ctx context.Context, c *stockMoveOptions) error {
 	}
 	defer s.Close()
 	var res store.StockResult
-	if sub == "receive" {
+	switch sub {
+	case "receive":
 		if *reason != "" {
-			return usagef("--reason goes with 'stock count'; use --ref for a delivery")
+			return usagef("--reason goes with 'stock count', 'stock loss' or a short shipment; use --ref for a delivery")
 		}
 		res, err = s.ReceiveStock(ctx, *item, *size, n, *ref)
-	} else {
+	case "loss":
+		res, err = s.RecordLoss(ctx, *item, *size, n, *reason)
+	default:
 		res, err = s.CountStock(ctx, *item, *size, n, *reason)
 	}
 	if err != nil {
@@ -377,7 +396,7 @@ func runStockMove(ctx context.Context, c *stockMoveOptions) error {
 	return nil
 }
 
-func receiveShipments(ctx context.Context, c *ctx, which string) error {
+func receiveShipments(ctx context.Context, c *ctx, which string, qty int, reason string) error {
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -398,7 +417,7 @@ func receiveShipments(ctx context.Context, c *ctx, which string) error {
 	}
 	var results []store.StockResult
 	for _, id := range ids {
-		res, err := s.ReceiveShipment(ctx, id)
+		res, err := s.ReceiveShipmentLine(ctx, id, qty, reason)
 		if err != nil {
 			if errors.Is(err, store.ErrAlreadyReceived) || errors.Is(err, store.ErrNotFound) {
 				return refused(err)

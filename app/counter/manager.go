@@ -38,6 +38,9 @@ type managerTab struct {
 func (u *UI) managerTabs() []managerTab {
 	return []managerTab{
 		{"ui.manager.tab.today", theme.HomeIcon(), (*UI).newTodayTab},
+		{"ui.manager.tab.receive", theme.DownloadIcon(), (*UI).newReceiveTab},
+		{"ui.manager.tab.count", theme.DocumentCreateIcon(), (*UI).newCountTab},
+		{"ui.manager.tab.moves", theme.HistoryIcon(), (*UI).newMovesTab},
 	}
 }
 
@@ -74,7 +77,13 @@ type managerScreen struct {
 	screen   *fyne.Container
 	obj      *fyne.Container
 	selected int
+	// shown holds what a tab reads again each time it is selected.
+	shown map[fyne.CanvasObject]func()
 }
+
+// onTabShown makes fn run each time the tab whose content is obj is
+// selected (to read the store again); a tab's constructor calls it.
+func (u *UI) onTabShown(obj fyne.CanvasObject, fn func()) { u.manager.shown[obj] = fn }
 
 func newManagerScreen(u *UI) *managerScreen {
 	m := &managerScreen{u: u, gateTitle: widget.NewLabel(""), gateHelp: widget.NewLabel(""), gateMsg: widget.NewLabel(""),
@@ -202,6 +211,7 @@ func (m *managerScreen) build(tr *i18n.Catalog) {
 		m.selected = m.tabs.SelectedIndex()
 		m.screen.Remove(m.tabs)
 	}
+	m.shown = map[fyne.CanvasObject]func(){}
 	var items []*container.TabItem
 	for _, t := range u.managerTabs() {
 		items = append(items, container.NewTabItemWithIcon(tr.T(t.title), t.icon, t.build(u)))
@@ -209,6 +219,11 @@ func (m *managerScreen) build(tr *i18n.Catalog) {
 	m.tabs = container.NewAppTabs(items...)
 	if m.selected > 0 && m.selected < len(items) {
 		m.tabs.SelectIndex(m.selected)
+	}
+	m.tabs.OnSelected = func(it *container.TabItem) {
+		if fn := m.shown[it.Content]; fn != nil {
+			fn()
+		}
 	}
 	m.top.RemoveAll()
 	for _, b := range u.managerButtons() {

@@ -129,3 +129,16 @@ func fixtureError() ErrorBody {
 	e.ServerTime = t0
 	return e.Body()
 }
+
+// fixturePushStock is the manager's stock facts: a shipment line received
+// short with why, one that did not come at all, a loss.
+func fixturePushStock() PushRequest {
+	return PushRequest{Events: []pickup.Event{
+		{ID: "3e4f5a6b-7c8d-4e9f-8a0b-2c3d4e5f6a7b", Type: pickup.EventStockReceive, TerminalID: creds0.TerminalID, CentreID: "namur",
+			At: t0.Add(3 * time.Minute), Item: "masks", Qty: 900, Reason: "one box of 100 missing", Ref: "shipment ship-2"},
+		{ID: "5a6b7c8d-9e0f-4a1b-8c2d-4e5f6a7b8c9d", Type: pickup.EventStockReceive, TerminalID: creds0.TerminalID, CentreID: "namur",
+			At: t0.Add(3 * time.Minute), Item: "gowns", Qty: 0, Reason: "not on the lorry", Ref: "shipment ship-3"},
+		{ID: "4f5a6b7c-8d9e-4f0a-9b1c-3d4e5f6a7b8c", Type: pickup.EventStockLoss, TerminalID: creds0.TerminalID, CentreID: "namur",
+			At: t0.Add(4 * time.Minute), Item: "gowns", Qty: 20, Reason: "box damaged by water"},
+	}}
+}

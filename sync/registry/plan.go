@@ -150,7 +150,7 @@ func (reg *Registry) ShipmentPlan(ctx context.Context, opt ScheduleOptions) (*Pl
 // item and size, from what the registry holds, by the rule the centre's
 // counters keep (store/centre.go): the centre's last physical count of the
 // item, at whichever counter (none: zero), plus the receptions and minus
-// the handovers recorded after that count at any of its counters, never
+// the handovers and losses recorded after that count at any of its counters, never
 // below zero, a shipment counted once (its earliest reception); and the
 // shipments no reception refers to yet (a terminal receiving a shipment
 // records "shipment ID" as its reference).
@@ -191,15 +191,19 @@ func (reg *Registry) StockPositions(ctx context.Context, centreID string) ([]Cen
 			onHand[k] = c.qty
 		}
 		received := map[string]bool{}
-		if err := facts(`SELECT terminal_id, centre_id, item, coalesce(size, ''), at, qty, coalesce(ref, '') FROM events
-			WHERE type <> 'handover' AND type = 'stock_receive' AND flag = ''`+filter+` ORDER BY at, id`, func(r *sql.Rows) error {
+		// Receptions, and losses (taken off by the same rule).
+		if err := facts(`SELECT terminal_id, centre_id, item, coalesce(size, ''), at, qty, coalesce(ref, ''), type FROM events
+			WHERE type <> 'handover' AND type IN ('stock_receive', 'stock_loss') AND flag = ''`+filter+` ORDER BY at, id`, func(r *sql.Rows) error {
 			var k tk
-			var at, ref string
+			var at, ref, typ string
 			var qty int
-			if err := r.Scan(&k.terminal, &k.centre, &k.item, &k.size, &at, &qty, &ref); err != nil {
+			if err := r.Scan(&k.terminal, &k.centre, &k.item, &k.size, &at, &qty, &ref, &typ); err != nil {
 				return err
 			}
 			k.terminal = ""
+			if typ == string(pickup.EventStockLoss) {
+				qty, ref = -qty, ""
+			}
 			if id, ok := strings.CutPrefix(ref, "shipment "); ok && id != "" {
 				if received[k.centre+"\x00"+id] {
 					return nil // received at another counter first: it counts once

@@ -429,6 +429,10 @@ func TestShipmentPlanSubtractsStockAndRoundsToBoxes(t *testing.T) {
 		t.Fatal(err)
 	}
 	evs = append(evs, stockEv(pickup.EventStockReceive, "masks", "", 2000, countAt.Add(15*time.Hour), "shipment "+masks.ID))
+	// Losses count by the same rule: one after the count comes off, one
+	// before it was absorbed.
+	evs = append(evs, stockEv(pickup.EventStockLoss, "masks", "", 100, countAt.Add(15*time.Hour+time.Minute), ""),
+		stockEv(pickup.EventStockLoss, "glasses", "", 5, countAt.Add(-time.Minute), ""))
 	var late *schedReq
 	for _, r := range w.reqs {
 		if r.centre == "namur" && r.profession == "physiotherapist" && r.status == "expected" {
@@ -443,7 +447,7 @@ func TestShipmentPlanSubtractsStockAndRoundsToBoxes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	onHand := map[string]int{"masks/": 10000 + 2000 - 500, "gowns/": 300 - 50, "glasses/": 10 - 1, "gloves/S": 1000, "gloves/M": 2000 - 500}
+	onHand := map[string]int{"masks/": 10000 + 2000 - 100 - 500, "gowns/": 300 - 50, "glasses/": 10 - 1, "gloves/S": 1000, "gloves/M": 2000 - 500}
 	inTransit := map[string]int{"gowns/": 500}
 	got := map[string]int{}
 	gotT := map[string]int{}

@@ -34,6 +34,9 @@ type Reception struct {
 	Size       string    `json:"size,omitempty"`
 	Qty        int       `json:"qty"`
 	At         time.Time `json:"at"`
+	// Reason says why the quantity differs from what was sent (the
+	// terminal requires one then).
+	Reason string `json:"reason,omitempty"`
 }
 
 // ShipmentStatus is a shipment with what the centre's terminals recorded
@@ -89,11 +92,11 @@ func (reg *Registry) Shipments(ctx context.Context, f ShipmentFilter) ([]Shipmen
 		}
 		// A terminal receives a shipment with a stock reception whose
 		// reference is "shipment ID".
-		return eachRow(ctx, tx, `SELECT id, terminal_id, centre_id, item, coalesce(size, ''), coalesce(qty, 0), at, substr(ref, 10)
+		return eachRow(ctx, tx, `SELECT id, terminal_id, centre_id, item, coalesce(size, ''), coalesce(qty, 0), at, substr(ref, 10), coalesce(reason, '')
 			FROM events WHERE type = 'stock_receive' AND ref LIKE 'shipment %' ORDER BY at, id`, func(r *sql.Rows) error {
 			var rc Reception
 			var at, id string
-			if err := r.Scan(&rc.EventID, &rc.TerminalID, &rc.CentreID, &rc.Item, &rc.Size, &rc.Qty, &at, &id); err != nil {
+			if err := r.Scan(&rc.EventID, &rc.TerminalID, &rc.CentreID, &rc.Item, &rc.Size, &rc.Qty, &at, &id, &rc.Reason); err != nil {
 				return err
 			}
 			i, ok := byID[strings.TrimSpace(id)]
@@ -145,7 +148,13 @@ func (s *ShipmentStatus) judge(now time.Time) {
 		s.Discrepancies = append(s.Discrepancies, fmt.Sprintf("received %d times (by terminals %s)", len(s.Receptions), terminalsOf(s.Receptions)))
 	}
 	if s.Received != s.Qty {
-		s.Discrepancies = append(s.Discrepancies, fmt.Sprintf("%d units received, %d sent", s.Received, s.Qty))
+		d := fmt.Sprintf("%d units received, %d sent", s.Received, s.Qty)
+		for _, rc := range s.Receptions {
+			if rc.Reason != "" {
+				d += " — " + rc.Reason
+			}
+		}
+		s.Discrepancies = append(s.Discrepancies, d)
 	}
 	if len(s.Discrepancies) > 0 {
 		s.State = ShipmentDiscrepancy

@@ -909,7 +909,7 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 	}
 	seq := tx.next()
 	var item, size, qty, reason, ref any
-	if e.Type == pickup.EventStockReceive || e.Type == pickup.EventStockCount {
+	if e.Type == pickup.EventStockReceive || e.Type == pickup.EventStockCount || e.Type == pickup.EventStockLoss {
 		item, size, qty, reason, ref = e.Item, e.Size, e.Qty, e.Reason, e.Ref
 	}
 	if _, err := st.insert.ExecContext(ctx, e.ID, string(e.Type), e.TerminalID, e.CentreID, fmtTime(e.At), fmtTime(now), via,

@@ -605,3 +605,16 @@ func TestNoTextFromTheAddress(t *testing.T) {
 		t.Error("the lockout's time is not shown")
 	}
 }
+
+// A shipment a counter received short shows as a discrepancy with the
+// counter's reason.
+func TestShipmentsShowShortReceptionAndReason(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b := f.browser()
+	b.login("ann", annPassword)
+	body := b.get("/console/shipments").body
+	if !strings.Contains(body, "one box crushed") || !regexp.MustCompile(`units received, \d+ sent — one box crushed`).MatchString(body) {
+		t.Errorf("the shipments page does not show the short reception with its reason")
+	}
+}

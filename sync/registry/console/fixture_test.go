@@ -79,14 +79,20 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil || len(ships) == 0 {
 		t.Fatalf("demo shipments: %v, %v", ships, err)
 	}
+	twice, short := false, false // a second Namur shipment comes short, with why
 	for _, s := range ships {
-		if s.CentreID == "namur" {
+		if s.CentreID == "namur" && twice && !short {
+			short = true
+			f.push(f.terms[0], []pickup.Event{{ID: newID(), Type: pickup.EventStockReceive, TerminalID: f.terms[0].TerminalID, CentreID: "namur",
+				At: now.Add(-time.Hour), Item: s.Item, Size: s.Size, Qty: s.Qty - 1, Reason: "one box crushed", Ref: "shipment " + s.ID}})
+		}
+		if s.CentreID == "namur" && !twice {
+			twice = true
 			e := pickup.Event{ID: newID(), Type: pickup.EventStockReceive, TerminalID: f.terms[0].TerminalID, CentreID: "namur",
 				At: now.Add(-time.Hour), Item: s.Item, Size: s.Size, Qty: s.Qty, Ref: "shipment " + s.ID}
 			f.push(f.terms[0], []pickup.Event{e})
 			e.ID, e.TerminalID = newID(), f.terms[1].TerminalID
 			f.push(f.terms[1], []pickup.Event{e})
-			break
 		}
 	}
 	ds, err := reg.AllDoubleHandovers(ctx)
