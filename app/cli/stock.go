@@ -40,10 +40,7 @@ func runStockHistory(ctx context.Context, c *stockHistoryOptions, s *store.Store
 	}
 	camp, _ := s.Campaign(ctx, "")
 	for _, m := range moves {
-		name := c.tr.ItemName(camp, m.Item)
-		if m.Size != "" {
-			name += " " + m.Size
-		}
+		name := c.tr.ItemSize(camp, m.Item, m.Size)
 		change := strconv.Itoa(m.Delta)
 		if m.Delta > 0 {
 			change = "+" + change

@@ -42,15 +42,6 @@ func (s stockSay) set(imp widget.Importance, text string) {
 	s.label.Show()
 }
 
-// itemName names an item and size for people: "Gloves M".
-func itemName(tr *i18n.Catalog, camp *pickup.Campaign, item, size string) string {
-	name := tr.ItemName(camp, item)
-	if size != "" {
-		name += " " + size
-	}
-	return name
-}
-
 // parseQty reads a quantity typed by a person ("1000", "1 000", "1.000").
 func parseQty(text string) (int, bool) {
 	text = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", ".", "", ",", "", "'", "", "_", "").Replace(text)
@@ -110,7 +101,7 @@ func (u *UI) newReceiveTab() fyne.CanvasObject {
 // shipmentRow is one shipment line to receive.
 func (u *UI) shipmentRow(tr *i18n.Catalog, sh store.Shipment, say stockSay, done func()) fyne.CanvasObject {
 	camp := u.snap.camp
-	head := widget.NewLabel(itemName(tr, camp, sh.Item, sh.Size))
+	head := widget.NewLabel(tr.ItemSize(camp, sh.Item, sh.Size))
 	head.TextStyle.Bold = true
 	detail := tr.T("ui.stock.receive.sent", "n", tr.Number(sh.Qty), "date", tr.DateTime(sh.SentAt, u.opt.Loc), "id", sh.ID)
 	if sh.Ref != "" {
@@ -140,7 +131,7 @@ func (u *UI) shipmentRow(tr *i18n.Catalog, sh store.Shipment, say stockSay, done
 			return
 		}
 		u.log.Info("shipment received", "shipment", sh.ID, "qty", n, "sent", sh.Qty)
-		name := itemName(tr, camp, res.Item, res.Size)
+		name := tr.ItemSize(camp, res.Item, res.Size)
 		if n == sh.Qty {
 			say.set(widget.SuccessImportance, tr.T("ui.stock.receive.done", "item", name, "n", tr.Number(n), "on_hand", tr.Number(res.OnHand)))
 		} else {
@@ -169,7 +160,7 @@ func (u *UI) newCountTab() fyne.CanvasObject {
 	var names []string
 	for _, l := range u.snap.status.Stock {
 		lines = append(lines, l)
-		names = append(names, itemName(tr, camp, l.Item, l.Size))
+		names = append(names, tr.ItemSize(camp, l.Item, l.Size))
 	}
 	onHand := widget.NewLabel("")
 	pick := widget.NewSelect(names, nil)
@@ -228,7 +219,7 @@ func (u *UI) newCountTab() fyne.CanvasObject {
 			say.set(widget.DangerImportance, stockError(tr, err))
 			return
 		}
-		name := itemName(tr, camp, res.Item, res.Size)
+		name := tr.ItemSize(camp, res.Item, res.Size)
 		if loss {
 			u.log.Info("stock loss recorded", "item", res.Item, "size", res.Size, "qty", n)
 			say.set(widget.SuccessImportance, tr.T("ui.stock.loss.done", "item", name, "n", tr.Number(n), "on_hand", tr.Number(res.OnHand)))
@@ -308,7 +299,7 @@ func moveRow(tr *i18n.Catalog, camp *pickup.Campaign, m store.StockMove, u *UI) 
 	if m.Level != nil {
 		change = tr.T("ui.stock.moves.level", "n", tr.Number(*m.Level), "delta", change)
 	}
-	parts := []string{tr.DateTime(m.At, u.opt.Loc), counter, tr.T("ui.stock.kind." + m.Kind), itemName(tr, camp, m.Item, m.Size), change}
+	parts := []string{tr.DateTime(m.At, u.opt.Loc), counter, tr.T("ui.stock.kind." + m.Kind), tr.ItemSize(camp, m.Item, m.Size), change}
 	why := m.Reason
 	if m.Ref != "" {
 		ref := m.Ref

@@ -112,6 +112,14 @@ func (c *Catalog) ItemName(camp *pickup.Campaign, id string) string {
 	return id
 }
 
+// ItemSize names an item and its size, if any: "Gloves M", "Gowns".
+func (c *Catalog) ItemSize(camp *pickup.Campaign, id, size string) string {
+	if size == "" {
+		return c.ItemName(camp, id)
+	}
+	return c.ItemName(camp, id) + " " + size
+}
+
 // Contents lists a parcel: "500 Gloves (M) · 50 Gowns · …".
 func (c *Catalog) Contents(camp *pickup.Campaign, lines []pickup.Line) string {
 	parts := make([]string, 0, len(lines))
