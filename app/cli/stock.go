@@ -31,13 +31,10 @@ func runStockHistory(ctx context.Context, c *stockHistoryOptions, s *store.Store
 		return usagef("--limit %d: want 1 to 100000", c.limit)
 	}
 	moves, err := s.StockMoves(ctx, store.MovesFilter{Handovers: c.handovers, Limit: c.limit})
-	if err != nil {
-		return err
-	}
-	if c.json {
-		c.printJSON(cmdkit.List("moves", moves))
-		return nil
-	}
+	return printList(c, "moves", moves, err, func() error { return printMoves(ctx, c, s, moves) })
+}
+
+func printMoves(ctx context.Context, c *stockHistoryOptions, s *store.Store, moves []store.StockMove) error {
 	camp, _ := s.Campaign(ctx, "")
 	for _, m := range moves {
 		name := c.tr.ItemSize(camp, m.Item, m.Size)
