@@ -107,11 +107,11 @@ func (f *fixture) typeInto(e *formEntry, text string) {
 func TestReceiveShortShipmentLine(t *testing.T) {
 	reg := newTestRegistry(t)
 	f := newFixture(t, setup{})
-	u, _ := protocol.ParseEnrolmentURI(reg.enrolText(t, reg.centres[0].ID))
+	u, _ := protocol.ParseEnrolmentURI(reg.EnrolmentText(t, reg.Centres[0].ID))
 	if _, err := client.Enrol(f.ctx, f.st, u.URL, u.Code.String()); err != nil {
 		t.Fatal(err)
 	}
-	sh, err := reg.reg.Ship(f.ctx, protocol.Shipment{CentreID: reg.centres[0].ID, Item: "gloves", Size: "M", Qty: 1000, Ref: "week 47"})
+	sh, err := reg.Reg.Ship(f.ctx, protocol.Shipment{CentreID: reg.Centres[0].ID, Item: "gloves", Size: "M", Qty: 1000, Ref: "week 47"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestReceiveShortShipmentLine(t *testing.T) {
 	if _, err := syncer.Round(f.ctx); err != nil {
 		t.Fatal(err)
 	}
-	got, err := reg.reg.Shipments(f.ctx, registry.ShipmentFilter{CentreID: reg.centres[0].ID})
+	got, err := reg.Reg.Shipments(f.ctx, registry.ShipmentFilter{CentreID: reg.Centres[0].ID})
 	if err != nil {
 		t.Fatal(err)
 	}
