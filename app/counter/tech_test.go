@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/client"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
@@ -24,17 +25,34 @@ import (
 // 127.0.0.1) with demo centres and pickups.
 func newTestRegistry(t testing.TB) *registrytest.Demo { return registrytest.New(t, 2, 30) }
 
+// newSyncFixture is a counter that syncs through a real client.Syncer
+// over its store (setup's opt is then taken).
+func newSyncFixture(t testing.TB, s setup) (*fixture, *client.Syncer) {
+	t.Helper()
+	syncer := &client.Syncer{}
+	s.opt = func(o *Options) { o.Sync = syncer }
+	f := newFixture(t, s)
+	syncer.Store = f.st
+	return f, syncer
+}
+
+// enrolAt enrols the counter's store at a centre of reg, as its one-line
+// enrolment text says.
+func (f *fixture) enrolAt(reg *registrytest.Demo, centre string) store.Identity {
+	f.t.Helper()
+	u, _ := protocol.ParseEnrolmentURI(reg.EnrolmentText(f.t, centre))
+	id, err := client.Enrol(f.ctx, f.st, u.URL, u.Code.String())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
 // A revoked terminal's status bar says so, never "Online".
 func TestStatusRevokedNotOnline(t *testing.T) {
 	reg := newTestRegistry(t)
-	syncer := &client.Syncer{}
-	f := newFixture(t, setup{opt: func(o *Options) { o.Sync = syncer }})
-	syncer.Store = f.st
-	u, _ := protocol.ParseEnrolmentURI(reg.EnrolmentText(t, reg.Centres[0].ID))
-	id, err := client.Enrol(f.ctx, f.st, u.URL, u.Code.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, syncer := newSyncFixture(t, setup{})
+	id := f.enrolAt(reg, reg.Centres[0].ID)
 	if _, err := syncer.Round(f.ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -133,13 +151,8 @@ func TestEnrolByScan(t *testing.T) {
 // bundle exported to a folder that the registry takes.
 func TestSyncPanelSyncNowAndBundles(t *testing.T) {
 	reg := newTestRegistry(t)
-	syncer := &client.Syncer{}
-	f := newFixture(t, setup{opt: func(o *Options) { o.Sync = syncer }})
-	syncer.Store = f.st
-	u, _ := protocol.ParseEnrolmentURI(reg.EnrolmentText(t, reg.Centres[0].ID))
-	if _, err := client.Enrol(f.ctx, f.st, u.URL, u.Code.String()); err != nil {
-		t.Fatal(err)
-	}
+	f, _ := newSyncFixture(t, setup{})
+	f.enrolAt(reg, reg.Centres[0].ID)
 	f.ui.Refresh(f.ctx)
 	p := f.ui.syncPanel
 	f.ui.ShowSyncPanel()
@@ -222,9 +235,7 @@ func TestTechShots(t *testing.T) {
 	reg := newTestRegistry(t)
 	for _, size := range []fyne.Size{{Width: 1280, Height: 800}, {Width: 1024, Height: 768}} {
 		pre := "w" + itoaT(int(size.Width)) + "-tech-"
-		syncer := &client.Syncer{}
-		f := newFixture(t, setup{size: size, opt: func(o *Options) { o.Sync = syncer }})
-		syncer.Store = f.st
+		f, _ := newSyncFixture(t, setup{size: size})
 		f.scan(reg.EnrolmentText(t, reg.Centres[0].ID))
 		f.ui.setup.enrol.wait()
 		for _, lang := range i18n.Languages {
