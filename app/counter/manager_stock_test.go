@@ -107,10 +107,7 @@ func (f *fixture) typeInto(e *formEntry, text string) {
 func TestReceiveShortShipmentLine(t *testing.T) {
 	reg := newTestRegistry(t)
 	f := newFixture(t, setup{})
-	u, _ := protocol.ParseEnrolmentURI(reg.EnrolmentText(t, reg.Centres[0].ID))
-	if _, err := client.Enrol(f.ctx, f.st, u.URL, u.Code.String()); err != nil {
-		t.Fatal(err)
-	}
+	f.enrolAt(reg, reg.Centres[0].ID)
 	sh, err := reg.Reg.Ship(f.ctx, protocol.Shipment{CentreID: reg.Centres[0].ID, Item: "gloves", Size: "M", Qty: 1000, Ref: "week 47"})
 	if err != nil {
 		t.Fatal(err)
