@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // Peer setting keys.
@@ -134,24 +136,23 @@ func (s *Store) NotePeer(ctx context.Context, p PeerSeen) error {
 
 // Peers lists the peers this counter exchanged facts with, by terminal id.
 func (s *Store) Peers(ctx context.Context) ([]PeerSeen, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT value FROM settings WHERE key >= ? AND key < ?", peerPrefix, peerPrefix+"\xff")
-	if err != nil {
-		return nil, fmt.Errorf("list peers: %w", err)
-	}
-	defer rows.Close()
 	var out []PeerSeen
-	for rows.Next() {
+	err := sqlkit.Each(ctx, s.db, func(rows *sql.Rows) error {
 		var v string
 		if err := rows.Scan(&v); err != nil {
-			return nil, err
+			return err
 		}
 		var p PeerSeen
 		if json.Unmarshal([]byte(v), &p) == nil {
 			out = append(out, p)
 		}
+		return nil
+	}, "SELECT value FROM settings WHERE key >= ? AND key < ?", peerPrefix, peerPrefix+"\xff")
+	if err != nil {
+		return nil, fmt.Errorf("list peers: %w", err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].TerminalID < out[j].TerminalID })
-	return out, rows.Err()
+	return out, nil
 }
 
 // FeedHead is the end of this counter's feed (see Feed).

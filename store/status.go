@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // Status is the terminal's state at a glance, for the status bar, the
@@ -113,7 +114,14 @@ type Conflict struct {
 // Conflicts lists every handover of the codes handed over more than once,
 // as the registry reported them and as this terminal's copy shows them.
 func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
-	rows, err := s.db.QueryContext(ctx, `
+	out, err := sqlkit.Query(ctx, s.db, func(row sqlkit.Scanner) (Conflict, error) {
+		var c Conflict
+		var at string
+		err := row.Scan(&c.Code, &c.EventID, &c.TerminalID, &c.CentreID, &at, &c.Local, &c.Detail)
+		c.At = parseTime(at)
+		c.Code = pickup.Code(c.Code).String()
+		return c, err
+	}, `
 		SELECT r.code, r.event_id, r.terminal_id, r.centre_id, r.at, r.local, coalesce(c.detail, '')
 		FROM redemptions r LEFT JOIN conflicts c ON c.event_id = r.event_id
 		WHERE r.undone_by = '' AND r.code IN (
@@ -126,17 +134,5 @@ func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list conflicts: %w", err)
 	}
-	defer rows.Close()
-	var out []Conflict
-	for rows.Next() {
-		var c Conflict
-		var at string
-		if err := rows.Scan(&c.Code, &c.EventID, &c.TerminalID, &c.CentreID, &at, &c.Local, &c.Detail); err != nil {
-			return nil, err
-		}
-		c.At = parseTime(at)
-		c.Code = pickup.Code(c.Code).String()
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // MaxStockQty bounds one reception or count, to catch a slipped finger.
@@ -295,22 +296,17 @@ type Shipment struct {
 // Shipments lists the shipments the registry sent to this centre, oldest
 // first.
 func (s *Store) Shipments(ctx context.Context) ([]Shipment, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, item, size, qty, sent_at, ref, received_by != '' FROM shipments ORDER BY sent_at, id")
+	out, err := sqlkit.Query(ctx, s.db, func(row sqlkit.Scanner) (Shipment, error) {
+		var sh Shipment
+		var at string
+		err := row.Scan(&sh.ID, &sh.Item, &sh.Size, &sh.Qty, &at, &sh.Ref, &sh.Received)
+		sh.SentAt = parseTime(at)
+		return sh, err
+	}, "SELECT id, item, size, qty, sent_at, ref, received_by != '' FROM shipments ORDER BY sent_at, id")
 	if err != nil {
 		return nil, fmt.Errorf("list shipments: %w", err)
 	}
-	defer rows.Close()
-	var out []Shipment
-	for rows.Next() {
-		var sh Shipment
-		var at string
-		if err := rows.Scan(&sh.ID, &sh.Item, &sh.Size, &sh.Qty, &at, &sh.Ref, &sh.Received); err != nil {
-			return nil, err
-		}
-		sh.SentAt = parseTime(at)
-		out = append(out, sh)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReceiveShipment records the arrival of a shipment as it was sent: a
