@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -262,8 +261,10 @@ type Handed struct {
 	GloveSize  string    `json:"glove_size,omitempty"`
 	At         time.Time `json:"at"`
 	TerminalID string    `json:"terminal_id"`
+	Counter    string    `json:"counter,omitempty"` // the counter's name, when this one knows it
 	Undone     bool      `json:"undone"`
 	Local      bool      `json:"local"`
+	Double     bool      `json:"double,omitempty"` // its code was handed over more than once
 }
 
 // Handovers lists the handovers at this centre since a time, newest first.
@@ -271,25 +272,5 @@ func (s *Store) Handovers(ctx context.Context, since time.Time, limit int) ([]Ha
 	if limit <= 0 {
 		limit = 1000
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT r.event_id, r.code, coalesce(p.name, ''), coalesce(p.profession, ''), coalesce(p.parcel_kind, ''),
-		r.glove_size, r.at, r.terminal_id, r.undone_by != '', r.local
-		FROM redemptions r LEFT JOIN pickups p ON p.code = r.code
-		WHERE r.at >= ? ORDER BY r.at DESC LIMIT ?`, fmtTime(since), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list handovers: %w", err)
-	}
-	defer rows.Close()
-	var out []Handed
-	for rows.Next() {
-		var h Handed
-		var at string
-		if err := rows.Scan(&h.EventID, &h.Code, &h.Name, &h.Profession, &h.ParcelKind, &h.GloveSize, &at, &h.TerminalID, &h.Undone, &h.Local); err != nil {
-			return nil, err
-		}
-		h.At = parseTime(at)
-		h.Code = pickup.Code(h.Code).String()
-		out = append(out, h)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
-	return out, rows.Err()
+	return s.handovers(ctx, "r.at >= ?", []any{fmtTime(since)}, limit)
 }

@@ -119,6 +119,7 @@ func newRoot(c *ctx) *cobra.Command {
 		newCmdStock(c, nil),
 		newCmdStatus(c, nil),
 		newCmdHandovers(c, nil),
+		newCmdExpected(c, nil),
 		newCmdShipments(c, nil),
 		newCmdConflicts(c, nil),
 		newCmdDemo(c, nil),

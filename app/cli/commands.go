@@ -537,32 +537,108 @@ func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 type handoversOptions struct {
 	*ctx
 	days int
+	date string
 }
 
 func newCmdHandovers(c *ctx, runF func(context.Context, *handoversOptions) error) *cobra.Command {
 	o := &handoversOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "handovers [--days N]", Short: "today's handovers at this centre", Args: cmdkit.NoArgs}, o,
+	cmd := cmdkit.New(&cobra.Command{Use: "handovers [--days N | --date YYYY-MM-DD]", Short: "the handovers at this centre today, of the last days or of one day", Args: cmdkit.NoArgs}, o,
 		cmdkit.Require(func() bool { return o.days >= 1 }, "--days must be 1 or more"), runF, withSetUpStore(runHandovers))
 	cmd.Flags().IntVar(&o.days, "days", 1, "how many days back (1 = today)")
+	cmd.Flags().StringVar(&o.date, "date", "", "one day, YYYY-MM-DD (the centre's time); double handovers are marked")
+	cmd.MarkFlagsMutuallyExclusive("days", "date")
 	return cmd
 }
 
+// maxCLIHandovers bounds one day's list on the command line.
+const maxCLIHandovers = 100_000
+
 func runHandovers(ctx context.Context, c *handoversOptions, s *store.Store) error {
-	days := c.days
-	since := s.DayStart(s.Today().AddDays(1 - days))
-	hs, err := s.Handovers(ctx, since, 0)
-	return printList(c, "handovers", hs, err, func() error {
-		camp, _ := s.Campaign(ctx, "")
-		for _, h := range hs {
-			state := ""
-			if h.Undone {
-				state = " (undone)"
-			}
-			c.printf("%s  %s  %-24s %-28s %-3s %s%s\n", h.At.Local().Format("2006-01-02 15:04"), h.Code, h.Name, c.tr.Profession(camp, h.Profession), h.GloveSize, h.TerminalID, state)
-		}
-		c.printf("%d handovers\n", len(hs))
+	if c.date == "" {
+		hs, err := s.Handovers(ctx, s.DayStart(s.Today().AddDays(1-c.days)), 0)
+		return printList(c, "handovers", hs, err, func() error { return printHandovers(ctx, c.ctx, s, hs) })
+	}
+	d, err := pickup.ParseDate(c.date)
+	if err != nil {
+		return cmdkit.Usagef("--date %q: want YYYY-MM-DD, e.g. %s", c.date, s.Today())
+	}
+	day, err := s.HandoversOn(ctx, d, maxCLIHandovers)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		c.printJSON(day)
 		return nil
-	})
+	}
+	if err := printHandovers(ctx, c.ctx, s, day.Handovers); err != nil {
+		return err
+	}
+	c.printf("%d double handovers\n", day.Doubles)
+	return nil
+}
+
+// printHandovers prints a list of handovers, one a line, then their count.
+func printHandovers(ctx context.Context, c *ctx, s *store.Store, hs []store.Handed) error {
+	camp, _ := s.Campaign(ctx, "")
+	for _, h := range hs {
+		state := ""
+		if h.Undone {
+			state = " (undone)"
+		}
+		if h.Double {
+			state += " DOUBLE"
+		}
+		counter := h.TerminalID
+		if h.Counter != "" {
+			counter = h.Counter
+		}
+		c.printf("%s  %s  %-24s %-28s %-3s %s%s\n", h.At.Local().Format("2006-01-02 15:04"), h.Code, h.Name, c.tr.Profession(camp, h.Profession), h.GloveSize, counter, state)
+	}
+	c.printf("%d handovers\n", len(hs))
+	return nil
+}
+
+type expectedOptions struct {
+	*ctx
+	search string
+	limit  int
+}
+
+func newCmdExpected(c *ctx, runF func(context.Context, *expectedOptions) error) *cobra.Command {
+	o := &expectedOptions{ctx: c}
+	cmd := cmdkit.New(&cobra.Command{Use: "expected [--search TEXT] [--limit N]",
+		Short: "the pickups still to come at this centre, searched by name or code", Args: cmdkit.NoArgs}, o,
+		cmdkit.Require(func() bool { return o.limit >= 1 && o.limit <= 100_000 }, "--limit must be between 1 and 100000"), runF, withSetUpStore(runExpected))
+	cmd.Flags().StringVar(&o.search, "search", "", "a whole code (any way it is typed), or words of the name (case and accents ignored)")
+	cmd.Flags().IntVar(&o.limit, "limit", store.DefaultListLimit, "how many to list")
+	return cmd
+}
+
+func runExpected(ctx context.Context, c *expectedOptions, s *store.Store) error {
+	l, err := s.Expected(ctx, c.search, c.limit)
+	if err != nil {
+		return cmdkit.Usagef("%v", err)
+	}
+	if c.json {
+		c.printJSON(l)
+		return nil
+	}
+	camp, _ := s.Campaign(ctx, "")
+	for _, p := range l.Pickups {
+		state := ""
+		if p.Collected {
+			state = "  (collected)"
+		} else if p.Status == pickup.StatusCancelled {
+			state = "  (cancelled)"
+		}
+		c.printf("%s  %-24s %-28s %-14s %s – %s%s\n", p.Code.String(), p.Name, c.tr.Profession(camp, p.Profession), p.ParcelKind, p.Window.Start, p.Window.End, state)
+	}
+	more := ""
+	if l.More {
+		more = " or more"
+	}
+	c.printf("%d of %d%s\n", len(l.Pickups), l.Total, more)
+	return nil
 }
 
 func newCmdConflicts(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
