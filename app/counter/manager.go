@@ -41,6 +41,7 @@ func (u *UI) managerTabs() []managerTab {
 		{"ui.manager.tab.receive", theme.DownloadIcon(), (*UI).newReceiveTab},
 		{"ui.manager.tab.count", theme.DocumentCreateIcon(), (*UI).newCountTab},
 		{"ui.manager.tab.moves", theme.HistoryIcon(), (*UI).newMovesTab},
+		{"ui.manager.tab.pickups", theme.AccountIcon(), (*UI).newPickupsTab},
 	}
 }
 

@@ -21,13 +21,13 @@ import (
 type pickupsTab struct {
 	u *UI
 
-	search           *widget.Entry
+	search           *formEntry
 	searchBtn        *widget.Button
 	expectedTitle    *widget.Label
 	expectedCount    *widget.Label
 	expectedRows     *fyne.Container
 	dayTitle         *widget.Label
-	dayField         *widget.Entry
+	dayField         *formEntry
 	prev, next, toDy *widget.Button
 	daySummary       *widget.Label
 	dayRows          *fyne.Container
@@ -39,20 +39,25 @@ type pickupsTab struct {
 }
 
 // newPickupsTab builds the Pickups tab over the counter's store, showing
-// everyone still to come and today's handovers.
-func (u *UI) newPickupsTab() fyne.CanvasObject { return u.newPickups().obj }
+// everyone still to come and today's handovers; both lists are read again
+// each time the tab is selected.
+func (u *UI) newPickupsTab() fyne.CanvasObject {
+	p := u.newPickups()
+	u.onTabShown(p.obj, p.refresh)
+	return p.obj
+}
 
 func (u *UI) newPickups() *pickupsTab {
-	p := &pickupsTab{u: u, search: widget.NewEntry(), expectedTitle: widget.NewLabel(""), expectedCount: widget.NewLabel(""),
-		expectedRows: container.NewVBox(), dayTitle: widget.NewLabel(""), dayField: widget.NewEntry(),
+	p := &pickupsTab{u: u, search: u.newFormEntry(), expectedTitle: widget.NewLabel(""), expectedCount: widget.NewLabel(""),
+		expectedRows: container.NewVBox(), dayTitle: widget.NewLabel(""), dayField: u.newFormEntry(),
 		daySummary: widget.NewLabel(""), dayRows: container.NewVBox()}
 	p.expectedTitle.TextStyle.Bold = true
 	p.dayTitle.TextStyle.Bold = true
 	p.expectedCount.Wrapping = fyne.TextWrapWord
 	p.daySummary.Wrapping = fyne.TextWrapWord
-	p.search.OnSubmitted = func(string) { p.find() }
+	p.search.onEnter = p.find
 	p.searchBtn = widget.NewButtonWithIcon("", theme.SearchIcon(), p.find)
-	p.dayField.OnSubmitted = func(text string) { p.typedDay(text) }
+	p.dayField.onEnter = func() { p.typedDay(p.dayField.Text) }
 	p.prev = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { p.showDay(p.day.AddDays(-1)) })
 	p.next = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { p.showDay(p.day.AddDays(1)) })
 	p.next.IconPlacement = widget.ButtonIconTrailingText

@@ -16,20 +16,6 @@ import (
 	"github.com/pickup-terminal/pickup/store"
 )
 
-// texts returns the text of every label under o, in order.
-func texts(o fyne.CanvasObject) []string {
-	var out []string
-	switch x := o.(type) {
-	case *widget.Label:
-		out = append(out, x.Text)
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			out = append(out, texts(c)...)
-		}
-	}
-	return out
-}
-
 // handOver hands over code at the counter, as a volunteer does (with the
 // first glove size when the parcel has gloves).
 func (f *fixture) handOver(code string) store.HandoverResult {
@@ -78,6 +64,12 @@ func TestPickupsTab(t *testing.T) {
 	today := f.handOver(f.sample(pickup.VerdictKind("ok_masks_only")))
 	f.foreignHandover(f.sample(pickup.VerdictKind("ok_masks_only")), f.clock.Now().Add(-time.Minute), "")
 
+	// The manager screen has the tab, with the double handover marked.
+	f.openManager()
+	if shown := labelsIn(f.managerTab("Pickups")); strings.Count(shown, "DOUBLE HANDOVER") != 2 {
+		t.Errorf("the manager's Pickups tab shows:\n%s\nwant two double handovers marked", shown)
+	}
+
 	p := f.ui.newPickups()
 	f.win.SetContent(p.obj)
 
@@ -98,7 +90,7 @@ func TestPickupsTab(t *testing.T) {
 	who := all.Pickups[len(all.Pickups)/2]
 	words := strings.Fields(who.Name)
 	part := strings.ToUpper(words[len(words)-1][:3])
-	test.Type(p.search, part)
+	f.typeInto(p.search, part)
 	p.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	found := false
 	for _, e := range p.expected.Pickups {
@@ -107,7 +99,7 @@ func TestPickupsTab(t *testing.T) {
 		}
 		found = found || e.Code == who.Code
 	}
-	shown := strings.Join(texts(p.expectedRows), "\n")
+	shown := labelsIn(p.expectedRows)
 	if !found || !strings.Contains(shown, who.Name) || p.expected.Total >= all.Total {
 		t.Errorf("search %q: %d of %d, found %v; shown:\n%s", part, p.expected.Total, all.Total, found, shown)
 	}
@@ -119,7 +111,7 @@ func TestPickupsTab(t *testing.T) {
 	if !p.expected.ByCode || len(p.expected.Pickups) != 1 || !p.expected.Pickups[0].Collected {
 		t.Fatalf("search by code = %+v, want the one collected pickup", p.expected)
 	}
-	if shown := strings.Join(texts(p.expectedRows), "\n"); !strings.Contains(shown, "Already handed over") {
+	if shown := labelsIn(p.expectedRows); !strings.Contains(shown, "Already handed over") {
 		t.Errorf("code search shows %q, want it marked handed over", shown)
 	}
 
@@ -135,7 +127,7 @@ func TestPickupsTab(t *testing.T) {
 	if p.handed.Total != dayTotal("2020-11-20") || p.handed.Doubles != 2 {
 		t.Fatalf("today = %d handovers, %d double; want %d, 2 double", p.handed.Total, p.handed.Doubles, dayTotal("2020-11-20"))
 	}
-	shown = strings.Join(texts(p.dayRows), "\n")
+	shown = labelsIn(p.dayRows)
 	if strings.Count(shown, "DOUBLE HANDOVER") != 2 || !strings.Contains(shown, "desk-2") || !strings.Contains(shown, "counter-1") {
 		t.Errorf("today's rows:\n%s\nwant two marked double, at desk-2 and counter-1", shown)
 	}
@@ -154,7 +146,7 @@ func TestPickupsTab(t *testing.T) {
 	if got := p.dayField.Text; got != "19/11/2020" {
 		t.Errorf("date field = %q, want 19/11/2020", got)
 	}
-	if shown := texts(p.dayRows); strings.Contains(strings.Join(shown, "\n"), "DOUBLE") || !strings.HasPrefix(shown[0], "14:30 · ") ||
+	if shown := strings.Split(labelsIn(p.dayRows), "\n"); strings.Contains(labelsIn(p.dayRows), "DOUBLE") || !strings.HasPrefix(shown[0], "14:30 · ") ||
 		!strings.Contains(shown[0], "size M · counter-1 · ****-****-****-") {
 		t.Errorf("yesterday's rows: %q, want ours first at 14:30 with its glove size and counter, none double", shown)
 	}

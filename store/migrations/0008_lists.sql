@@ -1,4 +1,4 @@
--- Version 7: the manager's lists. The handovers of a chosen day are read
+-- Version 8: the manager's lists. The handovers of a chosen day are read
 -- by time (the window's date picker, `pickup handovers --date`), and a
 -- double handover's review (a fact of its own, recorded here or at
 -- another counter of the centre) is kept once per review.
