@@ -66,8 +66,8 @@ func (u *UI) newPickups() *pickupsTab {
 	searchRow := container.NewBorder(nil, nil, nil, p.searchBtn, p.search)
 	left := container.NewBorder(container.NewVBox(p.expectedTitle, searchRow, p.expectedCount), nil, nil, nil,
 		container.NewVScroll(p.expectedRows))
-	dayRow := container.NewBorder(nil, nil, p.prev, container.NewHBox(p.next, p.toDy), p.dayField)
-	right := container.NewBorder(container.NewVBox(p.dayTitle, dayRow, p.daySummary), nil, nil, nil,
+	dayRow := container.NewBorder(nil, nil, p.prev, p.next, p.dayField)
+	right := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, p.toDy, p.dayTitle), dayRow, p.daySummary), nil, nil, nil,
 		container.NewVScroll(p.dayRows))
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.5
@@ -116,6 +116,8 @@ func (p *pickupsTab) find() {
 		p.expectedCount.SetText(tr.T("ui.mgr.pickups.noone"))
 	case l.More:
 		p.expectedCount.SetText(tr.T("ui.mgr.pickups.count.more", "shown", tr.Number(len(l.Pickups)), "total", tr.Number(l.Total)))
+	case search != "" && !l.ByCode && len(l.Pickups) == l.Total:
+		p.expectedCount.SetText(tr.T("ui.mgr.pickups.count.search.all", "total", tr.Number(l.Total), "search", search))
 	case search != "" && !l.ByCode:
 		p.expectedCount.SetText(tr.T("ui.mgr.pickups.count.search", "shown", tr.Number(len(l.Pickups)), "total", tr.Number(l.Total), "search", search))
 	case !l.ByCode && len(l.Pickups) == l.Total:

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
 	"github.com/pickup-terminal/pickup"
@@ -180,16 +179,17 @@ func TestPickupsShots(t *testing.T) {
 		f := newFixture(t, setup{demo: true, size: size})
 		f.handOver(f.sample(pickup.VerdictKind("ok_masks_only")))
 		f.foreignHandover(f.sample(pickup.VerdictKind("ok_masks_only")), f.clock.Now().Add(-time.Minute), "")
-		p := f.ui.newPickups()
-		f.win.SetContent(p.obj)
+		f.openManager()
+		f.managerTab("Pickups")
 		for _, lang := range i18n.Languages {
 			f.ui.SetLang(lang)
-			p.refresh()
 			f.capture(pre + lang)
 		}
-		p.search.SetText("peet")
-		test.Tap(p.prev)
-		p.refresh()
+		tab := f.ui.manager.tabs.Selected().Content
+		search := fieldOf(t, tab, f.ui.tr().T("ui.mgr.pickups.search.hint"))
+		f.typeInto(search, "peet")
+		search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		test.Tap(buttonIn(t, tab, f.ui.tr().T("ui.mgr.handovers.prev")))
 		f.capture(pre + "search-yesterday-" + f.ui.model.Lang())
 	}
 }
