@@ -127,22 +127,15 @@ func (reg *Registry) movePhases(ctx context.Context, tx *wtx, c *pickup.Campaign
 	}
 	moved := 0
 	for _, ph := range c.Phases {
-		rows, err := tx.QueryContext(ctx, `SELECT `+sqlkit.PickupColumns+`, signed
+		ps, err := sqlkit.Query(ctx, tx, func(row sqlkit.Scanner) (pickup.Pickup, error) {
+			p, _, err := scanPickup(row)
+			return p, err
+		}, `SELECT `+sqlkit.PickupColumns+`, signed
 			FROM pickups WHERE campaign_id = ? AND phase = ? AND (window_start <> ? OR window_end <> ?)`,
 			c.ID, ph.ID, ph.Pickup.Start.String(), ph.Pickup.End.String())
 		if err != nil {
 			return moved, err
 		}
-		var ps []pickup.Pickup
-		for rows.Next() {
-			p, _, err := scanPickup(rows)
-			if err != nil {
-				rows.Close()
-				return moved, err
-			}
-			ps = append(ps, p)
-		}
-		rows.Close()
 		for _, p := range ps {
 			p.Window = ph.Pickup
 			signed, err := sign.sign(p)
@@ -256,31 +249,24 @@ func (reg *Registry) campaigns(ctx context.Context, tx *sql.Tx, only string) ([]
 		q += " WHERE id = ?"
 		args = append(args, only)
 	}
-	rows, err := tx.QueryContext(ctx, q+" ORDER BY id", args...)
-	if err != nil {
-		return nil, err
-	}
-	var out []CampaignDetail
-	for rows.Next() {
+	out, err := sqlkit.Query(ctx, tx, func(row sqlkit.Scanner) (CampaignDetail, error) {
 		var d CampaignDetail
 		var def, at string
-		if err := rows.Scan(&d.ID, &def, &d.Builtin, &at); err != nil {
-			rows.Close()
-			return nil, err
+		if err := row.Scan(&d.ID, &def, &d.Builtin, &at); err != nil {
+			return d, err
 		}
+		var err error
 		if d.Definition, err = campaignJSON(def); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("campaign %s: %w", d.ID, err)
+			return d, fmt.Errorf("campaign %s: %w", d.ID, err)
 		}
 		if at != "" {
 			t := parseTime(at)
 			d.ImportedAt = &t
 		}
 		d.Names = d.Definition.Names
-		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return d, nil
+	}, q+" ORDER BY id", args...)
+	if err != nil {
 		return nil, err
 	}
 	today := pickup.DateOf(reg.Now())

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // checkText refuses empty (when required), over-long, non-UTF-8 or
@@ -127,20 +128,15 @@ func (reg *Registry) ImportCentres(ctx context.Context, r io.Reader) (int, error
 
 // Centres returns every centre, by id.
 func (reg *Registry) Centres(ctx context.Context) ([]pickup.Centre, error) {
-	rows, err := reg.r.QueryContext(ctx, "SELECT id, name, address, hours FROM centres ORDER BY id")
+	out, err := sqlkit.Query(ctx, reg.r, func(row sqlkit.Scanner) (pickup.Centre, error) {
+		var c pickup.Centre
+		err := row.Scan(&c.ID, &c.Name, &c.Address, &c.Hours)
+		return c, err
+	}, "SELECT id, name, address, hours FROM centres ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("list centres: %w", err)
 	}
-	defer rows.Close()
-	var out []pickup.Centre
-	for rows.Next() {
-		var c pickup.Centre
-		if err := rows.Scan(&c.ID, &c.Name, &c.Address, &c.Hours); err != nil {
-			return nil, fmt.Errorf("list centres: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Centre returns one centre.

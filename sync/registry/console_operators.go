@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pickup-terminal/pickup/internal/passhash"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // Operators are the administration's people who use the web console
@@ -185,14 +186,7 @@ func (reg *Registry) Operators(ctx context.Context) ([]Operator, error) {
 	now := reg.now()
 	out := []Operator{}
 	err := reg.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT name, created_at,
-			(SELECT count(*) FROM operator_sessions s WHERE s.operator = o.name AND s.expires_at > ?1 AND s.last_seen > ?2)
-			FROM operators o ORDER BY name`, fmtTime(now), fmtTime(now.Add(-SessionIdle)))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		if err := sqlkit.Each(ctx, tx, func(rows *sql.Rows) error {
 			var o Operator
 			var created string
 			if err := rows.Scan(&o.Name, &created, &o.Sessions); err != nil {
@@ -200,8 +194,10 @@ func (reg *Registry) Operators(ctx context.Context) ([]Operator, error) {
 			}
 			o.CreatedAt = parseTime(created)
 			out = append(out, o)
-		}
-		if err := rows.Err(); err != nil {
+			return nil
+		}, `SELECT name, created_at,
+			(SELECT count(*) FROM operator_sessions s WHERE s.operator = o.name AND s.expires_at > ?1 AND s.last_seen > ?2)
+			FROM operators o ORDER BY name`, fmtTime(now), fmtTime(now.Add(-SessionIdle))); err != nil {
 			return err
 		}
 		for i := range out {

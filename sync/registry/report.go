@@ -104,20 +104,17 @@ func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report,
 		}
 		byID := map[string]*CentreReport{}
 		var order []string
-		rows, err := tx.QueryContext(ctx, "SELECT id, name FROM centres ORDER BY id")
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+		if err := eachRow(ctx, tx, "SELECT id, name FROM centres ORDER BY id", func(r *sql.Rows) error {
 			var c CentreReport
-			if err := rows.Scan(&c.ID, &c.Name); err != nil {
-				rows.Close()
+			if err := r.Scan(&c.ID, &c.Name); err != nil {
 				return err
 			}
 			byID[c.ID] = &c
 			order = append(order, c.ID)
+			return nil
+		}); err != nil {
+			return err
 		}
-		rows.Close()
 		centre := func(id string) *CentreReport {
 			if c, ok := byID[id]; ok {
 				return c

@@ -96,18 +96,11 @@ func (reg *Registry) Campaign(ctx context.Context, id string) (*pickup.Campaign,
 }
 
 func (reg *Registry) campaignIDs(ctx context.Context) ([]string, error) {
-	rows, err := reg.r.QueryContext(ctx, "SELECT id FROM campaigns ORDER BY id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
+	return sqlkit.Query(ctx, reg.r, func(row sqlkit.Scanner) (string, error) {
 		var id string
-		rows.Scan(&id)
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+		err := row.Scan(&id)
+		return id, err
+	}, "SELECT id FROM campaigns ORDER BY id")
 }
 
 // findProfession matches a profession by id or by any of its names,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -245,20 +246,14 @@ func (t Terminal) PendingCount() int {
 
 // Terminals lists the enrolled terminals, by centre then id.
 func (reg *Registry) Terminals(ctx context.Context) ([]Terminal, error) {
-	rows, err := reg.r.QueryContext(ctx, `SELECT id, centre_id, hostname, client_version, enrolled_at, last_seen, revoked_at, pending, pending_at
-		FROM terminals ORDER BY centre_id, id`)
-	if err != nil {
-		return nil, fmt.Errorf("list terminals: %w", err)
-	}
-	defer rows.Close()
 	out := []Terminal{}
-	for rows.Next() {
+	err := sqlkit.Each(ctx, reg.r, func(rows *sql.Rows) error {
 		var t Terminal
 		var enrolled string
 		var seen, revoked, pendingAt sql.NullString
 		var pending sql.NullInt64
 		if err := rows.Scan(&t.ID, &t.CentreID, &t.Hostname, &t.ClientVersion, &enrolled, &seen, &revoked, &pending, &pendingAt); err != nil {
-			return nil, fmt.Errorf("list terminals: %w", err)
+			return err
 		}
 		t.EnrolledAt = parseTime(enrolled)
 		if seen.Valid {
@@ -274,8 +269,13 @@ func (reg *Registry) Terminals(ctx context.Context) ([]Terminal, error) {
 			t.Pending, t.PendingAt = &n, &at
 		}
 		out = append(out, t)
+		return nil
+	}, `SELECT id, centre_id, hostname, client_version, enrolled_at, last_seen, revoked_at, pending, pending_at
+		FROM terminals ORDER BY centre_id, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list terminals: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RevokeTerminal revokes a terminal: its credentials are refused from now
