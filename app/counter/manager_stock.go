@@ -113,21 +113,23 @@ func (u *UI) shipmentRow(tr *i18n.Catalog, sh store.Shipment, say stockSay, done
 	reason.SetPlaceHolder(tr.T("ui.stock.receive.reason"))
 	receive := widget.NewButtonWithIcon(tr.T("ui.stock.receive.button"), theme.DownloadIcon(), nil)
 	receive.Importance = widget.HighImportance
+	refusal := newStockSay() // under the line it is about
 	receive.OnTapped = func() {
 		n, ok := parseQty(qty.Text)
 		switch {
 		case !ok:
-			say.set(widget.DangerImportance, tr.T("ui.stock.bad_qty", "text", qty.Text))
+			refusal.set(widget.DangerImportance, tr.T("ui.stock.bad_qty", "text", qty.Text))
+			u.win.Canvas().Focus(qty)
 			return
 		case n != sh.Qty && strings.TrimSpace(reason.Text) == "":
-			say.set(widget.DangerImportance, tr.T("ui.stock.receive.why", "n", tr.Number(n), "sent", tr.Number(sh.Qty)))
+			refusal.set(widget.DangerImportance, tr.T("ui.stock.receive.why", "n", tr.Number(n), "sent", tr.Number(sh.Qty)))
 			u.win.Canvas().Focus(reason)
 			return
 		}
 		res, err := u.opt.Store.ReceiveShipmentLine(u.ctx, sh.ID, n, reason.Text)
 		if err != nil {
 			u.log.Warn("receive shipment", "shipment", sh.ID, "err", err)
-			say.set(widget.DangerImportance, stockError(tr, err))
+			refusal.set(widget.DangerImportance, stockError(tr, err))
 			return
 		}
 		u.log.Info("shipment received", "shipment", sh.ID, "qty", n, "sent", sh.Qty)
@@ -147,7 +149,7 @@ func (u *UI) shipmentRow(tr *i18n.Catalog, sh store.Shipment, say stockSay, done
 	form := container.NewBorder(nil, nil,
 		container.NewHBox(qtyLabel, container.NewGridWrap(fyne.NewSize(130, qty.MinSize().Height), qty)),
 		receive, reason)
-	return container.NewVBox(container.NewHBox(head, widget.NewLabel(detail)), form)
+	return container.NewVBox(container.NewHBox(head, widget.NewLabel(detail)), form, refusal.label)
 }
 
 // newCountTab records a count (the stock becomes what was counted) or a

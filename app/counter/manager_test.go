@@ -5,9 +5,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
@@ -139,6 +141,7 @@ func TestManagerShots(t *testing.T) {
 		}
 		for _, lang := range langs {
 			f := newFixture(t, setup{demo: true, size: size})
+			f.shipments()
 			p := "manager-" + lang + "-w" + strconv.Itoa(int(size.Width)) + "-"
 			f.ui.SetLang(lang)
 			f.key(fyne.KeyF5)
@@ -154,15 +157,54 @@ func TestManagerShots(t *testing.T) {
 			f.clock.Add(store.PINMaxDelay)
 			f.openManager()
 			f.capture(p + "today")
+			tabs := f.ui.manager.tabs
 			for i, name := range managerShotTabs {
-				if i < len(f.ui.manager.tabs.Items) {
-					f.ui.manager.tabs.SelectIndex(i)
+				if i < len(tabs.Items) {
+					tabs.SelectIndex(i)
 					f.capture(p + name)
 				}
 			}
+			// A short line without a reason, then with one; a count and a loss.
+			tabs.SelectIndex(1)
+			row := tabs.Items[1].Content
+			qty := entries(row)
+			for _, e := range qty {
+				if e.PlaceHolder == "" {
+					f.typeInto(e, "900")
+					f.key(fyne.KeyReturn)
+					break
+				}
+			}
+			f.capture(p + "tab-receive-why")
+			tabs.SelectIndex(2)
+			walk(tabs.Items[2].Content, func(c fyne.CanvasObject) {
+				if s, ok := c.(*widget.Select); ok {
+					s.SetSelectedIndex(1)
+				}
+			})
+			for i, e := range entries(tabs.Items[2].Content) {
+				f.typeInto(e, []string{"40", "carton mouillé / nat / nass / wet"}[i])
+			}
+			f.clock.Add(time.Minute)
+			test.Tap(buttonIn(t, tabs.Items[2].Content, i18n.For(lang).T("ui.stock.loss.button")))
+			f.capture(p + "tab-count-done")
+			tabs.SelectIndex(3)
+			f.capture(p + "tab-moves-after")
 		}
 	}
 }
 
 // managerShotTabs names the manager tabs' screenshots, in the tabs' order.
-var managerShotTabs = []string{"tab-today"}
+var managerShotTabs = []string{"tab-today", "tab-receive", "tab-count", "tab-moves"}
+
+// shipments gives the store two shipments from the registry to receive.
+func (f *fixture) shipments() {
+	f.t.Helper()
+	id, _ := f.st.Identity(f.ctx)
+	_, err := f.st.ApplyPage(f.ctx, &store.Page{DatasetID: "ds", CentreID: id.Centre.ID, Cursor: 1, Shipments: []store.SentShipment{
+		{ID: "ship-7KQ4M2", Item: "gloves", Size: "M", Qty: 1000, SentAt: f.clock.Now().Add(-26 * time.Hour), Ref: "plan 2020-W47", Seq: 1},
+		{ID: "ship-9XW31B", Item: "masks", Qty: 5000, SentAt: f.clock.Now().Add(-26 * time.Hour), Ref: "plan 2020-W47", Seq: 2}}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
