@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // DemoCentres is the directory a demo terminal starts with; the first one is
@@ -161,20 +162,10 @@ func (s *Store) demoSamples(ctx context.Context, res DemoResult) (DemoResult, er
 		return res, err
 	}
 	// Pick a sample for each verdict from the current state.
-	codes, err := s.db.QueryContext(ctx, "SELECT code FROM pickups ORDER BY code")
+	all, err := sqlkit.Strings(ctx, s.db, "SELECT code FROM pickups ORDER BY code")
 	if err != nil {
 		return res, err
 	}
-	var all []string
-	for codes.Next() {
-		var c string
-		if err := codes.Scan(&c); err != nil {
-			codes.Close()
-			return res, err
-		}
-		all = append(all, c)
-	}
-	codes.Close()
 	for _, c := range all {
 		v, _, err := s.judge(ctx, s.db, id, c)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // Setting keys.
@@ -310,18 +311,14 @@ func revoked(ctx context.Context, q querier, code pickup.Code) (bool, error) {
 // checked apart (revoked), before any signature is.
 func keyring(ctx context.Context, q querier) (pickup.Keyring, error) {
 	k := pickup.Keyring{Keys: map[string]ed25519.PublicKey{}}
-	rows, err := q.QueryContext(ctx, "SELECT key_id, public_key FROM signing_keys")
-	if err != nil {
-		return k, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := sqlkit.Each(ctx, q, func(rows *sql.Rows) error {
 		var id string
 		var pub []byte
 		if err := rows.Scan(&id, &pub); err != nil {
-			return k, err
+			return err
 		}
 		k.Keys[id] = pub
-	}
-	return k, rows.Err()
+		return nil
+	}, "SELECT key_id, public_key FROM signing_keys")
+	return k, err
 }

@@ -66,20 +66,10 @@ func knownItems(ctx context.Context, q querier) ([]pickup.Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, "SELECT id FROM campaigns ORDER BY id != ?, id", own)
+	ids, err := sqlkit.Strings(ctx, q, "SELECT id FROM campaigns ORDER BY id != ?, id", own)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	var out []pickup.Item
 	for _, id := range ids {
 		c, err := campaign(ctx, q, id)
@@ -105,21 +95,17 @@ func (s *Store) Stock(ctx context.Context) ([]StockLine, error) {
 		items = c.Items
 	}
 	have := map[[2]string]int{}
-	rows, err := s.db.QueryContext(ctx, "SELECT item, size, qty FROM stock ORDER BY item, size")
+	extra, err := sqlkit.Query(ctx, s.db, func(row sqlkit.Scanner) (StockLine, error) {
+		var l StockLine
+		if err := row.Scan(&l.Item, &l.Size, &l.Qty); err != nil {
+			return l, err
+		}
+		have[[2]string{l.Item, l.Size}] = l.Qty
+		return l, nil
+	}, "SELECT item, size, qty FROM stock ORDER BY item, size")
 	if err != nil {
 		return nil, fmt.Errorf("stock: %w", err)
 	}
-	var extra []StockLine
-	for rows.Next() {
-		var l StockLine
-		if err := rows.Scan(&l.Item, &l.Size, &l.Qty); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		have[[2]string{l.Item, l.Size}] = l.Qty
-		extra = append(extra, l)
-	}
-	rows.Close()
 	var out []StockLine
 	listed := map[[2]string]bool{}
 	for _, it := range items {

@@ -664,19 +664,11 @@ func requeueJournal(ctx context.Context, tx *sql.Tx, terminalID string) error {
 func confirmByRedemption(ctx context.Context, tx *sql.Tx, r Redemption) error {
 	ids := []string{r.EventID}
 	if r.Undone {
-		rows, err := tx.QueryContext(ctx, "SELECT id FROM journal WHERE type = 'undo' AND json_extract(body, '$.undoes') = ?", r.EventID)
+		undos, err := sqlkit.Strings(ctx, tx, "SELECT id FROM journal WHERE type = 'undo' AND json_extract(body, '$.undoes') = ?", r.EventID)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
+		ids = append(ids, undos...)
 	}
 	for _, id := range ids {
 		if err := confirmEvent(ctx, tx, id); err != nil {
@@ -721,20 +713,19 @@ func (s *Store) CentreDigest(ctx context.Context) (rowdigest.Buckets, error) {
 }
 
 func scanPickups(ctx context.Context, q querier, where string, args []any, fn func(pickup.Pickup)) error {
-	rows, err := q.QueryContext(ctx, `SELECT `+sqlkit.PickupColumns+`
-		FROM pickups `+where, args...)
-	if err != nil {
-		return fmt.Errorf("read pickups: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := sqlkit.Each(ctx, q, func(rows *sql.Rows) error {
 		var p pickup.Pickup
 		if err := sqlkit.ScanPickup(rows, &p); err != nil {
 			return err
 		}
 		fn(p)
+		return nil
+	}, `SELECT `+sqlkit.PickupColumns+`
+		FROM pickups `+where, args...)
+	if err != nil {
+		return fmt.Errorf("read pickups: %w", err)
 	}
-	return rows.Err()
+	return nil
 }
 
 // ReplaceBucket makes this centre's pickups whose code starts with prefix

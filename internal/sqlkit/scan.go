@@ -50,6 +50,16 @@ func Query[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error),
 	return out, nil
 }
 
+// Strings runs query, which selects one text column, and returns its
+// values in order.
+func Strings(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
+	return Query(ctx, q, func(row Scanner) (string, error) {
+		var s string
+		err := row.Scan(&s)
+		return s, err
+	}, query, args...)
+}
+
 // Each runs query on q and calls fn on every row it returns, stopping at
 // the first error.
 func Each(ctx context.Context, q Querier, fn func(*sql.Rows) error, query string, args ...any) error {

@@ -96,11 +96,7 @@ func (reg *Registry) Campaign(ctx context.Context, id string) (*pickup.Campaign,
 }
 
 func (reg *Registry) campaignIDs(ctx context.Context) ([]string, error) {
-	return sqlkit.Query(ctx, reg.r, func(row sqlkit.Scanner) (string, error) {
-		var id string
-		err := row.Scan(&id)
-		return id, err
-	}, "SELECT id FROM campaigns ORDER BY id")
+	return sqlkit.Strings(ctx, reg.r, "SELECT id FROM campaigns ORDER BY id")
 }
 
 // findProfession matches a profession by id or by any of its names,
