@@ -35,6 +35,13 @@ func (f *fixture) browser() *browser {
 	}}}
 }
 
+// signedIn is a browser signed in as name, with its session's CSRF token.
+func (f *fixture) signedIn(name, password string) (*browser, string) {
+	f.t.Helper()
+	b := f.browser()
+	return b, b.login(name, password)
+}
+
 type answer struct {
 	status int
 	header http.Header
@@ -143,8 +150,7 @@ func TestLoginSessionCookie(t *testing.T) {
 func TestProgressMatchesReport(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	b := f.browser()
-	b.login("ann", annPassword)
+	b, _ := f.signedIn("ann", annPassword)
 	rep, err := f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
 	if err != nil {
 		t.Fatal(err)
@@ -201,8 +207,7 @@ func figure(body, id string) int {
 func TestCSRFRefused(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	b := f.browser()
-	csrf := b.login("ann", annPassword)
+	b, csrf := f.signedIn("ann", annPassword)
 	path := "/console/doubles/" + f.double.ConsoleID() + "/note"
 	tests := []struct {
 		name   string
@@ -336,8 +341,7 @@ func (b *browser) upload(csrf, campaign, name, content string) answer {
 func TestRevokeNeedsConfirmation(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	b := f.browser()
-	csrf := b.login("ann", annPassword)
+	b, csrf := f.signedIn("ann", annPassword)
 	id := f.terms[1].TerminalID
 	page := b.get("/console/terminals/" + id + "/revoke")
 	if page.status != http.StatusOK || !strings.Contains(page.body, "Yes, revoke "+id) {
@@ -362,8 +366,7 @@ func TestRevokeNeedsConfirmation(t *testing.T) {
 func TestEveryPageRenders(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	b := f.browser()
-	csrf := b.login("ann", annPassword)
+	b, csrf := f.signedIn("ann", annPassword)
 	a := b.upload(csrf, pickup.DefaultCampaignID, "one.csv", "professional_id,name,profession,centre_id\nz1,Zoe,nurse,namur\n")
 	pages := []string{"/console/progress", "/console/progress?centre=namur", "/console/doubles", "/console/doubles/" + f.double.ConsoleID(),
 		"/console/shipments", "/console/terminals", "/console/terminals/" + f.terms[0].TerminalID + "/revoke", "/console/campaigns",
@@ -529,8 +532,7 @@ func TestSafeNext(t *testing.T) {
 func TestLettersDownload(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	b := f.browser()
-	b.login("ann", annPassword)
+	b, _ := f.signedIn("ann", annPassword)
 	page := b.get("/console/letters")
 	if !strings.Contains(page.body, `href="/console/letters/namur.pdf"`) {
 		t.Fatalf("no download link for namur:\n%s", page.body)
@@ -611,8 +613,7 @@ func TestNoTextFromTheAddress(t *testing.T) {
 func TestShipmentsShowShortReceptionAndReason(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	b := f.browser()
-	b.login("ann", annPassword)
+	b, _ := f.signedIn("ann", annPassword)
 	body := b.get("/console/shipments").body
 	if !strings.Contains(body, "one box crushed") || !regexp.MustCompile(`units received, \d+ sent — one box crushed`).MatchString(body) {
 		t.Errorf("the shipments page does not show the short reception with its reason")

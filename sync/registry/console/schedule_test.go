@@ -15,8 +15,7 @@ import (
 func TestSchedulePage(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	b := f.browser()
-	b.login("ann", annPassword)
+	b, _ := f.signedIn("ann", annPassword)
 	monday := registry.Monday(pickup.DateOf(f.console.now().In(f.console.Loc)))
 	sch, err := f.reg.Schedule(f.ctx, registry.ScheduleOptions{From: monday, Weeks: 1})
 	if err != nil {
