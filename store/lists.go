@@ -132,10 +132,7 @@ func (s *Store) Expected(ctx context.Context, search string, limit int) (Expecte
 func likePattern(word string) string {
 	var b strings.Builder
 	b.WriteByte('%')
-	for _, r := range strings.ToLower(word) {
-		if base, ok := foldLetter[r]; ok {
-			r = base
-		}
+	for _, r := range plainLetters(word) {
 		switch {
 		case letterForms[r] != "":
 			b.WriteByte('_')
@@ -177,15 +174,24 @@ var foldLetter = func() map[rune]rune {
 	return m
 }()
 
+// plainLetters returns word in lower case, each accented letter as its
+// plain one.
+func plainLetters(word string) []rune {
+	rs := []rune(strings.ToLower(word))
+	for i, r := range rs {
+		if base, ok := foldLetter[r]; ok {
+			rs[i] = base
+		}
+	}
+	return rs
+}
+
 // namePattern turns a search word into a GLOB pattern matching any name
 // that holds it, whatever the case and accents ("emi" finds "Émilie").
 func namePattern(word string) string {
 	var b strings.Builder
 	b.WriteByte('*')
-	for _, r := range strings.ToLower(word) {
-		if base, ok := foldLetter[r]; ok {
-			r = base
-		}
+	for _, r := range plainLetters(word) {
 		forms, ok := letterForms[r]
 		if !ok {
 			forms = string(r)

@@ -188,27 +188,29 @@ func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report,
 			}
 			return items[k]
 		}
-		if err := eachRow(ctx, tx, "SELECT centre_id, item, size, sum(qty) FROM shipments GROUP BY 1, 2, 3", func(r *sql.Rows) error {
-			var c, it, size string
-			var q int
-			if err := r.Scan(&c, &it, &size, &q); err != nil {
-				return err
+		// perItem adds a query's sum per centre, item and size (in that
+		// order) to the field of each item that field picks.
+		perItem := func(what, q string, field func(*ItemReport) *int) error {
+			if err := eachRow(ctx, tx, q, func(r *sql.Rows) error {
+				var c, it, size string
+				var n int
+				if err := r.Scan(&c, &it, &size, &n); err != nil {
+					return err
+				}
+				*field(item(c, it, size)) += n
+				return nil
+			}); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
 			}
-			item(c, it, size).Shipped += q
 			return nil
-		}); err != nil {
-			return fmt.Errorf("shipments: %w", err)
 		}
-		if err := eachRow(ctx, tx, "SELECT centre_id, item, coalesce(size, ''), sum(qty) FROM events WHERE type = 'stock_receive' AND flag = '' GROUP BY 1, 2, 3", func(r *sql.Rows) error {
-			var c, it, size string
-			var q int
-			if err := r.Scan(&c, &it, &size, &q); err != nil {
-				return err
-			}
-			item(c, it, size).Received += q
-			return nil
-		}); err != nil {
-			return fmt.Errorf("receptions: %w", err)
+		if err := perItem("shipments", "SELECT centre_id, item, size, sum(qty) FROM shipments GROUP BY 1, 2, 3",
+			func(i *ItemReport) *int { return &i.Shipped }); err != nil {
+			return err
+		}
+		if err := perItem("receptions", "SELECT centre_id, item, coalesce(size, ''), sum(qty) FROM events WHERE type = 'stock_receive' AND flag = '' GROUP BY 1, 2, 3",
+			func(i *ItemReport) *int { return &i.Received }); err != nil {
+			return err
 		}
 		if err := reg.handedOverItems(ctx, tx, item); err != nil {
 			return fmt.Errorf("handed over items: %w", err)
