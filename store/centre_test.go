@@ -37,6 +37,24 @@ func handoverFact(n, min int, code pickup.Code, size string) pickup.Event {
 	return e
 }
 
+// stockAfter is the stock of a new counter that received evs from source,
+// one at a time in that order (each arrival applies alone).
+func stockAfter(t testing.TB, source string, evs ...pickup.Event) map[string]int {
+	t.Helper()
+	f := newFixture(t)
+	for _, e := range evs {
+		f.ingest(t, source, e)
+	}
+	return f.stock(t)
+}
+
+// shuffled returns evs in a random order.
+func shuffled(evs []pickup.Event) []pickup.Event {
+	out := append([]pickup.Event(nil), evs...)
+	rand.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out
+}
+
 func (f *fixture) ingest(t testing.TB, source string, evs ...pickup.Event) IngestOutcome {
 	t.Helper()
 	out, err := f.s.IngestFacts(context.Background(), source, evs)
@@ -152,13 +170,7 @@ func TestCountCombinesWithFactsRecordedElsewhere(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for try := range 4 {
-				f := newFixture(t)
-				evs := append([]pickup.Event(nil), c.facts...)
-				rand.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
-				for _, e := range evs { // one at a time: each arrival applies alone
-					f.ingest(t, SourcePeer, e)
-				}
-				if got := f.stock(t)["gloves-L"]; got != c.want {
+				if got := stockAfter(t, SourcePeer, shuffled(c.facts)...)["gloves-L"]; got != c.want {
 					t.Errorf("try %d: gloves-L = %d, want %d", try, got, c.want)
 				}
 			}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -104,15 +103,11 @@ func TestShortReceptionCountsOnceInAnyOrder(t *testing.T) {
 	nothing.Reason = "not delivered"
 	later := receiveFact(2, 5, "gowns", "", 50, "shipment sh-1")
 	for try := range 6 {
-		f := newFixture(t)
 		evs := []pickup.Event{nothing, later}
 		if try%2 == 1 {
 			evs[0], evs[1] = evs[1], evs[0]
 		}
-		for _, e := range evs {
-			f.ingest(t, SourcePeer, e)
-		}
-		if got := f.stock(t)["gowns"]; got != 0 {
+		if got := stockAfter(t, SourcePeer, evs...)["gowns"]; got != 0 {
 			t.Errorf("order %d: gowns = %d, want 0 (the earlier reception said nothing came)", try, got)
 		}
 	}
@@ -154,13 +149,7 @@ func TestStockLoss(t *testing.T) {
 	facts := []pickup.Event{receiveFact(1, 0, "gloves", "L", 50, ""), lossFact(2, 5, "gloves", "L", 10),
 		countFact(3, 10, "gloves", "L", 30), lossFact(4, 15, "gloves", "L", 4)}
 	for try := range 4 {
-		g := newFixture(t)
-		evs := append([]pickup.Event(nil), facts...)
-		rand.Shuffle(len(evs), func(i, j int) { evs[i], evs[j] = evs[j], evs[i] })
-		for _, e := range evs {
-			g.ingest(t, SourceBundle, e)
-		}
-		if got := g.stock(t)["gloves-L"]; got != 26 {
+		if got := stockAfter(t, SourceBundle, shuffled(facts)...)["gloves-L"]; got != 26 {
 			t.Errorf("try %d: gloves-L = %d, want 26 (30 counted, the loss before absorbed, 4 lost after)", try, got)
 		}
 	}
