@@ -257,6 +257,14 @@ func queryString(kv ...string) template.URL {
 	return template.URL(v.Encode())
 }
 
+// renderView renders the view of that name, titled by its "VIEW.title" text,
+// with data.
+func (c *Console) renderView(w http.ResponseWriter, r *http.Request, q *req, view string, data any) error {
+	p := c.newPage(r, q, view, view+".title")
+	p.Data = data
+	return c.render(w, p)
+}
+
 func (c *Console) render(w http.ResponseWriter, p *page) error {
 	return c.renderStatus(w, p, http.StatusOK)
 }

@@ -37,9 +37,7 @@ func (c *Console) loginPage(w http.ResponseWriter, r *http.Request, q *req) erro
 		tok = base64.RawURLEncoding.EncodeToString(b)
 		c.setCookie(w, r, loginCookie, tok, 3600)
 	}
-	p := c.newPage(r, q, "login", "login.title")
-	p.Data = loginData{Token: tok, Next: safeNext(r.URL.Query().Get("next")), Name: r.URL.Query().Get("name")}
-	return c.render(w, p)
+	return c.renderView(w, r, q, "login", loginData{Token: tok, Next: safeNext(r.URL.Query().Get("next")), Name: r.URL.Query().Get("name")})
 }
 
 func (c *Console) login(w http.ResponseWriter, r *http.Request, q *req) error {

@@ -26,9 +26,7 @@ func (c *Console) doubles(w http.ResponseWriter, r *http.Request, q *req) error 
 	if err != nil {
 		return err
 	}
-	p := c.newPage(r, q, "doubles", "doubles.title")
-	p.Data = doublesData{Doubles: ds, Notes: notes}
-	return c.render(w, p)
+	return c.renderView(w, r, q, "doubles", doublesData{Doubles: ds, Notes: notes})
 }
 
 type doubleData struct {
@@ -41,9 +39,7 @@ func (c *Console) double(w http.ResponseWriter, r *http.Request, q *req) error {
 	if err != nil {
 		return err
 	}
-	p := c.newPage(r, q, "double", "double.title")
-	p.Data = doubleData{DoubleHandover: d, Notes: notes}
-	return c.render(w, p)
+	return c.renderView(w, r, q, "double", doubleData{DoubleHandover: d, Notes: notes})
 }
 
 func (c *Console) addNote(w http.ResponseWriter, r *http.Request, q *req) error {
@@ -82,9 +78,7 @@ func (c *Console) shipments(w http.ResponseWriter, r *http.Request, q *req) erro
 			d.Received = append(d.Received, s)
 		}
 	}
-	p := c.newPage(r, q, "shipments", "shipments.title")
-	p.Data = d
-	return c.render(w, p)
+	return c.renderView(w, r, q, "shipments", d)
 }
 
 func (c *Console) terminals(w http.ResponseWriter, r *http.Request, q *req) error {
@@ -92,9 +86,7 @@ func (c *Console) terminals(w http.ResponseWriter, r *http.Request, q *req) erro
 	if err != nil {
 		return err
 	}
-	p := c.newPage(r, q, "terminals", "terminals.title")
-	p.Data = ts
-	return c.render(w, p)
+	return c.renderView(w, r, q, "terminals", ts)
 }
 
 func (c *Console) terminal(r *http.Request) (registry.TerminalState, error) {
@@ -115,9 +107,7 @@ func (c *Console) confirmRevoke(w http.ResponseWriter, r *http.Request, q *req) 
 	if err != nil {
 		return err
 	}
-	p := c.newPage(r, q, "revoke", "revoke.title")
-	p.Data = t
-	return c.render(w, p)
+	return c.renderView(w, r, q, "revoke", t)
 }
 
 func (c *Console) revoke(w http.ResponseWriter, r *http.Request, q *req) error {
@@ -141,9 +131,7 @@ func (c *Console) campaigns(w http.ResponseWriter, r *http.Request, q *req) erro
 	if err != nil {
 		return err
 	}
-	p := c.newPage(r, q, "campaigns", "campaigns.title")
-	p.Data = cs
-	return c.render(w, p)
+	return c.renderView(w, r, q, "campaigns", cs)
 }
 
 type importsData struct {
@@ -178,9 +166,7 @@ func (c *Console) imports(w http.ResponseWriter, r *http.Request, q *req) error 
 	if err != nil {
 		return err
 	}
-	p := c.newPage(r, q, "imports", "imports.title")
-	p.Data = importsData{Campaigns: cs, Imports: list, Default: defaultCampaign(cs)}
-	return c.render(w, p)
+	return c.renderView(w, r, q, "imports", importsData{Campaigns: cs, Imports: list, Default: defaultCampaign(cs)})
 }
 
 func (c *Console) upload(w http.ResponseWriter, r *http.Request, q *req) error {
@@ -275,9 +261,7 @@ func (c *Console) letters(w http.ResponseWriter, r *http.Request, q *req) error 
 	if err != nil {
 		return err
 	}
-	p := c.newPage(r, q, "letters", "letters.title")
-	p.Data = lettersData{Available: c.Letters != nil, Centres: rep.Centres}
-	return c.render(w, p)
+	return c.renderView(w, r, q, "letters", lettersData{Available: c.Letters != nil, Centres: rep.Centres})
 }
 
 func (c *Console) letterFile(w http.ResponseWriter, r *http.Request, q *req) error {

@@ -75,9 +75,7 @@ func (c *Console) schedule(w http.ResponseWriter, r *http.Request, q *req) error
 		d.Parcels += cw.Parcels
 		d.AnyPace = d.AnyPace || cw.Pace == registry.SpreadPace
 	}
-	p := c.newPage(r, q, "schedule", "schedule.title")
-	p.Data = d
-	return c.render(w, p)
+	return c.renderView(w, r, q, "schedule", d)
 }
 
 // schedulePDF sends the published schedule: schedulePDFWeeks weeks from
