@@ -16,6 +16,11 @@ const (
 	EventStockReceive EventType = "stock_receive" // stock arrived at the centre
 	EventStockCount   EventType = "stock_count"   // a physical count set the stock of an item
 	EventStockLoss    EventType = "stock_loss"    // stock lost (damaged, expired, stolen), with its reason
+
+	// EventConflictReview: a manager reviewed the double handover of Code,
+	// with a note. It changes no count: the registry keeps the note with
+	// the case, and the centre's other counters show it.
+	EventConflictReview EventType = "conflict_review"
 )
 
 // Event is a fact recorded at a terminal. Its ID (a UUID made by the
@@ -47,6 +52,9 @@ type Event struct {
 	Qty    int    `json:"qty,omitempty"` // received units, the counted quantity on hand, or the units lost
 	Reason string `json:"reason,omitempty"`
 	Ref    string `json:"ref,omitempty"`
+
+	// Conflict review: the manager's note (Code names the double handover).
+	Note string `json:"note,omitempty"`
 }
 
 // Bounds of an event's fields: far above what a counter records, low
@@ -83,7 +91,7 @@ func (e Event) Validate() error {
 	// stores them as they come).
 	if len(e.Code) > 32 || len(e.Undoes) > 36 || len(e.Item) > 64 || len(e.Volunteer) > MaxNameLen ||
 		len(e.Reason) > MaxNameLen || len(e.Ref) > MaxNameLen || len(e.GloveSize) > MaxSizeLen ||
-		len(e.Size) > MaxSizeLen || len(e.Signed) > MaxScanLen || len(e.Items) > MaxItemLines {
+		len(e.Size) > MaxSizeLen || len(e.Signed) > MaxScanLen || len(e.Items) > MaxItemLines || len(e.Note) > MaxNoteLen {
 		bad("a field is over its length bound")
 	}
 	switch e.Type {
@@ -130,8 +138,18 @@ func (e Event) Validate() error {
 		if len(e.Reason) > MaxNameLen || len(e.Ref) > MaxNameLen {
 			bad("reason or ref too long")
 		}
+	case EventConflictReview:
+		if _, err := ParseCode(string(e.Code)); err != nil {
+			bad("code: %v", err)
+		}
+		if n, err := CleanNote(e.Note); err != nil || n != e.Note {
+			bad("note: not a clean note (%v)", err)
+		}
 	default:
 		bad("unknown type %q", e.Type)
+	}
+	if e.Type != EventConflictReview && e.Note != "" {
+		bad("a note on a %s", e.Type)
 	}
 	return errors.Join(errs...)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // CleanName removes from a display name what would disguise it at the
@@ -97,3 +98,29 @@ func UnescapeCSVField(s string) string {
 
 // IsLineTooLong reports whether err comes from BoundLines.
 func IsLineTooLong(err error) bool { return errors.Is(err, ErrLineTooLong) }
+
+// MaxNoteLen bounds a review note, in bytes.
+const MaxNoteLen = 2000
+
+// ErrBadNote refuses a review note: empty, too long, or with control
+// characters.
+var ErrBadNote = errors.New("bad note")
+
+// CleanNote returns a review note as it is kept: line ends as "\n",
+// spaces trimmed at both ends; it refuses an empty note, one longer than
+// MaxNoteLen bytes, invalid UTF-8, control characters other than line
+// ends and invisible format characters (bidirectional controls).
+func CleanNote(s string) (string, error) {
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	switch {
+	case s == "":
+		return "", fmt.Errorf("%w: empty", ErrBadNote)
+	case len(s) > MaxNoteLen:
+		return "", fmt.Errorf("%w: longer than %d bytes", ErrBadNote, MaxNoteLen)
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool {
+		return r < 0x20 && r != '\n' || r == 0x7f || unicode.Is(unicode.Cf, r)
+	}):
+		return "", fmt.Errorf("%w: control characters", ErrBadNote)
+	}
+	return s, nil
+}

@@ -157,6 +157,8 @@ func applyForeign(ctx context.Context, tx *sql.Tx, ev pickup.Event, now string) 
 			return 0, err
 		}
 		return 0, undoHandover(ctx, tx, ev.ID, ev.Undoes, ev.At)
+	case pickup.EventConflictReview:
+		return 0, addReview(ctx, tx, ev)
 	case pickup.EventStockReceive, pickup.EventStockCount, pickup.EventStockLoss:
 		_, err := stockFact(ctx, tx, ev)
 		return 0, err

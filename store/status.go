@@ -109,26 +109,33 @@ type Conflict struct {
 	At         time.Time `json:"at"`
 	Local      bool      `json:"local"`
 	Detail     string    `json:"detail,omitempty"`
+	GloveSize  string    `json:"glove_size,omitempty"`
+	Counter    string    `json:"counter,omitempty"` // the counter's name, when this one knows it
 }
 
 // Conflicts lists every handover of the codes handed over more than once,
 // as the registry reported them and as this terminal's copy shows them.
 func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
+	names, err := s.CounterNames(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out, err := sqlkit.Query(ctx, s.db, func(row sqlkit.Scanner) (Conflict, error) {
 		var c Conflict
 		var at string
-		err := row.Scan(&c.Code, &c.EventID, &c.TerminalID, &c.CentreID, &at, &c.Local, &c.Detail)
+		err := row.Scan(&c.Code, &c.EventID, &c.TerminalID, &c.CentreID, &at, &c.Local, &c.Detail, &c.GloveSize)
 		c.At = parseTime(at)
 		c.Code = pickup.Code(c.Code).String()
+		c.Counter = names[c.TerminalID]
 		return c, err
 	}, `
-		SELECT r.code, r.event_id, r.terminal_id, r.centre_id, r.at, r.local, coalesce(c.detail, '')
+		SELECT r.code, r.event_id, r.terminal_id, r.centre_id, r.at, r.local, coalesce(c.detail, ''), r.glove_size
 		FROM redemptions r LEFT JOIN conflicts c ON c.event_id = r.event_id
 		WHERE r.undone_by = '' AND r.code IN (
 			SELECT code FROM conflicts
 			UNION SELECT code FROM redemptions WHERE undone_by = '' GROUP BY code HAVING count(*) > 1)
 		UNION
-		SELECT c.code, c.event_id, c.terminal_id, c.centre_id, c.at, 0, c.detail
+		SELECT c.code, c.event_id, c.terminal_id, c.centre_id, c.at, 0, c.detail, ''
 		FROM conflicts c WHERE c.event_id NOT IN (SELECT event_id FROM redemptions)
 		ORDER BY 1, 5`)
 	if err != nil {

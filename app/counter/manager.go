@@ -42,6 +42,7 @@ func (u *UI) managerTabs() []managerTab {
 		{"ui.manager.tab.count", theme.DocumentCreateIcon(), (*UI).newCountTab},
 		{"ui.manager.tab.moves", theme.HistoryIcon(), (*UI).newMovesTab},
 		{"ui.manager.tab.pickups", theme.AccountIcon(), (*UI).newPickupsTab},
+		{"ui.manager.tab.conflicts", theme.WarningIcon(), (*UI).newConflictsTab},
 	}
 }
 

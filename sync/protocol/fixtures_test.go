@@ -130,6 +130,15 @@ func fixtureError() ErrorBody {
 	return e.Body()
 }
 
+// fixturePushReview is a manager's review of a double handover, with its
+// note.
+func fixturePushReview() PushRequest {
+	return PushRequest{Events: []pickup.Event{
+		{ID: "6b7c8d9e-0f1a-4b2c-9d3e-5f6a7b8c9d0e", Type: pickup.EventConflictReview, TerminalID: creds0.TerminalID, CentreID: "namur",
+			At: t0.Add(5 * time.Minute), Code: code(1), Note: "Two sisters with the same initials: both were entitled.\nChecked with the registry."},
+	}}
+}
+
 // fixturePushStock is the manager's stock facts: a shipment line received
 // short with why, one that did not come at all, a loss.
 func fixturePushStock() PushRequest {

@@ -57,7 +57,7 @@ func FuzzDecodeEnrolRequest(f *testing.F) {
 }
 
 func FuzzDecodePushRequest(f *testing.F) {
-	seedGolden(f, "push_request")
+	seedGolden(f, "push_request", "push_request_stock", "push_request_review")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodePushRequest(b)
 		if err != nil {

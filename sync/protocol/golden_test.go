@@ -30,6 +30,8 @@ var goldenCases = []struct {
 		func(b []byte) (any, error) { return DecodePushRequest(b) }},
 	{"push_request_stock", func() any { v := fixturePushStock(); return &v },
 		func(b []byte) (any, error) { return DecodePushRequest(b) }},
+	{"push_request_review", func() any { v := fixturePushReview(); return &v },
+		func(b []byte) (any, error) { return DecodePushRequest(b) }},
 	{"push_response", func() any { v := fixturePushResponse(); return &v },
 		func(b []byte) (any, error) { req := fixturePush(); return DecodePushResponse(b, &req) }},
 	{"digest_response", func() any { v := fixtureDigest(); return &v },

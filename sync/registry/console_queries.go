@@ -8,9 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pickup-terminal/pickup"
 )
@@ -117,20 +115,16 @@ func (reg *Registry) ReviewedCodes(ctx context.Context) (map[pickup.Code]int, er
 	return out, nil
 }
 
-// MaxNoteLen bounds a review note, in bytes.
-const MaxNoteLen = 2000
+// MaxNoteLen bounds a review note, in bytes (a counter's review has the
+// same bound).
+const MaxNoteLen = pickup.MaxNoteLen
 
 // AddReviewNote stores an operator's note on the double handover of
 // eventID's code.
 func (reg *Registry) AddReviewNote(ctx context.Context, eventID, operator, note string) error {
-	note = strings.TrimSpace(strings.ReplaceAll(note, "\r\n", "\n"))
-	switch {
-	case note == "":
-		return fmt.Errorf("review note: %w: empty", ErrRefused)
-	case len(note) > MaxNoteLen:
-		return fmt.Errorf("review note: %w: longer than %d bytes", ErrRefused, MaxNoteLen)
-	case !utf8.ValidString(note) || strings.ContainsFunc(note, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }):
-		return fmt.Errorf("review note: %w: control characters", ErrRefused)
+	note, err := pickup.CleanNote(note)
+	if err != nil {
+		return fmt.Errorf("review note: %w: %w", ErrRefused, err)
 	}
 	d, _, err := reg.DoubleHandoverByEvent(ctx, eventID)
 	if err != nil {

@@ -380,6 +380,9 @@ func scanFact(rows *sql.Rows) (protocol.Fact, error) {
 		return f, err
 	}
 	f.At = parseTime(at)
+	if f.Type == pickup.EventConflictReview {
+		f.Note, f.Reason = f.Reason, ""
+	}
 	if items != "" && items != "[]" {
 		if err := json.Unmarshal([]byte(items), &f.Items); err != nil {
 			return f, fmt.Errorf("fact %s: items: %w", f.ID, err)
@@ -565,6 +568,11 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 			signed = signed || e.OnSignature
 		case pickup.EventUndo:
 			undoes = append(undoes, e.Undoes)
+		case pickup.EventConflictReview:
+			if !seenCode[e.Code] {
+				seenCode[e.Code] = true
+				codes = append(codes, string(e.Code))
+			}
 		}
 	}
 	var conflictDups []string
@@ -898,6 +906,19 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 		default:
 			res.Flag = judgeUndo(u, h, now, h.received.Equal(now))
 		}
+	case pickup.EventConflictReview:
+		// A review of a case of the caller's centre only: it notes, it
+		// changes no count.
+		res.Flag = timeFlag(e.At, now)
+		switch ps := st.pickups[e.Code]; {
+		case res.Flag != "":
+		case ps == nil:
+			res.Flag = protocol.FlagUnknownCode
+		case ps.centre != e.CentreID:
+			res.Flag = protocol.FlagWrongCentre
+		default:
+			codeCentre = ps.centre
+		}
 	default:
 		res.Flag = timeFlag(e.At, now)
 	}
@@ -912,6 +933,9 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 	if e.Type == pickup.EventStockReceive || e.Type == pickup.EventStockCount || e.Type == pickup.EventStockLoss {
 		item, size, qty, reason, ref = e.Item, e.Size, e.Qty, e.Reason, e.Ref
 	}
+	if e.Type == pickup.EventConflictReview {
+		reason = e.Note // a review's note is kept as its reason (scanFact gives it back as the note)
+	}
 	if _, err := st.insert.ExecContext(ctx, e.ID, string(e.Type), e.TerminalID, e.CentreID, fmtTime(e.At), fmtTime(now), via,
 		nullStr(string(e.Code)), codeCentre, e.GloveSize, string(items), e.Volunteer, e.OnSignature, e.Signed,
 		nullStr(e.Undoes), undone, item, size, qty, reason, ref, string(res.Result), "", seq, res.Flag); err != nil {
@@ -921,6 +945,14 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 	if e.Type == pickup.EventUndo && res.Flag == "" {
 		if err := reg.applyUndo(ctx, tx, st, e); err != nil {
 			return res, err
+		}
+	}
+	if e.Type == pickup.EventConflictReview && res.Flag == "" {
+		// With the operators' notes on the case, signed by the counter.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO review_notes (code, note, operator, at)
+			SELECT ?, ?, 'counter ' || coalesce(nullif(hostname, ''), id), ? FROM terminals WHERE id = ?`,
+			string(e.Code), e.Note, fmtTime(e.At), e.TerminalID); err != nil {
+			return res, fmt.Errorf("store review note: %w", err)
 		}
 	}
 	return res, nil
