@@ -77,6 +77,29 @@ func decodeAll(ss []corpus.Sample, decode func(context.Context, corpus.Sample) (
 	return out
 }
 
+// tally counts the results that read their sample's text, per class and
+// in all.
+func tally(rs []result) (ok map[string]int, total int) {
+	ok = map[string]int{}
+	for _, r := range rs {
+		if r.err == nil && r.text == r.s.Text {
+			ok[r.s.Class]++
+			total++
+		}
+	}
+	return ok, total
+}
+
+// classCounts writes ok per class in report order, each class by its first
+// four letters: " clea=40 down=38 …".
+func classCounts(ok map[string]int) string {
+	var b strings.Builder
+	for _, c := range corpus.Classes {
+		fmt.Fprintf(&b, " %s=%d", c[:4], ok[c])
+	}
+	return b.String()
+}
+
 // TestCorpus decodes the whole corpus: it fails on any misread and when
 // the decode rate falls below minDecodeRate, and logs the rate per class.
 // With PICKUP_SCAN_SEED or PICKUP_SCAN_PER_CLASS set it decodes that corpus
@@ -93,19 +116,15 @@ func TestCorpus(t *testing.T) {
 		t.Logf("corpus with seed %d, %d per class", seed, n)
 	}
 	res := decodeAll(ss, func(ctx context.Context, s corpus.Sample) (string, error) { return Decode(ctx, s.Image) })
-	ok := map[string]int{}
-	total := 0
 	for _, r := range res {
 		switch {
-		case r.err == nil && r.text == r.s.Text:
-			ok[r.s.Class]++
-			total++
-		case r.err == nil:
+		case r.err == nil && r.text != r.s.Text:
 			t.Errorf("%s: MISREAD: Decode = %q, want %q", r.s.Name(), r.text, r.s.Text)
-		default:
+		case r.err != nil:
 			t.Logf("%s: %v", r.s.Name(), r.err)
 		}
 	}
+	ok, total := tally(res)
 	var b strings.Builder
 	for _, c := range corpus.Classes {
 		fmt.Fprintf(&b, "\n  %-12s %3d/%d  %5.1f%%", c, ok[c], perClass, 100*float64(ok[c])/float64(perClass))

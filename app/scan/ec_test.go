@@ -37,29 +37,16 @@ func TestECLevels(t *testing.T) {
 		for _, erasures := range []bool{true, false} {
 			useErasures = erasures
 			decode := func(ctx context.Context, s corpus.Sample) (string, error) { return Decode(ctx, s.Image) }
-			ok := map[string]int{}
-			total := 0
-			for _, r := range decodeAll(ss, decode) {
+			rs := decodeAll(ss, decode)
+			for _, r := range rs {
 				if r.err == nil && r.text != r.s.Text {
 					t.Errorf("level %v: MISREAD %s", level, r.s.Name())
 				}
-				if r.err == nil && r.text == r.s.Text {
-					ok[r.s.Class]++
-					total++
-				}
 			}
-			occOK := 0
-			for _, r := range decodeAll(occ, decode) {
-				if r.err == nil && r.text == r.s.Text {
-					occOK++
-				}
-			}
-			var pc strings.Builder
-			for _, c := range corpus.Classes {
-				fmt.Fprintf(&pc, " %s=%d", c[:4], ok[c])
-			}
+			ok, total := tally(rs)
+			_, occOK := tally(decodeAll(occ, decode))
 			fmt.Fprintf(&report, "\n%-5v %-10v %8.1f%% %8.1f%%  %s", level, erasures,
-				100*float64(total)/float64(len(ss)), 100*float64(occOK)/float64(len(occ)), pc.String())
+				100*float64(total)/float64(len(ss)), 100*float64(occOK)/float64(len(occ)), classCounts(ok))
 		}
 	}
 	useErasures = true

@@ -39,18 +39,8 @@ func TestStages(t *testing.T) {
 				}
 				return sess.runAll(ctx, []stage{st})
 			}
-			ok := map[string]int{}
-			total := 0
-			for _, r := range decodeAll(ss, decode) {
-				if r.err == nil && r.text == r.s.Text {
-					ok[r.s.Class]++
-					total++
-				}
-			}
-			fmt.Fprintf(&report, "\n%-5s %-14s %3d |", c.name, st.name, total)
-			for _, cl := range corpus.Classes {
-				fmt.Fprintf(&report, " %s=%d", cl[:4], ok[cl])
-			}
+			ok, total := tally(decodeAll(ss, decode))
+			fmt.Fprintf(&report, "\n%-5s %-14s %3d |%s", c.name, st.name, total, classCounts(ok))
 		}
 	}
 	t.Log(report.String())
