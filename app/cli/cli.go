@@ -122,6 +122,7 @@ func newRoot(c *ctx) *cobra.Command {
 		newCmdExpected(c, nil),
 		newCmdShipments(c, nil),
 		newCmdConflicts(c, nil),
+		newCmdReviewConflict(c, nil),
 		newCmdDemo(c, nil),
 		newCmdVerifyLog(c, nil),
 		newCmdScanImage(c, nil),

@@ -588,11 +588,7 @@ func printHandovers(ctx context.Context, c *ctx, s *store.Store, hs []store.Hand
 		if h.Double {
 			state += " DOUBLE"
 		}
-		counter := h.TerminalID
-		if h.Counter != "" {
-			counter = h.Counter
-		}
-		c.printf("%s  %s  %-24s %-28s %-3s %s%s\n", h.At.Local().Format("2006-01-02 15:04"), h.Code, h.Name, c.tr.Profession(camp, h.Profession), h.GloveSize, counter, state)
+		c.printf("%s  %s  %-24s %-28s %-3s %s%s\n", h.At.Local().Format("2006-01-02 15:04"), h.Code, h.Name, c.tr.Profession(camp, h.Profession), h.GloveSize, counterOf(h.Counter, h.TerminalID), state)
 	}
 	c.printf("%d handovers\n", len(hs))
 	return nil
@@ -648,12 +644,60 @@ func newCmdConflicts(c *ctx, runF func(context.Context, *ctx) error) *cobra.Comm
 func runConflicts(ctx context.Context, c *ctx, s *store.Store) error {
 	cs, err := s.Conflicts(ctx)
 	return printList(c, "conflicts", cs, err, func() error {
-		for _, x := range cs {
-			c.printf("%s  %s  centre %s, counter %s\n", x.Code, x.At.Local().Format("2006-01-02 15:04"), x.CentreID, x.TerminalID)
+		cases, err := s.ConflictCases(ctx)
+		if err != nil {
+			return err
+		}
+		reviews := map[string][]store.ConflictReview{}
+		for _, cc := range cases {
+			reviews[cc.Code] = cc.Reviews
+		}
+		for i, x := range cs {
+			c.printf("%s  %s  centre %s, counter %s\n", x.Code, x.At.Local().Format("2006-01-02 15:04"), x.CentreID, counterOf(x.Counter, x.TerminalID))
+			if i+1 == len(cs) || cs[i+1].Code != x.Code {
+				for _, r := range reviews[x.Code] {
+					c.printf("    reviewed %s at counter %s: %s\n", r.At.Local().Format("2006-01-02 15:04"), counterOf(r.Counter, r.TerminalID), r.Note)
+				}
+			}
 		}
 		c.printf("%d handovers involved in double handovers\n", len(cs))
 		return nil
 	})
+}
+
+// counterOf names a counter: its name when known, else its terminal id.
+func counterOf(name, terminalID string) string {
+	if name != "" {
+		return name
+	}
+	return terminalID
+}
+
+type reviewOptions struct {
+	*ctx
+	code, note string
+}
+
+func newCmdReviewConflict(c *ctx, runF func(context.Context, *reviewOptions) error) *cobra.Command {
+	o := &reviewOptions{ctx: c}
+	cmd := cmdkit.New(&cobra.Command{Use: "review-conflict --note TEXT CODE",
+		Short: "mark a double handover reviewed with a note (it reaches the registry and the centre's other counters)", Args: cmdkit.OneArg("CODE")}, o,
+		func(_ *cobra.Command, args []string) error { o.code = args[0]; return nil }, runF, withSetUpStore(runReviewConflict))
+	cmd.Flags().StringVar(&o.note, "note", "", "what was found out (required, at most 2000 bytes)")
+	return cmd
+}
+
+func runReviewConflict(ctx context.Context, c *reviewOptions, s *store.Store) error {
+	r, err := s.ReviewConflict(ctx, c.code, c.note)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		c.printJSON(r)
+		return nil
+	}
+	c.printf("Review of %s recorded (event %s): it goes to the registry at the next sync.\n", pickup.Code(strings.ReplaceAll(r.Code, "-", "")).Masked(), r.EventID)
+	return nil
 }
 
 type demoOptions struct {

@@ -18,7 +18,7 @@ func TestHelpListsCommands(t *testing.T) {
 	t.Parallel()
 	r := run(t, "--help")
 	for _, want := range []string{"init --centre ID", "import-pickups FILE.csv", "lookup CODE", "handover [--glove-size", "undo EVENT_ID",
-		"stock receive", "stock count", "status", "handovers", "expected [--search", "conflicts", "demo", "scan-image", "verify-log", "shipments", "config",
+		"stock receive", "stock count", "status", "handovers", "expected [--search", "conflicts", "review-conflict --note", "demo", "scan-image", "verify-log", "shipments", "config",
 		"enrol --registry URL", "sync [--check]", "bundle export FILE", "bundle import FILE", "completion", "--fullscreen", "Exit codes"} {
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
 			t.Errorf("pickup --help = exit %d, lacks %q", r.code, want)

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/store"
 )
 
 // pickup expected lists who is still to come and searches by name or
@@ -62,5 +64,39 @@ func TestExpectedAndHandoversByDate(t *testing.T) {
 		if r := run(t, append([]string{"--data", dir, "handovers"}, args...)...); r.code != 2 {
 			t.Errorf("handovers %v = exit %d, want 2 (%s)", args, r.code, r.stderr)
 		}
+	}
+}
+
+// pickup review-conflict records a review of a double handover, listed by
+// pickup conflicts; a code that is not double, or no note, is refused.
+func TestReviewConflictCommand(t *testing.T) {
+	t.Parallel()
+	dir := setUp(t)
+	if r := run(t, "--data", dir, "handover", code(2)); r.code != 0 {
+		t.Fatalf("handover: %d %s", r.code, r.stderr)
+	}
+	ctx := context.Background()
+	s, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := pickup.ParseCode(code(2))
+	ev := pickup.Event{ID: "00000000-0000-4000-8000-000000000001", Type: pickup.EventHandover, TerminalID: "t-2", CentreID: "bru",
+		At: time.Now().Add(-time.Minute), Code: c, Items: []pickup.Line{{Item: "masks", Qty: 1}}}
+	if out, err := s.IngestFacts(ctx, store.SourcePeer, []pickup.Event{ev}); err != nil || out.New != 1 {
+		t.Fatalf("ingest: %+v %v", out, err)
+	}
+	s.Close()
+	for _, args := range [][]string{{code(2)}, {"--note", " ", code(2)}, {"--note", "fine", code(1)}} {
+		if r := run(t, append([]string{"--data", dir, "review-conflict"}, args...)...); r.code == 0 {
+			t.Errorf("review-conflict %v = exit 0", args)
+		}
+	}
+	r := run(t, "--data", dir, "--json", "review-conflict", "--note", "Same person twice: parcel asked back.", code(2))
+	if m := jsonOf(t, r); r.code != 0 || m["note"] != "Same person twice: parcel asked back." || m["event_id"] == "" {
+		t.Fatalf("review-conflict = %d %v %s", r.code, m, r.stderr)
+	}
+	if r := run(t, "--data", dir, "conflicts"); r.code != 0 || strings.Count(r.stdout, "reviewed ") != 1 || !strings.Contains(r.stdout, "parcel asked back") {
+		t.Errorf("conflicts = %d %q", r.code, r.stdout)
 	}
 }
