@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -147,7 +148,14 @@ func runConfig(ctx context.Context, c *configOptions, s *store.Store) error {
 // readManagerPIN reads the manager PIN from the first line of standard
 // input and sets it.
 func readManagerPIN(ctx context.Context, c *configOptions, s *store.Store) error {
-	if !c.json {
+	// Ask only a person at a terminal (a pipe gives the PIN at once).
+	f, isFile := c.Stdin.(*os.File)
+	tty := false
+	if isFile {
+		fi, err := f.Stat()
+		tty = err == nil && fi.Mode()&os.ModeCharDevice != 0
+	}
+	if tty && !c.json {
 		fmt.Fprintf(c.Stderr, "Manager PIN (%d to %d digits), then Enter: ", store.MinPINLen, store.MaxPINLen)
 	}
 	line, err := bufio.NewReader(io.LimitReader(c.Stdin, 256)).ReadString('\n')
@@ -160,9 +168,6 @@ func readManagerPIN(ctx context.Context, c *configOptions, s *store.Store) error
 			return usagef("manager-pin: want %d to %d digits on standard input, e.g. echo 4711 | pickup config manager-pin", store.MinPINLen, store.MaxPINLen)
 		}
 		return err
-	}
-	if !c.json {
-		fmt.Fprintln(c.Stderr)
 	}
 	return nil
 }

@@ -37,7 +37,7 @@ type syncPanel struct {
 	counter, registry, state      *widget.Label
 	waiting, lastErr, result      *widget.Label
 	syncNow, export, imp, diagBtn *widget.Button
-	folderLabel                   *widget.Label
+	folderLabel, managerPIN       *widget.Label
 	folder                        *widget.Entry
 	progress                      *widget.ProgressBarInfinite
 	busy                          bool
@@ -60,6 +60,7 @@ func newSyncPanel(u *UI) *syncPanel {
 	p.counter, p.registry, p.state = wrap(true), wrap(false), wrap(true)
 	p.waiting, p.lastErr, p.result = wrap(false), wrap(false), wrap(true)
 	p.folderLabel = widget.NewLabel("")
+	p.managerPIN = wrap(false)
 	p.folder = widget.NewEntry()
 	p.folder.SetText(defaultBundleFolder(u.opt.DataDir))
 	p.syncNow = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), p.SyncNow)
@@ -74,7 +75,7 @@ func newSyncPanel(u *UI) *syncPanel {
 		container.NewBorder(nil, nil, nil, container.NewCenter(p.syncNow), container.NewVBox(p.state, p.waiting)),
 		p.lastErr, p.progress, widget.NewSeparator(),
 		p.folderLabel, p.folder, container.NewHBox(p.export, p.imp, p.diagBtn),
-		p.result)
+		p.result, p.managerPIN)
 	return p
 }
 
@@ -132,6 +133,12 @@ func (p *syncPanel) render(tr *i18n.Catalog) {
 		p.lastErr.SetText(tr.T("ui.tech.panel.last_error", "err", t))
 	} else {
 		p.lastErr.SetText(tr.T("ui.tech.panel.no_error"))
+	}
+	// The PIN is set at the command line only: this panel opens without one.
+	if has, _ := u.opt.Store.HasManagerPIN(u.ctx); has {
+		p.managerPIN.SetText(tr.T("ui.tech.panel.pin_set"))
+	} else {
+		p.managerPIN.SetText(tr.T("ui.tech.panel.pin_unset"))
 	}
 	p.syncNow.SetText(tr.T("ui.tech.panel.sync_now"))
 	p.folderLabel.SetText(tr.T("ui.tech.panel.folder"))

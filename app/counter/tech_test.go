@@ -159,6 +159,9 @@ func TestSyncPanelSyncNowAndBundles(t *testing.T) {
 	if p.dlg == nil || !strings.Contains(p.counter.Text, "This counter:") {
 		t.Fatalf("panel not open: %q", p.counter.Text)
 	}
+	if !strings.Contains(p.managerPIN.Text, "not set") {
+		t.Errorf("the panel does not say the manager PIN is not set: %q", p.managerPIN.Text)
+	}
 	drive := t.TempDir()
 	p.folder.SetText(drive)
 
