@@ -156,46 +156,32 @@ func TestManagerShots(t *testing.T) {
 			f.capture(p + "pin-wait")
 			f.clock.Add(store.PINMaxDelay)
 			f.openManager()
-			f.capture(p + "today")
-			tabs := f.ui.manager.tabs
-			for i, name := range managerShotTabs {
-				if i < len(tabs.Items) {
-					tabs.SelectIndex(i)
-					f.capture(p + name)
-				}
+			tr := i18n.For(lang)
+			for _, mt := range f.ui.managerTabs() { // every tab, whoever added it
+				f.managerTab(tr.T(mt.title))
+				f.capture(p + "tab-" + strings.TrimPrefix(mt.title, "ui.manager.tab."))
 			}
-			// A short line without a reason, then with one; a count and a loss.
-			tabs.SelectIndex(1)
-			row := tabs.Items[1].Content
-			qty := entries(row)
-			for _, e := range qty {
-				if e.PlaceHolder == "" {
-					f.typeInto(e, "900")
-					f.key(fyne.KeyReturn)
-					break
-				}
-			}
+			// A short line without a reason; a loss recorded.
+			receive := f.managerTab(tr.T("ui.manager.tab.receive"))
+			f.typeInto(fieldOf(t, receive, ""), "900")
+			f.key(fyne.KeyReturn)
 			f.capture(p + "tab-receive-why")
-			tabs.SelectIndex(2)
-			walk(tabs.Items[2].Content, func(c fyne.CanvasObject) {
+			count := f.managerTab(tr.T("ui.manager.tab.count"))
+			walk(count, func(c fyne.CanvasObject) {
 				if s, ok := c.(*widget.Select); ok {
 					s.SetSelectedIndex(1)
 				}
 			})
-			for i, e := range entries(tabs.Items[2].Content) {
-				f.typeInto(e, []string{"40", "carton mouillé / nat / nass / wet"}[i])
-			}
+			f.typeInto(fieldOf(t, count, tr.T("ui.stock.count.qty")), "40")
+			f.typeInto(fieldOf(t, count, tr.T("ui.stock.count.reason")), "carton mouillé / nat / nass / wet")
 			f.clock.Add(time.Minute)
-			test.Tap(buttonIn(t, tabs.Items[2].Content, i18n.For(lang).T("ui.stock.loss.button")))
+			test.Tap(buttonIn(t, count, tr.T("ui.stock.loss.button")))
 			f.capture(p + "tab-count-done")
-			tabs.SelectIndex(3)
+			f.managerTab(tr.T("ui.manager.tab.moves"))
 			f.capture(p + "tab-moves-after")
 		}
 	}
 }
-
-// managerShotTabs names the manager tabs' screenshots, in the tabs' order.
-var managerShotTabs = []string{"tab-today", "tab-receive", "tab-count", "tab-moves"}
 
 // shipments gives the store two shipments from the registry to receive.
 func (f *fixture) shipments() {
