@@ -575,6 +575,41 @@ func TestPushIdempotent(t *testing.T) {
 	}
 }
 
+// A loss a counter records reaches the registry's report per item, and a
+// loss without a reason is refused before it is stored.
+func TestReportCountsLosses(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a, ea := f.terminal("namur")
+	at := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
+	loss := pickup.Event{ID: newID(t), Type: pickup.EventStockLoss, TerminalID: ea.TerminalID, CentreID: "namur", At: at,
+		Item: "gowns", Qty: 20, Reason: "box damaged by water"}
+	r, err := a.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{loss}})
+	if err != nil || r.Results[0].Result != protocol.ResultAccepted {
+		t.Fatalf("push loss: %+v, %v", r, err)
+	}
+	bad := loss
+	bad.ID, bad.Reason = newID(t), ""
+	if _, err := a.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{bad}}); err == nil {
+		t.Error("a loss without a reason was taken")
+	}
+	rep, err := f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lost := -1
+	for _, c := range rep.Centres {
+		for _, it := range c.Items {
+			if c.ID == "namur" && it.Item == "gowns" {
+				lost = it.Lost
+			}
+		}
+	}
+	if lost != 20 {
+		t.Errorf("namur gowns lost = %d, want 20", lost)
+	}
+}
+
 // TestDoubleHandover: the same code handed over at two terminals while
 // offline; both facts are kept, the second answered conflict, one double
 // handover in the report, and both terminals see both redemptions.

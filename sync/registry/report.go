@@ -18,6 +18,7 @@ type ItemReport struct {
 	Shipped    int    `json:"shipped"`
 	Received   int    `json:"received"`
 	HandedOver int    `json:"handed_over"`
+	Lost       int    `json:"lost"` // the centre's counters' recorded losses (damaged, expired, stolen)
 }
 
 // CentreReport is one centre's line of the report.
@@ -210,6 +211,10 @@ func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report,
 		}
 		if err := perItem("receptions", "SELECT centre_id, item, coalesce(size, ''), sum(qty) FROM events WHERE type = 'stock_receive' AND flag = '' GROUP BY 1, 2, 3",
 			func(i *ItemReport) *int { return &i.Received }); err != nil {
+			return err
+		}
+		if err := perItem("losses", "SELECT centre_id, item, coalesce(size, ''), sum(qty) FROM events WHERE type = 'stock_loss' AND flag = '' GROUP BY 1, 2, 3",
+			func(i *ItemReport) *int { return &i.Lost }); err != nil {
 			return err
 		}
 		if err := reg.handedOverItems(ctx, tx, item); err != nil {

@@ -178,10 +178,10 @@ func printReport(w io.Writer, rep *registry.Report) error {
 	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "CENTRE\tITEM\tSIZE\tSHIPPED\tRECEIVED\tHANDED OVER\t")
+	fmt.Fprintln(tw, "CENTRE\tITEM\tSIZE\tSHIPPED\tRECEIVED\tHANDED OVER\tLOST\t")
 	for _, c := range rep.Centres {
 		for _, it := range c.Items {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t\n", c.ID, it.Item, it.Size, it.Shipped, it.Received, it.HandedOver)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", c.ID, it.Item, it.Size, it.Shipped, it.Received, it.HandedOver, it.Lost)
 		}
 	}
 	if err := tw.Flush(); err != nil {
