@@ -264,6 +264,13 @@ func TestCountAndLoss(t *testing.T) {
 			t.Errorf("movement history lacks %q:\n%s", want, got)
 		}
 	}
+	// Escape in a field of the manager's leaves and locks the screen.
+	f.managerTab("Count and losses")
+	f.win.Canvas().Focus(reason)
+	f.key(fyne.KeyEscape)
+	if f.ui.showManager || f.ui.ManagerOpen() || f.win.Canvas().Focused() != f.ui.entry {
+		t.Errorf("Escape in the reason field: manager shown %v, focus %T", f.ui.showManager, f.win.Canvas().Focused())
+	}
 }
 
 func storeMoves() store.MovesFilter { return store.MovesFilter{} }
