@@ -14,6 +14,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"github.com/pickup-terminal/pickup/app/camera"
 	"github.com/pickup-terminal/pickup/app/cli"
@@ -71,10 +72,12 @@ func runWindow(ctx context.Context, args []string) int {
 	}
 	w := a.NewWindow("Pickup")
 	w.SetMaster()
-	if *full {
+	// The window fits the screen it opens on (the primary monitor's).
+	size, fullScreen := counter.WindowSize(screenSize())
+	if *full || fullScreen {
 		w.SetFullScreen(true)
 	} else {
-		w.Resize(fyne.NewSize(1280, 800))
+		w.Resize(size)
 	}
 
 	st, err := store.Open(ctx, dir)
@@ -129,6 +132,32 @@ func runWindow(ctx context.Context, args []string) int {
 	})
 	w.ShowAndRun()
 	return cli.ExitOK
+}
+
+// screenSize is the primary monitor's size and the part of it its desktop
+// leaves to windows, in Fyne's units (pixels over the monitor's content
+// scale); zero when GLFW cannot say. Fyne exposes no monitor, so this asks
+// GLFW, which Fyne's driver uses and initialises again as a no-op. It runs
+// on the main thread, as GLFW requires (Fyne's driver locks it).
+func screenSize() (screen, work fyne.Size) {
+	if err := glfw.Init(); err != nil {
+		return fyne.Size{}, fyne.Size{}
+	}
+	m := glfw.GetPrimaryMonitor()
+	if m == nil {
+		return fyne.Size{}, fyne.Size{}
+	}
+	mode := m.GetVideoMode()
+	if mode == nil {
+		return fyne.Size{}, fyne.Size{}
+	}
+	scale, _ := m.GetContentScale()
+	if scale <= 0 {
+		scale = 1
+	}
+	_, _, ww, wh := m.GetWorkarea()
+	return fyne.NewSize(float32(mode.Width)/scale, float32(mode.Height)/scale),
+		fyne.NewSize(float32(ww)/scale, float32(wh)/scale)
 }
 
 // cameraScanner scans with the first V4L2 camera (Linux only: no cgo-free

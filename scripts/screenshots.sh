@@ -5,8 +5,11 @@
 # scanner, Enter, 1–4, Ctrl+Z, Escape, F-keys), then writes PNGs into
 # screenshots/. It also prints how long the window took to be ready to scan.
 #
+# Then every screen of the test shots (screens/SIZE-LANG-NAME.png).
+#
 #   scripts/screenshots.sh            # all screens
 #   SHOTS_DIR=/tmp/s scripts/screenshots.sh
+#   SHOTS_ONLY=trouble scripts/screenshots.sh   # one screen of the test shots
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -136,8 +139,18 @@ xvfb-run -a -s '-screen 0 1280x800x24' "$SELF" --inner firstrun "$work/empty" --
 xvfb-run -a -s '-screen 0 1024x768x24' "$SELF" --inner small "$work/demo-small" --lang en --fullscreen
 rm -f "$OUT/.samples"
 
-echo "screenshots: $(ls "$OUT"/*.png | wc -l) PNGs in $OUT" >&2
-for f in "$OUT"/*.png; do
+# Every screen in the four languages at 1280×800 and 1024×768, rendered by
+# Fyne's test driver on real stores and a real registry on 127.0.0.1
+# (app/counter/shots_test.go: add a screen there, one line in shotScreens).
+# SHOTS_ONLY=NAME renders one screen of that table.
+echo "screenshots: every screen, four languages, two sizes (go test -run TestShots ./app/counter)" >&2
+mkdir -p "$OUT/screens"
+rm -f "$OUT"/screens/*.png
+PICKUP_TEST_SHOTS="$OUT/screens" PICKUP_TEST_SHOTS_ONLY="${SHOTS_ONLY:-}" CGO_ENABLED=0 \
+  go test -count=1 -timeout 30m -run '^TestShots$' ./app/counter/
+
+echo "screenshots: $(ls "$OUT"/*.png | wc -l) PNGs of the window in $OUT, $(ls "$OUT"/screens/*.png | wc -l) of every screen in $OUT/screens" >&2
+for f in "$OUT"/*.png "$OUT"/screens/*.png; do
   size=$(identify -format '%wx%h' "$f")
   case $size in
   1280x800 | 1024x768) ;;

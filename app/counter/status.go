@@ -188,8 +188,8 @@ func (u *UI) renderStatus() {
 	s := u.snap
 	if !s.setUp {
 		u.header.SetText(tr.T("ui.setup.header"))
-		u.onlineIcon.SetResource(theme.NewColoredResource(theme.InfoIcon(), theme.ColorNameDisabled))
-		u.online.SetText(tr.T("ui.status.not_connected"))
+		u.statePill.set(NewTheme(u.highContrast), LevelOK, tr.T("ui.status.not_connected"),
+			theme.NewColoredResource(theme.InfoIcon(), theme.ColorNameDisabled))
 		u.lastSync.SetText("")
 		u.pending.SetText("")
 		u.buttons["conflicts"].Hide()
@@ -205,19 +205,14 @@ func (u *UI) renderStatus() {
 	if id.TerminalName != "" {
 		head += " · " + id.TerminalName
 	}
-	if s.camp != nil && s.camp.ID != "" {
-		head += " · " + s.camp.Names.In(tr.Lang)
-	}
 	u.header.SetText(head)
-	text, icon := syncWords(tr, s.registry, s.hasSync, s.online, s.syncErr, s.status.LastSync, u.opt.Loc, s.skew)
-	u.onlineIcon.SetResource(icon)
-	u.online.SetText(text)
+	text, icon, level := syncWords(tr, s.registry, s.hasSync, s.online, s.syncErr, s.status.LastSync, u.opt.Loc, s.skew)
 	u.buttons["sync"].SetText(tr.T("ui.tech.panel.open"))
 	u.buttons["sync"].Show()
 	if s.err != nil {
-		u.onlineIcon.SetResource(theme.NewColoredResource(theme.ErrorIcon(), theme.ColorNameError))
-		u.online.SetText(tr.T("ui.status.read_error", "err", s.err.Error()))
+		text, level = tr.T("ui.status.read_error", "err", s.err.Error()), LevelStop
 	}
+	u.statePill.set(NewTheme(u.highContrast), level, text, icon)
 	count := func(n int) string {
 		if !s.full {
 			return "…" // not read yet

@@ -126,7 +126,7 @@ func (p *syncPanel) render(tr *i18n.Catalog) {
 		p.counter.SetText(tr.T("ui.tech.panel.counter", "name", id.TerminalName, "id", id.TerminalID, "centre", id.Centre.Name))
 	}
 	p.registry.SetText(tr.T("ui.tech.panel.registry", "url", s.registry))
-	state, _ := syncWords(tr, s.registry, s.hasSync, s.online, s.syncErr, s.status.LastSync, u.opt.Loc, s.skew)
+	state, _, _ := syncWords(tr, s.registry, s.hasSync, s.online, s.syncErr, s.status.LastSync, u.opt.Loc, s.skew)
 	p.state.SetText(tr.T("ui.tech.panel.state", "state", state) + " · " + tr.T("ui.status.last_sync", "when", tr.DateTime(s.status.LastSync, u.opt.Loc)))
 	p.waiting.SetText(tr.T("ui.tech.panel.waiting", "n", tr.Number(s.status.PendingUpload)))
 	if t := s.syncErr.Text(tr); t != "" {

@@ -94,7 +94,7 @@ func TestSyncWords(t *testing.T) {
 		{false, client.Failure{Kind: client.FailurePinMismatch}, "Registry certificate changed", 0},
 	}
 	for _, tt := range tests {
-		got, _ := syncWords(en, "http://r", true, tt.online, tt.f, last, time.UTC, tt.skew)
+		got, _, _ := syncWords(en, "http://r", true, tt.online, tt.f, last, time.UTC, tt.skew)
 		if !strings.Contains(got, tt.want) || ((tt.f.Kind != client.FailureNone || tt.skew != 0) && strings.Contains(got, "Online")) {
 			t.Errorf("syncWords(%v, %+v) = %q, want %q", tt.online, tt.f, got, tt.want)
 		}
@@ -225,42 +225,6 @@ func TestSyncPanelSyncNowAndBundles(t *testing.T) {
 	p.wait()
 	if !strings.Contains(p.result.Text, "No registry bundle") {
 		t.Errorf("facts bundle only: %q", p.result.Text)
-	}
-}
-
-// TestTechShots renders the technician's screens (the enrolment preview on
-// the first-run screen, the sync panel) in the four languages at both
-// window sizes into $PICKUP_TEST_SHOTS, like TestLayoutShots.
-func TestTechShots(t *testing.T) {
-	if os.Getenv("PICKUP_TEST_SHOTS") == "" {
-		t.Skip("set PICKUP_TEST_SHOTS=DIR to write PNGs")
-	}
-	reg := newTestRegistry(t)
-	for _, size := range []fyne.Size{{Width: 1280, Height: 800}, {Width: 1024, Height: 768}} {
-		pre := "w" + itoaT(int(size.Width)) + "-tech-"
-		f, _ := newSyncFixture(t, setup{size: size})
-		f.scan(reg.EnrolmentText(t, reg.Centres[0].ID))
-		f.ui.setup.enrol.wait()
-		for _, lang := range i18n.Languages {
-			f.ui.SetLang(lang)
-			f.capture(pre + "enrol-preview-" + lang)
-		}
-		f.key(fyne.KeyReturn)
-		f.ui.setup.enrol.wait()
-		if _, err := f.st.ReceiveStock(f.ctx, "masks", "", 10, "shots"); err != nil {
-			t.Fatal(err)
-		}
-		f.ui.Refresh(f.ctx)
-		for _, lang := range i18n.Languages {
-			f.ui.SetLang(lang)
-			f.ui.ShowSyncPanel()
-			f.capture(pre + "syncpanel-" + lang)
-		}
-		f.ui.syncPanel.SyncNow()
-		f.ui.syncPanel.wait()
-		f.capture(pre + "syncpanel-synced-en")
-		f.ui.closeDialog()
-		f.capture(pre + "statusbar-online-en")
 	}
 }
 

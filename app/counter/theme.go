@@ -28,6 +28,11 @@ const (
 	sizeCode fyne.ThemeSizeName = "pickup.code"
 	// sizeSize is the letter on a glove size button.
 	sizeSize fyne.ThemeSizeName = "pickup.size"
+	// sizeStatus is the status bar's sync state and conflicts, sizeStatusLine
+	// its other lines, sizeKeys the key line: read from two metres.
+	sizeStatus     fyne.ThemeSizeName = "pickup.status"
+	sizeStatusLine fyne.ThemeSizeName = "pickup.statusline"
+	sizeKeys       fyne.ThemeSizeName = "pickup.keys"
 )
 
 // Text sizes. BodySize is the theme's standard text; the verdict title is
@@ -36,6 +41,14 @@ const (
 	BodySize  float32 = 18
 	TitleSize float32 = 3.4 * BodySize
 	BigSize   float32 = 28
+	// StatusSize is the sync state's and the conflicts' text in the status
+	// bar, StatusLineSize the counts and last sync, KeysSize the key line
+	// (pixels at scale 1). A capital letter is about 0.7 of it: 18 px at
+	// StatusSize, about 6 mm on a 15" 1024×768 screen, which the eye reads
+	// at two metres (it needs some 10 minutes of arc: 5.8 mm).
+	StatusSize     float32 = 28
+	StatusLineSize float32 = 22
+	KeysSize       float32 = 20
 )
 
 // counterTheme is the window's theme: a light one with strong colours, or
@@ -64,6 +77,9 @@ var normalColors = map[fyne.ThemeColorName]color.Color{
 	theme.ColorNamePlaceHolder:         rgb(0x5f5f5f),
 	theme.ColorNamePrimary:             rgb(0x0b57d0),
 	theme.ColorNameForegroundOnPrimary: rgb(0xffffff),
+	theme.ColorNameForegroundOnError:   rgb(0xffffff),
+	theme.ColorNameForegroundOnWarning: rgb(0xffffff),
+	theme.ColorNameForegroundOnSuccess: rgb(0xffffff),
 	theme.ColorNameFocus:               rgb(0x0b57d0),
 	theme.ColorNameHyperlink:           rgb(0x0b57d0),
 	theme.ColorNameSeparator:           rgb(0xc4c4c4),
@@ -93,6 +109,9 @@ var contrastColors = map[fyne.ThemeColorName]color.Color{
 	theme.ColorNamePlaceHolder:         rgb(0xd0d0d0),
 	theme.ColorNamePrimary:             rgb(0xffd400),
 	theme.ColorNameForegroundOnPrimary: rgb(0x000000),
+	theme.ColorNameForegroundOnError:   rgb(0x000000),
+	theme.ColorNameForegroundOnWarning: rgb(0x000000),
+	theme.ColorNameForegroundOnSuccess: rgb(0x000000),
 	theme.ColorNameFocus:               rgb(0xffd400),
 	theme.ColorNameHyperlink:           rgb(0xffd400),
 	theme.ColorNameSeparator:           rgb(0xffffff),
@@ -158,6 +177,12 @@ func (t *counterTheme) Size(n fyne.ThemeSizeName) float32 {
 		return 34
 	case sizeSize:
 		return 36
+	case sizeStatus:
+		return StatusSize
+	case sizeStatusLine:
+		return StatusLineSize
+	case sizeKeys:
+		return KeysSize
 	}
 	return theme.DefaultTheme().Size(n)
 }

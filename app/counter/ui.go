@@ -90,8 +90,11 @@ type UI struct {
 	title, code, lines, minor, notice  *widget.RichText
 	next                               *widget.RichText
 	actions                            *fyne.Container
-	onlineIcon                         *widget.Icon
 	online, lastSync, pending, summary *widget.Label
+	statePill                          *statusPill
+	conflictsTheme                     *container.ThemeOverride
+	statusLines                        []*container.ThemeOverride
+	headerTheme                        *container.ThemeOverride
 
 	counterView fyne.CanvasObject
 	verdictView *fyne.Container
@@ -161,13 +164,13 @@ func (u *UI) build() {
 
 	u.header = widget.NewLabel("")
 	u.header.TextStyle.Bold = true
-	u.header.Truncation = fyne.TextTruncateEllipsis
+	u.header.Wrapping = fyne.TextWrapWord // the whole name, on two lines on a narrow screen
+	u.headerTheme = container.NewThemeOverride(u.header, headerTheme{NewTheme(u.highContrast)})
 	u.info = widget.NewLabel("")
 	u.info.Wrapping = fyne.TextWrapWord
 	u.info.Hide()
 	u.help = widget.NewLabel("")
 	u.help.Wrapping = fyne.TextWrapWord
-	u.help.SizeName = theme.SizeNameCaptionText
 
 	for _, l := range i18n.Languages {
 		u.button("lang."+l, nil, widget.MediumImportance, func() { u.SetLang(l) })
@@ -194,8 +197,6 @@ func (u *UI) build() {
 	u.sizesBox = container.NewGridWithColumns(4)
 	u.actions = container.NewHBox(u.buttons["confirm"], u.buttons["undo"], u.buttons["clear"])
 
-	u.onlineIcon = widget.NewIcon(nil)
-	u.online = widget.NewLabel("")
 	u.lastSync = widget.NewLabel("")
 	u.pending = widget.NewLabel("")
 	u.summary = widget.NewLabel("")
@@ -211,7 +212,7 @@ func (u *UI) root() fyne.CanvasObject {
 		langs.Add(u.buttons["lang."+l])
 	}
 	top := container.NewBorder(nil, nil, nil,
-		container.NewHBox(langs, widget.NewSeparator(), u.buttons["contrast"], u.buttons["manager"], u.buttons["sync"]), u.header)
+		container.NewHBox(langs, widget.NewSeparator(), u.buttons["contrast"], u.buttons["manager"], u.buttons["sync"]), u.headerTheme)
 	scanRow := container.NewBorder(nil, nil, nil,
 		container.NewHBox(u.buttons["image"], u.buttons["camera"]), u.entryTheme)
 
@@ -226,13 +227,7 @@ func (u *UI) root() fyne.CanvasObject {
 	u.manager.obj.Hide()
 	middle := container.NewStack(u.verdictView, u.manager.obj)
 
-	for _, l := range []*widget.Label{u.online, u.lastSync, u.pending, u.summary} {
-		l.SizeName = theme.SizeNameCaptionText
-	}
-	u.statusBar = container.NewVBox(widget.NewSeparator(),
-		container.NewHBox(u.onlineIcon, u.online, widget.NewSeparator(), u.lastSync, widget.NewSeparator(),
-			u.pending, widget.NewSeparator(), u.buttons["conflicts"], layout.NewSpacer(), u.summary),
-		u.help)
+	u.statusBar = u.newStatusBar()
 	u.counterView = container.NewBorder(container.NewVBox(scanRow, u.info), nil, nil, nil, middle)
 	u.setup.obj.Hide()
 	return container.NewBorder(
@@ -442,6 +437,9 @@ func (u *UI) ToggleContrast() {
 	fyne.CurrentApp().Settings().SetTheme(NewTheme(u.highContrast))
 	u.entryTheme.Theme = codeTheme{NewTheme(u.highContrast)}
 	u.entryTheme.Refresh()
+	u.themeStatus()
+	u.headerTheme.Theme = headerTheme{NewTheme(u.highContrast)}
+	u.headerTheme.Refresh()
 	u.render()
 }
 
@@ -509,7 +507,13 @@ func (u *UI) ShowConflicts() {
 func (u *UI) render() {
 	tr := u.tr()
 	if u.snap.setUp {
-		u.win.SetTitle(tr.T("ui.window.title", "centre", u.snap.status.Centre.Name))
+		// The campaign is named in the window's title, leaving the top bar
+		// room for the centre's and the counter's names at 1024×768.
+		title := u.snap.status.Centre.Name
+		if c := u.snap.camp; c != nil && c.ID != "" {
+			title += " · " + c.Names.In(tr.Lang)
+		}
+		u.win.SetTitle(tr.T("ui.window.title", "centre", title))
 	} else {
 		u.win.SetTitle(tr.T("ui.setup.header"))
 	}
