@@ -21,6 +21,9 @@ const (
 	// with a note. It changes no count: the registry keeps the note with
 	// the case, and the centre's other counters show it.
 	EventConflictReview EventType = "conflict_review"
+	// EventOwedHandover: items a handover left owed (Event.Owed: the
+	// gloves, when every size was out) were handed over later.
+	EventOwedHandover EventType = "owed_handover"
 )
 
 // Event is a fact recorded at a terminal. Its ID (a UUID made by the
@@ -40,6 +43,9 @@ type Event struct {
 	Volunteer   string `json:"volunteer,omitempty"`
 	OnSignature bool   `json:"on_signature,omitempty"`
 	Signed      string `json:"signed,omitempty"` // the signed payload, when accepted on signature
+	// Owed lists what a handover could not give (out of stock): it is
+	// handed over later, as an owed_handover of the same code.
+	Owed []Line `json:"owed,omitempty"`
 
 	// Undo: the handover event it compensates.
 	Undoes string `json:"undoes,omitempty"`
@@ -91,7 +97,7 @@ func (e Event) Validate() error {
 	// stores them as they come).
 	if len(e.Code) > 32 || len(e.Undoes) > 36 || len(e.Item) > 64 || len(e.Volunteer) > MaxNameLen ||
 		len(e.Reason) > MaxNameLen || len(e.Ref) > MaxNameLen || len(e.GloveSize) > MaxSizeLen ||
-		len(e.Size) > MaxSizeLen || len(e.Signed) > MaxScanLen || len(e.Items) > MaxItemLines || len(e.Note) > MaxNoteLen {
+		len(e.Size) > MaxSizeLen || len(e.Signed) > MaxScanLen || len(e.Items) > MaxItemLines || len(e.Note) > MaxNoteLen || len(e.Owed) > MaxItemLines {
 		bad("a field is over its length bound")
 	}
 	switch e.Type {
@@ -112,7 +118,24 @@ func (e Event) Validate() error {
 			bad("%d item lines, at most %d", len(e.Items), MaxItemLines)
 		}
 		for _, l := range e.Items {
-			if !ValidID(l.Item) || l.Qty <= 0 || l.Qty > MaxQty || len(l.Size) > MaxSizeLen {
+			if !validLine(l) {
+				bad("item line %q×%d invalid", l.Item, l.Qty)
+			}
+		}
+		for _, l := range e.Owed {
+			if !validLine(l) {
+				bad("owed line %q×%d invalid", l.Item, l.Qty)
+			}
+		}
+	case EventOwedHandover:
+		if _, err := ParseCode(string(e.Code)); err != nil {
+			bad("code: %v", err)
+		}
+		if len(e.Items) == 0 || len(e.Owed) > 0 {
+			bad("an owed handover gives item lines and owes none")
+		}
+		for _, l := range e.Items {
+			if !validLine(l) {
 				bad("item line %q×%d invalid", l.Item, l.Qty)
 			}
 		}
@@ -161,4 +184,8 @@ const ShipmentRefPrefix = "shipment "
 // IsShipmentRef reports whether ref names a registry shipment.
 func IsShipmentRef(ref string) bool {
 	return len(ref) > len(ShipmentRefPrefix) && ref[:len(ShipmentRefPrefix)] == ShipmentRefPrefix
+}
+
+func validLine(l Line) bool {
+	return ValidID(l.Item) && l.Qty > 0 && l.Qty <= MaxQty && len(l.Size) <= MaxSizeLen
 }

@@ -11,7 +11,10 @@ type VerdictKind string
 
 // The verdicts.
 const (
-	VerdictOK               VerdictKind = "ok"
+	VerdictOK VerdictKind = "ok"
+	// VerdictOwed: the parcel was handed over with items owed (out of
+	// stock then); hand them over now.
+	VerdictOwed             VerdictKind = "owed"
 	VerdictAlreadyCollected VerdictKind = "already_collected"
 	VerdictNotYetOpen       VerdictKind = "not_yet_open"
 	VerdictWindowClosed     VerdictKind = "window_closed"
@@ -24,7 +27,7 @@ const (
 
 // VerdictKinds lists every verdict, ok first.
 var VerdictKinds = []VerdictKind{
-	VerdictOK, VerdictAlreadyCollected, VerdictNotYetOpen, VerdictWindowClosed, VerdictWrongCentre,
+	VerdictOK, VerdictOwed, VerdictAlreadyCollected, VerdictNotYetOpen, VerdictWindowClosed, VerdictWrongCentre,
 	VerdictCancelled, VerdictUnknownCode, VerdictInvalidCode, VerdictBadSignature,
 }
 
@@ -67,6 +70,8 @@ type Collection struct {
 	CentreID   string    `json:"centre_id"`
 	CentreName string    `json:"centre_name,omitempty"`
 	GloveSize  string    `json:"glove_size,omitempty"`
+	// Owed is what the handover could not give (out of stock then).
+	Owed []Line `json:"owed,omitempty"`
 }
 
 // Verdict is the full answer for one scan: its kind and everything the
@@ -77,6 +82,10 @@ type Verdict struct {
 	Pickup *Pickup     `json:"pickup,omitempty"`
 	// Contents is what the parcel holds, for ok.
 	Contents []Line `json:"contents,omitempty"`
+	// Owed, for ok, is what cannot be handed over now (every size out,
+	// see Campaign.Shortfall): the rest may go, these stay owed. For owed,
+	// it is what the earlier handover left owed, to hand over now.
+	Owed []Line `json:"owed,omitempty"`
 	// OnSignature is set when the code is unknown locally but carried a
 	// valid registry signature: the handover is accepted and reconciled later.
 	OnSignature bool `json:"on_signature,omitempty"`
@@ -115,7 +124,10 @@ type Facts struct {
 	SignatureErr error
 	HoldsKeys    bool
 	Collections  []Collection // handovers of this code not undone, known locally
-	RightCentre  *Centre      // the directory entry of the pickup's (or signed payload's) centre, when it is another
+	// OwedDeliveries are the owed handovers of this code (see
+	// EventOwedHandover) known locally.
+	OwedDeliveries []Collection
+	RightCentre    *Centre // the directory entry of the pickup's (or signed payload's) centre, when it is another
 	// Located is the centre the national code locator names for a code
 	// the local list does not hold (nil when it names none).
 	Located     *Centre
@@ -128,7 +140,9 @@ type Facts struct {
 // way to accept a code the local copy does not know (a signature that does
 // not verify is ignored only when there are no keys yet and the list knows
 // the code); a cancelled code is cancelled wherever it is shown; a
-// collected one says when and where; then the centre, then the window.
+// collected one says when and where, unless it left items owed (out of
+// stock) that are not handed over yet: then the verdict is owed; then the
+// centre, then the window.
 func Judge(f Facts) Verdict {
 	if f.Revoked {
 		return Verdict{Kind: VerdictCancelled, Code: f.Code, Pickup: f.Pickup, Reason: "revoked"}
@@ -153,7 +167,11 @@ func Judge(f Facts) Verdict {
 	if p == nil {
 		if len(f.Collections) > 0 {
 			// Handed over on signature before the list knew it.
-			return Verdict{Kind: VerdictAlreadyCollected, Code: f.Code, Collected: f.Collections}
+			v := Verdict{Kind: VerdictAlreadyCollected, Code: f.Code, Collected: f.Collections}
+			if owed := OwedNow(f.Collections, f.OwedDeliveries); len(owed) > 0 {
+				v.Kind, v.Owed = VerdictOwed, owed
+			}
+			return v
 		}
 		if f.Located != nil && f.Located.ID != f.CentreID {
 			return Verdict{Kind: VerdictWrongCentre, Code: f.Code, RightCentre: f.Located}
@@ -168,6 +186,11 @@ func Judge(f Facts) Verdict {
 		// The registry may know of a handover this terminal has no detail of.
 		v.Kind = VerdictAlreadyCollected
 		v.Collected = f.Collections
+		if owed := OwedNow(f.Collections, f.OwedDeliveries); len(owed) > 0 && p.CentreID == f.CentreID {
+			// Owed items are handed over at the centre of the handover,
+			// whatever the day.
+			v.Kind, v.Owed = VerdictOwed, owed
+		}
 	case p.CentreID != f.CentreID:
 		v.Kind = VerdictWrongCentre
 		v.RightCentre = f.RightCentre
