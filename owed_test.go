@@ -139,7 +139,9 @@ func TestValidateOwed(t *testing.T) {
 			e.Type, e.Items, e.Owed = EventHandover, []Line{{Item: "masks", Qty: 100}}, []Line{{Item: "gloves", Qty: 200}}
 		}), true},
 		{"owed line of no units", ev(func(e *Event) { e.Type, e.Owed = EventHandover, []Line{{Item: "gloves", Qty: 0}} }), false},
-		{"owed handover", ev(func(e *Event) { e.Type, e.GloveSize, e.Items = EventOwedHandover, "M", []Line{{Item: "gloves", Size: "M", Qty: 200}} }), true},
+		{"owed handover", ev(func(e *Event) {
+			e.Type, e.GloveSize, e.Items = EventOwedHandover, "M", []Line{{Item: "gloves", Size: "M", Qty: 200}}
+		}), true},
 		{"owed handover of nothing", ev(func(e *Event) { e.Type = EventOwedHandover }), false},
 		{"owed handover owing again", ev(func(e *Event) {
 			e.Type, e.Items, e.Owed = EventOwedHandover, []Line{{Item: "gloves", Size: "M", Qty: 200}}, []Line{{Item: "gloves", Qty: 200}}

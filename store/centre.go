@@ -120,16 +120,14 @@ func ingestFacts(ctx context.Context, tx *sql.Tx, id Identity, source string, ev
 // conflict rows a double handover added.
 func applyForeign(ctx context.Context, tx *sql.Tx, ev pickup.Event, now string) (int, error) {
 	switch ev.Type {
-	case pickup.EventHandover:
-		if _, err := tx.ExecContext(ctx, `INSERT INTO redemptions(event_id, code, terminal_id, centre_id, at, glove_size, local)
-			VALUES(?, ?, ?, ?, ?, ?, 0) ON CONFLICT(event_id) DO NOTHING`,
-			ev.ID, string(ev.Code), ev.TerminalID, ev.CentreID, fmtTime(ev.At), ev.GloveSize); err != nil {
+	case pickup.EventOwedHandover:
+		if err := recordHandover(ctx, tx, ev, false); err != nil {
 			return 0, err
 		}
-		for _, l := range ev.Items {
-			if err := moveStock(ctx, tx, ev.ID, "handover", l.Item, l.Size, -l.Qty, nil, "", "", ev.At); err != nil {
-				return 0, err
-			}
+		return noteOwedDoubles(ctx, tx, ev.Code, now)
+	case pickup.EventHandover:
+		if err := recordHandover(ctx, tx, ev, false); err != nil {
+			return 0, err
 		}
 		// Its undo may have come first (through another path).
 		var undoID, undoAt string
@@ -233,6 +231,25 @@ func noteDoubles(ctx context.Context, tx *sql.Tx, code pickup.Code, now string) 
 	}
 	return added, nil
 }
+
+// noteOwedDoubles records every owed handover of code as a conflict when
+// it has more than one (the owed items went twice); it returns how many
+// conflict rows it added.
+func noteOwedDoubles(ctx context.Context, tx *sql.Tx, code pickup.Code, now string) (int, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO conflicts(event_id, code, terminal_id, centre_id, at, detail, seen_at)
+		SELECT event_id, code, terminal_id, centre_id, at, ?2, ?3 FROM owed_deliveries
+		WHERE code = ?1 AND (SELECT count(*) FROM owed_deliveries WHERE code = ?1) > 1
+		ON CONFLICT(event_id) DO NOTHING`, string(code), DetailDoubleOwed, now)
+	if err != nil {
+		return 0, fmt.Errorf("note double owed handover: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// DetailDoubleOwed is the detail of a conflict row of an owed handover
+// made twice.
+const DetailDoubleOwed = "double owed handover"
 
 // shipmentRef returns the shipment a reception's reference names
 // ("shipment ID").

@@ -128,11 +128,19 @@ func (s *Store) fillDemo(ctx context.Context, n int) error {
 		if err := upsertPickups(ctx, tx, 0, ps...); err != nil {
 			return err
 		}
-		// Some codes were already handed over at the other counter today.
+		// Some codes were already handed over at the other counter today;
+		// one of them (after the first) without gloves, owed.
+		owedDone := false
 		for i := 12; i < n; i += 20 {
 			at := now.Add(-time.Duration(10+rng.IntN(180)) * time.Minute)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO redemptions(event_id, code, terminal_id, centre_id, at, glove_size, local)
-				VALUES(?, ?, 'counter-2', ?, ?, 'M', 0)`, uuid.NewString(), string(ps[i].Code), id.Centre.ID, fmtTime(at)); err != nil {
+			size, owed := "M", ""
+			if lines, err := camp.Contents(ps[i].ParcelKind, ps[i].Profession); err == nil && i > 12 && !owedDone {
+				if j, _, ok := camp.SizedLine(lines); ok {
+					size, owed, owedDone = "", encodeLines([]pickup.Line{{Item: lines[j].Item, Qty: lines[j].Qty}}), true
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO redemptions(event_id, code, terminal_id, centre_id, at, glove_size, owed, local)
+				VALUES(?, ?, 'counter-2', ?, ?, ?, ?, 0)`, uuid.NewString(), string(ps[i].Code), id.Centre.ID, fmtTime(at), size, owed); err != nil {
 				return err
 			}
 		}

@@ -56,6 +56,10 @@ type HandoverRequest struct {
 	Input     string // the code as typed or scanned
 	GloveSize string // required for parcels with sized items
 	Volunteer string // who handed it over (kept locally and pushed; never logged)
+	// Owe hands over the rest of a parcel whose gloves are out in every
+	// size (the verdict's Owed), recording them as owed. Without it such
+	// a parcel is refused for its size, as before.
+	Owe bool
 }
 
 // HandoverResult is a recorded handover, or the verdict that refused it,
@@ -68,6 +72,8 @@ type HandoverResult struct {
 	Items    []pickup.Line    `json:"items,omitempty"`
 	// UndoUntil is the end of the undo window of a recorded handover.
 	UndoUntil time.Time `json:"undo_until,omitzero"`
+	// Owed is what the handover left owed (HandoverRequest.Owe).
+	Owed []pickup.Line `json:"owed,omitempty"`
 }
 
 // Handover re-checks the code and, when its verdict is ok, records the
@@ -95,14 +101,16 @@ func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResu
 			return nil
 		}
 		now := s.Now()
-		items, err := chooseSizes(ctx, tx, camp, v.Contents, req.GloveSize)
-		if err != nil {
+		var items, owed []pickup.Line
+		if req.Owe && len(v.Owed) > 0 {
+			items, owed = pickup.Rest(v.Contents, v.Owed), v.Owed
+		} else if items, err = chooseSizes(ctx, tx, camp, v.Contents, req.GloveSize); err != nil {
 			return err
 		}
 		ev := pickup.Event{
 			ID: uuid.NewString(), Type: pickup.EventHandover, TerminalID: id.TerminalID, CentreID: id.Centre.ID,
 			At: now, Code: v.Code, GloveSize: sizeOf(items), Items: items, Volunteer: req.Volunteer,
-			OnSignature: v.OnSignature,
+			OnSignature: v.OnSignature, Owed: owed,
 		}
 		if v.OnSignature {
 			ev.Signed = strings.TrimSpace(req.Input)
@@ -110,16 +118,10 @@ func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResu
 		if err := appendEvent(ctx, tx, ev); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO redemptions(event_id, code, terminal_id, centre_id, at, glove_size, local)
-			VALUES(?, ?, ?, ?, ?, ?, 1)`, ev.ID, string(ev.Code), ev.TerminalID, ev.CentreID, fmtTime(now), ev.GloveSize); err != nil {
-			return fmt.Errorf("record handover: %w", err)
+		if err := recordHandover(ctx, tx, ev, true); err != nil {
+			return err
 		}
-		for _, l := range items {
-			if err := moveStock(ctx, tx, ev.ID, "handover", l.Item, l.Size, -l.Qty, nil, "", "", now); err != nil {
-				return err
-			}
-		}
-		res.EventID, res.At, res.Items, res.UndoUntil = ev.ID, now, items, now.Add(id.UndoWindow)
+		res.EventID, res.At, res.Items, res.UndoUntil, res.Owed = ev.ID, now, items, now.Add(id.UndoWindow), owed
 		return nil
 	})
 	if err != nil {
@@ -128,6 +130,85 @@ func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResu
 			return res, err
 		}
 		return res, fmt.Errorf("hand over: %w", err)
+	}
+	return res, nil
+}
+
+// recordHandover records a handover or an owed handover, this counter's
+// (local) or another's: its row and its stock movements. The caller
+// journals it (its own) or keeps it as a foreign fact.
+func recordHandover(ctx context.Context, tx *sql.Tx, ev pickup.Event, local bool) error {
+	var err error
+	if ev.Type == pickup.EventOwedHandover {
+		_, err = tx.ExecContext(ctx, `INSERT INTO owed_deliveries(event_id, code, terminal_id, centre_id, at, glove_size, items, local)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING`,
+			ev.ID, string(ev.Code), ev.TerminalID, ev.CentreID, fmtTime(ev.At), ev.GloveSize, encodeLines(ev.Items), local)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO redemptions(event_id, code, terminal_id, centre_id, at, glove_size, owed, local)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO UPDATE SET owed = excluded.owed WHERE excluded.owed <> ''`,
+			ev.ID, string(ev.Code), ev.TerminalID, ev.CentreID, fmtTime(ev.At), ev.GloveSize, encodeLines(ev.Owed), local)
+		// (The registry's redemptions stream may have brought the row
+		// first, without what it owes.)
+	}
+	if err != nil {
+		return fmt.Errorf("record handover: %w", err)
+	}
+	for _, l := range ev.Items {
+		if err := moveStock(ctx, tx, ev.ID, "handover", l.Item, l.Size, -l.Qty, nil, "", "", ev.At); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeliverOwed hands over the items an earlier handover of the code left
+// owed (the verdict is owed), with the chosen glove size: an owed handover,
+// recorded with its stock movement and outbox entry in one transaction. A
+// verdict other than owed comes back with no error and nothing recorded; a
+// size refusal is a *SizeError. An owed handover is not undone at the
+// counter (a count corrects a mistake).
+func (s *Store) DeliverOwed(ctx context.Context, req HandoverRequest) (HandoverResult, error) {
+	var res HandoverResult
+	if len(req.Volunteer) > pickup.MaxNameLen {
+		return res, errorf(CodeInvalid, "volunteer name longer than %d bytes", pickup.MaxNameLen)
+	}
+	req.GloveSize = strings.ToUpper(strings.TrimSpace(req.GloveSize))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		q := s.cq(tx)
+		id, err := identity(ctx, q)
+		if err != nil {
+			return err
+		}
+		v, camp, err := s.judge(ctx, q, id, req.Input)
+		if err != nil {
+			return err
+		}
+		res.Verdict, res.Campaign = v, camp
+		if v.Kind != pickup.VerdictOwed {
+			return nil
+		}
+		items, err := chooseSizes(ctx, tx, camp, v.Owed, req.GloveSize)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		ev := pickup.Event{ID: uuid.NewString(), Type: pickup.EventOwedHandover, TerminalID: id.TerminalID, CentreID: id.Centre.ID,
+			At: now, Code: v.Code, GloveSize: sizeOf(items), Items: items, Volunteer: req.Volunteer}
+		if err := appendEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		if err := recordHandover(ctx, tx, ev, true); err != nil {
+			return err
+		}
+		res.EventID, res.At, res.Items = ev.ID, now, items
+		return nil
+	})
+	if err != nil {
+		var se *SizeError
+		if errors.As(err, &se) {
+			return res, err
+		}
+		return res, fmt.Errorf("hand over owed items: %w", err)
 	}
 	return res, nil
 }

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -142,17 +144,55 @@ func getPickup(ctx context.Context, q querier, code pickup.Code) (*pickup.Pickup
 }
 
 func collections(ctx context.Context, q querier, code pickup.Code) ([]pickup.Collection, error) {
-	out, err := sqlkit.Query(ctx, q, func(row sqlkit.Scanner) (pickup.Collection, error) {
-		var c pickup.Collection
-		var at string
-		err := row.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.CentreName, &c.GloveSize)
-		c.At = parseTime(at)
-		return c, err
-	}, `SELECT r.event_id, r.at, r.terminal_id, r.centre_id, coalesce(c.name, ''), r.glove_size
+	out, err := sqlkit.Query(ctx, q, scanCollection, `SELECT r.event_id, r.at, r.terminal_id, r.centre_id, coalesce(c.name, ''), r.glove_size, r.owed
 		FROM redemptions r LEFT JOIN centres c ON c.id = r.centre_id
 		WHERE r.code = ? AND r.undone_by = '' ORDER BY r.at`, string(code))
 	if err != nil {
 		return nil, fmt.Errorf("read handovers: %w", err)
+	}
+	return out, nil
+}
+
+// owedDeliveries returns the owed handovers of code (see
+// pickup.EventOwedHandover), oldest first.
+func owedDeliveries(ctx context.Context, q querier, code pickup.Code) ([]pickup.Collection, error) {
+	out, err := sqlkit.Query(ctx, q, scanCollection, `SELECT d.event_id, d.at, d.terminal_id, d.centre_id, coalesce(c.name, ''), d.glove_size, ''
+		FROM owed_deliveries d LEFT JOIN centres c ON c.id = d.centre_id
+		WHERE d.code = ? ORDER BY d.at, d.event_id`, string(code))
+	if err != nil {
+		return nil, fmt.Errorf("read owed handovers: %w", err)
+	}
+	return out, nil
+}
+
+func scanCollection(row sqlkit.Scanner) (pickup.Collection, error) {
+	var c pickup.Collection
+	var at, owed string
+	if err := row.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.CentreName, &c.GloveSize, &owed); err != nil {
+		return c, err
+	}
+	c.At = parseTime(at)
+	var err error
+	c.Owed, err = decodeLines(owed)
+	return c, err
+}
+
+// encodeLines and decodeLines keep parcel lines as JSON text (” for none).
+func encodeLines(lines []pickup.Line) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(lines) // lines always encode
+	return string(b)
+}
+
+func decodeLines(s string) ([]pickup.Line, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []pickup.Line
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil, fmt.Errorf("read parcel lines: %w", err)
 	}
 	return out, nil
 }
@@ -202,6 +242,9 @@ func (s *Store) judge(ctx context.Context, q querier, id Identity, input string)
 	if f.Collections, err = collections(ctx, q, scan.Code); err != nil {
 		return pickup.Verdict{}, nil, err
 	}
+	if f.OwedDeliveries, err = owedDeliveries(ctx, q, scan.Code); err != nil {
+		return pickup.Verdict{}, nil, err
+	}
 	if f.Pickup == nil {
 		if f.Located, err = locate(ctx, q, scan.Code); err != nil {
 			return pickup.Verdict{}, nil, err
@@ -244,6 +287,18 @@ func (s *Store) judge(ctx context.Context, q querier, id Identity, input string)
 		v.Contents = lines
 	} else if v.OK() {
 		return pickup.Verdict{}, nil, fmt.Errorf("code %s: %w", scan.Code.Masked(), err)
+	}
+	if v.OK() {
+		// What cannot be handed over now (every glove size out) is owed.
+		var serr error
+		v.Owed = camp.Shortfall(v.Contents, func(item, size string) int {
+			n, err := stockOf(ctx, q, item, size)
+			serr = cmp.Or(serr, err)
+			return n
+		})
+		if serr != nil {
+			return pickup.Verdict{}, nil, serr
+		}
 	}
 	return v, camp, nil
 }

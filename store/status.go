@@ -21,6 +21,7 @@ type Status struct {
 	HandedOverToday int         `json:"handed_over_today"` // handovers at this centre today, not undone
 	PendingUpload   int         `json:"pending_upload"`    // facts waiting for the registry
 	Conflicts       int         `json:"conflicts"`         // codes handed over more than once
+	Owed            int         `json:"owed"`              // codes with items owed (every glove size was out), not handed over yet
 	Stock           []StockLine `json:"-"`
 	LastSync        time.Time   `json:"last_sync,omitzero"`
 	LastRefresh     time.Time   `json:"last_refresh,omitzero"`
@@ -89,6 +90,11 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		}
 	}
 	st.Remaining = max(st.Expected-st.Collected, 0)
+	owed, err := s.Owed(ctx, time.Time{}, time.Time{})
+	if err != nil {
+		return st, fmt.Errorf("status: %w", err)
+	}
+	st.Owed = owed.Outstanding
 	if st.Stock, err = s.Stock(ctx); err != nil {
 		return st, err
 	}
@@ -114,7 +120,9 @@ type Conflict struct {
 }
 
 // Conflicts lists every handover of the codes handed over more than once,
-// as the registry reported them and as this terminal's copy shows them.
+// as the registry reported them and as this terminal's copy shows them,
+// and every owed handover of the codes whose owed items went twice
+// (detail DetailDoubleOwed).
 func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
 	names, err := s.CounterNames(ctx)
 	if err != nil {
@@ -132,12 +140,13 @@ func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
 		SELECT r.code, r.event_id, r.terminal_id, r.centre_id, r.at, r.local, coalesce(c.detail, ''), r.glove_size
 		FROM redemptions r LEFT JOIN conflicts c ON c.event_id = r.event_id
 		WHERE r.undone_by = '' AND r.code IN (
-			SELECT code FROM conflicts
+			SELECT code FROM conflicts WHERE detail <> ?1
 			UNION SELECT code FROM redemptions WHERE undone_by = '' GROUP BY code HAVING count(*) > 1)
 		UNION
-		SELECT c.code, c.event_id, c.terminal_id, c.centre_id, c.at, 0, c.detail, ''
+		SELECT c.code, c.event_id, c.terminal_id, c.centre_id, c.at, EXISTS(SELECT 1 FROM journal j WHERE j.id = c.event_id), c.detail,
+			coalesce((SELECT d.glove_size FROM owed_deliveries d WHERE d.event_id = c.event_id), '')
 		FROM conflicts c WHERE c.event_id NOT IN (SELECT event_id FROM redemptions)
-		ORDER BY 1, 5`)
+		ORDER BY 1, 5`, DetailDoubleOwed)
 	if err != nil {
 		return nil, fmt.Errorf("list conflicts: %w", err)
 	}

@@ -369,11 +369,16 @@ func (s *Store) ApplyPushResults(ctx context.Context, events []pickup.Event, ans
 			if state != PushConflict {
 				continue
 			}
-			if err := addConflict(ctx, tx, ev.ID, ev.Code, ev.TerminalID, ev.CentreID, ev.At, "pushed from this terminal", now); err != nil {
+			mine, earlier := "pushed from this terminal", "recorded earlier"
+			if ev.Type == pickup.EventOwedHandover {
+				// The owed items went twice: Earlier names the first owed handover.
+				mine, earlier = DetailDoubleOwed, DetailDoubleOwed
+			}
+			if err := addConflict(ctx, tx, ev.ID, ev.Code, ev.TerminalID, ev.CentreID, ev.At, mine, now); err != nil {
 				return err
 			}
 			for _, e := range r.Earlier {
-				if err := addConflict(ctx, tx, e.EventID, ev.Code, e.TerminalID, e.CentreID, e.At, "recorded earlier", now); err != nil {
+				if err := addConflict(ctx, tx, e.EventID, ev.Code, e.TerminalID, e.CentreID, e.At, earlier, now); err != nil {
 					return err
 				}
 			}

@@ -189,14 +189,16 @@ type handoverOptions struct {
 	*ctx
 	gloveSize, volunteer string
 	code                 string
+	owe                  bool
 }
 
 func newCmdHandover(c *ctx, runF func(context.Context, *handoverOptions) error) *cobra.Command {
 	o := &handoverOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "handover [--glove-size S|M|L|XL] [--volunteer NAME] CODE",
-		Short: "hand over the parcel of a code and record it; prints the event id", Args: cmdkit.OneArg("CODE")}, o,
+	cmd := cmdkit.New(&cobra.Command{Use: "handover [--glove-size S|M|L|XL] [--owe] [--volunteer NAME] CODE",
+		Short: "hand over the parcel of a code (or the gloves it is owed) and record it; prints the event id", Args: cmdkit.OneArg("CODE")}, o,
 		func(_ *cobra.Command, args []string) error { o.code = args[0]; return nil }, runF, withStore(runHandover))
 	cmd.Flags().StringVar(&o.gloveSize, "glove-size", "", "glove size chosen (S, M, L, XL); omit for parcels without gloves")
+	cmd.Flags().BoolVar(&o.owe, "owe", false, "when every glove size is out: hand over the rest and record the gloves as owed")
 	cmd.Flags().StringVar(&o.volunteer, "volunteer", "", "who hands over")
 	cmdkit.Complete(cmd, "glove-size", "S", "M", "L", "XL")
 	return cmd
@@ -204,7 +206,13 @@ func newCmdHandover(c *ctx, runF func(context.Context, *handoverOptions) error) 
 
 func runHandover(ctx context.Context, c *handoverOptions, s *store.Store) error {
 	code := c.code
-	res, err := s.Handover(ctx, store.HandoverRequest{Input: code, GloveSize: c.gloveSize, Volunteer: c.volunteer})
+	req := store.HandoverRequest{Input: code, GloveSize: c.gloveSize, Volunteer: c.volunteer, Owe: c.owe}
+	res, err := s.Handover(ctx, req)
+	owedHandover := err == nil && res.Verdict.Kind == pickup.VerdictOwed
+	if owedHandover {
+		// The code was handed over owing gloves: these are what is handed over now.
+		res, err = s.DeliverOwed(ctx, req)
+	}
 	var se *store.SizeError
 	if errors.As(err, &se) {
 		return c.sizeRefusal(res, se)
@@ -213,7 +221,7 @@ func runHandover(ctx context.Context, c *handoverOptions, s *store.Store) error 
 		return err
 	}
 	camp := res.Campaign
-	if !res.Verdict.OK() {
+	if res.EventID == "" {
 		if c.json {
 			m := c.verdictJSON(res.Verdict, camp)
 			m["handed_over"] = false
@@ -226,16 +234,34 @@ func runHandover(ctx context.Context, c *handoverOptions, s *store.Store) error 
 	if c.json {
 		m := c.verdictJSON(res.Verdict, camp)
 		m["handed_over"], m["event_id"], m["at"], m["items"] = true, res.EventID, res.At, res.Items
-		m["undo_until"] = res.UndoUntil
+		if owedHandover {
+			m["owed_handover"] = true
+		} else {
+			m["undo_until"] = res.UndoUntil
+		}
+		if len(res.Owed) > 0 {
+			m["owed"] = res.Owed
+		}
 		c.printJSON(m)
 		return nil
 	}
-	c.printf("✔ %s: %s\n", c.tr.T("handover.done"), res.Verdict.Code)
+	done := c.tr.T("handover.done")
+	if owedHandover {
+		done = c.tr.T("owed.handed.title")
+	}
+	c.printf("✔ %s: %s\n", done, res.Verdict.Code)
 	if p := res.Verdict.Pickup; p != nil && p.Name != "" {
 		c.printf("  %s — %s\n", p.Name, c.tr.Profession(camp, p.Profession))
 	}
 	c.printf("  %s\n", c.tr.Contents(camp, res.Items))
-	c.printf("  event %s (undo until %s: pickup undo %s)\n", res.EventID, res.UndoUntil.Local().Format("15:04:05"), res.EventID)
+	if len(res.Owed) > 0 {
+		c.printf("  %s\n", c.tr.T("owed.recorded", "items", c.tr.Contents(camp, res.Owed)))
+	}
+	if owedHandover {
+		c.printf("  event %s\n", res.EventID)
+	} else {
+		c.printf("  event %s (undo until %s: pickup undo %s)\n", res.EventID, res.UndoUntil.Local().Format("15:04:05"), res.EventID)
+	}
 	return nil
 }
 
@@ -499,7 +525,7 @@ func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 			"campaign_id": st.CampaignID, "campaign_name": st.CampaignName,
 			"expected": st.Expected, "collected": st.Collected, "remaining": st.Remaining, "cancelled": st.Cancelled,
 			"handed_over_today": st.HandedOverToday, "pending_upload": st.PendingUpload, "conflicts": st.Conflicts,
-			"stock": st.StockMap(), "last_sync": lastSync, "last_refresh": st.LastRefresh, "data": c.data,
+			"owed": st.Owed, "stock": st.StockMap(), "last_sync": lastSync, "last_refresh": st.LastRefresh, "data": c.data,
 			"forecast": runway, "recommended_version": recommended, "version": this,
 		})
 		return nil
@@ -508,6 +534,9 @@ func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 	c.printf("Centre     %s (%s)\nTerminal   %s (%s)\nCampaign   %s\n", st.Centre.Name, st.Centre.ID, st.TerminalName, st.TerminalID, st.CampaignName)
 	c.printf("Pickups    %d expected, %d collected, %d still to come, %d cancelled\n", st.Expected, st.Collected, st.Remaining, st.Cancelled)
 	c.printf("Today      %d handed over\n", st.HandedOverToday)
+	if st.Owed > 0 {
+		c.printf("Owed       %d parcels still owed their gloves (hand them over at the next scan)\n", st.Owed)
+	}
 	c.printf("Sync       %d waiting to upload, %d conflicts, last sync %s, list updated %s\n",
 		st.PendingUpload, st.Conflicts, c.tr.DateTime(st.LastSync, time.Local), c.tr.DateTime(st.LastRefresh, time.Local))
 	if note := versionNote(c, recommended); note != "" {

@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -33,6 +34,19 @@ func (c *Catalog) Describe(v pickup.Verdict, camp *pickup.Campaign, loc *time.Lo
 		if v.OnSignature {
 			m.Detail = append(m.Detail, c.T("verdict.ok.on_signature"))
 		}
+		if len(v.Owed) > 0 {
+			// Every glove size is out: the rest goes now, the gloves are owed.
+			m.Title, m.Next = c.T("verdict.ok.owed.title"), c.T("verdict.ok.owed.next")
+			m.Detail = append([]string{c.T("verdict.ok.owed")}, m.Detail...)
+		}
+	case pickup.VerdictOwed:
+		for _, col := range v.Collected {
+			if len(col.Owed) > 0 {
+				m.Detail = append(m.Detail, c.T("verdict.owed.detail",
+					"when", c.DateTime(col.At, loc), "centre", cmp.Or(col.CentreName, col.CentreID), "terminal", col.TerminalID))
+			}
+		}
+		m.Detail = append(m.Detail, c.T("verdict.owed.items", "items", c.Contents(camp, v.Owed)))
 	case pickup.VerdictAlreadyCollected:
 		if len(v.Collected) == 0 {
 			m.Detail = append(m.Detail, c.T("verdict.already_collected.detail_unknown"))
