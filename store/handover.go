@@ -81,6 +81,33 @@ type HandoverResult struct {
 // A verdict other than ok comes back with no error and nothing recorded; a
 // size refusal is a *SizeError.
 func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResult, error) {
+	return s.handOver(ctx, req, "hand over", func(tx *sql.Tx, req HandoverRequest, v pickup.Verdict, camp *pickup.Campaign) (pickup.Event, error) {
+		if !v.OK() {
+			return pickup.Event{}, nil
+		}
+		var items, owed []pickup.Line
+		if req.Owe && len(v.Owed) > 0 {
+			items, owed = pickup.Rest(v.Contents, v.Owed), v.Owed
+		} else {
+			var err error
+			if items, err = chooseSizes(ctx, tx, camp, v.Contents, req.GloveSize); err != nil {
+				return pickup.Event{}, err
+			}
+		}
+		ev := pickup.Event{Type: pickup.EventHandover, Items: items, OnSignature: v.OnSignature, Owed: owed}
+		if v.OnSignature {
+			ev.Signed = strings.TrimSpace(req.Input)
+		}
+		return ev, nil
+	})
+}
+
+// handOver is the one transaction of Handover and DeliverOwed: judge the
+// code, let build make the event from the verdict and the request (its
+// size cleaned; an event of no type: nothing to record), then journal it
+// and record it with its stock.
+func (s *Store) handOver(ctx context.Context, req HandoverRequest, what string,
+	build func(tx *sql.Tx, req HandoverRequest, v pickup.Verdict, camp *pickup.Campaign) (pickup.Event, error)) (HandoverResult, error) {
 	var res HandoverResult
 	if len(req.Volunteer) > pickup.MaxNameLen {
 		return res, errorf(CodeInvalid, "volunteer name longer than %d bytes", pickup.MaxNameLen)
@@ -97,31 +124,23 @@ func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResu
 			return err
 		}
 		res.Verdict, res.Campaign = v, camp
-		if !v.OK() {
-			return nil
-		}
-		now := s.Now()
-		var items, owed []pickup.Line
-		if req.Owe && len(v.Owed) > 0 {
-			items, owed = pickup.Rest(v.Contents, v.Owed), v.Owed
-		} else if items, err = chooseSizes(ctx, tx, camp, v.Contents, req.GloveSize); err != nil {
+		ev, err := build(tx, req, v, camp)
+		if err != nil || ev.Type == "" {
 			return err
 		}
-		ev := pickup.Event{
-			ID: uuid.NewString(), Type: pickup.EventHandover, TerminalID: id.TerminalID, CentreID: id.Centre.ID,
-			At: now, Code: v.Code, GloveSize: sizeOf(items), Items: items, Volunteer: req.Volunteer,
-			OnSignature: v.OnSignature, Owed: owed,
-		}
-		if v.OnSignature {
-			ev.Signed = strings.TrimSpace(req.Input)
-		}
+		now := s.Now()
+		ev.ID, ev.TerminalID, ev.CentreID, ev.At, ev.Code = uuid.NewString(), id.TerminalID, id.Centre.ID, now, v.Code
+		ev.GloveSize, ev.Volunteer = sizeOf(ev.Items), req.Volunteer
 		if err := appendEvent(ctx, tx, ev); err != nil {
 			return err
 		}
 		if err := recordHandover(ctx, tx, ev, true); err != nil {
 			return err
 		}
-		res.EventID, res.At, res.Items, res.UndoUntil, res.Owed = ev.ID, now, items, now.Add(id.UndoWindow), owed
+		res.EventID, res.At, res.Items, res.Owed = ev.ID, now, ev.Items, ev.Owed
+		if ev.Type == pickup.EventHandover {
+			res.UndoUntil = now.Add(id.UndoWindow)
+		}
 		return nil
 	})
 	if err != nil {
@@ -129,7 +148,7 @@ func (s *Store) Handover(ctx context.Context, req HandoverRequest) (HandoverResu
 		if errors.As(err, &se) {
 			return res, err
 		}
-		return res, fmt.Errorf("hand over: %w", err)
+		return res, fmt.Errorf("%s: %w", what, err)
 	}
 	return res, nil
 }
@@ -168,49 +187,13 @@ func recordHandover(ctx context.Context, tx *sql.Tx, ev pickup.Event, local bool
 // size refusal is a *SizeError. An owed handover is not undone at the
 // counter (a count corrects a mistake).
 func (s *Store) DeliverOwed(ctx context.Context, req HandoverRequest) (HandoverResult, error) {
-	var res HandoverResult
-	if len(req.Volunteer) > pickup.MaxNameLen {
-		return res, errorf(CodeInvalid, "volunteer name longer than %d bytes", pickup.MaxNameLen)
-	}
-	req.GloveSize = strings.ToUpper(strings.TrimSpace(req.GloveSize))
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		q := s.cq(tx)
-		id, err := identity(ctx, q)
-		if err != nil {
-			return err
-		}
-		v, camp, err := s.judge(ctx, q, id, req.Input)
-		if err != nil {
-			return err
-		}
-		res.Verdict, res.Campaign = v, camp
+	return s.handOver(ctx, req, "hand over owed items", func(tx *sql.Tx, req HandoverRequest, v pickup.Verdict, camp *pickup.Campaign) (pickup.Event, error) {
 		if v.Kind != pickup.VerdictOwed {
-			return nil
+			return pickup.Event{}, nil
 		}
 		items, err := chooseSizes(ctx, tx, camp, v.Owed, req.GloveSize)
-		if err != nil {
-			return err
-		}
-		now := s.Now()
-		ev := pickup.Event{ID: uuid.NewString(), Type: pickup.EventOwedHandover, TerminalID: id.TerminalID, CentreID: id.Centre.ID,
-			At: now, Code: v.Code, GloveSize: sizeOf(items), Items: items, Volunteer: req.Volunteer}
-		if err := appendEvent(ctx, tx, ev); err != nil {
-			return err
-		}
-		if err := recordHandover(ctx, tx, ev, true); err != nil {
-			return err
-		}
-		res.EventID, res.At, res.Items = ev.ID, now, items
-		return nil
+		return pickup.Event{Type: pickup.EventOwedHandover, Items: items}, err
 	})
-	if err != nil {
-		var se *SizeError
-		if errors.As(err, &se) {
-			return res, err
-		}
-		return res, fmt.Errorf("hand over owed items: %w", err)
-	}
-	return res, nil
 }
 
 func sizeOf(items []pickup.Line) string {

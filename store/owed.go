@@ -77,26 +77,23 @@ func (s *Store) Owed(ctx context.Context, from, to time.Time) (OwedFigures, erro
 		}
 		return items[id]
 	}
-	handovers := map[pickup.Code][]pickup.Collection{}
-	deliveries := map[pickup.Code][]pickup.Collection{}
-	for _, x := range owing {
-		handovers[x.code] = append(handovers[x.code], x.c)
-		if in(x.c.At) {
-			out.Recorded++
-			for _, l := range x.c.Owed {
-				item(l.Item).Recorded += l.Qty
+	// tally groups rows by code and adds those in the period to n and,
+	// per item, to the field units picks.
+	tally := func(rows []row, n *int, units func(*OwedItem) *int) map[pickup.Code][]pickup.Collection {
+		by := map[pickup.Code][]pickup.Collection{}
+		for _, x := range rows {
+			by[x.code] = append(by[x.code], x.c)
+			if in(x.c.At) {
+				*n++
+				for _, l := range x.c.Owed {
+					*units(item(l.Item)) += l.Qty
+				}
 			}
 		}
+		return by
 	}
-	for _, x := range delivered {
-		deliveries[x.code] = append(deliveries[x.code], x.c)
-		if in(x.c.At) {
-			out.Delivered++
-			for _, l := range x.c.Owed {
-				item(l.Item).Delivered += l.Qty
-			}
-		}
-	}
+	handovers := tally(owing, &out.Recorded, func(it *OwedItem) *int { return &it.Recorded })
+	deliveries := tally(delivered, &out.Delivered, func(it *OwedItem) *int { return &it.Delivered })
 	for code, hs := range handovers {
 		if lines := pickup.OwedNow(hs, deliveries[code]); len(lines) > 0 {
 			out.Outstanding++
