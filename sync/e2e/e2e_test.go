@@ -608,12 +608,13 @@ func TestUSBBundles(t *testing.T) {
 	a.receive(t, "gloves", "M", 100_000)
 	a.mustSync(t)
 	reg.stop(t, syscall.SIGTERM) // no link from here on; the registry's CLI works on its folder
-	codes := reg.openCodes(t, "namur")
+	// Parcels with gloves: the tampering below changes a glove size.
+	codes := withGloves(t, reg.openCodes(t, "namur"))
 	dir := t.TempDir()
 	facts, pull := filepath.Join(dir, "facts.bundle"), filepath.Join(dir, "pull.bundle")
 	regDB, termDB := filepath.Join(reg.dir, registry.FileName), filepath.Join(a.dir, store.FileName)
 
-	hs := []handed{a.handover(t, codes[0].Code), a.handover(t, codes[1].Code), a.handover(t, codes[2].Code)}
+	hs := []handed{a.handover(t, codes[0]), a.handover(t, codes[1]), a.handover(t, codes[2])}
 	var exp struct {
 		Facts int `json:"facts"`
 	}
