@@ -169,18 +169,13 @@ const Columns = sqlkit.PickupColumns
 // inside the caller's write transaction. It costs the changes since the
 // last fold.
 func Fold(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT `+Columns+`, id, sign FROM digest_log ORDER BY id`)
-	if err != nil {
-		return fmt.Errorf("fold digest: %w", err)
-	}
 	changed := map[string]Buckets{}
 	var last int64
-	for rows.Next() {
+	if err := sqlkit.Each(ctx, tx, func(rows *sql.Rows) error {
 		var p pickup.Pickup
 		var sign int
 		if err := sqlkit.ScanPickup(rows, &p, &last, &sign); err != nil {
-			rows.Close()
-			return fmt.Errorf("fold digest: %w", err)
+			return err
 		}
 		b := changed[p.CentreID]
 		if b == nil {
@@ -188,12 +183,10 @@ func Fold(ctx context.Context, tx *sql.Tx) error {
 			changed[p.CentreID] = b
 		}
 		b.Add(p, sign)
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
+		return nil
+	}, `SELECT `+Columns+`, id, sign FROM digest_log ORDER BY id`); err != nil {
 		return fmt.Errorf("fold digest: %w", err)
 	}
-	rows.Close()
 	if len(changed) == 0 {
 		return nil
 	}
@@ -235,44 +228,31 @@ func Fold(ctx context.Context, tx *sql.Tx) error {
 // plus what the log holds that is not folded yet.
 func Centre(ctx context.Context, q sqlkit.Querier, centre string) (Buckets, error) {
 	out := Buckets{}
-	rows, err := q.QueryContext(ctx, "SELECT prefix, count, sum FROM digest_buckets WHERE centre_id = ?", centre)
-	if err != nil {
-		return nil, fmt.Errorf("read digest: %w", err)
-	}
-	for rows.Next() {
+	if err := sqlkit.Each(ctx, q, func(rows *sql.Rows) error {
 		var prefix string
 		var count int64
 		var raw []byte
 		if err := rows.Scan(&prefix, &count, &raw); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("read digest: %w", err)
+			return err
 		}
 		s, err := FromBytes(count, raw)
 		if err != nil || len(prefix) != 1 {
-			rows.Close()
-			return nil, fmt.Errorf("read digest: bucket %q: damaged sum", prefix)
+			return fmt.Errorf("bucket %q: damaged sum", prefix)
 		}
 		out[prefix[0]] = s
-	}
-	err = rows.Err()
-	rows.Close()
-	if err != nil {
+		return nil
+	}, "SELECT prefix, count, sum FROM digest_buckets WHERE centre_id = ?", centre); err != nil {
 		return nil, fmt.Errorf("read digest: %w", err)
 	}
-	rows, err = q.QueryContext(ctx, `SELECT `+Columns+`, sign FROM digest_log WHERE centre_id = ?`, centre)
-	if err != nil {
-		return nil, fmt.Errorf("read digest: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	if err := sqlkit.Each(ctx, q, func(rows *sql.Rows) error {
 		var p pickup.Pickup
 		var sign int
 		if err := sqlkit.ScanPickup(rows, &p, &sign); err != nil {
-			return nil, fmt.Errorf("read digest: %w", err)
+			return err
 		}
 		out.Add(p, sign)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}, `SELECT `+Columns+`, sign FROM digest_log WHERE centre_id = ?`, centre); err != nil {
 		return nil, fmt.Errorf("read digest: %w", err)
 	}
 	return out, nil
