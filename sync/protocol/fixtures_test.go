@@ -130,6 +130,20 @@ func fixtureError() ErrorBody {
 	return e.Body()
 }
 
+// fixturePushOwed is a handover made when every glove size was out (the
+// gloves owed) and the owed handover that gave them later, at another
+// counter.
+func fixturePushOwed() PushRequest {
+	return PushRequest{Events: []pickup.Event{
+		{ID: "7c8d9e0f-1a2b-4c3d-8e4f-6a7b8c9d0e1f", Type: pickup.EventHandover, TerminalID: creds0.TerminalID, CentreID: "namur",
+			At: t0.Add(6 * time.Minute), Code: code(2), Volunteer: "Anne",
+			Items: []pickup.Line{{Item: "masks", Qty: 500}, {Item: "gowns", Qty: 50}}, Owed: []pickup.Line{{Item: "gloves", Qty: 500}}},
+		{ID: "8d9e0f1a-2b3c-4d4e-9f5a-7b8c9d0e1f2a", Type: pickup.EventOwedHandover, TerminalID: "term-2", CentreID: "namur",
+			At: t0.Add(48 * time.Hour), Code: code(2), GloveSize: "L", Volunteer: "Bert",
+			Items: []pickup.Line{{Item: "gloves", Size: "L", Qty: 500}}},
+	}}
+}
+
 // fixturePushReview is a manager's review of a double handover, with its
 // note.
 func fixturePushReview() PushRequest {

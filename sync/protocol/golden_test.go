@@ -32,6 +32,8 @@ var goldenCases = []struct {
 		func(b []byte) (any, error) { return DecodePushRequest(b) }},
 	{"push_request_review", func() any { v := fixturePushReview(); return &v },
 		func(b []byte) (any, error) { return DecodePushRequest(b) }},
+	{"push_request_owed", func() any { v := fixturePushOwed(); return &v },
+		func(b []byte) (any, error) { return DecodePushRequest(b) }},
 	{"push_response", func() any { v := fixturePushResponse(); return &v },
 		func(b []byte) (any, error) { req := fixturePush(); return DecodePushResponse(b, &req) }},
 	{"digest_response", func() any { v := fixtureDigest(); return &v },

@@ -38,6 +38,16 @@ type CentreReport struct {
 	// already been handed over (here or elsewhere, earlier by the terminals'
 	// clocks), not undone: a code handed over twice is one double handover.
 	DoubleHandovers int `json:"double_handovers"`
+	// Owed counts the handovers (not undone) that left items owed because
+	// every glove size was out; OwedHandovers the owed handovers that gave
+	// them later (a code's first); DoubleOwedHandovers the others (the
+	// owed items went twice); StillOwed the owing handovers with no owed
+	// handover yet. An owed handover is not a handover: it counts in none
+	// of the figures above, and its items count in Items.
+	Owed                int `json:"owed"`
+	OwedHandovers       int `json:"owed_handovers"`
+	DoubleOwedHandovers int `json:"double_owed_handovers"`
+	StillOwed           int `json:"still_owed"`
 	// Flagged counts the facts the centre's terminals sent that failed the
 	// registry's checks (see Report.Flagged): recorded, counted nowhere else.
 	Flagged   int          `json:"flagged"`
@@ -157,6 +167,18 @@ func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report,
 			func(c *CentreReport, v []int) { c.Handovers, c.Collected, c.DoubleHandovers = v[0], v[1], v[2] }); err != nil {
 			return err
 		}
+		if err := perCentre("owed", 2, `SELECT centre_id, count(*), sum(NOT EXISTS (SELECT 1 FROM events d
+				WHERE d.type = 'owed_handover' AND d.flag = '' AND d.code = e.code))
+			FROM events e WHERE type = 'handover' AND undone = 0 AND flag = '' AND owed <> '' GROUP BY centre_id`,
+			func(c *CentreReport, v []int) { c.Owed, c.StillOwed = v[0], v[1] }); err != nil {
+			return err
+		}
+		if err := perCentre("owed handovers", 2, `WITH o AS (SELECT centre_id, row_number() OVER (PARTITION BY code ORDER BY at, id) AS n
+				FROM events WHERE type = 'owed_handover' AND flag = '')
+			SELECT centre_id, sum(n = 1), sum(n > 1) FROM o GROUP BY centre_id`,
+			func(c *CentreReport, v []int) { c.OwedHandovers, c.DoubleOwedHandovers = v[0], v[1] }); err != nil {
+			return err
+		}
 		if err := tx.QueryRowContext(ctx, "SELECT count(DISTINCT code) FROM events WHERE type = 'handover' AND undone = 0 AND flag = ''").Scan(&rep.Totals.Collected); err != nil {
 			return err
 		}
@@ -242,6 +264,10 @@ func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report,
 			t.Cancelled += c.Cancelled
 			t.Handovers += c.Handovers
 			t.DoubleHandovers += c.DoubleHandovers
+			t.Owed += c.Owed
+			t.OwedHandovers += c.OwedHandovers
+			t.DoubleOwedHandovers += c.DoubleOwedHandovers
+			t.StillOwed += c.StillOwed
 			t.Flagged += c.Flagged
 			t.Terminals += c.Terminals
 		}
@@ -273,16 +299,18 @@ func sizeRank(s string) string {
 	return "9" + s
 }
 
-// handedOverItems adds up the items of handovers not undone: the lines the
-// terminal sent, or, for a handover sent without lines, the contents of the
-// pickup's parcel kind in its campaign (gloves in the chosen size).
+// handedOverItems adds up the items of handovers not undone and of owed
+// handovers: the lines the terminal sent, or, for a handover sent without
+// lines, the contents of the pickup's parcel kind in its campaign (gloves
+// in the chosen size).
 func (reg *Registry) handedOverItems(ctx context.Context, tx *sql.Tx, item func(centre, it, size string) *ItemReport) error {
 	campaigns, err := campaignsByID(ctx, tx)
 	if err != nil {
 		return err
 	}
 	return eachRow(ctx, tx, `SELECT e.centre_id, e.items, e.glove_size, coalesce(p.campaign_id, ''), coalesce(p.parcel_kind, ''), coalesce(p.profession, '')
-		FROM events e LEFT JOIN pickups p ON p.code = e.code WHERE e.type = 'handover' AND e.undone = 0 AND e.flag = ''`, func(r *sql.Rows) error {
+		FROM events e LEFT JOIN pickups p ON p.code = e.code
+		WHERE (e.type = 'handover' AND e.undone = 0 OR e.type = 'owed_handover') AND e.flag = ''`, func(r *sql.Rows) error {
 		var centreID, itemsJSON, glove, campID, kind, prof string
 		if err := r.Scan(&centreID, &itemsJSON, &glove, &campID, &kind, &prof); err != nil {
 			return err

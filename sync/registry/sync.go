@@ -368,16 +368,21 @@ func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string
 // factColumns are the columns of an events row that make a protocol.Fact
 // (scanFact reads them).
 const factColumns = `id, type, terminal_id, centre_id, at, coalesce(code, ''), glove_size, items, volunteer, on_signature, signed,
-	coalesce(undoes, ''), coalesce(item, ''), coalesce(size, ''), coalesce(qty, 0), coalesce(reason, ''), coalesce(ref, ''), seq`
+	coalesce(undoes, ''), coalesce(item, ''), coalesce(size, ''), coalesce(qty, 0), coalesce(reason, ''), coalesce(ref, ''), seq, owed`
 
 // scanFact reads one fact of a centre's terminals, as the pull relays it
 // to the centre's other terminals.
 func scanFact(rows *sql.Rows) (protocol.Fact, error) {
 	var f protocol.Fact
-	var at, items string
+	var at, items, owed string
 	if err := rows.Scan(&f.ID, &f.Type, &f.TerminalID, &f.CentreID, &at, &f.Code, &f.GloveSize, &items, &f.Volunteer, &f.OnSignature,
-		&f.Signed, &f.Undoes, &f.Item, &f.Size, &f.Qty, &f.Reason, &f.Ref, &f.Seq); err != nil {
+		&f.Signed, &f.Undoes, &f.Item, &f.Size, &f.Qty, &f.Reason, &f.Ref, &f.Seq, &owed); err != nil {
 		return f, err
+	}
+	if owed != "" {
+		if err := json.Unmarshal([]byte(owed), &f.Owed); err != nil {
+			return f, fmt.Errorf("fact %s: owed: %w", f.ID, err)
+		}
 	}
 	f.At = parseTime(at)
 	if f.Type == pickup.EventConflictReview {
@@ -501,6 +506,7 @@ type pushState struct {
 	existing     map[string]protocol.PushResult // stored events, by id
 	pickups      map[pickup.Code]*pickupState
 	earlier      map[pickup.Code][]pickup.Collection // handovers not undone, not flagged
+	owedEarlier  map[pickup.Code][]pickup.Collection // owed handovers not flagged
 	targets      map[string]*handoverRef             // handovers named by undos
 	pending      map[string]*pendingUndo             // handover ids whose undo is already stored
 	revoked      map[pickup.Code]bool
@@ -550,17 +556,21 @@ func inChunks(ctx context.Context, tx *wtx, query string, fixed []any, args []an
 
 func loadPushState(ctx context.Context, tx *wtx, centreID string, events []pickup.Event) (*pushState, error) {
 	st := &pushState{existing: map[string]protocol.PushResult{}, pickups: map[pickup.Code]*pickupState{},
-		earlier: map[pickup.Code][]pickup.Collection{}, targets: map[string]*handoverRef{}, pending: map[string]*pendingUndo{},
+		earlier: map[pickup.Code][]pickup.Collection{}, owedEarlier: map[pickup.Code][]pickup.Collection{}, targets: map[string]*handoverRef{}, pending: map[string]*pendingUndo{},
 		revoked: map[pickup.Code]bool{}, movedOut: map[pickup.Code]bool{},
 		keys: pickup.Keyring{Keys: map[string]ed25519.PublicKey{}}}
-	var ids, codes, handovers, undoes []any
+	var ids, codes, handovers, undoes, owedCodes []any
 	seenCode := map[pickup.Code]bool{}
 	signed := false
 	for _, e := range events {
 		ids = append(ids, e.ID)
 		switch e.Type {
-		case pickup.EventHandover:
-			handovers = append(handovers, e.ID)
+		case pickup.EventHandover, pickup.EventOwedHandover:
+			if e.Type == pickup.EventHandover {
+				handovers = append(handovers, e.ID)
+			} else {
+				owedCodes = append(owedCodes, string(e.Code))
+			}
 			if !seenCode[e.Code] {
 				seenCode[e.Code] = true
 				codes = append(codes, string(e.Code))
@@ -661,6 +671,25 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 	if err != nil {
 		return nil, fmt.Errorf("read earlier handovers: %w", err)
 	}
+	// The owed handovers of the codes owed items are handed over for: the
+	// first stands, any other is a double.
+	err = inChunks(ctx, tx, `SELECT code, id, at, terminal_id, centre_id, glove_size FROM events
+		WHERE type = 'owed_handover' AND flag = '' AND code IN (%s) ORDER BY at, id`, nil, owedCodes, func(r *sql.Rows) error {
+		var code pickup.Code
+		var c pickup.Collection
+		var at string
+		if err := r.Scan(&code, &c.EventID, &at, &c.TerminalID, &c.CentreID, &c.GloveSize); err != nil {
+			return err
+		}
+		c.At = parseTime(at)
+		if len(st.owedEarlier[code]) < protocol.MaxEarlier {
+			st.owedEarlier[code] = append(st.owedEarlier[code], c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read owed handovers: %w", err)
+	}
 	err = inChunks(ctx, tx, "SELECT id, code, centre_id, terminal_id, at, received_at, undone, flag <> '' FROM events WHERE type = 'handover' AND id IN (%s)", nil, undoes, func(r *sql.Rows) error {
 		var id, at, received string
 		h := &handoverRef{}
@@ -688,8 +717,8 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 		return nil, fmt.Errorf("read pending undos: %w", err)
 	}
 	st.insert, err = tx.PrepareContext(ctx, `INSERT INTO events (id, type, terminal_id, centre_id, at, received_at, via, code, code_centre, glove_size, items,
-		volunteer, on_signature, signed, undoes, undone, item, size, qty, reason, ref, result, earlier, seq, flag)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		volunteer, on_signature, signed, undoes, undone, item, size, qty, reason, ref, result, earlier, seq, flag, owed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
 	}
@@ -821,6 +850,33 @@ func (st *pushState) judgeHandover(e pickup.Event, now time.Time) string {
 	return ""
 }
 
+// judgeOwedHandover checks an owed handover against the code: "" when it
+// stands, else the flag. It may come before the handover that owes (from
+// another counter, through its peers), so that is not required; the
+// pickup window is not checked either (owed items are handed over when
+// stock comes).
+func (st *pushState) judgeOwedHandover(e pickup.Event, now time.Time) string {
+	if f := timeFlag(e.At, now); f != "" {
+		return f
+	}
+	ps := st.pickups[e.Code]
+	switch {
+	case ps == nil:
+		return protocol.FlagUnknownCode
+	case ps.centre != e.CentreID && !st.movedOut[e.Code]:
+		return protocol.FlagWrongCentre
+	}
+	return ""
+}
+
+func owedJSON(lines []pickup.Line) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(lines) // lines always encode
+	return string(b)
+}
+
 // judgeUndo checks an undo against the handover it names: only the
 // terminal that recorded it may undo it, within MaxUndoWindow on the
 // terminal's clock and, when the handover reached the registry earlier,
@@ -897,6 +953,26 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 			}
 		}
 		st.targets[e.ID] = &handoverRef{code: e.Code, centre: e.CentreID, terminal: e.TerminalID, at: parseTime(fmtTime(e.At)), received: now, undone: undone == 1}
+	case pickup.EventOwedHandover:
+		ps := st.pickups[e.Code]
+		if ps != nil {
+			codeCentre = ps.centre
+		}
+		res.Flag = st.judgeOwedHandover(e, now)
+		if res.Flag != "" || st.revokedTerms[e.TerminalID] {
+			break
+		}
+		// The owed items of a code are handed over once: a second owed
+		// handover is a double, kept and shown like a double handover.
+		if prior := st.owedEarlier[e.Code]; pickup.OwedDeliveryDouble(prior) {
+			res.Result = protocol.ResultConflict
+			res.Earlier = append([]pickup.Collection(nil), prior...)
+			reg.Log.Warn("double owed handover", "code", e.Code.Masked(), "terminal", e.TerminalID, "earlier", len(prior))
+		}
+		if len(st.owedEarlier[e.Code]) < protocol.MaxEarlier {
+			st.owedEarlier[e.Code] = append(st.owedEarlier[e.Code], pickup.Collection{EventID: e.ID, At: parseTime(fmtTime(e.At)),
+				TerminalID: e.TerminalID, CentreID: e.CentreID, GloveSize: e.GloveSize})
+		}
 	case pickup.EventUndo:
 		u := pendingUndo{id: e.ID, terminal: e.TerminalID, at: e.At}
 		switch h := st.targets[e.Undoes]; {
@@ -938,7 +1014,7 @@ func (reg *Registry) pushOne(ctx context.Context, tx *wtx, st *pushState, e pick
 	}
 	if _, err := st.insert.ExecContext(ctx, e.ID, string(e.Type), e.TerminalID, e.CentreID, fmtTime(e.At), fmtTime(now), via,
 		nullStr(string(e.Code)), codeCentre, e.GloveSize, string(items), e.Volunteer, e.OnSignature, e.Signed,
-		nullStr(e.Undoes), undone, item, size, qty, reason, ref, string(res.Result), "", seq, res.Flag); err != nil {
+		nullStr(e.Undoes), undone, item, size, qty, reason, ref, string(res.Result), "", seq, res.Flag, owedJSON(e.Owed)); err != nil {
 		return res, fmt.Errorf("store event: %w", err)
 	}
 	st.existing[e.ID] = protocol.PushResult{ID: e.ID, Result: protocol.ResultDuplicate, Stored: res.Result, Earlier: res.Earlier, Flag: res.Flag}

@@ -176,6 +176,10 @@ func printReport(w io.Writer, rep *registry.Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if t := rep.Totals; t.Owed > 0 || t.OwedHandovers > 0 || t.DoubleOwedHandovers > 0 {
+		fmt.Fprintf(w, "owed items (every glove size was out): %d handover(s) left them owed, %d owed handover(s) gave them, %d still owed, %d double owed handover(s)\n",
+			t.Owed, t.OwedHandovers, t.StillOwed, t.DoubleOwedHandovers)
+	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "CENTRE\tITEM\tSIZE\tSHIPPED\tRECEIVED\tHANDED OVER\tLOST\t")
