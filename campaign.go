@@ -179,42 +179,33 @@ func (c *Campaign) Validate() error {
 
 // Item returns the item with the given id.
 func (c *Campaign) Item(id string) (Item, bool) {
-	for _, it := range c.Items {
-		if it.ID == id {
-			return it, true
-		}
-	}
-	return Item{}, false
+	return byID(c.Items, id, func(x Item) string { return x.ID })
 }
 
 // ParcelKind returns the parcel kind with the given id.
 func (c *Campaign) ParcelKind(id string) (ParcelKind, bool) {
-	for _, k := range c.ParcelKinds {
-		if k.ID == id {
-			return k, true
-		}
-	}
-	return ParcelKind{}, false
+	return byID(c.ParcelKinds, id, func(x ParcelKind) string { return x.ID })
 }
 
 // Phase returns the phase with the given id.
 func (c *Campaign) Phase(id string) (Phase, bool) {
-	for _, p := range c.Phases {
-		if p.ID == id {
-			return p, true
-		}
-	}
-	return Phase{}, false
+	return byID(c.Phases, id, func(x Phase) string { return x.ID })
 }
 
 // Profession returns the profession with the given id.
 func (c *Campaign) Profession(id string) (Profession, bool) {
-	for _, p := range c.Professions {
-		if p.ID == id {
-			return p, true
+	return byID(c.Professions, id, func(x Profession) string { return x.ID })
+}
+
+// byID returns the first element of list whose id is id.
+func byID[T any](list []T, id string, idOf func(T) string) (T, bool) {
+	for _, x := range list {
+		if idOf(x) == id {
+			return x, true
 		}
 	}
-	return Profession{}, false
+	var zero T
+	return zero, false
 }
 
 // WindowFor returns the pickup window of a profession's phase.
