@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pickup-terminal/pickup"
 )
@@ -53,35 +54,69 @@ func applyLocator(ctx context.Context, tx *sql.Tx, l *Locator) error {
 			return fmt.Errorf("locator: centre: %w", err)
 		}
 	}
-	put, err := tx.PrepareContext(ctx, "INSERT INTO locator (hash, centre) VALUES (?, ?) ON CONFLICT (hash) DO UPDATE SET centre = excluded.centre")
-	if err != nil {
-		return fmt.Errorf("locator: %w", err)
-	}
-	defer put.Close()
-	del, err := tx.PrepareContext(ctx, "DELETE FROM locator WHERE hash = ?")
-	if err != nil {
-		return fmt.Errorf("locator: %w", err)
-	}
-	defer del.Close()
-	// In hash order (stable: a later entry for a hash still wins): the
-	// inserts then walk the table's pages in order instead of at random.
+	// In hash order, the last entry for a hash winning: the inserts then
+	// walk the table's pages in order instead of at random, many rows a
+	// statement.
 	order := make([]int, len(l.Hashes))
 	for i := range order {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return l.Hashes[order[a]] < l.Hashes[order[b]] })
-	for _, i := range order {
+	var put, del []any
+	for k, i := range order {
+		if k+1 < len(order) && l.Hashes[order[k+1]] == l.Hashes[i] {
+			continue // a later entry for the same hash
+		}
 		h, c := l.Hashes[i], l.Centres[i]
 		switch {
 		case c < 0:
-			_, err = del.ExecContext(ctx, h)
+			del = append(del, h)
 		case int(c) < len(local):
-			_, err = put.ExecContext(ctx, h, local[c])
+			put = append(put, h, local[c])
 		default:
-			err = fmt.Errorf("entry %d names centre %d of %d", i, c, len(local))
+			return fmt.Errorf("locator: entry %d names centre %d of %d", i, c, len(local))
+		}
+	}
+	if err := inBatches(ctx, tx, put, 2, "INSERT INTO locator (hash, centre) VALUES ", "(?, ?)",
+		" ON CONFLICT (hash) DO UPDATE SET centre = excluded.centre"); err != nil {
+		return fmt.Errorf("locator: %w", err)
+	}
+	if err := inBatches(ctx, tx, del, 1, "DELETE FROM locator WHERE hash IN (", "?", ")"); err != nil {
+		return fmt.Errorf("locator: %w", err)
+	}
+	return nil
+}
+
+// locatorBatch is how many rows one locator statement carries.
+const locatorBatch = 8
+
+// inBatches runs head + tuple, tuple, … + tail over args, width arguments
+// a tuple, locatorBatch tuples a statement (one prepared statement for the
+// full batches, one for the rest).
+func inBatches(ctx context.Context, tx *sql.Tx, args []any, width int, head, tuple, tail string) error {
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for len(args) > 0 {
+		n := min(len(args)/width, locatorBatch)
+		batch := args[:n*width]
+		args = args[n*width:]
+		var err error
+		if n == locatorBatch {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, head+strings.Repeat(tuple+", ", n-1)+tuple+tail); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, batch...)
+		} else {
+			_, err = tx.ExecContext(ctx, head+strings.Repeat(tuple+", ", n-1)+tuple+tail, batch...)
 		}
 		if err != nil {
-			return fmt.Errorf("locator: %w", err)
+			return err
 		}
 	}
 	return nil

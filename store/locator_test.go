@@ -133,3 +133,51 @@ func BenchmarkLocator1M(b *testing.B) {
 			n, float64(locBytes)/n, float64(locBytes)/1e6, took.Round(time.Millisecond), n, rowsTook.Round(time.Millisecond))
 	}
 }
+
+// TestLocatorPageOfManyEntries: a page of more entries than a statement
+// carries, with a hash sent twice (the later entry wins, whether it puts
+// or forgets) and an entry naming no centre of the page (refused, nothing
+// applied).
+func TestLocatorPageOfManyEntries(t *testing.T) {
+	t.Parallel()
+	f := enrolled(t)
+	ctx := context.Background()
+	key := make([]byte, pickup.LocatorKeySize)
+	const n = 3*locatorBatch + 5
+	l := &Locator{Key: key, CentreIDs: []string{"gent", "liege"}}
+	for i := range n {
+		l.Hashes = append(l.Hashes, pickup.LocatorHash(key, benchCode(i)))
+		l.Centres = append(l.Centres, int32(i%2))
+	}
+	// benchCode(0) moves to liege, benchCode(1) is forgotten, benchCode(2)
+	// is forgotten then comes back at gent: later entries win.
+	l.Hashes = append(l.Hashes, l.Hashes[0], l.Hashes[1], l.Hashes[2], l.Hashes[2])
+	l.Centres = append(l.Centres, 1, -1, -1, 0)
+	p := page(0, 10)
+	p.Locator = l
+	if _, err := f.s.ApplyPage(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := f.s.LocatorSize(ctx); got != n-1 {
+		t.Errorf("locator of %d codes, want %d", got, n-1)
+	}
+	for i, want := range map[int]string{0: "liege", 1: "", 2: "gent", 3: "liege", n - 1: []string{"gent", "liege"}[(n-1)%2]} {
+		c, err := locate(ctx, f.s.db, benchCode(i))
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case want == "" && c != nil:
+			t.Errorf("code %d located at %s, want forgotten", i, c.ID)
+		case want != "" && (c == nil || c.ID != want):
+			t.Errorf("code %d located at %+v, want %s", i, c, want)
+		}
+	}
+	bad := page(10, 20)
+	bad.Locator = &Locator{Key: key, CentreIDs: []string{"gent"}, Hashes: []int64{pickup.LocatorHash(key, benchCode(1)), 99}, Centres: []int32{0, 1}}
+	if _, err := f.s.ApplyPage(ctx, bad); err == nil {
+		t.Error("an entry naming centre 1 of 1 was applied")
+	}
+	if c, _ := locate(ctx, f.s.db, benchCode(1)); c != nil {
+		t.Errorf("a refused page located code 1 at %s", c.ID)
+	}
+}

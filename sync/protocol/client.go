@@ -346,9 +346,10 @@ func NewRequestID(r io.Reader) (string, error) {
 }
 
 // PullAll pulls from r until the head, calling apply with each page in
-// order; it returns the last page applied. It pipelines: while apply works
-// on one page (a terminal's transaction), the next is already being
-// fetched and decoded, at most two pages ahead. apply should store the
+// order; it returns the last page applied (nil when apply failed). It
+// pipelines: while apply works on one page (a terminal's transaction), the
+// next is already decoded and the one after fetched, no more — each page
+// in memory is a few MB, and apply is the slowest stage. apply should store the
 // page's Cursor and DatasetID with the page's rows in one transaction; an
 // error from apply stops the pull and is returned as is.
 func (c *Client) PullAll(ctx context.Context, r PullRequest, apply func(*PullResponse) error) (*PullResponse, error) {
@@ -359,9 +360,9 @@ func (c *Client) PullAll(ctx context.Context, r PullRequest, apply func(*PullRes
 		page *PullResponse
 		err  error
 	}
-	raws := make(chan item, 1)
-	pages := make(chan item, 1)
-	go func() { // fetch: the next request needs only the head of the page
+	raws := make(chan item)  // unbuffered: the fetched page waits here
+	pages := make(chan item) // and the decoded one here
+	go func() {              // fetch: the next request needs only the head of the page
 		defer close(raws)
 		req := r
 		for {
@@ -420,8 +421,9 @@ func (c *Client) PullAll(ctx context.Context, r PullRequest, apply func(*PullRes
 		if it.err != nil {
 			return last, it.err
 		}
+		last = nil // the page before is garbage while this one is applied
 		if err := apply(it.page); err != nil {
-			return last, err
+			return nil, err
 		}
 		last = it.page
 	}

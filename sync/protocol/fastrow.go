@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -33,6 +34,29 @@ var errSlow = errors.New("slow path")
 type rowParser struct {
 	b []byte
 	i int
+	// interned holds the strings read once for keys and the fields that
+	// take few values (profession, parcel kind, centre, campaign, status):
+	// a page of 10,000 rows then allocates its names and codes only.
+	interned map[string]string
+}
+
+// maxInterned bounds the strings a parser keeps (a page has a few dozen).
+const maxInterned = 1024
+
+// intern returns s as a string, the same one each time for a value seen
+// before.
+func (p *rowParser) intern(s []byte) string {
+	if v, ok := p.interned[string(s)]; ok { // no allocation for the lookup
+		return v
+	}
+	v := string(s)
+	if p.interned == nil {
+		p.interned = map[string]string{}
+	}
+	if len(p.interned) < maxInterned {
+		p.interned[v] = v
+	}
+	return v
 }
 
 func (p *rowParser) ws() {
@@ -58,9 +82,15 @@ func (p *rowParser) byte(c byte) bool {
 // str reads a string without escapes, valid UTF-8 and no control
 // characters; anything else is left to the slow path.
 func (p *rowParser) str() (string, error) {
+	b, err := p.view()
+	return string(b), err
+}
+
+// view is str without the copy: the string's bytes in the input.
+func (p *rowParser) view() ([]byte, error) {
 	p.ws()
 	if p.i >= len(p.b) || p.b[p.i] != '"' {
-		return "", errSlow
+		return nil, errSlow
 	}
 	start := p.i + 1
 	ascii := true
@@ -70,17 +100,26 @@ func (p *rowParser) str() (string, error) {
 		case c == '"':
 			s := p.b[start:j]
 			if !ascii && !utf8.Valid(s) {
-				return "", errSlow
+				return nil, errSlow
 			}
 			p.i = j + 1
-			return string(s), nil
+			return s, nil
 		case c == '\\' || c < 0x20:
-			return "", errSlow
+			return nil, errSlow
 		case c >= 0x80:
 			ascii = false
 		}
 	}
-	return "", errSlow
+	return nil, errSlow
+}
+
+// internedStr reads a string through intern.
+func (p *rowParser) internedStr() (string, error) {
+	b, err := p.view()
+	if err != nil {
+		return "", err
+	}
+	return p.intern(b), nil
 }
 
 // int reads a JSON integer (no leading zeros, no fraction or exponent).
@@ -147,11 +186,11 @@ func (p *rowParser) skipValue() bool {
 }
 
 // fastDate reads YYYY-MM-DD as pickup.ParseDate does (a real calendar day).
-func fastDate(s string) (pickup.Date, bool) {
+func fastDate[T string | []byte](s T) (pickup.Date, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return pickup.Date{}, false
 	}
-	num := func(t string) int {
+	num := func(t T) int {
 		n := 0
 		for i := 0; i < len(t); i++ {
 			if t[i] < '0' || t[i] > '9' {
@@ -190,7 +229,7 @@ func (p *rowParser) nextKey(first bool) (key string, end, ok bool) {
 	if !first && !p.byte(',') {
 		return "", false, false
 	}
-	key, err := p.str()
+	key, err := p.internedStr()
 	if err != nil || !p.byte(':') {
 		return "", false, false
 	}
@@ -215,8 +254,12 @@ func (p *rowParser) row(r *PickupRow) bool {
 		var s string
 		var err error
 		switch key {
-		case "code", "name", "profession", "parcel_kind", "centre_id", "campaign_id", "status":
+		case "code", "name":
 			if s, err = p.str(); err != nil {
+				return false
+			}
+		case "profession", "parcel_kind", "centre_id", "campaign_id", "status":
+			if s, err = p.internedStr(); err != nil {
 				return false
 			}
 		}
@@ -249,11 +292,11 @@ func (p *rowParser) row(r *PickupRow) bool {
 				if k > 0 && !p.byte(',') {
 					return false
 				}
-				wk, err := p.str()
+				wk, err := p.view()
 				if err != nil || !p.byte(':') {
 					return false
 				}
-				v, err := p.str()
+				v, err := p.view()
 				if err != nil {
 					return false
 				}
@@ -261,9 +304,9 @@ func (p *rowParser) row(r *PickupRow) bool {
 				switch {
 				case !ok:
 					return false
-				case wk == "start":
+				case string(wk) == "start":
 					out.Window.Start = d
-				case wk == "end":
+				case string(wk) == "end":
 					out.Window.End = d
 				default:
 					return false
@@ -310,7 +353,10 @@ func fastPullResponse(b []byte, out *PullResponse) bool {
 			if !p.byte('[') {
 				return false
 			}
-			v.Pickups = []PickupRow{}
+			// As many rows as the page can hold (each starts with its code;
+			// other lists name codes too: an upper bound), instead of the
+			// growing array's copies and garbage.
+			v.Pickups = make([]PickupRow, 0, min(bytes.Count(p.b[p.i:], []byte(`"code"`)), MaxPullLimit))
 			if !p.byte(']') {
 				for {
 					var r PickupRow

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
@@ -378,6 +379,53 @@ func TestDecompressLimits(t *testing.T) {
 	got, err := Decompress(z, "gzip", 1<<30)
 	if err != nil || !bytes.Equal(got, big) {
 		t.Errorf("Decompress round trip: %v", err)
+	}
+}
+
+// TestDecompressSizeHint: the gzip trailer's size only sizes the buffer:
+// a trailer that says too little, too much, or past the limit changes
+// neither the bytes read nor the refusals (a trailer lie breaks the
+// checksum's size check, as before).
+func TestDecompressSizeHint(t *testing.T) {
+	t.Parallel()
+	body := bytes.Repeat([]byte(`{"code":"ABCD-EFGH-JKLM-NPQR"},`), 3000)
+	z := Gzip(body)
+	lie := func(n uint32) []byte {
+		b := bytes.Clone(z)
+		binary.LittleEndian.PutUint32(b[len(b)-4:], n)
+		return b
+	}
+	tests := []struct {
+		name    string
+		in      []byte
+		max     int64
+		want    []byte
+		wantErr error
+	}{
+		{"true size", z, 1 << 20, body, nil},
+		{"exactly the limit", z, int64(len(body)), body, nil},
+		{"one byte over the limit", z, int64(len(body)) - 1, nil, ErrTooLarge},
+		{"trailer says less", lie(10), 1 << 20, nil, ErrBadRequest},
+		{"trailer says more", lie(uint32(len(body)) * 4), 1 << 20, nil, ErrBadRequest},
+		{"trailer past the limit", lie(1 << 31), 1 << 20, nil, ErrBadRequest},
+	}
+	for _, tc := range tests {
+		got, err := Decompress(tc.in, "gzip", tc.max)
+		if tc.wantErr != nil {
+			if !errors.Is(err, tc.wantErr) {
+				t.Errorf("%s: %v, want %v", tc.name, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || !bytes.Equal(got, tc.want) {
+			t.Errorf("%s: %d bytes, %v; want the %d bytes", tc.name, len(got), err, len(tc.want))
+		}
+	}
+	if n := gzipSizeHint(z, 1<<20); n != len(body)+1 {
+		t.Errorf("size hint %d, want %d", n, len(body)+1)
+	}
+	if n := gzipSizeHint(lie(1<<31), 1<<40); n != 512 {
+		t.Errorf("size hint of a trailer past deflate's ratio: %d, want 512", n)
 	}
 }
 

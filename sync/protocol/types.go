@@ -164,7 +164,9 @@ type PullRequest struct {
 	DatasetID string
 	// After is the cursor: the Cursor of the last page applied (0 at first).
 	After int64
-	// Limit bounds the rows of the page (DefaultPullLimit when 0).
+	// Limit bounds the rows of the page (DefaultPullLimit when 0); the
+	// locator's entries, 10 bytes each, are bounded apart, at four times
+	// Limit.
 	Limit int
 	// Pending, when not nil, is how many facts the terminal holds that
 	// the registry has not acknowledged (its outbox after the round's
@@ -399,7 +401,8 @@ type PullResponse struct {
 
 	// Locator is the page's part of the national code locator: the codes
 	// of other centres that changed, each only as a keyed hash and its
-	// centre. Optional: older registries do not send it.
+	// centre, at most four times the page's limit of rows. Optional: older
+	// registries do not send it.
 	Locator *Locator `json:"locator,omitempty"`
 
 	// Weeks are the centre's coming weeks in the registry's schedule, on

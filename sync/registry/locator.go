@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/sync/protocol"
@@ -43,10 +42,15 @@ type locatorRow struct {
 	seq    int64
 }
 
+// locatorLimit is how many locator entries a page of limit rows carries
+// at most: 10 bytes each against a few hundred for a pickup row, so that
+// the codes of other centres do not multiply the pages of a pull.
+func locatorLimit(limit int) int { return 4 * limit }
+
 // pullLocator reads the codes of other centres changed after after, up to
-// n rows, never beyond bound (the page is cut at or before it), and adds
-// their sequences to seqs. A first pull skips cancelled codes.
-func (reg *Registry) pullLocator(ctx context.Context, tx *sql.Tx, centreID string, after, bound int64, n int, seqs *[]int64) ([]locatorRow, error) {
+// n rows in sequence order, never beyond bound (the page is cut at or
+// before it). A first pull skips cancelled codes.
+func (reg *Registry) pullLocator(ctx context.Context, tx *sql.Tx, centreID string, after, bound int64, n int) ([]locatorRow, error) {
 	rows, err := reg.query(ctx, tx, `SELECT code, CASE WHEN status = 'cancelled' THEN '' ELSE centre_id END, seq
 		FROM pickups INDEXED BY pickups_seq_locator
 		WHERE seq > ?1 AND seq <= ?2 AND centre_id <> ?3 AND (?1 > 0 OR status <> 'cancelled')
@@ -55,27 +59,15 @@ func (reg *Registry) pullLocator(ctx context.Context, tx *sql.Tx, centreID strin
 		return nil, fmt.Errorf("locator: %w", err)
 	}
 	defer rows.Close()
-	var out []locatorRow
+	out := make([]locatorRow, 0, min(n, 1024))
 	for rows.Next() {
 		var r locatorRow
 		if err := rows.Scan(&r.code, &r.centre, &r.seq); err != nil {
 			return nil, fmt.Errorf("locator: %w", err)
 		}
 		out = append(out, r)
-		*seqs = append(*seqs, r.seq)
 	}
 	return out, rows.Err()
-}
-
-// locatorBound is the largest sequence a page can still reach once the
-// other streams are read: the limit-th smallest of their sequences.
-func locatorBound(seqs []int64, limit int, head int64) int64 {
-	if len(seqs) < limit {
-		return head
-	}
-	s := append([]int64(nil), seqs...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[limit-1]
 }
 
 // encodeLocator builds the page's locator from the rows up to cursor.

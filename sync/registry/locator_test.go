@@ -2,6 +2,7 @@ package registry
 
 import (
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 
@@ -66,6 +67,25 @@ func TestPullLocator(t *testing.T) {
 				t.Fatal("a page's locator holds a code in clear")
 			}
 		}
+	}
+
+	// Pages of one row: the locator's own limit (four entries a row of
+	// the limit) cuts pages too, and every code of gent still arrives.
+	tiny := pullAll(t, c, "", 0, 1)
+	if _, got := locatorOf(t, tiny); !maps.Equal(got, loc) {
+		t.Errorf("pages of one row locate %d codes, want the same %d", len(got), len(loc))
+	}
+	full := 0
+	for i, p := range tiny {
+		if rows, n := p.Rows()-p.Locator.Len(), p.Locator.Len(); rows > 1 || n > 4 {
+			t.Errorf("page %d of one row: %d rows, %d locator entries; want at most 1 and 4", i, rows, n)
+		}
+		if p.Locator.Len() == 4 {
+			full++
+		}
+	}
+	if full == 0 {
+		t.Error("no page was cut at the locator's limit")
 	}
 
 	// A moved code follows its new centre; a cancelled one is forgotten.

@@ -264,8 +264,8 @@ func TestPullPages(t *testing.T) {
 		if p.After != last && !(i == 0 && p.Reset) {
 			t.Errorf("page %d after %d, want %d", i, p.After, last)
 		}
-		if p.Rows() > 10 {
-			t.Errorf("page %d has %d rows, limit 10", i, p.Rows())
+		if rows, loc := p.Rows()-p.Locator.Len(), p.Locator.Len(); rows > 10 || loc > 40 {
+			t.Errorf("page %d has %d rows and %d locator entries, limit 10 and 40", i, rows, loc)
 		}
 		last = p.Cursor
 		for _, r := range p.Pickups {

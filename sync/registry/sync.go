@@ -76,15 +76,27 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 		if err := reg.pullOthers(ctx, tx, centreID, after, n, page, &seqs, heads); err != nil {
 			return err
 		}
-		loc, err := reg.pullLocator(ctx, tx, centreID, after, locatorBound(seqs, limit, head), n, &seqs)
+		// Cut the page at the limit-th smallest sequence: every stream that
+		// hit its own limit has only larger sequences left unread.
+		cut, bound := len(seqs) > limit, head
+		if cut {
+			sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+			bound = seqs[limit-1]
+		}
+		// The locator's entries (10 bytes each) have their own, larger
+		// limit up to that cut; when they reach it, the page ends at the
+		// last one sent.
+		locN := locatorLimit(limit)
+		loc, err := reg.pullLocator(ctx, tx, centreID, after, bound, locN+1)
 		if err != nil {
 			return err
 		}
-		// Cut the page at the limit-th smallest sequence: every stream that
-		// hit its own limit has only larger sequences left unread.
-		if len(seqs) > limit {
-			sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
-			page.Cursor, page.More = seqs[limit-1], true
+		if len(loc) > locN {
+			loc = loc[:locN]
+			cut, bound = true, loc[locN-1].seq
+		}
+		if cut {
+			page.Cursor, page.More = bound, true
 			trimPage(page)
 			for len(rawSeqs) > 0 && rawSeqs[len(rawSeqs)-1] > page.Cursor {
 				rawSeqs, rawRows, rawCodes = rawSeqs[:len(rawSeqs)-1], rawRows[:len(rawRows)-1], rawCodes[:len(rawCodes)-1]
