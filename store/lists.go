@@ -53,7 +53,7 @@ func (s *Store) Expected(ctx context.Context, search string, limit int) (Expecte
 	search = strings.TrimSpace(search)
 	out := ExpectedList{Search: search, Pickups: []ExpectedPickup{}}
 	if len(search) > MaxSearchLen {
-		return out, fmt.Errorf("search: longer than %d characters", MaxSearchLen)
+		return out, errorf(CodeInvalid, "search: longer than %d characters", MaxSearchLen)
 	}
 	id, err := s.Identity(ctx)
 	if err != nil {

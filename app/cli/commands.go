@@ -641,8 +641,11 @@ func newCmdExpected(c *ctx, runF func(context.Context, *expectedOptions) error) 
 
 func runExpected(ctx context.Context, c *expectedOptions, s *store.Store) error {
 	l, err := s.Expected(ctx, c.search, c.limit)
+	if store.CodeOf(err) == store.CodeInvalid {
+		return cmdkit.Usagef("--search: %v", err)
+	}
 	if err != nil {
-		return cmdkit.Usagef("%v", err)
+		return err
 	}
 	if c.json {
 		c.printJSON(l)
