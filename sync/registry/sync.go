@@ -752,24 +752,15 @@ func readKeys(ctx context.Context, tx *wtx, keys map[string]ed25519.PublicKey) e
 // earlierOf reads back the handovers of a conflicting handover's code that
 // came before it, not undone nor flagged: the first MaxEarlier.
 func earlierOf(ctx context.Context, tx *wtx, id string) ([]pickup.Collection, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.at, e.terminal_id, e.centre_id, e.glove_size FROM events e, events me
-		WHERE me.id = ? AND e.type = 'handover' AND e.code = me.code AND e.rowid < me.rowid AND e.undone = 0 AND e.flag = ''
-		ORDER BY e.at, e.id LIMIT ?`, id, protocol.MaxEarlier)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []pickup.Collection
-	for rows.Next() {
+	return sqlkit.Query(ctx, tx, func(row sqlkit.Scanner) (pickup.Collection, error) {
 		var c pickup.Collection
 		var at string
-		if err := rows.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.GloveSize); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.GloveSize)
 		c.At = parseTime(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT e.id, e.at, e.terminal_id, e.centre_id, e.glove_size FROM events e, events me
+		WHERE me.id = ? AND e.type = 'handover' AND e.code = me.code AND e.rowid < me.rowid AND e.undone = 0 AND e.flag = ''
+		ORDER BY e.at, e.id LIMIT ?`, id, protocol.MaxEarlier)
 }
 
 // finish writes each touched pickup's count of handovers not undone, and
