@@ -221,7 +221,7 @@ func noteDoubles(ctx context.Context, tx *sql.Tx, code pickup.Code, now string) 
 	added := 0
 	for _, x := range active {
 		res, err := tx.ExecContext(ctx, `INSERT INTO conflicts(event_id, code, terminal_id, centre_id, at, detail, seen_at)
-			VALUES(?, ?, ?, ?, ?, 'double handover', ?) ON CONFLICT(event_id) DO NOTHING`, x.id, string(code), x.term, x.centre, x.at, now)
+			VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING`, x.id, string(code), x.term, x.centre, x.at, ConflictDouble, now)
 		if err != nil {
 			return 0, err
 		}

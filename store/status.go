@@ -106,6 +106,17 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 	return st, nil
 }
 
+// What Conflict.Detail says of a side, in words of no language (the window
+// puts them into the counter's): a double handover seen here, the side this
+// terminal pushed or the one recorded before it (the registry's answer to a
+// push), or ConflictFlagged and the registry's flag code (protocol.Flag…).
+const (
+	ConflictDouble  = "double handover"
+	ConflictPushed  = "pushed from this terminal"
+	ConflictEarlier = "recorded earlier"
+	ConflictFlagged = "flagged by the registry: "
+)
+
 // Conflict is one handover of a code that was handed over more than once.
 type Conflict struct {
 	Code       string    `json:"code"`

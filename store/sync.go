@@ -361,7 +361,7 @@ func (s *Store) ApplyPushResults(ctx context.Context, events []pickup.Event, ans
 			ev := byID[r.ID]
 			if state == PushFlagged && ev.Type == pickup.EventHandover {
 				// Shown with the conflicts: the registry does not count it.
-				if err := addConflict(ctx, tx, ev.ID, ev.Code, ev.TerminalID, ev.CentreID, ev.At, "flagged by the registry: "+r.Flag, now); err != nil {
+				if err := addConflict(ctx, tx, ev.ID, ev.Code, ev.TerminalID, ev.CentreID, ev.At, ConflictFlagged+r.Flag, now); err != nil {
 					return err
 				}
 				continue
@@ -369,7 +369,7 @@ func (s *Store) ApplyPushResults(ctx context.Context, events []pickup.Event, ans
 			if state != PushConflict {
 				continue
 			}
-			mine, earlier := "pushed from this terminal", "recorded earlier"
+			mine, earlier := ConflictPushed, ConflictEarlier
 			if ev.Type == pickup.EventOwedHandover {
 				// The owed items went twice: Earlier names the first owed handover.
 				mine, earlier = DetailDoubleOwed, DetailDoubleOwed

@@ -156,18 +156,20 @@ func sideText(tr *i18n.Catalog, n int, s store.Conflict, loc *time.Location) str
 
 // conflictDetail puts what the store noted of a side into words.
 func conflictDetail(tr *i18n.Catalog, detail string) string {
-	if flag, ok := strings.CutPrefix(detail, "flagged by the registry: "); ok {
+	if flag, ok := strings.CutPrefix(detail, store.ConflictFlagged); ok {
 		if k := "ui.mgr.conflicts.flag." + flag; tr.Has(k) {
 			return tr.T(k)
 		}
 		return tr.T("ui.mgr.conflicts.flag", "flag", flag)
 	}
 	switch detail {
-	case "double handover":
+	case store.ConflictDouble:
 		return ""
-	case "pushed from this terminal":
+	case store.ConflictPushed:
 		return tr.T("ui.mgr.conflicts.detail.pushed")
-	case "recorded earlier":
+	case store.DetailDoubleOwed:
+		return tr.T("ui.mgr.conflicts.detail.owed")
+	case store.ConflictEarlier:
 		return tr.T("ui.mgr.conflicts.detail.earlier")
 	}
 	return detail

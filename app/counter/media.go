@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/pickup-terminal/pickup/assets/i18n"
@@ -60,25 +59,6 @@ func (u *UI) DecodeReader(ctx context.Context, r io.Reader) (string, error) {
 		return "", fmt.Errorf("decode image: %w", err)
 	}
 	return text, nil
-}
-
-// OpenImageDialog lets the volunteer pick an image of a QR code.
-func (u *UI) OpenImageDialog() {
-	if !u.snap.setUp {
-		return
-	}
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		u.dialog = nil
-		if err != nil || r == nil {
-			u.focusEntry()
-			return
-		}
-		u.decodeAsync(r)
-	}, u.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg", ".gif", ".PNG", ".JPG", ".JPEG"}))
-	d.Resize(fyne.NewSize(900, 600))
-	u.dialog = d
-	d.Show()
 }
 
 // OpenImageURI decodes an image dropped on the window.

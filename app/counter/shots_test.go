@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
@@ -165,6 +166,13 @@ var shotScreens = []shotScreen{
 			f.ui.manager.tabs.SelectIndex(i)
 			shot("manager-" + strconv.Itoa(i+1) + "-" + strings.TrimPrefix(tab.title, "ui.manager.tab."))
 		}
+	}},
+	{"picker", shotDemo, func(f *fixture, shot func(string)) {
+		pickerHome(f.t.(*testing.T), f.sample(pickup.VerdictOK))
+		f.key(fyne.KeyF7)
+		shot("image-picker")
+		test.Tap(pickerButton(f.t, f.ui.picker, "letters"))
+		shot("image-picker-letters")
 	}},
 	{"firstrun", shotFirstRun, func(f *fixture, shot func(string)) { shot("first-run") }},
 	{"enrol", shotEnrolPreview, func(f *fixture, shot func(string)) { shot("enrol-preview") }},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -82,13 +81,8 @@ func newSyncPanel(u *UI) *syncPanel {
 // defaultBundleFolder is where the panel proposes to write: the first
 // removable drive mounted, or the data folder.
 func defaultBundleFolder(dataDir string) string {
-	for _, pattern := range []string{"/media/*/*", "/run/media/*/*", "/media/*"} {
-		ms, _ := filepath.Glob(pattern)
-		for _, m := range ms {
-			if fi, err := os.Stat(m); err == nil && fi.IsDir() {
-				return m
-			}
-		}
+	if ds := removableDrives(); len(ds) > 0 {
+		return ds[0]
 	}
 	return dataDir
 }

@@ -111,6 +111,8 @@ type UI struct {
 	camDone      chan struct{}
 	infoText     func(*i18n.Catalog) string
 	dialog       dialog.Dialog
+	picker       *filePicker // the image picker, while open
+	pickerDir    string      // the folder an image was last picked in
 	kick         chan struct{}
 }
 
@@ -484,8 +486,8 @@ func (u *UI) ShowConflicts() {
 				"centre", where, "terminal", c.TerminalID))
 			l.Wrapping = fyne.TextWrapWord
 			rows = append(rows, l)
-			if c.Detail != "" {
-				d := widget.NewLabel("    " + c.Detail)
+			if detail := conflictDetail(tr, c.Detail); detail != "" {
+				d := widget.NewLabel("    " + detail)
 				d.Wrapping = fyne.TextWrapWord
 				rows = append(rows, d)
 			}
