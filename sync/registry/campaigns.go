@@ -93,17 +93,11 @@ func (reg *Registry) ImportCampaign(ctx context.Context, r io.Reader) (CampaignI
 // parcel kinds that stored requests use.
 func (reg *Registry) checkUpdate(ctx context.Context, tx *wtx, c *pickup.Campaign) []Problem {
 	var probs []Problem
-	rows, err := tx.QueryContext(ctx, `SELECT phase, profession, parcel_kind, count(*) FROM pickups WHERE campaign_id = ?
-		GROUP BY phase, profession, parcel_kind`, c.ID)
-	if err != nil {
-		return []Problem{{Message: err.Error()}}
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := sqlkit.Each(ctx, tx, func(rows *sql.Rows) error {
 		var phase, prof, kind string
 		var n int
 		if err := rows.Scan(&phase, &prof, &kind, &n); err != nil {
-			return []Problem{{Message: err.Error()}}
+			return err
 		}
 		if _, ok := c.Phase(phase); !ok && phase != "" {
 			probs = append(probs, problemOf(1, "phases", "campaign.in_use", "kind", "@noun.phase", "id", fmt.Sprintf("%q", phase), "n", fmt.Sprint(n)))
@@ -114,6 +108,11 @@ func (reg *Registry) checkUpdate(ctx context.Context, tx *wtx, c *pickup.Campaig
 		if _, ok := c.ParcelKind(kind); !ok {
 			probs = append(probs, problemOf(1, "parcel_kinds", "campaign.in_use", "kind", "@noun.parcel_kind", "id", fmt.Sprintf("%q", kind), "n", fmt.Sprint(n)))
 		}
+		return nil
+	}, `SELECT phase, profession, parcel_kind, count(*) FROM pickups WHERE campaign_id = ?
+		GROUP BY phase, profession, parcel_kind`, c.ID)
+	if err != nil {
+		return []Problem{{Message: err.Error()}}
 	}
 	return probs
 }

@@ -466,13 +466,7 @@ func (reg *Registry) WriteCodes(ctx context.Context, centreID string, w io.Write
 	}
 	n := 0
 	err := reg.read(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+sqlkit.PickupColumns+`, signed
-			FROM pickups WHERE centre_id = ? ORDER BY code`, centreID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return sqlkit.Each(ctx, tx, func(rows *sql.Rows) error {
 			p, signed, err := scanPickup(rows)
 			if err != nil {
 				return err
@@ -494,8 +488,9 @@ func (reg *Registry) WriteCodes(ctx context.Context, centreID string, w io.Write
 				}
 			}
 			n++
-		}
-		return rows.Err()
+			return nil
+		}, `SELECT `+sqlkit.PickupColumns+`, signed
+			FROM pickups WHERE centre_id = ? ORDER BY code`, centreID)
 	})
 	if err != nil {
 		return n, fmt.Errorf("codes: %w", err)
