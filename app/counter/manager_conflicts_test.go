@@ -3,7 +3,6 @@ package counter
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/client"
 	"github.com/pickup-terminal/pickup/sync/protocol"
@@ -182,34 +180,5 @@ func TestConflictsTabReviewReachesRegistry(t *testing.T) {
 	bc, err := c.b.ConflictCases(f.ctx)
 	if err != nil || len(bc) != 1 || len(bc[0].Reviews) != 1 || bc[0].Reviews[0].Note != note || bc[0].Reviews[0].Local {
 		t.Fatalf("the other counter's cases = %+v, %v", bc, err)
-	}
-}
-
-// TestConflictsShots renders the Conflicts tab, before and after a review,
-// in the four languages at both window sizes into $PICKUP_TEST_SHOTS.
-func TestConflictsShots(t *testing.T) {
-	if os.Getenv("PICKUP_TEST_SHOTS") == "" {
-		t.Skip("set PICKUP_TEST_SHOTS=DIR to write PNGs")
-	}
-	for _, size := range []fyne.Size{{Width: 1280, Height: 800}, {Width: 1024, Height: 768}} {
-		pre := "w" + itoaT(int(size.Width)) + "-mgr-conflicts-"
-		c := newTwoCounters(t, size)
-		f := c.f
-		f.openManager()
-		f.managerTab("Conflicts")
-		for _, lang := range i18n.Languages {
-			f.ui.SetLang(lang)
-			f.capture(pre + lang)
-		}
-		f.ui.SetLang("en")
-		tab := f.ui.manager.tabs.Selected().Content
-		test.Tap(buttonIn(t, tab, "Mark reviewed"))
-		f.capture(pre + "empty-note-en")
-		f.typeInto(fieldOf(t, tab, "What you found out (who came, what was decided)"), "Same nurse came twice; parcel asked back.")
-		test.Tap(buttonIn(t, tab, "Mark reviewed"))
-		for _, lang := range i18n.Languages {
-			f.ui.SetLang(lang)
-			f.capture(pre + "reviewed-" + lang)
-		}
 	}
 }

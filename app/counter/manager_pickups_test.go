@@ -1,7 +1,6 @@
 package counter
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/store"
 )
 
@@ -164,32 +162,5 @@ func TestPickupsTab(t *testing.T) {
 	p.dayField.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if !strings.Contains(p.daySummary.Text, "is not a date") || p.day != pickup.MustDate("2020-11-19") {
 		t.Errorf("a bad date: %q, day %s; want a refusal and the day kept", p.daySummary.Text, p.day)
-	}
-}
-
-// TestPickupsShots renders the Pickups tab in the four languages at both
-// window sizes into $PICKUP_TEST_SHOTS: today with a double handover, a
-// search, and the day before.
-func TestPickupsShots(t *testing.T) {
-	if os.Getenv("PICKUP_TEST_SHOTS") == "" {
-		t.Skip("set PICKUP_TEST_SHOTS=DIR to write PNGs")
-	}
-	for _, size := range []fyne.Size{{Width: 1280, Height: 800}, {Width: 1024, Height: 768}} {
-		pre := "w" + itoaT(int(size.Width)) + "-mgr-pickups-"
-		f := newFixture(t, setup{demo: true, size: size})
-		f.handOver(f.sample(pickup.VerdictKind("ok_masks_only")))
-		f.foreignHandover(f.sample(pickup.VerdictKind("ok_masks_only")), f.clock.Now().Add(-time.Minute), "")
-		f.openManager()
-		f.managerTab("Pickups")
-		for _, lang := range i18n.Languages {
-			f.ui.SetLang(lang)
-			f.capture(pre + lang)
-		}
-		tab := f.ui.manager.tabs.Selected().Content
-		search := fieldOf(t, tab, f.ui.tr().T("ui.mgr.pickups.search.hint"))
-		f.typeInto(search, "peet")
-		search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-		test.Tap(buttonIn(t, tab, f.ui.tr().T("ui.mgr.handovers.prev")))
-		f.capture(pre + "search-yesterday-" + f.ui.model.Lang())
 	}
 }

@@ -1,15 +1,12 @@
 package counter
 
 import (
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
@@ -127,61 +124,6 @@ func TestManagerPINGate(t *testing.T) {
 
 // focusScan puts the focus in the scan field, as a click on it does.
 func (f *fixture) focusScan() { f.win.Canvas().Focus(f.ui.entry) }
-
-// TestManagerShots renders the manager screens in the four languages at
-// 1024×768 (and in English at 1280×800) into $PICKUP_TEST_SHOTS.
-func TestManagerShots(t *testing.T) {
-	if os.Getenv("PICKUP_TEST_SHOTS") == "" {
-		t.Skip("set PICKUP_TEST_SHOTS=DIR to write PNGs")
-	}
-	for _, size := range []fyne.Size{{Width: 1024, Height: 768}, {Width: 1280, Height: 800}} {
-		langs := i18n.Languages
-		if size.Width != 1024 {
-			langs = []string{"en"}
-		}
-		for _, lang := range langs {
-			f := newFixture(t, setup{demo: true, size: size})
-			f.shipments()
-			p := "manager-" + lang + "-w" + strconv.Itoa(int(size.Width)) + "-"
-			f.ui.SetLang(lang)
-			f.key(fyne.KeyF5)
-			f.capture(p + "no-pin")
-			f.key(fyne.KeyEscape)
-			f.openManager()
-			f.key(fyne.KeyEscape)
-			f.key(fyne.KeyF5)
-			for range store.PINFreeTries {
-				f.scan("0000")
-			}
-			f.capture(p + "pin-wait")
-			f.clock.Add(store.PINMaxDelay)
-			f.openManager()
-			tr := i18n.For(lang)
-			for _, mt := range f.ui.managerTabs() { // every tab, whoever added it
-				f.managerTab(tr.T(mt.title))
-				f.capture(p + "tab-" + strings.TrimPrefix(mt.title, "ui.manager.tab."))
-			}
-			// A short line without a reason; a loss recorded.
-			receive := f.managerTab(tr.T("ui.manager.tab.receive"))
-			f.typeInto(fieldOf(t, receive, ""), "900")
-			f.key(fyne.KeyReturn)
-			f.capture(p + "tab-receive-why")
-			count := f.managerTab(tr.T("ui.manager.tab.count"))
-			walk(count, func(c fyne.CanvasObject) {
-				if s, ok := c.(*widget.Select); ok {
-					s.SetSelectedIndex(1)
-				}
-			})
-			f.typeInto(fieldOf(t, count, tr.T("ui.stock.count.qty")), "40")
-			f.typeInto(fieldOf(t, count, tr.T("ui.stock.count.reason")), "carton mouillé / nat / nass / wet")
-			f.clock.Add(time.Minute)
-			test.Tap(buttonIn(t, count, tr.T("ui.stock.loss.button")))
-			f.capture(p + "tab-count-done")
-			f.managerTab(tr.T("ui.manager.tab.moves"))
-			f.capture(p + "tab-moves-after")
-		}
-	}
-}
 
 // shipments gives the store two shipments from the registry to receive.
 func (f *fixture) shipments() {

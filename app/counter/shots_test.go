@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
@@ -156,16 +157,66 @@ var shotScreens = []shotScreen{
 		shot("conflicts-list")
 	}},
 	{"manager", shotDemo, func(f *fixture, shot func(string)) {
-		if err := f.st.SetManagerPIN(f.ctx, testPIN); err != nil {
-			f.t.Fatal(err)
-		}
+		tr := f.ui.tr()
+		f.shipments()
 		f.key(fyne.KeyF5)
-		shot("manager-pin")
+		shot("manager-no-pin")
+		f.key(fyne.KeyEscape)
 		f.openManager()
-		for i, tab := range f.ui.managerTabs() {
-			f.ui.manager.tabs.SelectIndex(i)
-			shot("manager-" + strconv.Itoa(i+1) + "-" + strings.TrimPrefix(tab.title, "ui.manager.tab."))
+		f.key(fyne.KeyEscape)
+		f.key(fyne.KeyF5)
+		for range store.PINFreeTries {
+			f.scan("0000")
 		}
+		shot("manager-pin-wait")
+		f.clock.Add(store.PINMaxDelay)
+		f.openManager()
+		for i, mt := range f.ui.managerTabs() { // every tab, whoever added it
+			f.managerTab(tr.T(mt.title))
+			shot("manager-" + strconv.Itoa(i+1) + "-" + strings.TrimPrefix(mt.title, "ui.manager.tab."))
+		}
+		// A short line without a reason; a loss recorded.
+		receive := f.managerTab(tr.T("ui.manager.tab.receive"))
+		f.typeInto(fieldOf(f.t, receive, ""), "900")
+		f.key(fyne.KeyReturn)
+		shot("manager-receive-why")
+		count := f.managerTab(tr.T("ui.manager.tab.count"))
+		walk(count, func(c fyne.CanvasObject) {
+			if s, ok := c.(*widget.Select); ok {
+				s.SetSelectedIndex(1)
+			}
+		})
+		f.typeInto(fieldOf(f.t, count, tr.T("ui.stock.count.qty")), "40")
+		f.typeInto(fieldOf(f.t, count, tr.T("ui.stock.count.reason")), "carton mouillé / nat / nass / wet")
+		f.clock.Add(time.Minute)
+		test.Tap(buttonIn(f.t, count, tr.T("ui.stock.loss.button")))
+		shot("manager-count-done")
+		f.managerTab(tr.T("ui.manager.tab.moves"))
+		shot("manager-moves-after")
+	}},
+	{"pickups", shotDemo, func(f *fixture, shot func(string)) {
+		tr := f.ui.tr()
+		f.handOver(f.sample(pickup.VerdictKind("ok_masks_only")))
+		f.foreignHandover(f.sample(pickup.VerdictKind("ok_masks_only")), f.clock.Now().Add(-time.Minute), "")
+		f.openManager()
+		tab := f.managerTab(tr.T("ui.manager.tab.pickups"))
+		shot("manager-pickups")
+		search := fieldOf(f.t, tab, tr.T("ui.mgr.pickups.search.hint"))
+		f.typeInto(search, "peet")
+		search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		test.Tap(buttonIn(f.t, tab, tr.T("ui.mgr.handovers.prev")))
+		shot("manager-pickups-search-yesterday")
+	}},
+	{"conflicts", func(e *shotEnv, size fyne.Size) *fixture { return newTwoCounters(e.t, size).f }, func(f *fixture, shot func(string)) {
+		tr := f.ui.tr()
+		f.openManager()
+		tab := f.managerTab(tr.T("ui.manager.tab.conflicts"))
+		shot("manager-conflicts")
+		test.Tap(buttonIn(f.t, tab, tr.T("ui.mgr.conflicts.mark")))
+		shot("manager-conflicts-empty-note")
+		f.typeInto(fieldOf(f.t, tab, tr.T("ui.mgr.conflicts.note.hint")), "Same nurse came twice; parcel asked back.")
+		test.Tap(buttonIn(f.t, tab, tr.T("ui.mgr.conflicts.mark")))
+		shot("manager-conflicts-reviewed")
 	}},
 	{"picker", shotDemo, func(f *fixture, shot func(string)) {
 		pickerHome(f.t.(*testing.T), f.sample(pickup.VerdictOK))
