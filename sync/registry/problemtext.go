@@ -62,6 +62,16 @@ var problemTexts = map[string]problemText{
 		"centre {centre} inconnu (ajoutez-le d'abord avec centre add ou centre import)",
 		"centrum {centre} onbekend (voeg het eerst toe met centre add of centre import)",
 		"Zentrum {centre} unbekannt (zuerst mit centre add oder centre import hinzufügen)"},
+	"request.phase_upcoming": {
+		"requests for phase {phase} open only on {date}",
+		"les demandes de la phase {phase} ne s'ouvrent que le {date}",
+		"aanvragen voor fase {phase} openen pas op {date}",
+		"Anträge für Phase {phase} öffnen erst am {date}"},
+	"request.phase_over": {
+		"the pickup window of phase {phase} ended on {date}: its codes are over from the start",
+		"la période de retrait de la phase {phase} s'est terminée le {date} : ses codes sont échus dès le départ",
+		"de afhaalperiode van fase {phase} eindigde op {date}: de codes zijn van bij het begin verlopen",
+		"der Abholzeitraum von Phase {phase} endete am {date}: ihre Codes sind von Anfang an abgelaufen"},
 	"request.lang": {
 		"language {lang}: want fr, nl, de or en",
 		"langue {lang} : fr, nl, de ou en attendu",

@@ -72,3 +72,30 @@ func TestRequestProblemsTranslated(t *testing.T) {
 		t.Errorf("in French: %q", got)
 	}
 }
+
+// TestImportWarningsTranslated: a phase's warning (here the 2020 pickup
+// window, over) keeps its English text and reads in each language.
+func TestImportWarningsTranslated(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	res, err := f.reg.ImportRequests(f.ctx, "oct2020-strategic", strings.NewReader("professional_id,name,profession,centre_id\nw1,Anne Peeters,nurse,namur\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || len(res.WarningDetails) != 1 || !strings.Contains(res.Warnings[0], "ended on") {
+		t.Fatalf("warnings %q, details %+v; want the phase that is over", res.Warnings, res.WarningDetails)
+	}
+	if got := res.WarningsIn("en"); !slices.Equal(got, res.Warnings) {
+		t.Errorf("English warnings %q, want %q", got, res.Warnings)
+	}
+	for lang, want := range map[string]string{"fr": "période de retrait", "nl": "afhaalperiode", "de": "Abholzeitraum"} {
+		if got := res.WarningsIn(lang); len(got) != 1 || !strings.Contains(got[0], want) || strings.ContainsAny(got[0], "{}") {
+			t.Errorf("warnings in %s: %q, want %q", lang, got, want)
+		}
+	}
+	// A result kept before warnings had codes shows them as they are.
+	old := ImportResult{Warnings: []string{"as it was"}}
+	if got := old.WarningsIn("nl"); !slices.Equal(got, old.Warnings) {
+		t.Errorf("a result without details: %q", got)
+	}
+}

@@ -61,10 +61,25 @@ type ImportResult struct {
 	// Truncated is set when there were more than MaxRequestProblems.
 	Truncated bool `json:"truncated,omitempty"`
 	// Warnings do not stop the import: a phase whose requests are not open
-	// yet, or whose pickup window is already over.
-	Warnings []string `json:"warnings"`
+	// yet, or whose pickup window is already over (in English; each with
+	// its code and parameters in WarningDetails, for WarningsIn).
+	Warnings       []string  `json:"warnings"`
+	WarningDetails []Problem `json:"warning_details,omitempty"`
 	// ByPhase counts the valid rows by phase.
 	ByPhase map[string]int `json:"by_phase"`
+}
+
+// WarningsIn returns the warnings in lang (fr, nl, de or en), as they
+// are when the result was kept without their codes.
+func (r ImportResult) WarningsIn(lang string) []string {
+	if len(r.WarningDetails) != len(r.Warnings) {
+		return r.Warnings
+	}
+	out := make([]string, len(r.WarningDetails))
+	for i, w := range r.WarningDetails {
+		out[i] = w.Text(lang)
+	}
+	return out
 }
 
 type request struct {
@@ -243,12 +258,17 @@ func (reg *Registry) ImportRequestFile(ctx context.Context, opt RequestImport, r
 		if res.ByPhase[ph.ID] == 0 {
 			continue
 		}
+		var w Problem
 		switch phaseState(ph, today) {
 		case PhaseUpcoming:
-			res.Warnings = append(res.Warnings, fmt.Sprintf("requests for phase %s open only on %s", ph.ID, ph.RequestsOpen))
+			w = problemOf(0, "", "request.phase_upcoming", "phase", ph.ID, "date", ph.RequestsOpen.String())
 		case PhaseOver:
-			res.Warnings = append(res.Warnings, fmt.Sprintf("the pickup window of phase %s ended on %s: its codes are over from the start", ph.ID, ph.Pickup.End))
+			w = problemOf(0, "", "request.phase_over", "phase", ph.ID, "date", ph.Pickup.End.String())
+		default:
+			continue
 		}
+		res.Warnings = append(res.Warnings, w.Message)
+		res.WarningDetails = append(res.WarningDetails, w)
 	}
 	err = reg.write(ctx, func(tx *wtx) error {
 		res.Imported = 0

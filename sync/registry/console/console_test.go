@@ -322,6 +322,12 @@ func TestImportNeedsSecondOperator(t *testing.T) {
 	if strings.Contains(page, "/approve") {
 		t.Error("a file with problems is offered for approval")
 	}
+	// The warnings (the 2020 campaign's pickup window is over) read in the
+	// operator's language too, not in English.
+	nl := bob.get(a.header.Get("Location") + "?lang=nl").body
+	if !strings.Contains(nl, "de afhaalperiode van fase") || strings.Contains(nl, "its codes are over") {
+		t.Error("the preview in Dutch does not give its warnings in Dutch")
+	}
 }
 
 func (b *browser) upload(csrf, campaign, name, content string) answer {

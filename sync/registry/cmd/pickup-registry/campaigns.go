@@ -196,7 +196,7 @@ func printRequestImport(w io.Writer, res registry.ImportResult) {
 	if res.Truncated {
 		fmt.Fprintf(w, "  … more problems not listed (the first %d are)\n", registry.MaxRequestProblems)
 	}
-	for _, warn := range res.Warnings {
+	for _, warn := range res.WarningsIn(lang) {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
 	switch {
