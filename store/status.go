@@ -13,18 +13,21 @@ import (
 // manager and `pickup status`.
 type Status struct {
 	Identity
-	CampaignName    string      `json:"campaign_name"`
-	Expected        int         `json:"expected"`          // pickups for this centre, not cancelled
-	Collected       int         `json:"collected"`         // distinct codes of this centre handed over
-	Remaining       int         `json:"remaining"`         // expected and not yet collected
-	Cancelled       int         `json:"cancelled"`         // pickups for this centre cancelled
-	HandedOverToday int         `json:"handed_over_today"` // handovers at this centre today, not undone
-	PendingUpload   int         `json:"pending_upload"`    // facts waiting for the registry
-	Conflicts       int         `json:"conflicts"`         // codes handed over more than once
-	Owed            int         `json:"owed"`              // codes with items owed (every glove size was out), not handed over yet
-	Stock           []StockLine `json:"-"`
-	LastSync        time.Time   `json:"last_sync,omitzero"`
-	LastRefresh     time.Time   `json:"last_refresh,omitzero"`
+	CampaignName    string `json:"campaign_name"`
+	Expected        int    `json:"expected"`          // pickups for this centre, not cancelled
+	Collected       int    `json:"collected"`         // distinct codes of this centre handed over
+	Remaining       int    `json:"remaining"`         // expected and not yet collected
+	Cancelled       int    `json:"cancelled"`         // pickups for this centre cancelled
+	HandedOverToday int    `json:"handed_over_today"` // handovers at this centre today, not undone
+	PendingUpload   int    `json:"pending_upload"`    // facts waiting for the registry
+	Conflicts       int    `json:"conflicts"`         // codes handed over more than once
+	// ConflictsReviewed counts those of them a manager reviewed (here or
+	// at another counter of the centre).
+	ConflictsReviewed int         `json:"conflicts_reviewed"`
+	Owed              int         `json:"owed"` // codes with items owed (every glove size was out), not handed over yet
+	Stock             []StockLine `json:"-"`
+	LastSync          time.Time   `json:"last_sync,omitzero"`
+	LastRefresh       time.Time   `json:"last_refresh,omitzero"`
 }
 
 // StockMap returns the stock as a map keyed "masks", "gloves-M", ….
@@ -61,6 +64,10 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		{&st.Conflicts, `SELECT count(*) FROM (
 			SELECT code FROM conflicts
 			UNION SELECT code FROM redemptions WHERE undone_by = '' GROUP BY code HAVING count(*) > 1)`, nil},
+		{&st.ConflictsReviewed, `SELECT count(*) FROM (
+			SELECT code FROM conflicts
+			UNION SELECT code FROM redemptions WHERE undone_by = '' GROUP BY code HAVING count(*) > 1)
+			WHERE code IN (SELECT code FROM conflict_reviews)`, nil},
 	}
 	// One pass over the centre's index entries gives both counts.
 	rows, err := s.db.QueryContext(ctx, "SELECT status, count(*) FROM pickups WHERE centre_id = ? GROUP BY status", id.Centre.ID)

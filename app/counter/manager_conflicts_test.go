@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/store"
@@ -145,6 +146,10 @@ func TestConflictsTabReviewReachesRegistry(t *testing.T) {
 		}
 	}
 
+	if b := f.ui.buttons["conflicts"]; b.Importance != widget.DangerImportance || b.Text != "Conflicts: 1" {
+		t.Errorf("status bar before the review: %q, importance %v; want the red Conflicts: 1", b.Text, b.Importance)
+	}
+
 	mark := buttonIn(t, tab, "Mark reviewed")
 	test.Tap(mark)
 	if shown := labelsIn(tab); !strings.Contains(shown, "Write a note first") {
@@ -169,6 +174,18 @@ func TestConflictsTabReviewReachesRegistry(t *testing.T) {
 		t.Errorf("%d log records of the review, want 1", n)
 	}
 
+	// The status bar keeps the case, no longer as an alarm; F9 shows the
+	// review.
+	f.ui.Refresh(f.ctx)
+	if b := f.ui.buttons["conflicts"]; b.Importance == widget.DangerImportance || b.Text != "Conflicts: 1, reviewed" {
+		t.Errorf("status bar after the review: %q, importance %v", b.Text, b.Importance)
+	}
+	f.ui.ShowConflicts()
+	if shown := labelsIn(f.win.Canvas().Overlays().Top()); !strings.Contains(shown, note) {
+		t.Errorf("the conflicts dialog lacks the review:\n%s", shown)
+	}
+	f.ui.closeDialog()
+
 	// The registry has it with the case, from this counter.
 	c.round(t, c.syncA)
 	notes, err := c.reg.Reg.ReviewNotes(f.ctx, c.code)
@@ -180,5 +197,8 @@ func TestConflictsTabReviewReachesRegistry(t *testing.T) {
 	bc, err := c.b.ConflictCases(f.ctx)
 	if err != nil || len(bc) != 1 || len(bc[0].Reviews) != 1 || bc[0].Reviews[0].Note != note || bc[0].Reviews[0].Local {
 		t.Fatalf("the other counter's cases = %+v, %v", bc, err)
+	}
+	if st, err := c.b.Status(f.ctx); err != nil || st.Conflicts != 1 || st.ConflictsReviewed != 1 {
+		t.Errorf("the other counter's status: %d conflicts, %d reviewed (%v); want 1 and 1", st.Conflicts, st.ConflictsReviewed, err)
 	}
 }

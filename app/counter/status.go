@@ -231,10 +231,16 @@ func (u *UI) renderStatus() {
 	u.pending.SetText(tr.T("ui.status.pending", "n", count(s.status.PendingUpload)))
 	c := u.buttons["conflicts"]
 	c.SetText(tr.T("ui.status.conflicts", "n", count(s.status.Conflicts)))
-	if s.status.Conflicts > 0 {
+	switch {
+	case s.status.Conflicts > s.status.ConflictsReviewed:
 		c.Importance = widget.DangerImportance
 		c.SetIcon(theme.WarningIcon())
-	} else {
+	case s.status.Conflicts > 0:
+		// Every one reviewed by a manager: still there, no longer an alarm.
+		c.SetText(tr.T("ui.status.conflicts.reviewed", "n", count(s.status.Conflicts)))
+		c.Importance = widget.MediumImportance
+		c.SetIcon(theme.ConfirmIcon())
+	default:
 		c.Importance = widget.LowImportance
 		c.SetIcon(nil)
 	}

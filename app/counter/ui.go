@@ -468,7 +468,7 @@ func (u *UI) ShowConflicts() {
 		return
 	}
 	tr := u.tr()
-	cs, err := u.opt.Store.Conflicts(u.ctx)
+	cs, err := u.opt.Store.ConflictCases(u.ctx)
 	var rows []fyne.CanvasObject
 	switch {
 	case err != nil:
@@ -477,19 +477,25 @@ func (u *UI) ShowConflicts() {
 		rows = append(rows, widget.NewLabel(tr.T("ui.conflicts.none")))
 	default:
 		rows = append(rows, widget.NewLabel(tr.T("ui.conflicts.intro")))
-		for _, c := range cs {
-			where := c.CentreID
-			if c.Local {
-				where += " · " + tr.T("ui.conflicts.here")
+		for _, cc := range cs {
+			for _, c := range cc.Sides {
+				where := c.CentreID
+				if c.Local {
+					where += " · " + tr.T("ui.conflicts.here")
+				}
+				l := widget.NewLabel(tr.T("ui.conflicts.row", "code", c.Code, "when", tr.DateTime(c.At, u.opt.Loc),
+					"centre", where, "terminal", counterName(c.Counter, c.TerminalID)))
+				l.Wrapping = fyne.TextWrapWord
+				rows = append(rows, l)
+				if d := conflictDetail(tr, c.Detail); d != "" {
+					rows = append(rows, wrapped("    "+d))
+				}
 			}
-			l := widget.NewLabel(tr.T("ui.conflicts.row", "code", c.Code, "when", tr.DateTime(c.At, u.opt.Loc),
-				"centre", where, "terminal", c.TerminalID))
-			l.Wrapping = fyne.TextWrapWord
-			rows = append(rows, l)
-			if detail := conflictDetail(tr, c.Detail); detail != "" {
-				d := widget.NewLabel("    " + detail)
-				d.Wrapping = fyne.TextWrapWord
-				rows = append(rows, d)
+			for _, r := range cc.Reviews {
+				l := wrapped("    " + tr.T("ui.mgr.conflicts.review", "counter", counterName(r.Counter, r.TerminalID),
+					"when", tr.DateTime(r.At, u.opt.Loc), "note", r.Note))
+				l.TextStyle.Italic = true
+				rows = append(rows, l)
 			}
 		}
 	}
