@@ -253,4 +253,12 @@ func TestStatusBarReadable(t *testing.T) {
 			checkFits(t, f, "trouble")
 		}
 	}
+	// No conflict: the button says so in the counts' size, without colour.
+	f := shotDemo(env, SmallestSize)
+	relayout(f)
+	conf := f.ui.buttons["conflicts"]
+	h := inkHeight(f.win.Canvas().Capture(), rectOf(f.win.Canvas(), textObject(f.win.Canvas(), conf.Text)), NewTheme(false).Color("background", 0))
+	if conf.Importance != widget.LowImportance || h == 0 || h >= 19 {
+		t.Errorf("no conflicts: importance %v, letters %d px high, want low and under 19", conf.Importance, h)
+	}
 }

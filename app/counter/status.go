@@ -245,6 +245,7 @@ func (u *UI) renderStatus() {
 		c.SetIcon(nil)
 	}
 	c.Show()
+	u.themeStatus()
 	c.Refresh()
 	u.summary.SetText(tr.T("ui.status.today", "n", count(s.status.HandedOverToday)))
 }

@@ -146,7 +146,13 @@ func (u *UI) newStatusBar() fyne.CanvasObject {
 // status bar's overrides.
 func (u *UI) themeStatus() {
 	th := NewTheme(u.highContrast)
-	u.conflictsTheme.Theme = statusTheme{Theme: th}
+	// No conflict (or only reviewed ones) is said in the counts' size,
+	// without red: large type is kept for what needs someone.
+	text := fyne.ThemeSizeName(sizeStatus)
+	if st := u.snap.status; st.Conflicts <= st.ConflictsReviewed {
+		text = sizeStatusLine
+	}
+	u.conflictsTheme.Theme = statusTheme{Theme: th, text: text}
 	for _, o := range u.statusLines {
 		o.Theme = statusTheme{Theme: th, text: o.Theme.(statusTheme).text}
 		o.Refresh()

@@ -564,13 +564,13 @@ func (u *UI) renderBody() {
 		u.counterView.Hide()
 		u.setup.render(tr, u.opt)
 		u.setup.obj.Show()
-		u.buttons["manager"].Disable()
+		u.buttons["manager"].Hide() // nothing to manage before the counter is set up
 		return
 	}
 	u.setup.obj.Hide()
 	u.statusBar.Show()
 	u.counterView.Show()
-	u.buttons["manager"].Enable()
+	u.buttons["manager"].Show()
 	u.renderManager(tr)
 	u.renderVerdict()
 }

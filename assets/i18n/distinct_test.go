@@ -86,3 +86,21 @@ func TestUndoneIsNotCancelled(t *testing.T) {
 		}
 	}
 }
+
+func TestHours(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ lang, in, want string }{
+		{"nl", "Tue–Sat 10:00–18:00", "di–za 10:00–18:00"},
+		{"fr", "Mon–Fri 9:00–17:00, Sat 9:00–12:00", "lun–ven 9:00–17:00, sam 9:00–12:00"},
+		{"de", "Mon–Fri 8:30–16:30", "Mo–Fr 8:30–16:30"},
+		{"en", "Mon–Fri 8:30–16:30", "Mon–Fri 8:30–16:30"},
+		{"fr", "Monday to Saturday", "Monday to Saturday"},       // whole words only
+		{"nl", "lundi–vendredi 9h–17h", "lundi–vendredi 9h–17h"}, // as the registry wrote it
+		{"de", "", ""},
+	}
+	for _, tt := range tests {
+		if got := For(tt.lang).Hours(tt.in); got != tt.want {
+			t.Errorf("%s: Hours(%q) = %q, want %q", tt.lang, tt.in, got, tt.want)
+		}
+	}
+}

@@ -3,8 +3,11 @@ package i18n
 import (
 	"cmp"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/pickup-terminal/pickup"
 )
@@ -78,7 +81,7 @@ func (c *Catalog) Describe(v pickup.Verdict, camp *pickup.Campaign, loc *time.Lo
 			m.Detail = append(m.Detail, c.T("verdict.wrong_centre.address", "address", rc.Address))
 		}
 		if rc.Hours != "" {
-			m.Detail = append(m.Detail, c.T("verdict.wrong_centre.hours", "hours", rc.Hours))
+			m.Detail = append(m.Detail, c.T("verdict.wrong_centre.hours", "hours", c.Hours(rc.Hours)))
 		}
 	case pickup.VerdictCancelled:
 		if v.Reason == "revoked" {
@@ -145,4 +148,39 @@ func (c *Catalog) Contents(camp *pickup.Campaign, lines []pickup.Line) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " · ")
+}
+
+// englishDays are the day abbreviations a centre's opening hours are
+// written with at the registry (Mon–Fri 9:00–17:00, Sat 9:00–12:00).
+var englishDays = []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+
+// Hours puts a centre's opening hours, as the registry holds them, in the
+// catalogue's language: each English day abbreviation standing as a word
+// becomes the language's (day.short.1–7); the rest is left as written.
+func (c *Catalog) Hours(hours string) string {
+	var b strings.Builder
+	word := func(w string) {
+		if i := slices.Index(englishDays, w); i >= 0 {
+			w = c.T("day.short." + strconv.Itoa(i+1))
+		}
+		b.WriteString(w)
+	}
+	start := -1
+	for i, r := range hours {
+		letter := unicode.IsLetter(r)
+		switch {
+		case letter && start < 0:
+			start = i
+		case !letter && start >= 0:
+			word(hours[start:i])
+			start = -1
+		}
+		if !letter {
+			b.WriteRune(r)
+		}
+	}
+	if start >= 0 {
+		word(hours[start:])
+	}
+	return b.String()
 }
