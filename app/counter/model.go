@@ -21,7 +21,7 @@ type Phase int
 // The phases of the counter flow.
 const (
 	PhaseIdle    Phase = iota // waiting for a code
-	PhaseOK                   // ok: choose a size (gloves) and confirm
+	PhaseOK                   // ok: choose a size (gloves) and confirm; or owed gloves to hand over
 	PhaseHanded               // handed over; undo possible for the undo window
 	PhaseUndone               // the handover was undone
 	PhaseRefused              // any verdict but ok
@@ -96,13 +96,17 @@ type Model struct {
 	verdict   pickup.Verdict
 	camp      *pickup.Campaign
 	sizedItem string // the item chosen by size, "" for a parcel without one
-	need      int    // units of sizedItem in one parcel
-	sizes     []SizeChoice
-	chosen    string
-	notice    func(*i18n.Catalog) string
-	handed    store.HandoverResult
-	undoUntil time.Time
-	err       error
+	// owe: every glove size is out, Enter hands over the rest with the
+	// gloves owed; owedGloves: the verdict is owed, the size chosen hands
+	// the owed gloves over.
+	owe, owedGloves bool
+	need            int // units of sizedItem in one parcel
+	sizes           []SizeChoice
+	chosen          string
+	notice          func(*i18n.Catalog) string
+	handed          store.HandoverResult
+	undoUntil       time.Time
+	err             error
 }
 
 // NewModel returns a model on s speaking lang.
@@ -171,13 +175,18 @@ func (m *Model) Lookup(ctx context.Context, input string) {
 		m.camp = &pickup.Campaign{}
 	}
 	m.Log.Info("lookup", "code", v.Code.Masked(), "verdict", string(v.Kind))
-	if !v.OK() {
+	if !v.OK() && v.Kind != pickup.VerdictOwed {
 		m.phase = PhaseRefused
 		return
 	}
 	m.phase = PhaseOK
-	if i, it, ok := m.camp.SizedLine(v.Contents); ok {
-		m.sizedItem, m.need = it.ID, v.Contents[i].Qty
+	lines := v.Contents
+	m.owe = v.OK() && len(v.Owed) > 0
+	if v.Kind == pickup.VerdictOwed {
+		lines, m.owedGloves = v.Owed, true
+	}
+	if i, it, ok := m.camp.SizedLine(lines); ok {
+		m.sizedItem, m.need = it.ID, lines[i].Qty
 		for k, sz := range it.Sizes {
 			m.sizes = append(m.sizes, SizeChoice{Size: sz, Key: k + 1})
 		}
@@ -262,11 +271,16 @@ func (m *Model) Confirm(ctx context.Context) {
 	if m.phase != PhaseOK {
 		return
 	}
-	if m.sizedItem != "" && m.chosen == "" {
+	if m.sizedItem != "" && m.chosen == "" && !m.owe {
 		m.notice = func(tr *i18n.Catalog) string { return tr.T("ui.size.choose") }
 		return
 	}
-	res, err := m.Store.Handover(ctx, store.HandoverRequest{Input: m.input, GloveSize: m.chosen})
+	req := store.HandoverRequest{Input: m.input, GloveSize: m.chosen, Owe: m.owe}
+	hand, want := m.Store.Handover, pickup.VerdictOK
+	if m.owedGloves {
+		hand, want = m.Store.DeliverOwed, pickup.VerdictOwed
+	}
+	res, err := hand(ctx, req)
 	var se *store.SizeError
 	switch {
 	case errors.As(err, &se):
@@ -279,14 +293,16 @@ func (m *Model) Confirm(ctx context.Context) {
 			m.UpdateStock(stock)
 		}
 		m.Unchoose()
+		m.owe = false // stock came meanwhile: a size is to be chosen
 	case err != nil:
 		m.fail(err)
-	case !res.Verdict.OK():
+	case res.Verdict.Kind != want || res.EventID == "":
 		// Something changed since the lookup (another counter, a sync).
 		m.Log.Info("handover refused", "code", res.Verdict.Code.Masked(), "verdict", string(res.Verdict.Kind))
 		m.verdict, m.phase, m.notice = res.Verdict, PhaseRefused, nil
 	default:
-		m.Log.Info("handed over", "code", res.Verdict.Code.Masked(), "event", res.EventID, "size", m.chosen)
+		m.Log.Info("handed over", "code", res.Verdict.Code.Masked(), "event", res.EventID, "size", m.chosen,
+			"owed", len(res.Owed) > 0, "owed_handover", m.owedGloves)
 		m.phase, m.handed, m.verdict, m.notice = PhaseHanded, res, res.Verdict, nil
 		m.undoUntil = res.UndoUntil
 	}
@@ -385,6 +401,14 @@ func (m *Model) View() View {
 		v.Code = tr.T("ui.code", "code", m.shownInput())
 		v.Name, v.Role = person(), profession()
 		lines := m.verdict.Contents
+		if m.owedGloves {
+			// The gloves are the contents line (when the parcel went is
+			// left to the command line: the sizes must fit at 1024×768).
+			lines = m.verdict.Owed
+		} else if m.owe {
+			lines = pickup.Rest(lines, m.verdict.Owed)
+			v.Lines = []string{tr.T("verdict.ok.owed")}
+		}
 		if i, _, ok := m.camp.SizedLine(lines); ok && m.chosen != "" {
 			lines = slices.Clone(lines)
 			lines[i].Size = m.chosen
@@ -396,8 +420,17 @@ func (m *Model) View() View {
 			v.Minor = append(v.Minor, tr.T("verdict.ok.on_signature"))
 		}
 		v.Sizes = append(v.Sizes, m.sizes...)
-		v.CanConfirm = m.sizedItem == "" || m.chosen != ""
+		v.CanConfirm = m.sizedItem == "" || m.chosen != "" || m.owe
 		switch {
+		case m.owe:
+			v.Next = msg.Next
+			v.Confirm = tr.T("ui.confirm.owe")
+		case m.owedGloves && m.chosen == "":
+			v.Next = msg.Next
+			v.Confirm = tr.T("ui.confirm")
+		case m.owedGloves:
+			v.Next = tr.T("ui.handed.next")
+			v.Confirm = tr.T("ui.confirm.owed", "size", m.chosen)
 		case m.sizedItem == "":
 			v.Next = msg.Next
 			v.Confirm = tr.T("ui.confirm")
@@ -410,6 +443,9 @@ func (m *Model) View() View {
 		}
 	case PhaseHanded:
 		v.Tone, v.Title = ToneDone, tr.T("handover.done")
+		if m.owedGloves {
+			v.Title = tr.T("owed.handed.title")
+		}
 		v.Code = tr.T("ui.code", "code", m.shownInput())
 		v.Name, v.Role = person(), profession()
 		for _, l := range m.handed.Items {
@@ -418,14 +454,20 @@ func (m *Model) View() View {
 				v.Lines = append(v.Lines, tr.T("ui.handed.size", "item", tr.ItemName(m.camp, l.Item), "size", l.Size))
 			}
 		}
+		if len(m.handed.Owed) > 0 {
+			v.Lines = append(v.Lines, tr.T("ui.handed.owed"))
+		}
 		if len(m.handed.Items) > 0 {
 			v.Minor = append(v.Minor, tr.Contents(m.camp, m.handed.Items))
 		}
 		v.Next = tr.T("ui.handed.next")
 		v.CanUndo = m.CanUndo()
-		if v.CanUndo {
+		switch {
+		case m.owedGloves:
+			// An owed handover is not undone at the counter.
+		case v.CanUndo:
 			v.Undo = tr.T("ui.undo.until", "time", m.undoUntil.In(m.Loc).Format("15:04:05"))
-		} else {
+		default:
 			v.Undo = tr.T("ui.undo.closed")
 		}
 	case PhaseUndone:

@@ -136,6 +136,24 @@ var shotScreens = []shotScreen{
 		f.scan(f.demo.Samples["ok_masks_only"])
 		shot("ok-masks-only")
 	}},
+	{"owed", shotDemo, func(f *fixture, shot func(string)) {
+		f.glovesOut()
+		code := f.sample(pickup.VerdictOK)
+		f.scan(code)
+		shot("owed-all-out")
+		f.key(fyne.KeyReturn)
+		shot("owed-handed-rest")
+		f.clock.Add(time.Hour)
+		if _, err := f.st.ReceiveStock(f.ctx, "gloves", "L", 2000, "delivery"); err != nil {
+			f.t.Fatal(err)
+		}
+		f.scan(code)
+		shot("owed-next-scan")
+		f.typeText("3")
+		shot("owed-size-l")
+		f.key(fyne.KeyReturn)
+		shot("owed-handed")
+	}},
 	{"already", shotDemo, scanKind(pickup.VerdictAlreadyCollected)},
 	{"wrong", shotDemo, scanKind(pickup.VerdictWrongCentre)},
 	{"notyet", shotDemo, scanKind(pickup.VerdictNotYetOpen)},

@@ -1,7 +1,6 @@
 package i18n
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -45,8 +44,7 @@ func (c *Catalog) Describe(v pickup.Verdict, camp *pickup.Campaign, loc *time.Lo
 	case pickup.VerdictOwed:
 		for _, col := range v.Collected {
 			if len(col.Owed) > 0 {
-				m.Detail = append(m.Detail, c.T("verdict.owed.detail",
-					"when", c.DateTime(col.At, loc), "centre", cmp.Or(col.CentreName, col.CentreID), "terminal", col.TerminalID))
+				m.Detail = append(m.Detail, c.T("verdict.owed.detail", "when", c.DateTime(col.At, loc)))
 			}
 		}
 		m.Detail = append(m.Detail, c.T("verdict.owed.items", "items", c.Contents(camp, v.Owed)))
