@@ -402,9 +402,11 @@ func (m *Model) View() View {
 		v.Name, v.Role = person(), profession()
 		lines := m.verdict.Contents
 		if m.owedGloves {
-			// The gloves are the contents line (when the parcel went is
-			// left to the command line: the sizes must fit at 1024×768).
+			// The gloves are the contents line, the size buttons the
+			// choice (when the parcel went is left to the command line):
+			// everything fits at 1024×768.
 			lines = m.verdict.Owed
+			v.Title = tr.T("ui.owed.title")
 		} else if m.owe {
 			lines = pickup.Rest(lines, m.verdict.Owed)
 			v.Lines = []string{tr.T("verdict.ok.owed")}
@@ -419,7 +421,9 @@ func (m *Model) View() View {
 		if m.verdict.OnSignature {
 			v.Minor = append(v.Minor, tr.T("verdict.ok.on_signature"))
 		}
-		v.Sizes = append(v.Sizes, m.sizes...)
+		if !m.owe { // every size is out: nothing to choose
+			v.Sizes = append(v.Sizes, m.sizes...)
+		}
 		v.CanConfirm = m.sizedItem == "" || m.chosen != "" || m.owe
 		switch {
 		case m.owe:
