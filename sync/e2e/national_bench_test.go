@@ -29,7 +29,7 @@ import (
 // burst apart) and the serve process's peak RSS (VmHWM). Targets: p99 ≤
 // 250 ms, RSS ≤ 200 MB.
 //
-//	go test ./sync/e2e -run '^$' -bench National -benchtime 1x -timeout 60m
+//	go test ./sync/e2e -run '^$' -bench '^BenchmarkNational$' -benchtime 1x -timeout 60m
 //
 // PICKUP_E2E_NATIONAL=DIR keeps the registry and the terminals'
 // credentials in DIR between runs (the fixture takes minutes);
