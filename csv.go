@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -55,6 +56,10 @@ func ReadPickupCSV(r io.Reader, fn func(line int, p Pickup) error) error {
 	})
 }
 
+// ErrSemicolonCSV says a file read as CSV separates its columns with ';'
+// (as Excel writes CSV in Belgium and France) where ',' is wanted.
+var ErrSemicolonCSV = errors.New("this file uses ';' between columns, not ','")
+
 // ErrStopCSV, returned by a row function of ScanCSV, ends the reading
 // early without an error.
 var ErrStopCSV = errors.New("stop reading")
@@ -94,6 +99,10 @@ func ScanCSV(r io.Reader, required []string, fn func(line int, field func(name s
 	}
 	for _, c := range required {
 		if _, ok := col[c]; !ok {
+			if len(header) == 1 && strings.Count(header[0], ";") >= len(required)-1 {
+				return &RowError{Line: 1, Err: fmt.Errorf("%w: save it as CSV with commas (in Excel: \"CSV UTF-8 (comma delimited)\"), or export the list again from the registry; the columns are %s",
+					ErrSemicolonCSV, strings.Join(required, ","))}
+			}
 			return &RowError{Line: 1, Err: fmt.Errorf("header lacks column %q (want %s)", c, strings.Join(required, ","))}
 		}
 	}
@@ -195,4 +204,28 @@ func WritePickupCSVHeader(w *csv.Writer) error {
 func WritePickupCSVRow(w *csv.Writer, p Pickup) error {
 	return w.Write([]string{p.Code.String(), EscapeCSVField(p.Name), EscapeCSVField(p.Profession), p.ParcelKind, p.CentreID,
 		p.Window.Start.String(), p.Window.End.String(), string(p.Status)})
+}
+
+// ExcelBOM starts the CSV files written for spreadsheets, so that Excel
+// reads them as UTF-8.
+const ExcelBOM = "\ufeff"
+
+// NewExcelCSV starts a CSV file as Belgian Excel opens it: it writes the
+// byte-order mark and returns a writer with ';' between fields and CRLF
+// line ends. Text fields a spreadsheet could take for a formula go through
+// EscapeCSVField; decimals through DecimalComma.
+func NewExcelCSV(w io.Writer) (*csv.Writer, error) {
+	if _, err := io.WriteString(w, ExcelBOM); err != nil {
+		return nil, err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.UseCRLF = true
+	return cw, nil
+}
+
+// DecimalComma prints v with prec decimals and a decimal comma (12,5), as
+// Belgian Excel reads a number.
+func DecimalComma(v float64, prec int) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', prec, 64), ".", ",", 1)
 }

@@ -133,3 +133,21 @@ func TestCSVFormulaInjectionEscaped(t *testing.T) {
 		}
 	}
 }
+
+// TestSemicolonCSVSaysSo: a list saved by a Belgian Excel (';' between
+// columns) is refused with what to do, not "header lacks column code".
+func TestSemicolonCSVSaysSo(t *testing.T) {
+	t.Parallel()
+	in := "\ufeffcode;name;profession;parcel_kind;centre_id;window_start;window_end\r\nX;Y;Z;k;c;2020-11-09;2021-01-08\r\n"
+	err := ReadPickupCSV(strings.NewReader(in), func(int, Pickup) error { return nil })
+	var re *RowError
+	if !errors.As(err, &re) || re.Line != 1 || !errors.Is(err, ErrSemicolonCSV) || !strings.Contains(err.Error(), "this file uses ';'") ||
+		strings.Contains(err.Error(), "lacks") {
+		t.Errorf("err = %v, want a line-1 error saying the file uses ';'", err)
+	}
+	// A header with commas but a column missing still names the column.
+	err = ReadPickupCSV(strings.NewReader("code,name\n"), func(int, Pickup) error { return nil })
+	if errors.Is(err, ErrSemicolonCSV) || err == nil || !strings.Contains(err.Error(), `lacks column "profession"`) {
+		t.Errorf("comma header: err = %v", err)
+	}
+}

@@ -123,6 +123,7 @@ func newRoot(c *ctx) *cobra.Command {
 		newCmdShipments(c, nil),
 		newCmdConflicts(c, nil),
 		newCmdReviewConflict(c, nil),
+		newCmdReport(c, nil),
 		newCmdDemo(c, nil),
 		newCmdVerifyLog(c, nil),
 		newCmdScanImage(c, nil),

@@ -117,6 +117,17 @@ func (c *Catalog) Profession(camp *pickup.Campaign, id string) string {
 	return id
 }
 
+// ParcelKind returns a parcel kind's name in the language, or its id when
+// the campaign does not know it.
+func (c *Catalog) ParcelKind(camp *pickup.Campaign, id string) string {
+	if camp != nil {
+		if k, ok := camp.ParcelKind(id); ok {
+			return k.Names.In(c.Lang)
+		}
+	}
+	return id
+}
+
 // ItemName returns an item's name in the language.
 func (c *Catalog) ItemName(camp *pickup.Campaign, id string) string {
 	if camp != nil {

@@ -2,19 +2,16 @@ package registry
 
 import (
 	"bufio"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
+
+	"github.com/pickup-terminal/pickup"
 )
 
 // The schedule and the plan as a table for people, and as CSV for Belgian
 // Excel: UTF-8 with a byte-order mark, ';' between fields, decimal commas.
-
-// ExcelBOM starts the CSV files, so that Excel reads them as UTF-8.
-const ExcelBOM = "\ufeff"
 
 // paceText and sizesText say in words what CentreWeek.Pace and Sizes mean.
 var paceText = map[string]string{
@@ -32,7 +29,7 @@ var sizesText = map[string]string{
 func FormatParcels(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 
 // decimalComma prints v to one decimal with a comma, as Belgian Excel reads it.
-func decimalComma(v float64) string { return strings.Replace(FormatParcels(v), ".", ",", 1) }
+func decimalComma(v float64) string { return pickup.DecimalComma(v, 1) }
 
 func itemLabel(item, size string) string {
 	if size == "" {
@@ -88,26 +85,11 @@ var ScheduleCSVHeader = []string{"week", "week_start", "week_end", "centre_id", 
 
 // excelText keeps a text cell from being read as a formula by Excel (a
 // centre named "=HYPERLINK(…)" stays text).
-func excelText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-func excelCSV(w io.Writer) (*csv.Writer, error) {
-	if _, err := io.WriteString(w, ExcelBOM); err != nil {
-		return nil, err
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	return cw, nil
-}
+func excelText(s string) string { return pickup.EscapeCSVField(s) }
 
 // WriteScheduleCSV writes the schedule as CSV for Belgian Excel.
 func WriteScheduleCSV(w io.Writer, sch *Schedule) error {
-	cw, err := excelCSV(w)
+	cw, err := pickup.NewExcelCSV(w)
 	if err != nil {
 		return err
 	}
@@ -164,7 +146,7 @@ var PlanCSVHeader = []string{"week", "week_start", "week_end", "centre_id", "cen
 
 // WritePlanCSV writes the shipment plan as CSV for Belgian Excel.
 func WritePlanCSV(w io.Writer, p *Plan) error {
-	cw, err := excelCSV(w)
+	cw, err := pickup.NewExcelCSV(w)
 	if err != nil {
 		return err
 	}
