@@ -49,7 +49,7 @@ func (u *UI) managerTabs() []managerTab {
 // managerButtons are buttons on the manager screen's top row, left of
 // "Back to the counter" (one line each, built like the tabs).
 func (u *UI) managerButtons() []fyne.CanvasObject {
-	return []fyne.CanvasObject{}
+	return []fyne.CanvasObject{u.newReportButton()}
 }
 
 // newTodayTab is the Today panel: the day's handovers, the stock left,

@@ -111,8 +111,9 @@ type UI struct {
 	camDone      chan struct{}
 	infoText     func(*i18n.Catalog) string
 	dialog       dialog.Dialog
-	picker       *filePicker // the image picker, while open
-	pickerDir    string      // the folder an image was last picked in
+	reportPanel  *reportPanel // the Report button's form, made when first opened
+	picker       *filePicker  // the image picker, while open
+	pickerDir    string       // the folder an image was last picked in
 	kick         chan struct{}
 }
 

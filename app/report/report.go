@@ -5,8 +5,11 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -249,4 +252,24 @@ func (d *doc) text(c cell) string {
 		return s
 	}
 	return d.tr.Number(int(c.num))
+}
+
+// ToFolder writes the report of the days from to to of s into the folder
+// dir (made if missing) under its usual name (store.ReportFileName) in
+// format and lang, and returns the file's path: the manager screen's
+// Report button.
+func ToFolder(ctx context.Context, s *store.Store, dir, format string, from, to pickup.Date, lang string) (string, error) {
+	rep, err := s.Report(ctx, from, to)
+	if err != nil {
+		return "", err
+	}
+	camp, _ := s.Campaign(ctx, "")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("write report: %w", err)
+	}
+	path := filepath.Join(dir, store.ReportFileName(rep.Centre.ID, from, to, format))
+	if err := WriteFile(path, format, rep, Options{Lang: lang, Loc: s.Loc, Campaign: camp}); err != nil {
+		return "", err
+	}
+	return path, nil
 }
