@@ -55,11 +55,9 @@ type Report struct {
 	// ConflictCodes is how many codes the period's conflicts involve.
 	ConflictCodes int `json:"conflict_codes"`
 
-	// Owed lists items handed over short and still owed. OwedKnown is false
-	// while the store does not record owed items: the writers then leave
-	// the section out rather than print zeros nobody counted.
-	Owed      []OwedLine `json:"owed,omitempty"`
-	OwedKnown bool       `json:"owed_known"`
+	// Owed is what was recorded owed (every glove size out) and handed
+	// over later in the period, and what is still owed now (Store.Owed).
+	Owed OwedFigures `json:"owed"`
 }
 
 // ReportCount is a count under a key: a parcel kind or a glove size.
@@ -77,15 +75,16 @@ type ReportByProfession struct {
 }
 
 // StockBalance is the stock of one item and size over the period:
-// Opening + Received − HandedOver + Counted = Closing. HandedOver is net
-// of undos; Counted is what the stock counts of the period changed (the
-// count rule: a count sets the level as of its time).
+// Opening + Received − HandedOver − Lost + Counted = Closing. HandedOver
+// is net of undos; Counted is what the stock counts of the period changed
+// (the count rule: a count sets the level as of its time).
 type StockBalance struct {
 	Item       string `json:"item"`
 	Size       string `json:"size,omitempty"`
 	Opening    int    `json:"opening"`
 	Received   int    `json:"received"`
 	HandedOver int    `json:"handed_over"`
+	Lost       int    `json:"lost"`
 	Counted    int    `json:"counted"`
 	Closing    int    `json:"closing"`
 }
@@ -96,13 +95,6 @@ type ReportShipment struct {
 	Shipment
 	ReceivedQty int       `json:"received_qty"`
 	ReceivedAt  time.Time `json:"received_at,omitzero"`
-}
-
-// OwedLine is an item still owed to professionals (handed over later).
-type OwedLine struct {
-	Item string `json:"item"`
-	Size string `json:"size,omitempty"`
-	Qty  int    `json:"qty"`
 }
 
 // Report gathers the figures of the days from to to (included).
@@ -143,17 +135,10 @@ func (s *Store) Report(ctx context.Context, from, to pickup.Date) (Report, error
 		}
 	}
 	rep.ConflictCodes = len(codes)
-	rep.Owed, rep.OwedKnown, err = s.reportOwed(ctx, start, end)
-	if err != nil {
+	if rep.Owed, err = s.Owed(ctx, start, end); err != nil {
 		return rep, fmt.Errorf("report: %w", err)
 	}
 	return rep, nil
-}
-
-// reportOwed is the hook for owed items (issue 11 item 4): until the store
-// records them it says it does not know, and the report leaves them out.
-func (s *Store) reportOwed(context.Context, time.Time, time.Time) ([]OwedLine, bool, error) {
-	return nil, false, nil
 }
 
 // reportHandovers counts the period's handovers at this centre by hour,
@@ -272,13 +257,14 @@ func (s *Store) stockBalances(ctx context.Context, start, end time.Time) ([]Stoc
 		}
 		var handed int
 		if err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(CASE WHEN kind = 'reception' THEN delta END), 0),
-			coalesce(-sum(CASE WHEN kind IN ('handover', 'undo') THEN delta END), 0)
+			coalesce(-sum(CASE WHEN kind IN ('handover', 'undo') THEN delta END), 0),
+			coalesce(-sum(CASE WHEN kind = 'loss' THEN delta END), 0)
 			FROM stock_moves WHERE item = ? AND size = ? AND kind <> 'count' AND at >= ? AND at < ?`,
-			l.Item, l.Size, fmtTime(start), fmtTime(end)).Scan(&b.Received, &handed); err != nil {
+			l.Item, l.Size, fmtTime(start), fmtTime(end)).Scan(&b.Received, &handed, &b.Lost); err != nil {
 			return nil, fmt.Errorf("stock balance: %w", err)
 		}
 		b.HandedOver = handed
-		b.Counted = b.Closing - b.Opening - b.Received + b.HandedOver
+		b.Counted = b.Closing - b.Opening - b.Received + b.HandedOver + b.Lost
 		out = append(out, b)
 	}
 	return out, nil

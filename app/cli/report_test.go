@@ -131,6 +131,9 @@ func TestReportEqualsStatusAndHandovers(t *testing.T) {
 		if rep.Handovers != int(st["handed_over_today"].(float64)) || rep.Handovers != active || rep.Undone != undone {
 			t.Errorf("%s: %d handovers, %d undone; status says %v, the list %d and %d", format, rep.Handovers, rep.Undone, st["handed_over_today"], active, undone)
 		}
+		if rep.Owed.Outstanding != int(st["owed"].(float64)) {
+			t.Errorf("%s: %d codes owed, status says %v", format, rep.Owed.Outstanding, st["owed"])
+		}
 		if rep.Expected != int(st["expected"].(float64)) || rep.Collected != int(st["collected"].(float64)) || rep.ConflictCodes != int(st["conflicts"].(float64)) {
 			t.Errorf("%s: expected/collected/conflicts %d/%d/%d, status %v/%v/%v", format, rep.Expected, rep.Collected, rep.ConflictCodes, st["expected"], st["collected"], st["conflicts"])
 		}
@@ -166,7 +169,7 @@ func TestReportEqualsStatusAndHandovers(t *testing.T) {
 			if float64(b.Closing) != stock[key] {
 				t.Errorf("%s: %s closes at %d, status has %v", format, key, b.Closing, stock[key])
 			}
-			if b.Opening+b.Received-b.HandedOver+b.Counted != b.Closing {
+			if b.Opening+b.Received-b.HandedOver-b.Lost+b.Counted != b.Closing {
 				t.Errorf("%s: %s does not balance: %+v", format, key, b)
 			}
 			if key == "gloves-M" && (b.Opening != 0 || b.Received != 2000 || b.HandedOver <= 0 || b.Counted != 1990-2000+b.HandedOver || b.Closing != 1990) {
@@ -189,7 +192,7 @@ func checkReportFile(t *testing.T, format, path string, rep store.Report) {
 	for _, b := range rep.Stock {
 		if b.Item == "gloves" && b.Size == "M" {
 			glovesM = []string{"Gloves", "M"}
-			for _, n := range []int{b.Opening, b.Received, b.HandedOver, b.Counted, b.Closing} {
+			for _, n := range []int{b.Opening, b.Received, b.HandedOver, b.Lost, b.Counted, b.Closing} {
 				glovesM = append(glovesM, strconv.Itoa(n))
 			}
 		}

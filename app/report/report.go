@@ -146,6 +146,7 @@ func newDoc(rep store.Report, opt Options) *doc {
 			{txt(tr.T("report.summary.handovers")), num(rep.Handovers)},
 			{txt(tr.T("report.summary.undone")), num(rep.Undone)},
 			{txt(tr.T("report.summary.conflicts")), num(rep.ConflictCodes)},
+			{txt(tr.T("report.summary.owed")), num(rep.Owed.Outstanding)},
 			{txt(tr.T("report.summary.expected")), num(rep.Expected)},
 			{txt(tr.T("report.summary.collected")), num(rep.Collected)},
 			{txt(tr.T("report.summary.remaining")), num(rep.Remaining)},
@@ -197,10 +198,10 @@ func newDoc(rep store.Report, opt Options) *doc {
 
 	stock := section{sheet: tr.T("report.sheet.stock"), title: tr.T("report.stock"), note: tr.T("report.stock.note"),
 		header: []string{tr.T("report.item"), tr.T("report.size.col"), tr.T("report.opening"), tr.T("report.received"),
-			tr.T("report.handed"), tr.T("report.counted"), tr.T("report.closing")}}
+			tr.T("report.handed"), tr.T("report.lost"), tr.T("report.counted"), tr.T("report.closing")}}
 	for _, b := range rep.Stock {
 		stock.rows = append(stock.rows, []cell{txt(tr.ItemName(camp, b.Item)), txt(b.Size), num(b.Opening), num(b.Received),
-			num(b.HandedOver), num(b.Counted), num(b.Closing)})
+			num(b.HandedOver), num(b.Lost), num(b.Counted), num(b.Closing)})
 	}
 	d.sections = append(d.sections, stock)
 
@@ -228,14 +229,14 @@ func newDoc(rep store.Report, opt Options) *doc {
 	}
 	d.sections = append(d.sections, confl)
 
-	if rep.OwedKnown {
-		owed := section{sheet: tr.T("report.sheet.owed"), title: tr.T("report.owed"), empty: tr.T("report.none"),
-			header: []string{tr.T("report.item"), tr.T("report.size.col"), tr.T("report.owed.qty")}}
-		for _, o := range rep.Owed {
-			owed.rows = append(owed.rows, []cell{txt(tr.ItemName(camp, o.Item)), txt(o.Size), num(o.Qty)})
-		}
-		d.sections = append(d.sections, owed)
+	ow := rep.Owed
+	owed := section{sheet: tr.T("report.sheet.owed"), title: tr.T("report.owed"), note: tr.T("report.owed.note"),
+		header: []string{tr.T("report.item"), tr.T("report.owed.recorded"), tr.T("report.owed.delivered"), tr.T("report.owed.outstanding")}}
+	owed.rows = append(owed.rows, []cell{txt(tr.T("report.owed.handovers")), num(ow.Recorded), num(ow.Delivered), num(ow.Outstanding)})
+	for _, it := range ow.Items {
+		owed.rows = append(owed.rows, []cell{txt(tr.ItemName(camp, it.Item)), num(it.Recorded), num(it.Delivered), num(it.Outstanding)})
 	}
+	d.sections = append(d.sections, owed)
 	return d
 }
 
