@@ -207,7 +207,9 @@ func (u *UI) renderStatus() {
 	}
 	u.header.SetText(head)
 	text, icon, level := syncWords(tr, s.registry, s.hasSync, s.online, s.syncErr, s.status.LastSync, u.opt.Loc, s.skew)
-	u.buttons["sync"].SetText(tr.T("ui.tech.panel.open"))
+	// An icon only: the sync state in the status bar opens the panel too,
+	// and the words left the centre's name no room at 1024×768.
+	u.buttons["sync"].SetText("")
 	u.buttons["sync"].Show()
 	if s.err != nil {
 		text, level = tr.T("ui.status.read_error", "err", s.err.Error()), LevelStop

@@ -22,6 +22,8 @@ const (
 	// sizeTitle is the verdict's title: at least three times the body text,
 	// to be read at two metres.
 	sizeTitle fyne.ThemeSizeName = "pickup.title"
+	// sizeTitleLong is a title too long for one line at sizeTitle.
+	sizeTitleLong fyne.ThemeSizeName = "pickup.title.long"
 	// sizeBig is the verdict's main lines (name, reason, what to do next).
 	sizeBig fyne.ThemeSizeName = "pickup.big"
 	// sizeCode is the scan field's text.
@@ -40,7 +42,10 @@ const (
 const (
 	BodySize  float32 = 18
 	TitleSize float32 = 3.4 * BodySize
-	BigSize   float32 = 28
+	// TitleLongSize is a verdict title too long for one line at TitleSize
+	// (Handschoenen tegoed at 1024×768): 2.6 times the body text.
+	TitleLongSize float32 = 2.6 * BodySize
+	BigSize       float32 = 28
 	// StatusSize is the sync state's and the conflicts' text in the status
 	// bar, StatusLineSize the counts and last sync, KeysSize the key line
 	// (pixels at scale 1). A capital letter is about 0.7 of it: 18 px at
@@ -171,6 +176,8 @@ func (t *counterTheme) Size(n fyne.ThemeSizeName) float32 {
 		return 2
 	case sizeTitle:
 		return TitleSize
+	case sizeTitleLong:
+		return TitleLongSize
 	case sizeBig:
 		return BigSize
 	case sizeCode:

@@ -601,7 +601,7 @@ func (u *UI) renderVerdict() {
 	u.band.FillColor = th.Color(st.band, theme.VariantLight)
 	u.band.Refresh()
 	u.bandIcon.SetResource(theme.NewColoredResource(icon, colorOnBand))
-	setRich(u.title, para(sizeTitle, colorOnBand, true, v.Title))
+	setRich(u.title, para(u.titleSize(v.Title), colorOnBand, true, v.Title))
 	code := para(theme.SizeNameText, colorOnBand, false, v.Code)
 	for _, s := range code {
 		s.(*widget.TextSegment).Style.Alignment = fyne.TextAlignTrailing
@@ -646,6 +646,17 @@ func (u *UI) renderVerdict() {
 	// Lay the panel out again now: the text changed height, and a scroll's
 	// content is not laid out again by itself when only its children grew.
 	u.verdictView.Refresh()
+}
+
+// titleSize is the verdict title's size: TitleSize, or TitleLongSize for
+// a title that would not stand on one line in the band (at 1024×768 a
+// title on two lines pushed the glove size buttons out of view).
+func (u *UI) titleSize(title string) fyne.ThemeSizeName {
+	w := u.title.Size().Width - 2*theme.InnerPadding()
+	if w > 0 && fyne.MeasureText(title, TitleSize, fyne.TextStyle{Bold: true}).Width > w {
+		return sizeTitleLong
+	}
+	return sizeTitle
 }
 
 // syncSizeButtons makes one button per size offered, reusing them.
