@@ -94,8 +94,27 @@ func TestOwedHandover(t *testing.T) {
 	if r, err := g.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{other}}); err != nil || r.Results[0].Flag != protocol.FlagWrongCentre {
 		t.Errorf("owed handover from another centre: %+v, %v; want flagged wrong_centre", r, err)
 	}
+	// A parcel of gloves only, all owed: the handover gives nothing now.
+	only := handover(t, a, codes["namur"][1], at)
+	only.GloveSize, only.Items, only.Owed = "", nil, []pickup.Line{{Item: "gloves", Qty: 500}}
+	if r, err := a.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{only}}); err != nil || r.Results[0].Result != protocol.ResultAccepted {
+		t.Fatalf("push all-owed handover: %+v, %v", r, err)
+	}
 	rep, _ = f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
-	if tt := rep.Totals; tt.Handovers != 1 || tt.DoubleHandovers != 0 || tt.OwedHandovers != 1 || tt.DoubleOwedHandovers != 1 {
-		t.Errorf("report totals after the double %+v; want 1 handover, 1 owed handover, 1 double owed handover", tt)
+	for _, c := range rep.Centres {
+		for _, it := range c.Items {
+			if c.ID == "namur" && it.Item+it.Size != "glovesL" && it.Item+it.Size != "glovesM" && it.Item != "masks" && it.HandedOver != 0 {
+				t.Errorf("handed over %s %s: %d; the all-owed handover gave nothing", it.Item, it.Size, it.HandedOver)
+			}
+			if c.ID == "namur" && it.Item == "masks" && it.HandedOver != 500 {
+				t.Errorf("masks handed over %d, want 500 (the all-owed handover gave none)", it.HandedOver)
+			}
+		}
+	}
+	if tt := rep.Totals; tt.StillOwed != 1 {
+		t.Errorf("still owed %d, want the all-owed code", tt.StillOwed)
+	}
+	if tt := rep.Totals; tt.Handovers != 2 || tt.DoubleHandovers != 0 || tt.OwedHandovers != 1 || tt.DoubleOwedHandovers != 1 {
+		t.Errorf("report totals after the double %+v; want 2 handovers, 1 owed handover, 1 double owed handover", tt)
 	}
 }

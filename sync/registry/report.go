@@ -308,12 +308,15 @@ func (reg *Registry) handedOverItems(ctx context.Context, tx *sql.Tx, item func(
 	if err != nil {
 		return err
 	}
-	return eachRow(ctx, tx, `SELECT e.centre_id, e.items, e.glove_size, coalesce(p.campaign_id, ''), coalesce(p.parcel_kind, ''), coalesce(p.profession, '')
+	return eachRow(ctx, tx, `SELECT e.centre_id, e.items, e.glove_size, coalesce(p.campaign_id, ''), coalesce(p.parcel_kind, ''), coalesce(p.profession, ''), e.owed
 		FROM events e LEFT JOIN pickups p ON p.code = e.code
 		WHERE (e.type = 'handover' AND e.undone = 0 OR e.type = 'owed_handover') AND e.flag = ''`, func(r *sql.Rows) error {
-		var centreID, itemsJSON, glove, campID, kind, prof string
-		if err := r.Scan(&centreID, &itemsJSON, &glove, &campID, &kind, &prof); err != nil {
+		var centreID, itemsJSON, glove, campID, kind, prof, owed string
+		if err := r.Scan(&centreID, &itemsJSON, &glove, &campID, &kind, &prof, &owed); err != nil {
 			return err
+		}
+		if owed != "" && (itemsJSON == "" || itemsJSON == "[]") {
+			return nil // everything was owed: nothing was handed over (the parcel's contents are not assumed)
 		}
 		lines, err := resolveLines(itemsJSON, glove, campaigns[campID], kind, prof)
 		if err != nil {
