@@ -236,6 +236,16 @@ var shotScreens = []shotScreen{
 		test.Tap(buttonIn(f.t, tab, tr.T("ui.mgr.conflicts.mark")))
 		shot("manager-conflicts-reviewed")
 	}},
+	{"report", shotDemo, func(f *fixture, shot func(string)) {
+		f.openManager()
+		f.ui.ShowReport()
+		shot("manager-report-form")
+		p := f.ui.reportPanel
+		p.folder.SetText(f.t.TempDir())
+		p.format.SetSelected("pdf")
+		test.Tap(p.write)
+		shot("manager-report-written")
+	}},
 	{"picker", shotDemo, func(f *fixture, shot func(string)) {
 		pickerHome(f.t.(*testing.T), f.sample(pickup.VerdictOK))
 		f.key(fyne.KeyF7)
