@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/image/font/gofont/gobold"
@@ -153,7 +154,7 @@ func table(pdf *fpdf.Fpdf, d *doc, s section) {
 	full := pageW - 2*margin
 	numW := 0.0
 	if cols > 1 {
-		numW = min(30, (full-55)/float64(cols-1))
+		numW = min(30, (full-40)/float64(cols-1))
 		if cols == 2 {
 			numW = 80 // a figure and its value: the value may be a name
 		}
@@ -175,20 +176,35 @@ func table(pdf *fpdf.Fpdf, d *doc, s section) {
 		}
 		return "L"
 	}
+	headSize := 8.5
+	if cols > 5 {
+		headSize = 7.5 // narrow columns: whole words on each line
+	}
 	header := func() {
-		pdf.SetFont("go", "B", 8.5)
+		// Each header's size: the largest (up to headSize) at which its
+		// longest word fits its column (German compounds are long).
+		sizes := make([]float64, cols)
 		lines := 1
 		for i, h := range s.header {
+			sizes[i] = headSize
+			for _, word := range strings.Fields(h) {
+				for pdf.SetFont("go", "B", sizes[i]); sizes[i] > 5.5 && pdf.GetStringWidth(word) > widths[i]-1.5; {
+					sizes[i] -= 0.5
+					pdf.SetFont("go", "B", sizes[i])
+				}
+			}
+			pdf.SetFont("go", "B", sizes[i])
 			lines = max(lines, len(pdf.SplitText(h, widths[i]-1.5)))
 		}
-		hh := float64(lines)*4.2 + 1
+		hh := float64(lines)*3.8 + 1
 		y := pdf.GetY()
 		pdf.SetFillColor(225, 225, 225)
 		pdf.Rect(margin, y, full, hh, "F")
 		x := margin
 		for i, h := range s.header {
+			pdf.SetFont("go", "B", sizes[i])
 			pdf.SetXY(x, y+0.5)
-			pdf.MultiCell(widths[i], 4.2, h, "", align(i), false)
+			pdf.MultiCell(widths[i], 3.8, h, "", align(i), false)
 			x += widths[i]
 		}
 		pdf.SetXY(margin, y+hh)

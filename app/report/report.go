@@ -171,7 +171,11 @@ func newDoc(rep store.Report, opt Options) *doc {
 	profs := section{sheet: tr.T("report.profession"), title: tr.T("report.professions"), total: true, empty: tr.T("report.none"),
 		header: []string{tr.T("report.profession")}}
 	for _, sz := range rep.Sizes {
-		profs.header = append(profs.header, tr.T("report.size")+" "+sizeName(sz))
+		if sz == "" {
+			profs.header = append(profs.header, sizeName(sz))
+		} else {
+			profs.header = append(profs.header, sz)
+		}
 	}
 	profs.header = append(profs.header, tr.T("report.total"), tr.T("report.share"))
 	for _, p := range rep.Professions {
