@@ -215,3 +215,49 @@ func BenchmarkStatus1M(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkForecast1M computes the shortage forecast of a centre holding
+// 900,000 of 1,000,000 pickups, with handovers recorded: the Today panel
+// refreshes it.
+func BenchmarkForecast1M(b *testing.B) {
+	s := openBig(b)
+	ctx := context.Background()
+	s.Now = func() time.Time { return testNow }
+	s.Loc = time.UTC
+	for _, sz := range []string{"S", "M", "L", "XL"} {
+		if _, err := s.ReceiveStock(ctx, "gloves", sz, 100_000, "bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := range 200 {
+		if i%10 == 9 {
+			continue
+		}
+		if _, err := s.Handover(ctx, HandoverRequest{Input: string(benchCode(i)), GloveSize: []string{"S", "M", "L", "XL"}[i%4]}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	durs := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		fc, err := s.Forecast(ctx)
+		durs = append(durs, time.Since(t0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if m := forecastLine(fc, "masks", ""); m.Need < 400_000_000 {
+			b.Fatalf("masks need %d: the 900,000 parcels were not counted", m.Need)
+		}
+	}
+	reportPercentiles(b, durs)
+}
+
+func forecastLine(fc pickup.Forecast, item, size string) pickup.ItemForecast {
+	for _, l := range fc.Lines {
+		if l.Item == item && l.Size == size {
+			return l
+		}
+	}
+	return pickup.ItemForecast{}
+}

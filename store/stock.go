@@ -348,47 +348,6 @@ func (s *Store) ReceiveShipmentLine(ctx context.Context, id string, qty int, rea
 	return res, nil
 }
 
-// Runway says how long the stock of one item and size lasts at the recent
-// pace of handovers.
-type Runway struct {
-	StockLine
-	PerDay   float64 `json:"per_day"`             // units handed over a day, over the window
-	DaysLeft float64 `json:"days_left,omitempty"` // at that pace; 0 when nothing goes out
-	RunsOut  string  `json:"runs_out,omitempty"`  // the day it runs out (YYYY-MM-DD), within 90 days
-}
-
-// Forecast estimates, per item and size, the pace of handovers over the
-// last days (undos taken back) and when the stock runs out at that pace.
-func (s *Store) Forecast(ctx context.Context, days int) ([]Runway, error) {
-	if days <= 0 {
-		days = 7
-	}
-	lines, err := s.Stock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Now()
-	since := fmtTime(now.Add(-time.Duration(days) * 24 * time.Hour))
-	out := make([]Runway, 0, len(lines))
-	for _, l := range lines {
-		var used int
-		err := s.db.QueryRowContext(ctx, `SELECT coalesce(-sum(delta), 0) FROM stock_moves
-			WHERE item = ? AND size = ? AND kind IN ('handover', 'undo') AND at >= ?`, l.Item, l.Size, since).Scan(&used)
-		if err != nil {
-			return nil, fmt.Errorf("forecast: %w", err)
-		}
-		r := Runway{StockLine: l, PerDay: float64(max(used, 0)) / float64(days)}
-		if r.PerDay > 0 && l.Qty > 0 {
-			r.DaysLeft = float64(l.Qty) / r.PerDay
-			if r.DaysLeft <= 90 {
-				r.RunsOut = pickup.DateOf(now.In(s.Loc).Add(time.Duration(r.DaysLeft * 24 * float64(time.Hour)))).String()
-			}
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
 // Movement kinds, as StockMove.Kind says them.
 const (
 	MoveReception = "reception"

@@ -509,7 +509,7 @@ func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 	if err != nil {
 		return err
 	}
-	runway, err := s.Forecast(ctx, 7)
+	fc, err := s.Forecast(ctx)
 	if err != nil {
 		return err
 	}
@@ -526,7 +526,7 @@ func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 			"expected": st.Expected, "collected": st.Collected, "remaining": st.Remaining, "cancelled": st.Cancelled,
 			"handed_over_today": st.HandedOverToday, "pending_upload": st.PendingUpload, "conflicts": st.Conflicts,
 			"owed": st.Owed, "stock": st.StockMap(), "last_sync": lastSync, "last_refresh": st.LastRefresh, "data": c.data,
-			"forecast": runway, "recommended_version": recommended, "version": this,
+			"forecast": fc, "recommended_version": recommended, "version": this,
 		})
 		return nil
 	}
@@ -542,25 +542,48 @@ func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 	if note := versionNote(c, recommended); note != "" {
 		c.printf("Version    %s\n", note)
 	}
-	c.printf("Stock      on hand   a day (7 days)   runs out\n")
-	for _, r := range runway {
-		name := c.tr.ItemName(camp, r.Item)
-		if r.Size != "" {
-			name += " " + r.Size
+	c.printf("Stock      on hand  in transit   still needed   short by   runs out\n")
+	for _, f := range fc.Lines {
+		name := c.tr.ItemName(camp, f.Item)
+		if f.Size != "" {
+			name += " " + f.Size
 		}
-		out := ""
+		out := "lasts"
 		switch {
-		case r.RunsOut != "":
-			d, _ := pickup.ParseDate(r.RunsOut)
-			out = fmt.Sprintf("%s (%.0f days)", c.tr.Date(d.Year, d.Month, d.Day), r.DaysLeft)
-		case r.Qty <= 0:
-			out = "none left"
-		case r.PerDay > 0:
-			out = "in more than 90 days"
+		case f.Short():
+			out = c.tr.Date(f.RunsOut.Year, f.RunsOut.Month, f.RunsOut.Day)
+		case f.Need == 0:
+			out = "nothing expected"
 		}
-		c.printf("  %-24s %9d %12.0f   %s\n", name, r.Qty, r.PerDay, out)
+		c.printf("  %-24s %7d %11d %14d %10d   %s\n", name, f.OnHand, f.InTransit, f.Need, f.ShortBy, out)
 	}
+	c.printf("  (still needed: the parcels still expected, their windows not over; spread %s; glove sizes %s)\n",
+		paceWords(fc.Pace), mixWords(fc))
 	return nil
+}
+
+// paceWords says in English how the forecast spread the expected parcels.
+func paceWords(pace string) string {
+	if pace == pickup.PaceWeekdays {
+		return "by this centre's handovers per day of the week"
+	}
+	return "evenly over the days left in their windows"
+}
+
+// mixWords says in English where the forecast's glove-size split comes
+// from.
+func mixWords(fc pickup.Forecast) string {
+	for _, f := range fc.Lines {
+		switch f.Mix {
+		case pickup.MixCentre:
+			return "by the mix chosen so far at this centre"
+		case pickup.MixPlan:
+			return "by the registry's plan (too few chosen here yet)"
+		case pickup.MixEven:
+			return "split evenly (none chosen here yet)"
+		}
+	}
+	return "not needed"
 }
 
 type handoversOptions struct {

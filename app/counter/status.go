@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/internal/buildinfo"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/client"
@@ -28,8 +29,12 @@ type snapshot struct {
 	hasSync  bool
 	today    []store.Handed
 	weeks    []pickup.WeekPlan // the centre's coming weeks, from the registry
-	camp     *pickup.Campaign
-	err      error
+	// forecast is the shortage forecast (forecastErr why it could not be
+	// read).
+	forecast    pickup.Forecast
+	forecastErr error
+	camp        *pickup.Campaign
+	err         error
 	// recommended is the counter version the registry recommends.
 	recommended string
 	peers       int           // the centre's counters exchanged with in the last minute (LAN)
@@ -55,6 +60,7 @@ func (u *UI) read(ctx context.Context) snapshot {
 		s.err = err
 	}
 	s.weeks, _ = u.opt.Store.ComingWeeks(ctx) // none shown when unreadable
+	s.forecast, s.forecastErr = u.opt.Store.Forecast(ctx)
 	s.recommended, _ = u.opt.Store.Setting(ctx, client.KeyRecommendedVersion)
 	if ps, err := u.opt.Store.Peers(ctx); err == nil {
 		for _, p := range ps {
@@ -250,4 +256,20 @@ func (u *UI) renderStatus() {
 	u.themeStatus()
 	c.Refresh()
 	u.summary.SetText(tr.T("ui.status.today", "n", count(s.status.HandedOverToday)))
+}
+
+// renderStockWarn shows or hides the counter's line about stock running
+// out (counterWarning); it never takes the focus or stops a handover. The
+// manager screen's Today panel says it at length: the line hides there.
+func (u *UI) renderStockWarn(tr *i18n.Catalog) {
+	text := ""
+	if u.snap.full && u.snap.forecastErr == nil && !u.showManager {
+		text = counterWarning(tr, u.snap.camp, u.snap.forecast)
+	}
+	u.stockWarn.SetText(text)
+	if text == "" {
+		u.stockWarn.Hide()
+		return
+	}
+	u.stockWarn.Show()
 }

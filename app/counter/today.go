@@ -26,27 +26,32 @@ type todayPanel struct {
 	title, summary, handTitle, stockTitle *widget.Label
 	weeksTitle                            *widget.Label
 	rows, stock, weeks                    *fyne.Container
+	outlook                               *fyne.Container // what runs short, in words
+	basis                                 *fyne.Container // how the need was reckoned, under the stock
 	obj                                   *fyne.Container
 }
 
 func newTodayPanel() *todayPanel {
 	p := &todayPanel{title: widget.NewLabel(""), summary: widget.NewLabel(""), handTitle: widget.NewLabel(""),
-		stockTitle: widget.NewLabel(""), weeksTitle: widget.NewLabel(""), rows: container.NewVBox(), stock: container.NewGridWithColumns(2),
-		weeks: container.NewVBox()}
+		stockTitle: widget.NewLabel(""), weeksTitle: widget.NewLabel(""), rows: container.NewVBox(), stock: container.NewVBox(),
+		weeks: container.NewVBox(), outlook: container.NewVBox(), basis: container.NewVBox()}
 	p.title.SizeName = theme.SizeNameHeadingText
 	p.title.TextStyle.Bold = true
 	p.summary.Wrapping = fyne.TextWrapWord
 	p.handTitle.TextStyle.Bold = true
 	p.stockTitle.TextStyle.Bold = true
 	p.weeksTitle.TextStyle.Bold = true
+	for _, l := range []*widget.Label{p.handTitle, p.stockTitle, p.weeksTitle} {
+		l.Truncation = fyne.TextTruncateEllipsis // the columns are narrow at 1024×768
+	}
 	left := container.NewBorder(p.handTitle, nil, nil, nil, container.NewVScroll(p.rows))
-	stock := container.NewBorder(p.stockTitle, nil, nil, nil, container.NewVScroll(p.stock))
+	stock := container.NewBorder(p.stockTitle, nil, nil, nil, container.NewVScroll(container.NewVBox(p.stock, p.basis)))
 	weeks := container.NewBorder(p.weeksTitle, nil, nil, nil, container.NewVScroll(p.weeks))
 	right := container.NewHSplit(stock, weeks)
-	right.Offset = 0.45
+	right.Offset = 0.55
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.52
-	p.obj = container.NewBorder(container.NewVBox(p.title, p.summary), nil, nil, nil, split)
+	split.Offset = 0.4
+	p.obj = container.NewBorder(container.NewVBox(p.title, p.summary, p.outlook), nil, nil, nil, split)
 	return p
 }
 
@@ -75,20 +80,14 @@ func (p *todayPanel) render(tr *i18n.Catalog, s snapshot, loc *time.Location, no
 		p.rows.Add(handedRow(tr, s.camp, h.At.In(loc), h.Name, h.Profession, h.GloveSize, terminal, h.Undone))
 	}
 
+	p.renderForecast(tr, s.camp, s.forecast, s.forecastErr)
 	p.stock.RemoveAll()
+	need := map[string]pickup.ItemForecast{}
+	for _, f := range s.forecast.Lines {
+		need[f.Key()] = f
+	}
 	for _, l := range st.Stock {
-		name := tr.ItemName(s.camp, l.Item)
-		if l.Size != "" {
-			name += " " + l.Size
-		}
-		qty := widget.NewLabel(tr.Number(l.Qty))
-		qty.Alignment = fyne.TextAlignTrailing
-		if l.Qty <= 0 {
-			qty.Importance = widget.DangerImportance
-			qty.TextStyle.Bold = true
-		}
-		p.stock.Add(widget.NewLabel(name))
-		p.stock.Add(qty)
+		p.stock.Add(stockRow(tr, s.camp, l, need[l.Key()]))
 	}
 	p.weeksTitle.SetText(tr.T("ui.today.weeks"))
 	p.weeks.RemoveAll()

@@ -95,6 +95,7 @@ type UI struct {
 	conflictsTheme                     *container.ThemeOverride
 	statusLines                        []*container.ThemeOverride
 	headerTheme                        *container.ThemeOverride
+	stockWarn                          *widget.Label // stock running out soon (forecast.go)
 
 	counterView fyne.CanvasObject
 	verdictView *fyne.Container
@@ -203,6 +204,11 @@ func (u *UI) build() {
 	u.lastSync = widget.NewLabel("")
 	u.pending = widget.NewLabel("")
 	u.summary = widget.NewLabel("")
+	u.stockWarn = widget.NewLabel("")
+	u.stockWarn.Importance = widget.DangerImportance
+	u.stockWarn.TextStyle.Bold = true
+	u.stockWarn.Wrapping = fyne.TextWrapWord
+	u.stockWarn.Hide()
 	u.today = newTodayPanel()
 	u.manager = newManagerScreen(u)
 	u.setup = newSetupPanel(func() { u.StartDemo() }, newEnrolBox(u))
@@ -230,7 +236,7 @@ func (u *UI) root() fyne.CanvasObject {
 	u.manager.obj.Hide()
 	middle := container.NewStack(u.verdictView, u.manager.obj)
 
-	u.statusBar = u.newStatusBar()
+	u.statusBar = container.NewVBox(u.stockWarn, u.newStatusBar()) // the stock line (forecast.go) above the bar
 	u.counterView = container.NewBorder(container.NewVBox(scanRow, u.info), nil, nil, nil, middle)
 	u.setup.obj.Hide()
 	return container.NewBorder(
@@ -572,6 +578,7 @@ func (u *UI) renderBody() {
 	u.statusBar.Show()
 	u.counterView.Show()
 	u.buttons["manager"].Show()
+	u.renderStockWarn(tr)
 	u.renderManager(tr)
 	u.renderVerdict()
 }
