@@ -1,6 +1,7 @@
 package counter
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -17,7 +18,7 @@ import (
 // The shortage forecast in the window: on the Today panel, each item and
 // size that runs short in words ("Gloves M: 120 short on 14 December
 // 2020"), with the stock table's need column; at the counter, a line in the
-// status area when an item will run out within store.WarnDays days, or
+// status bar when an item will run out within store.WarnDays days, or
 // when what is on hand does not cover today's share of the pickups still
 // expected. The rule is pickup.ForecastShortage's.
 
@@ -81,7 +82,7 @@ func (p *todayPanel) renderForecast(tr *i18n.Catalog, camp *pickup.Campaign, fc 
 	}
 	for i, f := range short {
 		if i == maxPanelShort && len(short) > maxPanelShort+1 {
-			l := widget.NewLabel(tr.T("ui.forecast.warn.more", "n", tr.Number(len(short)-i)))
+			l := widget.NewLabel(tr.T("ui.forecast.more", "n", tr.Number(len(short)-i)))
 			l.Importance = widget.DangerImportance
 			p.outlook.Add(l)
 			break
@@ -129,21 +130,21 @@ func needWords(tr *i18n.Catalog, f pickup.ItemForecast) (string, widget.Importan
 	return tr.T("ui.forecast.cell.none"), widget.LowImportance
 }
 
-// counterWarning is the counter's line about stock running out, "" when
-// nothing does within store.WarnDays days and what is on hand covers
-// today's share of the pickups still expected.
+// counterWarning is the counter's short line about stock running out
+// ("⚠ Running out: Gloves M today · Masks on 23/11"), "" when nothing runs
+// out within store.WarnDays days and what is on hand covers today's share
+// of the pickups still expected. The Today panel gives the numbers.
 func counterWarning(tr *i18n.Catalog, camp *pickup.Campaign, fc pickup.Forecast) string {
 	var today, soon []string
 	for _, f := range fc.Lines {
 		if f.NeedToday > max(f.OnHand, 0) {
-			today = append(today, tr.T("ui.forecast.warn.today_item", "item", tr.ItemSize(camp, f.Item, f.Size),
-				"left", tr.Number(max(f.OnHand, 0)), "need", tr.Number(f.NeedToday)))
+			today = append(today, tr.T("ui.forecast.warn.today_item", "item", tr.ItemSize(camp, f.Item, f.Size)))
 		}
 	}
 	for _, f := range shortages(fc) {
 		if f.DaysLeft >= 0 && f.DaysLeft <= store.WarnDays && f.NeedToday <= max(f.OnHand, 0) {
 			soon = append(soon, tr.T("ui.forecast.warn.soon_item", "item", tr.ItemSize(camp, f.Item, f.Size),
-				"date", tr.Date(f.RunsOut.Year, f.RunsOut.Month, f.RunsOut.Day)))
+				"date", fmt.Sprintf("%02d/%02d", f.RunsOut.Day, int(f.RunsOut.Month))))
 		}
 	}
 	items := append(today, soon...)

@@ -132,7 +132,8 @@ func (u *UI) newStatusBar() fyne.CanvasObject {
 	u.conflictsTheme = container.NewThemeOverride(u.buttons["conflicts"], statusTheme{Theme: NewTheme(u.highContrast)})
 	u.lastSync.Wrapping = fyne.TextWrapWord
 	u.help.Wrapping = fyne.TextWrapWord
-	top := container.NewBorder(nil, nil, nil, u.conflictsTheme, u.statePill)
+	// Stock running out (forecast.go) says so beside the conflicts.
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(u.stockWarn, u.conflictsTheme), u.statePill)
 	counts := container.NewBorder(nil, nil, nil, container.NewHBox(u.pending, u.summary), u.lastSync)
 	th := NewTheme(u.highContrast)
 	u.statusLines = []*container.ThemeOverride{

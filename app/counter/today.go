@@ -48,7 +48,7 @@ func newTodayPanel() *todayPanel {
 	stock := container.NewBorder(p.stockTitle, nil, nil, nil, container.NewVScroll(container.NewVBox(p.stock, p.basis)))
 	weeks := container.NewBorder(p.weeksTitle, nil, nil, nil, container.NewVScroll(p.weeks))
 	right := container.NewHSplit(stock, weeks)
-	right.Offset = 0.55
+	right.Offset = 0.5
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.4
 	p.obj = container.NewBorder(container.NewVBox(p.title, p.summary, p.outlook), nil, nil, nil, split)

@@ -207,7 +207,6 @@ func (u *UI) build() {
 	u.stockWarn = widget.NewLabel("")
 	u.stockWarn.Importance = widget.DangerImportance
 	u.stockWarn.TextStyle.Bold = true
-	u.stockWarn.Wrapping = fyne.TextWrapWord
 	u.stockWarn.Hide()
 	u.today = newTodayPanel()
 	u.manager = newManagerScreen(u)
@@ -236,7 +235,7 @@ func (u *UI) root() fyne.CanvasObject {
 	u.manager.obj.Hide()
 	middle := container.NewStack(u.verdictView, u.manager.obj)
 
-	u.statusBar = container.NewVBox(u.stockWarn, u.newStatusBar()) // the stock line (forecast.go) above the bar
+	u.statusBar = u.newStatusBar()
 	u.counterView = container.NewBorder(container.NewVBox(scanRow, u.info), nil, nil, nil, middle)
 	u.setup.obj.Hide()
 	return container.NewBorder(
