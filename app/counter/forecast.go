@@ -22,8 +22,9 @@ import (
 // when what is on hand does not cover today's share of the pickups still
 // expected. The rule is pickup.ForecastShortage's.
 
-// maxWarnItems bounds the items the counter's warning names.
-const maxWarnItems = 2
+// maxWarnItems bounds the items the counter's warning names (the rest
+// are counted): the line shares the status bar with the sync state.
+const maxWarnItems = 1
 
 // maxPanelShort bounds the shortage lines at the top of the Today panel
 // (the stock column lists every line).
