@@ -2,7 +2,6 @@ package counter
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -135,27 +134,5 @@ func TestForecastTodayAndWarning(t *testing.T) {
 	// The parcel is no longer expected: its 500 masks are not needed.
 	if k := f.forecastLine("masks", ""); k.Need != masksBefore.Need-500 {
 		t.Errorf("masks needed after the handover: %d, want %d", k.Need, masksBefore.Need-500)
-	}
-}
-
-// TestForecastShots: the Today panel with shortages and the counter's
-// warning in the four languages at 1024×768.
-func TestForecastShots(t *testing.T) {
-	if testing.Short() {
-		t.Skip("shots")
-	}
-	for _, lang := range i18n.Languages {
-		f := newFixture(t, setup{demo: true, size: fyne.NewSize(1024, 768)})
-		f.shipments()
-		f.ui.SetLang(lang)
-		m := f.forecastLine("gloves", "M")
-		f.countTo(200, "gloves", "M", max(m.NeedToday-1, 0))
-		p := "forecast-" + lang + "-w" + strconv.Itoa(1024) + "-"
-		f.capture(p + "counter-warn")
-		f.scan(f.sample(pickup.VerdictOK))
-		f.capture(p + "counter-warn-verdict")
-		f.key(fyne.KeyEscape)
-		f.openManager()
-		f.capture(p + "today")
 	}
 }

@@ -154,6 +154,19 @@ var shotScreens = []shotScreen{
 		f.key(fyne.KeyReturn)
 		shot("owed-handed")
 	}},
+	{"forecast", shotDemo, func(f *fixture, shot func(string)) {
+		// Gloves M below today's share of the pickups still expected,
+		// with a shipment on the way (forecast.go).
+		f.shipments()
+		m := f.forecastLine("gloves", "M")
+		f.countTo(200, "gloves", "M", max(m.NeedToday-1, 0))
+		shot("forecast-counter-warn")
+		f.scan(f.sample(pickup.VerdictOK))
+		shot("forecast-counter-warn-verdict")
+		f.key(fyne.KeyEscape)
+		f.openManager()
+		shot("forecast-today")
+	}},
 	{"already", shotDemo, scanKind(pickup.VerdictAlreadyCollected)},
 	{"wrong", shotDemo, scanKind(pickup.VerdictWrongCentre)},
 	{"notyet", shotDemo, scanKind(pickup.VerdictNotYetOpen)},
