@@ -828,15 +828,11 @@ func timeFlag(at, now time.Time) string {
 // judgeHandover checks a handover against the code, as the registry
 // knows it: "" when it stands, else the flag.
 func (st *pushState) judgeHandover(e pickup.Event, now time.Time) string {
-	if f := timeFlag(e.At, now); f != "" {
+	if f := st.judgeCode(e, now); f != "" {
 		return f
 	}
 	ps := st.pickups[e.Code]
 	switch {
-	case ps == nil:
-		return protocol.FlagUnknownCode
-	case ps.centre != e.CentreID && !st.movedOut[e.Code]:
-		return protocol.FlagWrongCentre
 	case st.revoked[e.Code]:
 		return protocol.FlagRevoked
 	case ps.cancelled:
@@ -859,6 +855,13 @@ func (st *pushState) judgeHandover(e pickup.Event, now time.Time) string {
 // pickup window is not checked either (owed items are handed over when
 // stock comes).
 func (st *pushState) judgeOwedHandover(e pickup.Event, now time.Time) string {
+	return st.judgeCode(e, now)
+}
+
+// judgeCode is what every fact about a code must pass: a sane time, a
+// code the registry knows, of the pushing terminal's centre (or moved
+// from it).
+func (st *pushState) judgeCode(e pickup.Event, now time.Time) string {
 	if f := timeFlag(e.At, now); f != "" {
 		return f
 	}
