@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +19,6 @@ import (
 // signs more requests than the nonce memory holds is refused alone; the
 // other terminals go on (the memory was one list shared by all).
 func TestH5OneTerminalFillingNonceMemoryBlocksOnlyItself(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	f.requests(2)
 	flood, _ := f.terminal("namur")
@@ -45,7 +43,6 @@ func TestH5OneTerminalFillingNonceMemoryBlocksOnlyItself(t *testing.T) {
 // TestH5OneTerminalFloodingIsRateLimitedAlone: over its request rate a
 // terminal is answered busy; another terminal is served at once.
 func TestH5OneTerminalFloodingIsRateLimitedAlone(t *testing.T) {
-	t.Parallel()
 	l := DefaultLimits
 	l.Rate, l.Burst = 0.01, 10
 	f := limitedFixture(t, l)
@@ -87,25 +84,6 @@ func TestNonceMemoryPerTerminal(t *testing.T) {
 
 var testNow = time.Date(2026, 10, 5, 10, 0, 0, 0, time.UTC)
 
-func centre(id string) pickup.Centre { return pickup.Centre{ID: id, Name: "Centre " + id} }
-
-// limitedFixture is newFixture with the server's limits set to l.
-func limitedFixture(t *testing.T, l Limits) *fixture {
-	t.Helper()
-	reg := openTest(t)
-	f := &fixture{t: t, reg: reg, ctx: context.Background()}
-	for _, id := range []string{"namur", "gent"} {
-		if err := reg.AddCentre(f.ctx, centre(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.srv = NewServer(reg, nil)
-	f.srv.Limits = l
-	f.ts = httptest.NewServer(f.srv.Handler())
-	t.Cleanup(f.ts.Close)
-	return f
-}
-
 // push sends events and returns the results, failing the test on an error.
 func push(t *testing.T, c *protocol.Client, evs ...pickup.Event) []protocol.PushResult {
 	t.Helper()
@@ -133,7 +111,6 @@ func (f *fixture) status(code pickup.Code) pickup.Status {
 // terminal's handover (that gave a second parcel): the undo is recorded,
 // flagged, and the code stays collected.
 func TestH2UndoFromAnotherTerminalFlagged(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(2)
 	a, _ := f.terminal("namur")
@@ -156,7 +133,6 @@ func TestH2UndoFromAnotherTerminalFlagged(t *testing.T) {
 // after the handover by the terminal's clock, or twenty minutes after the
 // handover reached the registry by the registry's clock, undoes nothing.
 func TestH2UndoOutsideTheWindowFlagged(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	clock := testclock.New(time.Now())
 	f.reg.Now, f.srv.Now = clock.Now, clock.Now
@@ -203,7 +179,6 @@ func TestH2UndoOutsideTheWindowFlagged(t *testing.T) {
 // flagged; it changes no status, reaches no other centre and shows in the
 // report.
 func TestH3FactsNotMatchingTheCodeFlagged(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(6)
 	a, _ := f.terminal("namur")
@@ -282,7 +257,6 @@ func TestH3FactsNotMatchingTheCodeFlagged(t *testing.T) {
 // counter's clock or time zone) still stands, and the holder of the code
 // whose window opens later still gets the parcel then, with no conflict.
 func TestH3HandoverOutsideThePickupWindowFlagged(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	today := pickup.DateOf(time.Now().UTC())
 	// pilotCampaign(id, day): nurses pick up from day-3 to day+30,
@@ -364,7 +338,6 @@ func TestH3HandoverOutsideThePickupWindowFlagged(t *testing.T) {
 // at most 2 MB to the database and each answer names at most MaxEarlier
 // earlier handovers (it was 119 MB and a 73.5 MB answer for 1,000).
 func TestH4DoubleHandoversStoredLinearly(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(1)
 	a, _ := f.terminal("namur")
@@ -404,7 +377,6 @@ func TestH4DoubleHandoversStoredLinearly(t *testing.T) {
 // the report overflow for good) is refused before anything is stored, as
 // are over-long fields.
 func TestMediumQuantityBoundsRefused(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(1)
 	a, _ := f.terminal("namur")
@@ -431,7 +403,6 @@ func TestMediumQuantityBoundsRefused(t *testing.T) {
 // in facts per second (flagged facts take disk too); another terminal
 // pushes meanwhile.
 func TestStolenTerminalCannotFillTheDisk(t *testing.T) {
-	t.Parallel()
 	l := DefaultLimits
 	l.EventRate, l.EventBurst = 0.001, 3000
 	f := limitedFixture(t, l)
@@ -463,7 +434,6 @@ func TestStolenTerminalCannotFillTheDisk(t *testing.T) {
 // that line without holding the line (a 1 GB line took 5 GB), and nothing
 // is imported.
 func TestCSVLineLengthBounded(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	csv := "professional_id,name,profession,centre_id\nnamur-1,Anne,nurse,namur\nnamur-2," + strings.Repeat("A", 2<<20) + ",nurse,namur\n"
 	res, err := f.reg.ImportRequests(f.ctx, pickup.DefaultCampaignID, strings.NewReader(csv))

@@ -32,7 +32,6 @@ func factsBundle(t *testing.T, enrol *protocol.EnrolResponse, centre, dataset st
 }
 
 func TestBundleImport(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(3)
 	c, enrol := f.terminal("namur")
@@ -98,7 +97,6 @@ func TestBundleImport(t *testing.T) {
 }
 
 func TestBundleExport(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(25)
 	f.reg.RotateKey(f.ctx)

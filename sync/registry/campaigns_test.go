@@ -18,7 +18,6 @@ import (
 func pilotCampaign(id string, day pickup.Date) string { return campaigntest.Pilot(id, day) }
 
 func TestImportCampaign(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	today := pickup.DateOf(time.Now())
 	res, err := f.reg.ImportCampaign(f.ctx, strings.NewReader(pilotCampaign("winter", today)))

@@ -119,7 +119,6 @@ func TestOperators(t *testing.T) {
 }
 
 func TestStagedImport(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	ctx := f.ctx
 	good := "professional_id,name,profession,centre_id\np1,Anne,nurse,namur\np2,Bert,pharmacist,gent\n"
@@ -172,7 +171,6 @@ func TestStagedImport(t *testing.T) {
 }
 
 func TestConsoleQueries(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(2)
 	a, _ := f.terminal("namur")

@@ -34,8 +34,14 @@ func openTest(t *testing.T) *Registry {
 	return reg
 }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture marks the test parallel and returns a registry with two
+// centres, namur and gent, served with DefaultLimits.
+func newFixture(t *testing.T) *fixture { return limitedFixture(t, DefaultLimits) }
+
+// limitedFixture is newFixture with the server's limits set to l.
+func limitedFixture(t *testing.T, l Limits) *fixture {
 	t.Helper()
+	t.Parallel()
 	reg := openTest(t)
 	f := &fixture{t: t, reg: reg, ctx: context.Background()}
 	for _, c := range []pickup.Centre{
@@ -47,6 +53,7 @@ func newFixture(t *testing.T) *fixture {
 		}
 	}
 	f.srv = NewServer(reg, nil)
+	f.srv.Limits = l
 	f.ts = httptest.NewServer(f.srv.Handler())
 	t.Cleanup(f.ts.Close)
 	return f

@@ -83,7 +83,6 @@ func letterFixture(t *testing.T) (*fixture, map[string]pickup.Code) {
 }
 
 func TestLettersSayWhatAProfessionalNeeds(t *testing.T) {
-	t.Parallel()
 	pdftotext := needTool(t, "pdftotext", "poppler-utils")
 	f, codes := letterFixture(t)
 	dir := t.TempDir()
@@ -156,7 +155,6 @@ func TestLettersSayWhatAProfessionalNeeds(t *testing.T) {
 // The QR code on the printed page, rendered at 150 dpi, reads with the
 // terminal's own decoder and with zbar, and holds the signed payload.
 func TestLetterQRReads(t *testing.T) {
-	t.Parallel()
 	pdftoppm := needTool(t, "pdftoppm", "poppler-utils")
 	zbarimg := needTool(t, "zbarimg", "zbar-tools")
 	f, codes := letterFixture(t)
@@ -187,7 +185,6 @@ func TestLetterQRReads(t *testing.T) {
 // codes --qr-dir images carry the code in text under the QR, and the QR
 // still reads.
 func TestQRImageCarriesCode(t *testing.T) {
-	t.Parallel()
 	f, codes := letterFixture(t)
 	dir := t.TempDir()
 	var csv bytes.Buffer

@@ -33,7 +33,6 @@ func TestProblemTextsComplete(t *testing.T) {
 // codes and parameters and read in each language, with nothing left to
 // fill; the English message is unchanged in shape.
 func TestRequestProblemsTranslated(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	csv := "professional_id,name,profession,centre_id,lang\n" +
 		"p1,Anne Peeters,nurse,nowhere,fr\n" + // unknown centre
@@ -76,7 +75,6 @@ func TestRequestProblemsTranslated(t *testing.T) {
 // TestImportWarningsTranslated: a phase's warning (here the 2020 pickup
 // window, over) keeps its English text and reads in each language.
 func TestImportWarningsTranslated(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	res, err := f.reg.ImportRequests(f.ctx, "oct2020-strategic", strings.NewReader("professional_id,name,profession,centre_id\nw1,Anne Peeters,nurse,namur\n"))
 	if err != nil {

@@ -75,7 +75,6 @@ func TestOpen(t *testing.T) {
 }
 
 func TestImportRequests(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	good := "professional_id,name,profession,centre_id\n" +
 		"P1,Anne Dupont,physiotherapist,namur\n" +
@@ -158,7 +157,6 @@ func TestImportRequests(t *testing.T) {
 }
 
 func TestWriteCodes(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(5)
 	if err := f.reg.CancelCode(f.ctx, codes["namur"][0]); err != nil {
@@ -200,7 +198,6 @@ func TestWriteCodes(t *testing.T) {
 }
 
 func TestEnrolment(t *testing.T) {
-	t.Parallel()
 	clock := testclock.New(time.Now())
 	f := newFixture(t)
 	f.reg.Now = clock.Now
@@ -249,7 +246,6 @@ func TestEnrolment(t *testing.T) {
 // TestPullPages checks paging: every row of the centre exactly once, none
 // of another centre's, sequences increasing, cursors chaining.
 func TestPullPages(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(57)
 	c, enrol := f.terminal("namur")
@@ -309,7 +305,6 @@ func TestPullPages(t *testing.T) {
 }
 
 func TestCentreIsolation(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(5)
 	namur, _ := f.terminal("namur")
@@ -355,7 +350,6 @@ func TestCentreIsolation(t *testing.T) {
 }
 
 func TestRevokedTerminal(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	c, enrol := f.terminal("namur")
 	if _, err := c.Pull(f.ctx, protocol.PullRequest{}); err != nil {
@@ -415,7 +409,6 @@ func signed(t *testing.T, f *fixture, creds protocol.Credentials, method, target
 // TestBadRequests: malformed, oversized, replayed, unsigned, skewed and
 // wrongly typed requests get a clear 4xx and store nothing.
 func TestBadRequests(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(3)
 	c, enrol := f.terminal("namur")
@@ -523,7 +516,6 @@ func TestBadRequests(t *testing.T) {
 }
 
 func TestClockSkewCorrected(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	c, _ := f.terminal("namur")
 	c.Now = func() time.Time { return time.Now().Add(-3 * time.Hour) }
@@ -537,7 +529,6 @@ func TestClockSkewCorrected(t *testing.T) {
 }
 
 func TestPushIdempotent(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(4)
 	c, _ := f.terminal("namur")
@@ -578,7 +569,6 @@ func TestPushIdempotent(t *testing.T) {
 // A loss a counter records reaches the registry's report per item, and a
 // loss without a reason is refused before it is stored.
 func TestReportCountsLosses(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	a, ea := f.terminal("namur")
 	at := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
@@ -614,7 +604,6 @@ func TestReportCountsLosses(t *testing.T) {
 // offline; both facts are kept, the second answered conflict, one double
 // handover in the report, and both terminals see both redemptions.
 func TestDoubleHandover(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(3)
 	a, ea := f.terminal("namur")
@@ -677,7 +666,6 @@ func TestDoubleHandover(t *testing.T) {
 }
 
 func TestUndo(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(2)
 	c, enrol := f.terminal("namur")
@@ -715,7 +703,6 @@ func TestUndo(t *testing.T) {
 }
 
 func TestDigestAndRepair(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(40)
 	c, _ := f.terminal("namur")
@@ -779,7 +766,6 @@ func TestDigestAndRepair(t *testing.T) {
 }
 
 func TestMoveAndRevoke(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(2)
 	namur, enrol := f.terminal("namur")
@@ -847,7 +833,6 @@ func TestMoveAndRevoke(t *testing.T) {
 }
 
 func TestKeyRotation(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	f.requests(1)
 	old, _ := f.reg.Keys(f.ctx)
@@ -891,7 +876,6 @@ func (f *fixture) requests2(pro string) []pickup.Code {
 }
 
 func TestShipAndCentres(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	tests := []struct {
 		s    protocol.Shipment
@@ -971,7 +955,6 @@ func TestDemo(t *testing.T) {
 // TestPullRawMatchesTyped: the pickups SQLite encodes for the server are
 // the bytes encoding/json writes for the typed page.
 func TestPullRawMatchesTyped(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	names := []string{`Zoë "Zo" O'Brien \ back`, "<b>&amp;</b>", "日本 Ünïcödé", "Jean-Pierre Dupont-Lefèvre"}
 	var b bytes.Buffer
@@ -1004,7 +987,6 @@ func TestPullRawMatchesTyped(t *testing.T) {
 }
 
 func TestPullAllPipelined(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(95)
 	c, _ := f.terminal("namur")
@@ -1042,7 +1024,6 @@ func TestPullAllPipelined(t *testing.T) {
 // TestReceivedFacts: a pull tells the centre's terminals which of their
 // facts other than handovers the registry holds.
 func TestReceivedFacts(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(2)
 	c, _ := f.terminal("namur")
@@ -1120,7 +1101,6 @@ func TestMigrateFromV1(t *testing.T) {
 }
 
 func TestEnrolmentPin(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	en, _ := f.reg.NewEnrolment(f.ctx, "namur", time.Hour)
 	if en.Code.Pin != "" {

@@ -18,7 +18,6 @@ func noonOf(n int) time.Time {
 }
 
 func TestReportPerDay(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	codes := f.requests(3)
 	a, ea := f.terminal("namur")
@@ -108,7 +107,6 @@ func TestReportPerDay(t *testing.T) {
 }
 
 func TestShipmentStates(t *testing.T) {
-	t.Parallel()
 	f := newFixture(t)
 	a, _ := f.terminal("namur")
 	b, _ := f.terminal("namur")

@@ -254,7 +254,6 @@ func (w *schedWorld) count(first pickup.Date, weeks int) map[string]*wantCell {
 }
 
 func TestScheduleCountsFromRequests(t *testing.T) {
-	t.Parallel()
 	w := newSchedWorld(t)
 	// Gent's counter hands over a code of namur: recorded flagged, it
 	// counts nowhere (not in gent's sizes, and the request stays expected).
@@ -361,7 +360,6 @@ func TestScheduleCountsFromRequests(t *testing.T) {
 }
 
 func TestScheduleOneCentreAndBadInput(t *testing.T) {
-	t.Parallel()
 	w := newSchedWorld(t)
 	sch, err := w.f.reg.Schedule(w.f.ctx, ScheduleOptions{From: pickup.MustDate("2020-12-14"), Weeks: 2, CentreID: "gent"})
 	if err != nil {
@@ -402,7 +400,6 @@ func TestParseWeek(t *testing.T) {
 }
 
 func TestShipmentPlanSubtractsStockAndRoundsToBoxes(t *testing.T) {
-	t.Parallel()
 	w := newSchedWorld(t)
 	ctx := w.f.ctx
 	reg := w.f.reg
@@ -586,7 +583,6 @@ func TestShipmentPlanSubtractsStockAndRoundsToBoxes(t *testing.T) {
 
 // A terminal's pull ends with its centre's coming weeks, and only its own.
 func TestPullCarriesComingWeeks(t *testing.T) {
-	t.Parallel()
 	w := newSchedWorld(t)
 	// Pull on Monday 16 November: weeks 47 to 50.
 	w.f.reg.Now = func() time.Time { return time.Date(2020, 11, 16, 8, 0, 0, 0, time.UTC) }
