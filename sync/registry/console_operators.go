@@ -188,11 +188,9 @@ func (reg *Registry) Operators(ctx context.Context) ([]Operator, error) {
 	err := reg.read(ctx, func(tx *sql.Tx) error {
 		if err := sqlkit.Each(ctx, tx, func(rows *sql.Rows) error {
 			var o Operator
-			var created string
-			if err := rows.Scan(&o.Name, &created, &o.Sessions); err != nil {
+			if err := rows.Scan(&o.Name, timeIn(&o.CreatedAt), &o.Sessions); err != nil {
 				return err
 			}
-			o.CreatedAt = parseTime(created)
 			out = append(out, o)
 			return nil
 		}, `SELECT name, created_at,
@@ -340,17 +338,15 @@ func (reg *Registry) Session(ctx context.Context, token string) (Session, error)
 	now := reg.now()
 	h := tokenHash(token)
 	var s Session
-	var expires, seen string
+	var last time.Time
 	err := reg.r.QueryRowContext(ctx, "SELECT operator, csrf, expires_at, last_seen FROM operator_sessions WHERE token_hash = ?", h).
-		Scan(&s.Operator, &s.CSRF, &expires, &seen)
+		Scan(&s.Operator, &s.CSRF, timeIn(&s.ExpiresAt), timeIn(&last))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("session: %w", ErrNotFound)
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("session: %w", err)
 	}
-	s.ExpiresAt = parseTime(expires)
-	last := parseTime(seen)
 	if !now.Before(s.ExpiresAt) || now.Sub(last) > SessionIdle {
 		return Session{}, fmt.Errorf("session: expired: %w", ErrNotFound)
 	}

@@ -80,11 +80,9 @@ func (reg *Registry) ReviewNotes(ctx context.Context, code pickup.Code) ([]Revie
 	err := reg.read(ctx, func(tx *sql.Tx) error {
 		return eachRowArgs(ctx, tx, "SELECT operator, at, note FROM review_notes WHERE code = ? ORDER BY at, id", []any{string(code)}, func(r *sql.Rows) error {
 			var n ReviewNote
-			var at string
-			if err := r.Scan(&n.Operator, &at, &n.Note); err != nil {
+			if err := r.Scan(&n.Operator, timeIn(&n.At), &n.Note); err != nil {
 				return err
 			}
-			n.At = parseTime(at)
 			out = append(out, n)
 			return nil
 		})
@@ -262,12 +260,11 @@ const pendingCols = `id, campaign_id, phase, file_name, errors, uploaded_by, upl
 
 func scanPending(r interface{ Scan(...any) error }) (PendingImport, error) {
 	var p PendingImport
-	var preview, uploaded, result string
+	var preview, result string
 	var decided sql.NullString
-	if err := r.Scan(&p.ID, &p.CampaignID, &p.Phase, &p.FileName, &preview, &p.UploadedBy, &uploaded, &p.Status, &p.DecidedBy, &decided, &result); err != nil {
+	if err := r.Scan(&p.ID, &p.CampaignID, &p.Phase, &p.FileName, &preview, &p.UploadedBy, timeIn(&p.UploadedAt), &p.Status, &p.DecidedBy, &decided, &result); err != nil {
 		return p, err
 	}
-	p.UploadedAt = parseTime(uploaded)
 	if decided.Valid {
 		t := parseTime(decided.String)
 		p.DecidedAt = &t

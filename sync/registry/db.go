@@ -38,6 +38,26 @@ func fmtTime(t time.Time) string { return sqlkit.FormatTime(t) }
 
 func parseTime(s string) time.Time { return sqlkit.ParseTime(s) }
 
+// timeIn scans a time column (fmtTime's text; NULL is the zero time) into
+// *t, in place of a string read and then parsed.
+func timeIn(t *time.Time) sql.Scanner { return timeDest{t} }
+
+type timeDest struct{ t *time.Time }
+
+func (d timeDest) Scan(v any) error {
+	switch s := v.(type) {
+	case string:
+		*d.t = parseTime(s)
+	case []byte:
+		*d.t = parseTime(string(s))
+	case nil:
+		*d.t = parseTime("")
+	default:
+		return fmt.Errorf("a time column holds %T", v)
+	}
+	return nil
+}
+
 // Registry is the reference central registry: its SQLite store and every
 // operation behind the CLI and the HTTP server. It is safe for concurrent
 // use, and several processes may open the same folder at once (WAL, busy

@@ -175,8 +175,9 @@ func (lm *limiter) body(ctx context.Context, terminalID string) (release func(),
 	return nil, errBusy
 }
 
-// source is the address a request comes from (no port).
-func source(r *http.Request) string {
+// Source is the address a request comes from (no port): the server's and
+// the console's limits per source.
+func Source(r *http.Request) string {
 	src, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -190,14 +190,13 @@ func (reg *Registry) Report(ctx context.Context, from, to pickup.Date) (*Report,
 		if err := eachRow(ctx, tx, `SELECT id, type, terminal_id, centre_id, coalesce(code, ''), at, received_at, flag FROM events
 				WHERE flag <> '' ORDER BY received_at DESC, id LIMIT `+fmt.Sprint(maxReportFlagged), func(r *sql.Rows) error {
 			var f FlaggedFact
-			var code, at, received string
-			if err := r.Scan(&f.EventID, &f.Type, &f.TerminalID, &f.CentreID, &code, &at, &received, &f.Flag); err != nil {
+			var code string
+			if err := r.Scan(&f.EventID, &f.Type, &f.TerminalID, &f.CentreID, &code, timeIn(&f.At), timeIn(&f.ReceivedAt), &f.Flag); err != nil {
 				return err
 			}
 			if c, err := pickup.ParseCode(code); err == nil {
 				f.Code = c.Masked()
 			}
-			f.At, f.ReceivedAt = parseTime(at), parseTime(received)
 			rep.Flagged = append(rep.Flagged, f)
 			return nil
 		}); err != nil {

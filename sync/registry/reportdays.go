@@ -193,12 +193,10 @@ func (reg *Registry) doubles(ctx context.Context, tx *sql.Tx, lo, hi string) ([]
 		[]any{lo, hi}, func(r *sql.Rows) error {
 			var d DoubleHandover
 			var s HandoverSide
-			var at, recv string
 			if err := r.Scan(&d.Code, &d.Name, &d.Profession, &d.CentreID, &d.CampaignID,
-				&s.EventID, &s.TerminalID, &s.CentreID, &at, &recv, &s.GloveSize, &s.Volunteer, &s.OnSignature); err != nil {
+				&s.EventID, &s.TerminalID, &s.CentreID, timeIn(&s.At), timeIn(&s.ReceivedAt), &s.GloveSize, &s.Volunteer, &s.OnSignature); err != nil {
 				return err
 			}
-			s.At, s.ReceivedAt = parseTime(at), parseTime(recv)
 			if cur == nil || cur.Code != d.Code {
 				out = append(out, d)
 				cur = &out[len(out)-1]

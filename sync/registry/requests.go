@@ -650,9 +650,7 @@ func (reg *Registry) MoveCode(ctx context.Context, code pickup.Code, centreID st
 func (reg *Registry) Keys(ctx context.Context) ([]protocol.SigningKey, error) {
 	out, err := sqlkit.Query(ctx, reg.r, func(row sqlkit.Scanner) (protocol.SigningKey, error) {
 		var k protocol.SigningKey
-		var at string
-		err := row.Scan(&k.KeyID, &k.PublicKey, &k.Current, &at, &k.Seq)
-		k.CreatedAt = parseTime(at)
+		err := row.Scan(&k.KeyID, &k.PublicKey, &k.Current, timeIn(&k.CreatedAt), &k.Seq)
 		return k, err
 	}, "SELECT key_id, public_key, current, created_at, seq FROM signing_keys ORDER BY created_at, key_id")
 	if err != nil {

@@ -89,26 +89,42 @@ func excelText(s string) string { return pickup.EscapeCSVField(s) }
 
 // WriteScheduleCSV writes the schedule as CSV for Belgian Excel.
 func WriteScheduleCSV(w io.Writer, sch *Schedule) error {
+	return writeExcelCSV(w, ScheduleCSVHeader, func(write func([]string) error) {
+		for _, wk := range sch.Weeks {
+			for _, c := range wk.Centres {
+				head := []string{wk.Week, wk.Start.String(), wk.End.String(), excelText(c.CentreID), excelText(c.CentreName), c.Pace, c.Sizes}
+				row := func(rest ...string) { write(append(append([]string(nil), head...), rest...)) }
+				row("parcels", "", "", "", "", "", "", decimalComma(c.Parcels))
+				for _, g := range c.Groups {
+					row("group", excelText(g.Campaign), excelText(g.Profession), g.Window.Start.String(), g.Window.End.String(), "", "", decimalComma(g.Parcels))
+				}
+				for _, it := range c.Items {
+					row("item", "", "", "", "", excelText(it.Item), excelText(it.Size), strconv.Itoa(it.Qty))
+				}
+			}
+		}
+	})
+}
+
+// writeExcelCSV writes header, then the records rows writes, as CSV for
+// Belgian Excel.
+func writeExcelCSV(w io.Writer, header []string, rows func(write func([]string) error)) error {
 	cw, err := pickup.NewExcelCSV(w)
 	if err != nil {
 		return err
 	}
-	cw.Write(ScheduleCSVHeader)
-	for _, wk := range sch.Weeks {
-		for _, c := range wk.Centres {
-			head := []string{wk.Week, wk.Start.String(), wk.End.String(), excelText(c.CentreID), excelText(c.CentreName), c.Pace, c.Sizes}
-			row := func(rest ...string) { cw.Write(append(append([]string(nil), head...), rest...)) }
-			row("parcels", "", "", "", "", "", "", decimalComma(c.Parcels))
-			for _, g := range c.Groups {
-				row("group", excelText(g.Campaign), excelText(g.Profession), g.Window.Start.String(), g.Window.End.String(), "", "", decimalComma(g.Parcels))
-			}
-			for _, it := range c.Items {
-				row("item", "", "", "", "", excelText(it.Item), excelText(it.Size), strconv.Itoa(it.Qty))
-			}
-		}
-	}
+	cw.Write(header)
+	rows(cw.Write)
 	cw.Flush()
 	return cw.Error()
+}
+
+// boxText is a box size's cell: empty when items do not come in boxes.
+func boxText(box int) string {
+	if box > 0 {
+		return strconv.Itoa(box)
+	}
+	return ""
 }
 
 // WritePlanTable prints the shipment plan for people.
@@ -123,11 +139,7 @@ func WritePlanTable(w io.Writer, p *Plan) error {
 		lines := 0
 		for _, c := range wk.Centres {
 			for _, l := range c.Lines {
-				box := ""
-				if l.Box > 0 {
-					box = strconv.Itoa(l.Box)
-				}
-				fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\t%s\n", c.CentreID, itemLabel(l.Item, l.Size), l.Need, l.Available, l.Ship, box)
+				fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\t%s\n", c.CentreID, itemLabel(l.Item, l.Size), l.Need, l.Available, l.Ship, boxText(l.Box))
 				lines++
 			}
 		}
@@ -146,23 +158,14 @@ var PlanCSVHeader = []string{"week", "week_start", "week_end", "centre_id", "cen
 
 // WritePlanCSV writes the shipment plan as CSV for Belgian Excel.
 func WritePlanCSV(w io.Writer, p *Plan) error {
-	cw, err := pickup.NewExcelCSV(w)
-	if err != nil {
-		return err
-	}
-	cw.Write(PlanCSVHeader)
-	for _, wk := range p.Weeks {
-		for _, c := range wk.Centres {
-			for _, l := range c.Lines {
-				box := ""
-				if l.Box > 0 {
-					box = strconv.Itoa(l.Box)
+	return writeExcelCSV(w, PlanCSVHeader, func(write func([]string) error) {
+		for _, wk := range p.Weeks {
+			for _, c := range wk.Centres {
+				for _, l := range c.Lines {
+					write([]string{wk.Week, wk.Start.String(), wk.End.String(), excelText(c.CentreID), excelText(c.CentreName), excelText(l.Item), excelText(l.Size),
+						strconv.Itoa(l.Need), strconv.Itoa(l.Available), strconv.Itoa(l.Ship), boxText(l.Box)})
 				}
-				cw.Write([]string{wk.Week, wk.Start.String(), wk.End.String(), excelText(c.CentreID), excelText(c.CentreName), excelText(l.Item), excelText(l.Size),
-					strconv.Itoa(l.Need), strconv.Itoa(l.Available), strconv.Itoa(l.Ship), box})
 			}
 		}
-	}
-	cw.Flush()
-	return cw.Error()
+	})
 }

@@ -17,6 +17,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -428,7 +429,7 @@ func (s *Server) enrolLimited(w http.ResponseWriter, r *http.Request, what strin
 	if len(r.URL.RawQuery) > 0 {
 		return protocol.Errorf(protocol.CodeBadRequest, "%s takes no query", what)
 	}
-	src := source(r)
+	src := Source(r)
 	release, err := s.limiter().enrol(r.Context(), src, s.now())
 	if err != nil {
 		return err
@@ -459,14 +460,25 @@ func (s *Server) authenticateNoBody(r *http.Request) (Caller, error) {
 	return c, noBody(r)
 }
 
-func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) error {
+// authenticatedQuery authenticates a request that must carry no body and
+// reads its query with parse; a query parse refuses is a bad request of
+// what.
+func authenticatedQuery[Q any](s *Server, r *http.Request, what string, parse func(url.Values) (Q, error)) (Caller, Q, error) {
+	var q Q
 	c, err := s.authenticateNoBody(r)
 	if err != nil {
-		return err
+		return c, q, err
 	}
-	req, err := protocol.ParsePullQuery(r.URL.Query())
+	if q, err = parse(r.URL.Query()); err != nil {
+		return c, q, protocol.Errorf(protocol.CodeBadRequest, "%s: %v", what, err)
+	}
+	return c, q, nil
+}
+
+func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) error {
+	c, req, err := authenticatedQuery(s, r, "pull", protocol.ParsePullQuery)
 	if err != nil {
-		return protocol.Errorf(protocol.CodeBadRequest, "pull: %v", err)
+		return err
 	}
 	if req.Pending != nil {
 		s.notePending(c.TerminalID, *req.Pending, s.now())
@@ -533,13 +545,9 @@ func (s *Server) handleDigest(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handlePickups(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.authenticateNoBody(r)
+	c, req, err := authenticatedQuery(s, r, "pickups", protocol.ParsePickupsQuery)
 	if err != nil {
 		return err
-	}
-	req, err := protocol.ParsePickupsQuery(r.URL.Query())
-	if err != nil {
-		return protocol.Errorf(protocol.CodeBadRequest, "pickups: %v", err)
 	}
 	out, err := s.Reg.ListPickups(r.Context(), c.CentreID, req)
 	if err != nil {

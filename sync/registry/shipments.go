@@ -78,11 +78,9 @@ func (reg *Registry) Shipments(ctx context.Context, f ShipmentFilter) ([]Shipmen
 		if err := eachRowArgs(ctx, tx, `SELECT id, centre_id, item, size, qty, ref, sent_at, seq FROM shipments
 			WHERE ? = '' OR centre_id = ? ORDER BY sent_at DESC, id`, []any{f.CentreID, f.CentreID}, func(r *sql.Rows) error {
 			var s ShipmentStatus
-			var at string
-			if err := r.Scan(&s.ID, &s.CentreID, &s.Item, &s.Size, &s.Qty, &s.Ref, &at, &s.Seq); err != nil {
+			if err := r.Scan(&s.ID, &s.CentreID, &s.Item, &s.Size, &s.Qty, &s.Ref, timeIn(&s.SentAt), &s.Seq); err != nil {
 				return err
 			}
-			s.SentAt = parseTime(at)
 			s.Receptions, s.Discrepancies = []Reception{}, []string{}
 			byID[s.ID] = len(out)
 			out = append(out, s)
@@ -95,15 +93,14 @@ func (reg *Registry) Shipments(ctx context.Context, f ShipmentFilter) ([]Shipmen
 		return eachRow(ctx, tx, `SELECT id, terminal_id, centre_id, item, coalesce(size, ''), coalesce(qty, 0), at, substr(ref, 10), coalesce(reason, '')
 			FROM events WHERE type = 'stock_receive' AND ref LIKE 'shipment %' ORDER BY at, id`, func(r *sql.Rows) error {
 			var rc Reception
-			var at, id string
-			if err := r.Scan(&rc.EventID, &rc.TerminalID, &rc.CentreID, &rc.Item, &rc.Size, &rc.Qty, &at, &id, &rc.Reason); err != nil {
+			var id string
+			if err := r.Scan(&rc.EventID, &rc.TerminalID, &rc.CentreID, &rc.Item, &rc.Size, &rc.Qty, timeIn(&rc.At), &id, &rc.Reason); err != nil {
 				return err
 			}
 			i, ok := byID[strings.TrimSpace(id)]
 			if !ok {
 				return nil
 			}
-			rc.At = parseTime(at)
 			out[i].Receptions = append(out[i].Receptions, rc)
 			return nil
 		})

@@ -278,32 +278,17 @@ func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string
 	}
 	streams := []stream{
 		{"reassigned", "SELECT code, to_centre, seq FROM reassignments WHERE from_centre = ? AND seq > ? ORDER BY seq LIMIT ?",
-			[]any{centreID, after, n}, func(rows *sql.Rows) (int64, error) {
-				var r protocol.Reassignment
-				err := rows.Scan(&r.Code, &r.CentreID, &r.Seq)
-				page.Reassigned = append(page.Reassigned, r)
-				return r.Seq, err
-			}},
+			[]any{centreID, after, n}, rowsTo(&page.Reassigned, func(r *protocol.Reassignment) []any { return []any{&r.Code, &r.CentreID, &r.Seq} })},
 		{"redemptions", `SELECT id, code, terminal_id, centre_id, at, glove_size, on_signature, undone, seq FROM events
 			WHERE type = 'handover' AND centre_id = ? AND seq > ? AND flag = ''
 			UNION SELECT id, code, terminal_id, centre_id, at, glove_size, on_signature, undone, seq FROM events
 			WHERE type = 'handover' AND code_centre = ? AND seq > ? AND flag = ''
 			ORDER BY seq LIMIT ?`,
-			[]any{centreID, after, centreID, after, n}, func(rows *sql.Rows) (int64, error) {
-				var r protocol.Redemption
-				var at string
-				err := rows.Scan(&r.EventID, &r.Code, &r.TerminalID, &r.CentreID, &at, &r.GloveSize, &r.OnSignature, &r.Undone, &r.Seq)
-				r.At = parseTime(at)
-				page.Redemptions = append(page.Redemptions, r)
-				return r.Seq, err
-			}},
+			[]any{centreID, after, centreID, after, n}, rowsTo(&page.Redemptions, func(r *protocol.Redemption) []any {
+				return []any{&r.EventID, &r.Code, &r.TerminalID, &r.CentreID, timeIn(&r.At), &r.GloveSize, &r.OnSignature, &r.Undone, &r.Seq}
+			})},
 		{"received", `SELECT id, terminal_id, type, seq FROM events WHERE type <> 'handover' AND centre_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
-			[]any{centreID, after, n}, func(rows *sql.Rows) (int64, error) {
-				var r protocol.ReceivedFact
-				err := rows.Scan(&r.EventID, &r.TerminalID, &r.Type, &r.Seq)
-				page.Received = append(page.Received, r)
-				return r.Seq, err
-			}},
+			[]any{centreID, after, n}, rowsTo(&page.Received, func(r *protocol.ReceivedFact) []any { return []any{&r.EventID, &r.TerminalID, &r.Type, &r.Seq} })},
 		{"campaigns", "SELECT definition, seq FROM campaigns WHERE seq > ? ORDER BY seq LIMIT ?",
 			[]any{after, n}, func(rows *sql.Rows) (int64, error) {
 				var r protocol.CampaignRow
@@ -317,39 +302,17 @@ func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string
 				return r.Seq, err
 			}},
 		{"centres", "SELECT id, name, address, hours, seq FROM centres WHERE seq > ? ORDER BY seq LIMIT ?",
-			[]any{after, n}, func(rows *sql.Rows) (int64, error) {
-				var r protocol.CentreRow
-				err := rows.Scan(&r.ID, &r.Name, &r.Address, &r.Hours, &r.Seq)
-				page.Centres = append(page.Centres, r)
-				return r.Seq, err
-			}},
+			[]any{after, n}, rowsTo(&page.Centres, func(r *protocol.CentreRow) []any { return []any{&r.ID, &r.Name, &r.Address, &r.Hours, &r.Seq} })},
 		{"shipments", "SELECT id, centre_id, item, size, qty, sent_at, ref, seq FROM shipments WHERE centre_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-			[]any{centreID, after, n}, func(rows *sql.Rows) (int64, error) {
-				var r protocol.Shipment
-				var at string
-				err := rows.Scan(&r.ID, &r.CentreID, &r.Item, &r.Size, &r.Qty, &at, &r.Ref, &r.Seq)
-				r.SentAt = parseTime(at)
-				page.Shipments = append(page.Shipments, r)
-				return r.Seq, err
-			}},
+			[]any{centreID, after, n}, rowsTo(&page.Shipments, func(r *protocol.Shipment) []any {
+				return []any{&r.ID, &r.CentreID, &r.Item, &r.Size, &r.Qty, timeIn(&r.SentAt), &r.Ref, &r.Seq}
+			})},
 		{"keys", "SELECT key_id, public_key, current, created_at, seq FROM signing_keys WHERE seq > ? ORDER BY seq LIMIT ?",
-			[]any{after, n}, func(rows *sql.Rows) (int64, error) {
-				var r protocol.SigningKey
-				var at string
-				err := rows.Scan(&r.KeyID, &r.PublicKey, &r.Current, &at, &r.Seq)
-				r.CreatedAt = parseTime(at)
-				page.Keys = append(page.Keys, r)
-				return r.Seq, err
-			}},
+			[]any{after, n}, rowsTo(&page.Keys, func(r *protocol.SigningKey) []any {
+				return []any{&r.KeyID, &r.PublicKey, &r.Current, timeIn(&r.CreatedAt), &r.Seq}
+			})},
 		{"revoked", "SELECT code, at, seq FROM revoked WHERE seq > ? ORDER BY seq LIMIT ?",
-			[]any{after, n}, func(rows *sql.Rows) (int64, error) {
-				var r protocol.RevokedCode
-				var at string
-				err := rows.Scan(&r.Code, &at, &r.Seq)
-				r.At = parseTime(at)
-				page.Revoked = append(page.Revoked, r)
-				return r.Seq, err
-			}},
+			[]any{after, n}, rowsTo(&page.Revoked, func(r *protocol.RevokedCode) []any { return []any{&r.Code, timeIn(&r.At), &r.Seq} })},
 		{"facts", `SELECT ` + factColumns + ` FROM events WHERE type = 'handover' AND centre_id = ?1 AND seq > ?2
 			UNION ALL SELECT ` + factColumns + ` FROM events WHERE type <> 'handover' AND centre_id = ?1 AND seq > ?2
 			ORDER BY seq LIMIT ?3`,
@@ -375,6 +338,18 @@ func (reg *Registry) pullOthers(ctx context.Context, tx *sql.Tx, centreID string
 		}
 	}
 	return nil
+}
+
+// rowsTo is a stream's scan: each row is read into the destinations cols
+// gives of a new row, the last of them its sequence, and appended to *dst.
+func rowsTo[T any](dst *[]T, cols func(*T) []any) func(*sql.Rows) (int64, error) {
+	return func(rows *sql.Rows) (int64, error) {
+		var r T
+		c := cols(&r)
+		err := rows.Scan(c...)
+		*dst = append(*dst, r)
+		return *c[len(c)-1].(*int64), err
+	}
 }
 
 // factColumns are the columns of an events row that make a protocol.Fact
@@ -566,6 +541,16 @@ func inChunks(ctx context.Context, tx *wtx, query string, fixed []any, args []an
 	return nil
 }
 
+// codesIn marks in set the codes query (one column, run as inChunks) selects.
+func codesIn(ctx context.Context, tx *wtx, query string, fixed []any, args []any, set map[pickup.Code]bool) error {
+	return inChunks(ctx, tx, query, fixed, args, func(r *sql.Rows) error {
+		var c pickup.Code
+		err := r.Scan(&c)
+		set[c] = true
+		return err
+	})
+}
+
 func loadPushState(ctx context.Context, tx *wtx, centreID string, events []pickup.Event) (*pushState, error) {
 	st := &pushState{existing: map[string]protocol.PushResult{}, pickups: map[pickup.Code]*pickupState{},
 		earlier: map[pickup.Code][]pickup.Collection{}, owedEarlier: map[pickup.Code][]pickup.Collection{}, targets: map[string]*handoverRef{}, pending: map[string]*pendingUndo{},
@@ -640,22 +625,10 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 	if err != nil {
 		return nil, fmt.Errorf("read pickups: %w", err)
 	}
-	err = inChunks(ctx, tx, "SELECT code FROM revoked WHERE code IN (%s)", nil, codes, func(r *sql.Rows) error {
-		var c pickup.Code
-		err := r.Scan(&c)
-		st.revoked[c] = true
-		return err
-	})
-	if err != nil {
+	if err := codesIn(ctx, tx, "SELECT code FROM revoked WHERE code IN (%s)", nil, codes, st.revoked); err != nil {
 		return nil, fmt.Errorf("read revoked codes: %w", err)
 	}
-	err = inChunks(ctx, tx, "SELECT code FROM reassignments WHERE from_centre = ? AND code IN (%s)", []any{centreID}, codes, func(r *sql.Rows) error {
-		var c pickup.Code
-		err := r.Scan(&c)
-		st.movedOut[c] = true
-		return err
-	})
-	if err != nil {
+	if err := codesIn(ctx, tx, "SELECT code FROM reassignments WHERE from_centre = ? AND code IN (%s)", []any{centreID}, codes, st.movedOut); err != nil {
 		return nil, fmt.Errorf("read moved codes: %w", err)
 	}
 	if signed {
@@ -672,11 +645,9 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 		nil, codes, func(r *sql.Rows) error {
 			var code pickup.Code
 			var c pickup.Collection
-			var at string
-			if err := r.Scan(&code, &c.EventID, &at, &c.TerminalID, &c.CentreID, &c.GloveSize); err != nil {
+			if err := r.Scan(&code, &c.EventID, timeIn(&c.At), &c.TerminalID, &c.CentreID, &c.GloveSize); err != nil {
 				return err
 			}
-			c.At = parseTime(at)
 			st.earlier[code] = append(st.earlier[code], c)
 			return nil
 		})
@@ -689,11 +660,9 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 		WHERE type = 'owed_handover' AND flag = '' AND code IN (%s) ORDER BY at, id`, nil, owedCodes, func(r *sql.Rows) error {
 		var code pickup.Code
 		var c pickup.Collection
-		var at string
-		if err := r.Scan(&code, &c.EventID, &at, &c.TerminalID, &c.CentreID, &c.GloveSize); err != nil {
+		if err := r.Scan(&code, &c.EventID, timeIn(&c.At), &c.TerminalID, &c.CentreID, &c.GloveSize); err != nil {
 			return err
 		}
-		c.At = parseTime(at)
 		if len(st.owedEarlier[code]) < protocol.MaxEarlier {
 			st.owedEarlier[code] = append(st.owedEarlier[code], c)
 		}
@@ -703,12 +672,11 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 		return nil, fmt.Errorf("read owed handovers: %w", err)
 	}
 	err = inChunks(ctx, tx, "SELECT id, code, centre_id, terminal_id, at, received_at, undone, flag <> '' FROM events WHERE type = 'handover' AND id IN (%s)", nil, undoes, func(r *sql.Rows) error {
-		var id, at, received string
+		var id string
 		h := &handoverRef{}
-		if err := r.Scan(&id, &h.code, &h.centre, &h.terminal, &at, &received, &h.undone, &h.flagged); err != nil {
+		if err := r.Scan(&id, &h.code, &h.centre, &h.terminal, timeIn(&h.at), timeIn(&h.received), &h.undone, &h.flagged); err != nil {
 			return err
 		}
-		h.at, h.received = parseTime(at), parseTime(received)
 		st.targets[id] = h
 		return nil
 	})
@@ -716,12 +684,11 @@ func loadPushState(ctx context.Context, tx *wtx, centreID string, events []picku
 		return nil, fmt.Errorf("read undone handovers: %w", err)
 	}
 	err = inChunks(ctx, tx, "SELECT id, undoes, terminal_id, at FROM events WHERE type = 'undo' AND flag = '' AND centre_id = ? AND undoes IN (%s)", []any{centreID}, handovers, func(r *sql.Rows) error {
-		var target, at string
+		var target string
 		u := &pendingUndo{}
-		if err := r.Scan(&u.id, &target, &u.terminal, &at); err != nil {
+		if err := r.Scan(&u.id, &target, &u.terminal, timeIn(&u.at)); err != nil {
 			return err
 		}
-		u.at = parseTime(at)
 		st.pending[target] = u
 		return nil
 	})
@@ -754,9 +721,7 @@ func readKeys(ctx context.Context, tx *wtx, keys map[string]ed25519.PublicKey) e
 func earlierOf(ctx context.Context, tx *wtx, id string) ([]pickup.Collection, error) {
 	return sqlkit.Query(ctx, tx, func(row sqlkit.Scanner) (pickup.Collection, error) {
 		var c pickup.Collection
-		var at string
-		err := row.Scan(&c.EventID, &at, &c.TerminalID, &c.CentreID, &c.GloveSize)
-		c.At = parseTime(at)
+		err := row.Scan(&c.EventID, timeIn(&c.At), &c.TerminalID, &c.CentreID, &c.GloveSize)
 		return c, err
 	}, `SELECT e.id, e.at, e.terminal_id, e.centre_id, e.glove_size FROM events e, events me
 		WHERE me.id = ? AND e.type = 'handover' AND e.code = me.code AND e.rowid < me.rowid AND e.undone = 0 AND e.flag = ''

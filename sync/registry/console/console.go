@@ -26,7 +26,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -187,17 +186,14 @@ func (c *Console) public(h handler) http.HandlerFunc {
 	}
 }
 
-// get serves a page for a signed-in operator; others go to the login page.
-func (c *Console) get(h handler) http.HandlerFunc {
+// signedIn serves h for a signed-in operator; a request without a
+// session is answered by out instead.
+func (c *Console) signedIn(h handler, out func(w http.ResponseWriter, r *http.Request, q *req)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := &req{lang: c.language(w, r)}
 		s, ok := c.session(r)
 		if !ok {
-			next := r.URL.Path
-			if r.URL.RawQuery != "" {
-				next += "?" + r.URL.RawQuery
-			}
-			http.Redirect(w, r, Prefix+"login?next="+url.QueryEscape(next), http.StatusSeeOther)
+			out(w, r, q)
 			return
 		}
 		q.session = s
@@ -205,28 +201,33 @@ func (c *Console) get(h handler) http.HandlerFunc {
 	}
 }
 
+// get serves a page for a signed-in operator; others go to the login page.
+func (c *Console) get(h handler) http.HandlerFunc {
+	return c.signedIn(h, func(w http.ResponseWriter, r *http.Request, q *req) {
+		next := r.URL.Path
+		if r.URL.RawQuery != "" {
+			next += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, Prefix+"login?next="+url.QueryEscape(next), http.StatusSeeOther)
+	})
+}
+
 // post serves a form of a signed-in operator: refused without a session,
 // from another site, or without the session's CSRF token.
 func (c *Console) post(h handler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		q := &req{lang: c.language(w, r)}
-		s, ok := c.session(r)
-		if !ok {
-			// A stale form after the session ended: sign in again.
-			c.finish(w, r, q, &formError{to: Prefix + "login", key: "login.expired"})
-			return
-		}
-		q.session = s
-		err := c.checkPost(w, r, s.CSRF)
+	return c.signedIn(func(w http.ResponseWriter, r *http.Request, q *req) error {
+		err := c.checkPost(w, r, q.session.CSRF)
 		if r.MultipartForm != nil {
 			defer r.MultipartForm.RemoveAll() // an upload's temporary files
 		}
 		if err != nil {
-			c.finish(w, r, q, err)
-			return
+			return err
 		}
-		c.finish(w, r, q, h(w, r, q))
-	}
+		return h(w, r, q)
+	}, func(w http.ResponseWriter, r *http.Request, q *req) {
+		// A stale form after the session ended: sign in again.
+		c.finish(w, r, q, &formError{to: Prefix + "login", key: "login.expired"})
+	})
 }
 
 // maxForm bounds a form body but for a request file upload.
@@ -304,7 +305,7 @@ func (c *Console) finish(w http.ResponseWriter, r *http.Request, q *req, err err
 		}
 		http.Redirect(w, r, to+v.Encode(), http.StatusSeeOther)
 	case errors.Is(err, errCSRF):
-		c.Log.Warn("console form refused: CSRF token", "path", r.URL.Path, "source", source(r))
+		c.Log.Warn("console form refused: CSRF token", "path", r.URL.Path, "source", registry.Source(r))
 		c.errorPage(w, r, q, http.StatusForbidden, "error.csrf")
 	case errors.Is(err, errNotFound), errors.Is(err, registry.ErrNotFound):
 		c.errorPage(w, r, q, http.StatusNotFound, "error.not_found")
@@ -371,13 +372,4 @@ func (c *Console) session(r *http.Request) (registry.Session, bool) {
 		return registry.Session{}, false
 	}
 	return s, true
-}
-
-// source is the caller's address, for the lockout per source.
-func source(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

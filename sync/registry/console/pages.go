@@ -57,7 +57,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request, q *req) error {
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 		return errCSRF
 	}
-	s, err := c.Reg.Login(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password"), source(r))
+	s, err := c.Reg.Login(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password"), registry.Source(r))
 	var le *registry.LockedError
 	switch {
 	case errors.As(err, &le):

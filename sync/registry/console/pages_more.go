@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -12,17 +13,24 @@ import (
 	"github.com/pickup-terminal/pickup/sync/registry"
 )
 
+// both runs the two queries of a page, the second only if the first
+// succeeds.
+func both[A, B any](ctx context.Context, qa func(context.Context) (A, error), qb func(context.Context) (B, error)) (A, B, error) {
+	var b B
+	a, err := qa(ctx)
+	if err == nil {
+		b, err = qb(ctx)
+	}
+	return a, b, err
+}
+
 type doublesData struct {
 	Doubles []registry.DoubleHandover
 	Notes   map[pickup.Code]int
 }
 
 func (c *Console) doubles(w http.ResponseWriter, r *http.Request, q *req) error {
-	ds, err := c.Reg.AllDoubleHandovers(r.Context())
-	if err != nil {
-		return err
-	}
-	notes, err := c.Reg.ReviewedCodes(r.Context())
+	ds, notes, err := both(r.Context(), c.Reg.AllDoubleHandovers, c.Reg.ReviewedCodes)
 	if err != nil {
 		return err
 	}
@@ -158,11 +166,7 @@ func defaultCampaign(cs []registry.CampaignDetail) string {
 }
 
 func (c *Console) imports(w http.ResponseWriter, r *http.Request, q *req) error {
-	cs, err := c.Reg.Campaigns(r.Context())
-	if err != nil {
-		return err
-	}
-	list, err := c.Reg.PendingImports(r.Context())
+	cs, list, err := both(r.Context(), c.Reg.Campaigns, c.Reg.PendingImports)
 	if err != nil {
 		return err
 	}
