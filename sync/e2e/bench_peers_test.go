@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,17 +18,14 @@ import (
 // `pickup run`. It returns the counters and the centre's open codes.
 func peerCentre(b *testing.B, n, requests int) ([]*terminal, []pickup.Pickup) {
 	b.Helper()
-	reg := startDemo(b, 1, requests)
-	var tms []*terminal
+	var counters []string
 	for i := range n {
-		tms = append(tms, enrol(b, reg, reg.URL(), "namur", fmt.Sprint(i+1)))
+		counters = append(counters, fmt.Sprintf("namur/%d", i+1))
 	}
-	for _, tm := range tms {
-		tm.mustSync(b)
-	}
+	reg, tms := setUp(b, demo{centres: 1, requests: requests}, counters...)
 	setPeers(b, tms, nil)
 	codes := reg.openCodes(b, "namur")
-	reg.stop(b, syscall.SIGTERM)
+	reg.stop(b)
 	for _, tm := range tms {
 		startRun(b, tm)
 	}

@@ -12,14 +12,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -98,19 +96,14 @@ func demoFixture(b *testing.B, name string, centres, rows int) (*registryProc, s
 		atExit(func() { os.RemoveAll(tmp) })
 		dir = tmp
 	}
-	reg := &registryProc{dir: filepath.Join(dir, "registry"), addr: freeAddr(b)}
+	reg := registryIn(b, filepath.Join(dir, "registry"))
 	atExit(reg.kill)
 	made := filepath.Join(dir, "made")
 	if _, err := os.Stat(made); err != nil {
 		os.RemoveAll(reg.dir) // a fixture interrupted half-way is made again
 		start := time.Now()
-		// demo is the fastest route the registry offers: one transaction
-		// per run, codes drawn and signed as for real requests. Runs of at
-		// most 200,000, which also worked before afdae0f (TestDemoLargeCentre).
-		for left := rows; left > 0; left -= demoChunk {
-			if res := reg.cli(b, "demo", "--centres", strconv.Itoa(centres), "--requests", strconv.Itoa(min(left, demoChunk))); res.code != 0 {
-				return nil, res.String()
-			}
+		if failed := demoRows(b, reg, centres, rows); failed != "" {
+			return nil, failed
 		}
 		if err := os.WriteFile(made, nil, 0o600); err != nil {
 			return nil, err.Error()
@@ -121,17 +114,19 @@ func demoFixture(b *testing.B, name string, centres, rows int) (*registryProc, s
 	return reg, ""
 }
 
-// enrolIn enrols a terminal whose folder is dir (outside any test's
-// temporary folder, for fixtures that outlive one benchmark).
-func enrolIn(b *testing.B, reg *registryProc, url, dir, name string) *terminal {
+// demoRows fills a registry with rows demo pickups over its first
+// centres, in runs of demo: the fastest route the registry offers, one
+// transaction per run, codes drawn and signed as for real requests. Runs
+// of at most 200,000, which also worked before afdae0f
+// (TestDemoLargeCentre). It returns the failure as text.
+func demoRows(b *testing.B, reg *registryProc, centres, rows int) string {
 	b.Helper()
-	tm := &terminal{name: name, dir: dir, centre: "namur"}
-	var out struct {
-		TerminalID string `json:"terminal_id"`
+	for left := rows; left > 0; left -= demoChunk {
+		if res := reg.cli(b, "demo", "--centres", strconv.Itoa(centres), "--requests", strconv.Itoa(min(left, demoChunk))); res.code != 0 {
+			return res.String()
+		}
 	}
-	decodeJSON(b, tm.must(b, "--json", "enrol", "--registry", url, "--code", reg.enrolCode(b, "namur")), &out)
-	tm.id = out.TerminalID
-	return tm
+	return ""
 }
 
 // bigTerminal returns a terminal of the big centre after its initial pull,
@@ -147,7 +142,7 @@ func bigTerminal(b *testing.B) *terminal {
 		b.Fatal(err)
 	}
 	atExit(func() { os.RemoveAll(dir) })
-	tm := enrolIn(b, reg, reg.URL(), filepath.Join(dir, "t"), "big")
+	tm := enrolIn(b, reg, reg.URL(), filepath.Join(dir, "t"), "namur", "big")
 	tm.mustSync(b)
 	bigFixture.terminal = tm
 	return tm
@@ -157,22 +152,19 @@ func bigTerminal(b *testing.B) *terminal {
 // wall time, its maximum resident set and its report.
 func childSync(b *testing.B, tm *terminal) (time.Duration, int64, syncJSON) {
 	b.Helper()
-	cmd := exec.Command(bin.pickup, "--data", tm.dir, "--json", "sync")
-	cmd.Env = childEnv()
 	var out strings.Builder
-	cmd.Stdout = &out
 	start := time.Now()
-	err := cmd.Run()
+	c := spawn(b, &out, nil, bin.pickup, "--data", tm.dir, "--json", "sync")
+	<-c.exited
 	took := time.Since(start)
-	if err != nil {
-		b.Fatalf("pickup sync: %v", err)
+	if c.err != nil {
+		b.Fatalf("pickup sync: %v", c.err)
 	}
 	var rep syncJSON
 	if err := json.Unmarshal([]byte(out.String()), &rep); err != nil {
 		b.Fatalf("pickup sync --json: %v", err)
 	}
-	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
-	return took, rss << 10, rep
+	return took, c.maxRSS(), rep
 }
 
 // phases records when the first request of each path started, to split a
@@ -443,7 +435,7 @@ func initialPull(b *testing.B, reg *registryProc, keep bool) {
 			atExit(func() { os.RemoveAll(d) })
 			tmDir = filepath.Join(d, "t")
 		}
-		tm := enrolIn(b, reg, url, tmDir, "pull")
+		tm := enrolIn(b, reg, url, tmDir, "namur", "pull")
 		b.StartTimer()
 		var took time.Duration
 		var rss int64
@@ -502,21 +494,33 @@ func BenchmarkDelta10k(b *testing.B) {
 	reg := bigRegistry(b)
 	tm := bigTerminal(b)
 	url, _ := serverURL(b, reg)
-	b.ResetTimer()
-	for range b.N {
-		b.StopTimer()
+	timedRounds(b, tm, url, func() {
 		reg.must(b, "demo", "--centres", "1", "--requests", "10000")
-		b.StartTimer()
-		rt, rep := timedRound(b, tm.dir, url)
-		b.StopTimer()
+	}, func(rt roundTimes, rep client.Report) {
 		if rep.Pulled < 10_000 {
 			b.Fatalf("delta round pulled %d pickups, want 10000", rep.Pulled)
 		}
-		b.ReportMetric(rt.total.Seconds(), "round-s")
 		b.ReportMetric(rt.pull.Seconds(), "pull-phase-s")
-		b.ReportMetric(rt.drift.Seconds(), "drift-check-s")
 		b.Logf("delta of %d pickups on a %d-pickup terminal: round %s (pull %s in %d pages, drift check %s); target < 1 s",
 			rep.Pulled, bigRows(), rt.total.Round(time.Millisecond), rt.pull.Round(time.Millisecond), rep.Pages, rt.drift.Round(time.Millisecond))
+	})
+}
+
+// timedRounds runs b.N timed sync rounds of tm in this process, with the
+// registry at url, each after prepare (untimed); it reports each round's
+// time and drift check, and done checks and reports the rest.
+func timedRounds(b *testing.B, tm *terminal, url string, prepare func(), done func(roundTimes, client.Report)) {
+	b.Helper()
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		prepare()
+		b.StartTimer()
+		rt, rep := timedRound(b, tm.dir, url)
+		b.StopTimer()
+		done(rt, rep)
+		b.ReportMetric(rt.total.Seconds(), "round-s")
+		b.ReportMetric(rt.drift.Seconds(), "drift-check-s")
 		b.StartTimer()
 	}
 }
@@ -554,25 +558,18 @@ func openTerminalCodes(b *testing.B, tm *terminal, n int) []pickup.Pickup {
 func BenchmarkPush10k(b *testing.B) {
 	tm := bigTerminal(b)
 	url, _ := serverURL(b, bigRegistry(b))
-	b.ResetTimer()
-	for range b.N {
-		b.StopTimer()
+	timedRounds(b, tm, url, func() {
 		tm.receive(b, "gloves", "M", 10_000_000)
 		handoverInProcess(b, tm, openTerminalCodes(b, tm, 10_000))
-		b.StartTimer()
-		rt, rep := timedRound(b, tm.dir, url)
-		b.StopTimer()
+	}, func(rt roundTimes, rep client.Report) {
 		if rep.Accepted < 10_000 {
 			b.Fatalf("push round: %d facts accepted, want 10000", rep.Accepted)
 		}
 		b.ReportMetric(rt.push.Seconds(), "push-phase-s")
-		b.ReportMetric(rt.total.Seconds(), "round-s")
-		b.ReportMetric(rt.drift.Seconds(), "drift-check-s")
 		b.Logf("push of %d facts in %d requests: %s; whole round %s (pull %s, drift check %s); target push < 2 s",
 			rep.Pushed, rt.requests[protocol.PathPush], rt.push.Round(time.Millisecond), rt.total.Round(time.Millisecond),
 			rt.pull.Round(time.Millisecond), rt.drift.Round(time.Millisecond))
-		b.StartTimer()
-	}
+	})
 }
 
 // latencies collects request latencies by kind.
@@ -777,10 +774,10 @@ func enrolMany(b *testing.B, reg *registryProc, url string, n int) []*simTermina
 
 // peakRSS returns a serving registry's peak resident set, in bytes.
 func peakRSS(reg *registryProc) int64 {
-	if reg.cmd == nil {
+	if reg.serve == nil {
 		return 0
 	}
-	return vmHWM(fmt.Sprintf("/proc/%d/status", reg.cmd.Process.Pid))
+	return vmHWM(fmt.Sprintf("/proc/%d/status", reg.serve.cmd.Process.Pid))
 }
 
 // vmHWM reads the peak resident set (VmHWM) from a /proc status file, in

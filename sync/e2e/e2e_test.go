@@ -8,14 +8,12 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -36,15 +34,8 @@ import (
 // report equals what the terminals handed over.
 func TestConvergence(t *testing.T) {
 	t.Parallel()
-	reg := startDemo(t, 2, 400)
-	a := enrol(t, reg, reg.URL(), "namur", "A")
-	b := enrol(t, reg, reg.URL(), "namur", "B")
-	c := enrol(t, reg, reg.URL(), "gent", "C")
-	terms := []*terminal{a, b, c}
-	for _, tm := range terms {
-		tm.receive(t, "gloves", "M", 100_000)
-		tm.mustSync(t)
-	}
+	reg, terms := setUp(t, demo{centres: 2, requests: 400, gloves: 100_000}, "namur/A", "namur/B", "gent/C")
+	a, b, c := terms[0], terms[1], terms[2]
 	rep := reg.report(t)
 	for _, tm := range terms {
 		st := tm.status(t)
@@ -101,7 +92,7 @@ func TestConvergence(t *testing.T) {
 
 	// Offline: the registry stops; the counters keep handing over, sync
 	// fails and keeps the facts.
-	reg.stop(t, syscall.SIGTERM)
+	reg.stop(t)
 	offline := map[*terminal][]handed{a: hand(a, 4), b: hand(b, 2), c: hand(c, 3)}
 	for _, tm := range terms {
 		if res := tm.sync(t); res.code == 0 {
@@ -221,21 +212,16 @@ type handoversJSON struct {
 // two parcels.
 func TestDoubleHandoverOffline(t *testing.T) {
 	t.Parallel()
-	reg := startDemo(t, 2, 120)
-	a := enrol(t, reg, reg.URL(), "namur", "A")
-	b := enrol(t, reg, reg.URL(), "namur", "B")
-	for _, tm := range []*terminal{a, b} {
-		tm.receive(t, "gloves", "M", 1000)
-		tm.mustSync(t)
-	}
+	reg, ab := setUp(t, demo{centres: 2, requests: 120, gloves: 1000}, "namur/A", "namur/B")
+	a, b := ab[0], ab[1]
 	codes := reg.openCodes(t, "namur")
 	x, y := codes[0].Code, codes[1].Code
 
-	reg.stop(t, syscall.SIGKILL) // a crash, this time
+	reg.crash(t) // this time
 	hs := []handed{a.handover(t, x), b.handover(t, x), a.handover(t, y)}
 	reg.start(t)
 	for round := range 2 {
-		for _, tm := range []*terminal{a, b} {
+		for _, tm := range ab {
 			if res := tm.sync(t); res.code != 0 {
 				t.Errorf("round %d: terminal %s: %s", round+1, tm.name, res)
 			}
@@ -249,7 +235,7 @@ func TestDoubleHandoverOffline(t *testing.T) {
 	if got, want := handedOverItems(cr), itemsOf(hs); !maps.Equal(got, want) {
 		t.Errorf("report of namur: items handed over %v, want two parcels of x and one of y: %v", got, want)
 	}
-	for _, tm := range []*terminal{a, b} {
+	for _, tm := range ab {
 		var cs conflictsJSON
 		decodeJSON(t, tm.must(t, "--json", "conflicts"), &cs)
 		events := map[string]string{}
@@ -438,10 +424,8 @@ func TestSyncKilled(t *testing.T) {
 	const seed = 4
 	rng := rand.New(rand.NewPCG(seed, 0))
 	kills, pending, big := 20, 2000, "30000"
-	reg := startDemo(t, 1, 4000)
-	tm := enrol(t, reg, reg.URL(), "namur", "T")
-	tm.receive(t, "gloves", "M", 10_000_000)
-	tm.mustSync(t)
+	reg, tms := setUp(t, demo{centres: 1, requests: 4000, gloves: 10_000_000}, "namur/T")
+	tm := tms[0]
 	open := reg.openCodes(t, "namur")
 	if len(open) < pending+20*kills {
 		t.Fatalf("only %d open codes", len(open))
@@ -452,16 +436,9 @@ func TestSyncKilled(t *testing.T) {
 
 	hit, early := 0, 0
 	for i := range kills {
-		cmd := exec.Command(bin.pickup, "--data", tm.dir, "sync")
-		cmd.Env = childEnv()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		c := spawn(t, nil, nil, bin.pickup, "--data", tm.dir, "sync")
 		time.Sleep(time.Duration(rng.Int64N(int64(1500 * time.Millisecond))))
-		cmd.Process.Signal(syscall.SIGKILL)
-		err := cmd.Wait()
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && !ee.Exited() {
+		if c.kill(); c.killed() {
 			hit++
 			continue
 		}
@@ -603,11 +580,9 @@ type bundleImportJSON struct {
 // change nothing.
 func TestUSBBundles(t *testing.T) {
 	t.Parallel()
-	reg := startDemo(t, 2, 200)
-	a := enrol(t, reg, reg.URL(), "namur", "A")
-	a.receive(t, "gloves", "M", 100_000)
-	a.mustSync(t)
-	reg.stop(t, syscall.SIGTERM) // no link from here on; the registry's CLI works on its folder
+	reg, tms := setUp(t, demo{centres: 2, requests: 200, gloves: 100_000}, "namur/A")
+	a := tms[0]
+	reg.stop(t) // no link from here on; the registry's CLI works on its folder
 	// Parcels with gloves: the tampering below changes a glove size.
 	codes := withGloves(t, reg.openCodes(t, "namur"))
 	dir := t.TempDir()
@@ -716,10 +691,9 @@ func TestUSBBundles(t *testing.T) {
 // test.)
 func TestUSBStockFactsLeaveOutbox(t *testing.T) {
 	t.Parallel()
-	reg := startDemo(t, 1, 50)
-	a := enrol(t, reg, reg.URL(), "namur", "A")
-	a.mustSync(t)
-	reg.stop(t, syscall.SIGTERM)
+	reg, tms := setUp(t, demo{centres: 1, requests: 50}, "namur/A")
+	a := tms[0]
+	reg.stop(t)
 	dir := t.TempDir()
 	facts, pull := filepath.Join(dir, "facts.bundle"), filepath.Join(dir, "pull.bundle")
 	a.receive(t, "masks", "", 5000)
@@ -734,6 +708,29 @@ func TestUSBStockFactsLeaveOutbox(t *testing.T) {
 	if st := a.status(t); st.PendingUpload != 0 {
 		t.Errorf("after a full round trip by stick, pending_upload %d; want 0 (the registry holds the reception)", st.PendingUpload)
 	}
+}
+
+// TestBundleImportStopsOnSIGTERMWhilePathHangs: `pickup bundle import` on
+// a path that never answers (a named pipe without a writer, as a dead
+// network share) ends when it is asked to (SIGTERM was ignored).
+func TestBundleImportStopsOnSIGTERMWhilePathHangs(t *testing.T) {
+	t.Parallel()
+	reg := startDemo(t, 1, 10)
+	a := enrol(t, reg, reg.URL(), "namur", "A")
+	fifo := filepath.Join(t.TempDir(), "stick.bundle")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no named pipes:", err)
+	}
+	var se strings.Builder
+	c := spawn(t, nil, &se, bin.pickup, "--data", a.dir, "bundle", "import", fifo)
+	time.Sleep(500 * time.Millisecond)
+	if !c.stop() {
+		t.Fatal("bundle import ignored SIGTERM while its path hangs")
+	}
+	if c.cmd.ProcessState.ExitCode() == 0 {
+		t.Errorf("bundle import of a hanging path exited 0: %s", se.String())
+	}
+	_ = os.Remove(fifo)
 }
 
 // skewCases are terminal clocks off the registry's: far out of the
@@ -852,13 +849,8 @@ func TestClockSkewJSONUnits(t *testing.T) {
 // up after its handover or in the same push.
 func TestUndoPropagates(t *testing.T) {
 	t.Parallel()
-	reg := startDemo(t, 1, 80)
-	a := enrol(t, reg, reg.URL(), "namur", "A")
-	b := enrol(t, reg, reg.URL(), "namur", "B")
-	a.receive(t, "gloves", "M", 10_000)
-	b.receive(t, "gloves", "M", 10_000)
-	a.mustSync(t)
-	b.mustSync(t)
+	reg, ab := setUp(t, demo{centres: 1, requests: 80, gloves: 10_000}, "namur/A", "namur/B")
+	a, b := ab[0], ab[1]
 	codes := reg.openCodes(t, "namur")
 	kept, later, same := codes[0].Code, codes[1].Code, codes[2].Code
 
@@ -885,7 +877,7 @@ func TestUndoPropagates(t *testing.T) {
 	if cr.Collected != 1 || cr.Handovers != 1 || cr.DoubleHandovers != 0 {
 		t.Errorf("report: collected %d, handovers %d, double %d; want 1, 1, 0 (two handovers undone)", cr.Collected, cr.Handovers, cr.DoubleHandovers)
 	}
-	for _, tm := range []*terminal{a, b} {
+	for _, tm := range ab {
 		if st := tm.status(t); st.Collected != 1 || st.PendingUpload != 0 {
 			t.Errorf("terminal %s: collected %d, pending %d; want 1, 0", tm.name, st.Collected, st.PendingUpload)
 		}
@@ -904,12 +896,9 @@ func TestUndoPropagates(t *testing.T) {
 // revoked code whose QR is refused too.
 func TestRegistryChangesReachTerminals(t *testing.T) {
 	t.Parallel()
-	reg := startDemo(t, 2, 150)
-	a := enrol(t, reg, reg.URL(), "namur", "A")
-	c := enrol(t, reg, reg.URL(), "gent", "C")
+	reg, ac := setUp(t, demo{centres: 2, requests: 150}, "namur/A", "gent/C")
+	a, c := ac[0], ac[1]
 	c.receive(t, "gloves", "M", 10_000)
-	a.mustSync(t)
-	c.mustSync(t)
 	codes := reg.openCodes(t, "namur")
 	moved, cancelled, revoked := codes[0].Code, codes[1].Code, codes[2].Code
 	revokedQR := reg.signedPayload(t, revoked)
@@ -935,7 +924,7 @@ func TestRegistryChangesReachTerminals(t *testing.T) {
 	if got := rep.centre("gent").Collected; got != 1 {
 		t.Errorf("report: gent collected %d, want 1 (the moved code)", got)
 	}
-	for _, tm := range []*terminal{a, c} {
+	for _, tm := range ac {
 		st := tm.status(t)
 		cr := rep.centre(tm.centre)
 		if st.Expected != cr.Expected || st.Cancelled != cr.Cancelled {
@@ -948,9 +937,8 @@ func TestRegistryChangesReachTerminals(t *testing.T) {
 // back) is repaired by the digest check of its next sync.
 func TestDriftRepair(t *testing.T) {
 	t.Parallel()
-	reg := startDemo(t, 1, 300)
-	a := enrol(t, reg, reg.URL(), "namur", "A")
-	a.mustSync(t)
+	reg, tms := setUp(t, demo{centres: 1, requests: 300}, "namur/A")
+	a := tms[0]
 	want := a.status(t)
 	codes := reg.openCodes(t, "namur")
 	lost, changed := codes[0].Code, codes[1].Code
@@ -1005,9 +993,9 @@ func TestEnrolOnceAndRevoked(t *testing.T) {
 	t.Parallel()
 	reg := startDemo(t, 1, 40)
 	code := reg.enrolCode(t, "namur")
-	a := &terminal{name: "A", dir: filepath.Join(t.TempDir(), "a"), centre: "namur"}
+	a := newTerminal("A", filepath.Join(t.TempDir(), "a"), "namur")
 	a.must(t, "enrol", "--registry", reg.URL(), "--code", code)
-	b := &terminal{name: "B", dir: filepath.Join(t.TempDir(), "b"), centre: "namur"}
+	b := newTerminal("B", filepath.Join(t.TempDir(), "b"), "namur")
 	if res := b.cli(t, "enrol", "--registry", reg.URL(), "--code", code); res.code == 0 {
 		t.Errorf("a second terminal enrols with a used code: %s", res)
 	}
@@ -1024,6 +1012,41 @@ func TestEnrolOnceAndRevoked(t *testing.T) {
 	}
 	if got := reg.report(t).centre("namur").item("masks", "").Received; got != 0 {
 		t.Errorf("report: %d masks received from a revoked terminal, want 0", got)
+	}
+}
+
+// Attacks on real processes (issue 9), named after what they attack.
+
+// TestReenrolmentDoesNotRelabelFactsAfterRevocation: handovers a terminal
+// records after it was revoked keep its revoked identity when it is
+// enrolled again: the registry records them flagged, counted nowhere
+// (they were relabelled with the new terminal id and counted).
+func TestReenrolmentDoesNotRelabelFactsAfterRevocation(t *testing.T) {
+	t.Parallel()
+	reg, tms := setUp(t, demo{centres: 2, requests: 100, gloves: 10_000}, "namur/A")
+	a := tms[0]
+	codes := reg.openCodes(t, "namur")
+	reg.must(t, "terminal", "revoke", a.id)
+	h := a.handover(t, codes[0].Code) // recorded after the revocation
+	if res := a.sync(t); res.code == 0 {
+		t.Fatalf("a revoked terminal synced: %s", res)
+	}
+	oldID := a.id
+	if enrolIn(t, reg, reg.URL(), a.dir, "namur", "A").id == oldID {
+		t.Fatal("re-enrolment kept the revoked id")
+	}
+	a.sync(t)
+	a.sync(t)
+	db := sqliteRO(t, filepath.Join(reg.dir, "registry.db"))
+	var terminal, flag string
+	if err := db.QueryRow("SELECT terminal_id, flag FROM events WHERE id = ?", h.EventID).Scan(&terminal, &flag); err != nil {
+		t.Fatalf("the handover recorded after the revocation is not at the registry: %v", err)
+	}
+	if terminal != oldID || flag == "" {
+		t.Errorf("handover after revocation stored as terminal %s, flag %q; want the revoked %s, flagged", terminal, flag, oldID)
+	}
+	if c := reg.report(t).centre("namur"); c.Handovers != 0 {
+		t.Errorf("report counts %d handovers at namur, want 0 (the one after revocation is flagged)", c.Handovers)
 	}
 }
 
@@ -1058,11 +1081,9 @@ func copyDir(t testing.TB, from, to string) {
 // e78b9ef; found by this test.)
 func TestRestoredRegistryGetsFactsBack(t *testing.T) {
 	t.Parallel()
-	reg := startDemo(t, 1, 60)
-	a := enrol(t, reg, reg.URL(), "namur", "A")
-	a.receive(t, "gloves", "M", 10_000)
-	a.mustSync(t)
-	reg.stop(t, syscall.SIGTERM)
+	reg, tms := setUp(t, demo{centres: 1, requests: 60, gloves: 10_000}, "namur/A")
+	a := tms[0]
+	reg.stop(t)
 	backup := filepath.Join(t.TempDir(), "backup")
 	copyDir(t, reg.dir, backup) // last night's copy
 	reg.start(t)
@@ -1072,7 +1093,7 @@ func TestRestoredRegistryGetsFactsBack(t *testing.T) {
 		t.Fatalf("report before the restore: collected %d, want 1", got)
 	}
 
-	reg.stop(t, syscall.SIGTERM)
+	reg.stop(t)
 	if err := os.RemoveAll(reg.dir); err != nil {
 		t.Fatal(err)
 	}
@@ -1086,6 +1107,93 @@ func TestRestoredRegistryGetsFactsBack(t *testing.T) {
 	a.sync(t)
 	if got := reg.report(t).centre("namur").Collected; got != 1 {
 		t.Errorf("report after the restore and two syncs: collected %d; want 1 (the terminal still holds the handover)", got)
+	}
+}
+
+// A registry backed up while serving, then restored after more handovers
+// were acknowledged: every terminal notices (new dataset id, even when the
+// registry's head has since passed its cursor), sends back what the copy
+// lacks, and the registry again counts every handover exactly once — those
+// acknowledged before the backup, after it, and recorded at a counter
+// while the registry was down.
+func TestBackupRestoreNothingLost(t *testing.T) {
+	t.Parallel()
+	reg, ab := setUp(t, demo{centres: 1, requests: 60, gloves: 10_000}, "namur/A", "namur/B")
+	a, b := ab[0], ab[1]
+	codes := reg.openCodes(t, "namur")
+	if len(codes) < 12 {
+		t.Fatalf("%d open codes, want 12", len(codes))
+	}
+	next := 0
+	hand := func(tm *terminal, n int) {
+		for range n {
+			tm.handover(t, codes[next].Code)
+			next++
+		}
+	}
+	hand(a, 2)
+	hand(b, 2)
+	a.mustSync(t)
+	b.mustSync(t)
+
+	backup := filepath.Join(t.TempDir(), "registry-backup.db")
+	if out := reg.must(t, "backup", backup).stdout; !strings.Contains(out, backup) {
+		t.Errorf("backup said %q", out)
+	}
+	fi, err := os.Stat(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup mode %v, want 0600", fi.Mode().Perm())
+	}
+
+	hand(a, 3)
+	hand(b, 2)
+	a.mustSync(t)
+	b.mustSync(t)
+	for _, tm := range ab {
+		if p := tm.status(t).PendingUpload; p != 0 {
+			t.Fatalf("terminal %s: %d facts pending after sync, want every one acknowledged", tm.name, p)
+		}
+	}
+	if got := reg.report(t).centre("namur").Handovers; got != 9 {
+		t.Fatalf("before the restore: %d handovers, want 9", got)
+	}
+
+	if res := reg.cli(t, "restore", backup); res.code != 1 || !strings.Contains(res.stderr, "stop it first") {
+		t.Errorf("restore while serving: %s; want exit 1 saying to stop serve", res)
+	}
+	reg.stop(t)
+	hand(a, 1) // recorded while the registry is down
+	reg.must(t, "restore", backup)
+	reg.start(t)
+	if got := reg.report(t).centre("namur").Handovers; got != 4 {
+		t.Fatalf("right after the restore: %d handovers, want the backup's 4", got)
+	}
+
+	// B first: its journal pushed again moves the head, likely past A's
+	// cursor; A must notice all the same.
+	for _, tm := range []*terminal{b, a} {
+		var out syncJSON
+		decodeJSON(t, tm.cli(t, "--json", "sync"), &out)
+		if !out.Report.Reset {
+			t.Errorf("terminal %s: first sync after the restore saw no reset", tm.name)
+		}
+	}
+	for _, tm := range ab {
+		tm.mustSync(t)
+	}
+	c := reg.report(t).centre("namur")
+	if c.Handovers != 10 || c.Collected != 10 || c.DoubleHandovers != 0 {
+		t.Errorf("after the restore and a round each: %d handovers, %d collected, %d double; want 10, 10, 0",
+			c.Handovers, c.Collected, c.DoubleHandovers)
+	}
+	for _, tm := range ab {
+		st := tm.status(t)
+		if st.PendingUpload != 0 || st.Conflicts != 0 || st.Collected != 10 {
+			t.Errorf("terminal %s after resync: pending %d, conflicts %d, collected %d; want 0, 0, 10", tm.name, st.PendingUpload, st.Conflicts, st.Collected)
+		}
 	}
 }
 
@@ -1134,7 +1242,7 @@ func TestRegistryColdConcurrentPulls(t *testing.T) {
 	// processes make it all but certain (each one hung about two times in
 	// three here).
 	for attempt := 1; attempt <= 3; attempt++ {
-		reg.stop(t, syscall.SIGTERM) // a fresh process: nothing prepared yet
+		reg.stop(t) // a fresh process: nothing prepared yet
 		reg.start(t)
 		if failed := coldPulls(sims); failed > 0 {
 			t.Fatalf("fresh registry %d: %d of %d concurrent first pulls got no answer within 30 s", attempt, failed, n)
@@ -1168,10 +1276,8 @@ func coldPulls(sims []*protocol.Client) int {
 // recorded at once, and the next sync pushes it.
 func TestHandoversDuringSync(t *testing.T) {
 	t.Parallel()
-	reg := startDemo(t, 1, 300)
-	a := enrol(t, reg, reg.URL(), "namur", "A")
-	a.receive(t, "gloves", "M", 100_000)
-	a.mustSync(t)
+	reg, tms := setUp(t, demo{centres: 1, requests: 300, gloves: 100_000}, "namur/A")
+	a := tms[0]
 	codes := reg.openCodes(t, "namur")
 	reg.must(t, "demo", "--centres", "1", "--requests", "40000") // a long pull waiting
 
@@ -1198,5 +1304,42 @@ func TestHandoversDuringSync(t *testing.T) {
 	}
 	if st := a.status(t); st.PendingUpload != 0 || st.Expected != cr.Expected {
 		t.Errorf("terminal: pending %d, expected %d; want 0, %d", st.PendingUpload, st.Expected, cr.Expected)
+	}
+}
+
+// TestTerminalReportsPending: a counter's round tells the registry how
+// many facts it still holds after its push (none once they are all
+// acknowledged); the registry lists it with the terminal, and a terminal
+// that has not synced yet has nothing reported.
+func TestTerminalReportsPending(t *testing.T) {
+	t.Parallel()
+	reg, tms := setUp(t, demo{centres: 1, requests: 30, gloves: 1000}, "namur/A")
+	a, b := tms[0], enrol(t, reg, reg.URL(), "namur", "B")
+	reg.stop(t) // a graceful stop writes what serve noted
+	var out struct {
+		Terminals []struct {
+			ID        string  `json:"id"`
+			Pending   *int    `json:"pending"`
+			PendingAt *string `json:"pending_at"`
+		} `json:"terminals"`
+	}
+	decodeJSON(t, reg.must(t, "--json", "terminal", "list"), &out)
+	seen := 0
+	for _, x := range out.Terminals {
+		switch x.ID {
+		case a.id:
+			seen++
+			if x.Pending == nil || *x.Pending != 0 || x.PendingAt == nil {
+				t.Errorf("terminal A after a round that pushed everything: pending %v at %v, want 0", x.Pending, x.PendingAt)
+			}
+		case b.id:
+			seen++
+			if x.Pending != nil {
+				t.Errorf("terminal B never synced, pending %d", *x.Pending)
+			}
+		}
+	}
+	if seen != 2 {
+		t.Fatalf("terminal list shows %d of the two terminals: %+v", seen, out)
 	}
 }

@@ -189,18 +189,122 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
+// child is a program running in the background (serve, `pickup run`, a
+// command a test interrupts), with the children's environment; a
+// goroutine waits for its end.
+type child struct {
+	cmd    *exec.Cmd
+	exited chan struct{} // closed once it ended
+	err    error         // what Wait returned, once exited is closed
+}
+
+// spawn starts argv in the background, its standard output and error to
+// stdout and stderr (nil: discarded).
+func spawn(t testing.TB, stdout, stderr io.Writer, argv ...string) *child {
+	t.Helper()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = childEnv()
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", maskArgs(argv), err)
+	}
+	c := &child{cmd: cmd, exited: make(chan struct{})}
+	go func() { c.err = cmd.Wait(); close(c.exited) }()
+	return c
+}
+
+// spawnLogged is spawn with both outputs appended to the file log.
+func spawnLogged(t testing.TB, log string, argv ...string) *child {
+	t.Helper()
+	logf, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	return spawn(t, logf, logf, argv...)
+}
+
+// stopGrace is how long a process asked to stop may take before it is
+// killed: a guard against a hang, not a timing.
+const stopGrace = 30 * time.Second
+
+// stop asks the process to end (SIGTERM) unless it already did, and waits
+// for its end, killing it after stopGrace; it reports whether it ended
+// without the kill.
+func (c *child) stop() bool {
+	select {
+	case <-c.exited:
+		return true
+	default:
+	}
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.exited:
+		return true
+	case <-time.After(stopGrace):
+		c.kill()
+		return false
+	}
+}
+
+// kill ends the process at once (SIGKILL: a crash, a power cut) and
+// waits for its end.
+func (c *child) kill() {
+	c.cmd.Process.Kill()
+	<-c.exited
+}
+
+// killed reports whether the ended process was ended by a signal rather
+// than exiting by itself.
+func (c *child) killed() bool { return !c.cmd.ProcessState.Exited() }
+
+// maxRSS is the ended process's maximum resident set, in bytes.
+func (c *child) maxRSS() int64 {
+	return c.cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10 // KiB on Linux
+}
+
+// folder is a data folder of one of the two programs, which its commands
+// take as --data.
+type folder struct {
+	program string // bin.pickup or bin.registry
+	dir     string
+	who     string // for failure messages: "registry", "terminal A"
+}
+
+// cli runs a command of the program on the folder.
+func (f *folder) cli(t testing.TB, args ...string) result {
+	t.Helper()
+	return run(t, f.program, append([]string{"--data", f.dir}, args...)...)
+}
+
+// must runs a command that must exit 0.
+func (f *folder) must(t testing.TB, args ...string) result {
+	t.Helper()
+	res := f.cli(t, args...)
+	if res.code != 0 {
+		t.Fatalf("%s: %s", f.who, res)
+	}
+	return res
+}
+
 // registryProc is a pickup-registry data folder and, while it serves, its
 // serve process on a fixed 127.0.0.1 port.
 type registryProc struct {
-	dir, addr string
-	cmd       *exec.Cmd
-	exited    chan struct{}
+	folder
+	addr  string
+	serve *child // nil while it does not serve
+}
+
+// registryIn is a registry of the folder dir, not serving.
+func registryIn(t testing.TB, dir string) *registryProc {
+	t.Helper()
+	return &registryProc{folder: folder{program: bin.registry, dir: dir, who: "registry"}, addr: freeAddr(t)}
 }
 
 func newRegistry(t testing.TB) *registryProc {
 	t.Helper()
-	r := &registryProc{dir: filepath.Join(t.TempDir(), "registry"), addr: freeAddr(t)}
-	t.Cleanup(func() { r.kill() })
+	r := registryIn(t, filepath.Join(t.TempDir(), "registry"))
+	t.Cleanup(r.kill)
 	return r
 }
 
@@ -214,47 +318,46 @@ func startDemo(t testing.TB, centres, requests int) *registryProc {
 	return r
 }
 
+// demo is the opening most tests share: a demo registry of centres and
+// requests, and terminals each given gloves in M (none when 0).
+type demo struct {
+	centres, requests, gloves int
+}
+
+// setUp starts the demo's registry, enrols a terminal for each
+// "centre/name" of terminals, then gives each its gloves and runs its
+// first sync round.
+func setUp(t testing.TB, d demo, terminals ...string) (*registryProc, []*terminal) {
+	t.Helper()
+	reg := startDemo(t, d.centres, d.requests)
+	var tms []*terminal
+	for _, spec := range terminals {
+		centre, name, _ := strings.Cut(spec, "/")
+		tms = append(tms, enrol(t, reg, reg.URL(), centre, name))
+	}
+	for _, tm := range tms {
+		if d.gloves > 0 {
+			tm.receive(t, "gloves", "M", d.gloves)
+		}
+		tm.mustSync(t)
+	}
+	return reg, tms
+}
+
 // URL is the registry's address as terminals know it.
 func (r *registryProc) URL() string { return "http://" + r.addr }
-
-// cli runs a pickup-registry command on the data folder.
-func (r *registryProc) cli(t testing.TB, args ...string) result {
-	t.Helper()
-	return run(t, bin.registry, append([]string{"--data", r.dir}, args...)...)
-}
-
-// must runs a command that must exit 0 and returns its standard output.
-func (r *registryProc) must(t testing.TB, args ...string) string {
-	t.Helper()
-	res := r.cli(t, args...)
-	if res.code != 0 {
-		t.Fatalf("%s", res)
-	}
-	return res.stdout
-}
 
 // start runs serve and waits until it answers GET /v1/time.
 func (r *registryProc) start(t testing.TB) {
 	t.Helper()
-	if r.cmd != nil {
+	if r.serve != nil {
 		t.Fatal("registry already serving")
 	}
 	if err := os.MkdirAll(r.dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	logf, err := os.OpenFile(filepath.Join(filepath.Dir(r.dir), "serve.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	cmd := exec.Command(bin.registry, "serve", "--data", r.dir, "--listen", r.addr, "--log-level", "warn")
-	cmd.Env = childEnv()
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start registry: %v", err)
-	}
-	r.cmd, r.exited = cmd, make(chan struct{})
-	go func() { cmd.Wait(); close(r.exited) }()
+	log := filepath.Join(filepath.Dir(r.dir), "serve.log")
+	r.serve = spawnLogged(t, log, bin.registry, "serve", "--data", r.dir, "--listen", r.addr, "--log-level", "warn")
 	hc := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -266,9 +369,9 @@ func (r *registryProc) start(t testing.TB) {
 			}
 		}
 		select {
-		case <-r.exited:
-			r.cmd = nil
-			t.Fatalf("registry exited at start: %s", tail(logf.Name(), 2000))
+		case <-r.serve.exited:
+			r.serve = nil
+			t.Fatalf("registry exited at start: %s", tail(log, 2000))
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
@@ -277,37 +380,31 @@ func (r *registryProc) start(t testing.TB) {
 	}
 }
 
-// stop ends serve with sig (SIGTERM: graceful; SIGKILL: a crash) and waits.
-func (r *registryProc) stop(t testing.TB, sig syscall.Signal) {
+// stop ends serve gracefully (SIGTERM) and waits.
+func (r *registryProc) stop(t testing.TB) {
 	t.Helper()
-	if r.cmd == nil {
+	if r.serve == nil {
 		t.Fatal("registry not serving")
 	}
-	if !signalAndWait(r.cmd, r.exited, sig, 30*time.Second) {
-		t.Errorf("registry did not stop on %v", sig)
+	if !r.serve.stop() {
+		t.Error("registry did not stop on SIGTERM")
 	}
-	r.cmd = nil
+	r.serve = nil
 }
 
-// signalAndWait sends sig to cmd and waits until exited is closed,
-// killing the process after grace; it reports whether it stopped on sig.
-func signalAndWait(cmd *exec.Cmd, exited <-chan struct{}, sig syscall.Signal, grace time.Duration) bool {
-	cmd.Process.Signal(sig)
-	select {
-	case <-exited:
-		return true
-	case <-time.After(grace):
-		cmd.Process.Kill()
-		<-exited
-		return false
+// crash kills serve (SIGKILL), as a power cut would, and waits.
+func (r *registryProc) crash(t testing.TB) {
+	t.Helper()
+	if r.serve == nil {
+		t.Fatal("registry not serving")
 	}
+	r.kill()
 }
 
 func (r *registryProc) kill() {
-	if r.cmd != nil {
-		r.cmd.Process.Kill()
-		<-r.exited
-		r.cmd = nil
+	if r.serve != nil {
+		r.serve.kill()
+		r.serve = nil
 	}
 }
 
@@ -341,41 +438,11 @@ func (r *registryProc) signedPayload(t testing.TB, code pickup.Code) string {
 	return s
 }
 
-// itemReport and centreReport mirror `pickup-registry report --json`.
-type itemReport struct {
-	Item       string `json:"item"`
-	Size       string `json:"size"`
-	Shipped    int    `json:"shipped"`
-	Received   int    `json:"received"`
-	HandedOver int    `json:"handed_over"`
-}
+// report is what `pickup-registry report --json` prints (the registry's
+// Report), with the look-ups the tests make.
+type report struct{ registry.Report }
 
-type centreReport struct {
-	ID              string       `json:"id"`
-	Expected        int          `json:"expected"`
-	Cancelled       int          `json:"cancelled"`
-	Collected       int          `json:"collected"`
-	Handovers       int          `json:"handovers"`
-	DoubleHandovers int          `json:"double_handovers"`
-	Terminals       int          `json:"terminals"`
-	Items           []itemReport `json:"items"`
-}
-
-// item returns the line of an item and size ("" for unsized).
-func (c centreReport) item(item, size string) itemReport {
-	for _, it := range c.Items {
-		if it.Item == item && it.Size == size {
-			return it
-		}
-	}
-	return itemReport{Item: item, Size: size}
-}
-
-type report struct {
-	DatasetID string         `json:"dataset_id"`
-	Centres   []centreReport `json:"centres"`
-	Totals    centreReport   `json:"totals"`
-}
+type centreReport struct{ registry.CentreReport }
 
 func (r *registryProc) report(t testing.TB) report {
 	t.Helper()
@@ -387,10 +454,20 @@ func (r *registryProc) report(t testing.TB) report {
 func (rep report) centre(id string) centreReport {
 	for _, c := range rep.Centres {
 		if c.ID == id {
-			return c
+			return centreReport{c}
 		}
 	}
-	return centreReport{ID: id}
+	return centreReport{registry.CentreReport{ID: id}}
+}
+
+// item returns the line of an item and size ("" for unsized).
+func (c centreReport) item(item, size string) registry.ItemReport {
+	for _, it := range c.Items {
+		if it.Item == item && it.Size == size {
+			return it
+		}
+	}
+	return registry.ItemReport{Item: item, Size: size}
 }
 
 // openCodes lists a centre's pickups that a terminal hands over today:
@@ -398,10 +475,7 @@ func (rep report) centre(id string) centreReport {
 // across midnight changes nothing.
 func (r *registryProc) openCodes(t testing.TB, centre string) []pickup.Pickup {
 	t.Helper()
-	res := r.cli(t, "codes", "--centre", centre)
-	if res.code != 0 {
-		t.Fatalf("%s", res)
-	}
+	res := r.must(t, "codes", "--centre", centre)
 	today := pickup.DateOf(time.Now())
 	var out []pickup.Pickup
 	err := pickup.ReadPickupCSV(strings.NewReader(res.stdout), func(_ int, p pickup.Pickup) error {
@@ -418,17 +492,29 @@ func (r *registryProc) openCodes(t testing.TB, centre string) []pickup.Pickup {
 
 // terminal is one enrolled terminal's data folder.
 type terminal struct {
+	folder
 	name   string // for messages: A, B, …
-	dir    string
 	id     string // terminal id given by the registry
 	centre string
 }
 
-// enrol sets up a terminal of centre with the registry at url and gives it
-// glove stock (every handover then goes through whatever the parcel).
+// newTerminal is a terminal of centre whose folder is dir, not enrolled.
+func newTerminal(name, dir, centre string) *terminal {
+	return &terminal{folder: folder{program: bin.pickup, dir: dir, who: "terminal " + name}, name: name, centre: centre}
+}
+
+// enrol sets up a terminal of centre with the registry at url.
 func enrol(t testing.TB, r *registryProc, url, centre, name string) *terminal {
 	t.Helper()
-	tm := &terminal{name: name, dir: filepath.Join(t.TempDir(), "terminal-"+name), centre: centre}
+	return enrolIn(t, r, url, filepath.Join(t.TempDir(), "terminal-"+name), centre, name)
+}
+
+// enrolIn is enrol into the folder dir (outside any test's temporary
+// folder for fixtures that outlive one benchmark, or a terminal's own
+// folder to enrol it again).
+func enrolIn(t testing.TB, r *registryProc, url, dir, centre, name string) *terminal {
+	t.Helper()
+	tm := newTerminal(name, dir, centre)
 	var out struct {
 		TerminalID string `json:"terminal_id"`
 		Centre     struct {
@@ -441,22 +527,6 @@ func enrol(t testing.TB, r *registryProc, url, centre, name string) *terminal {
 	}
 	tm.id = out.TerminalID
 	return tm
-}
-
-// cli runs a pickup command on the terminal's folder.
-func (tm *terminal) cli(t testing.TB, args ...string) result {
-	t.Helper()
-	return run(t, bin.pickup, append([]string{"--data", tm.dir}, args...)...)
-}
-
-// must runs a command that must exit 0.
-func (tm *terminal) must(t testing.TB, args ...string) result {
-	t.Helper()
-	res := tm.cli(t, args...)
-	if res.code != 0 {
-		t.Fatalf("terminal %s: %s", tm.name, res)
-	}
-	return res
 }
 
 func (tm *terminal) sync(t testing.TB) result {
@@ -509,17 +579,30 @@ type handed struct {
 	EventID    string        `json:"event_id"`
 	Items      []pickup.Line `json:"items"`
 	Error      string        `json:"error"`
+	// Owed are the items owed (every size out); OwedHandover says the
+	// handover gave what a code's earlier handover owed.
+	Owed         []pickup.Line `json:"owed"`
+	OwedHandover bool          `json:"owed_handover"`
 }
 
 // handover hands over code's parcel (gloves in M) and requires it to be
 // recorded.
 func (tm *terminal) handover(t testing.TB, code pickup.Code) handed {
 	t.Helper()
-	h := handed{Code: code, Terminal: tm}
-	res := tm.cli(t, "--json", "handover", "--glove-size", "M", string(code))
+	h := tm.handoverArgs(t, "--glove-size", "M", string(code))
+	h.Code = code
+	return h
+}
+
+// handoverArgs runs `pickup handover` with args and requires the handover
+// to be recorded.
+func (tm *terminal) handoverArgs(t testing.TB, args ...string) handed {
+	t.Helper()
+	h := handed{Terminal: tm}
+	res := tm.cli(t, append([]string{"--json", "handover"}, args...)...)
 	decodeJSON(t, res, &h)
 	if res.code != 0 || !h.HandedOver || h.EventID == "" {
-		t.Fatalf("terminal %s: handover of %s: exit %d, verdict %s %s, not recorded", tm.name, code.Masked(), res.code, h.Verdict, h.Error)
+		t.Fatalf("terminal %s: %s: exit %d, verdict %s %s, not recorded", tm.name, maskArgs(args), res.code, h.Verdict, h.Error)
 	}
 	return h
 }

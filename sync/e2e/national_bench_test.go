@@ -169,7 +169,7 @@ func nationalFixture(b *testing.B, rows, centres, terminals int) (*registryProc,
 	if dir == "" {
 		dir = b.TempDir()
 	}
-	reg := &registryProc{dir: filepath.Join(dir, "registry"), addr: freeAddr(b)}
+	reg := registryIn(b, filepath.Join(dir, "registry"))
 	b.Cleanup(reg.kill)
 	simsFile := filepath.Join(dir, fmt.Sprintf("terminals-%d.json", terminals))
 	var sims []nationalSim
@@ -178,10 +178,8 @@ func nationalFixture(b *testing.B, rows, centres, terminals int) (*registryProc,
 	}
 	start := time.Now()
 	if _, err := os.Stat(filepath.Join(reg.dir, registry.FileName)); err != nil {
-		for left := rows; left > 0; left -= demoChunk {
-			if res := reg.cli(b, "demo", "--centres", strconv.Itoa(centres), "--requests", strconv.Itoa(min(left, demoChunk))); res.code != 0 {
-				b.Fatal(res.String())
-			}
+		if failed := demoRows(b, reg, centres, rows); failed != "" {
+			b.Fatal(failed)
 		}
 	}
 	reg.start(b)

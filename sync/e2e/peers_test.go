@@ -1,61 +1,32 @@
 package e2e
 
 import (
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
 
-// runProc is a terminal's `pickup run` in the background.
-type runProc struct {
-	tm     *terminal
-	cmd    *exec.Cmd
-	exited chan struct{}
-}
-
 // startRun starts `pickup run` on the terminal's folder; the test's
 // clean-up kills it if still running.
-func startRun(t testing.TB, tm *terminal) *runProc {
+func startRun(t testing.TB, tm *terminal) *child {
 	t.Helper()
 	// No multicast from the tests on the host's network: listed peers.
 	return startRunIn(t, tm, nil, "--mdns=false")
 }
 
 // startRunIn starts `pickup run` with args, under prefix (ip netns exec …).
-func startRunIn(t testing.TB, tm *terminal, prefix []string, args ...string) *runProc {
+func startRunIn(t testing.TB, tm *terminal, prefix []string, args ...string) *child {
 	t.Helper()
-	logf, err := os.OpenFile(filepath.Join(filepath.Dir(tm.dir), "run-"+tm.name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
 	argv := append(append(append([]string(nil), prefix...), bin.pickup, "--data", tm.dir, "run"), args...)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = childEnv()
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start run of %s: %v", tm.name, err)
-	}
-	p := &runProc{tm: tm, cmd: cmd, exited: make(chan struct{})}
-	go func() { cmd.Wait(); close(p.exited) }()
-	t.Cleanup(func() { p.stop(syscall.SIGKILL) })
-	return p
-}
-
-// stop signals the process and waits for it (SIGKILL after 20 s).
-func (p *runProc) stop(sig syscall.Signal) {
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
-	signalAndWait(p.cmd, p.exited, sig, 20*time.Second)
+	c := spawnLogged(t, filepath.Join(filepath.Dir(tm.dir), "run-"+tm.name+".log"), argv...)
+	t.Cleanup(c.kill)
+	return c
 }
 
 // setPeers gives each terminal a listen address and lists the others'.
@@ -121,13 +92,8 @@ func (tm *terminal) peerIDs(t testing.TB) map[string]bool {
 // double handover.
 func TestPeersOffline(t *testing.T) {
 	t.Parallel()
-	reg := startDemo(t, 2, 80)
-	a, b, c := enrol(t, reg, reg.URL(), "namur", "A"), enrol(t, reg, reg.URL(), "namur", "B"), enrol(t, reg, reg.URL(), "namur", "C")
-	x := enrol(t, reg, reg.URL(), "gent", "X")
-	d := enrol(t, reg, reg.URL(), "namur", "D")
-	for _, tm := range []*terminal{a, b, c, x, d} {
-		tm.mustSync(t)
-	}
+	reg, all := setUp(t, demo{centres: 2, requests: 80}, "namur/A", "namur/B", "namur/C", "gent/X", "namur/D")
+	a, b, c, x, d := all[0], all[1], all[2], all[3], all[4]
 	reg.must(t, "terminal", "revoke", d.id)
 	for _, tm := range []*terminal{a, b, c} {
 		tm.mustSync(t) // the new peer key, without D
@@ -141,9 +107,9 @@ func TestPeersOffline(t *testing.T) {
 	d.must(t, "config", "peers", addrs[a]+","+addrs[b])
 	d.receive(t, "gloves", "M", 1000)
 	codes := reg.openCodes(t, "namur")
-	reg.stop(t, syscall.SIGTERM)
+	reg.stop(t)
 
-	for _, tm := range []*terminal{a, b, c, x, d} {
+	for _, tm := range all {
 		startRun(t, tm)
 	}
 	dCode := codes[1].Code
@@ -261,28 +227,24 @@ func TestPeersOffline(t *testing.T) {
 // same facts and stock, and the registry counts each handover once.
 func TestPeersKilledDuringExchange(t *testing.T) {
 	t.Parallel()
-	reg := startDemo(t, 1, 120)
-	tms := []*terminal{enrol(t, reg, reg.URL(), "namur", "A"), enrol(t, reg, reg.URL(), "namur", "B"), enrol(t, reg, reg.URL(), "namur", "C")}
-	for _, tm := range tms {
-		tm.mustSync(t)
-	}
+	reg, tms := setUp(t, demo{centres: 1, requests: 120}, "namur/A", "namur/B", "namur/C")
 	setPeers(t, tms, nil)
 	a, b, c := tms[0], tms[1], tms[2]
 	a.receive(t, "gloves", "M", 100000)
 	codes := reg.openCodes(t, "namur")
 	ra, rb := startRun(t, a), startRun(t, b)
-	defer ra.stop(syscall.SIGTERM)
-	defer rb.stop(syscall.SIGTERM)
+	defer ra.stop()
+	defer rb.stop()
 	eventually(t, 30*time.Second, "A's reception at B", func() bool { return b.status(t).Stock["gloves-M"] == 100000 })
 	var hs []handed
 	for i := range 20 {
 		rc := startRun(t, c)
 		hs = append(hs, []*terminal{a, b}[i%2].handover(t, codes[i].Code))
 		time.Sleep(time.Duration(200+rand.IntN(1300)) * time.Millisecond)
-		rc.stop(syscall.SIGKILL)
+		rc.kill()
 	}
 	rc := startRun(t, c)
-	defer rc.stop(syscall.SIGTERM)
+	defer rc.stop()
 	left := 100000 - itemsOf(hs)["gloves/M"]
 	eventually(t, 60*time.Second, "all counters agree", func() bool {
 		for _, tm := range tms {
@@ -311,5 +273,66 @@ func TestPeersKilledDuringExchange(t *testing.T) {
 		if st := tm.status(t); st.Conflicts != 0 || st.Stock["gloves-M"] != left {
 			t.Errorf("%s after sync: conflicts %d, gloves M %d; want 0, %d", tm.name, st.Conflicts, st.Stock["gloves-M"], left)
 		}
+	}
+}
+
+// netns creates two network namespaces joined by a veth pair (10.77.N.1
+// and .2), with multicast routed on it; the test's clean-up deletes them.
+func netns(t *testing.T) (a, b string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("network namespaces need root")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("no ip command (iproute2)")
+	}
+	id := os.Getpid() % 250
+	a, b = fmt.Sprintf("pk-a-%d", os.Getpid()), fmt.Sprintf("pk-b-%d", os.Getpid())
+	va, vb := fmt.Sprintf("pka%d", id), fmt.Sprintf("pkb%d", id)
+	ip := func(args ...string) {
+		t.Helper()
+		if res := run(t, "ip", args...); res.code != 0 {
+			t.Fatalf("%s", res)
+		}
+	}
+	ip("netns", "add", a)
+	t.Cleanup(func() { run(t, "ip", "netns", "del", a) })
+	ip("netns", "add", b)
+	t.Cleanup(func() { run(t, "ip", "netns", "del", b) })
+	ip("link", "add", va, "netns", a, "type", "veth", "peer", "name", vb, "netns", b)
+	for _, n := range []struct{ ns, dev, addr string }{{a, va, fmt.Sprintf("10.77.%d.1/24", id)}, {b, vb, fmt.Sprintf("10.77.%d.2/24", id)}} {
+		ip("-n", n.ns, "link", "set", "lo", "up")
+		ip("-n", n.ns, "addr", "add", n.addr, "dev", n.dev)
+		ip("-n", n.ns, "link", "set", n.dev, "up", "multicast", "on")
+		ip("-n", n.ns, "route", "add", "224.0.0.0/4", "dev", n.dev)
+	}
+	return a, b
+}
+
+// Two counters of one centre, each in its own network namespace with no
+// registry and no peer listed, find each other by mDNS and exchange: a
+// handover at A is refused at B.
+func TestPeersMDNSBetweenNamespaces(t *testing.T) {
+	t.Parallel()
+	nsA, nsB := netns(t)
+	// The peer key; the registry is out of reach from the namespaces.
+	reg, ab := setUp(t, demo{centres: 1, requests: 40}, "namur/A", "namur/B")
+	a, b := ab[0], ab[1]
+	for _, tm := range ab {
+		tm.must(t, "config", "peer-listen", ":7743")
+	}
+	a.receive(t, "gloves", "M", 100000)
+	codes := reg.openCodes(t, "namur")
+	reg.stop(t)
+	startRunIn(t, a, []string{"ip", "netns", "exec", nsA})
+	startRunIn(t, b, []string{"ip", "netns", "exec", nsB})
+	a.handover(t, codes[0].Code)
+	took := eventually(t, 60*time.Second, "A's handover at B, found by mDNS", func() bool {
+		v := b.lookup(t, codes[0].Code)
+		return v.Verdict == "already_collected" && len(v.Collected) == 1 && v.Collected[0].TerminalID == a.id
+	})
+	t.Logf("found by mDNS and refused at B after %s", took)
+	if ids := b.peerIDs(t); !ids[a.id] {
+		t.Errorf("B's peers %v, want A", ids)
 	}
 }
