@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -32,14 +31,11 @@ func peerCentre(b *testing.B, n, requests int) ([]*terminal, []pickup.Pickup) {
 	return tms, codes
 }
 
-// openStore opens a counter's store in this process (beside its `pickup
-// run`, as the window and the command line share a folder).
-func openStore(b *testing.B, tm *terminal) *store.Store {
+// openCounter opens a counter's store in this process, beside its
+// `pickup run`; the benchmark's clean-up closes it.
+func openCounter(b *testing.B, tm *terminal) *store.Store {
 	b.Helper()
-	s, err := store.Open(context.Background(), tm.dir)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := openStore(b, tm.dir)
 	b.Cleanup(func() { s.Close() })
 	return s
 }
@@ -58,11 +54,11 @@ func redemptionsOf(b *testing.B, db *sql.DB, code string) int {
 func BenchmarkPeerHandoverRefused(b *testing.B) {
 	tms, codes := peerCentre(b, 2, 2*max(b.N, 20)+20)
 	ctx := context.Background()
-	s1 := openStore(b, tms[0])
+	s1 := openCounter(b, tms[0])
 	if _, err := s1.ReceiveStock(ctx, "gloves", "M", 1_000_000, "bench"); err != nil {
 		b.Fatal(err)
 	}
-	db2 := sqliteRO(b, filepath.Join(tms[1].dir, store.FileName))
+	db2 := sqliteRO(b, tms[1].db())
 	var took []time.Duration
 	b.ResetTimer()
 	k := 0
@@ -109,8 +105,8 @@ func Benchmark8CountersBurst(b *testing.B) {
 		stores := make([]*store.Store, counters)
 		dbs := make([]*sql.DB, counters)
 		for i, tm := range tms {
-			stores[i] = openStore(b, tm)
-			dbs[i] = sqliteRO(b, filepath.Join(tm.dir, store.FileName))
+			stores[i] = openCounter(b, tm)
+			dbs[i] = sqliteRO(b, tm.db())
 			if _, err := stores[i].ReceiveStock(ctx, "gloves", "M", 1_000_000, "bench"); err != nil {
 				b.Fatal(err)
 			}

@@ -217,7 +217,7 @@ func TestScheduleCommandAndCounterWeeks(t *testing.T) {
 	tm := enrol(t, reg, reg.URL(), "namur", "A")
 	tm.mustSync(t)
 	var text string
-	if err := sqliteRO(t, filepath.Join(tm.dir, "pickup.db")).QueryRow("SELECT value FROM settings WHERE key = 'coming_weeks'").Scan(&text); err != nil {
+	if err := sqliteRO(t, tm.db()).QueryRow("SELECT value FROM settings WHERE key = 'coming_weeks'").Scan(&text); err != nil {
 		t.Fatalf("the counter kept no coming weeks: %v", err)
 	}
 	var weeks []struct {

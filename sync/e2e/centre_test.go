@@ -227,7 +227,7 @@ func TestLocatorWrongCentreOffline(t *testing.T) {
 	}
 	var files []byte
 	for _, suffix := range []string{"", "-wal"} {
-		b, err := os.ReadFile(filepath.Join(a.dir, "pickup.db"+suffix))
+		b, err := os.ReadFile(a.db() + suffix)
 		if err != nil && suffix == "" {
 			t.Fatal(err)
 		}

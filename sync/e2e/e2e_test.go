@@ -24,7 +24,6 @@ import (
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/client"
 	"github.com/pickup-terminal/pickup/sync/protocol"
-	"github.com/pickup-terminal/pickup/sync/registry"
 )
 
 // A registry, two terminals of one centre and one of another: enrolment,
@@ -390,28 +389,6 @@ func TestFaultyLink(t *testing.T) {
 	}
 }
 
-// handoverInProcess records handovers of codes through the terminal's
-// store in this process (the same transaction the CLI runs, without a
-// process per parcel), gloves in M.
-func handoverInProcess(t testing.TB, tm *terminal, codes []pickup.Pickup) []handed {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, tm.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	out := make([]handed, 0, len(codes))
-	for _, p := range codes {
-		res, err := s.Handover(ctx, store.HandoverRequest{Input: string(p.Code), GloveSize: "M", Volunteer: "e2e"})
-		if err != nil || res.EventID == "" {
-			t.Fatalf("terminal %s: handover of %s: verdict %s, %v", tm.name, p.Code.Masked(), res.Verdict.Kind, err)
-		}
-		out = append(out, handed{Code: p.Code, Terminal: tm, EventID: res.EventID, Items: res.Items, HandedOver: true})
-	}
-	return out
-}
-
 // `pickup sync` killed with SIGKILL at random moments while it pushes
 // thousands of facts and pulls tens of thousands of rows, again and again,
 // then run normally: it converges, nothing is lost or doubled, the log
@@ -479,8 +456,8 @@ func TestSyncKilled(t *testing.T) {
 		t.Errorf("terminal holds %d expected + %d cancelled, registry %d + %d", st.Expected, st.Cancelled, cr.Expected, cr.Cancelled)
 	}
 	tm.must(t, "verify-log")
-	integrityCheck(t, filepath.Join(tm.dir, store.FileName))
-	integrityCheck(t, filepath.Join(reg.dir, registry.FileName))
+	integrityCheck(t, tm.db())
+	integrityCheck(t, reg.db())
 }
 
 // gunzipLines reads a bundle file as its decompressed lines.
@@ -587,7 +564,7 @@ func TestUSBBundles(t *testing.T) {
 	codes := withGloves(t, reg.openCodes(t, "namur"))
 	dir := t.TempDir()
 	facts, pull := filepath.Join(dir, "facts.bundle"), filepath.Join(dir, "pull.bundle")
-	regDB, termDB := filepath.Join(reg.dir, registry.FileName), filepath.Join(a.dir, store.FileName)
+	regDB, termDB := reg.db(), a.db()
 
 	hs := []handed{a.handover(t, codes[0]), a.handover(t, codes[1]), a.handover(t, codes[2])}
 	var exp struct {
@@ -777,10 +754,7 @@ func newSkewFixture(t *testing.T) (*registryProc, *store.Store) {
 	t.Helper()
 	reg := startDemo(t, 1, 50)
 	ctx := context.Background()
-	s, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openStore(t, t.TempDir())
 	t.Cleanup(func() { s.Close() })
 	if _, err := client.Enrol(ctx, s, reg.URL(), reg.enrolCode(t, "namur")); err != nil {
 		t.Fatal(err)
@@ -943,7 +917,7 @@ func TestDriftRepair(t *testing.T) {
 	codes := reg.openCodes(t, "namur")
 	lost, changed := codes[0].Code, codes[1].Code
 
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(a.dir, store.FileName)+"?_pragma=busy_timeout(10000)")
+	db, err := sql.Open("sqlite", "file:"+a.db()+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1037,7 +1011,7 @@ func TestReenrolmentDoesNotRelabelFactsAfterRevocation(t *testing.T) {
 	}
 	a.sync(t)
 	a.sync(t)
-	db := sqliteRO(t, filepath.Join(reg.dir, "registry.db"))
+	db := sqliteRO(t, reg.db())
 	var terminal, flag string
 	if err := db.QueryRow("SELECT terminal_id, flag FROM events WHERE id = ?", h.EventID).Scan(&terminal, &flag); err != nil {
 		t.Fatalf("the handover recorded after the revocation is not at the registry: %v", err)

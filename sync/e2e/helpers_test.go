@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/registry"
 
 	_ "modernc.org/sqlite" // read-only checks of the processes' databases
@@ -268,8 +269,12 @@ func (c *child) maxRSS() int64 {
 type folder struct {
 	program string // bin.pickup or bin.registry
 	dir     string
+	file    string // the program's database in dir
 	who     string // for failure messages: "registry", "terminal A"
 }
+
+// db is the path of the program's database.
+func (f *folder) db() string { return filepath.Join(f.dir, f.file) }
 
 // cli runs a command of the program on the folder.
 func (f *folder) cli(t testing.TB, args ...string) result {
@@ -298,7 +303,7 @@ type registryProc struct {
 // registryIn is a registry of the folder dir, not serving.
 func registryIn(t testing.TB, dir string) *registryProc {
 	t.Helper()
-	return &registryProc{folder: folder{program: bin.registry, dir: dir, who: "registry"}, addr: freeAddr(t)}
+	return &registryProc{folder: folder{program: bin.registry, dir: dir, file: registry.FileName, who: "registry"}, addr: freeAddr(t)}
 }
 
 func newRegistry(t testing.TB) *registryProc {
@@ -421,17 +426,25 @@ func (r *registryProc) enrolCode(t testing.TB, centre string) string {
 	return out.Code
 }
 
+// open opens the registry's folder in this process, beside serve, for
+// what its Go API does that the command line does not; the caller closes
+// it.
+func (r *registryProc) open(t testing.TB) *registry.Registry {
+	t.Helper()
+	reg, err := registry.Open(context.Background(), r.dir, registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
 // signedPayload returns what a code's QR holds, through the registry's Go
 // API (the command line only writes it into PNG images).
 func (r *registryProc) signedPayload(t testing.TB, code pickup.Code) string {
 	t.Helper()
-	ctx := context.Background()
-	reg, err := registry.Open(ctx, r.dir, registry.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg := r.open(t)
 	defer reg.Close()
-	s, err := reg.SignedPayload(ctx, code)
+	s, err := reg.SignedPayload(context.Background(), code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -500,7 +513,7 @@ type terminal struct {
 
 // newTerminal is a terminal of centre whose folder is dir, not enrolled.
 func newTerminal(name, dir, centre string) *terminal {
-	return &terminal{folder: folder{program: bin.pickup, dir: dir, who: "terminal " + name}, name: name, centre: centre}
+	return &terminal{folder: folder{program: bin.pickup, dir: dir, file: store.FileName, who: "terminal " + name}, name: name, centre: centre}
 }
 
 // enrol sets up a terminal of centre with the registry at url.
@@ -605,6 +618,37 @@ func (tm *terminal) handoverArgs(t testing.TB, args ...string) handed {
 		t.Fatalf("terminal %s: %s: exit %d, verdict %s %s, not recorded", tm.name, maskArgs(args), res.code, h.Verdict, h.Error)
 	}
 	return h
+}
+
+// openStore opens the terminal store of the folder dir in this process
+// (beside the folder's processes, as the window and the command line
+// share a folder); the caller closes it.
+func openStore(t testing.TB, dir string) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// handoverInProcess records handovers of codes through the terminal's
+// store in this process (the same transaction the CLI runs, without a
+// process per parcel), gloves in M.
+func handoverInProcess(t testing.TB, tm *terminal, codes []pickup.Pickup) []handed {
+	t.Helper()
+	ctx := context.Background()
+	s := openStore(t, tm.dir)
+	defer s.Close()
+	out := make([]handed, 0, len(codes))
+	for _, p := range codes {
+		res, err := s.Handover(ctx, store.HandoverRequest{Input: string(p.Code), GloveSize: "M", Volunteer: "e2e"})
+		if err != nil || res.EventID == "" {
+			t.Fatalf("terminal %s: handover of %s: verdict %s, %v", tm.name, p.Code.Masked(), res.Verdict.Kind, err)
+		}
+		out = append(out, handed{Code: p.Code, Terminal: tm, EventID: res.EventID, Items: res.Items, HandedOver: true})
+	}
+	return out
 }
 
 // verdict is the part of `pickup lookup --json` the tests read.

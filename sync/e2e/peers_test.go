@@ -260,7 +260,7 @@ func TestPeersKilledDuringExchange(t *testing.T) {
 				t.Fatalf("%s: %s is %s with %d handovers, want already_collected once", tm.name, h.Code.Masked(), v.Verdict, len(v.Collected))
 			}
 		}
-		integrityCheck(t, filepath.Join(tm.dir, "pickup.db"))
+		integrityCheck(t, tm.db())
 	}
 	for _, tm := range tms {
 		tm.mustSync(t)
