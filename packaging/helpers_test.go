@@ -156,6 +156,15 @@ func debianMirror() string {
 	return "http://deb.debian.org/debian"
 }
 
+// testCache is the folder that keeps what the tests make once per machine
+// ($PICKUP_TEST_CACHE, default /var/cache/pickup-test).
+func testCache() string {
+	if c := os.Getenv("PICKUP_TEST_CACHE"); c != "" {
+		return c
+	}
+	return "/var/cache/pickup-test"
+}
+
 // baseRootVersion names the cached base root; change it when what goes
 // into the root changes.
 const baseRootVersion = "bookworm-minbase-1"
@@ -167,10 +176,7 @@ const baseRootVersion = "bookworm-minbase-1"
 // /var/cache/pickup-test).
 func debianRoot(t *testing.T) string {
 	t.Helper()
-	cache := os.Getenv("PICKUP_TEST_CACHE")
-	if cache == "" {
-		cache = "/var/cache/pickup-test"
-	}
+	cache := testCache()
 	if err := os.MkdirAll(filepath.Join(cache, "apt-archives", "partial"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -243,10 +249,7 @@ func inRoot(t *testing.T, root string, isolated bool, script string) string {
 }
 
 func inRootErr(root string, isolated bool, script string) (string, error) {
-	cache := os.Getenv("PICKUP_TEST_CACHE")
-	if cache == "" {
-		cache = "/var/cache/pickup-test"
-	}
+	cache := testCache()
 	// A pid namespace too: whatever the script leaves running dies with it.
 	args := []string{"--mount", "--propagation", "private", "--pid", "--fork"}
 	setup := `set -e

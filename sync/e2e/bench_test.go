@@ -450,7 +450,7 @@ func initialPull(b *testing.B, reg *registryProc, keep bool) {
 			var rep client.Report
 			rt, rep = timedRound(b, tm.dir, url)
 			took, pulled = rt.total, rep.Pulled
-			rss = vmHWM("/proc/self/status") // the whole test process: registry and baseline included
+			rss = selfMaxRSS() // the whole test process: registry and baseline included
 			b.ReportMetric(rt.pull.Seconds(), "pull-phase-s")
 			b.ReportMetric(rt.drift.Seconds(), "drift-check-s")
 		} else {
@@ -685,14 +685,14 @@ func BenchmarkRegistry200Terminals(b *testing.B) {
 		b.StopTimer()
 		reg := newRegistry(b)
 		reg.must(b, "demo", "--centres", strconv.Itoa(centres), "--requests", strconv.Itoa(centres*perCentre))
-		url, rss := reg.URL(), func() int64 { return peakRSS(reg) }
+		url, rss := reg.URL(), func() int64 { return killForRSS(reg) }
 		if os.Getenv("PICKUP_E2E_INPROC") != "" {
 			u, stop, err := serveInProcess(reg)
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.Cleanup(stop)
-			url, rss = u, func() int64 { return vmHWM("/proc/self/status") }
+			url, rss = u, selfMaxRSS
 		} else {
 			reg.start(b)
 		}
@@ -773,28 +773,15 @@ func enrolMany(b *testing.B, reg *registryProc, url string, n int) []*simTermina
 	return sims
 }
 
-// peakRSS returns a serving registry's peak resident set, in bytes.
-func peakRSS(reg *registryProc) int64 {
-	if reg.serve == nil {
+// killForRSS kills the registry's serve process and returns its peak
+// resident set, in bytes (0 when it does not serve).
+func killForRSS(reg *registryProc) int64 {
+	c := reg.serve
+	if c == nil {
 		return 0
 	}
-	return vmHWM(fmt.Sprintf("/proc/%d/status", reg.serve.cmd.Process.Pid))
-}
-
-// vmHWM reads the peak resident set (VmHWM) from a /proc status file, in
-// bytes; 0 when it cannot.
-func vmHWM(path string) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	reg.kill()
+	return c.maxRSS()
 }
 
 // BenchmarkNational is the national load of issue 12 against one
@@ -804,7 +791,7 @@ func vmHWM(path string) int64 {
 // its outbox (one handover), pull the delta to the head, fetch the drift
 // digest — and, half-way, 200 of them starting a round at the same
 // instant. It reports the latency per request (p50, p99, max; steady and
-// burst apart) and the serve process's peak RSS (VmHWM). Targets: p99 ≤
+// burst apart) and the serve process's peak RSS (its rusage). Targets: p99 ≤
 // 250 ms, RSS ≤ 200 MB.
 //
 //	go test ./sync/e2e -run '^$' -bench '^BenchmarkNational$' -benchtime 1x -timeout 60m
@@ -869,8 +856,7 @@ func BenchmarkNational(b *testing.B) {
 		cancel()
 		wall := time.Since(start)
 		b.StopTimer()
-		rss := peakRSS(reg)
-		reg.kill()
+		rss := killForRSS(reg)
 		for _, err := range errs[:min(len(errs), 10)] {
 			b.Error(err)
 		}

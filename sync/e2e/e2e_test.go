@@ -460,15 +460,10 @@ func TestSyncKilled(t *testing.T) {
 	integrityCheck(t, reg.db())
 }
 
-// gunzipLines reads a bundle file as its decompressed lines.
-func gunzipLines(t testing.TB, path string) [][]byte {
+// gunzipLines splits a bundle file's content, decompressed, into lines.
+func gunzipLines(t testing.TB, raw []byte) [][]byte {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,7 +504,7 @@ func tampered(t testing.TB, path string, change func(line []byte) []byte) []stri
 	if err := os.WriteFile(out[0], flipped, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	lines := gunzipLines(t, path)
+	lines := gunzipLines(t, raw)
 	changed := false
 	for i := 1; i < len(lines)-1 && !changed; i++ {
 		if c := change(lines[i]); !bytes.Equal(c, lines[i]) {
@@ -539,6 +534,46 @@ func tampered(t testing.TB, path string, change func(line []byte) []byte) []stri
 	lines[last] = append(tl, '\n')
 	writeGzip(t, out[2], lines)
 	return out
+}
+
+// contentDigest hashes every row of every table of a SQLite file (read
+// only): equal digests mean nothing was written.
+func contentDigest(t testing.TB, path string) string {
+	t.Helper()
+	db := sqliteRO(t, path)
+	var tables []string
+	rows, err := db.Query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	if err != nil {
+		t.Fatalf("digest %s: %v", filepath.Base(path), err)
+	}
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		tables = append(tables, n)
+	}
+	rows.Close()
+	h := sha256.New()
+	for _, tab := range tables {
+		fmt.Fprintf(h, "table %s\n", tab)
+		rows, err := db.Query(`SELECT * FROM "` + tab + `"`)
+		if err != nil {
+			t.Fatalf("digest %s: %v", tab, err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(h, "%v\n", vals)
+		}
+		rows.Close()
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // bundleImportJSON mirrors `pickup-registry bundle import --json`.

@@ -3,9 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -259,9 +257,18 @@ func (c *child) kill() {
 // than exiting by itself.
 func (c *child) killed() bool { return !c.cmd.ProcessState.Exited() }
 
-// maxRSS is the ended process's maximum resident set, in bytes.
+// maxRSS is the ended process's peak resident set, in bytes.
 func (c *child) maxRSS() int64 {
 	return c.cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10 // KiB on Linux
+}
+
+// selfMaxRSS is this test process's peak resident set so far, in bytes.
+func selfMaxRSS() int64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return ru.Maxrss << 10
 }
 
 // folder is a data folder of one of the two programs, which its commands
@@ -700,46 +707,6 @@ func integrityCheck(t testing.TB, path string) {
 	if len(msgs) != 1 || msgs[0] != "ok" {
 		t.Errorf("integrity_check %s: %v", filepath.Base(path), msgs)
 	}
-}
-
-// contentDigest hashes every row of every table of a SQLite file (read
-// only): equal digests mean nothing was written.
-func contentDigest(t testing.TB, path string) string {
-	t.Helper()
-	db := sqliteRO(t, path)
-	var tables []string
-	rows, err := db.Query("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-	if err != nil {
-		t.Fatalf("digest %s: %v", filepath.Base(path), err)
-	}
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
-	h := sha256.New()
-	for _, tab := range tables {
-		fmt.Fprintf(h, "table %s\n", tab)
-		rows, err := db.Query(`SELECT * FROM "` + tab + `"`)
-		if err != nil {
-			t.Fatalf("digest %s: %v", tab, err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintf(h, "%v\n", vals)
-		}
-		rows.Close()
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // codesOf returns the codes of handovers, canonical.
