@@ -19,8 +19,7 @@ import (
 // signs more requests than the nonce memory holds is refused alone; the
 // other terminals go on (the memory was one list shared by all).
 func TestH5OneTerminalFillingNonceMemoryBlocksOnlyItself(t *testing.T) {
-	f := newFixture(t)
-	f.requests(2)
+	f, _ := requestFixture(t, 2)
 	flood, _ := f.terminal("namur")
 	honest, _ := f.terminal("gent")
 	f.srv.nonces.MaxSize = 20
@@ -111,8 +110,7 @@ func (f *fixture) status(code pickup.Code) pickup.Status {
 // terminal's handover (that gave a second parcel): the undo is recorded,
 // flagged, and the code stays collected.
 func TestH2UndoFromAnotherTerminalFlagged(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(2)
+	f, codes := requestFixture(t, 2)
 	a, _ := f.terminal("namur")
 	b, _ := f.terminal("namur")
 	h := handover(t, a, codes["namur"][0], time.Now())
@@ -179,8 +177,7 @@ func TestH2UndoOutsideTheWindowFlagged(t *testing.T) {
 // flagged; it changes no status, reaches no other centre and shows in the
 // report.
 func TestH3FactsNotMatchingTheCodeFlagged(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(6)
+	f, codes := requestFixture(t, 6)
 	a, _ := f.terminal("namur")
 	g, ge := f.terminal("gent")
 	gentPages := pullAll(t, g, "", 0, 0)
@@ -338,8 +335,7 @@ func TestH3HandoverOutsideThePickupWindowFlagged(t *testing.T) {
 // at most 2 MB to the database and each answer names at most MaxEarlier
 // earlier handovers (it was 119 MB and a 73.5 MB answer for 1,000).
 func TestH4DoubleHandoversStoredLinearly(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(1)
+	f, codes := requestFixture(t, 1)
 	a, _ := f.terminal("namur")
 	size := func() int64 {
 		var pages, pageSize int64
@@ -377,8 +373,7 @@ func TestH4DoubleHandoversStoredLinearly(t *testing.T) {
 // the report overflow for good) is refused before anything is stored, as
 // are over-long fields.
 func TestMediumQuantityBoundsRefused(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(1)
+	f, codes := requestFixture(t, 1)
 	a, _ := f.terminal("namur")
 	big := pickup.Event{ID: newID(t), Type: pickup.EventStockReceive, TerminalID: a.Creds.TerminalID, CentreID: "namur",
 		At: time.Now(), Item: "gloves", Size: "M", Qty: 1 << 62}

@@ -32,8 +32,7 @@ func factsBundle(t *testing.T, enrol *protocol.EnrolResponse, centre, dataset st
 }
 
 func TestBundleImport(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(3)
+	f, codes := requestFixture(t, 3)
 	c, enrol := f.terminal("namur")
 	other, otherEnrol := f.terminal("namur")
 	evs := []pickup.Event{handover(t, c, codes["namur"][0], time.Now()), handover(t, c, codes["namur"][1], time.Now())}
@@ -97,8 +96,7 @@ func TestBundleImport(t *testing.T) {
 }
 
 func TestBundleExport(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(25)
+	f, codes := requestFixture(t, 25)
 	f.reg.RotateKey(f.ctx)
 	var buf bytes.Buffer
 	res, err := f.reg.ExportBundle(f.ctx, "namur", 0, &buf)

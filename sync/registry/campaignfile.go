@@ -207,9 +207,6 @@ func checkCampaignFile(f *campaignFile, at func(path, code string, kv ...string)
 	if f.PeriodDays < 0 || f.PeriodDays > 3660 {
 		at("period_days", "campaign.period_days")
 	}
-	if len(f.Items) == 0 {
-		at("items", "campaign.none", "kind", "@noun.item")
-	}
 	seen := map[string]int{}
 	once := func(kind, id, path string) {
 		if !pickup.ValidID(id) {
@@ -221,9 +218,7 @@ func checkCampaignFile(f *campaignFile, at func(path, code string, kv ...string)
 		}
 		seen[kind+":"+id]++
 	}
-	for i, it := range f.Items {
-		p := fmt.Sprintf("items[%d]", i)
-		once("item", it.ID, p)
+	checkList("items", "item", f.Items, func(it pickup.Item) string { return it.ID }, once, at, func(p string, it pickup.Item) {
 		checkName(it.Names, p+".names", at)
 		sizes := map[string]bool{}
 		for j, s := range it.Sizes {
@@ -235,13 +230,8 @@ func checkCampaignFile(f *campaignFile, at func(path, code string, kv ...string)
 		if it.Box < 0 {
 			at(p+".box_size", "campaign.box_size")
 		}
-	}
-	if len(f.ParcelKinds) == 0 {
-		at("parcel_kinds", "campaign.none", "kind", "@noun.parcel_kind")
-	}
-	for i, k := range f.ParcelKinds {
-		p := fmt.Sprintf("parcel_kinds[%d]", i)
-		once("parcel_kind", k.ID, p)
+	})
+	checkList("parcel_kinds", "parcel_kind", f.ParcelKinds, func(k pickup.ParcelKind) string { return k.ID }, once, at, func(p string, k pickup.ParcelKind) {
 		checkName(k.Names, p+".names", at)
 		if len(k.Contents) == 0 {
 			at(p+".contents", "campaign.empty_parcel", "id", fmt.Sprintf("%q", k.ID))
@@ -258,13 +248,8 @@ func checkCampaignFile(f *campaignFile, at func(path, code string, kv ...string)
 				at(lp+".qty", "campaign.qty")
 			}
 		}
-	}
-	if len(f.Phases) == 0 {
-		at("phases", "campaign.none", "kind", "@noun.phase")
-	}
-	for i, ph := range f.Phases {
-		p := fmt.Sprintf("phases[%d]", i)
-		once("phase", ph.ID, p)
+	})
+	checkList("phases", "phase", f.Phases, func(ph phaseFile) string { return ph.ID }, once, at, func(p string, ph phaseFile) {
 		date := func(field, s string, required bool) pickup.Date {
 			if s == "" {
 				if required {
@@ -287,13 +272,8 @@ func checkCampaignFile(f *campaignFile, at func(path, code string, kv ...string)
 			at(p+".requests_open", "campaign.requests_late", "open", out.RequestsOpen.String(), "end", out.Pickup.End.String())
 		}
 		c.Phases = append(c.Phases, out)
-	}
-	if len(f.Professions) == 0 {
-		at("professions", "campaign.none", "kind", "@noun.profession")
-	}
-	for i, pr := range f.Professions {
-		p := fmt.Sprintf("professions[%d]", i)
-		once("profession", pr.ID, p)
+	})
+	checkList("professions", "profession", f.Professions, func(pr pickup.Profession) string { return pr.ID }, once, at, func(p string, pr pickup.Profession) {
 		checkName(pr.Names, p+".names", at)
 		k, ok := c.ParcelKind(pr.ParcelKind)
 		if !ok {
@@ -307,8 +287,22 @@ func checkCampaignFile(f *campaignFile, at func(path, code string, kv ...string)
 		if pr.PerDay < 0 {
 			at(p+".per_day", "campaign.rate")
 		}
-	}
+	})
 	return c
+}
+
+// checkList checks one list of a campaign file: not empty, each element's
+// id valid and not twice (once), then what check says of the element at
+// its path.
+func checkList[T any](path, kind string, list []T, id func(T) string, once func(kind, id, path string), at func(path, code string, kv ...string), check func(p string, v T)) {
+	if len(list) == 0 {
+		at(path, "campaign.none", "kind", "@noun."+kind)
+	}
+	for i, v := range list {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		once(kind, id(v), p)
+		check(p, v)
+	}
 }
 
 // unknownKeys reports object keys of v that the type t has no field for.

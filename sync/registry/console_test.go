@@ -171,8 +171,7 @@ func TestStagedImport(t *testing.T) {
 }
 
 func TestConsoleQueries(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(2)
+	f, codes := requestFixture(t, 2)
 	a, _ := f.terminal("namur")
 	b, eb := f.terminal("namur")
 	code := codes["namur"][0]

@@ -17,8 +17,7 @@ import (
 // conflict naming the first); the pull relays the owed lines; the report
 // counts them.
 func TestOwedHandover(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(2)
+	f, codes := requestFixture(t, 2)
 	a, _ := f.terminal("namur")
 	b, _ := f.terminal("namur")
 	g, _ := f.terminal("gent")
@@ -125,8 +124,7 @@ func TestOwedHandover(t *testing.T) {
 // an unknown one, is flagged and notes nothing; a note over the bound is
 // refused with the whole push.
 func TestConflictReviewFromCounter(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(2)
+	f, codes := requestFixture(t, 2)
 	a, _ := f.terminal("namur")
 	b, _ := f.terminal("namur")
 	code := codes["namur"][0]

@@ -1,15 +1,119 @@
 package registry
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pickup-terminal/pickup/internal/sqlkit/sqlkittest"
+	"github.com/pickup-terminal/pickup/sync/protocol"
 )
+
+func TestOpen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	reg, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version, appID int
+	var mode string
+	reg.w.QueryRow("PRAGMA user_version").Scan(&version)
+	reg.w.QueryRow("PRAGMA application_id").Scan(&appID)
+	reg.w.QueryRow("PRAGMA journal_mode").Scan(&mode)
+	if version != SchemaVersion() || appID != ApplicationID || mode != "wal" {
+		t.Errorf("user_version %d application_id %#x journal %s; want %d %#x wal", version, appID, mode, SchemaVersion(), ApplicationID)
+	}
+	ds1, _ := reg.DatasetID(context.Background())
+	camps, _ := reg.campaignIDs(context.Background())
+	reg.Close()
+	if len(camps) != 2 {
+		t.Errorf("campaigns = %v, want the two built-in ones", camps)
+	}
+	// Opening again changes nothing.
+	reg, err = Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds2, _ := reg.DatasetID(context.Background())
+	keys, _ := reg.Keys(context.Background())
+	reg.Close()
+	if ds1 != ds2 || len(keys) != 1 || !keys[0].Current {
+		t.Errorf("reopen: dataset %s → %s, keys %d", ds1, ds2, len(keys))
+	}
+
+	// Another program's SQLite file is refused.
+	other := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(other, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Exec("PRAGMA application_id = 42; CREATE TABLE x(y)")
+	db.Close()
+	if _, err := Open(context.Background(), other, Options{}); !errors.Is(err, ErrNotRegistry) {
+		t.Errorf("Open(foreign file) = %v, want ErrNotRegistry", err)
+	}
+	// A file that is not SQLite at all.
+	junk := t.TempDir()
+	os.WriteFile(filepath.Join(junk, FileName), bytes.Repeat([]byte("junk"), 1000), 0o600)
+	if _, err := Open(context.Background(), junk, Options{}); err == nil {
+		t.Error("Open(junk file) succeeded")
+	}
+}
+
+// TestMigrateFromV1: a registry saved at schema version 1 with facts is
+// upgraded: its stock facts get sequences above the old head and show in
+// the next pull.
+func TestMigrateFromV1(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", dsn(filepath.Join(dir, FileName), true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := migrationFS.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := []string{string(v1), fmt.Sprintf("PRAGMA application_id = %d", ApplicationID), "PRAGMA user_version = 1",
+		"INSERT INTO centres (id, name, created_at, seq) VALUES ('namur', 'Namur', '2020-11-01T00:00:00.000Z', 1)",
+		"INSERT INTO terminals (id, centre_id, secret, enrolled_at) VALUES ('term-OLD', 'namur', x'00', '2020-11-01T00:00:00.000Z')",
+		`INSERT INTO events (id, type, terminal_id, centre_id, at, received_at, via, item, qty, result)
+			VALUES ('0f8d2c4e-9a51-4c3e-8f0b-1d2e3f4a5b6c', 'stock_receive', 'term-OLD', 'namur', '2020-11-02T00:00:00.000Z', '2020-11-02T00:00:00.000Z', 'push', 'masks', 500, 'accepted')`,
+		"UPDATE seq SET head = 7",
+	}
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%.40s: %v", s, err)
+		}
+	}
+	db.Close()
+	reg, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	var version int
+	var seq int64
+	reg.w.QueryRow("PRAGMA user_version").Scan(&version)
+	reg.r.QueryRow("SELECT seq FROM events").Scan(&seq)
+	if version != SchemaVersion() || seq <= 7 {
+		t.Errorf("after upgrade: version %d, fact seq %d; want %d and above 7", version, seq, SchemaVersion())
+	}
+	page, err := reg.Pull(context.Background(), "namur", protocol.PullRequest{})
+	if err != nil || len(page.Received) != 1 || page.Received[0].Seq != seq || page.Cursor < seq {
+		t.Errorf("pull after upgrade: %+v, %v", page.Received, err)
+	}
+	if err := page.Validate(); err != nil {
+		t.Errorf("page after upgrade: %v", err)
+	}
+}
 
 // Another program's SQLite file without an application id is refused and
 // left as it was, not given the registry's tables.

@@ -38,6 +38,13 @@ func openTest(t *testing.T) *Registry {
 // centres, namur and gent, served with DefaultLimits.
 func newFixture(t *testing.T) *fixture { return limitedFixture(t, DefaultLimits) }
 
+// requestFixture is newFixture with n requests per centre (see requests).
+func requestFixture(t *testing.T, n int) (*fixture, map[string][]pickup.Code) {
+	t.Helper()
+	f := newFixture(t)
+	return f, f.requests(n)
+}
+
 // limitedFixture is newFixture with the server's limits set to l.
 func limitedFixture(t *testing.T, l Limits) *fixture {
 	t.Helper()

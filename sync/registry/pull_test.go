@@ -44,8 +44,7 @@ func locatorOf(t *testing.T, pages []*protocol.PullResponse) ([]byte, map[int64]
 }
 
 func TestPullLocator(t *testing.T) {
-	f := newFixture(t)
-	f.requests(30)
+	f, _ := requestFixture(t, 30)
 	codes := f.codes()
 	c, en := f.terminal("namur")
 	// Small pages: the locator's rows are cut with the others.
@@ -254,8 +253,7 @@ func TestDigestKeptEqualsFullRecomputation(t *testing.T) {
 // is stored for the list of terminals; a pull without it keeps the last
 // one; a terminal that never sent one has none.
 func TestPullReportsPending(t *testing.T) {
-	f := newFixture(t)
-	f.requests(3)
+	f, _ := requestFixture(t, 3)
 	c, resp := f.terminal("namur")
 	_, other := f.terminal("namur")
 	pending := func(id string) (*int, bool) {

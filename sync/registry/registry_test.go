@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,58 +19,6 @@ import (
 	"github.com/pickup-terminal/pickup/internal/testclock"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
-
-func TestOpen(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	reg, err := Open(context.Background(), dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var version, appID int
-	var mode string
-	reg.w.QueryRow("PRAGMA user_version").Scan(&version)
-	reg.w.QueryRow("PRAGMA application_id").Scan(&appID)
-	reg.w.QueryRow("PRAGMA journal_mode").Scan(&mode)
-	if version != SchemaVersion() || appID != ApplicationID || mode != "wal" {
-		t.Errorf("user_version %d application_id %#x journal %s; want %d %#x wal", version, appID, mode, SchemaVersion(), ApplicationID)
-	}
-	ds1, _ := reg.DatasetID(context.Background())
-	camps, _ := reg.campaignIDs(context.Background())
-	reg.Close()
-	if len(camps) != 2 {
-		t.Errorf("campaigns = %v, want the two built-in ones", camps)
-	}
-	// Opening again changes nothing.
-	reg, err = Open(context.Background(), dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds2, _ := reg.DatasetID(context.Background())
-	keys, _ := reg.Keys(context.Background())
-	reg.Close()
-	if ds1 != ds2 || len(keys) != 1 || !keys[0].Current {
-		t.Errorf("reopen: dataset %s → %s, keys %d", ds1, ds2, len(keys))
-	}
-
-	// Another program's SQLite file is refused.
-	other := t.TempDir()
-	db, err := sql.Open("sqlite", filepath.Join(other, FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Exec("PRAGMA application_id = 42; CREATE TABLE x(y)")
-	db.Close()
-	if _, err := Open(context.Background(), other, Options{}); !errors.Is(err, ErrNotRegistry) {
-		t.Errorf("Open(foreign file) = %v, want ErrNotRegistry", err)
-	}
-	// A file that is not SQLite at all.
-	junk := t.TempDir()
-	os.WriteFile(filepath.Join(junk, FileName), bytes.Repeat([]byte("junk"), 1000), 0o600)
-	if _, err := Open(context.Background(), junk, Options{}); err == nil {
-		t.Error("Open(junk file) succeeded")
-	}
-}
 
 func TestImportRequests(t *testing.T) {
 	f := newFixture(t)
@@ -157,8 +103,7 @@ func TestImportRequests(t *testing.T) {
 }
 
 func TestWriteCodes(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(5)
+	f, codes := requestFixture(t, 5)
 	if err := f.reg.CancelCode(f.ctx, codes["namur"][0]); err != nil {
 		t.Fatal(err)
 	}
@@ -246,8 +191,7 @@ func TestEnrolment(t *testing.T) {
 // TestPullPages checks paging: every row of the centre exactly once, none
 // of another centre's, sequences increasing, cursors chaining.
 func TestPullPages(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(57)
+	f, codes := requestFixture(t, 57)
 	c, enrol := f.terminal("namur")
 	pages := pullAll(t, c, "", 0, 10)
 	if !pages[0].Reset {
@@ -305,8 +249,7 @@ func TestPullPages(t *testing.T) {
 }
 
 func TestCentreIsolation(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(5)
+	f, codes := requestFixture(t, 5)
 	namur, _ := f.terminal("namur")
 	gent, _ := f.terminal("gent")
 	for _, p := range pullAll(t, namur, "", 0, 0) {
@@ -409,8 +352,7 @@ func signed(t *testing.T, f *fixture, creds protocol.Credentials, method, target
 // TestBadRequests: malformed, oversized, replayed, unsigned, skewed and
 // wrongly typed requests get a clear 4xx and store nothing.
 func TestBadRequests(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(3)
+	f, codes := requestFixture(t, 3)
 	c, enrol := f.terminal("namur")
 	creds := enrol.Credentials()
 	good, _ := protocol.Encode(protocol.PushRequest{Events: []pickup.Event{handover(t, c, codes["namur"][0], time.Now())}})
@@ -529,8 +471,7 @@ func TestClockSkewCorrected(t *testing.T) {
 }
 
 func TestPushIdempotent(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(4)
+	f, codes := requestFixture(t, 4)
 	c, _ := f.terminal("namur")
 	at := time.Now().UTC().Truncate(time.Millisecond)
 	req := &protocol.PushRequest{Events: []pickup.Event{
@@ -604,8 +545,7 @@ func TestReportCountsLosses(t *testing.T) {
 // offline; both facts are kept, the second answered conflict, one double
 // handover in the report, and both terminals see both redemptions.
 func TestDoubleHandover(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(3)
+	f, codes := requestFixture(t, 3)
 	a, ea := f.terminal("namur")
 	b, _ := f.terminal("namur")
 	code := codes["namur"][0]
@@ -666,8 +606,7 @@ func TestDoubleHandover(t *testing.T) {
 }
 
 func TestUndo(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(2)
+	f, codes := requestFixture(t, 2)
 	c, enrol := f.terminal("namur")
 	pages := pullAll(t, c, "", 0, 0)
 	cursor := pages[len(pages)-1].Cursor
@@ -703,8 +642,7 @@ func TestUndo(t *testing.T) {
 }
 
 func TestDigestAndRepair(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(40)
+	f, codes := requestFixture(t, 40)
 	c, _ := f.terminal("namur")
 	local := map[pickup.Code]pickup.Pickup{}
 	var cursor int64
@@ -766,8 +704,7 @@ func TestDigestAndRepair(t *testing.T) {
 }
 
 func TestMoveAndRevoke(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(2)
+	f, codes := requestFixture(t, 2)
 	namur, enrol := f.terminal("namur")
 	gent, _ := f.terminal("gent")
 	pages := pullAll(t, namur, "", 0, 0)
@@ -833,8 +770,7 @@ func TestMoveAndRevoke(t *testing.T) {
 }
 
 func TestKeyRotation(t *testing.T) {
-	f := newFixture(t)
-	f.requests(1)
+	f, _ := requestFixture(t, 1)
 	old, _ := f.reg.Keys(f.ctx)
 	id, err := f.reg.RotateKey(f.ctx)
 	if err != nil {
@@ -987,8 +923,7 @@ func TestPullRawMatchesTyped(t *testing.T) {
 }
 
 func TestPullAllPipelined(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(95)
+	f, codes := requestFixture(t, 95)
 	c, _ := f.terminal("namur")
 	var sequential []int64
 	for _, p := range pullAll(t, c, "", 0, 10) {
@@ -1024,8 +959,7 @@ func TestPullAllPipelined(t *testing.T) {
 // TestReceivedFacts: a pull tells the centre's terminals which of their
 // facts other than handovers the registry holds.
 func TestReceivedFacts(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(2)
+	f, codes := requestFixture(t, 2)
 	c, _ := f.terminal("namur")
 	g, _ := f.terminal("gent")
 	h := handover(t, c, codes["namur"][0], time.Now())
@@ -1049,54 +983,6 @@ func TestReceivedFacts(t *testing.T) {
 		if len(p.Received) != 0 {
 			t.Errorf("gent's terminal sees namur's facts: %+v", p.Received)
 		}
-	}
-}
-
-// TestMigrateFromV1: a registry saved at schema version 1 with facts is
-// upgraded: its stock facts get sequences above the old head and show in
-// the next pull.
-func TestMigrateFromV1(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	db, err := sql.Open("sqlite", dsn(filepath.Join(dir, FileName), true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1, err := migrationFS.ReadFile("migrations/0001_init.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	stmts := []string{string(v1), fmt.Sprintf("PRAGMA application_id = %d", ApplicationID), "PRAGMA user_version = 1",
-		"INSERT INTO centres (id, name, created_at, seq) VALUES ('namur', 'Namur', '2020-11-01T00:00:00.000Z', 1)",
-		"INSERT INTO terminals (id, centre_id, secret, enrolled_at) VALUES ('term-OLD', 'namur', x'00', '2020-11-01T00:00:00.000Z')",
-		`INSERT INTO events (id, type, terminal_id, centre_id, at, received_at, via, item, qty, result)
-			VALUES ('0f8d2c4e-9a51-4c3e-8f0b-1d2e3f4a5b6c', 'stock_receive', 'term-OLD', 'namur', '2020-11-02T00:00:00.000Z', '2020-11-02T00:00:00.000Z', 'push', 'masks', 500, 'accepted')`,
-		"UPDATE seq SET head = 7",
-	}
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%.40s: %v", s, err)
-		}
-	}
-	db.Close()
-	reg, err := Open(context.Background(), dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
-	var version int
-	var seq int64
-	reg.w.QueryRow("PRAGMA user_version").Scan(&version)
-	reg.r.QueryRow("SELECT seq FROM events").Scan(&seq)
-	if version != SchemaVersion() || seq <= 7 {
-		t.Errorf("after upgrade: version %d, fact seq %d; want %d and above 7", version, seq, SchemaVersion())
-	}
-	page, err := reg.Pull(context.Background(), "namur", protocol.PullRequest{})
-	if err != nil || len(page.Received) != 1 || page.Received[0].Seq != seq || page.Cursor < seq {
-		t.Errorf("pull after upgrade: %+v, %v", page.Received, err)
-	}
-	if err := page.Validate(); err != nil {
-		t.Errorf("page after upgrade: %v", err)
 	}
 }
 

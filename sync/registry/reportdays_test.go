@@ -18,8 +18,7 @@ func noonOf(n int) time.Time {
 }
 
 func TestReportPerDay(t *testing.T) {
-	f := newFixture(t)
-	codes := f.requests(3)
+	f, codes := requestFixture(t, 3)
 	a, ea := f.terminal("namur")
 	b, eb := f.terminal("namur")
 	g, _ := f.terminal("gent")

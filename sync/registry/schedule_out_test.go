@@ -1,10 +1,10 @@
 package registry
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -59,11 +59,7 @@ func TestScheduleOutputsAgree(t *testing.T) {
 	}
 
 	// CSV: a BOM, ';', decimal commas, and the same figures.
-	var buf bytes.Buffer
-	if err := WriteScheduleCSV(&buf, sch); err != nil {
-		t.Fatal(err)
-	}
-	text, ok := strings.CutPrefix(buf.String(), "\ufeff")
+	text, ok := strings.CutPrefix(written(t, func(w io.Writer) error { return WriteScheduleCSV(w, sch) }), "\ufeff")
 	if !ok {
 		t.Fatal("CSV does not start with a UTF-8 BOM")
 	}
@@ -104,11 +100,7 @@ func TestScheduleOutputsAgree(t *testing.T) {
 	}
 
 	// The table: every figure on its centre's lines of its week.
-	buf.Reset()
-	if err := WriteScheduleTable(&buf, sch); err != nil {
-		t.Fatal(err)
-	}
-	table := buf.String()
+	table := written(t, func(w io.Writer) error { return WriteScheduleTable(w, sch) })
 	for _, wk := range sch.Weeks {
 		i := strings.Index(table, "\n"+wk.Week+": ")
 		if i < 0 {
@@ -142,6 +134,16 @@ func TestScheduleOutputsAgree(t *testing.T) {
 
 // lineWith reports whether a line of text holds both a label and, as its
 // last field, a figure.
+// written returns what write writes, failing the test on its error.
+func written(t *testing.T, write func(io.Writer) error) string {
+	t.Helper()
+	var b strings.Builder
+	if err := write(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
 func lineWith(text, label, figure string) bool {
 	for _, l := range strings.Split(text, "\n") {
 		f := strings.Fields(l)
@@ -163,11 +165,7 @@ func TestPlanCSVAndExcelText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := WritePlanCSV(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff")))
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(written(t, func(w io.Writer) error { return WritePlanCSV(w, p) }), "\ufeff")))
 	r.Comma = ';'
 	rows, err := r.ReadAll()
 	if err != nil {
@@ -191,11 +189,7 @@ func TestPlanCSVAndExcelText(t *testing.T) {
 	if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("plan CSV:\n got %v\nwant %v", got, want)
 	}
-	buf.Reset()
-	if err := WritePlanTable(&buf, p); err != nil {
-		t.Fatal(err)
-	}
-	table := buf.String()
+	table := written(t, func(w io.Writer) error { return WritePlanTable(w, p) })
 	for _, wk := range p.Weeks {
 		part := table[strings.Index(table, "\n"+wk.Week+": "):]
 		if j := strings.Index(part[1:], "\n20"); j > 0 {
@@ -232,16 +226,13 @@ func TestSchedulePDF(t *testing.T) {
 		{"de", "Abholplan", "Woche 47: 16. November 2020 bis 22. November 2020", "17,9"},
 		{"en", "Pickup schedule", "Week 47: 16 November 2020 to 22 November 2020", "17.9"},
 	} {
-		var buf bytes.Buffer
-		if err := RenderSchedulePDF(&buf, sch, tc.lang); err != nil {
-			t.Fatal(err)
-		}
+		pdf := written(t, func(w io.Writer) error { return RenderSchedulePDF(w, sch, tc.lang) })
 		file := filepath.Join(t.TempDir(), "schedule-"+tc.lang+".pdf")
-		if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		if err := os.WriteFile(file, []byte(pdf), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		if dir := os.Getenv("PICKUP_SCHEDULE_PDF_DIR"); dir != "" {
-			os.WriteFile(filepath.Join(dir, "schedule-"+tc.lang+".pdf"), buf.Bytes(), 0o644)
+			os.WriteFile(filepath.Join(dir, "schedule-"+tc.lang+".pdf"), []byte(pdf), 0o644)
 		}
 		out := runTool(t, pdftotext, "-enc", "UTF-8", file, "-")
 		text := spaces.ReplaceAllString(strings.ReplaceAll(out, "\u00a0", " "), " ")

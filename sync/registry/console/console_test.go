@@ -502,9 +502,15 @@ func TestTranslations(t *testing.T) {
 	}
 }
 
-func TestAcceptLanguage(t *testing.T) {
-	t.Parallel()
-	checkStrings(t, "acceptLanguage", acceptLanguage, [][2]string{
+// stringCases are {input, want} pairs of the console's text functions:
+// the language an Accept-Language header chooses, and where a login's
+// next may go (the console only).
+var stringCases = []struct {
+	name  string
+	fn    func(string) string
+	cases [][2]string
+}{
+	{"acceptLanguage", acceptLanguage, [][2]string{
 		{"", "en"},
 		{"fr-BE,fr;q=0.9,en;q=0.8", "fr"},
 		{"nl-BE", "nl"},
@@ -512,28 +518,25 @@ func TestAcceptLanguage(t *testing.T) {
 		{"en;q=0.1, fr;q=0.9", "fr"},
 		{"ja", "en"},
 		{"fr;q=0", "en"},
-	})
-}
-
-// checkStrings checks fn on each {input, want} of tests.
-func checkStrings(t *testing.T, name string, fn func(string) string, tests [][2]string) {
-	t.Helper()
-	for _, tc := range tests {
-		if got := fn(tc[0]); got != tc[1] {
-			t.Errorf("%s(%q) = %q, want %q", name, tc[0], got, tc[1])
-		}
-	}
-}
-
-func TestSafeNext(t *testing.T) {
-	t.Parallel()
-	checkStrings(t, "safeNext", safeNext, [][2]string{
+	}},
+	{"safeNext", safeNext, [][2]string{
 		{"/console/doubles", "/console/doubles"},
 		{"https://evil.example/", "/console/progress"},
 		{"//evil.example", "/console/progress"},
 		{"/console/../v1/pull", "/console/progress"},
 		{"/console/x\r\nSet-Cookie: a=b", "/console/progress"},
-	})
+	}},
+}
+
+func TestAcceptLanguageAndSafeNext(t *testing.T) {
+	t.Parallel()
+	for _, f := range stringCases {
+		for _, tc := range f.cases {
+			if got := f.fn(tc[0]); got != tc[1] {
+				t.Errorf("%s(%q) = %q, want %q", f.name, tc[0], got, tc[1])
+			}
+		}
+	}
 }
 
 func TestLettersDownload(t *testing.T) {
