@@ -5,10 +5,10 @@
 // command line is not for the window, and app/cmd/pickup-cli always does.
 //
 // It is built on the command kit internal/cmdkit (cobra): each command is
-// a newCmd… constructor in the file of its body, with an options struct
-// holding its typed flags and arguments (embedding ctx: the environment,
-// --data, --json), and a run… function that calls the store or the sync
-// client. A new command is added in newRoot.
+// a newCmd… constructor in the file of its body, one cmdkit.Command call on
+// an options struct holding its typed flags and arguments (embedding ctx:
+// the environment, --data, --json), with a run… function that calls the
+// store or the sync client. A new command is added in newRoot.
 package cli
 
 import (
@@ -111,29 +111,29 @@ func newRoot(c *ctx) *cobra.Command {
 		}
 	}
 	root.AddCommand(
-		newCmdInit(c, nil),
-		newCmdImport(c, nil),
-		newCmdLookup(c, nil),
-		newCmdHandover(c, nil),
-		newCmdUndo(c, nil),
-		newCmdStock(c, nil),
-		newCmdStatus(c, nil),
-		newCmdHandovers(c, nil),
-		newCmdExpected(c, nil),
-		newCmdShipments(c, nil),
-		newCmdConflicts(c, nil),
-		newCmdReviewConflict(c, nil),
-		newCmdReport(c, nil),
-		newCmdDemo(c, nil),
-		newCmdVerifyLog(c, nil),
-		newCmdScanImage(c, nil),
-		newCmdConfig(c, nil),
-		newCmdEnrol(c, nil),
-		newCmdSync(c, nil),
-		newCmdRun(c, nil),
-		newCmdPeers(c, nil),
-		newCmdDiagnostics(c, nil),
-		cmdkit.Group("bundle", "move sync data by USB stick", newCmdBundleExport(c, nil), newCmdBundleImport(c, nil)),
+		newCmdInit(&initOptions{ctx: c}),
+		newCmdImport(c),
+		newCmdLookup(c),
+		newCmdHandover(&handoverOptions{ctx: c}),
+		newCmdUndo(c),
+		newCmdStock(c),
+		newCmdStatus(c),
+		newCmdHandovers(&handoversOptions{ctx: c}),
+		newCmdExpected(&expectedOptions{ctx: c}),
+		newCmdShipments(c),
+		newCmdConflicts(c),
+		newCmdReviewConflict(&reviewOptions{ctx: c}),
+		newCmdReport(&reportOptions{ctx: c}),
+		newCmdDemo(&demoOptions{ctx: c}),
+		newCmdVerifyLog(c),
+		newCmdScanImage(&scanImageOptions{ctx: c}),
+		newCmdConfig(&configOptions{ctx: c}),
+		newCmdEnrol(&enrolOptions{ctx: c}),
+		newCmdSync(&syncOptions{ctx: c}),
+		newCmdRun(&runOptions{ctx: c}),
+		newCmdPeers(c),
+		newCmdDiagnostics(&diagOptions{ctx: c}),
+		cmdkit.Group("bundle", "move sync data by USB stick", newCmdBundleExport(c), newCmdBundleImport(c)),
 	)
 	return root
 }

@@ -25,21 +25,16 @@ type argOptions struct {
 	arg string
 }
 
-func (o *argOptions) bind(_ *cobra.Command, args []string) error {
-	o.arg = args[0]
-	return nil
-}
-
 // argCmd builds a command with one argument (named what in the
 // messages) and no flags of its own.
-func argCmd(c *ctx, use, short, what string, runF, run func(context.Context, *argOptions) error) *cobra.Command {
+func argCmd(c *ctx, use, short, what string, run func(context.Context, *argOptions) error) *cobra.Command {
 	o := &argOptions{ctx: c}
-	return cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.OneArg(what)}, o, o.bind, runF, run)
+	return cmdkit.Command(o, run, use, short, cmdkit.Arg(&o.arg, what))
 }
 
 // plainCmd builds a command with no flags or arguments of its own.
-func plainCmd(c *ctx, use, short string, runF, run func(context.Context, *ctx) error) *cobra.Command {
-	return cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.NoArgs}, c, nil, runF, run)
+func plainCmd(c *ctx, use, short string, run func(context.Context, *ctx) error) *cobra.Command {
+	return cmdkit.Command(c, run, use, short)
 }
 
 type initOptions struct {
@@ -47,20 +42,17 @@ type initOptions struct {
 	centre, name, campaign, address, hours, terminal string
 }
 
-func newCmdInit(c *ctx, runF func(context.Context, *initOptions) error) *cobra.Command {
-	o := &initOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "init --centre ID --name NAME [--campaign ID] [--address A] [--hours H]",
-		Short: "set up a stand-alone terminal (before any registry)", Args: cmdkit.NoArgs}, o,
-		cmdkit.Require(func() bool { return o.centre != "" && o.name != "" }, "--centre and --name are required"), runF, withStore(runInit))
-	f := cmd.Flags()
-	f.StringVar(&o.centre, "centre", "", "the centre's id (required)")
-	f.StringVar(&o.name, "name", "", "the centre's name, as shown on screen (required)")
-	f.StringVar(&o.campaign, "campaign", pickup.DefaultCampaignID, "campaign id (built in: oct2020-strategic, may2020-masks)")
-	f.StringVar(&o.address, "address", "", "the centre's address")
-	f.StringVar(&o.hours, "hours", "", "the centre's opening hours")
-	f.StringVar(&o.terminal, "terminal", "", "this counter's name (default \"counter\")")
-	cmdkit.Complete(cmd, "campaign", "oct2020-strategic", "may2020-masks")
-	return cmd
+func newCmdInit(o *initOptions) *cobra.Command {
+	return cmdkit.Command(o, withStore(runInit), "init --centre ID --name NAME [--campaign ID] [--address A] [--hours H]",
+		"set up a stand-alone terminal (before any registry)",
+		cmdkit.Bind(cmdkit.Require(func() bool { return o.centre != "" && o.name != "" }, "--centre and --name are required")),
+		cmdkit.Flag(&o.centre, "centre", "", "the centre's id (required)"),
+		cmdkit.Flag(&o.name, "name", "", "the centre's name, as shown on screen (required)"),
+		cmdkit.Flag(&o.campaign, "campaign", pickup.DefaultCampaignID, "campaign id (built in: oct2020-strategic, may2020-masks)"),
+		cmdkit.Flag(&o.address, "address", "", "the centre's address"),
+		cmdkit.Flag(&o.hours, "hours", "", "the centre's opening hours"),
+		cmdkit.Flag(&o.terminal, "terminal", "", "this counter's name (default \"counter\")"),
+		cmdkit.Complete("campaign", "oct2020-strategic", "may2020-masks"))
 }
 
 func runInit(ctx context.Context, c *initOptions, s *store.Store) error {
@@ -78,8 +70,8 @@ func runInit(ctx context.Context, c *initOptions, s *store.Store) error {
 	return nil
 }
 
-func newCmdImport(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return argCmd(c, "import-pickups FILE.csv", "load expected pickups from a CSV list (USB stick or registry export)", "FILE.csv", runF, runImport)
+func newCmdImport(c *ctx) *cobra.Command {
+	return argCmd(c, "import-pickups FILE.csv", "load expected pickups from a CSV list (USB stick or registry export)", "FILE.csv", runImport)
 }
 
 func runImport(ctx context.Context, c *argOptions) error {
@@ -164,8 +156,8 @@ func (c *ctx) printVerdict(v pickup.Verdict, camp *pickup.Campaign) {
 	c.printf("  → %s\n", msg.Next)
 }
 
-func newCmdLookup(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return argCmd(c, "lookup CODE", "check a code and print its verdict (typed, scanned, or a signed QR payload)", "CODE", runF, withStore(runLookup))
+func newCmdLookup(c *ctx) *cobra.Command {
+	return argCmd(c, "lookup CODE", "check a code and print its verdict (typed, scanned, or a signed QR payload)", "CODE", withStore(runLookup))
 }
 
 func runLookup(ctx context.Context, c *argOptions, s *store.Store) error {
@@ -192,16 +184,13 @@ type handoverOptions struct {
 	owe                  bool
 }
 
-func newCmdHandover(c *ctx, runF func(context.Context, *handoverOptions) error) *cobra.Command {
-	o := &handoverOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "handover [--glove-size S|M|L|XL] [--owe] [--volunteer NAME] CODE",
-		Short: "hand over the parcel of a code (or the gloves it is owed) and record it; prints the event id", Args: cmdkit.OneArg("CODE")}, o,
-		func(_ *cobra.Command, args []string) error { o.code = args[0]; return nil }, runF, withStore(runHandover))
-	cmd.Flags().StringVar(&o.gloveSize, "glove-size", "", "glove size chosen (S, M, L, XL); omit for parcels without gloves")
-	cmd.Flags().BoolVar(&o.owe, "owe", false, "when every glove size is out: hand over the rest and record the gloves as owed")
-	cmd.Flags().StringVar(&o.volunteer, "volunteer", "", "who hands over")
-	cmdkit.Complete(cmd, "glove-size", "S", "M", "L", "XL")
-	return cmd
+func newCmdHandover(o *handoverOptions) *cobra.Command {
+	return cmdkit.Command(o, withStore(runHandover), "handover [--glove-size S|M|L|XL] [--owe] [--volunteer NAME] CODE",
+		"hand over the parcel of a code (or the gloves it is owed) and record it; prints the event id", cmdkit.Arg(&o.code, "CODE"),
+		cmdkit.Flag(&o.gloveSize, "glove-size", "", "glove size chosen (S, M, L, XL); omit for parcels without gloves"),
+		cmdkit.Flag(&o.owe, "owe", false, "when every glove size is out: hand over the rest and record the gloves as owed"),
+		cmdkit.Flag(&o.volunteer, "volunteer", "", "who hands over"),
+		cmdkit.Complete("glove-size", "S", "M", "L", "XL"))
 }
 
 func runHandover(ctx context.Context, c *handoverOptions, s *store.Store) error {
@@ -277,8 +266,8 @@ func (c *ctx) sizeRefusal(res store.HandoverResult, se *store.SizeError) error {
 	return refused(nil)
 }
 
-func newCmdUndo(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return argCmd(c, "undo EVENT_ID", "undo a handover within the undo window: a compensating event, never a delete", "EVENT_ID", runF, withStore(runUndo))
+func newCmdUndo(c *ctx) *cobra.Command {
+	return argCmd(c, "undo EVENT_ID", "undo a handover within the undo window: a compensating event, never a delete", "EVENT_ID", withStore(runUndo))
 }
 
 func runUndo(ctx context.Context, c *argOptions, s *store.Store) error {
@@ -298,17 +287,17 @@ func runUndo(ctx context.Context, c *argOptions, s *store.Store) error {
 	return nil
 }
 
-func newCmdStock(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
-	cmd := cmdkit.New(&cobra.Command{Use: "stock", Short: "stock on hand per item and size; 'stock receive', 'stock count' and 'stock loss' record movements, 'stock history' lists them",
-		Args: func(cmd *cobra.Command, args []string) error {
+func newCmdStock(c *ctx) *cobra.Command {
+	return cmdkit.Command(c, withSetUpStore(runStock), "stock",
+		"stock on hand per item and size; 'stock receive', 'stock count' and 'stock loss' record movements, 'stock history' lists them",
+		cmdkit.Args(func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usagef("unknown stock command %q (stock, stock receive, stock count, stock loss, stock history)", args[0])
 			}
 			return nil
-		}}, c, nil, runF, withSetUpStore(runStock))
-	cmd.AddCommand(newCmdStockMove(c, "receive", nil), newCmdStockMove(c, "count", nil), newCmdStockMove(c, "loss", nil),
-		newCmdStockHistory(c, nil))
-	return cmd
+		}),
+		cmdkit.Sub(newCmdStockMove(c, "receive"), newCmdStockMove(c, "count"), newCmdStockMove(c, "loss"),
+			newCmdStockHistory(&stockHistoryOptions{ctx: c})))
 }
 
 func runStock(ctx context.Context, c *ctx, s *store.Store) error {
@@ -342,7 +331,7 @@ type stockMoveOptions struct {
 	shipment                     string
 }
 
-func newCmdStockMove(c *ctx, sub string, runF func(context.Context, *stockMoveOptions) error) *cobra.Command {
+func newCmdStockMove(c *ctx, sub string) *cobra.Command {
 	o := &stockMoveOptions{ctx: c, sub: sub}
 	use, short := "receive --item ITEM [--size S] --qty N [--ref R] | --shipment ID|all [--qty RECEIVED --reason TEXT]",
 		"record a delivery (or a shipment the registry sent, with the quantity that actually came) into stock"
@@ -352,18 +341,16 @@ func newCmdStockMove(c *ctx, sub string, runF func(context.Context, *stockMoveOp
 	case "loss":
 		use, short = "loss --item ITEM [--size S] --qty N --reason TEXT", "record stock lost (damaged, expired, stolen) with its reason"
 	}
-	cmd := cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.NoArgs}, o, nil, runF, runStockMove)
-	f := cmd.Flags()
-	f.StringVar(&o.item, "item", "", "item id (gloves, gowns, glasses, masks, …)")
-	f.StringVar(&o.size, "size", "", "size, for items that come in sizes (gloves: S, M, L, XL)")
-	f.StringVar(&o.qty, "qty", "", "quantity in units")
-	f.StringVar(&o.ref, "ref", "", "reference of the delivery (receive)")
-	f.StringVar(&o.reason, "reason", "", "why the count differs, why stock was lost, or why a shipment came short (required for count and loss)")
+	cmd := cmdkit.Command(o, runStockMove, use, short,
+		cmdkit.Flag(&o.item, "item", "", "item id (gloves, gowns, glasses, masks, …)"),
+		cmdkit.Flag(&o.size, "size", "", "size, for items that come in sizes (gloves: S, M, L, XL)"),
+		cmdkit.Flag(&o.qty, "qty", "", "quantity in units"),
+		cmdkit.Flag(&o.ref, "ref", "", "reference of the delivery (receive)"),
+		cmdkit.Flag(&o.reason, "reason", "", "why the count differs, why stock was lost, or why a shipment came short (required for count and loss)"),
+		cmdkit.Complete("item", "gloves", "masks", "gowns", "glasses"), cmdkit.Complete("size", "S", "M", "L", "XL"))
 	if sub == "receive" {
-		f.StringVar(&o.shipment, "shipment", "", "receive a shipment the registry sent, by id ('all' for every one not yet received, as sent; see 'pickup shipments'); --qty the units that came when fewer or more, with --reason")
+		cmdkit.Flag(&o.shipment, "shipment", "", "receive a shipment the registry sent, by id ('all' for every one not yet received, as sent; see 'pickup shipments'); --qty the units that came when fewer or more, with --reason")(cmd)
 	}
-	cmdkit.Complete(cmd, "item", "gloves", "masks", "gowns", "glasses")
-	cmdkit.Complete(cmd, "size", "S", "M", "L", "XL")
 	return cmd
 }
 
@@ -463,8 +450,8 @@ func receiveShipments(ctx context.Context, c *ctx, which string, qty int, reason
 	return nil
 }
 
-func newCmdShipments(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
-	return plainCmd(c, "shipments", "stock the registry sent to this centre (in transit or received)", runF, withStore(runShipments))
+func newCmdShipments(c *ctx) *cobra.Command {
+	return plainCmd(c, "shipments", "stock the registry sent to this centre (in transit or received)", withStore(runShipments))
 }
 
 func runShipments(ctx context.Context, c *ctx, s *store.Store) error {
@@ -500,8 +487,8 @@ func printList[T any](c hasCtx, key string, list []T, err error, text func() err
 	return text()
 }
 
-func newCmdStatus(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
-	return plainCmd(c, "status", "centre, campaign, counts, stock, pending uploads, conflicts, last sync, and when each item runs out", runF, withStore(runStatus))
+func newCmdStatus(c *ctx) *cobra.Command {
+	return plainCmd(c, "status", "centre, campaign, counts, stock, pending uploads, conflicts, last sync, and when each item runs out", withStore(runStatus))
 }
 
 func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
@@ -592,14 +579,12 @@ type handoversOptions struct {
 	date string
 }
 
-func newCmdHandovers(c *ctx, runF func(context.Context, *handoversOptions) error) *cobra.Command {
-	o := &handoversOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "handovers [--days N | --date YYYY-MM-DD]", Short: "the handovers at this centre today, of the last days or of one day", Args: cmdkit.NoArgs}, o,
-		cmdkit.Require(func() bool { return o.days >= 1 }, "--days must be 1 or more"), runF, withSetUpStore(runHandovers))
-	cmd.Flags().IntVar(&o.days, "days", 1, "how many days back (1 = today)")
-	cmd.Flags().StringVar(&o.date, "date", "", "one day, YYYY-MM-DD (the centre's time); double handovers are marked")
-	cmd.MarkFlagsMutuallyExclusive("days", "date")
-	return cmd
+func newCmdHandovers(o *handoversOptions) *cobra.Command {
+	return cmdkit.Command(o, withSetUpStore(runHandovers), "handovers [--days N | --date YYYY-MM-DD]", "the handovers at this centre today, of the last days or of one day",
+		cmdkit.Bind(cmdkit.Require(func() bool { return o.days >= 1 }, "--days must be 1 or more")),
+		cmdkit.Flag(&o.days, "days", 1, "how many days back (1 = today)"),
+		cmdkit.Flag(&o.date, "date", "", "one day, YYYY-MM-DD (the centre's time); double handovers are marked"),
+		cmdkit.Exclusive("days", "date"))
 }
 
 // maxCLIHandovers bounds one day's list on the command line.
@@ -652,14 +637,11 @@ type expectedOptions struct {
 	limit  int
 }
 
-func newCmdExpected(c *ctx, runF func(context.Context, *expectedOptions) error) *cobra.Command {
-	o := &expectedOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "expected [--search TEXT] [--limit N]",
-		Short: "the pickups still to come at this centre, searched by name or code", Args: cmdkit.NoArgs}, o,
-		cmdkit.Require(func() bool { return o.limit >= 1 && o.limit <= 100_000 }, "--limit must be between 1 and 100000"), runF, withSetUpStore(runExpected))
-	cmd.Flags().StringVar(&o.search, "search", "", "a whole code (any way it is typed), or words of the name (case and accents ignored)")
-	cmd.Flags().IntVar(&o.limit, "limit", store.DefaultListLimit, "how many to list")
-	return cmd
+func newCmdExpected(o *expectedOptions) *cobra.Command {
+	return cmdkit.Command(o, withSetUpStore(runExpected), "expected [--search TEXT] [--limit N]", "the pickups still to come at this centre, searched by name or code",
+		cmdkit.Bind(cmdkit.Require(func() bool { return o.limit >= 1 && o.limit <= 100_000 }, "--limit must be between 1 and 100000")),
+		cmdkit.Flag(&o.search, "search", "", "a whole code (any way it is typed), or words of the name (case and accents ignored)"),
+		cmdkit.Flag(&o.limit, "limit", store.DefaultListLimit, "how many to list"))
 }
 
 func runExpected(ctx context.Context, c *expectedOptions, s *store.Store) error {
@@ -692,8 +674,8 @@ func runExpected(ctx context.Context, c *expectedOptions, s *store.Store) error 
 	return nil
 }
 
-func newCmdConflicts(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
-	return plainCmd(c, "conflicts", "codes handed over more than once", runF, withSetUpStore(runConflicts))
+func newCmdConflicts(c *ctx) *cobra.Command {
+	return plainCmd(c, "conflicts", "codes handed over more than once", withSetUpStore(runConflicts))
 }
 
 func runConflicts(ctx context.Context, c *ctx, s *store.Store) error {
@@ -733,13 +715,10 @@ type reviewOptions struct {
 	code, note string
 }
 
-func newCmdReviewConflict(c *ctx, runF func(context.Context, *reviewOptions) error) *cobra.Command {
-	o := &reviewOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "review-conflict --note TEXT CODE",
-		Short: "mark a double handover reviewed with a note (it reaches the registry and the centre's other counters)", Args: cmdkit.OneArg("CODE")}, o,
-		func(_ *cobra.Command, args []string) error { o.code = args[0]; return nil }, runF, withSetUpStore(runReviewConflict))
-	cmd.Flags().StringVar(&o.note, "note", "", "what was found out (required, at most 2000 bytes)")
-	return cmd
+func newCmdReviewConflict(o *reviewOptions) *cobra.Command {
+	return cmdkit.Command(o, withSetUpStore(runReviewConflict), "review-conflict --note TEXT CODE",
+		"mark a double handover reviewed with a note (it reaches the registry and the centre's other counters)", cmdkit.Arg(&o.code, "CODE"),
+		cmdkit.Flag(&o.note, "note", "", "what was found out (required, at most 2000 bytes)"))
 }
 
 func runReviewConflict(ctx context.Context, c *reviewOptions, s *store.Store) error {
@@ -760,13 +739,10 @@ type demoOptions struct {
 	pickups int
 }
 
-func newCmdDemo(c *ctx, runF func(context.Context, *demoOptions) error) *cobra.Command {
-	o := &demoOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "demo [--pickups N]",
-		Short: "fill an empty terminal with realistic synthetic pickups around today, and stock", Args: cmdkit.NoArgs}, o,
-		cmdkit.Require(func() bool { return o.pickups >= 1 && o.pickups <= 2_000_000 }, "--pickups must be between 1 and 2000000"), runF, withStore(runDemo))
-	cmd.Flags().IntVar(&o.pickups, "pickups", 400, "how many pickups to make")
-	return cmd
+func newCmdDemo(o *demoOptions) *cobra.Command {
+	return cmdkit.Command(o, withStore(runDemo), "demo [--pickups N]", "fill an empty terminal with realistic synthetic pickups around today, and stock",
+		cmdkit.Bind(cmdkit.Require(func() bool { return o.pickups >= 1 && o.pickups <= 2_000_000 }, "--pickups must be between 1 and 2000000")),
+		cmdkit.Flag(&o.pickups, "pickups", 400, "how many pickups to make"))
 }
 
 func runDemo(ctx context.Context, c *demoOptions, s *store.Store) error {
@@ -793,8 +769,8 @@ func runDemo(ctx context.Context, c *demoOptions, s *store.Store) error {
 	return nil
 }
 
-func newCmdVerifyLog(c *ctx, runF func(context.Context, *ctx) error) *cobra.Command {
-	return plainCmd(c, "verify-log", "check the handover log's hash chain; name the first broken entry", runF, withStore(runVerifyLog))
+func newCmdVerifyLog(c *ctx) *cobra.Command {
+	return plainCmd(c, "verify-log", "check the handover log's hash chain; name the first broken entry", withStore(runVerifyLog))
 }
 
 func runVerifyLog(ctx context.Context, c *ctx, s *store.Store) error {

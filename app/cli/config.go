@@ -25,26 +25,26 @@ type configOptions struct {
 	args []string // KEY [VALUE]
 }
 
-func newCmdConfig(c *ctx, runF func(context.Context, *configOptions) error) *cobra.Command {
-	o := &configOptions{ctx: c}
-	return cmdkit.New(&cobra.Command{Use: "config [KEY [VALUE]]",
-		Short: "show or change a setting: undo-window (e.g. 2m), lang (fr, nl, de, en), name (the counter's name, shown with its terminal id), peers (ADDR[,ADDR…]), peer-listen (ADDR), manager-pin (4 to 8 digits read from standard input, never on the command line: it guards the window's manager screen)",
-		Args: func(_ *cobra.Command, args []string) error {
+func newCmdConfig(o *configOptions) *cobra.Command {
+	cmd := cmdkit.Command(o, withSetUpStore(runConfig), "config [KEY [VALUE]]",
+		"show or change a setting: undo-window (e.g. 2m), lang (fr, nl, de, en), name (the counter's name, shown with its terminal id), peers (ADDR[,ADDR…]), peer-listen (ADDR), manager-pin (4 to 8 digits read from standard input, never on the command line: it guards the window's manager screen)",
+		cmdkit.Args(func(_ *cobra.Command, args []string) error {
 			if len(args) > 2 {
 				return usagef("want 'config', 'config KEY' or 'config KEY VALUE'")
 			}
 			return nil
-		},
-		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
-			switch {
-			case len(args) == 0:
-				return []cobra.Completion{"lang", "name", "undo-window", "peers", "peer-listen", "manager-pin"}, cobra.ShellCompDirectiveNoFileComp
-			case len(args) == 1 && args[0] == "lang":
-				return i18n.Languages, cobra.ShellCompDirectiveNoFileComp
-			}
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}}, o,
-		func(_ *cobra.Command, args []string) error { o.args = args; return nil }, runF, withSetUpStore(runConfig))
+		}),
+		cmdkit.Bind(func(_ *cobra.Command, args []string) error { o.args = args; return nil }))
+	cmd.ValidArgsFunction = func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		switch {
+		case len(args) == 0:
+			return []cobra.Completion{"lang", "name", "undo-window", "peers", "peer-listen", "manager-pin"}, cobra.ShellCompDirectiveNoFileComp
+		case len(args) == 1 && args[0] == "lang":
+			return i18n.Languages, cobra.ShellCompDirectiveNoFileComp
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return cmd
 }
 
 // configKeys are the settings a technician may change, with how to read a

@@ -18,13 +18,10 @@ type diagOptions struct {
 	out string
 }
 
-func newCmdDiagnostics(c *ctx, runF func(context.Context, *diagOptions) error) *cobra.Command {
-	o := &diagOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "diagnostics --out FILE",
-		Short: "write a diagnostics file for support: versions, settings, sync state, counts, the end of the log (no names, no codes)",
-		Args:  cmdkit.NoArgs}, o, cmdkit.NeedFlags("out"), runF, withStore(runDiagnostics))
-	cmd.Flags().StringVar(&o.out, "out", "", "the file to write (required)")
-	return cmd
+func newCmdDiagnostics(o *diagOptions) *cobra.Command {
+	return cmdkit.Command(o, withStore(runDiagnostics), "diagnostics --out FILE",
+		"write a diagnostics file for support: versions, settings, sync state, counts, the end of the log (no names, no codes)",
+		cmdkit.Bind(cmdkit.NeedFlags("out")), cmdkit.Flag(&o.out, "out", "", "the file to write (required)"))
 }
 
 func runDiagnostics(ctx context.Context, o *diagOptions, s *store.Store) error {

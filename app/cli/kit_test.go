@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -120,16 +119,9 @@ func TestParse(t *testing.T) {
 			handoverOptions{ctx: &ctx{data: "F", json: true}, code: "CODE3"}},
 	}
 	for _, tt := range tests {
-		var got *handoverOptions
 		c := &ctx{Env: Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}}
-		root := newRoot(c)
-		for _, sub := range root.Commands() {
-			if sub.Name() == "handover" {
-				root.RemoveCommand(sub)
-			}
-		}
-		root.AddCommand(newCmdHandover(c, func(_ context.Context, o *handoverOptions) error { got = o; return nil }))
-		if code := cmdkit.Execute(context.Background(), root, tt.args, cmdkit.Policy{}); code != 0 || got == nil {
+		got := &handoverOptions{ctx: c}
+		if code := cmdkit.ParseWith(newRoot(c), newCmdHandover(got), tt.args); code != 0 {
 			t.Fatalf("%q: exit %d", tt.args, code)
 		}
 		if got.gloveSize != tt.want.gloveSize || got.volunteer != tt.want.volunteer || got.code != tt.want.code ||

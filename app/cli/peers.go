@@ -18,13 +18,10 @@ type runOptions struct {
 	mdns bool
 }
 
-func newCmdRun(c *ctx, runF func(context.Context, *runOptions) error) *cobra.Command {
-	o := &runOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "run [--mdns=false]",
-		Short: "run in the background what the window does (sync with the registry, exchange with the centre's other counters on the LAN) until stopped (SIGTERM)",
-		Args:  cmdkit.NoArgs}, o, nil, runF, withSetUpStore(runRun))
-	cmd.Flags().BoolVar(&o.mdns, "mdns", true, "advertise this counter and find the others by mDNS (off: only the addresses of 'pickup config peers')")
-	return cmd
+func newCmdRun(o *runOptions) *cobra.Command {
+	return cmdkit.Command(o, withSetUpStore(runRun), "run [--mdns=false]",
+		"run in the background what the window does (sync with the registry, exchange with the centre's other counters on the LAN) until stopped (SIGTERM)",
+		cmdkit.Flag(&o.mdns, "mdns", true, "advertise this counter and find the others by mDNS (off: only the addresses of 'pickup config peers')"))
 }
 
 func runRun(ctx context.Context, c *runOptions, s *store.Store) error {
@@ -50,15 +47,11 @@ func runRun(ctx context.Context, c *runOptions, s *store.Store) error {
 	return err
 }
 
-type peersOptions struct{ *ctx }
-
-func newCmdPeers(c *ctx, runF func(context.Context, *peersOptions) error) *cobra.Command {
-	o := &peersOptions{ctx: c}
-	return cmdkit.New(&cobra.Command{Use: "peers", Short: "the centre's other counters this one exchanged facts with on the LAN: last exchange and lag",
-		Args: cmdkit.NoArgs}, o, nil, runF, withSetUpStore(runPeers))
+func newCmdPeers(c *ctx) *cobra.Command {
+	return plainCmd(c, "peers", "the centre's other counters this one exchanged facts with on the LAN: last exchange and lag", withSetUpStore(runPeers))
 }
 
-func runPeers(ctx context.Context, c *peersOptions, s *store.Store) error {
+func runPeers(ctx context.Context, c *ctx, s *store.Store) error {
 	ps, err := s.Peers(ctx)
 	return printList(c, "peers", ps, err, func() error {
 		cfg, err := s.PeerConfig(ctx)

@@ -23,20 +23,16 @@ type reportOptions struct {
 	lang     string
 }
 
-func newCmdReport(c *ctx, runF func(context.Context, *reportOptions) error) *cobra.Command {
-	o := &reportOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "report [--from DATE] [--to DATE] --format xlsx|pdf|csv --out FILE [--lang L]",
-		Short: "the centre's report for the regional office: handovers per hour, kind, profession and glove size; stock balance; shipments; conflicts",
-		Args:  cmdkit.NoArgs}, o, o.check, runF, withSetUpStore(runReport))
-	f := cmd.Flags()
-	f.StringVar(&o.from, "from", "", "first day, YYYY-MM-DD (default: today at the centre)")
-	f.StringVar(&o.to, "to", "", "last day, YYYY-MM-DD (default: the first day)")
-	f.StringVar(&o.format, "format", "", "xlsx, pdf or csv (default: the --out file's extension)")
-	f.StringVar(&o.out, "out", "", "the file to write")
-	f.StringVar(&o.lang, "lang", "", "fr, nl, de or en (default: the counter's language)")
-	cmdkit.Complete(cmd, "format", report.Formats...)
-	cmdkit.Complete(cmd, "lang", i18n.Languages...)
-	return cmd
+func newCmdReport(o *reportOptions) *cobra.Command {
+	return cmdkit.Command(o, withSetUpStore(runReport), "report [--from DATE] [--to DATE] --format xlsx|pdf|csv --out FILE [--lang L]",
+		"the centre's report for the regional office: handovers per hour, kind, profession and glove size; stock balance; shipments; conflicts",
+		cmdkit.Bind(o.check),
+		cmdkit.Flag(&o.from, "from", "", "first day, YYYY-MM-DD (default: today at the centre)"),
+		cmdkit.Flag(&o.to, "to", "", "last day, YYYY-MM-DD (default: the first day)"),
+		cmdkit.Flag(&o.format, "format", "", "xlsx, pdf or csv (default: the --out file's extension)"),
+		cmdkit.Flag(&o.out, "out", "", "the file to write"),
+		cmdkit.Flag(&o.lang, "lang", "", "fr, nl, de or en (default: the counter's language)"),
+		cmdkit.Complete("format", report.Formats...), cmdkit.Complete("lang", i18n.Languages...))
 }
 
 func (o *reportOptions) check(*cobra.Command, []string) error {

@@ -18,13 +18,10 @@ type scanImageOptions struct {
 	files []string
 }
 
-func newCmdScanImage(c *ctx, runF func(context.Context, *scanImageOptions) error) *cobra.Command {
-	o := &scanImageOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "scan-image [--json] FILE…",
-		Short: "read the QR code in images (a screenshot, a photo of a letter): print the code or payload per file",
-		Args:  cmdkit.MinArgs("FILE")}, o,
-		func(_ *cobra.Command, args []string) error { o.files = args; return nil }, runF, runScanImage)
-	return cmd
+func newCmdScanImage(o *scanImageOptions) *cobra.Command {
+	return cmdkit.Command(o, runScanImage, "scan-image [--json] FILE…",
+		"read the QR code in images (a screenshot, a photo of a letter): print the code or payload per file",
+		cmdkit.Args(cmdkit.MinArgs("FILE")), cmdkit.Bind(func(_ *cobra.Command, args []string) error { o.files = args; return nil }))
 }
 
 // scanResult is one file's line of `scan-image --json`.

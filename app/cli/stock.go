@@ -16,14 +16,11 @@ type stockHistoryOptions struct {
 	limit     int
 }
 
-func newCmdStockHistory(c *ctx, runF func(context.Context, *stockHistoryOptions) error) *cobra.Command {
-	o := &stockHistoryOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "history [--handovers] [--limit N]",
-		Short: "the stock movements, newest first: receptions, counts and losses at every counter of the centre, with their reasons",
-		Args:  cmdkit.NoArgs}, o, nil, runF, withSetUpStore(runStockHistory))
-	cmd.Flags().BoolVar(&o.handovers, "handovers", false, "list handovers and undos too")
-	cmd.Flags().IntVar(&o.limit, "limit", 200, "at most this many movements")
-	return cmd
+func newCmdStockHistory(o *stockHistoryOptions) *cobra.Command {
+	return cmdkit.Command(o, withSetUpStore(runStockHistory), "history [--handovers] [--limit N]",
+		"the stock movements, newest first: receptions, counts and losses at every counter of the centre, with their reasons",
+		cmdkit.Flag(&o.handovers, "handovers", false, "list handovers and undos too"),
+		cmdkit.Flag(&o.limit, "limit", 200, "at most this many movements"))
 }
 
 func runStockHistory(ctx context.Context, c *stockHistoryOptions, s *store.Store) error {

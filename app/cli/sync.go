@@ -24,15 +24,12 @@ type enrolOptions struct {
 	registry, code string
 }
 
-func newCmdEnrol(c *ctx, runF func(context.Context, *enrolOptions) error) *cobra.Command {
-	o := &enrolOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "enrol --registry URL --code CODE | --code PICKUP-ENROL-…",
-		Short: "enrol this terminal with a registry (once per terminal; a code ending in @pin pins the registry's TLS certificate; the one-line enrolment text carries the address too)",
-		Args:  cmdkit.NoArgs}, o,
-		cmdkit.Require(func() bool { return o.code != "" && (o.registry != "" || protocol.LooksLikeEnrolmentURI(o.code)) }, "--registry and --code are required (or --code with the one-line PICKUP-ENROL-… text)"), runF, withStore(runEnrol))
-	cmd.Flags().StringVar(&o.registry, "registry", "", "the registry's address, e.g. https://registry.example:8443 (required)")
-	cmd.Flags().StringVar(&o.code, "code", "", "the enrolment code 'pickup-registry terminal enrol' printed (required)")
-	return cmd
+func newCmdEnrol(o *enrolOptions) *cobra.Command {
+	return cmdkit.Command(o, withStore(runEnrol), "enrol --registry URL --code CODE | --code PICKUP-ENROL-…",
+		"enrol this terminal with a registry (once per terminal; a code ending in @pin pins the registry's TLS certificate; the one-line enrolment text carries the address too)",
+		cmdkit.Bind(cmdkit.Require(func() bool { return o.code != "" && (o.registry != "" || protocol.LooksLikeEnrolmentURI(o.code)) }, "--registry and --code are required (or --code with the one-line PICKUP-ENROL-… text)")),
+		cmdkit.Flag(&o.registry, "registry", "", "the registry's address, e.g. https://registry.example:8443 (required)"),
+		cmdkit.Flag(&o.code, "code", "", "the enrolment code 'pickup-registry terminal enrol' printed (required)"))
 }
 
 func runEnrol(ctx context.Context, c *enrolOptions, s *store.Store) error {
@@ -67,13 +64,9 @@ type syncOptions struct {
 	check bool
 }
 
-func newCmdSync(c *ctx, runF func(context.Context, *syncOptions) error) *cobra.Command {
-	o := &syncOptions{ctx: c}
-	cmd := cmdkit.New(&cobra.Command{Use: "sync [--check]",
-		Short: "one sync round: push what is pending, pull to the head; exit 0 only when both are done",
-		Args:  cmdkit.NoArgs}, o, nil, runF, withStore(runSync))
-	cmd.Flags().BoolVar(&o.check, "check", false, "compare digests with the registry now and repair any drift (done hourly otherwise)")
-	return cmd
+func newCmdSync(o *syncOptions) *cobra.Command {
+	return cmdkit.Command(o, withStore(runSync), "sync [--check]", "one sync round: push what is pending, pull to the head; exit 0 only when both are done",
+		cmdkit.Flag(&o.check, "check", false, "compare digests with the registry now and repair any drift (done hourly otherwise)"))
 }
 
 func runSync(ctx context.Context, c *syncOptions, s *store.Store) error {
@@ -145,8 +138,8 @@ func abs(d time.Duration) time.Duration {
 	return d
 }
 
-func newCmdBundleExport(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return argCmd(c, "export FILE", "write the facts waiting to upload to FILE (a USB stick) for pickup-registry bundle import", "FILE", runF, withStore(runBundleExport))
+func newCmdBundleExport(c *ctx) *cobra.Command {
+	return argCmd(c, "export FILE", "write the facts waiting to upload to FILE (a USB stick) for pickup-registry bundle import", "FILE", withStore(runBundleExport))
 }
 
 func runBundleExport(ctx context.Context, c *argOptions, s *store.Store) error {
@@ -163,8 +156,8 @@ func runBundleExport(ctx context.Context, c *argOptions, s *store.Store) error {
 	return nil
 }
 
-func newCmdBundleImport(c *ctx, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return argCmd(c, "import FILE", "apply the registry's signed bundle (pickup-registry bundle export); a tampered one or one for another centre is refused", "FILE", runF, withStore(runBundleImport))
+func newCmdBundleImport(c *ctx) *cobra.Command {
+	return argCmd(c, "import FILE", "apply the registry's signed bundle (pickup-registry bundle export); a tampered one or one for another centre is refused", "FILE", withStore(runBundleImport))
 }
 
 func runBundleImport(ctx context.Context, c *argOptions, s *store.Store) error {

@@ -6,11 +6,13 @@
 // completion and generated manual pages. Its subpackage atomicfile is the
 // one atomic file writer.
 //
-// A command is a cobra.Command whose RunE returns nil (done), a Refused
-// error (exit 1), a usage error from Usagef (exit 2, with the command's
-// usage) or any other error (exit 2, or 1 when the program's Policy says it
-// is a refusal). Execute runs a root command and turns that into an exit
-// code, printing what went wrong.
+// Command builds a command on an options struct from opts: its typed
+// flags (Flag), its argument (Arg), the checks and bindings run before
+// the body (Bind). A command is a cobra.Command whose RunE returns nil
+// (done), a Refused error (exit 1), a usage error from Usagef (exit 2,
+// with the command's usage) or any other error (exit 2, or 1 when the
+// program's Policy says it is a refusal). Execute runs a root command and
+// turns that into an exit code, printing what went wrong.
 package cmdkit
 
 import (
@@ -266,27 +268,34 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, p Policy) 
 	return ExitError
 }
 
-// markRuns wraps every RunE of the tree so that Execute can tell the
-// command's own errors from cobra's.
+// markRuns wraps every RunE and PreRunE (a command's binding, see Bind)
+// of the tree so that Execute can tell the command's own errors from
+// cobra's.
 func markRuns(c *cobra.Command) {
-	if c.RunE != nil && c.Annotations[annotWrapped] == "" {
+	if c.Annotations[annotWrapped] == "" {
 		if c.Annotations == nil {
 			c.Annotations = map[string]string{}
 		}
 		c.Annotations[annotWrapped] = "1"
-		run := c.RunE
-		c.RunE = func(cmd *cobra.Command, args []string) error {
-			if err := run(cmd, args); err != nil {
-				if errors.Is(err, errShowUsage) {
-					return err
-				}
-				return &runError{err}
-			}
-			return nil
-		}
+		c.PreRunE, c.RunE = markRun(c.PreRunE), markRun(c.RunE)
 	}
 	for _, sub := range c.Commands() {
 		markRuns(sub)
+	}
+}
+
+func markRun(run func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
+	if run == nil {
+		return nil
+	}
+	return func(cmd *cobra.Command, args []string) error {
+		if err := run(cmd, args); err != nil {
+			if errors.Is(err, errShowUsage) {
+				return err
+			}
+			return &runError{err}
+		}
+		return nil
 	}
 }
 
@@ -356,8 +365,8 @@ func normalizeArgs(root *cobra.Command, args []string) []string {
 	return out
 }
 
-// NeedFlags is a bind for New that fails with a usage error naming the
-// first of the flags left empty ("--id is required").
+// NeedFlags is a bind (see Bind) that fails with a usage error naming
+// the first of the flags left empty ("--id is required").
 func NeedFlags(names ...string) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, _ []string) error {
 		for _, n := range names {
@@ -369,35 +378,15 @@ func NeedFlags(names ...string) func(*cobra.Command, []string) error {
 	}
 }
 
-// pick returns runF when a test gave one (to see the parsed options
-// without running), else run: the seam of every command constructor,
-// NewCmdX(…, runF).
-func pick[O any](runF, run func(context.Context, O) error) func(context.Context, O) error {
-	if runF != nil {
-		return runF
-	}
-	return run
-}
-
-// Complete registers fixed completions for a flag's value.
-func Complete(cmd *cobra.Command, flag string, values ...string) {
-	cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
-}
-
-// New completes a command: its RunE binds the positional arguments (and
-// checks the flags) with bind, when not nil, then runs run — or runF, a
-// test's seam — on the options o. Flags are added to the command it
-// returns.
-func New[O any](cmd *cobra.Command, o O, bind func(cmd *cobra.Command, args []string) error, runF, run func(context.Context, O) error) *cobra.Command {
-	cmd.RunE = func(c *cobra.Command, args []string) error {
-		if bind != nil {
-			if err := bind(c, args); err != nil {
-				return err
-			}
+// Require is a bind (see Bind) that, once the flags are parsed, fails
+// with a usage error unless ok() holds.
+func Require(ok func() bool, format string, args ...any) func(*cobra.Command, []string) error {
+	return func(*cobra.Command, []string) error {
+		if !ok() {
+			return Usagef(format, args...)
 		}
-		return pick(runF, run)(c.Context(), o)
+		return nil
 	}
-	return cmd
 }
 
 // List is the JSON object {key: xs}, with [] rather than null when xs is
@@ -407,15 +396,4 @@ func List[T any](key string, xs []T) map[string]any {
 		xs = []T{}
 	}
 	return map[string]any{key: xs}
-}
-
-// Require is a bind for New that, once the flags are parsed, fails with
-// a usage error unless ok() holds.
-func Require(ok func() bool, format string, args ...any) func(*cobra.Command, []string) error {
-	return func(*cobra.Command, []string) error {
-		if !ok() {
-			return Usagef(format, args...)
-		}
-		return nil
-	}
 }

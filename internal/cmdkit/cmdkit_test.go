@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -169,6 +171,63 @@ func TestWrap(t *testing.T) {
 	for _, tt := range tests {
 		if got := wrap(tt.text, "    ", tt.width); got != tt.want {
 			t.Errorf("wrap(%q, %d) = %q, want %q", tt.text, tt.width, got, tt.want)
+		}
+	}
+}
+
+// opts is what a command built by Command binds to.
+type opts struct {
+	name  string
+	n     int
+	big   int64
+	on    bool
+	wait  time.Duration
+	steps []string
+}
+
+// TestCommand: Command's flags of every type bind with their defaults,
+// Arg binds the argument, binds run in order before the body, a refusal
+// from a bind is one, and ParseWith parses without running the body.
+func TestCommand(t *testing.T) {
+	t.Parallel()
+	build := func(o *opts, ran *bool) *cobra.Command {
+		return Command(o, func(context.Context, *opts) error { *ran = true; return nil }, "greet NAME", "say hello",
+			Arg(&o.name, "NAME"),
+			Flag(&o.n, "n", 3, "times"), Flag(&o.big, "big", 7, "big"), Flag(&o.on, "on", false, "on"), Flag(&o.wait, "wait", time.Second, "wait"),
+			Bind(func(*cobra.Command, []string) error { o.steps = append(o.steps, "first"); return nil }),
+			Bind(func(*cobra.Command, []string) error {
+				o.steps = append(o.steps, "second")
+				if o.name == "nobody" {
+					return Refused(errors.New("no one to greet"))
+				}
+				return nil
+			}))
+	}
+	tests := []struct {
+		args []string
+		code int
+		want opts
+	}{
+		{[]string{"greet", "Ann"}, 0, opts{name: "Ann", n: 3, big: 7, wait: time.Second, steps: []string{"first", "second"}}},
+		{[]string{"greet", "--n", "5", "--big=9", "--on", "--wait", "2m", "Bob"}, 0, opts{name: "Bob", n: 5, big: 9, on: true, wait: 2 * time.Minute, steps: []string{"first", "second"}}},
+		{[]string{"greet", "nobody"}, 1, opts{name: "nobody", n: 3, big: 7, wait: time.Second, steps: []string{"first", "second"}}},
+		{[]string{"greet"}, 2, opts{n: 3, big: 7, wait: time.Second}},
+		{[]string{"greet", "--n", "x", "Ann"}, 2, opts{n: 0, big: 7, wait: time.Second}}, // pflag zeroes what it could not parse
+	}
+	for _, tt := range tests {
+		var o opts
+		var ran bool
+		var out, errw bytes.Buffer
+		root := NewRoot(Spec{Name: "tool", Stdout: &out, Stderr: &errw})
+		root.AddCommand(build(&o, &ran))
+		code := Execute(context.Background(), root, tt.args, Policy{})
+		if code != tt.code || ran != (code == 0) || fmt.Sprint(o) != fmt.Sprint(tt.want) {
+			t.Errorf("tool %q = exit %d, ran %v, options %+v; want exit %d, options %+v\n%s", tt.args, code, ran, o, tt.code, tt.want, errw.String())
+		}
+		var p opts
+		ran = false
+		if code := ParseWith(NewRoot(Spec{Name: "tool", Stdout: &out, Stderr: &errw}), build(&p, &ran), tt.args); code != tt.code || ran || fmt.Sprint(p) != fmt.Sprint(tt.want) {
+			t.Errorf("ParseWith %q = exit %d, ran %v, options %+v; want exit %d without running, options %+v", tt.args, code, ran, p, tt.code, tt.want)
 		}
 	}
 }

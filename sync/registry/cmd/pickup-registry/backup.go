@@ -11,9 +11,8 @@ import (
 	"github.com/pickup-terminal/pickup/sync/registry"
 )
 
-func newCmdBackup(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return withJSON(newArgCmd(g, "backup [--json] FILE",
-		"write a consistent copy of the registry to FILE (0600), also while serve runs", runF, backupRun))
+func newCmdBackup(g *globals) *cobra.Command {
+	return newArgCmd(g, "backup [--json] FILE", "write a consistent copy of the registry to FILE (0600), also while serve runs", backupRun, withJSON)
 }
 
 type backupJSON struct {
@@ -31,10 +30,10 @@ func backupRun(ctx context.Context, o *argOptions) error {
 	})
 }
 
-func newCmdRestore(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
-	cmd := withJSON(newArgCmd(g, "restore [--json] FILE",
-		"replace the registry's database with a backup (serve must be stopped); terminals resync and send back what the copy lacks", runF, restoreRun))
-	cmd.Long = `Replace the registry's database with FILE, a copy written by backup.
+func newCmdRestore(g *globals) *cobra.Command {
+	return newArgCmd(g, "restore [--json] FILE",
+		"replace the registry's database with a backup (serve must be stopped); terminals resync and send back what the copy lacks", restoreRun, withJSON,
+		cmdkit.Long(`Replace the registry's database with FILE, a copy written by backup.
 
 Stop serve first: restore refuses while a serve holds the data folder.
 FILE must be a pickup-registry database that passes SQLite's integrity
@@ -43,8 +42,7 @@ The restored registry gets a new dataset id: at its next sync every
 terminal notices, pushes its whole journal again (the registry keeps each
 fact once, by its event id) and pulls from scratch, so handovers recorded
 after the backup come back. Terminals enrolled after the backup must be
-enrolled again.`
-	return cmd
+enrolled again.`))
 }
 
 func restoreRun(ctx context.Context, o *argOptions) error {

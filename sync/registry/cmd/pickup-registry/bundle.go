@@ -13,8 +13,8 @@ import (
 	"github.com/pickup-terminal/pickup/sync/registry"
 )
 
-func newCmdBundleImport(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return withJSON(newArgCmd(g, "import FILE", "take a terminal's facts bundle (from pickup bundle export)", runF, bundleImportRun))
+func newCmdBundleImport(g *globals) *cobra.Command {
+	return newArgCmd(g, "import FILE", "take a terminal's facts bundle (from pickup bundle export)", bundleImportRun, withJSON)
 }
 
 func bundleImportRun(ctx context.Context, o *argOptions) error {
@@ -48,18 +48,12 @@ type bundleExportOptions struct {
 	file   string
 }
 
-func newCmdBundleExport(g *globals, runF func(context.Context, *bundleExportOptions) error) *cobra.Command {
-	o := &bundleExportOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "export --centre ID [--after N] FILE",
-		Short: "write a centre's pull as a signed bundle for pickup bundle import", Args: cmdkit.ExactArgs(1)}, o,
-		func(cmd *cobra.Command, args []string) error {
-			o.file = args[0]
-			return cmdkit.NeedFlags("centre")(cmd, args)
-		},
-		runF, bundleExportRun))
-	cmd.Flags().StringVar(&o.centre, "centre", "", "centre id")
-	cmd.Flags().Int64Var(&o.after, "after", 0, "the terminal's cursor (0: everything)")
-	return cmd
+func newCmdBundleExport(o *bundleExportOptions) *cobra.Command {
+	return cmdkit.Command(o, bundleExportRun, "export --centre ID [--after N] FILE", "write a centre's pull as a signed bundle for pickup bundle import",
+		withJSON, cmdkit.Args(cmdkit.ExactArgs(1)),
+		cmdkit.Bind(func(_ *cobra.Command, args []string) error { o.file = args[0]; return nil }), cmdkit.Bind(cmdkit.NeedFlags("centre")),
+		cmdkit.Flag(&o.centre, "centre", "", "centre id"),
+		cmdkit.Flag(&o.after, "after", 0, "the terminal's cursor (0: everything)"))
 }
 
 func bundleExportRun(ctx context.Context, o *bundleExportOptions) error {

@@ -20,10 +20,10 @@ import (
 
 // The campaigns, the requests of professionals, their codes and letters.
 
-func newCmdCampaignImport(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return withJSON(newArgCmd(g, "import [--json] FILE.json",
+func newCmdCampaignImport(g *globals) *cobra.Command {
+	return newArgCmd(g, "import [--json] FILE.json",
 		"add a campaign (phases with request and pickup dates, parcel kinds, professions) or update one imported before; every problem of the file is listed with its line and nothing is stored unless the whole file is valid (exit 1)",
-		runF, campaignImportRun))
+		campaignImportRun, withJSON)
 }
 
 func campaignImportRun(ctx context.Context, o *argOptions) error {
@@ -60,8 +60,8 @@ func campaignImportRun(ctx context.Context, o *argOptions) error {
 	})
 }
 
-func newCmdCampaignList(g *globals, runF func(context.Context, *globals) error) *cobra.Command {
-	return newListCmd(g, "list [--json]", "list the campaigns with their phases, where each stands today, and their requests", runF, campaignListRun)
+func newCmdCampaignList(g *globals) *cobra.Command {
+	return newListCmd(g, "list [--json]", "list the campaigns with their phases, where each stands today, and their requests", campaignListRun)
 }
 
 func campaignListRun(ctx context.Context, g *globals) error {
@@ -94,9 +94,8 @@ func campaignListRun(ctx context.Context, g *globals) error {
 		})
 }
 
-func newCmdCampaignShow(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return withJSON(newArgCmd(g, "show [--json] ID",
-		"one campaign: phases, professions, parcel contents and figures (--json: the full definition)", runF, campaignShowRun))
+func newCmdCampaignShow(g *globals) *cobra.Command {
+	return newArgCmd(g, "show [--json] ID", "one campaign: phases, professions, parcel contents and figures (--json: the full definition)", campaignShowRun, withJSON)
 }
 
 func campaignShowRun(ctx context.Context, o *argOptions) error {
@@ -146,25 +145,22 @@ type requestImportOptions struct {
 	file string
 }
 
-func newCmdRequestImport(g *globals, runF func(context.Context, *requestImportOptions) error) *cobra.Command {
-	o := &requestImportOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "import --campaign ID [--phase ID] [--lang L] [--dry-run] FILE.csv",
-		Short: "import validated requests (professional_id,name,profession,centre_id[,lang]) and issue codes; every problem is listed with its line and nothing is imported unless the whole file is valid (exit 1)",
-		Args:  cmdkit.ExactArgs(1)}, o,
-		func(c *cobra.Command, args []string) error {
+func newCmdRequestImport(o *requestImportOptions) *cobra.Command {
+	return cmdkit.Command(o, requestImportRun, "import --campaign ID [--phase ID] [--lang L] [--dry-run] FILE.csv",
+		"import validated requests (professional_id,name,profession,centre_id[,lang]) and issue codes; every problem is listed with its line and nothing is imported unless the whole file is valid (exit 1)",
+		withJSON, cmdkit.Args(cmdkit.ExactArgs(1)),
+		cmdkit.Bind(func(c *cobra.Command, args []string) error {
 			o.file = args[0]
 			if o.req.Campaign == "" {
 				return cmdkit.Usagef("--campaign is required (pickup-registry campaign list shows the campaigns)")
 			}
 			return nil
-		}, runF, requestImportRun))
-	f := cmd.Flags()
-	f.StringVar(&o.req.Campaign, "campaign", "", "the campaign the requests are for (see campaign list)")
-	f.StringVar(&o.req.Phase, "phase", "", "the phase the file is for (every profession must belong to it; default: each profession's own)")
-	f.StringVar(&o.req.Lang, "lang", "en", "letter language of rows without a lang column: fr, nl, de or en")
-	f.BoolVar(&o.req.DryRun, "dry-run", false, "check the file, import nothing")
-	cmdkit.Complete(cmd, "lang", "fr", "nl", "de", "en")
-	return cmd
+		}),
+		cmdkit.Flag(&o.req.Campaign, "campaign", "", "the campaign the requests are for (see campaign list)"),
+		cmdkit.Flag(&o.req.Phase, "phase", "", "the phase the file is for (every profession must belong to it; default: each profession's own)"),
+		cmdkit.Flag(&o.req.Lang, "lang", "en", "letter language of rows without a lang column: fr, nl, de or en"),
+		cmdkit.Flag(&o.req.DryRun, "dry-run", false, "check the file, import nothing"),
+		cmdkit.Complete("lang", "fr", "nl", "de", "en"))
 }
 
 func requestImportRun(ctx context.Context, o *requestImportOptions) error {
@@ -214,17 +210,15 @@ type codesOptions struct {
 	centre, qrDir, out string
 }
 
-func newCmdCodes(g *globals, runF func(context.Context, *codesOptions) error) *cobra.Command {
-	o := &codesOptions{globals: g}
-	cmd := cmdkit.New(&cobra.Command{Use: "codes --centre ID [--qr-dir DIR] [--out FILE]",
-		Short: "write a centre's pickups as CSV in the terminal's import format (with status), and QR images",
-		Args:  cmdkit.NoArgs}, o, cmdkit.NeedFlags("centre"), runF, codesRun)
-	f := cmd.Flags()
-	f.StringVar(&o.centre, "centre", "", "centre id")
-	f.StringVar(&o.qrDir, "qr-dir", "", "also write one QR PNG per code (signed payload) into DIR")
-	f.StringVar(&o.out, "out", "", "write the CSV to FILE instead of standard output")
-	cmd.MarkFlagDirname("qr-dir")
-	return cmd
+// newCmdCodes builds codes, with its subcommands (revoke, cancel, move).
+func newCmdCodes(o *codesOptions, subs ...*cobra.Command) *cobra.Command {
+	return cmdkit.Command(o, codesRun, "codes --centre ID [--qr-dir DIR] [--out FILE]",
+		"write a centre's pickups as CSV in the terminal's import format (with status), and QR images",
+		cmdkit.Bind(cmdkit.NeedFlags("centre")),
+		cmdkit.Flag(&o.centre, "centre", "", "centre id"),
+		cmdkit.Flag(&o.qrDir, "qr-dir", "", "also write one QR PNG per code (signed payload) into DIR"),
+		cmdkit.Flag(&o.out, "out", "", "write the CSV to FILE instead of standard output"),
+		cmdkit.Dirname("qr-dir"), cmdkit.Sub(subs...))
 }
 
 func codesRun(ctx context.Context, o *codesOptions) error {
@@ -250,11 +244,11 @@ type codeOptions struct {
 	centre string // codes move
 }
 
-// newCodeCmd builds a command whose one argument is a pickup code.
-func newCodeCmd(g *globals, use, short string, runF, run func(context.Context, *codeOptions) error) (*cobra.Command, *codeOptions) {
-	o := &codeOptions{globals: g}
-	return cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.ExactArgs(1)}, o,
-		func(cmd *cobra.Command, args []string) (err error) {
+// newCodeCmd builds a command whose one argument is a pickup code; opts
+// may add flags to o (a --centre flag is then required).
+func newCodeCmd(o *codeOptions, use, short string, run func(context.Context, *codeOptions) error, opts ...cmdkit.Opt) *cobra.Command {
+	return cmdkit.Command(o, run, use, short, append(opts, cmdkit.Args(cmdkit.ExactArgs(1)),
+		cmdkit.Bind(func(cmd *cobra.Command, args []string) (err error) {
 			if cmd.Flags().Lookup("centre") != nil {
 				if err := cmdkit.NeedFlags("centre")(cmd, args); err != nil {
 					return err
@@ -262,19 +256,17 @@ func newCodeCmd(g *globals, use, short string, runF, run func(context.Context, *
 			}
 			o.code, err = parseCodeArg(args[0])
 			return err
-		}, runF, run), o
+		}))...)
 }
 
-func newCmdCodesRevoke(g *globals, runF func(context.Context, *codeOptions) error) *cobra.Command {
-	cmd, _ := newCodeCmd(g, "revoke CODE", "cancel a pickup and revoke its code (terminals refuse its signed QR too)", runF,
+func newCmdCodesRevoke(g *globals) *cobra.Command {
+	return newCodeCmd(&codeOptions{globals: g}, "revoke CODE", "cancel a pickup and revoke its code (terminals refuse its signed QR too)",
 		codeAction((*registry.Registry).RevokeCode, "code %s cancelled and revoked\n"))
-	return cmd
 }
 
-func newCmdCodesCancel(g *globals, runF func(context.Context, *codeOptions) error) *cobra.Command {
-	cmd, _ := newCodeCmd(g, "cancel CODE", "cancel a pickup (request withdrawn)", runF,
+func newCmdCodesCancel(g *globals) *cobra.Command {
+	return newCodeCmd(&codeOptions{globals: g}, "cancel CODE", "cancel a pickup (request withdrawn)",
 		codeAction((*registry.Registry).CancelCode, "code %s cancelled\n"))
-	return cmd
 }
 
 // codeAction runs one registry call on the code and says it is done.
@@ -290,10 +282,9 @@ func codeAction(act func(*registry.Registry, context.Context, pickup.Code) error
 	}
 }
 
-func newCmdCodesMove(g *globals, runF func(context.Context, *codeOptions) error) *cobra.Command {
-	cmd, o := newCodeCmd(g, "move --centre ID CODE", "reassign a pickup to another centre", runF, codesMoveRun)
-	cmd.Flags().StringVar(&o.centre, "centre", "", "the new centre id")
-	return cmd
+func newCmdCodesMove(g *globals) *cobra.Command {
+	o := &codeOptions{globals: g}
+	return newCodeCmd(o, "move --centre ID CODE", "reassign a pickup to another centre", codesMoveRun, cmdkit.Flag(&o.centre, "centre", "", "the new centre id"))
 }
 
 func codesMoveRun(ctx context.Context, o *codeOptions) error {
@@ -312,19 +303,14 @@ type lettersOptions struct {
 	out     string
 }
 
-func newCmdLetters(g *globals, runF func(context.Context, *lettersOptions) error) *cobra.Command {
-	o := &lettersOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{
-		Use:   "letters [--centre ID] [--campaign ID] [--contact TEXT] --out DIR|FILE.pdf [--json]",
-		Short: "the professionals' letters (code as text and QR, centre, hours, dates, parcel), one page each in the request's language, for the pickups still expected: FILE.pdf gets them all for printing, DIR one PDF each for e-mail and index.csv",
-		Args:  cmdkit.NoArgs}, o,
-		cmdkit.Require(func() bool { return o.out != "" }, "--out is required: a FILE.pdf or a folder"), runF, lettersRun))
-	f := cmd.Flags()
-	f.StringVar(&o.letters.CentreID, "centre", "", "only this centre's professionals")
-	f.StringVar(&o.letters.CampaignID, "campaign", "", "only this campaign")
-	f.StringVar(&o.letters.Contact, "contact", "", "e-mail or phone printed under \"if you cannot come\"")
-	f.StringVar(&o.out, "out", "", "FILE.pdf (one merged PDF) or a folder (one PDF per professional)")
-	return cmd
+func newCmdLetters(o *lettersOptions) *cobra.Command {
+	return cmdkit.Command(o, lettersRun, "letters [--centre ID] [--campaign ID] [--contact TEXT] --out DIR|FILE.pdf [--json]",
+		"the professionals' letters (code as text and QR, centre, hours, dates, parcel), one page each in the request's language, for the pickups still expected: FILE.pdf gets them all for printing, DIR one PDF each for e-mail and index.csv",
+		withJSON, cmdkit.Bind(cmdkit.Require(func() bool { return o.out != "" }, "--out is required: a FILE.pdf or a folder")),
+		cmdkit.Flag(&o.letters.CentreID, "centre", "", "only this centre's professionals"),
+		cmdkit.Flag(&o.letters.CampaignID, "campaign", "", "only this campaign"),
+		cmdkit.Flag(&o.letters.Contact, "contact", "", "e-mail or phone printed under \"if you cannot come\""),
+		cmdkit.Flag(&o.out, "out", "", "FILE.pdf (one merged PDF) or a folder (one PDF per professional)"))
 }
 
 func lettersRun(ctx context.Context, o *lettersOptions) error {

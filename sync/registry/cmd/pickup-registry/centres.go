@@ -25,17 +25,13 @@ type centreAddOptions struct {
 	centre pickup.Centre
 }
 
-func newCmdCentreAdd(g *globals, runF func(context.Context, *centreAddOptions) error) *cobra.Command {
-	o := &centreAddOptions{globals: g}
-	cmd := cmdkit.New(&cobra.Command{Use: "add --id ID --name NAME [--address TEXT] [--hours TEXT]",
-		Short: "add a distribution centre", Args: cmdkit.NoArgs}, o,
-		cmdkit.NeedFlags("id", "name"), runF, centreAddRun)
-	f := cmd.Flags()
-	f.StringVar(&o.centre.ID, "id", "", "centre id (A-Z a-z 0-9 _ -)")
-	f.StringVar(&o.centre.Name, "name", "", "display name")
-	f.StringVar(&o.centre.Address, "address", "", "address shown in the wrong-centre answer")
-	f.StringVar(&o.centre.Hours, "hours", "", "opening hours")
-	return cmd
+func newCmdCentreAdd(o *centreAddOptions) *cobra.Command {
+	return cmdkit.Command(o, centreAddRun, "add --id ID --name NAME [--address TEXT] [--hours TEXT]", "add a distribution centre",
+		cmdkit.Bind(cmdkit.NeedFlags("id", "name")),
+		cmdkit.Flag(&o.centre.ID, "id", "", "centre id (A-Z a-z 0-9 _ -)"),
+		cmdkit.Flag(&o.centre.Name, "name", "", "display name"),
+		cmdkit.Flag(&o.centre.Address, "address", "", "address shown in the wrong-centre answer"),
+		cmdkit.Flag(&o.centre.Hours, "hours", "", "opening hours"))
 }
 
 func centreAddRun(ctx context.Context, o *centreAddOptions) error {
@@ -48,8 +44,8 @@ func centreAddRun(ctx context.Context, o *centreAddOptions) error {
 	})
 }
 
-func newCmdCentreImport(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return newArgCmd(g, "import FILE.csv", "add or update centres from a CSV file with columns id,name,address,hours", runF, centreImportRun)
+func newCmdCentreImport(g *globals) *cobra.Command {
+	return newArgCmd(g, "import FILE.csv", "add or update centres from a CSV file with columns id,name,address,hours", centreImportRun)
 }
 
 func centreImportRun(ctx context.Context, o *argOptions) error {
@@ -63,8 +59,8 @@ func centreImportRun(ctx context.Context, o *argOptions) error {
 	})
 }
 
-func newCmdCentreList(g *globals, runF func(context.Context, *globals) error) *cobra.Command {
-	return newListCmd(g, "list [--json]", "list the centres", runF, centreListRun)
+func newCmdCentreList(g *globals) *cobra.Command {
+	return newListCmd(g, "list [--json]", "list the centres", centreListRun)
 }
 
 func centreListRun(ctx context.Context, g *globals) error {
@@ -89,21 +85,18 @@ type terminalEnrolOptions struct {
 	url, qr string
 }
 
-func newCmdTerminalEnrol(g *globals, runF func(context.Context, *terminalEnrolOptions) error) *cobra.Command {
-	o := &terminalEnrolOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "enrol --centre ID [--url URL [--qr FILE.png]] [--ttl 24h] [--json]",
-		Short: "print a one-time, expiring enrolment code for a new terminal of the centre",
-		Long: "Prints a one-time, expiring enrolment code for a new terminal of the centre. With --url (the\n" +
-			"registry's address as the counters reach it) it also prints the whole enrolment as one line\n" +
-			"of text (enrolment_uri: address, code and TLS pin) that the counter window takes from its\n" +
-			"scanner or a paste, and with --qr writes that line as a QR code (PNG, 0600: it enrols a terminal).",
-		Args: cmdkit.NoArgs}, o,
-		cmdkit.NeedFlags("centre"), runF, terminalEnrolRun))
-	cmd.Flags().StringVar(&o.centre, "centre", "", "centre id")
-	cmd.Flags().DurationVar(&o.ttl, "ttl", registry.DefaultEnrolmentTTL, "how long the code stays valid")
-	cmd.Flags().StringVar(&o.url, "url", "", "the registry's address as the counters reach it (https://HOST:PORT): adds the one-line enrolment text")
-	cmd.Flags().StringVar(&o.qr, "qr", "", "write the enrolment text as a QR code to this PNG file (needs --url)")
-	return cmd
+func newCmdTerminalEnrol(o *terminalEnrolOptions) *cobra.Command {
+	return cmdkit.Command(o, terminalEnrolRun, "enrol --centre ID [--url URL [--qr FILE.png]] [--ttl 24h] [--json]",
+		"print a one-time, expiring enrolment code for a new terminal of the centre", withJSON,
+		cmdkit.Long("Prints a one-time, expiring enrolment code for a new terminal of the centre. With --url (the\n"+
+			"registry's address as the counters reach it) it also prints the whole enrolment as one line\n"+
+			"of text (enrolment_uri: address, code and TLS pin) that the counter window takes from its\n"+
+			"scanner or a paste, and with --qr writes that line as a QR code (PNG, 0600: it enrols a terminal)."),
+		cmdkit.Bind(cmdkit.NeedFlags("centre")),
+		cmdkit.Flag(&o.centre, "centre", "", "centre id"),
+		cmdkit.Flag(&o.ttl, "ttl", registry.DefaultEnrolmentTTL, "how long the code stays valid"),
+		cmdkit.Flag(&o.url, "url", "", "the registry's address as the counters reach it (https://HOST:PORT): adds the one-line enrolment text"),
+		cmdkit.Flag(&o.qr, "qr", "", "write the enrolment text as a QR code to this PNG file (needs --url)"))
 }
 
 // enrolmentOut is a fresh code and, with --url, its one-line text.
@@ -163,8 +156,8 @@ func terminalEnrolRun(ctx context.Context, o *terminalEnrolOptions) error {
 		})
 }
 
-func newCmdTerminalList(g *globals, runF func(context.Context, *globals) error) *cobra.Command {
-	return newListCmd(g, "list [--json]", "list the enrolled terminals", runF, terminalListRun)
+func newCmdTerminalList(g *globals) *cobra.Command {
+	return newListCmd(g, "list [--json]", "list the enrolled terminals", terminalListRun)
 }
 
 func terminalListRun(ctx context.Context, g *globals) error {
@@ -190,8 +183,8 @@ func terminalListRun(ctx context.Context, g *globals) error {
 		})
 }
 
-func newCmdTerminalRevoke(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return newArgCmd(g, "revoke ID", "revoke a terminal: its credentials are refused from now on", runF, terminalRevokeRun)
+func newCmdTerminalRevoke(g *globals) *cobra.Command {
+	return newArgCmd(g, "revoke ID", "revoke a terminal: its credentials are refused from now on", terminalRevokeRun)
 }
 
 func terminalRevokeRun(ctx context.Context, o *argOptions) error {
@@ -204,8 +197,8 @@ func terminalRevokeRun(ctx context.Context, o *argOptions) error {
 	})
 }
 
-func newCmdKeysRotate(g *globals, runF func(context.Context, *globals) error) *cobra.Command {
-	return newListCmd(g, "rotate [--json]", "make a new signing key current (earlier keys stay valid)", runF, keysRotateRun)
+func newCmdKeysRotate(g *globals) *cobra.Command {
+	return newListCmd(g, "rotate [--json]", "make a new signing key current (earlier keys stay valid)", keysRotateRun)
 }
 
 func keysRotateRun(ctx context.Context, g *globals) error {
@@ -217,8 +210,8 @@ func keysRotateRun(ctx context.Context, g *globals) error {
 		})
 }
 
-func newCmdKeysList(g *globals, runF func(context.Context, *globals) error) *cobra.Command {
-	return newListCmd(g, "list [--json]", "list the signing keys", runF, keysListRun)
+func newCmdKeysList(g *globals) *cobra.Command {
+	return newListCmd(g, "list [--json]", "list the signing keys", keysListRun)
 }
 
 func keysListRun(ctx context.Context, g *globals) error {

@@ -17,17 +17,16 @@ type recommendOptions struct {
 	clear   bool   // --clear
 }
 
-func newCmdConfigRecommendedVersion(g *globals, runF func(context.Context, *recommendOptions) error) *cobra.Command {
-	o := &recommendOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "recommended-version [VERSION | --clear] [--json]",
-		Short: "show or set the counter version the registry recommends (the counters running an older one say so; nothing installs by itself)",
-		Args: func(cmd *cobra.Command, args []string) error {
+func newCmdConfigRecommendedVersion(o *recommendOptions) *cobra.Command {
+	return cmdkit.Command(o, configRecommendedVersionRun, "recommended-version [VERSION | --clear] [--json]",
+		"show or set the counter version the registry recommends (the counters running an older one say so; nothing installs by itself)", withJSON,
+		cmdkit.Args(func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return cmdkit.Usagef("want at most one version, got %d arguments", len(args))
 			}
 			return nil
-		}}, o,
-		func(_ *cobra.Command, args []string) error {
+		}),
+		cmdkit.Bind(func(_ *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.version = args[0]
 			}
@@ -35,9 +34,8 @@ func newCmdConfigRecommendedVersion(g *globals, runF func(context.Context, *reco
 				return cmdkit.Usagef("give a version or --clear, not both")
 			}
 			return nil
-		}, runF, configRecommendedVersionRun))
-	cmd.Flags().BoolVar(&o.clear, "clear", false, "recommend no version any more")
-	return cmd
+		}),
+		cmdkit.Flag(&o.clear, "clear", false, "recommend no version any more"))
 }
 
 func configRecommendedVersionRun(ctx context.Context, o *recommendOptions) error {

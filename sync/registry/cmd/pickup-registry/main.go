@@ -8,9 +8,9 @@
 // arguments. Exit codes: 0 done, 1 refused or not found, 2 usage or system
 // error.
 //
-// Each command is built by a newCmd… function from an options struct (its
-// flags and arguments, typed) and runs in a …Run function, on the command
-// kit internal/cmdkit (cobra). A new command goes in the file of its
+// Each command is built by a newCmd… function, one cmdkit.Command call on
+// an options struct (its flags and arguments, typed), and runs in a …Run
+// function, on the command kit internal/cmdkit (cobra). A new command goes in the file of its
 // theme (centres.go: centres, terminals, keys; campaigns.go: campaigns,
 // requests, codes, letters; stock.go: shipments and reports; bundle.go;
 // serve.go; operators.go: the web console's operators) or a new one, and
@@ -54,13 +54,12 @@ type globals struct {
 // annotJSON marks the commands that print JSON with --json.
 const annotJSON = "json"
 
-// withJSON marks cmd as one that prints JSON with --json.
-func withJSON(cmd *cobra.Command) *cobra.Command {
+// withJSON marks cmd as one that prints JSON with --json (a cmdkit.Opt).
+func withJSON(cmd *cobra.Command) {
 	if cmd.Annotations == nil {
 		cmd.Annotations = map[string]string{}
 	}
 	cmd.Annotations[annotJSON] = "1"
-	return cmd
 }
 
 const long = `pickup-registry — the reference central registry of Pickup.
@@ -82,32 +81,30 @@ func newRoot(g *globals) *cobra.Command {
 		}
 		return nil
 	}
-	codes := newCmdCodes(g, nil)
-	codes.AddCommand(newCmdCodesRevoke(g, nil), newCmdCodesCancel(g, nil), newCmdCodesMove(g, nil))
 	root.AddCommand(
-		newCmdServe(g, nil),
+		newCmdServe(&serveOptions{globals: g}),
 		cmdkit.Group("centre", "the distribution centres",
-			newCmdCentreAdd(g, nil), newCmdCentreImport(g, nil), newCmdCentreList(g, nil)),
+			newCmdCentreAdd(&centreAddOptions{globals: g}), newCmdCentreImport(g), newCmdCentreList(g)),
 		cmdkit.Group("campaign", "the campaigns: phases, parcel kinds, professions",
-			newCmdCampaignImport(g, nil), newCmdCampaignList(g, nil), newCmdCampaignShow(g, nil)),
-		cmdkit.Group("request", "validated requests", newCmdRequestImport(g, nil)),
-		codes,
-		newCmdLetters(g, nil),
+			newCmdCampaignImport(g), newCmdCampaignList(g), newCmdCampaignShow(g)),
+		cmdkit.Group("request", "validated requests", newCmdRequestImport(&requestImportOptions{globals: g})),
+		newCmdCodes(&codesOptions{globals: g}, newCmdCodesRevoke(g), newCmdCodesCancel(g), newCmdCodesMove(g)),
+		newCmdLetters(&lettersOptions{globals: g}),
 		cmdkit.Group("terminal", "the counters' terminals",
-			newCmdTerminalEnrol(g, nil), newCmdTerminalList(g, nil), newCmdTerminalRevoke(g, nil)),
-		newCmdSchedule(g, nil),
-		newCmdPlan(g, nil),
-		newCmdShip(g, nil),
-		newCmdReport(g, nil),
-		newCmdShipments(g, nil),
-		newCmdDemo(g, nil),
-		cmdkit.Group("bundle", "sync by USB stick", newCmdBundleImport(g, nil), newCmdBundleExport(g, nil)),
-		cmdkit.Group("keys", "the signing keys of the codes", newCmdKeysRotate(g, nil), newCmdKeysList(g, nil)),
+			newCmdTerminalEnrol(&terminalEnrolOptions{globals: g}), newCmdTerminalList(g), newCmdTerminalRevoke(g)),
+		newCmdSchedule(&scheduleOptions{globals: g}),
+		newCmdPlan(&scheduleOptions{globals: g}),
+		newCmdShip(&shipOptions{globals: g}),
+		newCmdReport(&reportOptions{globals: g}),
+		newCmdShipments(&shipmentsOptions{globals: g}),
+		newCmdDemo(&demoOptions{globals: g}),
+		cmdkit.Group("bundle", "sync by USB stick", newCmdBundleImport(g), newCmdBundleExport(&bundleExportOptions{globals: g})),
+		cmdkit.Group("keys", "the signing keys of the codes", newCmdKeysRotate(g), newCmdKeysList(g)),
 		cmdkit.Group("operator", "the operators of the web console (/console/ of serve)",
-			newCmdOperatorAdd(g, nil), newCmdOperatorList(g, nil), newCmdOperatorRemove(g, nil)),
-		cmdkit.Group("config", "the registry's settings", newCmdConfigRecommendedVersion(g, nil)),
-		newCmdBackup(g, nil),
-		newCmdRestore(g, nil),
+			newCmdOperatorAdd(&operatorAddOptions{globals: g}), newCmdOperatorList(g), newCmdOperatorRemove(g)),
+		cmdkit.Group("config", "the registry's settings", newCmdConfigRecommendedVersion(&recommendOptions{globals: g})),
+		newCmdBackup(g),
+		newCmdRestore(g),
 	)
 	return root
 }
@@ -197,14 +194,14 @@ type argOptions struct {
 }
 
 // newArgCmd builds a command with one argument and no flags of its own.
-func newArgCmd(g *globals, use, short string, runF, run func(context.Context, *argOptions) error) *cobra.Command {
+func newArgCmd(g *globals, use, short string, run func(context.Context, *argOptions) error, opts ...cmdkit.Opt) *cobra.Command {
 	o := &argOptions{globals: g}
-	return cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.ExactArgs(1)}, o,
-		func(_ *cobra.Command, args []string) error { o.arg = args[0]; return nil }, runF, run)
+	return cmdkit.Command(o, run, use, short, append(opts, cmdkit.Args(cmdkit.ExactArgs(1)),
+		cmdkit.Bind(func(_ *cobra.Command, args []string) error { o.arg = args[0]; return nil }))...)
 }
 
 // newListCmd builds a command with no flags or arguments of its own that
 // prints JSON with --json.
-func newListCmd(g *globals, use, short string, runF, run func(context.Context, *globals) error) *cobra.Command {
-	return withJSON(cmdkit.New(&cobra.Command{Use: use, Short: short, Args: cmdkit.NoArgs}, g, nil, runF, run))
+func newListCmd(g *globals, use, short string, run func(context.Context, *globals) error) *cobra.Command {
+	return cmdkit.Command(g, run, use, short, withJSON)
 }

@@ -244,17 +244,11 @@ func TestParse(t *testing.T) {
 			shipOptions{globals: &globals{data: "E", json: true}, shipment: protocol.Shipment{CentreID: "gent", Item: "masks", Qty: 5, Ref: "R1"}}},
 	}
 	for _, tt := range tests {
-		var got *shipOptions
 		g := &globals{stdout: io.Discard, stderr: io.Discard}
 		root := newRoot(g)
 		root.PersistentFlags().Set("data", "D")
-		for _, c := range root.Commands() {
-			if c.Name() == "ship" {
-				root.RemoveCommand(c)
-			}
-		}
-		root.AddCommand(newCmdShip(g, func(_ context.Context, o *shipOptions) error { got = o; return nil }))
-		if code := cmdkit.Execute(context.Background(), root, tt.args, cmdkit.Policy{}); code != 0 || got == nil {
+		got := &shipOptions{globals: g}
+		if code := cmdkit.ParseWith(root, newCmdShip(got), tt.args); code != 0 {
 			t.Fatalf("%q: exit %d", tt.args, code)
 		}
 		if got.shipment != tt.want.shipment || got.data != tt.want.data || got.json != tt.want.json {

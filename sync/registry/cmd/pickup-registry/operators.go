@@ -21,13 +21,10 @@ type operatorAddOptions struct {
 	name string
 }
 
-func newCmdOperatorAdd(g *globals, runF func(context.Context, *operatorAddOptions) error) *cobra.Command {
-	o := &operatorAddOptions{globals: g}
-	cmd := cmdkit.New(&cobra.Command{Use: "add --name NAME",
-		Short: "add an operator of the web console; the password is read from standard input (its first line, 12 characters or more)",
-		Args:  cmdkit.NoArgs}, o, cmdkit.NeedFlags("name"), runF, operatorAddRun)
-	cmd.Flags().StringVar(&o.name, "name", "", "operator name (A-Z a-z 0-9 . _ -)")
-	return cmd
+func newCmdOperatorAdd(o *operatorAddOptions) *cobra.Command {
+	return cmdkit.Command(o, operatorAddRun, "add --name NAME",
+		"add an operator of the web console; the password is read from standard input (its first line, 12 characters or more)",
+		cmdkit.Bind(cmdkit.NeedFlags("name")), cmdkit.Flag(&o.name, "name", "", "operator name (A-Z a-z 0-9 . _ -)"))
 }
 
 // readPassword reads the first line of r (without its line ending).
@@ -57,8 +54,8 @@ func operatorAddRun(ctx context.Context, o *operatorAddOptions) error {
 	})
 }
 
-func newCmdOperatorList(g *globals, runF func(context.Context, *globals) error) *cobra.Command {
-	return newListCmd(g, "list [--json]", "list the operators of the web console, their open sessions and lockouts", runF, operatorListRun)
+func newCmdOperatorList(g *globals) *cobra.Command {
+	return newListCmd(g, "list [--json]", "list the operators of the web console, their open sessions and lockouts", operatorListRun)
 }
 
 func operatorListRun(ctx context.Context, g *globals) error {
@@ -82,8 +79,8 @@ func operatorListRun(ctx context.Context, g *globals) error {
 		})
 }
 
-func newCmdOperatorRemove(g *globals, runF func(context.Context, *argOptions) error) *cobra.Command {
-	return newArgCmd(g, "remove NAME", "remove an operator of the web console (their sessions end at once)", runF, operatorRemoveRun)
+func newCmdOperatorRemove(g *globals) *cobra.Command {
+	return newArgCmd(g, "remove NAME", "remove an operator of the web console (their sessions end at once)", operatorRemoveRun)
 }
 
 func operatorRemoveRun(ctx context.Context, o *argOptions) error {

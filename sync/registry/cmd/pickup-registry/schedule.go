@@ -47,20 +47,19 @@ func (o *scheduleOptions) selection() (registry.ScheduleOptions, error) {
 	return opt, nil
 }
 
-func scheduleFlags(cmd *cobra.Command, o *scheduleOptions) {
-	f := cmd.Flags()
-	f.StringVar(&o.from, "from", "", "first week: a day (YYYY-MM-DD) or an ISO week (2020-W47); default this week")
-	f.IntVar(&o.weeks, "weeks", registry.DefaultScheduleWeeks, "number of weeks")
-	f.StringVar(&o.centre, "centre", "", "one centre (default: every centre)")
-	f.BoolVar(&o.csv, "csv", false, "CSV for Excel (';', UTF-8 with BOM, decimal commas)")
+// flags are the flags schedule and plan share.
+func (o *scheduleOptions) flags() cmdkit.Opt {
+	return cmdkit.Opts(withJSON,
+		cmdkit.Flag(&o.from, "from", "", "first week: a day (YYYY-MM-DD) or an ISO week (2020-W47); default this week"),
+		cmdkit.Flag(&o.weeks, "weeks", registry.DefaultScheduleWeeks, "number of weeks"),
+		cmdkit.Flag(&o.centre, "centre", "", "one centre (default: every centre)"),
+		cmdkit.Flag(&o.csv, "csv", false, "CSV for Excel (';', UTF-8 with BOM, decimal commas)"))
 }
 
-func newCmdSchedule(g *globals, runF func(context.Context, *scheduleOptions) error) *cobra.Command {
-	o := &scheduleOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{
-		Use:   "schedule [--from DATE|WEEK] [--weeks N] [--centre ID] [--json|--csv|--pdf FILE [--lang L]]",
-		Short: "the weekly schedule: per week and centre, the groups whose window is open, parcels expected and items needed",
-		Long: `The weekly schedule: per week (Monday to Sunday) and centre, the
+func newCmdSchedule(o *scheduleOptions) *cobra.Command {
+	return cmdkit.Command(o, scheduleRun, "schedule [--from DATE|WEEK] [--weeks N] [--centre ID] [--json|--csv|--pdf FILE [--lang L]]",
+		"the weekly schedule: per week and centre, the groups whose window is open, parcels expected and items needed",
+		o.flags(), cmdkit.Long(`The weekly schedule: per week (Monday to Sunday) and centre, the
 professional groups whose pickup window is open, the parcels still expected
 (not collected, not cancelled) and the items they need per item and size.
 
@@ -69,14 +68,11 @@ on: by the centre's handovers per day of the week so far ("pace"), or
 evenly when the centre has fewer than 20 handovers ("even"). Glove sizes
 follow the sizes chosen so far at the centre, or nationally when it has
 none yet. --pdf writes the schedule an administration can publish, in
---lang (fr, nl, de, en).`,
-		Args: cmdkit.NoArgs}, o, cmdkit.Require(func() bool { return o.pdf == "" || !o.csv && !o.json },
-		"--pdf writes a file: not with --csv or --json"), runF, scheduleRun))
-	scheduleFlags(cmd, o)
-	cmd.Flags().StringVar(&o.pdf, "pdf", "", "write the schedule as a PDF to FILE")
-	cmd.Flags().StringVar(&o.lang, "lang", "", "language of the PDF: fr, nl, de or en (default: from the environment)")
-	cmdkit.Complete(cmd, "lang", "fr", "nl", "de", "en")
-	return cmd
+--lang (fr, nl, de, en).`),
+		cmdkit.Bind(cmdkit.Require(func() bool { return o.pdf == "" || !o.csv && !o.json }, "--pdf writes a file: not with --csv or --json")),
+		cmdkit.Flag(&o.pdf, "pdf", "", "write the schedule as a PDF to FILE"),
+		cmdkit.Flag(&o.lang, "lang", "", "language of the PDF: fr, nl, de or en (default: from the environment)"),
+		cmdkit.Complete("lang", "fr", "nl", "de", "en"))
 }
 
 func scheduleRun(ctx context.Context, o *scheduleOptions) error {
@@ -111,19 +107,14 @@ func scheduleRun(ctx context.Context, o *scheduleOptions) error {
 	})
 }
 
-func newCmdPlan(g *globals, runF func(context.Context, *scheduleOptions) error) *cobra.Command {
-	o := &scheduleOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{
-		Use:   "plan [--from DATE|WEEK] [--weeks N] [--centre ID] [--json|--csv]",
-		Short: "the shipment plan: per week and centre, what to ship beyond the stock on hand and in transit",
-		Long: `The shipment plan: the schedule's needs, per week and centre, minus
+func newCmdPlan(o *scheduleOptions) *cobra.Command {
+	return cmdkit.Command(o, planRun, "plan [--from DATE|WEEK] [--weeks N] [--centre ID] [--json|--csv]",
+		"the shipment plan: per week and centre, what to ship beyond the stock on hand and in transit",
+		o.flags(), cmdkit.Long(`The shipment plan: the schedule's needs, per week and centre, minus
 the centre's stock on hand (as its terminals reported it) and in transit
 (shipped, not yet received), as the quantities to ship, rounded up to whole
 boxes where the campaign ships boxes. It runs from this week on: stock is
-used up from today. 'ship --plan WEEK' records the shipments through WEEK.`,
-		Args: cmdkit.NoArgs}, o, nil, runF, planRun))
-	scheduleFlags(cmd, o)
-	return cmd
+used up from today. 'ship --plan WEEK' records the shipments through WEEK.`))
 }
 
 func planRun(ctx context.Context, o *scheduleOptions) error {

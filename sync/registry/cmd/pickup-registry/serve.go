@@ -22,12 +22,10 @@ type serveOptions struct {
 	logLevel        string
 }
 
-func newCmdServe(g *globals, runF func(context.Context, *serveOptions) error) *cobra.Command {
-	o := &serveOptions{globals: g}
-	cmd := cmdkit.New(&cobra.Command{Use: "serve --listen ADDR [--tls-cert F --tls-key F | --dev-tls]",
-		Short: "serve the sync protocol (/v1/) to the terminals until interrupted; plain HTTP only on a loopback address",
-		Args:  cmdkit.NoArgs}, o,
-		func(*cobra.Command, []string) error {
+func newCmdServe(o *serveOptions) *cobra.Command {
+	return cmdkit.Command(o, serveRun, "serve --listen ADDR [--tls-cert F --tls-key F | --dev-tls]",
+		"serve the sync protocol (/v1/) to the terminals until interrupted; plain HTTP only on a loopback address",
+		cmdkit.Bind(func(*cobra.Command, []string) error {
 			if (o.tlsCert == "") != (o.tlsKey == "") {
 				return cmdkit.Usagef("--tls-cert and --tls-key go together")
 			}
@@ -35,15 +33,13 @@ func newCmdServe(g *globals, runF func(context.Context, *serveOptions) error) *c
 				return cmdkit.Usagef("--dev-tls or --tls-cert/--tls-key, not both")
 			}
 			return nil
-		}, runF, serveRun)
-	f := cmd.Flags()
-	f.StringVar(&o.listen, "listen", "127.0.0.1:8443", "address to listen on, host:port")
-	f.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM)")
-	f.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM)")
-	f.BoolVar(&o.devTLS, "dev-tls", false, "use a self-signed certificate kept in DATA/dev-tls (enrolment codes pin it)")
-	f.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
-	cmdkit.Complete(cmd, "log-level", "debug", "info", "warn", "error")
-	return cmd
+		}),
+		cmdkit.Flag(&o.listen, "listen", "127.0.0.1:8443", "address to listen on, host:port"),
+		cmdkit.Flag(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM)"),
+		cmdkit.Flag(&o.tlsKey, "tls-key", "", "TLS private key file (PEM)"),
+		cmdkit.Flag(&o.devTLS, "dev-tls", false, "use a self-signed certificate kept in DATA/dev-tls (enrolment codes pin it)"),
+		cmdkit.Flag(&o.logLevel, "log-level", "info", "debug, info, warn or error"),
+		cmdkit.Complete("log-level", "debug", "info", "warn", "error"))
 }
 
 func isLoopback(addr string) (bool, error) {

@@ -26,36 +26,31 @@ type shipOptions struct {
 	dryRun   bool
 }
 
-func newCmdShip(g *globals, runF func(context.Context, *shipOptions) error) *cobra.Command {
-	o := &shipOptions{globals: g}
+func newCmdShip(o *shipOptions) *cobra.Command {
 	need := cmdkit.NeedFlags("centre", "item")
-	cmd := withJSON(cmdkit.New(&cobra.Command{
-		Use:   "ship --centre ID --item ITEM [--size S] --qty N [--ref R] | ship --plan WEEK [--centre ID] [--yes|--dry-run]",
-		Short: "record a shipment of stock to a centre, or the shipment plan's shipments through a week in one step",
-		Args:  cmdkit.NoArgs}, o, func(cmd *cobra.Command, args []string) error {
-		if o.plan != "" {
-			if o.shipment.Item != "" || o.shipment.Size != "" || o.shipment.Qty != 0 || o.shipment.Ref != "" {
-				return cmdkit.Usagef("--plan takes the items and quantities from the plan: not with --item, --size, --qty or --ref")
+	return cmdkit.Command(o, shipRun, "ship --centre ID --item ITEM [--size S] --qty N [--ref R] | ship --plan WEEK [--centre ID] [--yes|--dry-run]",
+		"record a shipment of stock to a centre, or the shipment plan's shipments through a week in one step",
+		withJSON, cmdkit.Bind(func(cmd *cobra.Command, args []string) error {
+			if o.plan != "" {
+				if o.shipment.Item != "" || o.shipment.Size != "" || o.shipment.Qty != 0 || o.shipment.Ref != "" {
+					return cmdkit.Usagef("--plan takes the items and quantities from the plan: not with --item, --size, --qty or --ref")
+				}
+				return nil
 			}
-			return nil
-		}
-		if o.yes || o.dryRun {
-			return cmdkit.Usagef("--yes and --dry-run go with --plan")
-		}
-		return need(cmd, args)
-	}, runF, shipRun))
-	f := cmd.Flags()
-	f.StringVar(&o.plan, "plan", "", "record the shipment plan's shipments through WEEK (2020-W47 or a day), after showing them")
-	f.BoolVar(&o.yes, "yes", false, "with --plan: record without asking")
-	f.BoolVar(&o.dryRun, "dry-run", false, "with --plan: only show what would be shipped")
-	f.StringVar(&o.shipment.CentreID, "centre", "", "centre id")
-	f.StringVar(&o.shipment.Item, "item", "", "item id: gloves, masks, gowns, glasses, ffp2_masks")
-	f.StringVar(&o.shipment.Size, "size", "", "size, for sized items (gloves: S, M, L, XL)")
-	f.IntVar(&o.shipment.Qty, "qty", 0, "units shipped")
-	f.StringVar(&o.shipment.Ref, "ref", "", "delivery reference")
-	cmdkit.Complete(cmd, "item", itemIDs...)
-	cmdkit.Complete(cmd, "size", sizeNames...)
-	return cmd
+			if o.yes || o.dryRun {
+				return cmdkit.Usagef("--yes and --dry-run go with --plan")
+			}
+			return need(cmd, args)
+		}),
+		cmdkit.Flag(&o.plan, "plan", "", "record the shipment plan's shipments through WEEK (2020-W47 or a day), after showing them"),
+		cmdkit.Flag(&o.yes, "yes", false, "with --plan: record without asking"),
+		cmdkit.Flag(&o.dryRun, "dry-run", false, "with --plan: only show what would be shipped"),
+		cmdkit.Flag(&o.shipment.CentreID, "centre", "", "centre id"),
+		cmdkit.Flag(&o.shipment.Item, "item", "", "item id: gloves, masks, gowns, glasses, ffp2_masks"),
+		cmdkit.Flag(&o.shipment.Size, "size", "", "size, for sized items (gloves: S, M, L, XL)"),
+		cmdkit.Flag(&o.shipment.Qty, "qty", 0, "units shipped"),
+		cmdkit.Flag(&o.shipment.Ref, "ref", "", "delivery reference"),
+		cmdkit.Complete("item", itemIDs...), cmdkit.Complete("size", sizeNames...))
 }
 
 func shipRun(ctx context.Context, o *shipOptions) error {
@@ -79,17 +74,13 @@ type shipmentsOptions struct {
 	state  string
 }
 
-func newCmdShipments(g *globals, runF func(context.Context, *shipmentsOptions) error) *cobra.Command {
-	o := &shipmentsOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{
-		Use:   "shipments [--centre ID] [--state in_transit|received|discrepancy] [--json]",
-		Short: "list the shipments, newest first: in transit, received, or received otherwise than sent (discrepancy), with their receptions",
-		Args:  cmdkit.NoArgs}, o,
-		func(*cobra.Command, []string) error { o.filter.State = registry.ShipmentState(o.state); return nil }, runF, shipmentsRun))
-	cmd.Flags().StringVar(&o.filter.CentreID, "centre", "", "only this centre's shipments")
-	cmd.Flags().StringVar(&o.state, "state", "", "only shipments in this state")
-	cmdkit.Complete(cmd, "state", "in_transit", "received", "discrepancy")
-	return cmd
+func newCmdShipments(o *shipmentsOptions) *cobra.Command {
+	return cmdkit.Command(o, shipmentsRun, "shipments [--centre ID] [--state in_transit|received|discrepancy] [--json]",
+		"list the shipments, newest first: in transit, received, or received otherwise than sent (discrepancy), with their receptions",
+		withJSON, cmdkit.Bind(func(*cobra.Command, []string) error { o.filter.State = registry.ShipmentState(o.state); return nil }),
+		cmdkit.Flag(&o.filter.CentreID, "centre", "", "only this centre's shipments"),
+		cmdkit.Flag(&o.state, "state", "", "only shipments in this state"),
+		cmdkit.Complete("state", "in_transit", "received", "discrepancy"))
 }
 
 func shipmentsRun(ctx context.Context, o *shipmentsOptions) error {
@@ -143,18 +134,13 @@ func (v dateValue) Set(s string) error {
 
 func (dateValue) Type() string { return "date" }
 
-func newCmdReport(g *globals, runF func(context.Context, *reportOptions) error) *cobra.Command {
-	o := &reportOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{
-		Use:   "report [--from DATE] [--to DATE] [--csv | --json]",
-		Short: "per centre: expected, collected, double handovers, shipped vs handed over per item; per day of the period (default: from the first handover to today) the handovers, and the double handovers with both sides; --csv: the days, then the double handovers",
-		Args:  cmdkit.NoArgs}, o,
-		cmdkit.Require(func() bool { return !o.csv || !o.json }, "--csv or --json, not both"), runF, reportRun))
-	f := cmd.Flags()
-	f.Var(dateValue{&o.from}, "from", "first day, YYYY-MM-DD (default: the day of the first handover)")
-	f.Var(dateValue{&o.to}, "to", "last day, YYYY-MM-DD (default: today)")
-	f.BoolVar(&o.csv, "csv", false, "print CSV: one row per day and centre, then one per double handover")
-	return cmd
+func newCmdReport(o *reportOptions) *cobra.Command {
+	return cmdkit.Command(o, reportRun, "report [--from DATE] [--to DATE] [--csv | --json]",
+		"per centre: expected, collected, double handovers, shipped vs handed over per item; per day of the period (default: from the first handover to today) the handovers, and the double handovers with both sides; --csv: the days, then the double handovers",
+		withJSON, cmdkit.Bind(cmdkit.Require(func() bool { return !o.csv || !o.json }, "--csv or --json, not both")),
+		cmdkit.Var(dateValue{&o.from}, "from", "first day, YYYY-MM-DD (default: the day of the first handover)"),
+		cmdkit.Var(dateValue{&o.to}, "to", "last day, YYYY-MM-DD (default: today)"),
+		cmdkit.Flag(&o.csv, "csv", false, "print CSV: one row per day and centre, then one per double handover"))
 }
 
 func reportRun(ctx context.Context, o *reportOptions) error {
@@ -222,14 +208,9 @@ type demoOptions struct {
 	centres, requests int
 }
 
-func newCmdDemo(g *globals, runF func(context.Context, *demoOptions) error) *cobra.Command {
-	o := &demoOptions{globals: g}
-	cmd := withJSON(cmdkit.New(&cobra.Command{Use: "demo --centres K --requests N",
-		Short: "fill the registry with realistic synthetic centres, requests around today and shipments",
-		Args:  cmdkit.NoArgs}, o, nil, runF, demoRun))
-	cmd.Flags().IntVar(&o.centres, "centres", 3, "number of centres")
-	cmd.Flags().IntVar(&o.requests, "requests", 200, "number of requests")
-	return cmd
+func newCmdDemo(o *demoOptions) *cobra.Command {
+	return cmdkit.Command(o, demoRun, "demo --centres K --requests N", "fill the registry with realistic synthetic centres, requests around today and shipments",
+		withJSON, cmdkit.Flag(&o.centres, "centres", 3, "number of centres"), cmdkit.Flag(&o.requests, "requests", 200, "number of requests"))
 }
 
 func demoRun(ctx context.Context, o *demoOptions) error {
