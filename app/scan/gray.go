@@ -33,76 +33,33 @@ func toGray(img image.Image) *gray {
 	g := newGray(w, h)
 	switch m := img.(type) {
 	case *image.Gray:
-		for y := 0; y < h; y++ {
-			copy(g.pix[y*w:(y+1)*w], m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):])
-		}
+		g.fromRows(m.Pix, m.PixOffset(b.Min.X, b.Min.Y), m.Stride, copyRow)
 	case *image.YCbCr:
-		for y := 0; y < h; y++ {
-			copy(g.pix[y*w:(y+1)*w], m.Y[m.YOffset(b.Min.X, b.Min.Y+y):])
-		}
+		g.fromRows(m.Y, m.YOffset(b.Min.X, b.Min.Y), m.YStride, copyRow)
 	case *image.RGBA:
-		for y := 0; y < h; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			out := g.pix[y*w : (y+1)*w]
-			for x := range out {
-				p := row[4*x : 4*x+4 : 4*x+4]
-				// Premultiplied: add the white showing through.
-				v := (77*uint32(p[0]) + 150*uint32(p[1]) + 29*uint32(p[2])) >> 8
-				out[x] = uint8(min(255, v+255-uint32(p[3])))
-			}
-		}
+		g.fromRows(m.Pix, m.PixOffset(b.Min.X, b.Min.Y), m.Stride, rgbaRow(1, true))
 	case *image.NRGBA:
-		for y := 0; y < h; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			out := g.pix[y*w : (y+1)*w]
-			for x := range out {
-				p := row[4*x : 4*x+4 : 4*x+4]
-				v := (77*uint32(p[0]) + 150*uint32(p[1]) + 29*uint32(p[2])) >> 8
-				a := uint32(p[3])
-				out[x] = uint8((v*a + 255*(255-a)) / 255)
-			}
-		}
-	case *image.RGBA64:
-		for y := 0; y < h; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			out := g.pix[y*w : (y+1)*w]
-			for x := range out {
-				p := row[8*x : 8*x+8 : 8*x+8] // big-endian 16-bit, premultiplied
-				v := (77*uint32(p[0]) + 150*uint32(p[2]) + 29*uint32(p[4])) >> 8
-				out[x] = uint8(min(255, v+255-uint32(p[6])))
-			}
-		}
+		g.fromRows(m.Pix, m.PixOffset(b.Min.X, b.Min.Y), m.Stride, rgbaRow(1, false))
+	case *image.RGBA64: // big-endian 16-bit: the high bytes
+		g.fromRows(m.Pix, m.PixOffset(b.Min.X, b.Min.Y), m.Stride, rgbaRow(2, true))
 	case *image.NRGBA64:
-		for y := 0; y < h; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			out := g.pix[y*w : (y+1)*w]
-			for x := range out {
-				p := row[8*x : 8*x+8 : 8*x+8]
-				v := (77*uint32(p[0]) + 150*uint32(p[2]) + 29*uint32(p[4])) >> 8
-				a := uint32(p[6])
-				out[x] = uint8((v*a + 255*(255-a)) / 255)
-			}
-		}
+		g.fromRows(m.Pix, m.PixOffset(b.Min.X, b.Min.Y), m.Stride, rgbaRow(2, false))
 	case *image.Gray16:
-		for y := 0; y < h; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			out := g.pix[y*w : (y+1)*w]
+		g.fromRows(m.Pix, m.PixOffset(b.Min.X, b.Min.Y), m.Stride, func(out, row []byte) {
 			for x := range out {
 				out[x] = row[2*x] // high byte
 			}
-		}
+		})
 	case *image.Paletted:
 		var lut [256]uint8
 		for i, c := range m.Palette {
 			lut[i] = lumaOf(c)
 		}
-		for y := 0; y < h; y++ {
-			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			out := g.pix[y*w : (y+1)*w]
+		g.fromRows(m.Pix, m.PixOffset(b.Min.X, b.Min.Y), m.Stride, func(out, row []byte) {
 			for x := range out {
 				out[x] = lut[row[x]]
 			}
-		}
+		})
 	default:
 		i := 0
 		for y := b.Min.Y; y < b.Max.Y; y++ {
@@ -113,6 +70,35 @@ func toGray(img image.Image) *gray {
 		}
 	}
 	return g
+}
+
+// fromRows fills g row by row: conv(out, row) converts the source row that
+// starts at pix[start+y*stride] into g's row y.
+func (g *gray) fromRows(pix []byte, start, stride int, conv func(out, row []byte)) {
+	for y := 0; y < g.h; y++ {
+		conv(g.pix[y*g.w:(y+1)*g.w], pix[start+y*stride:])
+	}
+}
+
+func copyRow(out, row []byte) { copy(out, row) }
+
+// rgbaRow converts rows of 8-bit (depth 1) or big-endian 16-bit (depth 2)
+// RGBA pixels, premultiplied or not, reading the high bytes; the white
+// paper shows through where a pixel is transparent.
+func rgbaRow(depth int, premultiplied bool) func(out, row []byte) {
+	size := 4 * depth
+	return func(out, row []byte) {
+		for x := range out {
+			p := row[size*x : size*x+size : size*x+size]
+			v := (77*uint32(p[0]) + 150*uint32(p[depth]) + 29*uint32(p[2*depth])) >> 8
+			a := uint32(p[3*depth])
+			if premultiplied { // add the white showing through
+				out[x] = uint8(min(255, v+255-a))
+			} else {
+				out[x] = uint8((v*a + 255*(255-a)) / 255)
+			}
+		}
+	}
 }
 
 // lumaOf returns a colour's luminance over white.

@@ -49,44 +49,33 @@ var (
 // camera frames and photos; small ones are screenshots, scans and crops,
 // which can afford enlarging.
 var (
-	largeCascade = []stage{
-		{name: "hybrid", prep: prepNone, bin: "hybrid", opts: rob},
-		{name: "otsu", prep: prepNone, bin: "otsu", opts: full},
-		{name: "mean", prep: prepNone, bin: "mean15", opts: full},
-		{name: "invert", prep: prepInvert, bin: "hybrid", opts: full},
-		{name: "hybrid-loose", prep: prepNone, bin: "hybrid", opts: loose},
-		{name: "box-loose", prep: prepBox1, bin: "hybrid", opts: loose},
-		{name: "stretch-loose", prep: prepStretch, bin: "hybrid", opts: loose},
-		{name: "sharp", prep: prepSharp, bin: "hybrid", opts: rob},
-		{name: "mean-loose", prep: prepNone, bin: "mean15", opts: loose},
-		{name: "box-otsu", prep: prepBox1, bin: "otsu", opts: full},
-		{name: "roi", roi: true},
-	}
-	smallCascade = []stage{
-		{name: "hybrid", prep: prepNone, bin: "hybrid", opts: rob},
-		{name: "otsu", prep: prepNone, bin: "otsu", opts: full},
-		{name: "invert", prep: prepInvert, bin: "hybrid", opts: rob},
-		{name: "mean", prep: prepNone, bin: "mean15", opts: full},
-		{name: "box-otsu", prep: prepBox1, bin: "otsu", opts: full},
-		{name: "hybrid-loose", prep: prepNone, bin: "hybrid", opts: loose},
-		{name: "up2", prep: prepUp2, bin: "hybrid", opts: rob},
-		{name: "up2s-loose", prep: prepUp2S, bin: "hybrid", opts: loose},
-		{name: "box-loose", prep: prepBox1, bin: "hybrid", opts: loose},
-		{name: "stretch", prep: prepStretch, bin: "hybrid", opts: full},
-		{name: "up2s", prep: prepUp2S, bin: "hybrid", opts: full},
-		{name: "sharp", prep: prepSharp, bin: "hybrid", opts: rob},
-		{name: "mean-loose", prep: prepNone, bin: "mean15", opts: loose},
-	}
+	largeCascade = []stage{stHybrid, stOtsu, stMean, stInvertFull, stHybridLoose, stBoxLoose,
+		stStretchLoose, stSharp, stMeanLoose, stBoxOtsu, {name: "roi", roi: true}}
+	smallCascade = []stage{stHybrid, stOtsu, stInvertRob, stMean, stBoxOtsu, stHybridLoose, stUp2,
+		stUp2sLoose, stBoxLoose, stStretch, stUp2s, stSharp, stMeanLoose}
 )
 
 // roiCascade is what runROI tries on a crop: the small-module stages.
-var roiCascade = []stage{
-	{name: "up2", prep: prepUp2, bin: "hybrid", opts: rob},
-	{name: "up2s-loose", prep: prepUp2S, bin: "hybrid", opts: loose},
-	{name: "otsu", prep: prepNone, bin: "otsu", opts: full},
-	{name: "up2s", prep: prepUp2S, bin: "hybrid", opts: full},
-	{name: "box-otsu", prep: prepBox1, bin: "otsu", opts: full},
-}
+var roiCascade = []stage{stUp2, stUp2sLoose, stOtsu, stUp2s, stBoxOtsu}
+
+// The stages the cascades are made of.
+var (
+	stHybrid       = stage{name: "hybrid", prep: prepNone, bin: "hybrid", opts: rob}
+	stOtsu         = stage{name: "otsu", prep: prepNone, bin: "otsu", opts: full}
+	stMean         = stage{name: "mean", prep: prepNone, bin: "mean15", opts: full}
+	stInvertFull   = stage{name: "invert", prep: prepInvert, bin: "hybrid", opts: full}
+	stInvertRob    = stage{name: "invert", prep: prepInvert, bin: "hybrid", opts: rob}
+	stHybridLoose  = stage{name: "hybrid-loose", prep: prepNone, bin: "hybrid", opts: loose}
+	stBoxLoose     = stage{name: "box-loose", prep: prepBox1, bin: "hybrid", opts: loose}
+	stStretchLoose = stage{name: "stretch-loose", prep: prepStretch, bin: "hybrid", opts: loose}
+	stStretch      = stage{name: "stretch", prep: prepStretch, bin: "hybrid", opts: full}
+	stSharp        = stage{name: "sharp", prep: prepSharp, bin: "hybrid", opts: rob}
+	stMeanLoose    = stage{name: "mean-loose", prep: prepNone, bin: "mean15", opts: loose}
+	stBoxOtsu      = stage{name: "box-otsu", prep: prepBox1, bin: "otsu", opts: full}
+	stUp2          = stage{name: "up2", prep: prepUp2, bin: "hybrid", opts: rob}
+	stUp2s         = stage{name: "up2s", prep: prepUp2S, bin: "hybrid", opts: full}
+	stUp2sLoose    = stage{name: "up2s-loose", prep: prepUp2S, bin: "hybrid", opts: loose}
+)
 
 // fastStages is how many stages of a cascade every camera frame gets.
 const fastStages = 2

@@ -166,34 +166,7 @@ func One(seed uint64, level qrprint.ECLevel, class string, i int) (Sample, error
 	}
 	g.ref = float64(ref)
 	s := Sample{Class: class, Index: i, Text: text}
-	switch class {
-	case "clean":
-		s.Image = g.clean()
-	case "downscaled":
-		s.Image = g.downscaled()
-	case "rotated":
-		s.Image = g.rotated()
-	case "blurred":
-		s.Image = g.blurred()
-	case "noisy":
-		s.Image = g.noisy()
-	case "lowcontrast":
-		s.Image = g.lowContrast()
-	case "gradient":
-		s.Image = g.gradient()
-	case "perspective":
-		s.Image = g.perspective()
-	case "jpeg":
-		s.JPEG, s.Image, err = g.jpeg()
-	case "cluttered":
-		s.Image = g.cluttered()
-	case "inverted":
-		s.Image = g.inverted()
-	case "occluded":
-		s.Image = g.occluded()
-	case "combined":
-		s.JPEG, s.Image, err = g.combined()
-	}
+	s.JPEG, s.Image, err = renderers[class](g)
 	if err != nil {
 		return Sample{}, fmt.Errorf("corpus %s: %w", s.Name(), err)
 	}
@@ -202,6 +175,28 @@ func One(seed uint64, level qrprint.ECLevel, class string, i int) (Sample, error
 		s.Corners[k][0], s.Corners[k][1] = g.m.apply(p[0], p[1])
 	}
 	return s, nil
+}
+
+// renderers draw each class; the JPEG classes also return the file.
+var renderers = map[string]func(*gen) ([]byte, image.Image, error){
+	"clean":       still((*gen).clean),
+	"downscaled":  still((*gen).downscaled),
+	"rotated":     still((*gen).rotated),
+	"blurred":     still((*gen).blurred),
+	"noisy":       still((*gen).noisy),
+	"lowcontrast": still((*gen).lowContrast),
+	"gradient":    still((*gen).gradient),
+	"perspective": still((*gen).perspective),
+	"jpeg":        (*gen).jpeg,
+	"cluttered":   still((*gen).cluttered),
+	"inverted":    still((*gen).inverted),
+	"occluded":    still((*gen).occluded),
+	"combined":    (*gen).combined,
+}
+
+// still adapts a renderer of a class that makes no JPEG file.
+func still(f func(*gen) image.Image) func(*gen) ([]byte, image.Image, error) {
+	return func(g *gen) ([]byte, image.Image, error) { return nil, f(g), nil }
 }
 
 // testKey is the corpus's registry key, derived from a fixed string.
