@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -14,9 +13,7 @@ import (
 // and changed pickups, moves away, revocations, a bucket repair and a
 // reset, the digest the store keeps equals one computed from every row.
 func TestCentreDigestKeptEqualsFullRecomputation(t *testing.T) {
-	t.Parallel()
-	f := enrolled(t)
-	ctx := context.Background()
+	f, ctx := setupEnrolled(t)
 	check := func(step string) {
 		t.Helper()
 		got, err := f.s.CentreDigest(ctx)

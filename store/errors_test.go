@@ -5,27 +5,28 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pickup-terminal/pickup"
 )
 
+// errorCodeCases: errors, the sentinel each matches and its code.
+var errorCodeCases = []struct {
+	name string
+	err  error
+	is   error
+	code Code
+}{
+	{"sentinel", ErrNotInitialised, ErrNotInitialised, CodeNotSetUp},
+	{"wrapped sentinel", fmt.Errorf("status: %w", ErrNotInitialised), ErrNotInitialised, CodeNotSetUp},
+	{"detailed", errorf(CodeNotFound, "handover %s not found", "x"), ErrNotFound, CodeNotFound},
+	{"detailed, wrapped", fmt.Errorf("undo: %w", errorf(CodeUndoExpired, "late")), ErrUndoExpired, CodeUndoExpired},
+	{"size refusal", sizeError(ErrOutOfStock, pickup.Item{ID: "gloves"}, "M", 0, 500, nil), ErrOutOfStock, CodeOutOfStock},
+	{"disk full", classify(fmt.Errorf("write: %w", ErrDiskFull)), ErrDiskFull, CodeDiskFull},
+}
+
 func TestErrorCodes(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		err  error
-		is   error
-		code Code
-	}{
-		{"sentinel", ErrNotInitialised, ErrNotInitialised, CodeNotSetUp},
-		{"wrapped sentinel", fmt.Errorf("status: %w", ErrNotInitialised), ErrNotInitialised, CodeNotSetUp},
-		{"detailed", errorf(CodeNotFound, "handover %s not found", "x"), ErrNotFound, CodeNotFound},
-		{"detailed, wrapped", fmt.Errorf("undo: %w", errorf(CodeUndoExpired, "late")), ErrUndoExpired, CodeUndoExpired},
-		{"size refusal", sizeError(ErrOutOfStock, pickup.Item{ID: "gloves"}, "M", 0, 500, nil), ErrOutOfStock, CodeOutOfStock},
-		{"disk full", classify(fmt.Errorf("write: %w", ErrDiskFull)), ErrDiskFull, CodeDiskFull},
-	}
-	for _, tt := range tests {
+	for _, tt := range errorCodeCases {
 		if !errors.Is(tt.err, tt.is) {
 			t.Errorf("%s: errors.Is(%v, %v) = false", tt.name, tt.err, tt.is)
 		}
@@ -53,9 +54,7 @@ func TestErrorCodes(t *testing.T) {
 // The store's errors say nothing of any user interface: no command, no
 // flag. The command line and the window add their own hints.
 func TestErrorsNameNoCommand(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := t.Context()
+	f, ctx := setup(t)
 	var errs []error
 	_, err := f.s.Undo(ctx, "xyz")
 	errs = append(errs, err)
@@ -84,52 +83,6 @@ func TestErrorsNameNoCommand(t *testing.T) {
 		}
 		if msg := err.Error(); strings.Contains(msg, "--") || strings.Contains(msg, "'pickup") || strings.Contains(msg, "run ") {
 			t.Errorf("store error names a command: %q", msg)
-		}
-	}
-}
-
-func TestTypedSettings(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := t.Context()
-	undo := []struct {
-		d    time.Duration
-		ok   bool
-		want time.Duration
-	}{
-		{5 * time.Minute, true, 5 * time.Minute},
-		{0, true, 0},
-		{90*time.Second + 400*time.Millisecond, true, 90 * time.Second},
-		{MaxUndoWindow, true, MaxUndoWindow},
-		{MaxUndoWindow + time.Second, false, 0},
-		{-time.Second, false, 0},
-	}
-	for _, tt := range undo {
-		err := f.s.SetUndoWindow(ctx, tt.d)
-		if (err == nil) != tt.ok || !tt.ok && !errors.Is(err, ErrInvalid) {
-			t.Errorf("SetUndoWindow(%s) = %v, want ok %v", tt.d, err, tt.ok)
-			continue
-		}
-		if !tt.ok {
-			continue
-		}
-		id, _ := f.s.Identity(ctx)
-		if id.UndoWindow != tt.want {
-			t.Errorf("SetUndoWindow(%s): identity says %s, want %s", tt.d, id.UndoWindow, tt.want)
-		}
-	}
-	langs := []struct {
-		lang string
-		ok   bool
-	}{{"fr", true}, {"nl", true}, {"de", true}, {"en", true}, {"", true}, {"FR", false}, {"es", false}, {"fr_BE", false}}
-	for _, tt := range langs {
-		err := f.s.SetLang(ctx, tt.lang)
-		if (err == nil) != tt.ok || !tt.ok && !errors.Is(err, ErrInvalid) {
-			t.Errorf("SetLang(%q) = %v, want ok %v", tt.lang, err, tt.ok)
-			continue
-		}
-		if got, _ := f.s.Lang(ctx); tt.ok && got != tt.lang {
-			t.Errorf("SetLang(%q): Lang = %q", tt.lang, got)
 		}
 	}
 }

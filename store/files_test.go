@@ -20,9 +20,7 @@ import (
 // be stored as variable-width RFC 3339 text and compared as text, where
 // "…00:00:00.5Z" sorts before "…00:00:00Z".
 func TestTodayCountsHandoverHalfASecondAfterMidnight(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := newFixture(t)
+	f, ctx := setup(t)
 	midnight := time.Date(2020, 11, 20, 0, 0, 0, 0, time.UTC)
 	f.receive(t, "gloves", "M", 1000)
 	f.now = midnight.Add(500 * time.Millisecond)

@@ -38,9 +38,7 @@ func expectedNames(l ExpectedList) string {
 }
 
 func TestExpectedSearch(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	codes := f.importNamed(t, "Émilie Dupré", "Zoë Müller", "Emile Dupont", "Jan [x]*")
 	f.receive(t, "gloves", "M", 1000)
 	f.receive(t, "masks", "", 5000)
@@ -108,9 +106,7 @@ func TestExpectedSearch(t *testing.T) {
 }
 
 func TestHandoversOnDay(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	f.receive(t, "gloves", "M", 1000)
 	f.receive(t, "gloves", "L", 1000)
 	f.receive(t, "masks", "", 5000)

@@ -14,9 +14,7 @@ import (
 )
 
 func TestLocatorLookup(t *testing.T) {
-	t.Parallel()
-	f := enrolled(t)
-	ctx := context.Background()
+	f, ctx := setupEnrolled(t)
 	key := make([]byte, pickup.LocatorKeySize)
 	key[3] = 7
 	gent := pickup.Centre{ID: "gent", Name: "Rode Kruis Gent", Address: "Kortrijksesteenweg 788, 9000 Gent", Hours: "ma-vr 8:30-16:30"}
@@ -139,9 +137,7 @@ func BenchmarkLocator1M(b *testing.B) {
 // or forgets) and an entry naming no centre of the page (refused, nothing
 // applied).
 func TestLocatorPageOfManyEntries(t *testing.T) {
-	t.Parallel()
-	f := enrolled(t)
-	ctx := context.Background()
+	f, ctx := setupEnrolled(t)
 	key := make([]byte, pickup.LocatorKeySize)
 	const n = 3*locatorBatch + 5
 	l := &Locator{Key: key, CentreIDs: []string{"gent", "liege"}}

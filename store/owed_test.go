@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -15,9 +14,7 @@ import (
 // gloves are recorded owed; the next scan says so, and they are handed
 // over then, once, counted in stock.
 func TestOwedGlovesHandedOverLater(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	f.receive(t, "masks", "", 2000)
 	f.receive(t, "gloves", "M", 499) // less than one parcel
 	code := f.codes["ok"].String()
@@ -102,9 +99,7 @@ func TestOwedGlovesHandedOverLater(t *testing.T) {
 
 // An undone handover owes nothing.
 func TestUndoneHandoverOwesNothing(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	code := f.codes["ok"].String()
 	res, err := f.s.Handover(ctx, HandoverRequest{Input: code, Owe: true})
 	if err != nil || len(res.Owed) != 1 {
@@ -124,9 +119,7 @@ func TestUndoneHandoverOwesNothing(t *testing.T) {
 // they count once; the same owed gloves handed over at the other counter
 // too is a double, shown with the conflicts.
 func TestOwedAtAnotherCounter(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	code := f.codes["ok"]
 	h := handoverFact(1, 1, code, "")
 	h.Items, h.Owed = []pickup.Line{{Item: "masks", Qty: 500}}, []pickup.Line{{Item: "gloves", Qty: 500}}

@@ -45,9 +45,7 @@ func importRows(t testing.TB, f *fixture, first, n int, row func(i int) string) 
 // need 49,000 masks and 48,800 are on hand: the masks run short by 200
 // (they showed "in more than 90 days" by the recent pace alone).
 func TestForecastIssueMasks(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := newFixture(t)
+	f, ctx := setup(t)
 	// The fixture expects 4 parcels here with their window open (ok, ok2,
 	// masks, later); 94 more make 98, and others that do not count: at
 	// another centre, cancelled, window over.
@@ -88,9 +86,7 @@ func TestForecastIssueMasks(t *testing.T) {
 // equals the need the test computes from the list itself, with the glove
 // sizes split by the mix chosen at the centre.
 func TestForecastComputed(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := newFixture(t)
+	f, ctx := setup(t)
 	// The fixture's own expected rows, as the test's list knows them.
 	type row struct {
 		code                             pickup.Code
@@ -234,9 +230,7 @@ func TestForecastComputed(t *testing.T) {
 // TestForecastMixFallback: with too few sizes chosen here, the split is
 // the registry's plan's, else even.
 func TestForecastMixFallback(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := newFixture(t)
+	f, ctx := setup(t)
 	_, got := forecastByKey(t, f.s)
 	// ok and ok2: 1,000 gloves, 250 a size.
 	if g := got["gloves-M"]; g.Mix != pickup.MixEven || g.Need != 250 {
@@ -273,9 +267,7 @@ func checkGroups(t testing.TB, s *Store) {
 // TestPickupGroupsKept: the groups follow imports, updates from the
 // registry, cancellations, reassignments and deletions.
 func TestPickupGroupsKept(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := newFixture(t)
+	f, ctx := setup(t)
 	checkGroups(t, f.s)
 	importRows(t, f, 100, 20, func(i int) string { return fmt.Sprintf("pharmacist,masks_only,here,2020-11-09,2021-01-0%d,", 1+i%5) })
 	checkGroups(t, f.s)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -18,9 +17,7 @@ func lossFact(n, min int, item, size string, qty int) pickup.Event {
 // differs, the reason: the stock takes what came, the journal and outbox
 // carry both to the registry.
 func TestReceiveShipmentLine(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := newFixture(t)
+	f, ctx := setup(t)
 	p := &Page{DatasetID: "ds", CentreID: "here", Cursor: 1, Shipments: []SentShipment{
 		{ID: "sh-1", Item: "gloves", Size: "M", Qty: 1000, SentAt: testNow, Seq: 1},
 		{ID: "sh-2", Item: "masks", Qty: 500, SentAt: testNow, Seq: 2},
@@ -116,9 +113,7 @@ func TestShortReceptionCountsOnceInAnyOrder(t *testing.T) {
 // A loss takes stock off by the count rule, from this counter or another,
 // in any order of arrival; it needs a reason and cannot exceed the stock.
 func TestStockLoss(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := newFixture(t)
+	f, ctx := setup(t)
 	f.receive(t, "masks", "", 100)
 	for _, r := range []struct {
 		name       string
@@ -158,9 +153,7 @@ func TestStockLoss(t *testing.T) {
 // The movement history lists receptions, counts and losses newest first,
 // with the counter that recorded each; handovers only when asked.
 func TestStockMoves(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := newFixture(t)
+	f, ctx := setup(t)
 	f.receive(t, "masks", "", 100)
 	f.now = f.now.Add(time.Minute)
 	if _, err := f.s.RecordLoss(ctx, "masks", "", 10, "wet"); err != nil {

@@ -85,6 +85,20 @@ func newFixture(t testing.TB) *fixture {
 	return f
 }
 
+// setup is how most tests begin: in parallel, with a new fixture.
+func setup(t *testing.T) (*fixture, context.Context) {
+	t.Helper()
+	t.Parallel()
+	return newFixture(t), context.Background()
+}
+
+// setupEnrolled is setup with the fixture enrolled at a registry.
+func setupEnrolled(t *testing.T) (*fixture, context.Context) {
+	t.Helper()
+	t.Parallel()
+	return enrolled(t), context.Background()
+}
+
 func (f *fixture) receive(t testing.TB, item, size string, qty int) {
 	t.Helper()
 	if _, err := f.s.ReceiveStock(context.Background(), item, size, qty, "test"); err != nil {
@@ -196,9 +210,7 @@ func TestInitTwiceRefused(t *testing.T) {
 }
 
 func TestLookupEveryVerdict(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	f.receive(t, "gloves", "M", 1000)
 	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok2"]), GloveSize: "M"}); err != nil {
 		t.Fatal(err)
@@ -264,9 +276,7 @@ func TestLookupEveryVerdict(t *testing.T) {
 }
 
 func TestHandoverRecordsEverythingOnce(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	f.receive(t, "gloves", "L", 600)
 	f.receive(t, "masks", "", 2000)
 	before := f.stock(t)
@@ -311,9 +321,7 @@ func TestHandoverRecordsEverythingOnce(t *testing.T) {
 }
 
 func TestGloveSizeRefusals(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	f.receive(t, "gloves", "M", 499) // not enough for one parcel
 	f.receive(t, "gloves", "L", 1000)
 	f.receive(t, "gloves", "XL", 500)
@@ -362,9 +370,7 @@ func TestGloveSizeRefusals(t *testing.T) {
 }
 
 func TestUndo(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	f.receive(t, "gloves", "S", 500)
 	res, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "S"})
 	if err != nil {
@@ -418,9 +424,7 @@ func TestUndo(t *testing.T) {
 }
 
 func TestSignedHandoverThenCollected(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	unknown := codeFor(t, 4242)
 	text := f.signed(t, unknown, "here")
 	res, err := f.s.Handover(ctx, HandoverRequest{Input: text})
@@ -448,9 +452,7 @@ func TestSignedHandoverThenCollected(t *testing.T) {
 }
 
 func TestImportAllOrNothing(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	before := f.count(t, "SELECT count(*) FROM pickups")
 	bad := "code,name,profession,parcel_kind,centre_id,window_start,window_end\n" +
 		codeFor(t, 500).String() + ",A,p,masks_only,here,2020-11-09,2021-01-08\n" +
@@ -481,9 +483,7 @@ func TestImportAllOrNothing(t *testing.T) {
 }
 
 func TestStockMovements(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	f.receive(t, "masks", "", 12000)
 	res, err := f.s.CountStock(ctx, "masks", "", 11950, "weekly count: one box damaged")
 	if err != nil || res.Delta != -50 || res.OnHand != 11950 {
@@ -522,9 +522,7 @@ func TestStockMovements(t *testing.T) {
 }
 
 func TestVerifyLogNamesFirstBrokenEntry(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	f.receive(t, "gloves", "M", 5000)
 	var ids []string
 	for _, l := range []string{"ok", "ok2", "masks"} {
@@ -563,5 +561,63 @@ func TestVerifyLogNamesFirstBrokenEntry(t *testing.T) {
 	res, _ = f.s.VerifyLog(ctx)
 	if res.OK {
 		t.Error("VerifyLog missed a removed last entry")
+	}
+}
+
+// TestUndoRefusedWhenClockWentBackwards: setting the counter's clock back
+// does not reopen the undo window of earlier handovers (it allowed undoing
+// any of them).
+func TestUndoRefusedWhenClockWentBackwards(t *testing.T) {
+	f, ctx := setup(t)
+	f.receive(t, "gloves", "S", 500)
+	res, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "S"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(time.Hour) // the handover's window is long over
+	if _, err := f.s.ReceiveStock(ctx, "masks", "", 10, "later"); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(-time.Hour + time.Minute) // set back to a minute after the handover
+	if _, err := f.s.Undo(ctx, res.EventID); !errors.Is(err, ErrClockBackwards) {
+		t.Errorf("undo after the clock was set back: %v, want ErrClockBackwards", err)
+	}
+	f.now = res.At.Add(-time.Hour) // before the handover itself
+	if _, err := f.s.Undo(ctx, res.EventID); !errors.Is(err, ErrClockBackwards) {
+		t.Errorf("undo with the clock before the handover: %v, want ErrClockBackwards", err)
+	}
+}
+
+// TestDemoKeyRemovedAtEnrolment: the demo's signing key (its seed is in
+// the source) stops verifying QR codes once the terminal is enrolled with
+// a registry: a forged QR signed with it was genuine.
+func TestDemoKeyRemovedAtEnrolment(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Demo(ctx, 20); err != nil {
+		t.Fatal(err)
+	}
+	demoID := pickup.KeyID(demoKey().Public().(ed25519.PublicKey))
+	if keys, _ := s.SigningKeys(ctx); keys[demoID] == nil {
+		t.Fatal("the demo has no key to remove")
+	}
+	pub, _, _ := ed25519.GenerateKey(nil)
+	id, err := s.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Enrol(ctx, "https://registry.example", Enrolment{TerminalID: "term-A", Secret: make([]byte, 32),
+		Centre: id.Centre, Keys: []SigningKey{{KeyID: pickup.KeyID(pub), PublicKey: pub}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := s.SigningKeys(ctx)
+	if keys[demoID] != nil || keys[pickup.KeyID(pub)] == nil {
+		t.Errorf("keys after enrolment: %v; want the registry's only", keys)
 	}
 }

@@ -1,7 +1,7 @@
 package store
 
 import (
-	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -9,37 +9,41 @@ import (
 	"github.com/pickup-terminal/pickup/internal/passhash"
 )
 
+// pinCases: PINs and whether CheckPIN takes them.
+var pinCases = []struct {
+	pin  string
+	want bool
+}{
+	{"1234", true},
+	{"00000000", true},
+	{"123", false},
+	{"123456789", false},
+	{"12a4", false},
+	{" 1234", false},
+	{"", false},
+	{"１２３４", false}, // full-width digits
+}
+
 func TestCheckPIN(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		pin  string
-		want bool
-	}{
-		{"1234", true},
-		{"00000000", true},
-		{"123", false},
-		{"123456789", false},
-		{"12a4", false},
-		{" 1234", false},
-		{"", false},
-		{"１２３４", false}, // full-width digits
-	}
-	for _, tt := range tests {
+	for _, tt := range pinCases {
 		if got := CheckPIN(tt.pin) == nil; got != tt.want {
 			t.Errorf("CheckPIN(%q) ok = %v, want %v", tt.pin, got, tt.want)
 		}
 	}
 }
 
+// pinDelayCases: the wait after so many wrong PINs.
+var pinDelayCases = []struct {
+	fails int
+	want  time.Duration
+}{
+	{0, 0}, {2, 0}, {3, PINDelay}, {4, 2 * PINDelay}, {5, 4 * PINDelay}, {30, PINMaxDelay},
+}
+
 func TestPINDelay(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		fails int
-		want  time.Duration
-	}{
-		{0, 0}, {2, 0}, {3, PINDelay}, {4, 2 * PINDelay}, {5, 4 * PINDelay}, {30, PINMaxDelay},
-	}
-	for _, tt := range tests {
+	for _, tt := range pinDelayCases {
 		if got := pinDelay(tt.fails); got != tt.want {
 			t.Errorf("pinDelay(%d) = %s, want %s", tt.fails, got, tt.want)
 		}
@@ -50,9 +54,7 @@ func TestPINDelay(t *testing.T) {
 // wrong PIN is refused, repeated wrong PINs wait longer, the right one
 // resets the count.
 func TestManagerPIN(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
+	f, ctx := setup(t)
 	if got, err := f.s.CheckManagerPIN(ctx, "1234"); err != nil || !got.NotSet || got.OK {
 		t.Fatalf("check with no PIN set = %+v, %v; want NotSet", got, err)
 	}
@@ -118,6 +120,50 @@ func TestManagerPIN(t *testing.T) {
 	for _, enc := range []string{"", "$argon2id$v=19$m=0,t=2,p=1$AAAA$AAAA", "$argon2id$v=19$m=19456,t=2,p=1$!!$AAAA", "plain"} {
 		if passhash.Verify(enc, "4711") {
 			t.Errorf("passhash.Verify(%q) matched", enc)
+		}
+	}
+}
+
+func TestTypedSettings(t *testing.T) {
+	f, ctx := setup(t)
+	undo := []struct {
+		d    time.Duration
+		ok   bool
+		want time.Duration
+	}{
+		{5 * time.Minute, true, 5 * time.Minute},
+		{0, true, 0},
+		{90*time.Second + 400*time.Millisecond, true, 90 * time.Second},
+		{MaxUndoWindow, true, MaxUndoWindow},
+		{MaxUndoWindow + time.Second, false, 0},
+		{-time.Second, false, 0},
+	}
+	for _, tt := range undo {
+		err := f.s.SetUndoWindow(ctx, tt.d)
+		if (err == nil) != tt.ok || !tt.ok && !errors.Is(err, ErrInvalid) {
+			t.Errorf("SetUndoWindow(%s) = %v, want ok %v", tt.d, err, tt.ok)
+			continue
+		}
+		if !tt.ok {
+			continue
+		}
+		id, _ := f.s.Identity(ctx)
+		if id.UndoWindow != tt.want {
+			t.Errorf("SetUndoWindow(%s): identity says %s, want %s", tt.d, id.UndoWindow, tt.want)
+		}
+	}
+	langs := []struct {
+		lang string
+		ok   bool
+	}{{"fr", true}, {"nl", true}, {"de", true}, {"en", true}, {"", true}, {"FR", false}, {"es", false}, {"fr_BE", false}}
+	for _, tt := range langs {
+		err := f.s.SetLang(ctx, tt.lang)
+		if (err == nil) != tt.ok || !tt.ok && !errors.Is(err, ErrInvalid) {
+			t.Errorf("SetLang(%q) = %v, want ok %v", tt.lang, err, tt.ok)
+			continue
+		}
+		if got, _ := f.s.Lang(ctx); tt.ok && got != tt.lang {
+			t.Errorf("SetLang(%q): Lang = %q", tt.lang, got)
 		}
 	}
 }
