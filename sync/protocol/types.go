@@ -441,126 +441,119 @@ func (p *PullResponse) Validate() error {
 	if p.After < 0 || p.Cursor < p.After || p.Reset && p.After != 0 {
 		return fmt.Errorf("page: cursor %d after %d invalid", p.Cursor, p.After)
 	}
-	var errs []error
-	check := func(list string, i int, seq, prev int64) {
-		if seq <= p.After || seq > p.Cursor || seq <= prev {
-			errs = append(errs, fmt.Errorf("page: %s[%d] seq %d out of order or outside (%d, %d]", list, i, seq, p.After, p.Cursor))
-		}
-	}
-	code := func(list string, i int, c pickup.Code) {
-		if got, err := pickup.ParseCode(string(c)); err != nil || got != c {
-			errs = append(errs, fmt.Errorf("page: %s[%d] code not canonical", list, i))
-		}
-	}
-	id := func(list string, i int, ids ...string) {
-		for _, s := range ids {
-			if !pickup.ValidID(s) {
-				errs = append(errs, fmt.Errorf("page: %s[%d] id %q invalid", list, i, s))
-			}
-		}
-	}
-	var prev int64
-	for i, r := range p.Pickups {
-		check("pickups", i, r.Seq, prev)
-		prev = r.Seq
-		code("pickups", i, r.Code)
-		id("pickups", i, r.CentreID, r.ParcelKind)
+	c := &pageCheck{p: p}
+	rows(c, "pickups", p.Pickups, func(r PickupRow) int64 { return r.Seq }, func(i int, r PickupRow) {
+		c.code("pickups", i, r.Code)
+		c.id("pickups", i, r.CentreID, r.ParcelKind)
 		if !r.Window.Valid() {
-			errs = append(errs, fmt.Errorf("page: pickups[%d] window invalid", i))
+			c.errorf("page: pickups[%d] window invalid", i)
 		}
 		switch r.Status {
 		case pickup.StatusExpected, pickup.StatusCollected, pickup.StatusCancelled:
 		default:
-			errs = append(errs, fmt.Errorf("page: pickups[%d] status %q invalid", i, r.Status))
+			c.errorf("page: pickups[%d] status %q invalid", i, r.Status)
 		}
-	}
-	prev = 0
-	for i, r := range p.Reassigned {
-		check("reassigned", i, r.Seq, prev)
-		prev = r.Seq
-		code("reassigned", i, r.Code)
-		id("reassigned", i, r.CentreID)
-	}
-	prev = 0
-	for i, r := range p.Redemptions {
-		check("redemptions", i, r.Seq, prev)
-		prev = r.Seq
-		code("redemptions", i, r.Code)
-		id("redemptions", i, r.TerminalID, r.CentreID)
-		if !validUUID(r.EventID) {
-			errs = append(errs, fmt.Errorf("page: redemptions[%d] event_id invalid", i))
-		}
-	}
-	prev = 0
-	for i, r := range p.Received {
-		check("received", i, r.Seq, prev)
-		prev = r.Seq
-		id("received", i, r.TerminalID)
-		if !validUUID(r.EventID) {
-			errs = append(errs, fmt.Errorf("page: received[%d] event_id invalid", i))
-		}
-	}
-	prev = 0
-	for i, r := range p.Campaigns {
-		check("campaigns", i, r.Seq, prev)
-		prev = r.Seq
+	})
+	rows(c, "reassigned", p.Reassigned, func(r Reassignment) int64 { return r.Seq }, func(i int, r Reassignment) {
+		c.code("reassigned", i, r.Code)
+		c.id("reassigned", i, r.CentreID)
+	})
+	rows(c, "redemptions", p.Redemptions, func(r Redemption) int64 { return r.Seq }, func(i int, r Redemption) {
+		c.code("redemptions", i, r.Code)
+		c.id("redemptions", i, r.TerminalID, r.CentreID)
+		c.eventID("redemptions", i, r.EventID)
+	})
+	rows(c, "received", p.Received, func(r ReceivedFact) int64 { return r.Seq }, func(i int, r ReceivedFact) {
+		c.id("received", i, r.TerminalID)
+		c.eventID("received", i, r.EventID)
+	})
+	rows(c, "campaigns", p.Campaigns, func(r CampaignRow) int64 { return r.Seq }, func(i int, r CampaignRow) {
 		if r.Campaign == nil {
-			errs = append(errs, fmt.Errorf("page: campaigns[%d] empty", i))
+			c.errorf("page: campaigns[%d] empty", i)
 		} else if err := r.Campaign.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("page: campaigns[%d]: %w", i, err))
+			c.errorf("page: campaigns[%d]: %w", i, err)
 		}
-	}
-	prev = 0
-	for i, r := range p.Centres {
-		check("centres", i, r.Seq, prev)
-		prev = r.Seq
-		id("centres", i, r.ID)
-	}
-	prev = 0
-	for i, r := range p.Shipments {
-		check("shipments", i, r.Seq, prev)
-		prev = r.Seq
-		id("shipments", i, r.ID, r.CentreID, r.Item)
-	}
-	prev = 0
-	for i, r := range p.Keys {
-		check("keys", i, r.Seq, prev)
-		prev = r.Seq
-	}
+	})
+	rows(c, "centres", p.Centres, func(r CentreRow) int64 { return r.Seq }, func(i int, r CentreRow) {
+		c.id("centres", i, r.ID)
+	})
+	rows(c, "shipments", p.Shipments, func(r Shipment) int64 { return r.Seq }, func(i int, r Shipment) {
+		c.id("shipments", i, r.ID, r.CentreID, r.Item)
+	})
+	rows(c, "keys", p.Keys, func(r SigningKey) int64 { return r.Seq }, nil)
 	if err := validateKeys(p.Keys); err != nil {
-		errs = append(errs, fmt.Errorf("page: %w", err))
+		c.errorf("page: %w", err)
 	}
-	prev = 0
-	for i, r := range p.Revoked {
-		check("revoked", i, r.Seq, prev)
-		prev = r.Seq
-		code("revoked", i, r.Code)
-	}
-	prev = 0
-	for i, f := range p.Facts {
-		check("facts", i, f.Seq, prev)
-		prev = f.Seq
+	rows(c, "revoked", p.Revoked, func(r RevokedCode) int64 { return r.Seq }, func(i int, r RevokedCode) {
+		c.code("revoked", i, r.Code)
+	})
+	rows(c, "facts", p.Facts, func(f Fact) int64 { return f.Seq }, func(i int, f Fact) {
 		if err := f.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("page: facts[%d]: %w", i, err))
+			c.errorf("page: facts[%d]: %w", i, err)
 		} else if f.CentreID != p.CentreID {
-			errs = append(errs, fmt.Errorf("page: facts[%d] of centre %q", i, f.CentreID))
+			c.errorf("page: facts[%d] of centre %q", i, f.CentreID)
 		}
-	}
+	})
 	if p.Locator != nil {
 		if err := p.Locator.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("page: %w", err))
+			c.errorf("page: %w", err)
 		}
 	}
 	if err := pickup.ValidateWeekPlans(p.Weeks); err != nil {
-		errs = append(errs, fmt.Errorf("page: weeks: %w", err))
+		c.errorf("page: weeks: %w", err)
 	}
 	if p.PeerKey != nil && len(p.PeerKey) != 32 || p.PeerEpoch < 0 {
-		errs = append(errs, errors.New("page: peer_key or peer_epoch invalid"))
+		c.errs = append(c.errs, errors.New("page: peer_key or peer_epoch invalid"))
 	}
 	if p.RecommendedVersion != "" && !ValidVersion(p.RecommendedVersion) {
-		errs = append(errs, fmt.Errorf("page: recommended_version %q invalid", p.RecommendedVersion))
+		c.errorf("page: recommended_version %q invalid", p.RecommendedVersion)
 	}
-	return errors.Join(errs...)
+	return errors.Join(c.errs...)
+}
+
+// pageCheck gathers what is wrong with a page.
+type pageCheck struct {
+	p    *PullResponse
+	errs []error
+}
+
+func (c *pageCheck) errorf(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf(format, args...))
+}
+
+// rows checks that the sequences of a page's list lie in (After, Cursor]
+// in increasing order, and calls each (unless nil) for every row.
+func rows[T any](c *pageCheck, list string, rs []T, seq func(T) int64, each func(i int, r T)) {
+	var prev int64
+	for i, r := range rs {
+		if s := seq(r); s <= c.p.After || s > c.p.Cursor || s <= prev {
+			c.errorf("page: %s[%d] seq %d out of order or outside (%d, %d]", list, i, s, c.p.After, c.p.Cursor)
+		}
+		prev = seq(r)
+		if each != nil {
+			each(i, r)
+		}
+	}
+}
+
+func (c *pageCheck) code(list string, i int, code pickup.Code) {
+	if got, err := pickup.ParseCode(string(code)); err != nil || got != code {
+		c.errorf("page: %s[%d] code not canonical", list, i)
+	}
+}
+
+func (c *pageCheck) id(list string, i int, ids ...string) {
+	for _, s := range ids {
+		if !pickup.ValidID(s) {
+			c.errorf("page: %s[%d] id %q invalid", list, i, s)
+		}
+	}
+}
+
+func (c *pageCheck) eventID(list string, i int, id string) {
+	if !validUUID(id) {
+		c.errorf("page: %s[%d] event_id invalid", list, i)
+	}
 }
 
 // ValidVersion reports whether v looks like a Pickup version: 1 to 64 of
