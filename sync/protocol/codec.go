@@ -153,14 +153,33 @@ func decodeRequest[T any, P interface {
 
 // DecodeEnrolResponse decodes and validates an enrolment answer.
 func DecodeEnrolResponse(b []byte) (*EnrolResponse, error) {
-	var r EnrolResponse
-	if err := decode(b, &r, false); err != nil {
+	return decodeValidResponse[EnrolResponse](b, "enrol answer")
+}
+
+// decodeResponse decodes a response leniently and runs check on it.
+func decodeResponse[T any](b []byte, check func(*T) error) (*T, error) {
+	r := new(T)
+	if err := decode(b, r, false); err != nil {
 		return nil, err
 	}
-	if err := r.Validate(); err != nil {
-		return nil, fmt.Errorf("enrol answer: %w", err)
+	if err := check(r); err != nil {
+		return nil, err
 	}
-	return &r, nil
+	return r, nil
+}
+
+// decodeValidResponse decodes a response that must validate; what names
+// it in the error.
+func decodeValidResponse[T any, P interface {
+	*T
+	Validate() error
+}](b []byte, what string) (*T, error) {
+	return decodeResponse(b, func(r *T) error {
+		if err := P(r).Validate(); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	})
 }
 
 // DecodePullResponse decodes and validates a page.
@@ -180,62 +199,52 @@ func DecodePullResponse(b []byte) (*PullResponse, error) {
 
 // DecodePushResponse decodes a push answer and checks it against req.
 func DecodePushResponse(b []byte, req *PushRequest) (*PushResponse, error) {
-	var r PushResponse
-	if err := decode(b, &r, false); err != nil {
-		return nil, err
-	}
-	if req != nil {
-		if err := r.Validate(req); err != nil {
-			return nil, err
+	return decodeResponse(b, func(r *PushResponse) error {
+		if req == nil {
+			return nil
 		}
-	}
-	return &r, nil
+		return r.Validate(req)
+	})
 }
 
 // DecodeDigestResponse decodes a digest answer.
 func DecodeDigestResponse(b []byte) (*DigestResponse, error) {
-	var r DigestResponse
-	if err := decode(b, &r, false); err != nil {
-		return nil, err
-	}
-	if !pickup.ValidID(r.DatasetID) || !pickup.ValidID(r.CentreID) || r.Count < 0 || r.Cursor < 0 || !validDigestHex(r.Digest) {
-		return nil, errors.New("digest answer: invalid fields")
-	}
-	for i, b := range r.Buckets {
-		if len(b.Prefix) != 1 || !isAlphabet(b.Prefix[0]) || b.Count < 0 || !validDigestHex(b.Digest) {
-			return nil, fmt.Errorf("digest answer: bucket %d invalid", i)
+	return decodeResponse(b, func(r *DigestResponse) error {
+		if !pickup.ValidID(r.DatasetID) || !pickup.ValidID(r.CentreID) || r.Count < 0 || r.Cursor < 0 || !validDigestHex(r.Digest) {
+			return errors.New("digest answer: invalid fields")
 		}
-	}
-	return &r, nil
+		for i, b := range r.Buckets {
+			if len(b.Prefix) != 1 || !isAlphabet(b.Prefix[0]) || b.Count < 0 || !validDigestHex(b.Digest) {
+				return fmt.Errorf("digest answer: bucket %d invalid", i)
+			}
+		}
+		return nil
+	})
 }
 
 // DecodePickupsResponse decodes a repair listing.
 func DecodePickupsResponse(b []byte) (*PickupsResponse, error) {
-	var r PickupsResponse
-	if err := decode(b, &r, false); err != nil {
-		return nil, err
-	}
-	for i, p := range r.Pickups {
-		if c, err := pickup.ParseCode(string(p.Code)); err != nil || c != p.Code || !pickup.ValidID(p.CentreID) {
-			return nil, fmt.Errorf("pickups answer: row %d invalid", i)
+	return decodeResponse(b, func(r *PickupsResponse) error {
+		for i, p := range r.Pickups {
+			if c, err := pickup.ParseCode(string(p.Code)); err != nil || c != p.Code || !pickup.ValidID(p.CentreID) {
+				return fmt.Errorf("pickups answer: row %d invalid", i)
+			}
+			if i > 0 && r.Pickups[i-1].Code >= p.Code {
+				return fmt.Errorf("pickups answer: row %d out of order", i)
+			}
 		}
-		if i > 0 && r.Pickups[i-1].Code >= p.Code {
-			return nil, fmt.Errorf("pickups answer: row %d out of order", i)
-		}
-	}
-	return &r, nil
+		return nil
+	})
 }
 
 // DecodeTimeResponse decodes a time answer.
 func DecodeTimeResponse(b []byte) (*TimeResponse, error) {
-	var r TimeResponse
-	if err := decode(b, &r, false); err != nil {
-		return nil, err
-	}
-	if r.ServerTime.IsZero() {
-		return nil, errors.New("time answer: server_time missing")
-	}
-	return &r, nil
+	return decodeResponse(b, func(r *TimeResponse) error {
+		if r.ServerTime.IsZero() {
+			return errors.New("time answer: server_time missing")
+		}
+		return nil
+	})
 }
 
 // Encode marshals v as compact JSON followed by a newline.

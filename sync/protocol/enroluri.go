@@ -193,14 +193,7 @@ func DecodeEnrolPreviewRequest(b []byte) (*EnrolPreviewRequest, error) {
 
 // DecodeEnrolPreviewResponse decodes and validates a preview answer.
 func DecodeEnrolPreviewResponse(b []byte) (*EnrolPreviewResponse, error) {
-	var r EnrolPreviewResponse
-	if err := decode(b, &r, false); err != nil {
-		return nil, err
-	}
-	if err := r.Validate(); err != nil {
-		return nil, fmt.Errorf("enrol preview answer: %w", err)
-	}
-	return &r, nil
+	return decodeValidResponse[EnrolPreviewResponse](b, "enrol preview answer")
 }
 
 // PreviewEnrol asks which centre code enrols into, without using it up.

@@ -97,16 +97,7 @@ func FuzzParseEnrolmentURI(f *testing.F) {
 		f.Add(u.String())
 	}
 	f.Add("PICKUP-ENROL-H-0-0-a-1")
-	f.Fuzz(func(t *testing.T, s string) {
-		u, err := ParseEnrolmentURI(s)
-		if err != nil {
-			return
-		}
-		again, err := ParseEnrolmentURI(u.String())
-		if err != nil || again != u {
-			t.Fatalf("%q → %+v → %q → %+v, %v", s, u, u.String(), again, err)
-		}
-	})
+	fuzzRoundTrip(f, ParseEnrolmentURI)
 }
 
 // otherChar is a character of the alphabet other than c.

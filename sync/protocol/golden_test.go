@@ -13,41 +13,39 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// goldenCases are the wire bodies kept in testdata/<name>.json, with the
-// decoder each side uses for them.
-var goldenCases = []struct {
+type goldenCase struct {
 	name   string
 	value  func() any
 	decode func([]byte) (any, error)
-}{
-	{"enrol_request", func() any { v := fixtureEnrolRequest(); return &v },
-		func(b []byte) (any, error) { return DecodeEnrolRequest(b) }},
-	{"enrol_response", func() any { v := fixtureEnrolResponse(); return &v },
-		func(b []byte) (any, error) { return DecodeEnrolResponse(b) }},
-	{"pull_response", func() any { v := fixturePull(); return &v },
-		func(b []byte) (any, error) { return DecodePullResponse(b) }},
-	{"push_request", func() any { v := fixturePush(); return &v },
-		func(b []byte) (any, error) { return DecodePushRequest(b) }},
-	{"push_request_stock", func() any { v := fixturePushStock(); return &v },
-		func(b []byte) (any, error) { return DecodePushRequest(b) }},
-	{"push_request_review", func() any { v := fixturePushReview(); return &v },
-		func(b []byte) (any, error) { return DecodePushRequest(b) }},
-	{"push_request_owed", func() any { v := fixturePushOwed(); return &v },
-		func(b []byte) (any, error) { return DecodePushRequest(b) }},
-	{"push_response", func() any { v := fixturePushResponse(); return &v },
-		func(b []byte) (any, error) { req := fixturePush(); return DecodePushResponse(b, &req) }},
-	{"digest_response", func() any { v := fixtureDigest(); return &v },
-		func(b []byte) (any, error) { return DecodeDigestResponse(b) }},
-	{"pickups_response", func() any { v := fixturePickups(); return &v },
-		func(b []byte) (any, error) { return DecodePickupsResponse(b) }},
-	{"time_response", func() any { return &TimeResponse{ServerTime: t0} },
-		func(b []byte) (any, error) { return DecodeTimeResponse(b) }},
-	{"error_clock_skew", func() any { v := fixtureError(); return &v },
-		func(b []byte) (any, error) {
-			e := DecodeError(401, b)
-			v := e.Body()
-			return &v, nil
-		}},
+}
+
+// goldenCases are the wire bodies kept in testdata/<name>.json, with the
+// decoder each side uses for them.
+var goldenCases = []goldenCase{
+	golden("enrol_request", fixtureEnrolRequest, DecodeEnrolRequest),
+	golden("enrol_response", fixtureEnrolResponse, DecodeEnrolResponse),
+	golden("pull_response", fixturePull, DecodePullResponse),
+	golden("push_request", fixturePush, DecodePushRequest),
+	golden("push_request_stock", fixturePushStock, DecodePushRequest),
+	golden("push_request_review", fixturePushReview, DecodePushRequest),
+	golden("push_request_owed", fixturePushOwed, DecodePushRequest),
+	golden("push_response", fixturePushResponse, func(b []byte) (*PushResponse, error) {
+		req := fixturePush()
+		return DecodePushResponse(b, &req)
+	}),
+	golden("digest_response", fixtureDigest, DecodeDigestResponse),
+	golden("pickups_response", fixturePickups, DecodePickupsResponse),
+	golden("time_response", func() TimeResponse { return TimeResponse{ServerTime: t0} }, DecodeTimeResponse),
+	golden("error_clock_skew", fixtureError, func(b []byte) (*ErrorBody, error) {
+		v := DecodeError(401, b).Body()
+		return &v, nil
+	}),
+}
+
+// golden is the case of the fixture's value, kept as name, read back with
+// decode.
+func golden[T any, R any](name string, fixture func() T, decode func([]byte) (R, error)) goldenCase {
+	return goldenCase{name, func() any { v := fixture(); return &v }, func(b []byte) (any, error) { return decode(b) }}
 }
 
 func goldenPath(name string) string { return filepath.Join("testdata", name+".json") }
