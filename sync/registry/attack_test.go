@@ -1,14 +1,12 @@
 package registry
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/internal/testclock"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -83,16 +81,6 @@ func TestNonceMemoryPerTerminal(t *testing.T) {
 
 var testNow = time.Date(2026, 10, 5, 10, 0, 0, 0, time.UTC)
 
-// push sends events and returns the results, failing the test on an error.
-func push(t *testing.T, c *protocol.Client, evs ...pickup.Event) []protocol.PushResult {
-	t.Helper()
-	r, err := c.Push(context.Background(), &protocol.PushRequest{Events: evs})
-	if err != nil {
-		t.Fatalf("push: %v", err)
-	}
-	return r.Results
-}
-
 func undo(t *testing.T, c *protocol.Client, h pickup.Event, at time.Time) pickup.Event {
 	return pickup.Event{ID: newID(t), Type: pickup.EventUndo, TerminalID: c.Creds.TerminalID, CentreID: c.Creds.CentreID, At: at, Undoes: h.ID}
 }
@@ -132,8 +120,7 @@ func TestH2UndoFromAnotherTerminalFlagged(t *testing.T) {
 // handover reached the registry by the registry's clock, undoes nothing.
 func TestH2UndoOutsideTheWindowFlagged(t *testing.T) {
 	f := newFixture(t)
-	clock := testclock.New(time.Now())
-	f.reg.Now, f.srv.Now = clock.Now, clock.Now
+	clock := f.clock(time.Now())
 	codes := f.requests(5)
 	a, _ := f.terminal("namur")
 	now := clock.Now()
@@ -180,8 +167,7 @@ func TestH3FactsNotMatchingTheCodeFlagged(t *testing.T) {
 	f, codes := requestFixture(t, 6)
 	a, _ := f.terminal("namur")
 	g, ge := f.terminal("gent")
-	gentPages := pullAll(t, g, "", 0, 0)
-	gentCursor := gentPages[len(gentPages)-1].Cursor
+	gentCursor := headCursor(t, g)
 	if err := f.reg.CancelCode(f.ctx, codes["namur"][1]); err != nil {
 		t.Fatal(err)
 	}
@@ -280,8 +266,7 @@ func TestH3HandoverOutsideThePickupWindowFlagged(t *testing.T) {
 	yesterday := imp("yesterday", today.AddDays(-31), "nurse") // until today-1
 	stolen, _ := f.terminal("namur")
 	other, oe := f.terminal("namur")
-	otherPages := pullAll(t, other, "", 0, 0)
-	otherCursor := otherPages[len(otherPages)-1].Cursor
+	otherCursor := headCursor(t, other)
 
 	for _, tc := range []struct {
 		name string

@@ -1,26 +1,17 @@
 package registry
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/internal/testclock"
-	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
 func TestOperators(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	clk := testclock.New(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
-	reg, err := Open(ctx, t.TempDir(), Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reg.Close()
+	f := newFixture(t)
+	ctx, reg, clk := f.ctx, f.reg, f.clock(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
 	bad := []struct{ name, pw string }{
 		{"", "long enough password"},
 		{"ann smith", "long enough password"},
@@ -176,14 +167,10 @@ func TestConsoleQueries(t *testing.T) {
 	b, eb := f.terminal("namur")
 	code := codes["namur"][0]
 	t0 := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
-	if _, err := a.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{handover(t, a, code, t0), handover(t, a, codes["namur"][1], t0)}}); err != nil {
-		t.Fatal(err)
-	}
+	push(t, a, handover(t, a, code, t0), handover(t, a, codes["namur"][1], t0))
 	second := handover(t, b, code, t0.Add(10*time.Minute))
 	second.GloveSize = "L"
-	if _, err := b.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{second}}); err != nil {
-		t.Fatal(err)
-	}
+	push(t, b, second)
 	ds, err := f.reg.AllDoubleHandovers(f.ctx)
 	if err != nil || len(ds) != 1 || ds[0].Code != code || len(ds[0].Handovers) != 2 {
 		t.Fatalf("AllDoubleHandovers = %+v, %v", ds, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/internal/campaigntest"
+	"github.com/pickup-terminal/pickup/internal/testclock"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -128,6 +129,13 @@ func (f *fixture) terminal(centre string) (*protocol.Client, *protocol.EnrolResp
 	return c, resp
 }
 
+// clock puts the registry and its server on a test clock set at at.
+func (f *fixture) clock(at time.Time) *testclock.Clock {
+	c := testclock.New(at)
+	f.reg.Now, f.srv.Now = c.Now, c.Now
+	return c
+}
+
 func (f *fixture) count(q string, args ...any) int {
 	f.t.Helper()
 	var n int
@@ -151,6 +159,16 @@ func handover(t *testing.T, c *protocol.Client, code pickup.Code, at time.Time) 
 		Items: []pickup.Line{{Item: "gloves", Size: "M", Qty: 500}, {Item: "masks", Qty: 500}}}
 }
 
+// push sends events and returns the results, failing the test on an error.
+func push(t *testing.T, c *protocol.Client, evs ...pickup.Event) []protocol.PushResult {
+	t.Helper()
+	r, err := c.Push(context.Background(), &protocol.PushRequest{Events: evs})
+	if err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	return r.Results
+}
+
 // pullAll pulls until the head and returns every page.
 func pullAll(t *testing.T, c *protocol.Client, ds string, after int64, limit int) []*protocol.PullResponse {
 	t.Helper()
@@ -171,6 +189,11 @@ func pullAll(t *testing.T, c *protocol.Client, ds string, after int64, limit int
 	}
 }
 
-func gz(b []byte) []byte { return protocol.Gzip(b) }
+// headCursor pulls everything and returns the cursor at the head.
+func headCursor(t *testing.T, c *protocol.Client) int64 {
+	t.Helper()
+	pages := pullAll(t, c, "", 0, 0)
+	return pages[len(pages)-1].Cursor
+}
 
-var _ = bytes.NewReader
+func gz(b []byte) []byte { return protocol.Gzip(b) }

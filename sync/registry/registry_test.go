@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
-	"github.com/pickup-terminal/pickup/internal/testclock"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 )
 
@@ -143,9 +142,8 @@ func TestWriteCodes(t *testing.T) {
 }
 
 func TestEnrolment(t *testing.T) {
-	clock := testclock.New(time.Now())
 	f := newFixture(t)
-	f.reg.Now = clock.Now
+	clock := f.clock(time.Now())
 	en, err := f.reg.NewEnrolment(f.ctx, "namur", time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -507,114 +505,13 @@ func TestPushIdempotent(t *testing.T) {
 	}
 }
 
-// A loss a counter records reaches the registry's report per item, and a
-// loss without a reason is refused before it is stored.
-func TestReportCountsLosses(t *testing.T) {
-	f := newFixture(t)
-	a, ea := f.terminal("namur")
-	at := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
-	loss := pickup.Event{ID: newID(t), Type: pickup.EventStockLoss, TerminalID: ea.TerminalID, CentreID: "namur", At: at,
-		Item: "gowns", Qty: 20, Reason: "box damaged by water"}
-	r, err := a.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{loss}})
-	if err != nil || r.Results[0].Result != protocol.ResultAccepted {
-		t.Fatalf("push loss: %+v, %v", r, err)
-	}
-	bad := loss
-	bad.ID, bad.Reason = newID(t), ""
-	if _, err := a.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{bad}}); err == nil {
-		t.Error("a loss without a reason was taken")
-	}
-	rep, err := f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lost := -1
-	for _, c := range rep.Centres {
-		for _, it := range c.Items {
-			if c.ID == "namur" && it.Item == "gowns" {
-				lost = it.Lost
-			}
-		}
-	}
-	if lost != 20 {
-		t.Errorf("namur gowns lost = %d, want 20", lost)
-	}
-}
-
-// TestDoubleHandover: the same code handed over at two terminals while
-// offline; both facts are kept, the second answered conflict, one double
-// handover in the report, and both terminals see both redemptions.
-func TestDoubleHandover(t *testing.T) {
-	f, codes := requestFixture(t, 3)
-	a, ea := f.terminal("namur")
-	b, _ := f.terminal("namur")
-	code := codes["namur"][0]
-	t0 := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
-	ra, err := a.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{handover(t, a, code, t0)}})
-	if err != nil || ra.Results[0].Result != protocol.ResultAccepted {
-		t.Fatalf("first handover: %+v, %v", ra, err)
-	}
-	eb := handover(t, b, code, t0.Add(10*time.Minute))
-	rb, err := b.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{eb}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := rb.Results[0]
-	if r.Result != protocol.ResultConflict || len(r.Earlier) != 1 || r.Earlier[0].TerminalID != ea.TerminalID || !r.Earlier[0].At.Equal(t0) {
-		t.Fatalf("second handover = %+v, want conflict naming terminal A at %v", r, t0)
-	}
-	// A repeat of the conflicting push returns the stored answer.
-	rb2, _ := b.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{eb}})
-	if got := rb2.Results[0]; got.Result != protocol.ResultDuplicate || got.Stored != protocol.ResultConflict || len(got.Earlier) != 1 {
-		t.Errorf("repeat = %+v, want duplicate of conflict with where/when", got)
-	}
-	rep, err := f.reg.Report(f.ctx, pickup.Date{}, pickup.Date{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var nm CentreReport
-	for _, c := range rep.Centres {
-		if c.ID == "namur" {
-			nm = c
-		}
-	}
-	if nm.Collected != 1 || nm.DoubleHandovers != 1 || nm.Handovers != 2 || nm.Expected != 3 {
-		t.Errorf("report for namur = %+v, want collected 1, double 1, handovers 2", nm)
-	}
-	var gloves int
-	for _, it := range nm.Items {
-		if it.Item == "gloves" && it.Size == "M" {
-			gloves = it.HandedOver
-		}
-	}
-	if gloves != 1000 {
-		t.Errorf("gloves M handed over = %d, want 1000 (two parcels)", gloves)
-	}
-	for _, c := range []*protocol.Client{a, b} {
-		n := 0
-		for _, p := range pullAll(t, c, "", 0, 0) {
-			for _, rd := range p.Redemptions {
-				if rd.Code == code && !rd.Undone {
-					n++
-				}
-			}
-		}
-		if n != 2 {
-			t.Errorf("terminal %s sees %d redemptions of the code, want 2", c.Creds.TerminalID, n)
-		}
-	}
-}
-
 func TestUndo(t *testing.T) {
 	f, codes := requestFixture(t, 2)
 	c, enrol := f.terminal("namur")
-	pages := pullAll(t, c, "", 0, 0)
-	cursor := pages[len(pages)-1].Cursor
+	cursor := headCursor(t, c)
 	h := handover(t, c, codes["namur"][0], time.Now())
 	u := pickup.Event{ID: newID(t), Type: pickup.EventUndo, TerminalID: c.Creds.TerminalID, CentreID: "namur", At: time.Now(), Undoes: h.ID}
-	if _, err := c.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{h, u}}); err != nil {
-		t.Fatal(err)
-	}
+	push(t, c, h, u)
 	p, _ := f.reg.Pickup(f.ctx, codes["namur"][0])
 	if p.Status != pickup.StatusExpected {
 		t.Errorf("status after undo = %s, want expected", p.Status)
@@ -707,8 +604,7 @@ func TestMoveAndRevoke(t *testing.T) {
 	f, codes := requestFixture(t, 2)
 	namur, enrol := f.terminal("namur")
 	gent, _ := f.terminal("gent")
-	pages := pullAll(t, namur, "", 0, 0)
-	cursor := pages[len(pages)-1].Cursor
+	cursor := headCursor(t, namur)
 	code := codes["namur"][0]
 	if err := f.reg.MoveCode(f.ctx, code, "gent"); err != nil {
 		t.Fatal(err)
@@ -966,9 +862,7 @@ func TestReceivedFacts(t *testing.T) {
 	recv := pickup.Event{ID: newID(t), Type: pickup.EventStockReceive, TerminalID: c.Creds.TerminalID, CentreID: "namur", At: time.Now(), Item: "masks", Qty: 5000}
 	count := pickup.Event{ID: newID(t), Type: pickup.EventStockCount, TerminalID: c.Creds.TerminalID, CentreID: "namur", At: time.Now(), Item: "masks", Qty: 4000, Reason: "count"}
 	undo := pickup.Event{ID: newID(t), Type: pickup.EventUndo, TerminalID: c.Creds.TerminalID, CentreID: "namur", At: time.Now(), Undoes: h.ID}
-	if _, err := c.Push(f.ctx, &protocol.PushRequest{Events: []pickup.Event{h, recv, count, undo}}); err != nil {
-		t.Fatal(err)
-	}
+	push(t, c, h, recv, count, undo)
 	got := map[string]pickup.EventType{}
 	for _, p := range pullAll(t, c, "", 0, 2) {
 		for _, r := range p.Received {
