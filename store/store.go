@@ -76,8 +76,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	db.SetMaxOpenConns(4)
 	s := &Store{db: db, path: path, stmts: sqlkit.NewStmts(db), kind: sc, Now: time.Now, Loc: time.Local}
 	// Rows logged by the digest's migration (or by another program) are
-	// folded now rather than in a volunteer's first handover.
-	if err := s.tx(ctx, func(*sql.Tx) error { return nil }); err != nil {
+	// folded now rather than in a volunteer's first handover; a bulk load
+	// that a killed pull (or another process's pull under way) left is
+	// ended: what it set aside is rebuilt from the rows as they are.
+	if err := s.tx(ctx, func(tx *sql.Tx) error { return endBulk(ctx, tx) }); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}

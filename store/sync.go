@@ -85,6 +85,10 @@ type Page struct {
 	DatasetID, CentreID string
 	Reset               bool
 	After, Cursor       int64
+	// More says pages follow (the registry's head is not reached): a
+	// reset page of many pickups with more to come starts a bulk load,
+	// which the last page ends (see bulk.go).
+	More bool
 
 	Pickups     []PickupRow
 	Reassigned  []Reassignment
@@ -488,6 +492,11 @@ func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutco
 					return fmt.Errorf("reset: %w", err)
 				}
 			}
+			if !overlap && p.More && len(p.Pickups) >= bulkMinRows {
+				if err := startBulk(ctx, tx); err != nil {
+					return err
+				}
+			}
 			for _, q := range []string{
 				"DELETE FROM pickups",
 				// The other counters' facts stay: they happened.
@@ -582,6 +591,11 @@ func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutco
 			return err
 		}
 		out.Facts, out.Conflicts = fo.New, out.Conflicts+fo.Conflicts
+		if !p.More {
+			if err := endBulk(ctx, tx); err != nil {
+				return err
+			}
+		}
 		for k, v := range map[string]string{KeyCursor: strconv.FormatInt(p.Cursor, 10), KeyDatasetID: p.DatasetID, KeyLastRefresh: now} {
 			if err := setSetting(ctx, tx, k, v); err != nil {
 				return err

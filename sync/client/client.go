@@ -304,6 +304,11 @@ func (y *Syncer) round(ctx context.Context, c *protocol.Client, cfg store.SyncCo
 			return nil
 		})
 	if err != nil {
+		// A bulk load the pull started is ended now, so that the counter
+		// works from consistent counts and indexes until the next round.
+		if ferr := y.Store.FinishLoad(ctx); ferr != nil {
+			y.log().Warn("end of bulk load failed", "err", ferr)
+		}
 		return fmt.Errorf("pull after %d: %w", rep.Cursor, err)
 	}
 	rep.AtHead = true

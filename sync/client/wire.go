@@ -38,7 +38,7 @@ func storeRows(rs []protocol.PickupRow) []store.PickupRow {
 
 // storePage translates one pull page.
 func storePage(p *protocol.PullResponse) *store.Page {
-	return &store.Page{DatasetID: p.DatasetID, CentreID: p.CentreID, Reset: p.Reset, After: p.After, Cursor: p.Cursor,
+	return &store.Page{DatasetID: p.DatasetID, CentreID: p.CentreID, Reset: p.Reset, After: p.After, Cursor: p.Cursor, More: p.More,
 		Pickups: storeRows(p.Pickups), Keys: storeKeys(p.Keys),
 		Reassigned: each(p.Reassigned, func(r protocol.Reassignment) store.Reassignment {
 			return store.Reassignment{Code: r.Code, CentreID: r.CentreID, Seq: r.Seq}

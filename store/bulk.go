@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/pickup-terminal/pickup/internal/rowdigest"
+	"github.com/pickup-terminal/pickup/internal/sqlkit"
+)
+
+// An initial pull loads a centre's pickups (a million at a national
+// campaign's largest centre) with what follows each row set aside (see
+// migration 0011): bulkDeferred are the objects on the pickups table that
+// a bulk load drops and restores, each with the table it keeps.
+var bulkDeferred = []string{
+	"pickups_digest_insert", "pickups_digest_update", "pickups_digest_delete", // digest_buckets
+	"pickups_groups_insert", "pickups_groups_update", "pickups_groups_delete", // pickup_groups
+	"pickups_centre", // the centre index, by status and name
+}
+
+// bulkMinRows is the size of a reset page from which the pull that it
+// starts loads in bulk: below it, keeping the triggers costs less than
+// rebuilding after.
+const bulkMinRows = 1000
+
+// startBulk sets the deferred objects aside, keeping their SQL, inside
+// the transaction of the reset page that starts the load.
+func startBulk(ctx context.Context, tx *sql.Tx) error {
+	for _, name := range bulkDeferred {
+		var kind, text string
+		err := tx.QueryRowContext(ctx, "SELECT type, sql FROM sqlite_schema WHERE name = ? AND tbl_name = 'pickups'", name).Scan(&kind, &text)
+		if err == sql.ErrNoRows {
+			continue // already set aside
+		}
+		if err != nil {
+			return fmt.Errorf("bulk load: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO deferred_schema (name, sql) VALUES (?, ?)", name, text); err != nil {
+			return fmt.Errorf("bulk load: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("DROP %s %s", strings.ToUpper(kind), name)); err != nil {
+			return fmt.Errorf("bulk load: %w", err)
+		}
+	}
+	return nil
+}
+
+// inBulk reports whether objects are set aside.
+func inBulk(ctx context.Context, q querier) (bool, error) {
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM deferred_schema").Scan(&n); err != nil {
+		return false, fmt.Errorf("bulk load: %w", err)
+	}
+	return n > 0, nil
+}
+
+// endBulk restores the set-aside objects and rebuilds what they keep
+// from the rows as they are: the index in one sorted pass, pickup_groups
+// with one GROUP BY, the digest in one pass over the rows.
+func endBulk(ctx context.Context, tx *sql.Tx) error {
+	stmts, err := sqlkit.Strings(ctx, tx, "SELECT sql FROM deferred_schema ORDER BY name")
+	if err != nil {
+		return fmt.Errorf("end bulk load: %w", err)
+	}
+	if len(stmts) == 0 {
+		return nil
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("end bulk load: %w", err)
+		}
+	}
+	for _, q := range []string{
+		"DELETE FROM deferred_schema",
+		"DELETE FROM pickup_groups",
+		`INSERT INTO pickup_groups SELECT centre_id, status, campaign_id, parcel_kind, profession, window_start, window_end, count(*)
+			FROM pickups GROUP BY centre_id, status, campaign_id, parcel_kind, profession, window_start, window_end`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("end bulk load: %w", err)
+		}
+	}
+	return rowdigest.Rebuild(ctx, tx)
+}
+
+// FinishLoad ends a bulk load that a pull left unfinished (it failed
+// before its last page): the forecast's counts, the name index and the
+// drift digest are rebuilt now rather than at the next pull's end. It
+// does nothing when no load is under way.
+func (s *Store) FinishLoad(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return endBulk(ctx, tx) })
+}

@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/pickup-terminal/pickup"
+)
+
+// BenchmarkApplyPages1M applies an initial pull of 1,000,000 pickups in
+// random code order (as the registry's pages bring them, 10,000 a page)
+// to an empty enrolled terminal: the store's part of the end-to-end
+// BenchmarkInitialPull (sync/e2e), without the network and the decoding.
+func BenchmarkApplyPages1M(b *testing.B) {
+	const n, per = 1_000_000, 10_000
+	ctx := context.Background()
+	names := []string{"Anne Peeters", "Luc Janssens", "Marie Dubois", "Jan Van den Broeck", "Sophie Lambert", "Koen Mertens"}
+	window := pickup.Window{Start: pickup.MustDate("2026-11-10"), End: pickup.MustDate("2027-01-10")}
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		s, err := Open(ctx, dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Enrol(ctx, "http://127.0.0.1:1", Enrolment{TerminalID: "term-A", Secret: make([]byte, 32),
+			Centre: pickup.Centre{ID: "here", Name: "Here"}}); err != nil {
+			b.Fatal(err)
+		}
+		src := rand.NewChaCha8([32]byte{1})
+		rng := rand.New(rand.NewPCG(1, 2))
+		pages := make([]*Page, 0, n/per)
+		var cursor int64
+		for i := 0; i < n; i += per {
+			p := &Page{DatasetID: "ds-1", CentreID: "here", After: cursor, Cursor: cursor + per, Reset: i == 0, More: i+per < n}
+			for j := range per {
+				code, _ := pickup.NewCode(src)
+				kind := "close_contact"
+				if rng.IntN(4) == 0 {
+					kind = "masks_only"
+				}
+				p.Pickups = append(p.Pickups, PickupRow{Pickup: pickup.Pickup{Code: code, Name: names[rng.IntN(len(names))],
+					Profession: "physiotherapist", ParcelKind: kind, CentreID: "here", CampaignID: pickup.DefaultCampaignID,
+					Window: window, Status: pickup.StatusExpected}, Seq: cursor + int64(j) + 1})
+			}
+			pages = append(pages, p)
+			cursor += per
+		}
+		b.StartTimer()
+		start := time.Now()
+		for _, p := range pages {
+			if _, err := s.ApplyPage(ctx, p); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "apply-s")
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+}
