@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func BenchmarkApplyPages1M(b *testing.B) {
 				if rng.IntN(4) == 0 {
 					kind = "masks_only"
 				}
-				p.Pickups = append(p.Pickups, PickupRow{Pickup: pickup.Pickup{Code: code, Name: names[rng.IntN(len(names))],
+				p.Pickups = append(p.Pickups, PickupRow{Pickup: pickup.Pickup{Code: code, Name: names[rng.IntN(len(names))] + fmt.Sprint(rng.IntN(100000)),
 					Profession: "physiotherapist", ParcelKind: kind, CentreID: "here", CampaignID: pickup.DefaultCampaignID,
 					Window: window, Status: pickup.StatusExpected}, Seq: cursor + int64(j) + 1})
 			}

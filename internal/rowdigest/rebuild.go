@@ -10,8 +10,10 @@ import (
 )
 
 // Rebuild sets digest_buckets from every row of the pickups table, in
-// one pass, and empties the log: after a bulk load that kept no log.
-func Rebuild(ctx context.Context, tx *sql.Tx) error {
+// one pass, and empties the log: after a bulk load that kept no log. Each
+// row is also given to also, when not nil, for what else the caller
+// rebuilds in the same pass.
+func Rebuild(ctx context.Context, tx *sql.Tx, also func(pickup.Pickup)) error {
 	all := map[string]Buckets{}
 	if err := sqlkit.Each(ctx, tx, func(rows *sql.Rows) error {
 		var p pickup.Pickup
@@ -24,6 +26,9 @@ func Rebuild(ctx context.Context, tx *sql.Tx) error {
 			all[p.CentreID] = b
 		}
 		b.Add(p, 1)
+		if also != nil {
+			also(p)
+		}
 		return nil
 	}, `SELECT `+Columns+` FROM pickups`); err != nil {
 		return fmt.Errorf("rebuild digest: %w", err)
