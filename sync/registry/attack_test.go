@@ -99,8 +99,7 @@ func (f *fixture) status(code pickup.Code) pickup.Status {
 // flagged, and the code stays collected.
 func TestH2UndoFromAnotherTerminalFlagged(t *testing.T) {
 	f, codes := requestFixture(t, 2)
-	a, _ := f.terminal("namur")
-	b, _ := f.terminal("namur")
+	a, b := f.counters("namur")
 	h := handover(t, a, codes["namur"][0], time.Now())
 	push(t, a, h)
 	r := push(t, b, undo(t, b, h, time.Now()))

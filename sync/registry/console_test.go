@@ -163,8 +163,7 @@ func TestStagedImport(t *testing.T) {
 
 func TestConsoleQueries(t *testing.T) {
 	f, codes := requestFixture(t, 2)
-	a, _ := f.terminal("namur")
-	b, eb := f.terminal("namur")
+	a, b := f.counters("namur")
 	code := codes["namur"][0]
 	t0 := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
 	push(t, a, handover(t, a, code, t0), handover(t, a, codes["namur"][1], t0))
@@ -176,7 +175,7 @@ func TestConsoleQueries(t *testing.T) {
 		t.Fatalf("AllDoubleHandovers = %+v, %v", ds, err)
 	}
 	d := ds[0]
-	if d.ConsoleID() != second.ID || d.Handovers[1].TerminalID != eb.TerminalID || d.Handovers[1].GloveSize != "L" || d.Handovers[0].GloveSize != "M" {
+	if d.ConsoleID() != second.ID || d.Handovers[1].TerminalID != b.Creds.TerminalID || d.Handovers[1].GloveSize != "L" || d.Handovers[0].GloveSize != "M" {
 		t.Errorf("sides = %+v", d.Handovers)
 	}
 	if err := f.reg.AddReviewNote(f.ctx, d.ConsoleID(), "ann", "  Same person came twice; called them.\r\n"); err != nil {

@@ -136,6 +136,14 @@ func (f *fixture) clock(at time.Time) *testclock.Clock {
 	return c
 }
 
+// counters enrols two terminals of centre, as its two counters.
+func (f *fixture) counters(centre string) (a, b *protocol.Client) {
+	f.t.Helper()
+	a, _ = f.terminal(centre)
+	b, _ = f.terminal(centre)
+	return a, b
+}
+
 func (f *fixture) count(q string, args ...any) int {
 	f.t.Helper()
 	var n int

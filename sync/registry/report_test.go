@@ -20,8 +20,7 @@ func noonOf(n int) time.Time {
 
 func TestReportPerDay(t *testing.T) {
 	f, codes := requestFixture(t, 3)
-	a, ea := f.terminal("namur")
-	b, eb := f.terminal("namur")
+	a, b := f.counters("namur")
 	g, _ := f.terminal("gent")
 	c0, c1, c2 := codes["namur"][0], codes["namur"][1], codes["namur"][2]
 	undone := handover(t, a, c2, noonOf(0))
@@ -70,7 +69,7 @@ func TestReportPerDay(t *testing.T) {
 	}
 	d := rep.Doubles[0]
 	if d.Code != c0 || d.CentreID != "namur" || d.Name == "" || len(d.Handovers) != 2 ||
-		d.Handovers[0].TerminalID != ea.TerminalID || d.Handovers[1].TerminalID != eb.TerminalID ||
+		d.Handovers[0].TerminalID != a.Creds.TerminalID || d.Handovers[1].TerminalID != b.Creds.TerminalID ||
 		d.Handovers[0].GloveSize != "M" || !d.Handovers[0].At.Equal(noonOf(-2)) {
 		t.Errorf("double handover = %+v", d)
 	}
@@ -108,8 +107,7 @@ func TestReportPerDay(t *testing.T) {
 
 func TestShipmentStates(t *testing.T) {
 	f := newFixture(t)
-	a, _ := f.terminal("namur")
-	b, _ := f.terminal("namur")
+	a, b := f.counters("namur")
 	ship := func(item, size string, qty int) protocol.Shipment {
 		t.Helper()
 		s, err := f.reg.Ship(f.ctx, protocol.Shipment{CentreID: "namur", Item: item, Size: size, Qty: qty, Ref: "DN-1"})
@@ -189,8 +187,7 @@ func TestSpreadsheetSafe(t *testing.T) {
 // counts them.
 func TestOwedHandover(t *testing.T) {
 	f, codes := requestFixture(t, 2)
-	a, _ := f.terminal("namur")
-	b, _ := f.terminal("namur")
+	a, b := f.counters("namur")
 	g, _ := f.terminal("gent")
 	at := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
 	code := codes["namur"][0]
@@ -296,8 +293,7 @@ func TestOwedHandover(t *testing.T) {
 // refused with the whole push.
 func TestConflictReviewFromCounter(t *testing.T) {
 	f, codes := requestFixture(t, 2)
-	a, _ := f.terminal("namur")
-	b, _ := f.terminal("namur")
+	a, b := f.counters("namur")
 	code := codes["namur"][0]
 	now := time.Now().UTC()
 	for _, c := range []*protocol.Client{a, b} {
@@ -387,8 +383,7 @@ func TestReportCountsLosses(t *testing.T) {
 // handover in the report, and both terminals see both redemptions.
 func TestDoubleHandover(t *testing.T) {
 	f, codes := requestFixture(t, 3)
-	a, ea := f.terminal("namur")
-	b, _ := f.terminal("namur")
+	a, b := f.counters("namur")
 	code := codes["namur"][0]
 	t0 := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
 	ra := push(t, a, handover(t, a, code, t0))
@@ -398,7 +393,7 @@ func TestDoubleHandover(t *testing.T) {
 	eb := handover(t, b, code, t0.Add(10*time.Minute))
 	rb := push(t, b, eb)
 	r := rb[0]
-	if r.Result != protocol.ResultConflict || len(r.Earlier) != 1 || r.Earlier[0].TerminalID != ea.TerminalID || !r.Earlier[0].At.Equal(t0) {
+	if r.Result != protocol.ResultConflict || len(r.Earlier) != 1 || r.Earlier[0].TerminalID != a.Creds.TerminalID || !r.Earlier[0].At.Equal(t0) {
 		t.Fatalf("second handover = %+v, want conflict naming terminal A at %v", r, t0)
 	}
 	// A repeat of the conflicting push returns the stored answer.
