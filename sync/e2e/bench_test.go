@@ -599,76 +599,109 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 	return s[min(max(i, 0), len(s)-1)]
 }
 
-// simTerminal is an enrolled terminal reduced to its protocol client.
-type simTerminal struct {
-	c      *protocol.Client
-	creds  protocol.Credentials
-	centre string
-	index  int // among its centre's terminals
+// simClient is an enrolled terminal reduced to its protocol client and
+// its place in the pull; it times every request it sends.
+type simClient struct {
+	c       *protocol.Client
+	creds   protocol.Credentials
+	centre  string
+	dataset string
+	cursor  int64
 }
 
-// sync runs what a terminal's round sends: pull to the head, push a batch
-// of handovers of its centre's codes, pull again, digest. Every call's
-// latency is recorded.
-func (st *simTerminal) sync(ctx context.Context, lat *latencies, handovers int) error {
-	timed := func(kind string, f func() error) error {
-		start := time.Now()
-		err := f()
+// timed runs f and records its latency under kind, unless ctx is done by
+// then (a request cut by the end of a run is no figure).
+func timed(ctx context.Context, lat *latencies, kind string, f func() error) error {
+	start := time.Now()
+	err := f()
+	if ctx.Err() == nil {
 		lat.add(kind, time.Since(start))
-		return err
 	}
-	var cursor int64
-	var dataset string
-	var codes []pickup.Code
-	pullAll := func() error {
-		for {
-			var page *protocol.PullResponse
-			err := timed("pull", func() (err error) {
-				page, err = st.c.Pull(ctx, protocol.PullRequest{DatasetID: dataset, After: cursor})
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			for _, p := range page.Pickups {
-				if p.Status == pickup.StatusExpected {
-					codes = append(codes, p.Code)
-				}
-			}
-			cursor, dataset = page.Cursor, page.DatasetID
-			if !page.More {
-				return nil
-			}
-		}
-	}
-	if err := pullAll(); err != nil {
-		return fmt.Errorf("pull: %w", err)
-	}
-	var evs []pickup.Event
-	for i := range handovers {
-		k := st.index*handovers + i
-		if k >= len(codes) {
-			break
-		}
-		id, _ := protocol.NewRequestID(nil)
-		evs = append(evs, pickup.Event{ID: id, Type: pickup.EventHandover, TerminalID: st.creds.TerminalID, CentreID: st.centre,
-			At: time.Now().UTC(), Code: codes[k], Items: []pickup.Line{{Item: "masks", Qty: 500}}})
-	}
-	if len(evs) > 0 {
-		if err := timed("push", func() error {
-			_, err := st.c.Push(ctx, &protocol.PushRequest{Events: evs})
+	return err
+}
+
+// pullToHead pulls from the client's cursor to the registry's head;
+// page (if any) sees every page.
+func (s *simClient) pullToHead(ctx context.Context, lat *latencies, page func(*protocol.PullResponse)) error {
+	for {
+		var p *protocol.PullResponse
+		if err := timed(ctx, lat, "pull", func() (err error) {
+			p, err = s.c.Pull(ctx, protocol.PullRequest{DatasetID: s.dataset, After: s.cursor})
 			return err
 		}); err != nil {
-			return fmt.Errorf("push: %w", err)
+			return fmt.Errorf("pull: %w", err)
+		}
+		if page != nil {
+			page(p)
+		}
+		s.cursor, s.dataset = p.Cursor, p.DatasetID
+		if !p.More {
+			return nil
 		}
 	}
-	if err := pullAll(); err != nil {
-		return fmt.Errorf("pull: %w", err)
+}
+
+// handover is a handover of code at this terminal, now, of the parcel
+// (its items, glove size and volunteer).
+func (s *simClient) handover(code pickup.Code, parcel pickup.Event) pickup.Event {
+	id, _ := protocol.NewRequestID(nil)
+	e := parcel
+	e.ID, e.Type, e.TerminalID, e.CentreID, e.At, e.Code = id, pickup.EventHandover, s.creds.TerminalID, s.centre, time.Now().UTC(), code
+	return e
+}
+
+func (s *simClient) push(ctx context.Context, lat *latencies, evs []pickup.Event) error {
+	if err := timed(ctx, lat, "push", func() error {
+		_, err := s.c.Push(ctx, &protocol.PushRequest{Events: evs})
+		return err
+	}); err != nil {
+		return fmt.Errorf("push: %w", err)
 	}
-	return timed("digest", func() error {
-		_, err := st.c.Digest(ctx)
+	return nil
+}
+
+func (s *simClient) digest(ctx context.Context, lat *latencies) error {
+	return timed(ctx, lat, "digest", func() error {
+		_, err := s.c.Digest(ctx)
 		return err
 	})
+}
+
+// simTerminal is a terminal of BenchmarkRegistry200Terminals.
+type simTerminal struct {
+	simClient
+	index int // among its centre's terminals
+}
+
+// sync runs what a terminal's first round sends: pull from the start to
+// the head, push a batch of handovers of its centre's codes, pull again,
+// digest.
+func (st *simTerminal) sync(ctx context.Context, lat *latencies, handovers int) error {
+	st.dataset, st.cursor = "", 0
+	var codes []pickup.Code
+	expected := func(page *protocol.PullResponse) {
+		for _, p := range page.Pickups {
+			if p.Status == pickup.StatusExpected {
+				codes = append(codes, p.Code)
+			}
+		}
+	}
+	if err := st.pullToHead(ctx, lat, expected); err != nil {
+		return err
+	}
+	var evs []pickup.Event
+	for k := st.index * handovers; k < min((st.index+1)*handovers, len(codes)); k++ {
+		evs = append(evs, st.handover(codes[k], pickup.Event{Items: []pickup.Line{{Item: "masks", Qty: 500}}}))
+	}
+	if len(evs) > 0 {
+		if err := st.push(ctx, lat, evs); err != nil {
+			return err
+		}
+	}
+	if err := st.pullToHead(ctx, lat, expected); err != nil {
+		return err
+	}
+	return st.digest(ctx, lat)
 }
 
 // BenchmarkRegistry200Terminals: 200 terminals of 20 centres (2,000
@@ -768,7 +801,7 @@ func enrolMany(b *testing.B, reg *registryProc, url string, n int) []*simTermina
 		if err != nil {
 			b.Fatal(err)
 		}
-		sims[i] = &simTerminal{c: c, creds: resp.Credentials(), centre: centre, index: i / len(cs)}
+		sims[i] = &simTerminal{simClient: simClient{c: c, creds: resp.Credentials(), centre: centre}, index: i / len(cs)}
 	}
 	return sims
 }
@@ -966,12 +999,8 @@ func nationalFixture(b *testing.B, rows, centres, terminals int) (*registryProc,
 // of the registry when the run starts, and codes of its centre to hand
 // over (each terminal its own).
 type nationalTerminal struct {
-	c       *protocol.Client
-	creds   protocol.Credentials
-	centre  string
-	dataset string
-	cursor  int64
-	codes   []pickup.Code
+	simClient
+	codes []pickup.Code
 }
 
 // nationalTerminals makes the clients of a run: every terminal's cursor at
@@ -994,7 +1023,7 @@ func nationalTerminals(b *testing.B, reg *registryProc, sims []nationalSim) []*n
 		if err != nil {
 			b.Fatal(err)
 		}
-		nt := &nationalTerminal{c: c, creds: s.Creds, centre: s.Centre, dataset: ds, cursor: head}
+		nt := &nationalTerminal{simClient: simClient{c: c, creds: s.Creds, centre: s.Centre, dataset: ds, cursor: head}}
 		byCentre[s.Centre] = append(byCentre[s.Centre], nt)
 		out = append(out, nt)
 	}
@@ -1020,42 +1049,16 @@ func nationalTerminals(b *testing.B, reg *registryProc, sims []nationalSim) []*n
 // round is one steady-state sync round: push one handover, pull to the
 // head, fetch the digest. Every request's latency goes to lat.
 func (nt *nationalTerminal) round(ctx context.Context, lat *latencies) error {
-	timed := func(kind string, f func() error) error {
-		start := time.Now()
-		err := f()
-		if ctx.Err() == nil {
-			lat.add(kind, time.Since(start))
-		}
-		return err
-	}
 	if len(nt.codes) > 0 {
-		id, _ := protocol.NewRequestID(nil)
-		e := pickup.Event{ID: id, Type: pickup.EventHandover, TerminalID: nt.creds.TerminalID, CentreID: nt.centre,
-			At: time.Now().UTC(), Code: nt.codes[0], GloveSize: "M", Volunteer: "Vol",
-			Items: []pickup.Line{{Item: "gloves", Size: "M", Qty: 500}, {Item: "masks", Qty: 500}}}
+		e := nt.handover(nt.codes[0], pickup.Event{GloveSize: "M", Volunteer: "Vol",
+			Items: []pickup.Line{{Item: "gloves", Size: "M", Qty: 500}, {Item: "masks", Qty: 500}}})
 		nt.codes = nt.codes[1:]
-		if err := timed("push", func() error {
-			_, err := nt.c.Push(ctx, &protocol.PushRequest{Events: []pickup.Event{e}})
+		if err := nt.push(ctx, lat, []pickup.Event{e}); err != nil {
 			return err
-		}); err != nil {
-			return fmt.Errorf("push: %w", err)
 		}
 	}
-	for {
-		var page *protocol.PullResponse
-		if err := timed("pull", func() (err error) {
-			page, err = nt.c.Pull(ctx, protocol.PullRequest{DatasetID: nt.dataset, After: nt.cursor})
-			return err
-		}); err != nil {
-			return fmt.Errorf("pull: %w", err)
-		}
-		nt.cursor, nt.dataset = page.Cursor, page.DatasetID
-		if !page.More {
-			break
-		}
-	}
-	return timed("digest", func() error {
-		_, err := nt.c.Digest(ctx)
+	if err := nt.pullToHead(ctx, lat, nil); err != nil {
 		return err
-	})
+	}
+	return nt.digest(ctx, lat)
 }

@@ -45,7 +45,7 @@ func TestCentreStockThroughRegistry(t *testing.T) {
 	}
 	b.mustSync(t)
 	a.mustSync(t)
-	if v := a.lookup(t, code); v.Verdict != "already_collected" || len(v.Collected) != 1 || v.Collected[0].TerminalID != b.id {
+	if v := a.lookup(t, code); !v.collectedOnce(pickup.VerdictAlreadyCollected, b.id) {
 		t.Errorf("A after B's handover and a sync: %s %+v; want already_collected at B", v.Verdict, v.Collected)
 	}
 	sa, sb := a.status(t).Stock, b.status(t).Stock
@@ -127,7 +127,7 @@ func TestOwedGlovesAcrossCounters(t *testing.T) {
 
 	// B, through the registry.
 	b.mustSync(t)
-	if v := b.lookup(t, code); v.Verdict != string(pickup.VerdictOwed) || len(v.Collected) != 1 || v.Collected[0].TerminalID != a.id {
+	if v := b.lookup(t, code); !v.collectedOnce(pickup.VerdictOwed, a.id) {
 		t.Fatalf("B: %s %+v, want owed, handed over at A", v.Verdict, v.Collected)
 	}
 	b.receive(t, "gloves", "L", 2000)

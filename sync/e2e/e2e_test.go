@@ -79,7 +79,7 @@ func TestConvergence(t *testing.T) {
 	}
 	b.mustSync(t) // B pulls what A pushed after B's round
 	v := b.lookup(t, onlineA[0].Code)
-	if v.Verdict != string(pickup.VerdictAlreadyCollected) || len(v.Collected) != 1 || v.Collected[0].TerminalID != a.id {
+	if !v.collectedOnce(pickup.VerdictAlreadyCollected, a.id) {
 		t.Errorf("B looks up a code A handed over online: %s, collected %+v; want already_collected by %s", v.Verdict, v.Collected, a.id)
 	}
 	// A terminal holds only its centre's pickups: another centre's code is
@@ -145,12 +145,12 @@ func TestConvergence(t *testing.T) {
 	}
 	// A code A handed over offline, looked up at B after both synced.
 	v = b.lookup(t, offline[a][0].Code)
-	if v.Verdict != string(pickup.VerdictAlreadyCollected) || len(v.Collected) != 1 || v.Collected[0].TerminalID != a.id {
+	if !v.collectedOnce(pickup.VerdictAlreadyCollected, a.id) {
 		t.Errorf("B looks up a code A handed over offline: %s, collected %+v; want already_collected by %s", v.Verdict, v.Collected, a.id)
 	}
 	// And the other way round, B's offline handover at A.
 	v = a.lookup(t, offline[b][0].Code)
-	if v.Verdict != string(pickup.VerdictAlreadyCollected) || len(v.Collected) != 1 || v.Collected[0].TerminalID != b.id {
+	if !v.collectedOnce(pickup.VerdictAlreadyCollected, b.id) {
 		t.Errorf("A looks up a code B handed over offline: %s, collected %+v; want already_collected by %s", v.Verdict, v.Collected, b.id)
 	}
 	for _, tm := range terms {

@@ -665,6 +665,12 @@ type verdict struct {
 	RightCentre *pickup.Centre      `json:"right_centre"`
 }
 
+// collectedOnce reports whether the verdict is kind, for a code handed
+// over once, at the terminal terminalID.
+func (v verdict) collectedOnce(kind pickup.VerdictKind, terminalID string) bool {
+	return v.Verdict == string(kind) && len(v.Collected) == 1 && v.Collected[0].TerminalID == terminalID
+}
+
 func (tm *terminal) lookup(t testing.TB, code pickup.Code) verdict {
 	t.Helper()
 	return tm.lookupRaw(t, string(code))

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pickup-terminal/pickup"
 )
 
 // startRun starts `pickup run` on the terminal's folder; the test's
@@ -127,7 +129,7 @@ func TestPeersOffline(t *testing.T) {
 	took = eventually(t, 5*time.Second, "A's handover refused at B and C", func() bool {
 		for _, tm := range []*terminal{b, c} {
 			v := tm.lookup(t, code)
-			if v.Verdict != "already_collected" || len(v.Collected) != 1 || v.Collected[0].TerminalID != a.id {
+			if !v.collectedOnce(pickup.VerdictAlreadyCollected, a.id) {
 				return false
 			}
 		}
@@ -160,7 +162,7 @@ func TestPeersOffline(t *testing.T) {
 		hs = append(hs, tm.handover(t, code))
 		eventually(t, 30*time.Second, tm.name+"'s handover refused at the others", func() bool {
 			for _, o := range []*terminal{a, b, c} {
-				if v := o.lookup(t, code); v.Verdict != "already_collected" || len(v.Collected) != 1 || v.Collected[0].TerminalID != tm.id {
+				if v := o.lookup(t, code); !v.collectedOnce(pickup.VerdictAlreadyCollected, tm.id) {
 					return false
 				}
 			}
@@ -329,7 +331,7 @@ func TestPeersMDNSBetweenNamespaces(t *testing.T) {
 	a.handover(t, codes[0].Code)
 	took := eventually(t, 60*time.Second, "A's handover at B, found by mDNS", func() bool {
 		v := b.lookup(t, codes[0].Code)
-		return v.Verdict == "already_collected" && len(v.Collected) == 1 && v.Collected[0].TerminalID == a.id
+		return v.collectedOnce(pickup.VerdictAlreadyCollected, a.id)
 	})
 	t.Logf("found by mDNS and refused at B after %s", took)
 	if ids := b.peerIDs(t); !ids[a.id] {
