@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -74,8 +73,7 @@ func campaignListRun(ctx context.Context, g *globals) error {
 			return map[string]any{"campaigns": sums}
 		},
 		func(w io.Writer, cs []registry.CampaignDetail) error {
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "CAMPAIGN\tPHASE\tREQUESTS OPEN\tPICKUP\tTODAY\tREQUESTS\tCOLLECTED\tNAME")
+			var rows [][]any // a row per phase
 			for _, c := range cs {
 				name := c.Names.In("en")
 				if c.Builtin {
@@ -86,11 +84,11 @@ func campaignListRun(ctx context.Context, g *globals) error {
 					if i > 0 {
 						id, name = "", ""
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s – %s\t%s\t%d\t%d\t%s\n", id, ph.ID, ph.RequestsOpen, ph.Pickup.Start, ph.Pickup.End,
-						strings.ReplaceAll(string(ph.State), "_", " "), ph.Requests, ph.Collected, name)
+					rows = append(rows, []any{id, ph.ID, ph.RequestsOpen, fmt.Sprintf("%s – %s", ph.Pickup.Start, ph.Pickup.End),
+						strings.ReplaceAll(string(ph.State), "_", " "), ph.Requests, ph.Collected, name})
 				}
 			}
-			return tw.Flush()
+			return writeTable(w, 0, "CAMPAIGN\tPHASE\tREQUESTS OPEN\tPICKUP\tTODAY\tREQUESTS\tCOLLECTED\tNAME", rows)
 		})
 }
 
@@ -270,15 +268,9 @@ func newCmdCodesCancel(g *globals) *cobra.Command {
 }
 
 // codeAction runs one registry call on the code and says it is done.
-func codeAction(act func(*registry.Registry, context.Context, pickup.Code) error, done string) func(context.Context, *codeOptions) error {
+func codeAction(call func(*registry.Registry, context.Context, pickup.Code) error, done string) func(context.Context, *codeOptions) error {
 	return func(ctx context.Context, o *codeOptions) error {
-		return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
-			if err := act(reg, ctx, o.code); err != nil {
-				return err
-			}
-			fmt.Fprintf(o.stdout, done, o.code.Masked())
-			return nil
-		})
+		return act(ctx, o.globals, func(reg *registry.Registry) error { return call(reg, ctx, o.code) }, done, o.code.Masked())
 	}
 }
 
@@ -288,13 +280,7 @@ func newCmdCodesMove(g *globals) *cobra.Command {
 }
 
 func codesMoveRun(ctx context.Context, o *codeOptions) error {
-	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
-		if err := reg.MoveCode(ctx, o.code, o.centre); err != nil {
-			return err
-		}
-		fmt.Fprintf(o.stdout, "code %s moved to centre %s\n", o.code.Masked(), o.centre)
-		return nil
-	})
+	return act(ctx, o.globals, func(reg *registry.Registry) error { return reg.MoveCode(ctx, o.code, o.centre) }, "code %s moved to centre %s\n", o.code.Masked(), o.centre)
 }
 
 type lettersOptions struct {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,13 +34,7 @@ func newCmdCentreAdd(o *centreAddOptions) *cobra.Command {
 }
 
 func centreAddRun(ctx context.Context, o *centreAddOptions) error {
-	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
-		if err := reg.AddCentre(ctx, o.centre); err != nil {
-			return err
-		}
-		fmt.Fprintf(o.stdout, "centre %s added: %s\n", o.centre.ID, o.centre.Name)
-		return nil
-	})
+	return act(ctx, o.globals, func(reg *registry.Registry) error { return reg.AddCentre(ctx, o.centre) }, "centre %s added: %s\n", o.centre.ID, o.centre.Name)
 }
 
 func newCmdCentreImport(g *globals) *cobra.Command {
@@ -65,17 +58,8 @@ func newCmdCentreList(g *globals) *cobra.Command {
 
 func centreListRun(ctx context.Context, g *globals) error {
 	return show(ctx, g, func(reg *registry.Registry) ([]pickup.Centre, error) { return reg.Centres(ctx) },
-		func(cs []pickup.Centre) any {
-			return cmdkit.List("centres", cs)
-		},
-		func(w io.Writer, cs []pickup.Centre) error {
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tADDRESS\tHOURS")
-			for _, c := range cs {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Name, c.Address, c.Hours)
-			}
-			return tw.Flush()
-		})
+		func(cs []pickup.Centre) any { return cmdkit.List("centres", cs) },
+		table("ID\tNAME\tADDRESS\tHOURS", func(c pickup.Centre) []any { return []any{c.ID, c.Name, c.Address, c.Hours} }))
 }
 
 type terminalEnrolOptions struct {
@@ -163,24 +147,19 @@ func newCmdTerminalList(g *globals) *cobra.Command {
 func terminalListRun(ctx context.Context, g *globals) error {
 	return show(ctx, g, func(reg *registry.Registry) ([]registry.Terminal, error) { return reg.Terminals(ctx) },
 		func(ts []registry.Terminal) any { return map[string]any{"terminals": ts} },
-		func(w io.Writer, ts []registry.Terminal) error {
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tCENTRE\tHOST\tENROLLED\tLAST SEEN\tPENDING\tSTATE")
-			for _, t := range ts {
-				seen, state, pending := "-", "active", "-"
-				if t.Pending != nil {
-					pending = fmt.Sprint(*t.Pending)
-				}
-				if t.LastSeen != nil {
-					seen = t.LastSeen.Local().Format("2006-01-02 15:04")
-				}
-				if t.RevokedAt != nil {
-					state = "revoked " + t.RevokedAt.Local().Format("2006-01-02 15:04")
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.CentreID, t.Hostname, t.EnrolledAt.Local().Format("2006-01-02 15:04"), seen, pending, state)
+		table("ID\tCENTRE\tHOST\tENROLLED\tLAST SEEN\tPENDING\tSTATE", func(t registry.Terminal) []any {
+			seen, state, pending := "-", "active", "-"
+			if t.Pending != nil {
+				pending = fmt.Sprint(*t.Pending)
 			}
-			return tw.Flush()
-		})
+			if t.LastSeen != nil {
+				seen = t.LastSeen.Local().Format("2006-01-02 15:04")
+			}
+			if t.RevokedAt != nil {
+				state = "revoked " + t.RevokedAt.Local().Format("2006-01-02 15:04")
+			}
+			return []any{t.ID, t.CentreID, t.Hostname, t.EnrolledAt.Local().Format("2006-01-02 15:04"), seen, pending, state}
+		}))
 }
 
 func newCmdTerminalRevoke(g *globals) *cobra.Command {
@@ -188,13 +167,7 @@ func newCmdTerminalRevoke(g *globals) *cobra.Command {
 }
 
 func terminalRevokeRun(ctx context.Context, o *argOptions) error {
-	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
-		if err := reg.RevokeTerminal(ctx, o.arg); err != nil {
-			return err
-		}
-		fmt.Fprintf(o.stdout, "terminal %s revoked\n", o.arg)
-		return nil
-	})
+	return act(ctx, o.globals, func(reg *registry.Registry) error { return reg.RevokeTerminal(ctx, o.arg) }, "terminal %s revoked\n", o.arg)
 }
 
 func newCmdKeysRotate(g *globals) *cobra.Command {

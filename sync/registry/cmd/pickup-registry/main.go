@@ -8,13 +8,14 @@
 // arguments. Exit codes: 0 done, 1 refused or not found, 2 usage or system
 // error.
 //
-// Each command is built by a newCmd… function, one cmdkit.Command call on
-// an options struct (its flags and arguments, typed), and runs in a …Run
-// function, on the command kit internal/cmdkit (cobra). A new command goes in the file of its
-// theme (centres.go: centres, terminals, keys; campaigns.go: campaigns,
-// requests, codes, letters; stock.go: shipments and reports; bundle.go;
-// serve.go; operators.go: the web console's operators) or a new one, and
-// is added in newRoot.
+// Each command is built by a newCmd… function, one cmdkit.Command call
+// on an options struct (its flags and arguments, typed), and runs in a
+// …Run function, on the command kit internal/cmdkit (cobra). A new
+// command goes in the file of its theme (centres.go: centres, terminals,
+// keys; campaigns.go: campaigns, requests, codes, letters; stock.go:
+// shipments and reports; bundle.go: bundles and backups; serve.go;
+// operators.go: the web console's operators) or a new one, and is added
+// in newRoot.
 package main
 
 import (
@@ -26,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -183,6 +185,55 @@ func show[T any](ctx context.Context, g *globals, get func(*registry.Registry) (
 			return cmdkit.PrintJSON(g.stdout, jsonOf(v))
 		}
 		return cmdkit.PrintJSON(g.stdout, v)
+	})
+}
+
+// table is show's text for a list: the header, then a row of cells per
+// item, in aligned columns.
+func table[T any](header string, row func(T) []any) func(io.Writer, []T) error {
+	return func(w io.Writer, xs []T) error {
+		rows := make([][]any, 0, len(xs))
+		for _, x := range xs {
+			rows = append(rows, row(x))
+		}
+		return writeTable(w, 0, header, rows)
+	}
+}
+
+// writeTable writes the header and the rows (their cells separated by
+// tabs) in aligned columns, text/tabwriter's flags on.
+func writeTable(w io.Writer, flags uint, header string, rows [][]any) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', flags)
+	fmt.Fprintln(tw, header)
+	for _, row := range rows {
+		for i, cell := range row {
+			if i > 0 {
+				fmt.Fprint(tw, "\t")
+			}
+			fmt.Fprint(tw, cell)
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}
+
+// itemSize names an item with its size, if it has one: "gloves M".
+func itemSize(item, size string) string {
+	if size == "" {
+		return item
+	}
+	return item + " " + size
+}
+
+// act opens the registry, makes one call and, when it succeeds, says so
+// (format and args on standard output).
+func act(ctx context.Context, g *globals, call func(*registry.Registry) error, format string, args ...any) error {
+	return withRegistry(ctx, g, func(reg *registry.Registry) error {
+		if err := call(reg); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(g.stdout, format, args...)
+		return err
 	})
 }
 

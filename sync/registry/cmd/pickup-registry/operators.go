@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -45,13 +44,8 @@ func operatorAddRun(ctx context.Context, o *operatorAddOptions) error {
 	if err != nil {
 		return err
 	}
-	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
-		if err := reg.AddOperator(ctx, o.name, pw); err != nil {
-			return err
-		}
-		fmt.Fprintf(o.stdout, "operator %s added: they sign in at /console/ of pickup-registry serve\n", o.name)
-		return nil
-	})
+	return act(ctx, o.globals, func(reg *registry.Registry) error { return reg.AddOperator(ctx, o.name, pw) },
+		"operator %s added: they sign in at /console/ of pickup-registry serve\n", o.name)
 }
 
 func newCmdOperatorList(g *globals) *cobra.Command {
@@ -66,16 +60,13 @@ func operatorListRun(ctx context.Context, g *globals) error {
 				fmt.Fprintln(w, "no operator yet: add one with pickup-registry operator add --name NAME")
 				return nil
 			}
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tCREATED\tSESSIONS\tLOCKED UNTIL")
-			for _, op := range ops {
+			return table("NAME\tCREATED\tSESSIONS\tLOCKED UNTIL", func(op registry.Operator) []any {
 				locked := "-"
 				if op.LockedUntil != nil {
 					locked = op.LockedUntil.Local().Format("2006-01-02 15:04")
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", op.Name, op.CreatedAt.Local().Format("2006-01-02 15:04"), op.Sessions, locked)
-			}
-			return tw.Flush()
+				return []any{op.Name, op.CreatedAt.Local().Format("2006-01-02 15:04"), op.Sessions, locked}
+			})(w, ops)
 		})
 }
 
@@ -84,11 +75,5 @@ func newCmdOperatorRemove(g *globals) *cobra.Command {
 }
 
 func operatorRemoveRun(ctx context.Context, o *argOptions) error {
-	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
-		if err := reg.RemoveOperator(ctx, o.arg); err != nil {
-			return err
-		}
-		fmt.Fprintf(o.stdout, "operator %s removed\n", o.arg)
-		return nil
-	})
+	return act(ctx, o.globals, func(reg *registry.Registry) error { return reg.RemoveOperator(ctx, o.arg) }, "operator %s removed\n", o.arg)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -164,16 +163,9 @@ func shipPlanRun(ctx context.Context, o *shipOptions) error {
 				return nil
 			}
 			fmt.Fprintf(o.stdout, "shipments to cover the plan through %s:\n", res.Week)
-			tw := tabwriter.NewWriter(o.stdout, 2, 8, 2, ' ', 0)
-			fmt.Fprintln(tw, "  CENTRE\tITEM\tQTY")
-			for _, s := range ships {
-				what := s.Item
-				if s.Size != "" {
-					what += " " + s.Size
-				}
-				fmt.Fprintf(tw, "  %s\t%s\t%d\n", s.CentreID, what, s.Qty)
-			}
-			tw.Flush()
+			table("  CENTRE\tITEM\tQTY", func(s registry.PlannedShipment) []any {
+				return []any{"  " + s.CentreID, itemSize(s.Item, s.Size), s.Qty}
+			})(o.stdout, ships)
 		}
 		if o.dryRun || len(ships) == 0 {
 			if o.json {

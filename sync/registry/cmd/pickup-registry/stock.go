@@ -59,11 +59,7 @@ func shipRun(ctx context.Context, o *shipOptions) error {
 	}
 	return show(ctx, o.globals, func(reg *registry.Registry) (protocol.Shipment, error) { return reg.Ship(ctx, o.shipment) }, nil,
 		func(w io.Writer, s protocol.Shipment) error {
-			what := s.Item
-			if s.Size != "" {
-				what += " " + s.Size
-			}
-			_, err := fmt.Fprintf(w, "shipment %s recorded: %d × %s to centre %s\n", s.ID, s.Qty, what, s.CentreID)
+			_, err := fmt.Fprintf(w, "shipment %s recorded: %d × %s to centre %s\n", s.ID, s.Qty, itemSize(s.Item, s.Size), s.CentreID)
 			return err
 		})
 }
@@ -86,25 +82,16 @@ func newCmdShipments(o *shipmentsOptions) *cobra.Command {
 func shipmentsRun(ctx context.Context, o *shipmentsOptions) error {
 	return show(ctx, o.globals, func(reg *registry.Registry) ([]registry.ShipmentStatus, error) { return reg.Shipments(ctx, o.filter) },
 		func(ss []registry.ShipmentStatus) any { return map[string]any{"shipments": ss} },
-		func(w io.Writer, ss []registry.ShipmentStatus) error {
-			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SHIPMENT\tCENTRE\tITEM\tQTY\tSENT\tSTATE\tRECEIVED\tREF")
-			for _, s := range ss {
-				state := strings.ReplaceAll(string(s.State), "_", " ")
-				switch s.State {
-				case registry.ShipmentInTransit:
-					state += fmt.Sprintf(" (%d day(s))", s.Days)
-				case registry.ShipmentDiscrepancy:
-					state += ": " + strings.Join(s.Discrepancies, "; ")
-				}
-				what := s.Item
-				if s.Size != "" {
-					what += " " + s.Size
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%s\n", s.ID, s.CentreID, what, s.Qty, s.SentAt.Local().Format("2006-01-02 15:04"), state, s.Received, s.Ref)
+		table("SHIPMENT\tCENTRE\tITEM\tQTY\tSENT\tSTATE\tRECEIVED\tREF", func(s registry.ShipmentStatus) []any {
+			state := strings.ReplaceAll(string(s.State), "_", " ")
+			switch s.State {
+			case registry.ShipmentInTransit:
+				state += fmt.Sprintf(" (%d day(s))", s.Days)
+			case registry.ShipmentDiscrepancy:
+				state += ": " + strings.Join(s.Discrepancies, "; ")
 			}
-			return tw.Flush()
-		})
+			return []any{s.ID, s.CentreID, itemSize(s.Item, s.Size), s.Qty, s.SentAt.Local().Format("2006-01-02 15:04"), state, s.Received, s.Ref}
+		}))
 }
 
 type reportOptions struct {
@@ -154,12 +141,12 @@ func reportRun(ctx context.Context, o *reportOptions) error {
 // printReport is report's text: the figures per centre, then per item,
 // then per day, then the double handovers.
 func printReport(w io.Writer, rep *registry.Report) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "CENTRE\tEXPECTED\tCOLLECTED\tDOUBLE\tCANCELLED\tTERMINALS\t")
+	// Right-aligned columns, each cell ended by a tab (the last one too).
+	var rows [][]any
 	for _, c := range append(rep.Centres, rep.Totals) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", c.ID, c.Expected, c.Collected, c.DoubleHandovers, c.Cancelled, c.Terminals)
+		rows = append(rows, []any{c.ID, c.Expected, c.Collected, c.DoubleHandovers, c.Cancelled, c.Terminals, ""})
 	}
-	if err := tw.Flush(); err != nil {
+	if err := writeTable(w, tabwriter.AlignRight, "CENTRE\tEXPECTED\tCOLLECTED\tDOUBLE\tCANCELLED\tTERMINALS\t", rows); err != nil {
 		return err
 	}
 	if t := rep.Totals; t.Owed > 0 || t.OwedHandovers > 0 || t.DoubleOwedHandovers > 0 {
@@ -167,24 +154,22 @@ func printReport(w io.Writer, rep *registry.Report) error {
 			t.Owed, t.OwedHandovers, t.StillOwed, t.DoubleOwedHandovers)
 	}
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "CENTRE\tITEM\tSIZE\tSHIPPED\tRECEIVED\tHANDED OVER\tLOST\t")
+	rows = nil
 	for _, c := range rep.Centres {
 		for _, it := range c.Items {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", c.ID, it.Item, it.Size, it.Shipped, it.Received, it.HandedOver, it.Lost)
+			rows = append(rows, []any{c.ID, it.Item, it.Size, it.Shipped, it.Received, it.HandedOver, it.Lost, ""})
 		}
 	}
-	if err := tw.Flush(); err != nil {
+	if err := writeTable(w, tabwriter.AlignRight, "CENTRE\tITEM\tSIZE\tSHIPPED\tRECEIVED\tHANDED OVER\tLOST\t", rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nfrom %s to %s: %d handover(s), %d code(s) collected for the first time, %d double handover(s), %d undone\n",
 		rep.From, rep.To, rep.Period.Handovers, rep.Period.Collected, rep.Period.DoubleHandovers, rep.Period.Undone)
-	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "DAY\tHANDOVERS\tCOLLECTED\tDOUBLE\tUNDONE\t")
+	rows = nil
 	for _, d := range rep.Days {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", d.Day, d.Handovers, d.Collected, d.DoubleHandovers, d.Undone)
+		rows = append(rows, []any{d.Day, d.Handovers, d.Collected, d.DoubleHandovers, d.Undone, ""})
 	}
-	if err := tw.Flush(); err != nil {
+	if err := writeTable(w, tabwriter.AlignRight, "DAY\tHANDOVERS\tCOLLECTED\tDOUBLE\tUNDONE\t", rows); err != nil {
 		return err
 	}
 	if len(rep.Doubles) > 0 {
