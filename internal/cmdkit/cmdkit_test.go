@@ -182,10 +182,14 @@ type opts struct {
 	big   int64
 	on    bool
 	wait  time.Duration
+	kind  kind
 	steps []string
 }
 
-// TestCommand: Command's flags of every type bind with their defaults,
+type kind string
+
+// TestCommand: Command's flags of every type (and of a string type of
+// its own) bind with their defaults,
 // Arg binds the argument, binds run in order before the body, a refusal
 // from a bind is one, and ParseWith parses without running the body.
 func TestCommand(t *testing.T) {
@@ -194,6 +198,7 @@ func TestCommand(t *testing.T) {
 		return Command(o, func(context.Context, *opts) error { *ran = true; return nil }, "greet NAME", "say hello",
 			Arg(&o.name, "NAME"),
 			Flag(&o.n, "n", 3, "times"), Flag(&o.big, "big", 7, "big"), Flag(&o.on, "on", false, "on"), Flag(&o.wait, "wait", time.Second, "wait"),
+			Text(&o.kind, "kind", "plain", "kind"),
 			Bind(func(*cobra.Command, []string) error { o.steps = append(o.steps, "first"); return nil }),
 			Bind(func(*cobra.Command, []string) error {
 				o.steps = append(o.steps, "second")
@@ -208,11 +213,11 @@ func TestCommand(t *testing.T) {
 		code int
 		want opts
 	}{
-		{[]string{"greet", "Ann"}, 0, opts{name: "Ann", n: 3, big: 7, wait: time.Second, steps: []string{"first", "second"}}},
-		{[]string{"greet", "--n", "5", "--big=9", "--on", "--wait", "2m", "Bob"}, 0, opts{name: "Bob", n: 5, big: 9, on: true, wait: 2 * time.Minute, steps: []string{"first", "second"}}},
-		{[]string{"greet", "nobody"}, 1, opts{name: "nobody", n: 3, big: 7, wait: time.Second, steps: []string{"first", "second"}}},
-		{[]string{"greet"}, 2, opts{n: 3, big: 7, wait: time.Second}},
-		{[]string{"greet", "--n", "x", "Ann"}, 2, opts{n: 0, big: 7, wait: time.Second}}, // pflag zeroes what it could not parse
+		{[]string{"greet", "Ann"}, 0, opts{name: "Ann", n: 3, big: 7, wait: time.Second, kind: "plain", steps: []string{"first", "second"}}},
+		{[]string{"greet", "--n", "5", "--big=9", "--on", "--wait", "2m", "--kind", "fancy", "Bob"}, 0, opts{name: "Bob", n: 5, big: 9, on: true, wait: 2 * time.Minute, kind: "fancy", steps: []string{"first", "second"}}},
+		{[]string{"greet", "nobody"}, 1, opts{name: "nobody", n: 3, big: 7, wait: time.Second, kind: "plain", steps: []string{"first", "second"}}},
+		{[]string{"greet"}, 2, opts{n: 3, big: 7, wait: time.Second, kind: "plain"}},
+		{[]string{"greet", "--n", "x", "Ann"}, 2, opts{n: 0, big: 7, wait: time.Second, kind: "plain"}}, // pflag zeroes what it could not parse
 	}
 	for _, tt := range tests {
 		var o opts

@@ -51,6 +51,20 @@ func Flag[T string | bool | int | int64 | time.Duration](p *T, name string, valu
 	}
 }
 
+// Text adds the flag --name of a string type of its own (a state, a
+// kind), bound to p; its value is taken as given.
+func Text[T ~string](p *T, name string, value T, usage string) Opt {
+	*p = value
+	return Var(text[T]{p}, name, usage)
+}
+
+// text is a pflag.Value of a string type.
+type text[T ~string] struct{ p *T }
+
+func (v text[T]) String() string     { return string(*v.p) }
+func (v text[T]) Set(s string) error { *v.p = T(s); return nil }
+func (text[T]) Type() string         { return "string" }
+
 // Var adds the flag --name, held by v (a value of its own type: a date).
 func Var(v pflag.Value, name, usage string) Opt {
 	return func(c *cobra.Command) { c.Flags().Var(v, name, usage) }

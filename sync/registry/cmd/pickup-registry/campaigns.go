@@ -60,11 +60,7 @@ func campaignImportRun(ctx context.Context, o *argOptions) error {
 }
 
 func newCmdCampaignList(g *globals) *cobra.Command {
-	return newListCmd(g, "list [--json]", "list the campaigns with their phases, where each stands today, and their requests", campaignListRun)
-}
-
-func campaignListRun(ctx context.Context, g *globals) error {
-	return show(ctx, g, func(reg *registry.Registry) ([]registry.CampaignDetail, error) { return reg.Campaigns(ctx) },
+	return newShowCmd(g, "list [--json]", "list the campaigns with their phases, where each stands today, and their requests", (*registry.Registry).Campaigns,
 		func(cs []registry.CampaignDetail) any {
 			sums := make([]registry.CampaignSummary, len(cs))
 			for i, c := range cs {
@@ -88,7 +84,7 @@ func campaignListRun(ctx context.Context, g *globals) error {
 						strings.ReplaceAll(string(ph.State), "_", " "), ph.Requests, ph.Collected, name})
 				}
 			}
-			return writeTable(w, 0, "CAMPAIGN\tPHASE\tREQUESTS OPEN\tPICKUP\tTODAY\tREQUESTS\tCOLLECTED\tNAME", rows)
+			return writeTable(w, false, "CAMPAIGN\tPHASE\tREQUESTS OPEN\tPICKUP\tTODAY\tREQUESTS\tCOLLECTED\tNAME", rows)
 		})
 }
 

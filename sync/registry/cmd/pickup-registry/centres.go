@@ -53,11 +53,7 @@ func centreImportRun(ctx context.Context, o *argOptions) error {
 }
 
 func newCmdCentreList(g *globals) *cobra.Command {
-	return newListCmd(g, "list [--json]", "list the centres", centreListRun)
-}
-
-func centreListRun(ctx context.Context, g *globals) error {
-	return show(ctx, g, func(reg *registry.Registry) ([]pickup.Centre, error) { return reg.Centres(ctx) },
+	return newShowCmd(g, "list [--json]", "list the centres", (*registry.Registry).Centres,
 		func(cs []pickup.Centre) any { return cmdkit.List("centres", cs) },
 		table("ID\tNAME\tADDRESS\tHOURS", func(c pickup.Centre) []any { return []any{c.ID, c.Name, c.Address, c.Hours} }))
 }
@@ -141,11 +137,7 @@ func terminalEnrolRun(ctx context.Context, o *terminalEnrolOptions) error {
 }
 
 func newCmdTerminalList(g *globals) *cobra.Command {
-	return newListCmd(g, "list [--json]", "list the enrolled terminals", terminalListRun)
-}
-
-func terminalListRun(ctx context.Context, g *globals) error {
-	return show(ctx, g, func(reg *registry.Registry) ([]registry.Terminal, error) { return reg.Terminals(ctx) },
+	return newShowCmd(g, "list [--json]", "list the enrolled terminals", (*registry.Registry).Terminals,
 		func(ts []registry.Terminal) any { return map[string]any{"terminals": ts} },
 		table("ID\tCENTRE\tHOST\tENROLLED\tLAST SEEN\tPENDING\tSTATE", func(t registry.Terminal) []any {
 			seen, state, pending := "-", "active", "-"
@@ -171,11 +163,7 @@ func terminalRevokeRun(ctx context.Context, o *argOptions) error {
 }
 
 func newCmdKeysRotate(g *globals) *cobra.Command {
-	return newListCmd(g, "rotate [--json]", "make a new signing key current (earlier keys stay valid)", keysRotateRun)
-}
-
-func keysRotateRun(ctx context.Context, g *globals) error {
-	return show(ctx, g, func(reg *registry.Registry) (string, error) { return reg.RotateKey(ctx) },
+	return newShowCmd(g, "rotate [--json]", "make a new signing key current (earlier keys stay valid)", (*registry.Registry).RotateKey,
 		func(id string) any { return map[string]string{"key_id": id} },
 		func(w io.Writer, id string) error {
 			_, err := fmt.Fprintf(w, "new signing key %s is current; earlier keys stay valid\n", id)
@@ -184,11 +172,7 @@ func keysRotateRun(ctx context.Context, g *globals) error {
 }
 
 func newCmdKeysList(g *globals) *cobra.Command {
-	return newListCmd(g, "list [--json]", "list the signing keys", keysListRun)
-}
-
-func keysListRun(ctx context.Context, g *globals) error {
-	return show(ctx, g, func(reg *registry.Registry) ([]protocol.SigningKey, error) { return reg.Keys(ctx) },
+	return newShowCmd(g, "list [--json]", "list the signing keys", (*registry.Registry).Keys,
 		func(keys []protocol.SigningKey) any { return map[string]any{"keys": keys} },
 		func(w io.Writer, keys []protocol.SigningKey) error {
 			for _, k := range keys {

@@ -19,6 +19,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 
@@ -196,13 +198,17 @@ func table[T any](header string, row func(T) []any) func(io.Writer, []T) error {
 		for _, x := range xs {
 			rows = append(rows, row(x))
 		}
-		return writeTable(w, 0, header, rows)
+		return writeTable(w, false, header, rows)
 	}
 }
 
 // writeTable writes the header and the rows (their cells separated by
-// tabs) in aligned columns, text/tabwriter's flags on.
-func writeTable(w io.Writer, flags uint, header string, rows [][]any) error {
+// tabs) in aligned columns, the cells aligned right when right is true.
+func writeTable(w io.Writer, right bool, header string, rows [][]any) error {
+	flags := uint(0)
+	if right {
+		flags = tabwriter.AlignRight
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', flags)
 	fmt.Fprintln(tw, header)
 	for _, row := range rows {
@@ -215,6 +221,16 @@ func writeTable(w io.Writer, flags uint, header string, rows [][]any) error {
 		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
+}
+
+// readLine reads the first line of r (at most 4 KiB) without its line
+// ending; eof says r ended before any of it.
+func readLine(r io.Reader) (line string, eof bool, err error) {
+	s, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", false, err
+	}
+	return strings.TrimRight(s, "\r\n"), err == io.EOF && s == "", nil
 }
 
 // itemSize names an item with its size, if it has one: "gloves M".
@@ -251,8 +267,10 @@ func newArgCmd(g *globals, use, short string, run func(context.Context, *argOpti
 		cmdkit.Bind(func(_ *cobra.Command, args []string) error { o.arg = args[0]; return nil }))...)
 }
 
-// newListCmd builds a command with no flags or arguments of its own that
-// prints JSON with --json.
-func newListCmd(g *globals, use, short string, run func(context.Context, *globals) error) *cobra.Command {
-	return cmdkit.Command(g, run, use, short, withJSON)
+// newShowCmd builds a command with no flags or arguments of its own that
+// shows what one registry call gets (see show), JSON with --json.
+func newShowCmd[T any](g *globals, use, short string, get func(*registry.Registry, context.Context) (T, error), jsonOf func(T) any, text func(io.Writer, T) error) *cobra.Command {
+	return cmdkit.Command(g, func(ctx context.Context, g *globals) error {
+		return show(ctx, g, func(reg *registry.Registry) (T, error) { return get(reg, ctx) }, jsonOf, text)
+	}, use, short, withJSON)
 }

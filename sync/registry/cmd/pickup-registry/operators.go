@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -28,11 +26,10 @@ func newCmdOperatorAdd(o *operatorAddOptions) *cobra.Command {
 
 // readPassword reads the first line of r (without its line ending).
 func readPassword(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
-	if err != nil && err != io.EOF {
+	pw, _, err := readLine(r)
+	if err != nil {
 		return "", fmt.Errorf("read the password from standard input: %w", err)
 	}
-	pw := strings.TrimRight(line, "\r\n")
 	if pw == "" {
 		return "", cmdkit.Usagef("no password on standard input: pipe it in, e.g. printf '%%s\\n' \"$PASSWORD\" | pickup-registry operator add --name NAME")
 	}
@@ -49,11 +46,7 @@ func operatorAddRun(ctx context.Context, o *operatorAddOptions) error {
 }
 
 func newCmdOperatorList(g *globals) *cobra.Command {
-	return newListCmd(g, "list [--json]", "list the operators of the web console, their open sessions and lockouts", operatorListRun)
-}
-
-func operatorListRun(ctx context.Context, g *globals) error {
-	return show(ctx, g, func(reg *registry.Registry) ([]registry.Operator, error) { return reg.Operators(ctx) },
+	return newShowCmd(g, "list [--json]", "list the operators of the web console, their open sessions and lockouts", (*registry.Registry).Operators,
 		func(ops []registry.Operator) any { return cmdkit.List("operators", ops) },
 		func(w io.Writer, ops []registry.Operator) error {
 			if len(ops) == 0 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -200,8 +199,8 @@ func shipPlanRun(ctx context.Context, o *shipOptions) error {
 // anything but y/yes (oui, ja), is no.
 func confirm(in io.Reader, out io.Writer, question string) (bool, error) {
 	fmt.Fprint(out, question)
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && line == "" {
+	line, eof, err := readLine(in)
+	if err != nil || eof {
 		fmt.Fprintln(out)
 		return false, nil
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -67,15 +66,13 @@ func shipRun(ctx context.Context, o *shipOptions) error {
 type shipmentsOptions struct {
 	*globals
 	filter registry.ShipmentFilter
-	state  string
 }
 
 func newCmdShipments(o *shipmentsOptions) *cobra.Command {
 	return cmdkit.Command(o, shipmentsRun, "shipments [--centre ID] [--state in_transit|received|discrepancy] [--json]",
 		"list the shipments, newest first: in transit, received, or received otherwise than sent (discrepancy), with their receptions",
-		withJSON, cmdkit.Bind(func(*cobra.Command, []string) error { o.filter.State = registry.ShipmentState(o.state); return nil }),
-		cmdkit.Flag(&o.filter.CentreID, "centre", "", "only this centre's shipments"),
-		cmdkit.Flag(&o.state, "state", "", "only shipments in this state"),
+		withJSON, cmdkit.Flag(&o.filter.CentreID, "centre", "", "only this centre's shipments"),
+		cmdkit.Text(&o.filter.State, "state", "", "only shipments in this state"),
 		cmdkit.Complete("state", "in_transit", "received", "discrepancy"))
 }
 
@@ -146,7 +143,7 @@ func printReport(w io.Writer, rep *registry.Report) error {
 	for _, c := range append(rep.Centres, rep.Totals) {
 		rows = append(rows, []any{c.ID, c.Expected, c.Collected, c.DoubleHandovers, c.Cancelled, c.Terminals, ""})
 	}
-	if err := writeTable(w, tabwriter.AlignRight, "CENTRE\tEXPECTED\tCOLLECTED\tDOUBLE\tCANCELLED\tTERMINALS\t", rows); err != nil {
+	if err := writeTable(w, true, "CENTRE\tEXPECTED\tCOLLECTED\tDOUBLE\tCANCELLED\tTERMINALS\t", rows); err != nil {
 		return err
 	}
 	if t := rep.Totals; t.Owed > 0 || t.OwedHandovers > 0 || t.DoubleOwedHandovers > 0 {
@@ -160,7 +157,7 @@ func printReport(w io.Writer, rep *registry.Report) error {
 			rows = append(rows, []any{c.ID, it.Item, it.Size, it.Shipped, it.Received, it.HandedOver, it.Lost, ""})
 		}
 	}
-	if err := writeTable(w, tabwriter.AlignRight, "CENTRE\tITEM\tSIZE\tSHIPPED\tRECEIVED\tHANDED OVER\tLOST\t", rows); err != nil {
+	if err := writeTable(w, true, "CENTRE\tITEM\tSIZE\tSHIPPED\tRECEIVED\tHANDED OVER\tLOST\t", rows); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nfrom %s to %s: %d handover(s), %d code(s) collected for the first time, %d double handover(s), %d undone\n",
@@ -169,7 +166,7 @@ func printReport(w io.Writer, rep *registry.Report) error {
 	for _, d := range rep.Days {
 		rows = append(rows, []any{d.Day, d.Handovers, d.Collected, d.DoubleHandovers, d.Undone, ""})
 	}
-	if err := writeTable(w, tabwriter.AlignRight, "DAY\tHANDOVERS\tCOLLECTED\tDOUBLE\tUNDONE\t", rows); err != nil {
+	if err := writeTable(w, true, "DAY\tHANDOVERS\tCOLLECTED\tDOUBLE\tUNDONE\t", rows); err != nil {
 		return err
 	}
 	if len(rep.Doubles) > 0 {
