@@ -296,24 +296,20 @@ func newCmdLetters(o *lettersOptions) *cobra.Command {
 }
 
 func lettersRun(ctx context.Context, o *lettersOptions) error {
-	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
-		res, err := reg.WriteLetters(ctx, o.letters, o.out)
-		if err != nil {
-			return err
-		}
-		if o.json {
-			return cmdkit.PrintJSON(o.stdout, res)
-		}
-		where := o.out + " (one PDF per professional, and index.csv)"
-		if len(res.Files) == 1 && strings.HasSuffix(strings.ToLower(o.out), ".pdf") {
-			where = o.out + " (one page per professional)"
-		}
-		fmt.Fprintf(o.stdout, "%d letter(s) written to %s\n", res.Letters, where)
-		if o.letters.Contact == "" && res.Letters > 0 {
-			fmt.Fprintln(o.stderr, "hint: --contact \"e-mail or phone\" prints whom to call when a professional cannot come")
-		}
-		return nil
-	})
+	return show(ctx, o.globals, func(reg *registry.Registry) (registry.LettersResult, error) {
+		return reg.WriteLetters(ctx, o.letters, o.out)
+	}, nil,
+		func(w io.Writer, res registry.LettersResult) error {
+			where := o.out + " (one PDF per professional, and index.csv)"
+			if len(res.Files) == 1 && strings.HasSuffix(strings.ToLower(o.out), ".pdf") {
+				where = o.out + " (one page per professional)"
+			}
+			fmt.Fprintf(w, "%d letter(s) written to %s\n", res.Letters, where)
+			if o.letters.Contact == "" && res.Letters > 0 {
+				fmt.Fprintln(o.stderr, "hint: --contact \"e-mail or phone\" prints whom to call when a professional cannot come")
+			}
+			return nil
+		})
 }
 
 // printImport prints the outcome of a file import. With --json there is a

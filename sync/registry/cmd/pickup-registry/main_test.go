@@ -32,12 +32,19 @@ func TestMain(m *testing.M) {
 // cli runs one command line in-process.
 func cli(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()
+	return cliIn(t, dir, "", args...)
+}
+
+// cliIn runs one command line in-process with stdin, on the data folder
+// dir (unless dir is empty or the line starts with a flag).
+func cliIn(t *testing.T, dir, stdin string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errb bytes.Buffer
 	full := append([]string{}, args...)
 	if dir != "" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		full = append([]string{"--data", dir}, args...)
 	}
-	code := run(context.Background(), full, strings.NewReader(""), &out, &errb)
+	code := run(context.Background(), full, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }
 

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,14 +10,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// cliIn runs one command line in-process with stdin.
-func cliIn(t *testing.T, dir, stdin string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"--data", dir}, args...), strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 func TestOperatorCommands(t *testing.T) {
 	t.Parallel()

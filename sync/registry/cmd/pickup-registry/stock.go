@@ -196,21 +196,17 @@ func newCmdDemo(o *demoOptions) *cobra.Command {
 }
 
 func demoRun(ctx context.Context, o *demoOptions) error {
-	return withRegistry(ctx, o.globals, func(reg *registry.Registry) error {
-		s, err := reg.Demo(ctx, o.centres, o.requests)
-		if err != nil {
-			return err
-		}
-		if o.json {
-			return cmdkit.PrintJSON(o.stdout, s)
-		}
+	var dir string
+	return show(ctx, o.globals, func(reg *registry.Registry) (registry.DemoSummary, error) {
+		dir = reg.Dir()
+		return reg.Demo(ctx, o.centres, o.requests)
+	}, nil, func(w io.Writer, s registry.DemoSummary) error {
 		kinds := make([]string, 0, len(s.ByKind))
 		for k, n := range s.ByKind {
 			kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
 		}
 		sort.Strings(kinds)
-		w := o.stdout
-		fmt.Fprintf(w, "demo data in %s:\n", reg.Dir())
+		fmt.Fprintf(w, "demo data in %s:\n", dir)
 		fmt.Fprintf(w, "  %d centre(s): %s\n", len(s.Centres), strings.Join(s.Centres, ", "))
 		fmt.Fprintf(w, "  %d request(s) of campaign %s: %s\n", s.Requests, pickup.DefaultCampaignID, strings.Join(kinds, ", "))
 		fmt.Fprintf(w, "  pickup windows: %d open today, %d opening in a few days, %d closed; %d cancelled\n",

@@ -1,10 +1,92 @@
 package main
 
+// Tests of single commands, run in-process (cli, cliIn).
+
 import (
 	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/pickup-terminal/pickup/sync/protocol"
 )
+
+// config recommended-version shows, sets, refuses and clears the version
+// the registry recommends to its counters.
+func TestConfigRecommendedVersion(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"config", "recommended-version"}, 0, "no version recommended"},
+		{[]string{"config", "recommended-version", "0.2.0"}, 0, "version 0.2.0 recommended"},
+		{[]string{"config", "recommended-version", "--json"}, 0, `"recommended_version": "0.2.0"`},
+		{[]string{"config", "recommended-version", "v0.3;rm"}, 1, "refused"},
+		{[]string{"config", "recommended-version"}, 0, "version 0.2.0 recommended"},
+		{[]string{"config", "recommended-version", "0.3.0", "--clear"}, 2, "not both"},
+		{[]string{"config", "recommended-version", "0.3.0", "0.4.0"}, 2, "at most one"},
+		{[]string{"config", "recommended-version", "--clear"}, 0, "no version recommended"},
+	} {
+		code, out, errs := cli(t, dir, c.args...)
+		if code != c.code || !strings.Contains(out+errs, c.want) {
+			t.Errorf("%v: exit %d, %q %q; want exit %d and %q", c.args, code, out, errs, c.code, c.want)
+		}
+	}
+}
+
+// terminal enrol --url --qr prints the one-line enrolment text and writes
+// it as a QR code (0600) that decodes to the same text.
+func TestTerminalEnrolURIAndQR(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if code, _, errs := cli(t, dir, "centre", "add", "--id", "namur", "--name", "Namur"); code != 0 {
+		t.Fatal(errs)
+	}
+	qr := filepath.Join(t.TempDir(), "enrol.png")
+	code, out, errs := cli(t, dir, "terminal", "enrol", "--centre", "namur", "--url", "http://127.0.0.1:8080", "--qr", qr, "--json")
+	if code != 0 {
+		t.Fatalf("terminal enrol: %d %s %s", code, out, errs)
+	}
+	var got struct {
+		Code string `json:"enrolment_code"`
+		URI  string `json:"enrolment_uri"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	u, err := protocol.ParseEnrolmentURI(got.URI)
+	if err != nil || u.URL != "http://127.0.0.1:8080" || u.Code.String() != got.Code {
+		t.Fatalf("enrolment_uri %q = %+v %v, want the code %s at http://127.0.0.1:8080", got.URI, u, err, got.Code)
+	}
+	fi, err := os.Stat(qr)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("QR file: %v %v, want 0600", fi, err)
+	}
+	f, err := os.Open(qr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil || res.GetText() != got.URI {
+		t.Fatalf("QR decodes to %v %v, want %q", res, err, got.URI)
+	}
+	if code, _, errs := cli(t, dir, "terminal", "enrol", "--centre", "namur", "--qr", qr); code != 2 {
+		t.Errorf("--qr without --url: %d %s, want a usage error", code, errs)
+	}
+}
 
 // ship --plan shows the shipments, asks, and records them in one step
 // only when told yes; the plan then has nothing more to ship.
