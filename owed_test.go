@@ -88,11 +88,9 @@ func TestOwing(t *testing.T) {
 
 func TestJudgeOwed(t *testing.T) {
 	t.Parallel()
-	today := MustDate("2020-11-20")
-	code := Code("7KQ4M2XD9PZCH3W8")
-	base := Pickup{Code: code, Name: "A", Profession: "physiotherapist", ParcelKind: "close_contact", CentreID: "here",
-		Window: Window{MustDate("2020-11-09"), MustDate("2020-11-19")}, Status: StatusCollected}
-	with := func(f func(p *Pickup)) *Pickup { p := base; f(&p); return &p }
+	today, code := judgeToday, judgeCode
+	base := judgePickup(MustDate("2020-11-19"), StatusCollected)
+	with := func(f func(p *Pickup)) *Pickup { return changed(base, f) }
 	gloves := []Line{{Item: "gloves", Qty: 200}}
 	at := time.Date(2020, 11, 19, 10, 0, 0, 0, time.UTC)
 	owing := []Collection{{EventID: "e1", At: at, TerminalID: "t2", CentreID: "here", Owed: gloves}}

@@ -6,13 +6,26 @@ import (
 	"time"
 )
 
+// judgeToday and judgeCode are the day and the code the verdict tests
+// judge; judgePickup is the code's pickup at centre "here", its window
+// opened on 9 November 2020 and ending end.
+var judgeToday = MustDate("2020-11-20")
+
+const judgeCode = Code("7KQ4M2XD9PZCH3W8")
+
+func judgePickup(end Date, status Status) Pickup {
+	return Pickup{Code: judgeCode, Name: "A", Profession: "physiotherapist", ParcelKind: "close_contact", CentreID: "here",
+		Window: Window{MustDate("2020-11-09"), end}, Status: status}
+}
+
+// changed returns a copy of p changed by f.
+func changed(p Pickup, f func(p *Pickup)) *Pickup { f(&p); return &p }
+
 func TestJudge(t *testing.T) {
 	t.Parallel()
-	today := MustDate("2020-11-20")
-	code := Code("7KQ4M2XD9PZCH3W8")
-	base := Pickup{Code: code, Name: "A", Profession: "physiotherapist", ParcelKind: "close_contact", CentreID: "here",
-		Window: Window{MustDate("2020-11-09"), MustDate("2021-01-08")}, Status: StatusExpected}
-	with := func(f func(p *Pickup)) *Pickup { p := base; f(&p); return &p }
+	today, code := judgeToday, judgeCode
+	base := judgePickup(MustDate("2021-01-08"), StatusExpected)
+	with := func(f func(p *Pickup)) *Pickup { return changed(base, f) }
 	col := []Collection{{EventID: "e1", At: time.Date(2020, 11, 19, 10, 0, 0, 0, time.UTC), TerminalID: "t2", CentreID: "here"}}
 	signed := &SignedCode{Code: code, CentreID: "here", CampaignID: "c", ParcelKind: "masks_only", Window: base.Window}
 	tests := []struct {
@@ -71,10 +84,8 @@ func TestJudge(t *testing.T) {
 // facts Judge decides on.
 func TestJudgeRevokedAndSignature(t *testing.T) {
 	t.Parallel()
-	today := MustDate("2020-11-20")
-	code := Code("7KQ4M2XD9PZCH3W8")
-	listed := &Pickup{Code: code, Name: "A", ParcelKind: "close_contact", CentreID: "here",
-		Window: Window{MustDate("2020-11-09"), MustDate("2021-01-08")}, Status: StatusExpected}
+	today, code := judgeToday, judgeCode
+	listed := changed(judgePickup(MustDate("2021-01-08"), StatusExpected), func(p *Pickup) { p.Profession = "" })
 	signed := &SignedCode{Code: code, CentreID: "here", CampaignID: "c", ParcelKind: "masks_only", Window: listed.Window}
 	bad := fmt.Errorf("%w: signature does not verify", ErrBadSignature)
 	unknownKey := fmt.Errorf("%w: unknown key %q", ErrBadSignature, "k1")
