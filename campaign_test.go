@@ -77,44 +77,39 @@ func TestOctober2020Facts(t *testing.T) {
 	}
 	phase1 := Window{MustDate("2020-11-09"), MustDate("2021-01-08")}
 	phase2 := Window{MustDate("2020-12-07"), MustDate("2021-01-08")}
-	professions := []struct {
-		id, kind string
-		window   Window
+	// The professions of each parcel kind, with the window of its phase.
+	byKind := []struct {
+		kind   string
+		window Window
+		ids    []string
 	}{
-		{"physiotherapist", "close_contact", phase1},
-		{"oral_hygienist", "close_contact", phase1},
-		{"podiatrist", "close_contact", phase1},
-		{"audiologist", "close_contact", phase1},
-		{"occupational_therapist", "close_contact", phase1},
-		{"orthoptist_optometrist", "close_contact", phase1},
-		{"bandagist_orthotist_prosthetist", "close_contact", phase1},
-		{"general_practitioner", "close_contact", phase1},
-		{"specialist", "close_contact", phase1},
-		{"dentist", "close_contact", phase1},
-		{"nurse", "close_contact", phase1},
-		{"care_assistant", "close_contact", phase1},
-		{"midwife", "close_contact", phase1},
-		{"gp_trainee", "close_contact", phase1},
-		{"pharmacist", "masks_only", phase2},
-		{"pharma_technical_assistant", "masks_only", phase2},
-		{"dietitian", "masks_only", phase2},
-		{"speech_therapist", "masks_only", phase2},
-		{"clinical_psychologist", "masks_only", phase2},
-		{"clinical_orthopedagogue", "masks_only", phase2},
+		{"close_contact", phase1, []string{
+			"physiotherapist", "oral_hygienist", "podiatrist", "audiologist", "occupational_therapist",
+			"orthoptist_optometrist", "bandagist_orthotist_prosthetist", "general_practitioner", "specialist",
+			"dentist", "nurse", "care_assistant", "midwife", "gp_trainee",
+		}},
+		{"masks_only", phase2, []string{
+			"pharmacist", "pharma_technical_assistant", "dietitian", "speech_therapist", "clinical_psychologist",
+			"clinical_orthopedagogue",
+		}},
 	}
-	if len(c.Professions) != len(professions) {
-		t.Errorf("%d professions, want %d", len(c.Professions), len(professions))
+	want := 0
+	for _, k := range byKind {
+		want += len(k.ids)
+		for _, id := range k.ids {
+			p, ok := c.Profession(id)
+			if !ok {
+				t.Errorf("profession %s missing", id)
+				continue
+			}
+			w, _ := c.WindowFor(id)
+			if p.ParcelKind != k.kind || w != k.window {
+				t.Errorf("%s: kind %s window %v, want %s %v", id, p.ParcelKind, w, k.kind, k.window)
+			}
+		}
 	}
-	for _, tt := range professions {
-		p, ok := c.Profession(tt.id)
-		if !ok {
-			t.Errorf("profession %s missing", tt.id)
-			continue
-		}
-		w, _ := c.WindowFor(tt.id)
-		if p.ParcelKind != tt.kind || w != tt.window {
-			t.Errorf("%s: kind %s window %v, want %s %v", tt.id, p.ParcelKind, w, tt.kind, tt.window)
-		}
+	if len(c.Professions) != want {
+		t.Errorf("%d professions, want %d", len(c.Professions), want)
 	}
 	requests := map[string]string{"phase1": "2020-11-06", "phase2": "2020-12-01"}
 	for id, want := range requests {

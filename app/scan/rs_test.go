@@ -26,27 +26,29 @@ func rsEncode(t *testing.T, data []byte, ecc int) []byte {
 	return out
 }
 
+// rsCases: Reed-Solomon blocks with errors and erasures, and whether they correct.
+var rsCases = []struct {
+	name           string
+	data, ecc      int
+	errors, erased int
+	margin         int
+	want           bool
+}{
+	{"clean", 13, 13, 0, 0, 0, true},
+	{"errors only, at capacity", 13, 13, 6, 0, 0, true},
+	{"errors only, over capacity", 13, 13, 7, 0, 0, false},
+	{"erasures only, at capacity", 13, 13, 0, 13, 0, true},
+	{"erasures with margin", 13, 13, 0, 10, 3, true},
+	{"erasures beyond margin", 13, 13, 0, 11, 3, false},
+	{"mixed", 16, 28, 5, 15, 3, true},
+	{"mixed beyond margin", 16, 28, 6, 15, 3, false},
+	{"long block", 120, 30, 7, 13, 3, true},
+}
+
 func TestRSCorrect(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name           string
-		data, ecc      int
-		errors, erased int
-		margin         int
-		want           bool
-	}{
-		{"clean", 13, 13, 0, 0, 0, true},
-		{"errors only, at capacity", 13, 13, 6, 0, 0, true},
-		{"errors only, over capacity", 13, 13, 7, 0, 0, false},
-		{"erasures only, at capacity", 13, 13, 0, 13, 0, true},
-		{"erasures with margin", 13, 13, 0, 10, 3, true},
-		{"erasures beyond margin", 13, 13, 0, 11, 3, false},
-		{"mixed", 16, 28, 5, 15, 3, true},
-		{"mixed beyond margin", 16, 28, 6, 15, 3, false},
-		{"long block", 120, 30, 7, 13, 3, true},
-	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, tt := range tests {
+	for _, tt := range rsCases {
 		for trial := 0; trial < 20; trial++ {
 			data := make([]byte, tt.data)
 			for i := range data {

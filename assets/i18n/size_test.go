@@ -7,21 +7,23 @@ import (
 	"github.com/pickup-terminal/pickup"
 )
 
+// numberCases: numbers as each language writes them.
+var numberCases = []struct {
+	lang string
+	n    int
+	want string
+}{
+	{"en", 0, "0"},
+	{"en", 999, "999"},
+	{"en", 60000, "60,000"},
+	{"en", -1234567, "-1,234,567"},
+	{"de", 60000, "60.000"},
+	{"nl", 1000, "1.000"},
+}
+
 func TestNumber(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		lang string
-		n    int
-		want string
-	}{
-		{"en", 0, "0"},
-		{"en", 999, "999"},
-		{"en", 60000, "60,000"},
-		{"en", -1234567, "-1,234,567"},
-		{"de", 60000, "60.000"},
-		{"nl", 1000, "1.000"},
-	}
-	for _, tt := range tests {
+	for _, tt := range numberCases {
 		if got := For(tt.lang).Number(tt.n); got != tt.want {
 			t.Errorf("%s Number(%d) = %q, want %q", tt.lang, tt.n, got, tt.want)
 		}

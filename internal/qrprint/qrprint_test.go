@@ -15,8 +15,8 @@ import (
 	"github.com/pickup-terminal/pickup/internal/qrprint"
 )
 
-func signed(t *testing.T) string {
-	t.Helper()
+// signed is a signed payload as the registry prints it.
+var signed = func() string {
 	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
 	s, err := pickup.Sign(priv, pickup.SignedCode{
 		KeyID:      pickup.KeyID(priv.Public().(ed25519.PublicKey)),
@@ -27,26 +27,28 @@ func signed(t *testing.T) string {
 		Window:     pickup.Window{Start: pickup.MustDate("2026-08-24"), End: pickup.MustDate("2026-09-30")},
 	})
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
 	return s
+}()
+
+// roundTripCases: texts printed at a size in pixels.
+var roundTripCases = []struct {
+	name string
+	text string
+	px   int
+}{
+	{"bare code", "7KQ4M2XD9PZCH3W7", 256},
+	{"bare code, 1 px modules", "7KQ4M2XD9PZCH3W7", 29},
+	{"signed payload", signed, 512},
+	{"signed payload, 2 px modules", signed, 2 * 73},
 }
 
 // TestRoundTrip prints bare and signed codes and reads them back with the
 // terminal's decoder.
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		text string
-		px   int
-	}{
-		{"bare code", "7KQ4M2XD9PZCH3W7", 256},
-		{"bare code, 1 px modules", "7KQ4M2XD9PZCH3W7", 29},
-		{"signed payload", signed(t), 512},
-		{"signed payload, 2 px modules", signed(t), 2 * 73},
-	}
-	for _, tt := range tests {
+	for _, tt := range roundTripCases {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			b, err := qrprint.PNG(tt.text, tt.px)
@@ -72,7 +74,7 @@ func TestRoundTrip(t *testing.T) {
 // the margin is QuietZone modules of white.
 func TestLevelsAndQuietZone(t *testing.T) {
 	t.Parallel()
-	bare, sig := "7KQ4M2XD9PZCH3W7", signed(t)
+	bare, sig := "7KQ4M2XD9PZCH3W7", signed
 	tests := []struct {
 		text  string
 		level qrprint.ECLevel
@@ -108,19 +110,21 @@ func TestLevelsAndQuietZone(t *testing.T) {
 	}
 }
 
+// errorCases: what Image refuses (want) or must not panic on.
+var errorCases = []struct {
+	name string
+	text string
+	px   int
+	want error
+}{
+	{"empty", "", 100, nil},
+	{"too small", "7KQ4M2XD9PZCH3W7", 28, qrprint.ErrTooSmall},
+	{"too long", strings.Repeat("x", 3000), 4000, nil},
+}
+
 func TestErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		text string
-		px   int
-		want error
-	}{
-		{"empty", "", 100, nil},
-		{"too small", "7KQ4M2XD9PZCH3W7", 28, qrprint.ErrTooSmall},
-		{"too long", strings.Repeat("x", 3000), 4000, nil},
-	}
-	for _, tt := range tests {
+	for _, tt := range errorCases {
 		_, err := qrprint.PNG(tt.text, tt.px)
 		if err == nil {
 			t.Errorf("%s: PNG succeeded", tt.name)
