@@ -57,12 +57,22 @@ func benchCode(i int) pickup.Code {
 // openBig opens the big store, closed when the run of b ends.
 func openBig(b *testing.B) *Store {
 	b.Helper()
-	s, err := Open(context.Background(), bigStore(b))
-	if err != nil {
-		b.Fatal(err)
+	return openIn(b, bigStore(b))
+}
+
+// openBigStocked opens the big store at testNow, in UTC, with qty gloves
+// received in every size.
+func openBigStocked(b *testing.B, qty int) (*Store, context.Context) {
+	b.Helper()
+	s, ctx := openBig(b), context.Background()
+	s.Now = func() time.Time { return testNow }
+	s.Loc = time.UTC
+	for _, sz := range []string{"S", "M", "L", "XL"} {
+		if _, err := s.ReceiveStock(ctx, "gloves", sz, qty, "bench"); err != nil {
+			b.Fatal(err)
+		}
 	}
-	b.Cleanup(func() { s.Close() })
-	return s
+	return s, ctx
 }
 
 // bigStore returns a store folder holding benchRows pickups, made once per
@@ -168,15 +178,7 @@ func BenchmarkLookup1M(b *testing.B) {
 // BenchmarkHandover1M records handovers (synchronous=FULL) in a store of
 // 1,000,000 pickups; the p99 is the commit the volunteer waits for.
 func BenchmarkHandover1M(b *testing.B) {
-	s := openBig(b)
-	ctx := context.Background()
-	s.Now = func() time.Time { return testNow }
-	s.Loc = time.UTC
-	for _, sz := range []string{"S", "M", "L", "XL"} {
-		if _, err := s.ReceiveStock(ctx, "gloves", sz, MaxStockQty, "bench"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	s, ctx := openBigStocked(b, MaxStockQty)
 	var next int
 	s.db.QueryRow("SELECT count(*) FROM redemptions").Scan(&next)
 	durs := make([]time.Duration, 0, b.N)
@@ -220,15 +222,7 @@ func BenchmarkStatus1M(b *testing.B) {
 // 900,000 of 1,000,000 pickups, with handovers recorded: the Today panel
 // refreshes it.
 func BenchmarkForecast1M(b *testing.B) {
-	s := openBig(b)
-	ctx := context.Background()
-	s.Now = func() time.Time { return testNow }
-	s.Loc = time.UTC
-	for _, sz := range []string{"S", "M", "L", "XL"} {
-		if _, err := s.ReceiveStock(ctx, "gloves", sz, 100_000, "bench"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	s, ctx := openBigStocked(b, 100_000)
 	for i := range 200 {
 		if i%10 == 9 {
 			continue

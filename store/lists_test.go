@@ -37,6 +37,29 @@ func expectedNames(l ExpectedList) string {
 	return strings.Join(names, "|")
 }
 
+// searchCases: searches of the expected list, the names they find and the total.
+var searchCases = []struct {
+	search string
+	want   string
+	total  int
+}{
+	// Still to come: not cancelled, not collected (by the registry or
+	// here), not another centre's; in name order.
+	{"", "Emile Dupont|Jan [x]*|Person 1|Person 2|Person 3|Person 7|Zoë Müller|Émilie Dupré", 8},
+	{"emil", "Emile Dupont|Émilie Dupré", 2},
+	{"ÉMI", "Emile Dupont|Émilie Dupré", 2},
+	{"dupre", "Émilie Dupré", 1},
+	{"dupre emilie", "Émilie Dupré", 1},
+	{"muller", "Zoë Müller", 1},
+	{"zoe", "Zoë Müller", 1},
+	{"[x]*", "Jan [x]*", 1},
+	{"*", "Jan [x]*", 1},
+	{"person 0", "", 0}, // handed over here
+	{"nobody", "", 0},
+	{"%", "", 0},
+	{"_", "", 0},
+}
+
 func TestExpectedSearch(t *testing.T) {
 	f, ctx := setup(t)
 	codes := f.importNamed(t, "Émilie Dupré", "Zoë Müller", "Emile Dupont", "Jan [x]*")
@@ -45,28 +68,7 @@ func TestExpectedSearch(t *testing.T) {
 	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "M"}); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		search string
-		want   string
-		total  int
-	}{
-		// Still to come: not cancelled, not collected (by the registry or
-		// here), not another centre's; in name order.
-		{"", "Emile Dupont|Jan [x]*|Person 1|Person 2|Person 3|Person 7|Zoë Müller|Émilie Dupré", 8},
-		{"emil", "Emile Dupont|Émilie Dupré", 2},
-		{"ÉMI", "Emile Dupont|Émilie Dupré", 2},
-		{"dupre", "Émilie Dupré", 1},
-		{"dupre emilie", "Émilie Dupré", 1},
-		{"muller", "Zoë Müller", 1},
-		{"zoe", "Zoë Müller", 1},
-		{"[x]*", "Jan [x]*", 1},
-		{"*", "Jan [x]*", 1},
-		{"person 0", "", 0}, // handed over here
-		{"nobody", "", 0},
-		{"%", "", 0},
-		{"_", "", 0},
-	}
-	for _, tc := range tests {
+	for _, tc := range searchCases {
 		got, err := f.s.Expected(ctx, tc.search, 0)
 		if err != nil {
 			t.Fatalf("Expected(%q): %v", tc.search, err)

@@ -33,17 +33,24 @@ func codeFor(t testing.TB, n int) pickup.Code {
 	return pickup.Code(payload + string(pickup.CheckChar(payload)))
 }
 
+// openIn opens the store in dir, closed when the test ends.
+func openIn(t testing.TB, dir string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // newFixture opens a store in a temp folder, sets up centre "here" with the
 // October 2020 campaign and imports one pickup per verdict.
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openIn(t, dir)
 	f := &fixture{s: s, dir: dir, now: testNow, codes: map[string]pickup.Code{}}
 	s.Now = func() time.Time { return f.now }
 	s.Loc = time.UTC
