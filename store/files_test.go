@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -148,6 +149,64 @@ func TestUpgradeRewritesTimesAndKeepsTheLogVerified(t *testing.T) {
 	})
 }
 
+func TestOpenMigratesEmptyFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version, appID int
+	var mode string
+	s.db.QueryRow("PRAGMA user_version").Scan(&version)
+	s.db.QueryRow("PRAGMA application_id").Scan(&appID)
+	s.db.QueryRow("PRAGMA journal_mode").Scan(&mode)
+	if version != SchemaVersion() || appID != ApplicationID || mode != "wal" {
+		t.Errorf("user_version %d application_id %#x journal %s; want %d %#x wal", version, appID, mode, SchemaVersion(), ApplicationID)
+	}
+	if _, err := s.Identity(ctx); !errors.Is(err, ErrNotInitialised) {
+		t.Errorf("Identity on a new store = %v, want ErrNotInitialised", err)
+	}
+	s.Close()
+	// Opening again applies nothing and keeps the data.
+	s, err = Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+}
+
+func TestOpenRefusesForeignAndNewerFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	foreign := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(foreign, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Exec("PRAGMA application_id = 42; CREATE TABLE x(y)")
+	db.Close()
+	if _, err := Open(ctx, foreign); !errors.Is(err, ErrNotOurs) {
+		t.Errorf("Open(foreign) = %v, want ErrNotOurs", err)
+	}
+	newer := t.TempDir()
+	s, err := Open(ctx, newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.db.Exec("PRAGMA user_version = 99")
+	s.Close()
+	if _, err := Open(ctx, newer); !errors.Is(err, ErrTooNew) {
+		t.Errorf("Open(newer) = %v, want ErrTooNew", err)
+	}
+	garbage := t.TempDir()
+	os.WriteFile(filepath.Join(garbage, FileName), bytes.Repeat([]byte("not a database "), 100), 0o600)
+	if _, err := Open(ctx, garbage); err == nil {
+		t.Error("Open(garbage) succeeded")
+	}
+}
+
 // Another program's SQLite file in the data folder, even without an
 // application id, is refused and left as it was: no tables of ours added,
 // its journal mode unchanged.
@@ -218,5 +277,73 @@ func TestDatabaseFilesAre0600(t *testing.T) {
 		sqlkittest.CheckModes0600(t, when, filepath.Join(dir, FileName))
 		s.Close()
 		sqlkittest.Loosen(t, filepath.Join(dir, FileName))
+	}
+}
+
+// dbSize is the size of the store's database file in dir.
+func dbSize(t testing.TB, dir string) int64 {
+	t.Helper()
+	fi, err := os.Stat(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+// A database left by every earlier schema version opens, upgrades to the
+// current one and keeps its rows.
+func TestUpgradeFromEveryVersion(t *testing.T) {
+	t.Parallel()
+	eachOldVersion(t, func(t *testing.T, dir string, db *sql.DB) {
+		if _, err := db.Exec(`INSERT INTO settings(key, value) VALUES ('centre_id', 'old'), ('campaign_id', 'oct2020-strategic'), ('terminal_id', 't-old');
+			INSERT INTO pickups(code, name, profession, parcel_kind, centre_id, window_start, window_end, status)
+			VALUES ('000000000000001Y', 'Kept', 'p', 'masks_only', 'old', '2020-11-09', '2021-01-08', 'expected')`); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		s, err := Open(context.Background(), dir)
+		if err != nil {
+			t.Fatalf("Open after the upgrade: %v", err)
+		}
+		defer s.Close()
+		var version int
+		var name string
+		s.db.QueryRow("PRAGMA user_version").Scan(&version)
+		s.db.QueryRow("SELECT name FROM pickups").Scan(&name)
+		if version != SchemaVersion() || name != "Kept" {
+			t.Errorf("after upgrade: version %d, row %q; want %d, Kept", version, name, SchemaVersion())
+		}
+		if id, err := s.Identity(context.Background()); err != nil || id.Centre.ID != "old" {
+			t.Errorf("identity after upgrade: %+v, %v", id, err)
+		}
+	})
+}
+
+// eachOldVersion runs fn in a subtest per earlier schema version, on a
+// folder and an open database file as the build of that version left them
+// (fn closes the file before opening the store).
+func eachOldVersion(t *testing.T, fn func(t *testing.T, dir string, db *sql.DB)) {
+	t.Helper()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := 1; v < len(ms); v++ {
+		t.Run(fmt.Sprintf("from v%d", v), func(t *testing.T) {
+			dir := t.TempDir()
+			db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, FileName)+"?_pragma=journal_mode(WAL)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ms[:v] {
+				if _, err := db.Exec(m.SQL); err != nil {
+					t.Fatalf("%s: %v", m.Name, err)
+				}
+			}
+			if _, err := db.Exec(fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", ApplicationID, v)); err != nil {
+				t.Fatal(err)
+			}
+			fn(t, dir, db)
+		})
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -80,14 +78,11 @@ func BenchmarkLocator1M(b *testing.B) {
 		}
 		size := func() int64 {
 			s.Close()
-			fi, err := os.Stat(filepath.Join(dir, FileName))
-			if err != nil {
-				b.Fatal(err)
-			}
+			n := dbSize(b, dir)
 			if s, err = Open(ctx, dir); err != nil {
 				b.Fatal(err)
 			}
-			return fi.Size()
+			return n
 		}
 		before := size()
 		start := time.Now()

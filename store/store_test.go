@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"database/sql"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -140,64 +137,6 @@ func (f *fixture) signed(t testing.TB, code pickup.Code, centre string) string {
 		t.Fatal(err)
 	}
 	return text
-}
-
-func TestOpenMigratesEmptyFile(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	dir := t.TempDir()
-	s, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var version, appID int
-	var mode string
-	s.db.QueryRow("PRAGMA user_version").Scan(&version)
-	s.db.QueryRow("PRAGMA application_id").Scan(&appID)
-	s.db.QueryRow("PRAGMA journal_mode").Scan(&mode)
-	if version != SchemaVersion() || appID != ApplicationID || mode != "wal" {
-		t.Errorf("user_version %d application_id %#x journal %s; want %d %#x wal", version, appID, mode, SchemaVersion(), ApplicationID)
-	}
-	if _, err := s.Identity(ctx); !errors.Is(err, ErrNotInitialised) {
-		t.Errorf("Identity on a new store = %v, want ErrNotInitialised", err)
-	}
-	s.Close()
-	// Opening again applies nothing and keeps the data.
-	s, err = Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-}
-
-func TestOpenRefusesForeignAndNewerFiles(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	foreign := t.TempDir()
-	db, err := sql.Open("sqlite", filepath.Join(foreign, FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Exec("PRAGMA application_id = 42; CREATE TABLE x(y)")
-	db.Close()
-	if _, err := Open(ctx, foreign); !errors.Is(err, ErrNotOurs) {
-		t.Errorf("Open(foreign) = %v, want ErrNotOurs", err)
-	}
-	newer := t.TempDir()
-	s, err := Open(ctx, newer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.db.Exec("PRAGMA user_version = 99")
-	s.Close()
-	if _, err := Open(ctx, newer); !errors.Is(err, ErrTooNew) {
-		t.Errorf("Open(newer) = %v, want ErrTooNew", err)
-	}
-	garbage := t.TempDir()
-	os.WriteFile(filepath.Join(garbage, FileName), bytes.Repeat([]byte("not a database "), 100), 0o600)
-	if _, err := Open(ctx, garbage); err == nil {
-		t.Error("Open(garbage) succeeded")
-	}
 }
 
 func TestInitTwiceRefused(t *testing.T) {
