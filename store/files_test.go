@@ -324,10 +324,11 @@ func TestUpgradeFromEveryVersion(t *testing.T) {
 // (fn closes the file before opening the store).
 func eachOldVersion(t *testing.T, fn func(t *testing.T, dir string, db *sql.DB)) {
 	t.Helper()
-	ms, err := loadMigrations()
+	sc, err := schema()
 	if err != nil {
 		t.Fatal(err)
 	}
+	ms := sc.Migrations
 	for v := 1; v < len(ms); v++ {
 		t.Run(fmt.Sprintf("from v%d", v), func(t *testing.T) {
 			dir := t.TempDir()

@@ -43,15 +43,10 @@ type Store struct {
 
 // schema is what a terminal database looks like.
 func schema() (sqlkit.Schema, error) {
-	ms, err := loadMigrations()
-	return sqlkit.Schema{
-		ApplicationID: ApplicationID,
-		Kind:          "Pickup terminal database",
-		Migrations:    ms,
-		Damaged: "keep a copy of the file for diagnosis, then restore the latest backup, or move the file aside " +
-			"and set the terminal up again (an enrolled terminal gets its pickups back at the next sync; " +
-			"handovers not yet uploaded are only in the damaged file)",
-	}, err
+	return sqlkit.NewSchema(ApplicationID, "Pickup terminal database", migrations, "migrations",
+		"keep a copy of the file for diagnosis, then restore the latest backup, or move the file aside "+
+			"and set the terminal up again (an enrolled terminal gets its pickups back at the next sync; "+
+			"handovers not yet uploaded are only in the damaged file)")
 }
 
 // Open opens (creating if needed) the store in dir and brings its schema up
@@ -111,12 +106,10 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-func loadMigrations() ([]sqlkit.Migration, error) { return sqlkit.Load(migrations, "migrations") }
-
 // SchemaVersion is the schema version this build writes.
 func SchemaVersion() int {
-	ms, _ := loadMigrations()
-	return len(ms)
+	sc, _ := schema()
+	return sc.Version()
 }
 
 // tx runs fn in one write transaction (BEGIN IMMEDIATE), committing when fn

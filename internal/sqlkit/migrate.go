@@ -18,6 +18,17 @@ type Migration struct {
 	SQL     string
 }
 
+// NewSchema is the schema of a kind of database (see Schema) whose
+// migrations are dir/*.sql in fsys (see Load).
+func NewSchema(appID int32, kind string, fsys fs.FS, dir, damaged string) (Schema, error) {
+	ms, err := Load(fsys, dir)
+	return Schema{ApplicationID: appID, Kind: kind, Migrations: ms, Damaged: damaged}, err
+}
+
+// Version is the schema version of an up-to-date database: its number of
+// migrations.
+func (s Schema) Version() int { return len(s.Migrations) }
+
 // Load reads dir/*.sql from fsys, ordered by number, and checks that the
 // numbers run 1, 2, 3… with no gap or repeat.
 func Load(fsys fs.FS, dir string) ([]Migration, error) {
