@@ -57,6 +57,27 @@ func one(t *testing.T, dir, pattern string) string {
 	return m[0]
 }
 
+// readFile returns the content of the file at path.
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// holdsAll reports each of wants that the file at path does not hold.
+func holdsAll(t *testing.T, path string, wants ...string) {
+	t.Helper()
+	b := readFile(t, path)
+	for _, w := range wants {
+		if !strings.Contains(string(b), w) {
+			t.Errorf("%s has no %q:\n%s", filepath.Base(path), w, b)
+		}
+	}
+}
+
 // run runs a command and returns its combined output; it fails the test
 // when the command fails.
 func run(t *testing.T, env []string, name string, args ...string) string {

@@ -33,11 +33,7 @@ func TestDebInstall(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range []string{pickupDeb, registryDeb} {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(debs, filepath.Base(f)), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(debs, filepath.Base(f)), readFile(t, f), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -77,10 +73,7 @@ dpkg-query -W -f='${Version}\n' pickup pickup-registry
 	var demo struct {
 		Samples map[string]string `json:"samples"`
 	}
-	b, err := os.ReadFile(filepath.Join(root, "tmp", "demo.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readFile(t, filepath.Join(root, "tmp", "demo.json"))
 	if err := json.Unmarshal(b, &demo); err != nil || len(demo.Samples) == 0 {
 		t.Fatalf("pickup demo --json: %v\n%s", err, b)
 	}

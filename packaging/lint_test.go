@@ -51,24 +51,9 @@ func TestDesktopEntry(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "usr/share/icons/hicolor/512x512/apps", id+".png")); err != nil {
 		t.Errorf("icon: %v", err)
 	}
-	b, err := os.ReadFile(desktop)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range []string{"Exec=pickup\n", "Icon=" + id + "\n", "Terminal=false\n"} {
-		if !strings.Contains(string(b), w) {
-			t.Errorf("desktop entry has no %q", w)
-		}
-	}
-	control, err := os.ReadFile(filepath.Join(root, "DEBIAN/control"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, lib := range []string{"libc6 (>= 2.34)", "libgl1", "libx11-6", "libxcursor1", "libxrandr2", "libxinerama1", "libxi6", "libxxf86vm1"} {
-		if !strings.Contains(string(control), lib) {
-			t.Errorf("pickup does not depend on %s:\n%s", lib, control)
-		}
-	}
+	holdsAll(t, desktop, "Exec=pickup\n", "Icon="+id+"\n", "Terminal=false\n")
+	// The libraries pickup depends on.
+	holdsAll(t, filepath.Join(root, "DEBIAN/control"), "libc6 (>= 2.34)", "libgl1", "libx11-6", "libxcursor1", "libxrandr2", "libxinerama1", "libxi6", "libxxf86vm1")
 	for _, page := range []string{"pickup.1.gz", "pickup-lookup.1.gz", "pickup-sync.1.gz"} {
 		if _, err := os.Stat(filepath.Join(root, "usr/share/man/man1", page)); err != nil {
 			t.Errorf("man page: %v", err)
@@ -92,19 +77,9 @@ func TestSystemdUnit(t *testing.T) {
 		}
 	}
 	unit := filepath.Join(root, "lib/systemd/system/pickup-registry.service")
-	b, err := os.ReadFile(unit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range []string{
-		"User=pickup-registry\n", "Restart=on-failure\n", "ProtectSystem=strict\n",
+	holdsAll(t, unit, "User=pickup-registry\n", "Restart=on-failure\n", "ProtectSystem=strict\n",
 		"StateDirectory=pickup-registry\n", "ConditionPathExists=/etc/pickup-registry/pickup-registry.conf\n",
-		"--data /var/lib/pickup-registry",
-	} {
-		if !strings.Contains(string(b), w) {
-			t.Errorf("unit has no %q", w)
-		}
-	}
+		"--data /var/lib/pickup-registry")
 	// verify resolves the unit's dependencies (sysinit.target…): give it
 	// this machine's targets and slices beside the unit.
 	for _, pattern := range []string{"*.target", "*.slice"} {

@@ -23,10 +23,7 @@ func TestSignedChecksums(t *testing.T) {
 	if !strings.Contains(out, "UNSIGNED checksums") {
 		t.Errorf("without a key: %q, want it to say UNSIGNED", out)
 	}
-	sums, err := os.ReadFile(filepath.Join(dist, "SHA256SUMS"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sums := readFile(t, filepath.Join(dist, "SHA256SUMS"))
 	if got := string(sums); !strings.Contains(got, "  pickup_1_amd64.deb\n") || !strings.Contains(got, "  windows/pickup.exe\n") || strings.Contains(got, "notes.txt") {
 		t.Errorf("SHA256SUMS:\n%s", got)
 	}

@@ -41,10 +41,7 @@ func TestWindowsPackage(t *testing.T) {
 	}
 	// And a tampered executable fails the check.
 	exe := one(t, out, "windows/pickup-cli.exe")
-	b, err := os.ReadFile(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readFile(t, exe)
 	b[len(b)/2] ^= 0xff
 	bad := filepath.Join(tmp, "tampered.exe")
 	if err := os.WriteFile(bad, b, 0o644); err != nil {

@@ -68,6 +68,19 @@ func eventually(t testing.TB, within time.Duration, what string, cond func() boo
 	}
 }
 
+// stockAt is a condition for eventually: every terminal of tms holds n
+// of the stock line key.
+func stockAt(t testing.TB, tms []*terminal, key string, n int) func() bool {
+	return func() bool {
+		for _, tm := range tms {
+			if tm.status(t).Stock[key] != n {
+				return false
+			}
+		}
+		return true
+	}
+}
+
 type peersJSON struct {
 	Peers []struct {
 		TerminalID string `json:"terminal_id"`
@@ -119,9 +132,7 @@ func TestPeersOffline(t *testing.T) {
 
 	const received = 5000 // gloves M, enough for three parcels
 	b.receive(t, "gloves", "M", received)
-	took := eventually(t, 30*time.Second, "B's reception at A and C", func() bool {
-		return a.status(t).Stock["gloves-M"] == received && c.status(t).Stock["gloves-M"] == received
-	})
+	took := eventually(t, 30*time.Second, "B's reception at A and C", stockAt(t, []*terminal{a, c}, "gloves-M", received))
 	t.Logf("B's reception reached A and C in %s", took)
 
 	code := withGloves(t, codes[2:])[0]
@@ -144,14 +155,7 @@ func TestPeersOffline(t *testing.T) {
 	if left == received {
 		t.Fatal("A's parcel held no gloves")
 	}
-	eventually(t, 30*time.Second, "one centre stock at A, B, C", func() bool {
-		for _, tm := range []*terminal{a, b, c} {
-			if tm.status(t).Stock["gloves-M"] != left {
-				return false
-			}
-		}
-		return true
-	})
+	eventually(t, 30*time.Second, "one centre stock at A, B, C", stockAt(t, []*terminal{a, b, c}, "gloves-M", left))
 
 	// B and C hand over too, each refused at the other two: three
 	// handovers, each held by every counter (and so delivered to the
@@ -170,14 +174,7 @@ func TestPeersOffline(t *testing.T) {
 		})
 	}
 	left = received - itemsOf(hs)["gloves/M"]
-	eventually(t, 30*time.Second, "one centre stock after three handovers", func() bool {
-		for _, tm := range []*terminal{a, b, c} {
-			if tm.status(t).Stock["gloves-M"] != left {
-				return false
-			}
-		}
-		return true
-	})
+	eventually(t, 30*time.Second, "one centre stock after three handovers", stockAt(t, []*terminal{a, b, c}, "gloves-M", left))
 
 	// The counter of another centre and the revoked one got nothing and
 	// added nothing.
@@ -237,7 +234,7 @@ func TestPeersKilledDuringExchange(t *testing.T) {
 	ra, rb := startRun(t, a), startRun(t, b)
 	defer ra.stop()
 	defer rb.stop()
-	eventually(t, 30*time.Second, "A's reception at B", func() bool { return b.status(t).Stock["gloves-M"] == 100000 })
+	eventually(t, 30*time.Second, "A's reception at B", stockAt(t, []*terminal{b}, "gloves-M", 100000))
 	var hs []handed
 	for i := range 20 {
 		rc := startRun(t, c)
@@ -248,14 +245,7 @@ func TestPeersKilledDuringExchange(t *testing.T) {
 	rc := startRun(t, c)
 	defer rc.stop()
 	left := 100000 - itemsOf(hs)["gloves/M"]
-	eventually(t, 60*time.Second, "all counters agree", func() bool {
-		for _, tm := range tms {
-			if tm.status(t).Stock["gloves-M"] != left {
-				return false
-			}
-		}
-		return true
-	})
+	eventually(t, 60*time.Second, "all counters agree", stockAt(t, tms, "gloves-M", left))
 	for _, tm := range tms {
 		for _, h := range hs {
 			if v := tm.lookup(t, h.Code); v.Verdict != "already_collected" || len(v.Collected) != 1 {
