@@ -194,6 +194,17 @@ func hintFor(err error) string { return storeHint(err) }
 
 func (c *ctx) printJSON(v any) { cmdkit.PrintJSON(c.Stdout, v) }
 
+// result prints what a command did: v as JSON with --json, else the text
+// (format and args).
+func (c *ctx) result(v any, format string, args ...any) error {
+	if c.json {
+		c.printJSON(v)
+		return nil
+	}
+	c.printf(format, args...)
+	return nil
+}
+
 func (c *ctx) printJSONLine(v any) { cmdkit.PrintJSONLine(c.Stdout, v) }
 
 func (c *ctx) printf(format string, args ...any) { fmt.Fprintf(c.Stdout, format, args...) }

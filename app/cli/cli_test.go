@@ -54,6 +54,19 @@ func code(n int) string {
 	return pickup.Code(p + string(pickup.CheckChar(p))).String()
 }
 
+// inStore opens the terminal's store in dir for what a test does behind
+// the commands' back (facts from elsewhere, a check), then closes it.
+func inStore(t *testing.T, dir string, fn func(ctx context.Context, s *store.Store)) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fn(ctx, s)
+}
+
 // setUp makes a stand-alone terminal with a list around today.
 func setUp(t *testing.T) (dir string) {
 	t.Helper()
@@ -292,14 +305,11 @@ func TestConfigManagerPIN(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "set") || strings.Contains(r.stdout+r.stderr, "4711") {
 		t.Fatalf("config manager-pin: %d %q %q", r.code, r.stdout, r.stderr)
 	}
-	s, err := store.Open(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if got, err := s.CheckManagerPIN(context.Background(), "4711"); err != nil || !got.OK {
-		t.Errorf("the PIN set does not open: %+v, %v", got, err)
-	}
+	inStore(t, dir, func(ctx context.Context, s *store.Store) {
+		if got, err := s.CheckManagerPIN(ctx, "4711"); err != nil || !got.OK {
+			t.Errorf("the PIN set does not open: %+v, %v", got, err)
+		}
+	})
 }
 
 func TestScanImage(t *testing.T) {

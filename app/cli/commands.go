@@ -61,13 +61,9 @@ func runInit(ctx context.Context, c *initOptions, s *store.Store) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		c.printJSON(map[string]any{"terminal_id": id.TerminalID, "centre": id.Centre, "campaign_id": id.CampaignID, "data": c.data})
-		return nil
-	}
-	c.printf("Terminal %s set up for centre %s (%s), campaign %s.\nData folder: %s\nNext: pickup import-pickups FILE.csv\n",
+	return c.result(map[string]any{"terminal_id": id.TerminalID, "centre": id.Centre, "campaign_id": id.CampaignID, "data": c.data},
+		"Terminal %s set up for centre %s (%s), campaign %s.\nData folder: %s\nNext: pickup import-pickups FILE.csv\n",
 		id.TerminalID, id.Centre.ID, id.Centre.Name, id.CampaignID, c.data)
-	return nil
 }
 
 func newCmdImport(c *ctx) *cobra.Command {
@@ -93,12 +89,8 @@ func runImport(ctx context.Context, c *argOptions) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w (nothing was imported)", path, err)
 	}
-	if c.json {
-		c.printJSON(res)
-		return nil
-	}
-	c.printf("Imported %d pickups from %s: %d new, %d updated, %d for other centres.\n", res.Rows, path, res.New, res.Updated, res.OtherCentres)
-	return nil
+	return c.result(res,
+		"Imported %d pickups from %s: %d new, %d updated, %d for other centres.\n", res.Rows, path, res.New, res.Updated, res.OtherCentres)
 }
 
 // verdictJSON is the stable JSON shape of a verdict.
@@ -161,8 +153,7 @@ func newCmdLookup(c *ctx) *cobra.Command {
 }
 
 func runLookup(ctx context.Context, c *argOptions, s *store.Store) error {
-	code := c.arg
-	v, err := s.Lookup(ctx, code)
+	v, err := s.Lookup(ctx, c.arg)
 	if err != nil {
 		return err
 	}
@@ -271,20 +262,14 @@ func newCmdUndo(c *ctx) *cobra.Command {
 }
 
 func runUndo(ctx context.Context, c *argOptions, s *store.Store) error {
-	id := c.arg
-	res, err := s.Undo(ctx, id)
+	res, err := s.Undo(ctx, c.arg)
 	if err != nil {
 		if errors.Is(err, store.ErrUndoExpired) || errors.Is(err, store.ErrAlreadyUndone) || errors.Is(err, store.ErrNotUndoable) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrClockBackwards) {
 			return refused(err)
 		}
 		return err
 	}
-	if c.json {
-		c.printJSON(res)
-		return nil
-	}
-	c.printf("✔ %s: %s (undo event %s)\n", c.tr.T("handover.undone"), pickup.Code(res.Code), res.EventID)
-	return nil
+	return c.result(res, "✔ %s: %s (undo event %s)\n", c.tr.T("handover.undone"), pickup.Code(res.Code), res.EventID)
 }
 
 func newCmdStock(c *ctx) *cobra.Command {
@@ -315,11 +300,7 @@ func runStock(ctx context.Context, c *ctx, s *store.Store) error {
 	}
 	camp, _ := s.Campaign(ctx, "")
 	for _, l := range lines {
-		name := c.tr.ItemName(camp, l.Item)
-		if l.Size != "" {
-			name += " " + l.Size
-		}
-		c.printf("  %-28s %9d\n", name, l.Qty)
+		c.printf("  %-28s %9d\n", c.tr.ItemSize(camp, l.Item, l.Size), l.Qty)
 	}
 	return nil
 }
@@ -400,13 +381,8 @@ func runStockMove(ctx context.Context, c *stockMoveOptions) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		c.printJSON(res)
-		return nil
-	}
 	key := store.StockLine{Item: res.Item, Size: res.Size}.Key()
-	c.printf("✔ %s %+d → %d on hand (event %s)\n", key, res.Delta, res.OnHand, res.EventID)
-	return nil
+	return c.result(res, "✔ %s %+d → %d on hand (event %s)\n", key, res.Delta, res.OnHand, res.EventID)
 }
 
 func receiveShipments(ctx context.Context, c *ctx, which string, qty int, reason string) error {
@@ -451,27 +427,32 @@ func receiveShipments(ctx context.Context, c *ctx, which string, qty int, reason
 }
 
 func newCmdShipments(c *ctx) *cobra.Command {
-	return plainCmd(c, "shipments", "stock the registry sent to this centre (in transit or received)", withStore(runShipments))
+	return listCmd(c, "shipments", "stock the registry sent to this centre (in transit or received)", "shipments", withStore, (*store.Store).Shipments, printShipments)
 }
 
-func runShipments(ctx context.Context, c *ctx, s *store.Store) error {
-	shs, err := s.Shipments(ctx)
-	return printList(c, "shipments", shs, err, func() error {
-		camp, _ := s.Campaign(ctx, "")
-		for _, sh := range shs {
-			state := "in transit"
-			if sh.Received {
-				state = "received"
-			}
-			name := c.tr.ItemName(camp, sh.Item)
-			if sh.Size != "" {
-				name += " " + sh.Size
-			}
-			c.printf("%s  %s  %-24s %8d  %s\n", sh.ID, sh.SentAt.Local().Format("2006-01-02"), name, sh.Qty, state)
+// printShipments is shipments' text.
+func printShipments(ctx context.Context, c *ctx, s *store.Store, shs []store.Shipment) error {
+	camp, _ := s.Campaign(ctx, "")
+	for _, sh := range shs {
+		state := "in transit"
+		if sh.Received {
+			state = "received"
 		}
-		c.printf("%d shipments ('pickup stock receive --shipment ID' when one arrives)\n", len(shs))
-		return nil
-	})
+		c.printf("%s  %s  %-24s %8d  %s\n", sh.ID, sh.SentAt.Local().Format("2006-01-02"), c.tr.ItemSize(camp, sh.Item, sh.Size), sh.Qty, state)
+	}
+	c.printf("%d shipments ('pickup stock receive --shipment ID' when one arrives)\n", len(shs))
+	return nil
+}
+
+// listCmd builds a command with no flags or arguments of its own that
+// lists what get reads from the store open opens (withStore or
+// withSetUpStore): {key: [...]} with --json, else text.
+func listCmd[T any](c *ctx, use, short, key string, open func(func(context.Context, *ctx, *store.Store) error) func(context.Context, *ctx) error,
+	get func(*store.Store, context.Context) ([]T, error), text func(context.Context, *ctx, *store.Store, []T) error) *cobra.Command {
+	return plainCmd(c, use, short, open(func(ctx context.Context, c *ctx, s *store.Store) error {
+		xs, err := get(s, ctx)
+		return printList(c, key, xs, err, func() error { return text(ctx, c, s, xs) })
+	}))
 }
 
 // printList prints list (read with err) in JSON under key with --json,
@@ -531,10 +512,6 @@ func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 	}
 	c.printf("Stock      on hand  in transit   still needed   short by   runs out\n")
 	for _, f := range fc.Lines {
-		name := c.tr.ItemName(camp, f.Item)
-		if f.Size != "" {
-			name += " " + f.Size
-		}
 		out := "lasts"
 		switch {
 		case f.Short():
@@ -542,7 +519,7 @@ func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
 		case f.Need == 0:
 			out = "nothing expected"
 		}
-		c.printf("  %-24s %7d %11d %14d %10d   %s\n", name, f.OnHand, f.InTransit, f.Need, f.ShortBy, out)
+		c.printf("  %-24s %7d %11d %14d %10d   %s\n", c.tr.ItemSize(camp, f.Item, f.Size), f.OnHand, f.InTransit, f.Need, f.ShortBy, out)
 	}
 	c.printf("  (still needed: the parcels still expected, their windows not over; spread %s; glove sizes %s)\n",
 		paceWords(fc.Pace), mixWords(fc))
@@ -675,31 +652,30 @@ func runExpected(ctx context.Context, c *expectedOptions, s *store.Store) error 
 }
 
 func newCmdConflicts(c *ctx) *cobra.Command {
-	return plainCmd(c, "conflicts", "codes handed over more than once", withSetUpStore(runConflicts))
+	return listCmd(c, "conflicts", "codes handed over more than once", "conflicts", withSetUpStore, (*store.Store).Conflicts, printConflicts)
 }
 
-func runConflicts(ctx context.Context, c *ctx, s *store.Store) error {
-	cs, err := s.Conflicts(ctx)
-	return printList(c, "conflicts", cs, err, func() error {
-		cases, err := s.ConflictCases(ctx)
-		if err != nil {
-			return err
-		}
-		reviews := map[string][]store.ConflictReview{}
-		for _, cc := range cases {
-			reviews[cc.Code] = cc.Reviews
-		}
-		for i, x := range cs {
-			c.printf("%s  %s  centre %s, counter %s\n", x.Code, x.At.Local().Format("2006-01-02 15:04"), x.CentreID, counterOf(x.Counter, x.TerminalID))
-			if i+1 == len(cs) || cs[i+1].Code != x.Code {
-				for _, r := range reviews[x.Code] {
-					c.printf("    reviewed %s at counter %s: %s\n", r.At.Local().Format("2006-01-02 15:04"), counterOf(r.Counter, r.TerminalID), r.Note)
-				}
+// printConflicts is conflicts' text: the handovers of each code, then its
+// reviews.
+func printConflicts(ctx context.Context, c *ctx, s *store.Store, cs []store.Conflict) error {
+	cases, err := s.ConflictCases(ctx)
+	if err != nil {
+		return err
+	}
+	reviews := map[string][]store.ConflictReview{}
+	for _, cc := range cases {
+		reviews[cc.Code] = cc.Reviews
+	}
+	for i, x := range cs {
+		c.printf("%s  %s  centre %s, counter %s\n", x.Code, x.At.Local().Format("2006-01-02 15:04"), x.CentreID, counterOf(x.Counter, x.TerminalID))
+		if i+1 == len(cs) || cs[i+1].Code != x.Code {
+			for _, r := range reviews[x.Code] {
+				c.printf("    reviewed %s at counter %s: %s\n", r.At.Local().Format("2006-01-02 15:04"), counterOf(r.Counter, r.TerminalID), r.Note)
 			}
 		}
-		c.printf("%d handovers involved in double handovers\n", len(cs))
-		return nil
-	})
+	}
+	c.printf("%d handovers involved in double handovers\n", len(cs))
+	return nil
 }
 
 // counterOf names a counter: its name when known, else its terminal id.
@@ -726,12 +702,8 @@ func runReviewConflict(ctx context.Context, c *reviewOptions, s *store.Store) er
 	if err != nil {
 		return err
 	}
-	if c.json {
-		c.printJSON(r)
-		return nil
-	}
-	c.printf("Review of %s recorded (event %s): it goes to the registry at the next sync.\n", pickup.Code(strings.ReplaceAll(r.Code, "-", "")).Masked(), r.EventID)
-	return nil
+	return c.result(r,
+		"Review of %s recorded (event %s): it goes to the registry at the next sync.\n", pickup.Code(strings.ReplaceAll(r.Code, "-", "")).Masked(), r.EventID)
 }
 
 type demoOptions struct {

@@ -29,10 +29,5 @@ func runDiagnostics(ctx context.Context, o *diagOptions, s *store.Store) error {
 	if err := atomicfile.WriteFile(o.out, 0o600, func(w io.Writer) error { return diag.Write(ctx, w, s, logPath) }); err != nil {
 		return err
 	}
-	if o.json {
-		o.printJSON(map[string]any{"file": o.out})
-		return nil
-	}
-	o.printf("✔ Diagnostics written to %s (no names, no codes): send it to support.\n", o.out)
-	return nil
+	return o.result(map[string]any{"file": o.out}, "✔ Diagnostics written to %s (no names, no codes): send it to support.\n", o.out)
 }

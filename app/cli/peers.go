@@ -48,27 +48,22 @@ func runRun(ctx context.Context, c *runOptions, s *store.Store) error {
 }
 
 func newCmdPeers(c *ctx) *cobra.Command {
-	return plainCmd(c, "peers", "the centre's other counters this one exchanged facts with on the LAN: last exchange and lag", withSetUpStore(runPeers))
+	return listCmd(c, "peers", "the centre's other counters this one exchanged facts with on the LAN: last exchange and lag", "peers",
+		withSetUpStore, (*store.Store).Peers, printPeers)
 }
 
-func runPeers(ctx context.Context, c *ctx, s *store.Store) error {
-	ps, err := s.Peers(ctx)
-	return printList(c, "peers", ps, err, func() error {
-		cfg, err := s.PeerConfig(ctx)
-		if err != nil {
-			return err
-		}
-		if len(cfg.Key) == 0 {
-			c.printf("No peer key yet: sync with the registry once ('pickup sync'), then counters of this centre find each other.\n")
-		}
-		for _, p := range ps {
-			name := p.Name
-			if name == "" {
-				name = p.TerminalID
-			}
-			c.printf("%-20s %-22s last exchange %s ago, lag %d\n", name, p.Addr, time.Since(p.LastExchange).Round(time.Second), p.Lag)
-		}
-		c.printf("%d peers (listening on %s)\n", len(ps), cfg.Listen)
-		return nil
-	})
+// printPeers is peers' text.
+func printPeers(ctx context.Context, c *ctx, s *store.Store, ps []store.PeerSeen) error {
+	cfg, err := s.PeerConfig(ctx)
+	if err != nil {
+		return err
+	}
+	if len(cfg.Key) == 0 {
+		c.printf("No peer key yet: sync with the registry once ('pickup sync'), then counters of this centre find each other.\n")
+	}
+	for _, p := range ps {
+		c.printf("%-20s %-22s last exchange %s ago, lag %d\n", counterOf(p.Name, p.TerminalID), p.Addr, time.Since(p.LastExchange).Round(time.Second), p.Lag)
+	}
+	c.printf("%d peers (listening on %s)\n", len(ps), cfg.Listen)
+	return nil
 }

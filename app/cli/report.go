@@ -91,11 +91,7 @@ func runReport(ctx context.Context, o *reportOptions, s *store.Store) error {
 	if err := report.WriteFile(o.out, o.format, rep, report.Options{Lang: lang, Loc: s.Loc, Campaign: camp}); err != nil {
 		return err
 	}
-	if o.json {
-		o.printJSON(map[string]any{"file": o.out, "format": o.format, "lang": lang, "report": rep})
-		return nil
-	}
-	o.printf("Report of %s to %s written to %s (%s, %s): %d handovers, %d undone, %d conflicts.\n",
+	return o.result(map[string]any{"file": o.out, "format": o.format, "lang": lang, "report": rep},
+		"Report of %s to %s written to %s (%s, %s): %d handovers, %d undone, %d conflicts.\n",
 		from, to, o.out, o.format, lang, rep.Handovers, rep.Undone, rep.ConflictCodes)
-	return nil
 }

@@ -51,12 +51,8 @@ func runEnrol(ctx context.Context, c *enrolOptions, s *store.Store) error {
 		}
 		return err
 	}
-	if c.json {
-		c.printJSON(map[string]any{"terminal_id": id.TerminalID, "centre": id.Centre, "registry": c.registry})
-		return nil
-	}
-	c.printf("✔ Enrolled as terminal %s for centre %s (%s).\nNext: pickup sync\n", id.TerminalID, id.Centre.ID, id.Centre.Name)
-	return nil
+	return c.result(map[string]any{"terminal_id": id.TerminalID, "centre": id.Centre, "registry": c.registry},
+		"✔ Enrolled as terminal %s for centre %s (%s).\nNext: pickup sync\n", id.TerminalID, id.Centre.ID, id.Centre.Name)
 }
 
 type syncOptions struct {
@@ -148,12 +144,8 @@ func runBundleExport(ctx context.Context, c *argOptions, s *store.Store) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		c.printJSON(map[string]any{"file": path, "facts": n})
-		return nil
-	}
-	c.printf("✔ Wrote %d pending facts to %s.\nTake it to the registry: pickup-registry bundle import %s\n", n, path, filepath.Base(path))
-	return nil
+	return c.result(map[string]any{"file": path, "facts": n},
+		"✔ Wrote %d pending facts to %s.\nTake it to the registry: pickup-registry bundle import %s\n", n, path, filepath.Base(path))
 }
 
 func newCmdBundleImport(c *ctx) *cobra.Command {
@@ -169,12 +161,8 @@ func runBundleImport(ctx context.Context, c *argOptions, s *store.Store) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		c.printJSON(map[string]any{"file": path, "pages": res.Pages, "skipped": res.Skipped, "pickups": res.Pickups})
-		return nil
-	}
-	c.printf("✔ Applied %d pages (%d pickups) from %s; %d pages were already here.\n", res.Pages, res.Pickups, path, res.Skipped)
-	return nil
+	return c.result(map[string]any{"file": path, "pages": res.Pages, "skipped": res.Skipped, "pickups": res.Pickups},
+		"✔ Applied %d pages (%d pickups) from %s; %d pages were already here.\n", res.Pages, res.Pickups, path, res.Skipped)
 }
 
 // syncHint says what a failed round means for the technician (the one
