@@ -106,36 +106,41 @@ func (c *Catalog) Describe(v pickup.Verdict, camp *pickup.Campaign, loc *time.Lo
 	return m
 }
 
-// Profession returns a profession's name in the language, or the text as
-// given when the campaign does not know it.
-func (c *Catalog) Profession(camp *pickup.Campaign, id string) string {
+// named returns the name find gives in the language, or id when there is
+// no campaign or find does not know it.
+func (c *Catalog) named(camp *pickup.Campaign, id string, find func(*pickup.Campaign) (pickup.Names, bool)) string {
 	if camp != nil {
-		if p, ok := camp.Profession(id); ok {
-			return p.Names.In(c.Lang)
+		if n, ok := find(camp); ok {
+			return n.In(c.Lang)
 		}
 	}
 	return id
+}
+
+// Profession returns a profession's name in the language, or the text as
+// given when the campaign does not know it.
+func (c *Catalog) Profession(camp *pickup.Campaign, id string) string {
+	return c.named(camp, id, func(camp *pickup.Campaign) (pickup.Names, bool) {
+		p, ok := camp.Profession(id)
+		return p.Names, ok
+	})
 }
 
 // ParcelKind returns a parcel kind's name in the language, or its id when
 // the campaign does not know it.
 func (c *Catalog) ParcelKind(camp *pickup.Campaign, id string) string {
-	if camp != nil {
-		if k, ok := camp.ParcelKind(id); ok {
-			return k.Names.In(c.Lang)
-		}
-	}
-	return id
+	return c.named(camp, id, func(camp *pickup.Campaign) (pickup.Names, bool) {
+		k, ok := camp.ParcelKind(id)
+		return k.Names, ok
+	})
 }
 
 // ItemName returns an item's name in the language.
 func (c *Catalog) ItemName(camp *pickup.Campaign, id string) string {
-	if camp != nil {
-		if it, ok := camp.Item(id); ok {
-			return it.Names.In(c.Lang)
-		}
-	}
-	return id
+	return c.named(camp, id, func(camp *pickup.Campaign) (pickup.Names, bool) {
+		it, ok := camp.Item(id)
+		return it.Names, ok
+	})
 }
 
 // ItemSize names an item and its size, if any: "Gloves M", "Gowns".
