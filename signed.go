@@ -46,16 +46,7 @@ var ErrRevoked = errors.New("code revoked")
 // ValidID reports whether s may be used as an identifier (centre, campaign,
 // parcel kind, key id): 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.
 func ValidID(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return len(s) > 0 && len(s) <= 64 && AlnumOr(s, "_-")
 }
 
 func compactDate(d Date) string { return fmt.Sprintf("%04d%02d%02d", d.Year, d.Month, d.Day) }

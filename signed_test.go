@@ -167,3 +167,12 @@ func FuzzParseScan(f *testing.F) {
 		}
 	})
 }
+
+func TestAlnumOr(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{"": true, "aZ09": true, "a-b_c": true, "a.b": false, "é": false, "a b": false, "\x00": false} {
+		if got := AlnumOr(s, "-_"); got != want {
+			t.Errorf("AlnumOr(%q, \"-_\") = %v, want %v", s, got, want)
+		}
+	}
+}

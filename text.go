@@ -124,3 +124,16 @@ func CleanNote(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// AlnumOr reports whether every byte of s is an ASCII letter or digit or
+// one of the bytes of extra: the alphabet of identifiers, host names and
+// version strings.
+func AlnumOr(s, extra string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(extra, c) >= 0) {
+			return false
+		}
+	}
+	return true
+}

@@ -147,16 +147,7 @@ func ParseEnrolmentURI(s string) (EnrolmentURI, error) {
 }
 
 func validURIHost(h string) bool {
-	if h == "" || len(h) > 253 || h[0] == '-' || h[len(h)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(h); i++ {
-		c := h[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return h != "" && len(h) <= 253 && h[0] != '-' && h[len(h)-1] != '-' && pickup.AlnumOr(h, ".-")
 }
 
 // EnrolPreviewRequest is the body of POST /v1/enrol/preview.

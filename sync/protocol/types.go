@@ -560,17 +560,7 @@ func (c *pageCheck) eventID(list string, i int, id string) {
 // digits, letters and . + ~ -, starting with a digit ("0.2.0",
 // "0.2.0~git120.ab12cd3").
 func ValidVersion(v string) bool {
-	if v == "" || len(v) > 64 || v[0] < '0' || v[0] > '9' {
-		return false
-	}
-	for _, c := range []byte(v) {
-		switch {
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '.', c == '+', c == '~', c == '-':
-		default:
-			return false
-		}
-	}
-	return true
+	return v != "" && len(v) <= 64 && v[0] >= '0' && v[0] <= '9' && pickup.AlnumOr(v, ".+~-")
 }
 
 // PushRequest is the body of POST /v1/push: facts recorded by the calling
