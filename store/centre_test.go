@@ -271,9 +271,7 @@ func TestReviewConflict(t *testing.T) {
 	f.receive(t, "gloves", "M", 1000)
 	f.receive(t, "masks", "", 5000)
 	code := f.codes["ok"]
-	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(code), GloveSize: "M"}); err != nil {
-		t.Fatal(err)
-	}
+	f.handover(t, HandoverRequest{Input: string(code), GloveSize: "M"})
 	f.ingest(t, SourcePeer, handoverFact(1, 3, code, "L"))
 	before := f.count(t, "SELECT count(*) FROM outbox")
 

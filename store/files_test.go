@@ -25,9 +25,7 @@ func TestTodayCountsHandoverHalfASecondAfterMidnight(t *testing.T) {
 	midnight := time.Date(2020, 11, 20, 0, 0, 0, 0, time.UTC)
 	f.receive(t, "gloves", "M", 1000)
 	f.now = midnight.Add(500 * time.Millisecond)
-	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok2"]), GloveSize: "M"}); err != nil {
-		t.Fatal(err)
-	}
+	f.handover(t, HandoverRequest{Input: string(f.codes["ok2"]), GloveSize: "M"})
 	st, err := f.s.Status(ctx)
 	if err != nil {
 		t.Fatal(err)

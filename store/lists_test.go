@@ -65,9 +65,7 @@ func TestExpectedSearch(t *testing.T) {
 	codes := f.importNamed(t, "Émilie Dupré", "Zoë Müller", "Emile Dupont", "Jan [x]*")
 	f.receive(t, "gloves", "M", 1000)
 	f.receive(t, "masks", "", 5000)
-	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "M"}); err != nil {
-		t.Fatal(err)
-	}
+	f.handover(t, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "M"})
 	for _, tc := range searchCases {
 		got, err := f.s.Expected(ctx, tc.search, 0)
 		if err != nil {
@@ -115,23 +113,15 @@ func TestHandoversOnDay(t *testing.T) {
 	// Yesterday: one handover here at 23:59:59.999. Today: one here, and
 	// another counter's of the same code (a double), and one undone.
 	f.now = time.Date(2020, 11, 19, 23, 59, 59, 999e6, time.UTC)
-	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok2"]), GloveSize: "L"}); err != nil {
-		t.Fatal(err)
-	}
+	f.handover(t, HandoverRequest{Input: string(f.codes["ok2"]), GloveSize: "L"})
 	f.now = testNow
-	res, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "M"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := f.handover(t, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "M"})
 	f.ingest(t, SourcePeer, handoverFact(1, 5, f.codes["ok"], "L"))
 	if err := f.s.NotePeer(ctx, PeerSeen{TerminalID: "t-2", Name: "Desk 2"}); err != nil {
 		t.Fatal(err)
 	}
 	f.now = testNow.Add(time.Minute)
-	masks, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["masks"])})
-	if err != nil {
-		t.Fatal(err)
-	}
+	masks := f.handover(t, HandoverRequest{Input: string(f.codes["masks"])})
 	f.now = testNow.Add(2 * time.Minute)
 	if _, err := f.s.Undo(ctx, masks.EventID); err != nil {
 		t.Fatal(err)

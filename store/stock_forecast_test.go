@@ -45,7 +45,7 @@ func importRows(t testing.TB, f *fixture, first, n int, row func(i int) string) 
 // need 49,000 masks and 48,800 are on hand: the masks run short by 200
 // (they showed "in more than 90 days" by the recent pace alone).
 func TestForecastIssueMasks(t *testing.T) {
-	f, ctx := setup(t)
+	f, _ := setup(t)
 	// The fixture expects 4 parcels here with their window open (ok, ok2,
 	// masks, later); 94 more make 98, and others that do not count: at
 	// another centre, cancelled, window over.
@@ -67,9 +67,7 @@ func TestForecastIssueMasks(t *testing.T) {
 	f.receive(t, "gloves", "M", 500)
 	f.receive(t, "gowns", "", 50)
 	f.receive(t, "glasses", "", 1)
-	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "M"}); err != nil {
-		t.Fatal(err)
-	}
+	f.handover(t, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "M"})
 	_, got = forecastByKey(t, f.s)
 	if m := got["masks"]; m.OnHand != 48_300 || m.Need != 48_500 || m.ShortBy != 200 {
 		t.Errorf("after a handover masks = %+v; want 48,300 on hand, 48,500 needed, 200 short", m)

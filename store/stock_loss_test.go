@@ -164,9 +164,7 @@ func TestStockMoves(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.ingest(t, SourcePeer, receiveFact(1, 30, "gloves", "M", 40, "note 12"))
-	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["masks"])}); err != nil {
-		t.Fatal(err)
-	}
+	f.handover(t, HandoverRequest{Input: string(f.codes["masks"])})
 	got, err := f.s.StockMoves(ctx, MovesFilter{})
 	if err != nil {
 		t.Fatal(err)

@@ -110,6 +110,16 @@ func (f *fixture) receive(t testing.TB, item, size string, qty int) {
 	}
 }
 
+// handover records req, which must be taken.
+func (f *fixture) handover(t testing.TB, req HandoverRequest) HandoverResult {
+	t.Helper()
+	res, err := f.s.Handover(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func (f *fixture) stock(t testing.TB) map[string]int {
 	t.Helper()
 	st, err := f.s.Status(context.Background())
@@ -158,9 +168,7 @@ func TestInitTwiceRefused(t *testing.T) {
 func TestLookupEveryVerdict(t *testing.T) {
 	f, ctx := setup(t)
 	f.receive(t, "gloves", "M", 1000)
-	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok2"]), GloveSize: "M"}); err != nil {
-		t.Fatal(err)
-	}
+	f.handover(t, HandoverRequest{Input: string(f.codes["ok2"]), GloveSize: "M"})
 	typo := []byte(f.codes["ok"].String())
 	typo[3] = map[bool]byte{true: 'A', false: 'B'}[typo[3] != 'A']
 	unknown := codeFor(t, 999)
@@ -303,9 +311,7 @@ func TestGloveSizeRefusals(t *testing.T) {
 		t.Errorf("%d handovers recorded by refusals", n)
 	}
 	// XL has exactly one parcel's worth: the second XL is refused.
-	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "XL"}); err != nil {
-		t.Fatal(err)
-	}
+	f.handover(t, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "XL"})
 	if _, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok2"]), GloveSize: "XL"}); !errors.Is(err, ErrOutOfStock) {
 		t.Errorf("XL after the last parcel: %v, want ErrOutOfStock", err)
 	}
@@ -318,10 +324,7 @@ func TestGloveSizeRefusals(t *testing.T) {
 func TestUndo(t *testing.T) {
 	f, ctx := setup(t)
 	f.receive(t, "gloves", "S", 500)
-	res, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "S"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := f.handover(t, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "S"})
 	f.now = f.now.Add(90 * time.Second)
 	u, err := f.s.Undo(ctx, strings.ToUpper(res.EventID))
 	if err != nil || u.Undoes != res.EventID {
@@ -344,10 +347,7 @@ func TestUndo(t *testing.T) {
 		t.Errorf("second undo = %v, want ErrAlreadyUndone", err)
 	}
 	// Hand over again, then wait past the window.
-	res2, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "S"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res2 := f.handover(t, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "S"})
 	f.now = f.now.Add(DefaultUndoWindow + time.Second)
 	if _, err := f.s.Undo(ctx, res2.EventID); !errors.Is(err, ErrUndoExpired) {
 		t.Errorf("late undo = %v, want ErrUndoExpired", err)
@@ -472,10 +472,7 @@ func TestVerifyLogNamesFirstBrokenEntry(t *testing.T) {
 	f.receive(t, "gloves", "M", 5000)
 	var ids []string
 	for _, l := range []string{"ok", "ok2", "masks"} {
-		r, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes[l]), GloveSize: "M"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := f.handover(t, HandoverRequest{Input: string(f.codes[l]), GloveSize: "M"})
 		ids = append(ids, r.EventID)
 	}
 	res, err := f.s.VerifyLog(ctx)
@@ -516,10 +513,7 @@ func TestVerifyLogNamesFirstBrokenEntry(t *testing.T) {
 func TestUndoRefusedWhenClockWentBackwards(t *testing.T) {
 	f, ctx := setup(t)
 	f.receive(t, "gloves", "S", 500)
-	res, err := f.s.Handover(ctx, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "S"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := f.handover(t, HandoverRequest{Input: string(f.codes["ok"]), GloveSize: "S"})
 	f.now = f.now.Add(time.Hour) // the handover's window is long over
 	if _, err := f.s.ReceiveStock(ctx, "masks", "", 10, "later"); err != nil {
 		t.Fatal(err)
