@@ -68,17 +68,11 @@ func BenchmarkLocator1M(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for b.Loop() {
 		dir := b.TempDir()
-		s, err := Open(ctx, dir)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := s.Enrol(ctx, "http://127.0.0.1:1", Enrolment{TerminalID: "term-A", Secret: make([]byte, 32),
-			Centre: pickup.Centre{ID: "here", Name: "Here"}}); err != nil {
-			b.Fatal(err)
-		}
+		s := enrolledIn(b, dir)
 		size := func() int64 {
 			s.Close()
 			n := dbSize(b, dir)
+			var err error
 			if s, err = Open(ctx, dir); err != nil {
 				b.Fatal(err)
 			}

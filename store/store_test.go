@@ -41,6 +41,22 @@ func openIn(t testing.TB, dir string) *Store {
 	return s
 }
 
+// enrolledIn opens a store in dir enrolled as terminal term-A of centre
+// "here", for benchmarks that apply pages to it; the caller closes it.
+func enrolledIn(tb testing.TB, dir string) *Store {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := s.Enrol(ctx, "http://127.0.0.1:1", Enrolment{TerminalID: "term-A", Secret: make([]byte, 32),
+		Centre: pickup.Centre{ID: "here", Name: "Here"}}); err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 // newFixture opens a store in a temp folder, sets up centre "here" with the
 // October 2020 campaign and imports one pickup per verdict.
 func newFixture(t testing.TB) *fixture {
