@@ -23,12 +23,6 @@ const (
 // benchDay is the day of the benchmark's handovers.
 var benchDay = time.Date(2020, 11, 20, 0, 0, 0, 0, time.UTC)
 
-var (
-	bigOnce sync.Once
-	bigDir  string
-	bigErr  error
-)
-
 func benchCode(i int) pickup.Code {
 	payload := fmt.Sprintf("%015d", i)
 	return pickup.Code(payload + string(pickup.CheckChar(payload)))
@@ -40,80 +34,79 @@ func benchCode(i int) pickup.Code {
 // reception per glove size.
 func bigStore(b *testing.B) string {
 	b.Helper()
-	bigOnce.Do(func() {
-		bigDir, bigErr = os.MkdirTemp("", "pickup-report-bench-")
-		if bigErr != nil {
-			return
-		}
-		profs := []string{"physiotherapist", "nurse", "general_practitioner", "dentist", "midwife", "pharmacist"}
-		csv := filepath.Join(bigDir, "list.csv")
-		f, err := os.Create(csv)
-		if err != nil {
-			bigErr = err
-			return
-		}
-		w := bufio.NewWriterSize(f, 1<<20)
-		fmt.Fprintln(w, "code,name,profession,parcel_kind,centre_id,window_start,window_end")
-		for i := range benchPickups {
-			centre, kind := "here", "close_contact"
-			if i%10 == 9 {
-				centre = "there"
-			}
-			if i%3 == 0 {
-				kind = "masks_only"
-			}
-			fmt.Fprintf(w, "%s,Firstname Lastname %d,%s,%s,%s,2020-11-09,2021-01-08\n", benchCode(i), i, profs[i%len(profs)], kind, centre)
-		}
-		w.Flush()
-		f.Close()
-		ctx := context.Background()
-		s, err := store.Open(ctx, filepath.Join(bigDir, "store"))
-		if err != nil {
-			bigErr = err
-			return
-		}
-		defer s.Close()
-		s.Loc = time.UTC
-		now := benchDay.Add(7 * time.Hour)
-		s.Now = func() time.Time { return now }
-		if _, bigErr = s.Init(ctx, store.InitOptions{CentreID: "here", CentreName: "Here"}); bigErr != nil {
-			return
-		}
-		in, _ := os.Open(csv)
-		defer in.Close()
-		if _, bigErr = s.ImportPickups(ctx, in); bigErr != nil {
-			return
-		}
-		sizes := []string{"S", "M", "L", "XL"}
-		for _, sz := range sizes {
-			if _, bigErr = s.ReceiveStock(ctx, "gloves", sz, store.MaxStockQty, "bench"); bigErr != nil {
-				return
-			}
-		}
-		// 5,000 handovers from 08:00, one every 6 s (to 16:20).
-		n := 0
-		for i := 0; n < benchHandovers; i++ {
-			if i%10 == 9 {
-				continue
-			}
-			now = benchDay.Add(8*time.Hour + time.Duration(n)*6*time.Second)
-			res, err := s.Handover(ctx, store.HandoverRequest{Input: string(benchCode(i)), GloveSize: sizes[n%len(sizes)]})
-			if err != nil {
-				bigErr = err
-				return
-			}
-			if res.EventID == "" {
-				bigErr = fmt.Errorf("handover %d refused: %s", i, res.Verdict.Kind)
-				return
-			}
-			n++
-		}
-	})
-	if bigErr != nil {
-		b.Fatal(bigErr)
+	dir, err := makeBigStore()
+	if err != nil {
+		b.Fatal(err)
 	}
-	return filepath.Join(bigDir, "store")
+	return dir
 }
+
+var makeBigStore = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "pickup-report-bench-")
+	if err != nil {
+		return "", err
+	}
+	profs := []string{"physiotherapist", "nurse", "general_practitioner", "dentist", "midwife", "pharmacist"}
+	csv := filepath.Join(dir, "list.csv")
+	f, err := os.Create(csv)
+	if err != nil {
+		return "", err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	fmt.Fprintln(w, "code,name,profession,parcel_kind,centre_id,window_start,window_end")
+	for i := range benchPickups {
+		centre, kind := "here", "close_contact"
+		if i%10 == 9 {
+			centre = "there"
+		}
+		if i%3 == 0 {
+			kind = "masks_only"
+		}
+		fmt.Fprintf(w, "%s,Firstname Lastname %d,%s,%s,%s,2020-11-09,2021-01-08\n", benchCode(i), i, profs[i%len(profs)], kind, centre)
+	}
+	w.Flush()
+	f.Close()
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(dir, "store"))
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	s.Loc = time.UTC
+	now := benchDay.Add(7 * time.Hour)
+	s.Now = func() time.Time { return now }
+	if _, err := s.Init(ctx, store.InitOptions{CentreID: "here", CentreName: "Here"}); err != nil {
+		return "", err
+	}
+	in, _ := os.Open(csv)
+	defer in.Close()
+	if _, err := s.ImportPickups(ctx, in); err != nil {
+		return "", err
+	}
+	sizes := []string{"S", "M", "L", "XL"}
+	for _, sz := range sizes {
+		if _, err := s.ReceiveStock(ctx, "gloves", sz, store.MaxStockQty, "bench"); err != nil {
+			return "", err
+		}
+	}
+	// 5,000 handovers from 08:00, one every 6 s (to 16:20).
+	n := 0
+	for i := 0; n < benchHandovers; i++ {
+		if i%10 == 9 {
+			continue
+		}
+		now = benchDay.Add(8*time.Hour + time.Duration(n)*6*time.Second)
+		res, err := s.Handover(ctx, store.HandoverRequest{Input: string(benchCode(i)), GloveSize: sizes[n%len(sizes)]})
+		if err != nil {
+			return "", err
+		}
+		if res.EventID == "" {
+			return "", fmt.Errorf("handover %d refused: %s", i, res.Verdict.Kind)
+		}
+		n++
+	}
+	return filepath.Join(dir, "store"), nil
+})
 
 // BenchmarkReport1M: the report of a day with 5,000 handovers on a store
 // of 1,000,000 pickups — the store's query alone, then each format
