@@ -331,23 +331,39 @@ func applyMove(ctx context.Context, tx *sql.Tx, kind, item, size string, delta i
 // recomputeLine sets the stock of one item and size from its movements:
 // the latest count's level plus every other movement after it.
 func recomputeLine(ctx context.Context, tx *sql.Tx, item, size string) error {
-	var level int
-	var at string
-	err := tx.QueryRowContext(ctx, `SELECT level, at FROM stock_moves WHERE item = ? AND size = ? AND kind = 'count'
-		ORDER BY at DESC, event_id DESC LIMIT 1`, item, size).Scan(&level, &at)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("read last count: %w", err)
-	}
-	var after int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(delta), 0) FROM stock_moves WHERE item = ? AND size = ? AND kind <> 'count' AND at > ?`,
-		item, size, at).Scan(&after); err != nil {
-		return fmt.Errorf("sum stock movements: %w", err)
+	level, err := levelAt(ctx, tx, item, size, time.Time{})
+	if err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO stock(item, size, qty) VALUES(?, ?, ?)
-		ON CONFLICT(item, size) DO UPDATE SET qty = excluded.qty`, item, size, level+after); err != nil {
+		ON CONFLICT(item, size) DO UPDATE SET qty = excluded.qty`, item, size, level); err != nil {
 		return fmt.Errorf("update stock: %w", err)
 	}
 	return nil
+}
+
+// levelAt is the stock of one item and size just before t (now, when t is
+// zero), by the count rule: the level of the latest count before t plus
+// every other movement after that count and before t.
+func levelAt(ctx context.Context, q querier, item, size string, t time.Time) (int, error) {
+	var before string
+	var bound []any
+	if !t.IsZero() {
+		before, bound = " AND at < ?", []any{fmtTime(t)}
+	}
+	var level int
+	var at string
+	err := q.QueryRowContext(ctx, `SELECT level, at FROM stock_moves WHERE item = ? AND size = ? AND kind = 'count'`+before+`
+		ORDER BY at DESC, event_id DESC LIMIT 1`, append([]any{item, size}, bound...)...).Scan(&level, &at)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("stock level: %w", err)
+	}
+	var after int
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(sum(delta), 0) FROM stock_moves WHERE item = ? AND size = ? AND kind <> 'count' AND at > ?`+before,
+		append([]any{item, size, at}, bound...)...).Scan(&after); err != nil {
+		return 0, fmt.Errorf("stock level: %w", err)
+	}
+	return level + after, nil
 }
 
 // ForeignOutbox returns up to limit facts of other counters that the

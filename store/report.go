@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -268,25 +267,6 @@ func (s *Store) stockBalances(ctx context.Context, start, end time.Time) ([]Stoc
 		out = append(out, b)
 	}
 	return out, nil
-}
-
-// levelAt is the stock of one item and size just before t, by the count
-// rule (recomputeLine's, as of t): the level of the latest count before t
-// plus every other movement after that count and before t.
-func levelAt(ctx context.Context, q querier, item, size string, t time.Time) (int, error) {
-	var level int
-	var at string
-	err := q.QueryRowContext(ctx, `SELECT level, at FROM stock_moves WHERE item = ? AND size = ? AND kind = 'count' AND at < ?
-		ORDER BY at DESC, event_id DESC LIMIT 1`, item, size, fmtTime(t)).Scan(&level, &at)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("stock level: %w", err)
-	}
-	var after int
-	if err := q.QueryRowContext(ctx, `SELECT coalesce(sum(delta), 0) FROM stock_moves WHERE item = ? AND size = ? AND kind <> 'count' AND at > ? AND at < ?`,
-		item, size, at, fmtTime(t)).Scan(&after); err != nil {
-		return 0, fmt.Errorf("stock level: %w", err)
-	}
-	return level + after, nil
 }
 
 // reportShipments lists the shipments sent or received in the period and
