@@ -57,8 +57,9 @@ func inBulk(ctx context.Context, q querier) (bool, error) {
 	return n > 0, nil
 }
 
-// endBulk restores the set-aside objects and rebuilds what they keep
-// from the rows as they are: the index in one sorted build, then in one
+// endBulk merges the staged locator entries, restores the set-aside
+// objects and rebuilds what they keep from the rows as they are: the
+// index in one sorted build, then in one
 // pass over the rows the digest and the forecast's pickup_groups (a
 // GROUP BY took longer than the pass: it sorts a million rows).
 func endBulk(ctx context.Context, tx *sql.Tx) error {
@@ -68,6 +69,9 @@ func endBulk(ctx context.Context, tx *sql.Tx) error {
 	}
 	if len(stmts) == 0 {
 		return nil
+	}
+	if err := mergeLocatorStage(ctx, tx); err != nil {
+		return fmt.Errorf("end bulk load: %w", err)
 	}
 	for _, s := range append(stmts, "DELETE FROM deferred_schema", "DELETE FROM pickup_groups") {
 		if _, err := tx.ExecContext(ctx, s); err != nil {

@@ -235,3 +235,88 @@ func TestSmallResetPageKeepsTriggers(t *testing.T) {
 		})
 	}
 }
+
+// TestBulkLoadStagesTheLocator: the same pages of locator entries (codes
+// of two other centres, some moved between them, some forgotten) applied
+// to a terminal in a bulk load and to one without: during the load the
+// staged entries answer lookups as the other terminal's locator does, and
+// after it both locators hold the same entries, with nothing left staged.
+func TestBulkLoadStagesTheLocator(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bulk, plain := enrolled(t), enrolled(t)
+	key := make([]byte, pickup.LocatorKeySize)
+	key[0] = 7
+	for _, s := range []*Store{bulk.s, plain.s} {
+		if err := s.PutCentres(ctx, pickup.Centre{ID: "gent", Name: "Gent"}, pickup.Centre{ID: "liege", Name: "Liège"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	src := rand.NewChaCha8([32]byte{13})
+	var codes []pickup.Code
+	locPage := func() *Locator {
+		l := &Locator{Key: key, CentreIDs: []string{"gent", "liege"}}
+		for range 400 {
+			var c pickup.Code
+			if len(codes) > 0 && rng.IntN(3) == 0 {
+				c = codes[rng.IntN(len(codes))] // moved or forgotten
+			} else {
+				c, _ = pickup.NewCode(src)
+				codes = append(codes, c)
+			}
+			l.Hashes = append(l.Hashes, pickup.LocatorHash(key, c))
+			l.Centres = append(l.Centres, int32(rng.IntN(3)-1)) // -1: forgotten
+		}
+		return l
+	}
+	compare := func(step string) {
+		t.Helper()
+		for _, c := range codes {
+			a, err := locate(ctx, bulk.s.db, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := locate(ctx, plain.s.db, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (a == nil) != (b == nil) || a != nil && a.ID != b.ID {
+				t.Fatalf("%s: code %s located at %v in a bulk load, at %v without", step, c.Masked(), a, b)
+			}
+		}
+	}
+	var after int64
+	for i := range 4 {
+		p, _ := bulkPage(rng, src, after, bulkMinRows, nil)
+		p.Reset, p.More, p.Locator = i == 0, i < 3, locPage()
+		q := *p
+		q.More = false // the plain terminal ends every page: no bulk load
+		if _, err := plain.s.ApplyPage(ctx, &q); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := bulk.s.ApplyPage(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		after = p.Cursor
+		if on, _ := inBulk(ctx, bulk.s.db); on != (i < 3) {
+			t.Fatalf("page %d: bulk load %v", i, on)
+		}
+		compare(fmt.Sprintf("page %d", i))
+	}
+	var staged int
+	if err := bulk.s.db.QueryRow("SELECT count(*) FROM locator_stage").Scan(&staged); err != nil || staged != 0 {
+		t.Errorf("after the load %d entries are left staged (%v)", staged, err)
+	}
+	nb, err := bulk.s.LocatorSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	np, err := plain.s.LocatorSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nb != np {
+		t.Errorf("the bulk-loaded locator names %d codes, the other %d", nb, np)
+	}
+}

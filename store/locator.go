@@ -28,9 +28,11 @@ type Locator struct {
 	Centres   []int32
 }
 
-// applyLocator stores a page's locator entries. Another key than the one
-// kept (a registry that is not the same any more) drops every entry first.
-func applyLocator(ctx context.Context, tx *sql.Tx, l *Locator) error {
+// applyLocator stores a page's locator entries, into locator_stage when
+// staged (a bulk load, merged at its end by mergeLocatorStage). Another
+// key than the one kept (a registry that is not the same any more) drops
+// every entry first.
+func applyLocator(ctx context.Context, tx *sql.Tx, l *Locator, staged bool) error {
 	if len(l.Key) != pickup.LocatorKeySize || len(l.Hashes) != len(l.Centres) {
 		return errors.New("locator: malformed")
 	}
@@ -40,8 +42,10 @@ func applyLocator(ctx context.Context, tx *sql.Tx, l *Locator) error {
 		return err
 	}
 	if old != key {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM locator"); err != nil {
-			return fmt.Errorf("locator: %w", err)
+		for _, q := range []string{"DELETE FROM locator", "DELETE FROM locator_stage"} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("locator: %w", err)
+			}
 		}
 		if err := setSetting(ctx, tx, KeyLocatorKey, key); err != nil {
 			return err
@@ -69,6 +73,8 @@ func applyLocator(ctx context.Context, tx *sql.Tx, l *Locator) error {
 		}
 		h, c := l.Hashes[i], l.Centres[i]
 		switch {
+		case c < 0 && staged:
+			put = append(put, h, -1)
 		case c < 0:
 			del = append(del, h)
 		case int(c) < len(local):
@@ -77,12 +83,35 @@ func applyLocator(ctx context.Context, tx *sql.Tx, l *Locator) error {
 			return fmt.Errorf("locator: entry %d names centre %d of %d", i, c, len(local))
 		}
 	}
+	if staged {
+		if err := inBatches(ctx, tx, put, 2, "INSERT INTO locator_stage (hash, centre) VALUES ", "(?, ?)", ""); err != nil {
+			return fmt.Errorf("locator: %w", err)
+		}
+		return nil
+	}
 	if err := inBatches(ctx, tx, put, 2, "INSERT INTO locator (hash, centre) VALUES ", "(?, ?)",
 		" ON CONFLICT (hash) DO UPDATE SET centre = excluded.centre"); err != nil {
 		return fmt.Errorf("locator: %w", err)
 	}
 	if err := inBatches(ctx, tx, del, 1, "DELETE FROM locator WHERE hash IN (", "?", ")"); err != nil {
 		return fmt.Errorf("locator: %w", err)
+	}
+	return nil
+}
+
+// mergeLocatorStage moves the staged entries into the locator in one
+// statement, in hash order (the table's pages are written once, in
+// order), the latest entry for a hash winning; an entry saying a code is
+// no longer another centre's removes it.
+func mergeLocatorStage(ctx context.Context, tx *sql.Tx) error {
+	for _, q := range []string{
+		"INSERT OR REPLACE INTO locator (hash, centre) SELECT hash, centre FROM locator_stage ORDER BY hash, seq",
+		"DELETE FROM locator WHERE centre < 0",
+		"DELETE FROM locator_stage",
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("merge locator: %w", err)
+		}
 	}
 	return nil
 }
@@ -134,9 +163,18 @@ func locate(ctx context.Context, q querier, code pickup.Code) (*pickup.Centre, e
 	if err != nil {
 		return nil, fmt.Errorf("locator key: %w", err)
 	}
+	// During a bulk load the entries wait in locator_stage (read whole:
+	// it has no index; empty otherwise), the latest for a hash winning.
 	var id string
-	err = q.QueryRowContext(ctx, `SELECT c.centre_id FROM locator l JOIN locator_centres c ON c.n = l.centre WHERE l.hash = ?`,
-		pickup.LocatorHash(key, code)).Scan(&id)
+	h := pickup.LocatorHash(key, code)
+	err = q.QueryRowContext(ctx, `SELECT coalesce((SELECT c.centre_id FROM locator_centres c WHERE c.n = s.centre), '')
+		FROM locator_stage s WHERE s.hash = ? ORDER BY s.seq DESC LIMIT 1`, h).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = q.QueryRowContext(ctx, `SELECT c.centre_id FROM locator l JOIN locator_centres c ON c.n = l.centre WHERE l.hash = ?`, h).Scan(&id)
+	}
+	if err == nil && id == "" {
+		err = sql.ErrNoRows // staged as no longer another centre's
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

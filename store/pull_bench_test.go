@@ -14,22 +14,21 @@ import (
 // random code order (as the registry's pages bring them, 10,000 a page)
 // to an empty enrolled terminal: the store's part of the end-to-end
 // BenchmarkInitialPull (sync/e2e), without the network and the decoding.
-func BenchmarkApplyPages1M(b *testing.B) {
+func BenchmarkApplyPages1M(b *testing.B) { applyPages(b, false) }
+
+// BenchmarkApplyPagesNational1M is BenchmarkApplyPages1M with as many
+// locator entries (codes of two other centres), half of each page's
+// size, as BenchmarkInitialPullNational brings.
+func BenchmarkApplyPagesNational1M(b *testing.B) { applyPages(b, true) }
+
+func applyPages(b *testing.B, national bool) {
 	const n, per = 1_000_000, 10_000
 	ctx := context.Background()
 	names := []string{"Anne Peeters", "Luc Janssens", "Marie Dubois", "Jan Van den Broeck", "Sophie Lambert", "Koen Mertens"}
 	window := pickup.Window{Start: pickup.MustDate("2026-11-10"), End: pickup.MustDate("2027-01-10")}
 	for b.Loop() {
 		b.StopTimer()
-		dir := b.TempDir()
-		s, err := Open(ctx, dir)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := s.Enrol(ctx, "http://127.0.0.1:1", Enrolment{TerminalID: "term-A", Secret: make([]byte, 32),
-			Centre: pickup.Centre{ID: "here", Name: "Here"}}); err != nil {
-			b.Fatal(err)
-		}
+		s := enrolledIn(b, b.TempDir())
 		src := rand.NewChaCha8([32]byte{1})
 		rng := rand.New(rand.NewPCG(1, 2))
 		pages := make([]*Page, 0, n/per)
@@ -45,6 +44,13 @@ func BenchmarkApplyPages1M(b *testing.B) {
 				p.Pickups = append(p.Pickups, PickupRow{Pickup: pickup.Pickup{Code: code, Name: names[rng.IntN(len(names))] + fmt.Sprint(rng.IntN(100000)),
 					Profession: "physiotherapist", ParcelKind: kind, CentreID: "here", CampaignID: pickup.DefaultCampaignID,
 					Window: window, Status: pickup.StatusExpected}, Seq: cursor + int64(j) + 1})
+			}
+			if national {
+				p.Locator = &Locator{Key: make([]byte, pickup.LocatorKeySize), CentreIDs: []string{"gent", "liege"},
+					Hashes: make([]int64, per), Centres: make([]int32, per)}
+				for j := range per {
+					p.Locator.Hashes[j], p.Locator.Centres[j] = int64(rng.Uint64()), int32(j%2)
+				}
 			}
 			pages = append(pages, p)
 			cursor += per

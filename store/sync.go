@@ -448,9 +448,9 @@ func (s *Store) syncCursor(ctx context.Context) (SyncConfig, error) {
 func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutcome, error) {
 	var out PageOutcome
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		if len(p.Pickups) > 1000 {
-			// Large pages insert in random code order: keep the index's
-			// pages in memory (the default 2 MB cache thrashed).
+		if len(p.Pickups) > 1000 || p.Locator != nil && len(p.Locator.Hashes) > 1000 {
+			// Large pages insert in random code (or hash) order: keep the
+			// index's pages in memory (the default 2 MB cache thrashed).
 			if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -16384"); err != nil {
 				return err
 			}
@@ -505,6 +505,7 @@ func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutco
 				"DELETE FROM revoked_codes",
 				"DELETE FROM shipments",
 				"DELETE FROM locator",
+				"DELETE FROM locator_stage",
 			} {
 				if _, err := tx.ExecContext(ctx, q); err != nil {
 					return fmt.Errorf("reset: %w", err)
@@ -517,7 +518,11 @@ func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutco
 			}
 		}
 		if p.Locator != nil {
-			if err := applyLocator(ctx, tx, p.Locator); err != nil {
+			staged, err := inBulk(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if err := applyLocator(ctx, tx, p.Locator, staged); err != nil {
 				return err
 			}
 		}
