@@ -348,3 +348,30 @@ func TestScanImage(t *testing.T) {
 		t.Errorf("scan-image without files: exit %d, want 2", r.code)
 	}
 }
+
+// pickup diagnostics --out writes the file (0600) with the counts and no
+// name; pickup config name names the counter, and status shows it.
+func TestDiagnosticsAndName(t *testing.T) {
+	dir := t.TempDir()
+	if r := run(t, "--data", dir, "demo"); r.code != 0 {
+		t.Fatalf("demo: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "--data", dir, "config", "name", "Counter 2"); r.code != 0 {
+		t.Fatalf("config name: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "--data", dir, "config", "name", ""); r.code != 2 {
+		t.Errorf("empty name: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "--data", dir, "status"); !strings.Contains(r.stdout, "Counter 2") {
+		t.Errorf("status does not show the name:\n%s", r.stdout)
+	}
+	out := filepath.Join(t.TempDir(), "diag.txt")
+	if r := run(t, "--data", dir, "diagnostics", "--out", out); r.code != 0 {
+		t.Fatalf("diagnostics: %d %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(out)
+	fi, _ := os.Stat(out)
+	if err != nil || fi.Mode().Perm() != 0o600 || !strings.Contains(string(b), "terminal_name        Counter 2") || !strings.Contains(string(b), "[counts]") {
+		t.Errorf("diagnostics file (%v): %s", err, b)
+	}
+}

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -226,12 +226,12 @@ func TestCommand(t *testing.T) {
 		root := NewRoot(Spec{Name: "tool", Stdout: &out, Stderr: &errw})
 		root.AddCommand(build(&o, &ran))
 		code := Execute(context.Background(), root, tt.args, Policy{})
-		if code != tt.code || ran != (code == 0) || fmt.Sprint(o) != fmt.Sprint(tt.want) {
+		if code != tt.code || ran != (code == 0) || !reflect.DeepEqual(o, tt.want) {
 			t.Errorf("tool %q = exit %d, ran %v, options %+v; want exit %d, options %+v\n%s", tt.args, code, ran, o, tt.code, tt.want, errw.String())
 		}
 		var p opts
 		ran = false
-		if code := ParseWith(NewRoot(Spec{Name: "tool", Stdout: &out, Stderr: &errw}), build(&p, &ran), tt.args); code != tt.code || ran || fmt.Sprint(p) != fmt.Sprint(tt.want) {
+		if code := ParseWith(NewRoot(Spec{Name: "tool", Stdout: &out, Stderr: &errw}), build(&p, &ran), tt.args); code != tt.code || ran || !reflect.DeepEqual(p, tt.want) {
 			t.Errorf("ParseWith %q = exit %d, ran %v, options %+v; want exit %d without running, options %+v", tt.args, code, ran, p, tt.code, tt.want)
 		}
 	}

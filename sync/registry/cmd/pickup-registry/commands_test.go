@@ -176,3 +176,44 @@ func TestShipPlan(t *testing.T) {
 		t.Errorf("plan --csv: exit %d, %.40q", code, out)
 	}
 }
+
+func TestOperatorCommands(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		name, stdin string
+		args        []string
+		want        int
+		say         string
+	}{
+		{"add", "a long passphrase\n", []string{"operator", "add", "--name", "anne"}, 0, "operator anne added"},
+		{"add twice", "another passphrase\n", []string{"operator", "add", "--name", "anne"}, 1, "already exists"},
+		{"short password", "short\n", []string{"operator", "add", "--name", "bert"}, 1, "shorter than 12"},
+		{"no password", "", []string{"operator", "add", "--name", "bert"}, 2, "no password on standard input"},
+		{"bad name", "a long passphrase\n", []string{"operator", "add", "--name", "bert smith"}, 1, "operator name"},
+		{"no name", "a long passphrase\n", []string{"operator", "add"}, 2, "name"},
+		{"second", "bert's passphrase\r\n", []string{"operator", "add", "--name", "bert"}, 0, "operator bert added"},
+		{"list", "", []string{"operator", "list"}, 0, "anne"},
+		{"remove", "", []string{"operator", "remove", "bert"}, 0, "operator bert removed"},
+		{"remove twice", "", []string{"operator", "remove", "bert"}, 1, "not found"},
+	}
+	for _, tc := range tests {
+		code, out, errs := cliIn(t, dir, tc.stdin, tc.args...)
+		if code != tc.want || !strings.Contains(out+errs, tc.say) {
+			t.Errorf("%s: %v = %d %q %q, want %d saying %q", tc.name, tc.args, code, out, errs, tc.want, tc.say)
+		}
+		if strings.Contains(out+errs, "passphrase") {
+			t.Errorf("%s: the password is printed", tc.name)
+		}
+	}
+	code, out, _ := cliIn(t, dir, "", "operator", "list", "--json")
+	var v struct {
+		Operators []struct {
+			Name     string `json:"name"`
+			Sessions int    `json:"sessions"`
+		} `json:"operators"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil || len(v.Operators) != 1 || v.Operators[0].Name != "anne" {
+		t.Errorf("operator list --json = %d %s", code, out)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -471,5 +473,45 @@ func TestEndToEndDevTLS(t *testing.T) {
 	srv2 := serve(t, dir, "--dev-tls")
 	if srv2.pin != srv.pin {
 		t.Errorf("pin changed across restarts: %s → %s", srv.pin, srv2.pin)
+	}
+}
+
+// TestServeConsole: pickup-registry serve answers /console/, and an
+// operator made with operator add signs in there (the password read
+// from standard input, as piped).
+func TestServeConsole(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if code, _, errs := cliIn(t, dir, "correct horse battery\n", "operator", "add", "--name", "anne"); code != 0 {
+		t.Fatal(errs)
+	}
+	srv := serve(t, dir)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.Get(srv.url + "/console/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Security-Policy") == "" || !strings.Contains(string(body), `name="password"`) {
+		t.Fatalf("GET /console/ = %d, want the login page", resp.StatusCode)
+	}
+	tok := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(string(body))
+	if tok == nil {
+		t.Fatal("no CSRF token on the login page")
+	}
+	resp, err = c.PostForm(srv.url+"/console/login", url.Values{"csrf": {tok[1]}, "name": {"anne"}, "password": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `id="fig-expected"`) {
+		t.Errorf("after signing in = %d, want the progress page:\n%.400s", resp.StatusCode, body)
+	}
+	// The sync protocol is still there beside it.
+	if resp, err := http.Get(srv.url + "/v1/time"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /v1/time = %v, %v", resp, err)
 	}
 }
