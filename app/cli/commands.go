@@ -427,7 +427,7 @@ func receiveShipments(ctx context.Context, c *ctx, which string, qty int, reason
 }
 
 func newCmdShipments(c *ctx) *cobra.Command {
-	return listCmd(c, "shipments", "stock the registry sent to this centre (in transit or received)", "shipments", withStore, (*store.Store).Shipments, printShipments)
+	return showCmd(c, "shipments", "stock the registry sent to this centre (in transit or received)", withStore, (*store.Store).Shipments, listed("shipments", printShipments))
 }
 
 // printShipments is shipments' text.
@@ -444,15 +444,26 @@ func printShipments(ctx context.Context, c *ctx, s *store.Store, shs []store.Shi
 	return nil
 }
 
-// listCmd builds a command with no flags or arguments of its own that
-// lists what get reads from the store open opens (withStore or
-// withSetUpStore): {key: [...]} with --json, else text.
-func listCmd[T any](c *ctx, use, short, key string, open func(func(context.Context, *ctx, *store.Store) error) func(context.Context, *ctx) error,
-	get func(*store.Store, context.Context) ([]T, error), text func(context.Context, *ctx, *store.Store, []T) error) *cobra.Command {
+// showCmd builds a command with no flags or arguments of its own that
+// reads one thing (get) from the store open opens (withStore or
+// withSetUpStore) and prints it (show).
+func showCmd[T any](c *ctx, use, short string, open func(func(context.Context, *ctx, *store.Store) error) func(context.Context, *ctx) error,
+	get func(*store.Store, context.Context) (T, error), show func(context.Context, *ctx, *store.Store, T) error) *cobra.Command {
 	return plainCmd(c, use, short, open(func(ctx context.Context, c *ctx, s *store.Store) error {
-		xs, err := get(s, ctx)
-		return printList(c, key, xs, err, func() error { return text(ctx, c, s, xs) })
+		v, err := get(s, ctx)
+		if err != nil {
+			return err
+		}
+		return show(ctx, c, s, v)
 	}))
+}
+
+// listed is showCmd's show for a list: {key: [...]} with --json, else
+// the text.
+func listed[T any](key string, text func(context.Context, *ctx, *store.Store, []T) error) func(context.Context, *ctx, *store.Store, []T) error {
+	return func(ctx context.Context, c *ctx, s *store.Store, xs []T) error {
+		return printList(c, key, xs, nil, func() error { return text(ctx, c, s, xs) })
+	}
 }
 
 // printList prints list (read with err) in JSON under key with --json,
@@ -469,14 +480,11 @@ func printList[T any](c hasCtx, key string, list []T, err error, text func() err
 }
 
 func newCmdStatus(c *ctx) *cobra.Command {
-	return plainCmd(c, "status", "centre, campaign, counts, stock, pending uploads, conflicts, last sync, and when each item runs out", withStore(runStatus))
+	return showCmd(c, "status", "centre, campaign, counts, stock, pending uploads, conflicts, last sync, and when each item runs out", withStore, (*store.Store).Status, printStatus)
 }
 
-func runStatus(ctx context.Context, c *ctx, s *store.Store) error {
-	st, err := s.Status(ctx)
-	if err != nil {
-		return err
-	}
+// printStatus is status's text or JSON, with the forecast.
+func printStatus(ctx context.Context, c *ctx, s *store.Store, st store.Status) error {
 	fc, err := s.Forecast(ctx)
 	if err != nil {
 		return err
@@ -652,7 +660,7 @@ func runExpected(ctx context.Context, c *expectedOptions, s *store.Store) error 
 }
 
 func newCmdConflicts(c *ctx) *cobra.Command {
-	return listCmd(c, "conflicts", "codes handed over more than once", "conflicts", withSetUpStore, (*store.Store).Conflicts, printConflicts)
+	return showCmd(c, "conflicts", "codes handed over more than once", withSetUpStore, (*store.Store).Conflicts, listed("conflicts", printConflicts))
 }
 
 // printConflicts is conflicts' text: the handovers of each code, then its
@@ -742,14 +750,11 @@ func runDemo(ctx context.Context, c *demoOptions, s *store.Store) error {
 }
 
 func newCmdVerifyLog(c *ctx) *cobra.Command {
-	return plainCmd(c, "verify-log", "check the handover log's hash chain; name the first broken entry", withStore(runVerifyLog))
+	return showCmd(c, "verify-log", "check the handover log's hash chain; name the first broken entry", withStore, (*store.Store).VerifyLog, printVerifyLog)
 }
 
-func runVerifyLog(ctx context.Context, c *ctx, s *store.Store) error {
-	res, err := s.VerifyLog(ctx)
-	if err != nil {
-		return err
-	}
+// printVerifyLog says whether the log is intact (exit 1 when not).
+func printVerifyLog(_ context.Context, c *ctx, _ *store.Store, res store.VerifyResult) error {
 	if c.json {
 		c.printJSON(res)
 	} else if res.OK {

@@ -21,7 +21,7 @@ type diagOptions struct {
 func newCmdDiagnostics(o *diagOptions) *cobra.Command {
 	return cmdkit.Command(o, withStore(runDiagnostics), "diagnostics --out FILE",
 		"write a diagnostics file for support: versions, settings, sync state, counts, the end of the log (no names, no codes)",
-		cmdkit.Bind(cmdkit.NeedFlags("out")), cmdkit.Flag(&o.out, "out", "", "the file to write (required)"))
+		cmdkit.Required(&o.out, "out", "the file to write (required)"))
 }
 
 func runDiagnostics(ctx context.Context, o *diagOptions, s *store.Store) error {

@@ -48,8 +48,8 @@ func runRun(ctx context.Context, c *runOptions, s *store.Store) error {
 }
 
 func newCmdPeers(c *ctx) *cobra.Command {
-	return listCmd(c, "peers", "the centre's other counters this one exchanged facts with on the LAN: last exchange and lag", "peers",
-		withSetUpStore, (*store.Store).Peers, printPeers)
+	return showCmd(c, "peers", "the centre's other counters this one exchanged facts with on the LAN: last exchange and lag",
+		withSetUpStore, (*store.Store).Peers, listed("peers", printPeers))
 }
 
 // printPeers is peers' text.

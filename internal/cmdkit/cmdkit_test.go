@@ -236,3 +236,27 @@ func TestCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestRequired: a Required flag left out (or empty) is a usage error
+// naming it; given, it binds.
+func TestRequired(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"send"}, 2, ""},
+		{[]string{"send", "--to="}, 2, ""},
+		{[]string{"send", "--to", "Ann"}, 0, "Ann"},
+	} {
+		var to string
+		var out, errw bytes.Buffer
+		root := NewRoot(Spec{Name: "tool", Stdout: &out, Stderr: &errw})
+		root.AddCommand(Command(&to, func(context.Context, *string) error { return nil }, "send --to NAME", "send", Required(&to, "to", "whom to")))
+		code := Execute(context.Background(), root, tt.args, Policy{})
+		if code != tt.code || to != tt.want || (code == 2 && !strings.Contains(errw.String(), "--to is required")) {
+			t.Errorf("tool %q = exit %d, to %q; want exit %d, to %q\n%s", tt.args, code, to, tt.code, tt.want, errw.String())
+		}
+	}
+}

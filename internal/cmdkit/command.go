@@ -70,6 +70,12 @@ func Var(v pflag.Value, name, usage string) Opt {
 	return func(c *cobra.Command) { c.Flags().Var(v, name, usage) }
 }
 
+// Required adds the string flag --name, bound to p, that must be given:
+// left empty, it is a usage error ("--name is required", see NeedFlags).
+func Required(p *string, name, usage string) Opt {
+	return Opts(Flag(p, name, "", usage), Bind(NeedFlags(name)))
+}
+
 // Bind adds a step that runs once the flags are parsed and before the
 // body: it binds the positional arguments and checks the flags (a usage
 // error from Usagef exits 2 with the command's usage). Binds run in the

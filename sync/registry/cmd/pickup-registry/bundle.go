@@ -52,9 +52,7 @@ type bundleExportOptions struct {
 
 func newCmdBundleExport(o *bundleExportOptions) *cobra.Command {
 	return cmdkit.Command(o, bundleExportRun, "export --centre ID [--after N] FILE", "write a centre's pull as a signed bundle for pickup bundle import",
-		withJSON, cmdkit.Args(cmdkit.ExactArgs(1)),
-		cmdkit.Bind(func(_ *cobra.Command, args []string) error { o.file = args[0]; return nil }), cmdkit.Bind(cmdkit.NeedFlags("centre")),
-		cmdkit.Flag(&o.centre, "centre", "", "centre id"),
+		withJSON, argument(&o.file), cmdkit.Required(&o.centre, "centre", "centre id"),
 		cmdkit.Flag(&o.after, "after", 0, "the terminal's cursor (0: everything)"))
 }
 

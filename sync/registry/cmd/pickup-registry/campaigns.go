@@ -142,14 +142,8 @@ type requestImportOptions struct {
 func newCmdRequestImport(o *requestImportOptions) *cobra.Command {
 	return cmdkit.Command(o, requestImportRun, "import --campaign ID [--phase ID] [--lang L] [--dry-run] FILE.csv",
 		"import validated requests (professional_id,name,profession,centre_id[,lang]) and issue codes; every problem is listed with its line and nothing is imported unless the whole file is valid (exit 1)",
-		withJSON, cmdkit.Args(cmdkit.ExactArgs(1)),
-		cmdkit.Bind(func(c *cobra.Command, args []string) error {
-			o.file = args[0]
-			if o.req.Campaign == "" {
-				return cmdkit.Usagef("--campaign is required (pickup-registry campaign list shows the campaigns)")
-			}
-			return nil
-		}),
+		withJSON, argument(&o.file),
+		cmdkit.Bind(cmdkit.Require(func() bool { return o.req.Campaign != "" }, "--campaign is required (pickup-registry campaign list shows the campaigns)")),
 		cmdkit.Flag(&o.req.Campaign, "campaign", "", "the campaign the requests are for (see campaign list)"),
 		cmdkit.Flag(&o.req.Phase, "phase", "", "the phase the file is for (every profession must belong to it; default: each profession's own)"),
 		cmdkit.Flag(&o.req.Lang, "lang", "en", "letter language of rows without a lang column: fr, nl, de or en"),
@@ -208,8 +202,7 @@ type codesOptions struct {
 func newCmdCodes(o *codesOptions, subs ...*cobra.Command) *cobra.Command {
 	return cmdkit.Command(o, codesRun, "codes --centre ID [--qr-dir DIR] [--out FILE]",
 		"write a centre's pickups as CSV in the terminal's import format (with status), and QR images",
-		cmdkit.Bind(cmdkit.NeedFlags("centre")),
-		cmdkit.Flag(&o.centre, "centre", "", "centre id"),
+		cmdkit.Required(&o.centre, "centre", "centre id"),
 		cmdkit.Flag(&o.qrDir, "qr-dir", "", "also write one QR PNG per code (signed payload) into DIR"),
 		cmdkit.Flag(&o.out, "out", "", "write the CSV to FILE instead of standard output"),
 		cmdkit.Dirname("qr-dir"), cmdkit.Sub(subs...))
@@ -239,15 +232,10 @@ type codeOptions struct {
 }
 
 // newCodeCmd builds a command whose one argument is a pickup code; opts
-// may add flags to o (a --centre flag is then required).
+// may add flags to o.
 func newCodeCmd(o *codeOptions, use, short string, run func(context.Context, *codeOptions) error, opts ...cmdkit.Opt) *cobra.Command {
 	return cmdkit.Command(o, run, use, short, append(opts, cmdkit.Args(cmdkit.ExactArgs(1)),
-		cmdkit.Bind(func(cmd *cobra.Command, args []string) (err error) {
-			if cmd.Flags().Lookup("centre") != nil {
-				if err := cmdkit.NeedFlags("centre")(cmd, args); err != nil {
-					return err
-				}
-			}
+		cmdkit.Bind(func(_ *cobra.Command, args []string) (err error) {
 			o.code, err = parseCodeArg(args[0])
 			return err
 		}))...)
@@ -272,7 +260,7 @@ func codeAction(call func(*registry.Registry, context.Context, pickup.Code) erro
 
 func newCmdCodesMove(g *globals) *cobra.Command {
 	o := &codeOptions{globals: g}
-	return newCodeCmd(o, "move --centre ID CODE", "reassign a pickup to another centre", codesMoveRun, cmdkit.Flag(&o.centre, "centre", "", "the new centre id"))
+	return newCodeCmd(o, "move --centre ID CODE", "reassign a pickup to another centre", codesMoveRun, cmdkit.Required(&o.centre, "centre", "the new centre id"))
 }
 
 func codesMoveRun(ctx context.Context, o *codeOptions) error {

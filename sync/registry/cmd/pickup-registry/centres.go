@@ -26,9 +26,8 @@ type centreAddOptions struct {
 
 func newCmdCentreAdd(o *centreAddOptions) *cobra.Command {
 	return cmdkit.Command(o, centreAddRun, "add --id ID --name NAME [--address TEXT] [--hours TEXT]", "add a distribution centre",
-		cmdkit.Bind(cmdkit.NeedFlags("id", "name")),
-		cmdkit.Flag(&o.centre.ID, "id", "", "centre id (A-Z a-z 0-9 _ -)"),
-		cmdkit.Flag(&o.centre.Name, "name", "", "display name"),
+		cmdkit.Required(&o.centre.ID, "id", "centre id (A-Z a-z 0-9 _ -)"),
+		cmdkit.Required(&o.centre.Name, "name", "display name"),
 		cmdkit.Flag(&o.centre.Address, "address", "", "address shown in the wrong-centre answer"),
 		cmdkit.Flag(&o.centre.Hours, "hours", "", "opening hours"))
 }
@@ -72,8 +71,7 @@ func newCmdTerminalEnrol(o *terminalEnrolOptions) *cobra.Command {
 			"registry's address as the counters reach it) it also prints the whole enrolment as one line\n"+
 			"of text (enrolment_uri: address, code and TLS pin) that the counter window takes from its\n"+
 			"scanner or a paste, and with --qr writes that line as a QR code (PNG, 0600: it enrols a terminal)."),
-		cmdkit.Bind(cmdkit.NeedFlags("centre")),
-		cmdkit.Flag(&o.centre, "centre", "", "centre id"),
+		cmdkit.Required(&o.centre, "centre", "centre id"),
 		cmdkit.Flag(&o.ttl, "ttl", registry.DefaultEnrolmentTTL, "how long the code stays valid"),
 		cmdkit.Flag(&o.url, "url", "", "the registry's address as the counters reach it (https://HOST:PORT): adds the one-line enrolment text"),
 		cmdkit.Flag(&o.qr, "qr", "", "write the enrolment text as a QR code to this PNG file (needs --url)"))

@@ -263,8 +263,12 @@ type argOptions struct {
 // newArgCmd builds a command with one argument and no flags of its own.
 func newArgCmd(g *globals, use, short string, run func(context.Context, *argOptions) error, opts ...cmdkit.Opt) *cobra.Command {
 	o := &argOptions{globals: g}
-	return cmdkit.Command(o, run, use, short, append(opts, cmdkit.Args(cmdkit.ExactArgs(1)),
-		cmdkit.Bind(func(_ *cobra.Command, args []string) error { o.arg = args[0]; return nil }))...)
+	return cmdkit.Command(o, run, use, short, append(opts, argument(&o.arg))...)
+}
+
+// argument makes a command take exactly one argument, bound to p.
+func argument(p *string) cmdkit.Opt {
+	return cmdkit.Opts(cmdkit.Args(cmdkit.ExactArgs(1)), cmdkit.Bind(func(_ *cobra.Command, args []string) error { *p = args[0]; return nil }))
 }
 
 // newShowCmd builds a command with no flags or arguments of its own that

@@ -21,7 +21,7 @@ type operatorAddOptions struct {
 func newCmdOperatorAdd(o *operatorAddOptions) *cobra.Command {
 	return cmdkit.Command(o, operatorAddRun, "add --name NAME",
 		"add an operator of the web console; the password is read from standard input (its first line, 12 characters or more)",
-		cmdkit.Bind(cmdkit.NeedFlags("name")), cmdkit.Flag(&o.name, "name", "", "operator name (A-Z a-z 0-9 . _ -)"))
+		cmdkit.Required(&o.name, "name", "operator name (A-Z a-z 0-9 . _ -)"))
 }
 
 // readPassword reads the first line of r (without its line ending).
