@@ -185,14 +185,15 @@ func (p *Proxy) draw() (Fault, float64) {
 		p.stats[FaultNone]++
 		return FaultNone, x
 	}
+	all := append([]Fault{FaultNone}, Faults...)
 	total := 0
-	for _, f := range append([]Fault{FaultNone}, Faults...) {
+	for _, f := range all {
 		total += p.weights[f]
 	}
 	f := FaultNone
 	if total > 0 {
 		n := p.rng.IntN(total)
-		for _, g := range append([]Fault{FaultNone}, Faults...) {
+		for _, g := range all {
 			if n < p.weights[g] {
 				f = g
 				break

@@ -49,17 +49,25 @@ func upstreamStub(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	return srv, &hits
 }
 
+// stubProxy is a proxy drawing from seed in front of upstreamStub; the
+// test's clean-up closes both.
+func stubProxy(t *testing.T, seed uint64) (*Proxy, *atomic.Int32) {
+	t.Helper()
+	srv, hits := upstreamStub(t)
+	p, err := NewProxy(strings.TrimPrefix(srv.URL, "http://"), seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p, hits
+}
+
 func TestProxyFaults(t *testing.T) {
 	t.Parallel()
 	for _, tc := range proxyCases {
 		t.Run(string(tc.fault), func(t *testing.T) {
 			t.Parallel()
-			srv, hits := upstreamStub(t)
-			p, err := NewProxy(strings.TrimPrefix(srv.URL, "http://"), 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { p.Close() })
+			p, hits := stubProxy(t, 1)
 			p.SetWeights(map[Fault]int{tc.fault: 1})
 			p.SetFaults(true)
 			// Several requests, so that cuts land at several offsets.
@@ -108,12 +116,7 @@ func TestProxyFaults(t *testing.T) {
 // With faults off, every request goes through, whatever the weights.
 func TestProxyFaultsOff(t *testing.T) {
 	t.Parallel()
-	srv, hits := upstreamStub(t)
-	p, err := NewProxy(strings.TrimPrefix(srv.URL, "http://"), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p, hits := stubProxy(t, 2)
 	p.SetWeights(map[Fault]int{FaultDrop: 1})
 	c := &http.Client{}
 	for i := range 20 {
