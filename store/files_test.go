@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -210,17 +209,7 @@ func TestOpenRefusesForeignAndNewerFiles(t *testing.T) {
 // its journal mode unchanged.
 func TestOpenRefusesForeignSQLite(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	path := filepath.Join(dir, FileName)
-	sqlkittest.WriteForeign(t, path)
-	_, err := Open(context.Background(), dir)
-	if !errors.Is(err, ErrNotOurs) {
-		t.Fatalf("Open(another program's file) = %v, want ErrNotOurs", err)
-	}
-	if !strings.Contains(err.Error(), "left untouched") {
-		t.Errorf("error %q does not say the file was left alone", err)
-	}
-	sqlkittest.CheckForeignUntouched(t, path)
+	sqlkittest.CheckForeignRefused(t, FileName, sqlkittest.Opens(openStore), ErrNotOurs)
 }
 
 // An empty file (a technician's touch, a crash before the first write)
@@ -243,39 +232,25 @@ func TestOpenAcceptsEmptyFile(t *testing.T) {
 // schema page was overwritten.
 func TestCorruptDatabaseSaysWhatToDo(t *testing.T) {
 	t.Parallel()
-	sqlkittest.CheckDamagedRefused(t, FileName, func(dir string) error {
-		s, err := Open(context.Background(), dir)
-		if err == nil {
-			s.Close()
-		}
-		return err
-	}, ErrCorrupt)
+	sqlkittest.CheckDamagedRefused(t, FileName, sqlkittest.Opens(openStore), ErrCorrupt)
 }
+
+// openStore opens the store in dir, as the program does.
+func openStore(dir string) (*Store, error) { return Open(context.Background(), dir) }
 
 // The database file and its -wal and -shm companions hold the terminal's
 // secret: they are readable by their owner only, even under the usual
 // umask 022 in a folder others can read, and a file left 0644 by an
 // earlier version is tightened at the next open.
 func TestDatabaseFilesAre0600(t *testing.T) {
-	ctx := context.Background()
-	dir := sqlkittest.SharedFolder(t)
-	for i, when := range []string{"new store", "store made 0644 by an earlier version, opened again"} {
-		s, err := Open(ctx, dir)
-		if err != nil {
-			t.Fatal(err)
+	sqlkittest.CheckFilesAre0600(t, FileName, "store", openStore, func(s *Store, again bool) error {
+		if again {
+			_, err := s.ReceiveStock(context.Background(), "masks", "", 10, "")
+			return err
 		}
-		if i == 0 {
-			_, err = s.Init(ctx, InitOptions{CentreID: "here", CentreName: "Here"})
-		} else {
-			_, err = s.ReceiveStock(ctx, "masks", "", 10, "")
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		sqlkittest.CheckModes0600(t, when, filepath.Join(dir, FileName))
-		s.Close()
-		sqlkittest.Loosen(t, filepath.Join(dir, FileName))
-	}
+		_, err := s.Init(context.Background(), InitOptions{CentreID: "here", CentreName: "Here"})
+		return err
+	})
 }
 
 // dbSize is the size of the store's database file in dir.

@@ -6,6 +6,7 @@ package sqlkittest
 import (
 	"database/sql"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -34,6 +35,37 @@ func open(t testing.TB, path string) *sql.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// Opens makes of a database's opener the open-and-close the checks here
+// take: it returns what opening in dir returned, closing what it opened.
+func Opens[T io.Closer](open func(dir string) (T, error)) func(dir string) error {
+	return func(dir string) error {
+		db, err := open(dir)
+		if err == nil {
+			db.Close()
+		}
+		return err
+	}
+}
+
+// CheckForeignRefused writes another program's SQLite file (WriteForeign)
+// as file in a new folder, and fails t unless open (see Opens) refuses it
+// with an error that matches want and says the file was left untouched,
+// and the file is as it was (CheckForeignUntouched).
+func CheckForeignRefused(t *testing.T, file string, open func(dir string) error, want error) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, file)
+	WriteForeign(t, path)
+	err := open(dir)
+	if !errors.Is(err, want) {
+		t.Fatalf("Open(another program's file) = %v, want %v", err, want)
+	}
+	if !strings.Contains(err.Error(), "left untouched") {
+		t.Errorf("error %q does not say the file was left alone", err)
+	}
+	CheckForeignUntouched(t, path)
 }
 
 // CheckForeignUntouched fails t unless the file WriteForeign made is as it
@@ -153,5 +185,29 @@ func Loosen(t testing.TB, path string) {
 		if err := os.Chmod(p, 0o644); err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
+	}
+}
+
+// CheckFilesAre0600 opens a database of kind (the words of the messages:
+// "store", "registry") in a SharedFolder twice, writes to it (write, told
+// whether it is the second time) and closes it, and fails t unless the
+// file and its -wal and -shm companions are 0600 each time; before the
+// second open they are loosened to 0644 (Loosen), as an earlier version
+// left them. The umask is the process's: callers must not run in parallel.
+func CheckFilesAre0600[T io.Closer](t *testing.T, file, kind string, open func(dir string) (T, error), write func(db T, again bool) error) {
+	t.Helper()
+	dir := SharedFolder(t)
+	path := filepath.Join(dir, file)
+	for i, when := range []string{"new " + kind, kind + " made 0644 by an earlier version, opened again"} {
+		db, err := open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := write(db, i > 0); err != nil {
+			t.Fatal(err)
+		}
+		CheckModes0600(t, when, path)
+		db.Close()
+		Loosen(t, path)
 	}
 }
