@@ -32,40 +32,41 @@ type Catalog struct {
 	base map[string]string // English, for keys missing in Lang
 }
 
-var (
-	loadOnce sync.Once
-	catalogs map[string]map[string]string
-	loadErr  error
-)
+// catalogs reads the embedded catalogues once: by language, those read
+// before any error, and the error.
+var catalogs = sync.OnceValues(func() (map[string]map[string]string, error) {
+	return ReadCatalogs(assets.Translations, "translation/*.json")
+})
 
-func load() {
-	catalogs = map[string]map[string]string{}
-	names, err := fs.Glob(assets.Translations, "translation/*.json")
+// ReadCatalogs reads the catalogues matching glob in fsys, each a JSON
+// object of keys and texts, by language (the file's name without .json);
+// on an error it returns those read before it.
+func ReadCatalogs(fsys fs.FS, glob string) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	names, err := fs.Glob(fsys, glob)
 	if err != nil {
-		loadErr = err
-		return
+		return out, err
 	}
 	for _, n := range names {
-		b, err := fs.ReadFile(assets.Translations, n)
+		b, err := fs.ReadFile(fsys, n)
 		if err != nil {
-			loadErr = err
-			return
+			return out, err
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
-			loadErr = fmt.Errorf("translation %s: %w", n, err)
-			return
+			return out, fmt.Errorf("translation %s: %w", n, err)
 		}
-		catalogs[strings.TrimSuffix(path.Base(n), ".json")] = m
+		out[strings.TrimSuffix(path.Base(n), ".json")] = m
 	}
+	return out, nil
 }
 
 // Keys returns the keys of a language's catalogue, sorted (for tests that
 // compare languages).
 func Keys(lang string) []string {
-	loadOnce.Do(load)
+	cs, _ := catalogs()
 	var out []string
-	for k := range catalogs[lang] {
+	for k := range cs[lang] {
 		out = append(out, k)
 	}
 	sort.Strings(out)
@@ -73,14 +74,17 @@ func Keys(lang string) []string {
 }
 
 // Err reports a problem loading the embedded catalogues.
-func Err() error { loadOnce.Do(load); return loadErr }
+func Err() error {
+	_, err := catalogs()
+	return err
+}
 
 // For returns the catalogue of lang ("fr", "fr_BE.UTF-8", "nl-BE" …), or
 // English when the language is not one Pickup speaks.
 func For(lang string) *Catalog {
-	loadOnce.Do(load)
+	cs, _ := catalogs()
 	l := Normalize(lang)
-	return &Catalog{Lang: l, msgs: catalogs[l], base: catalogs[Default]}
+	return &Catalog{Lang: l, msgs: cs[l], base: cs[Default]}
 }
 
 // Normalize maps a locale name to one of Languages, or Default.

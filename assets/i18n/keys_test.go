@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"testing/fstest"
 )
 
 // TestEveryLanguageHasEveryKey fails when a key is missing from a
@@ -87,5 +88,27 @@ func TestChooseAndFromEnv(t *testing.T) {
 		if got := Choose(tt.forced, tt.remembered, e); got != tt.want {
 			t.Errorf("%s: Choose = %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// ReadCatalogs reads each catalogue by its language, and on a bad one
+// says which and keeps those read before it.
+func TestReadCatalogs(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		"t/de.json": {Data: []byte(`{"hello": "Hallo"}`)},
+		"t/en.json": {Data: []byte(`{"hello": "Hello"}`)},
+		"t/fr.json": {Data: []byte(`{"hello": `)},
+	}
+	cs, err := ReadCatalogs(fsys, "t/*.json")
+	if err == nil || !regexp.MustCompile(`t/fr\.json`).MatchString(err.Error()) {
+		t.Errorf("ReadCatalogs with a bad fr.json: %v", err)
+	}
+	if cs["de"]["hello"] != "Hallo" || cs["en"]["hello"] != "Hello" || cs["fr"] != nil {
+		t.Errorf("ReadCatalogs = %v", cs)
+	}
+	delete(fsys, "t/fr.json")
+	if cs, err := ReadCatalogs(fsys, "t/*.json"); err != nil || len(cs) != 2 {
+		t.Errorf("ReadCatalogs = %v, %v", cs, err)
 	}
 }
