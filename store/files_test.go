@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -198,7 +197,7 @@ func TestOpenRefusesForeignAndNewerFiles(t *testing.T) {
 		t.Errorf("Open(newer) = %v, want ErrTooNew", err)
 	}
 	garbage := t.TempDir()
-	os.WriteFile(filepath.Join(garbage, FileName), bytes.Repeat([]byte("not a database "), 100), 0o600)
+	sqlkittest.WriteGarbage(t, filepath.Join(garbage, FileName))
 	if _, err := Open(ctx, garbage); err == nil {
 		t.Error("Open(garbage) succeeded")
 	}
