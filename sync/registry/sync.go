@@ -112,6 +112,11 @@ func (reg *Registry) pull(ctx context.Context, centreID string, req protocol.Pul
 		return nil, nil, fmt.Errorf("pull: %w", err)
 	}
 	page.ServerTime = reg.now()
+	if page.More && page.After == 0 {
+		// A whole pull starts: its last page carries the centre's coming
+		// weeks (seconds to plan for a large centre); plan them meanwhile.
+		go reg.comingWeeks(context.WithoutCancel(ctx), centreID)
+	}
 	if !page.More {
 		page.Weeks = reg.comingWeeks(ctx, centreID)
 		page.RecommendedVersion, _ = reg.RecommendedVersion(ctx) // none sent when unreadable
