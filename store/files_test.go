@@ -320,3 +320,20 @@ func eachOldVersion(t *testing.T, fn func(t *testing.T, dir string, db *sql.DB))
 		})
 	}
 }
+
+// TestOpenRelativeFolder: `pickup --data rel …` opens (and creates) the
+// folder rel in the working directory; SQLite had read a relative path in
+// the file URI as its authority and refused it.
+func TestOpenRelativeFolder(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	ctx := context.Background()
+	s, err := Open(ctx, "rel")
+	if err != nil {
+		t.Fatalf("Open(\"rel\"): %v", err)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(dir, "rel", FileName)); err != nil {
+		t.Errorf("the database is not in the working directory's folder rel: %v", err)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -55,6 +56,11 @@ func DSN(path, txlock string, pragmas ...string) string {
 	}
 	if txlock != "" {
 		q.Set("_txlock", txlock)
+	}
+	// A relative path would read as the URI's authority ("file://rel/…"):
+	// SQLite refuses it.
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
 	}
 	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
 	return u.String()
