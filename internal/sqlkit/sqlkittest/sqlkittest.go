@@ -68,6 +68,21 @@ func CheckForeignRefused(t *testing.T, file string, open func(dir string) error,
 	CheckForeignUntouched(t, path)
 }
 
+// CheckHeader fails t unless db is at schema version, marked with appID
+// (PRAGMA application_id) and in WAL mode: what a new or upgraded
+// database of ours looks like.
+func CheckHeader(t testing.TB, db *sql.DB, appID int32, version int) {
+	t.Helper()
+	var v, id int
+	var mode string
+	db.QueryRow("PRAGMA user_version").Scan(&v)
+	db.QueryRow("PRAGMA application_id").Scan(&id)
+	db.QueryRow("PRAGMA journal_mode").Scan(&mode)
+	if v != version || id != int(appID) || mode != "wal" {
+		t.Errorf("user_version %d application_id %#x journal %s; want %d %#x wal", v, id, mode, version, appID)
+	}
+}
+
 // CheckForeignUntouched fails t unless the file WriteForeign made is as it
 // was: its one table, its journal mode.
 func CheckForeignUntouched(t testing.TB, path string) {
