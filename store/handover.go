@@ -129,8 +129,8 @@ func (s *Store) handOver(ctx context.Context, req HandoverRequest, what string,
 			return err
 		}
 		now := s.Now()
-		ev.ID, ev.TerminalID, ev.CentreID, ev.At, ev.Code = uuid.NewString(), id.TerminalID, id.Centre.ID, now, v.Code
-		ev.GloveSize, ev.Volunteer = sizeOf(ev.Items), req.Volunteer
+		ev = ownEvent(id, now, ev)
+		ev.Code, ev.GloveSize, ev.Volunteer = v.Code, sizeOf(ev.Items), req.Volunteer
 		if err := appendEvent(ctx, tx, ev); err != nil {
 			return err
 		}
@@ -298,8 +298,7 @@ func (s *Store) Undo(ctx context.Context, eventID string) (UndoResult, error) {
 		if elapsed := now.Sub(parseTime(at)); elapsed > id.UndoWindow {
 			return errorf(CodeUndoExpired, "handover %s: undo window has passed (%s ago, window %s)", eventID, elapsed.Round(time.Second), id.UndoWindow)
 		}
-		ev := pickup.Event{ID: uuid.NewString(), Type: pickup.EventUndo, TerminalID: id.TerminalID, CentreID: id.Centre.ID,
-			At: now, Code: pickup.Code(code), Undoes: eventID}
+		ev := ownEvent(id, now, pickup.Event{Type: pickup.EventUndo, Code: pickup.Code(code), Undoes: eventID})
 		if err := appendEvent(ctx, tx, ev); err != nil {
 			return err
 		}

@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/pickup-terminal/pickup"
 )
 
@@ -21,6 +23,13 @@ func entryHash(prev string, body []byte) string {
 	h.Write([]byte{'\n'})
 	h.Write(body)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ownEvent is ev as a fact of this terminal: a new id, the terminal and
+// its centre, recorded at.
+func ownEvent(id Identity, at time.Time, ev pickup.Event) pickup.Event {
+	ev.ID, ev.TerminalID, ev.CentreID, ev.At = uuid.NewString(), id.TerminalID, id.Centre.ID, at
+	return ev
 }
 
 // appendEvent adds ev to the hash-chained journal and the outbox, in tx.

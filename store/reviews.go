@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
@@ -126,8 +125,7 @@ func (s *Store) ReviewConflict(ctx context.Context, input, note string) (Conflic
 		if double == 0 {
 			return errorf(CodeNotFound, "review: code %s was not handed over more than once", code.Masked())
 		}
-		ev := pickup.Event{ID: uuid.NewString(), Type: pickup.EventConflictReview, TerminalID: id.TerminalID, CentreID: id.Centre.ID,
-			At: s.Now(), Code: code, Note: note}
+		ev := ownEvent(id, s.Now(), pickup.Event{Type: pickup.EventConflictReview, Code: code, Note: note})
 		if err := appendEvent(ctx, tx, ev); err != nil {
 			return err
 		}

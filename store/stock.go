@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
@@ -249,8 +248,7 @@ func (s *Store) stockEventTx(ctx context.Context, tx *sql.Tx, typ pickup.EventTy
 			return err
 		}
 		now := s.Now()
-		ev := pickup.Event{ID: uuid.NewString(), Type: typ, TerminalID: id.TerminalID, CentreID: id.Centre.ID, At: now,
-			Item: item, Size: size, Qty: qty, Reason: reason, Ref: ref}
+		ev := ownEvent(id, now, pickup.Event{Type: typ, Item: item, Size: size, Qty: qty, Reason: reason, Ref: ref})
 		if err := appendEvent(ctx, tx, ev); err != nil {
 			return err
 		}
