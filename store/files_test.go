@@ -170,12 +170,7 @@ func TestOpenRefusesForeignAndNewerFiles(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	foreign := t.TempDir()
-	db, err := sql.Open("sqlite", filepath.Join(foreign, FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Exec("PRAGMA application_id = 42; CREATE TABLE x(y)")
-	db.Close()
+	sqlkittest.WriteOtherApplication(t, filepath.Join(foreign, FileName))
 	if _, err := Open(ctx, foreign); !errors.Is(err, ErrNotOurs) {
 		t.Errorf("Open(foreign) = %v, want ErrNotOurs", err)
 	}

@@ -27,6 +27,17 @@ func WriteForeign(t testing.TB, path string) {
 	}
 }
 
+// WriteOtherApplication makes path the SQLite file of another program
+// that marks its files: application id 42, one table.
+func WriteOtherApplication(t testing.TB, path string) {
+	t.Helper()
+	db := open(t, path)
+	defer db.Close()
+	if _, err := db.Exec("PRAGMA application_id = 42; CREATE TABLE x(y)"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // open opens path with the plain driver, as another program would.
 func open(t testing.TB, path string) *sql.DB {
 	t.Helper()
