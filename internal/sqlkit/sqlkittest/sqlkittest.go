@@ -20,20 +20,22 @@ import (
 // row, no application id, the default rollback journal.
 func WriteForeign(t testing.TB, path string) {
 	t.Helper()
-	db := open(t, path)
-	defer db.Close()
-	if _, err := db.Exec("CREATE TABLE notes(text TEXT); INSERT INTO notes VALUES ('mine')"); err != nil {
-		t.Fatal(err)
-	}
+	write(t, path, "CREATE TABLE notes(text TEXT); INSERT INTO notes VALUES ('mine')")
 }
 
 // WriteOtherApplication makes path the SQLite file of another program
 // that marks its files: application id 42, one table.
 func WriteOtherApplication(t testing.TB, path string) {
 	t.Helper()
+	write(t, path, "PRAGMA application_id = 42; CREATE TABLE x(y)")
+}
+
+// write runs script on the SQLite file at path, as another program would.
+func write(t testing.TB, path, script string) {
+	t.Helper()
 	db := open(t, path)
 	defer db.Close()
-	if _, err := db.Exec("PRAGMA application_id = 42; CREATE TABLE x(y)"); err != nil {
+	if _, err := db.Exec(script); err != nil {
 		t.Fatal(err)
 	}
 }
