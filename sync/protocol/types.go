@@ -442,7 +442,7 @@ func (p *PullResponse) Validate() error {
 		return fmt.Errorf("page: cursor %d after %d invalid", p.Cursor, p.After)
 	}
 	c := &pageCheck{p: p}
-	rows(c, "pickups", p.Pickups, func(r PickupRow) int64 { return r.Seq }, func(i int, r PickupRow) {
+	rows(c, "pickups", p.Pickups, func(r *PickupRow) int64 { return r.Seq }, func(i int, r *PickupRow) {
 		c.code("pickups", i, r.Code)
 		c.id("pickups", i, r.CentreID, r.ParcelKind)
 		if !r.Window.Valid() {
@@ -454,40 +454,40 @@ func (p *PullResponse) Validate() error {
 			c.errorf("page: pickups[%d] status %q invalid", i, r.Status)
 		}
 	})
-	rows(c, "reassigned", p.Reassigned, func(r Reassignment) int64 { return r.Seq }, func(i int, r Reassignment) {
+	rows(c, "reassigned", p.Reassigned, func(r *Reassignment) int64 { return r.Seq }, func(i int, r *Reassignment) {
 		c.code("reassigned", i, r.Code)
 		c.id("reassigned", i, r.CentreID)
 	})
-	rows(c, "redemptions", p.Redemptions, func(r Redemption) int64 { return r.Seq }, func(i int, r Redemption) {
+	rows(c, "redemptions", p.Redemptions, func(r *Redemption) int64 { return r.Seq }, func(i int, r *Redemption) {
 		c.code("redemptions", i, r.Code)
 		c.id("redemptions", i, r.TerminalID, r.CentreID)
 		c.eventID("redemptions", i, r.EventID)
 	})
-	rows(c, "received", p.Received, func(r ReceivedFact) int64 { return r.Seq }, func(i int, r ReceivedFact) {
+	rows(c, "received", p.Received, func(r *ReceivedFact) int64 { return r.Seq }, func(i int, r *ReceivedFact) {
 		c.id("received", i, r.TerminalID)
 		c.eventID("received", i, r.EventID)
 	})
-	rows(c, "campaigns", p.Campaigns, func(r CampaignRow) int64 { return r.Seq }, func(i int, r CampaignRow) {
+	rows(c, "campaigns", p.Campaigns, func(r *CampaignRow) int64 { return r.Seq }, func(i int, r *CampaignRow) {
 		if r.Campaign == nil {
 			c.errorf("page: campaigns[%d] empty", i)
 		} else if err := r.Campaign.Validate(); err != nil {
 			c.errorf("page: campaigns[%d]: %w", i, err)
 		}
 	})
-	rows(c, "centres", p.Centres, func(r CentreRow) int64 { return r.Seq }, func(i int, r CentreRow) {
+	rows(c, "centres", p.Centres, func(r *CentreRow) int64 { return r.Seq }, func(i int, r *CentreRow) {
 		c.id("centres", i, r.ID)
 	})
-	rows(c, "shipments", p.Shipments, func(r Shipment) int64 { return r.Seq }, func(i int, r Shipment) {
+	rows(c, "shipments", p.Shipments, func(r *Shipment) int64 { return r.Seq }, func(i int, r *Shipment) {
 		c.id("shipments", i, r.ID, r.CentreID, r.Item)
 	})
-	rows(c, "keys", p.Keys, func(r SigningKey) int64 { return r.Seq }, nil)
+	rows(c, "keys", p.Keys, func(r *SigningKey) int64 { return r.Seq }, nil)
 	if err := validateKeys(p.Keys); err != nil {
 		c.errorf("page: %w", err)
 	}
-	rows(c, "revoked", p.Revoked, func(r RevokedCode) int64 { return r.Seq }, func(i int, r RevokedCode) {
+	rows(c, "revoked", p.Revoked, func(r *RevokedCode) int64 { return r.Seq }, func(i int, r *RevokedCode) {
 		c.code("revoked", i, r.Code)
 	})
-	rows(c, "facts", p.Facts, func(f Fact) int64 { return f.Seq }, func(i int, f Fact) {
+	rows(c, "facts", p.Facts, func(f *Fact) int64 { return f.Seq }, func(i int, f *Fact) {
 		if err := f.Validate(); err != nil {
 			c.errorf("page: facts[%d]: %w", i, err)
 		} else if f.CentreID != p.CentreID {
@@ -523,13 +523,15 @@ func (c *pageCheck) errorf(format string, args ...any) {
 
 // rows checks that the sequences of a page's list lie in (After, Cursor]
 // in increasing order, and calls each (unless nil) for every row.
-func rows[T any](c *pageCheck, list string, rs []T, seq func(T) int64, each func(i int, r T)) {
+func rows[T any](c *pageCheck, list string, rs []T, seq func(*T) int64, each func(i int, r *T)) {
 	var prev int64
-	for i, r := range rs {
-		if s := seq(r); s <= c.p.After || s > c.p.Cursor || s <= prev {
+	for i := range rs {
+		r := &rs[i]
+		s := seq(r)
+		if s <= c.p.After || s > c.p.Cursor || s <= prev {
 			c.errorf("page: %s[%d] seq %d out of order or outside (%d, %d]", list, i, s, c.p.After, c.p.Cursor)
 		}
-		prev = seq(r)
+		prev = s
 		if each != nil {
 			each(i, r)
 		}
