@@ -120,14 +120,9 @@ func dsn(path string, write bool) string {
 
 // schema is what a registry database looks like.
 func schema() (sqlkit.Schema, error) {
-	ms, err := migrations()
-	return sqlkit.Schema{
-		ApplicationID: ApplicationID,
-		Kind:          "pickup-registry database",
-		Migrations:    ms,
-		Damaged: "stop every pickup-registry process on this folder, keep a copy of the file for diagnosis, " +
-			"then restore the latest backup",
-	}, err
+	return sqlkit.NewSchema(ApplicationID, "pickup-registry database", migrationFS, "migrations",
+		"stop every pickup-registry process on this folder, keep a copy of the file for diagnosis, "+
+			"then restore the latest backup")
 }
 
 // dataDir returns the absolute path of the data folder dir (DefaultDir
@@ -215,12 +210,10 @@ func (reg *Registry) Close() error {
 
 func (reg *Registry) now() time.Time { return reg.Now().UTC().Truncate(time.Millisecond) }
 
-func migrations() ([]sqlkit.Migration, error) { return sqlkit.Load(migrationFS, "migrations") }
-
 // SchemaVersion is the user_version of an up-to-date registry.
 func SchemaVersion() int {
-	ms, _ := migrations()
-	return len(ms)
+	sc, _ := schema()
+	return sc.Version()
 }
 
 // initData gives a new registry its dataset id, first signing key and the

@@ -22,14 +22,7 @@ func TestOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var version, appID int
-	var mode string
-	reg.w.QueryRow("PRAGMA user_version").Scan(&version)
-	reg.w.QueryRow("PRAGMA application_id").Scan(&appID)
-	reg.w.QueryRow("PRAGMA journal_mode").Scan(&mode)
-	if version != SchemaVersion() || appID != ApplicationID || mode != "wal" {
-		t.Errorf("user_version %d application_id %#x journal %s; want %d %#x wal", version, appID, mode, SchemaVersion(), ApplicationID)
-	}
+	sqlkittest.CheckHeader(t, reg.w, ApplicationID, SchemaVersion())
 	ds1, _ := reg.DatasetID(context.Background())
 	camps, _ := reg.campaignIDs(context.Background())
 	reg.Close()
@@ -50,12 +43,7 @@ func TestOpen(t *testing.T) {
 
 	// Another program's SQLite file is refused.
 	other := t.TempDir()
-	db, err := sql.Open("sqlite", filepath.Join(other, FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Exec("PRAGMA application_id = 42; CREATE TABLE x(y)")
-	db.Close()
+	sqlkittest.WriteOtherApplication(t, filepath.Join(other, FileName))
 	if _, err := Open(context.Background(), other, Options{}); !errors.Is(err, ErrNotRegistry) {
 		t.Errorf("Open(foreign file) = %v, want ErrNotRegistry", err)
 	}
