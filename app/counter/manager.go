@@ -1,7 +1,13 @@
 package counter
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -9,7 +15,10 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/app/report"
 	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/store"
 )
 
 // The manager screen: the "Manager" button of the top bar (or F5) asks for
@@ -33,16 +42,18 @@ type managerTab struct {
 }
 
 // managerTabs are the manager screen's tabs, in order. To add a screen,
-// write its constructor in a file of its own (manager_<theme>.go, a method
-// func (u *UI) newXxxTab() fyne.CanvasObject) and add one line here.
+// write its constructor in the file of its theme (manager.go: the people,
+// manager_stock.go: the stock; a method func (u *UI) newXxxTab()
+// fyne.CanvasObject, or readTab over one that returns the tab's state) and
+// add one line here.
 func (u *UI) managerTabs() []managerTab {
 	return []managerTab{
 		{"ui.manager.tab.today", theme.HomeIcon(), (*UI).newTodayTab},
 		{"ui.manager.tab.receive", theme.DownloadIcon(), (*UI).newReceiveTab},
 		{"ui.manager.tab.count", theme.DocumentCreateIcon(), (*UI).newCountTab},
 		{"ui.manager.tab.moves", theme.HistoryIcon(), (*UI).newMovesTab},
-		{"ui.manager.tab.pickups", theme.AccountIcon(), (*UI).newPickupsTab},
-		{"ui.manager.tab.conflicts", theme.WarningIcon(), (*UI).newConflictsTab},
+		{"ui.manager.tab.pickups", theme.AccountIcon(), readTab((*UI).newPickups)},
+		{"ui.manager.tab.conflicts", theme.WarningIcon(), readTab((*UI).newConflicts)},
 	}
 }
 
@@ -86,6 +97,23 @@ type managerScreen struct {
 // onTabShown makes fn run each time the tab whose content is obj is
 // selected (to read the store again); a tab's constructor calls it.
 func (u *UI) onTabShown(obj fyne.CanvasObject, fn func()) { u.manager.shown[obj] = fn }
+
+// readingTab is the state of a tab that reads the store again each time
+// it is selected.
+type readingTab interface {
+	content() fyne.CanvasObject
+	refresh()
+}
+
+// readTab is the constructor of a tab from its state's: the tab's content
+// is refreshed each time the tab is selected.
+func readTab[T readingTab](newT func(*UI) T) func(*UI) fyne.CanvasObject {
+	return func(u *UI) fyne.CanvasObject {
+		t := newT(u)
+		u.onTabShown(t.content(), t.refresh)
+		return t.content()
+	}
+}
 
 func newManagerScreen(u *UI) *managerScreen {
 	m := &managerScreen{u: u, gateTitle: widget.NewLabel(""), gateHelp: widget.NewLabel(""), gateMsg: widget.NewLabel(""),
@@ -307,4 +335,565 @@ func (e *formEntry) TypedKey(k *fyne.KeyEvent) {
 		}
 	}
 	e.Entry.TypedKey(k)
+}
+
+// The manager screen's Report button: the report for the regional office
+// (the days, the format, the folder: a USB drive when one is plugged in,
+// else the data folder's reports/), written by app/report as `pickup
+// report` writes it, and where it went said in words.
+
+// reportPanel is the Report button's form.
+type reportPanel struct {
+	u                     *UI
+	folderLabel, fromLbl  *widget.Label
+	toLbl, formatLbl, msg *widget.Label
+	folder, from, to      *widget.Entry
+	format                *widget.RadioGroup
+	write                 *widget.Button
+	say                   func(tr *i18n.Catalog) string
+	obj                   fyne.CanvasObject
+}
+
+func newReportPanel(u *UI) *reportPanel {
+	p := &reportPanel{u: u, folderLabel: widget.NewLabel(""), fromLbl: widget.NewLabel(""), toLbl: widget.NewLabel(""),
+		formatLbl: widget.NewLabel(""), msg: widget.NewLabel(""), folder: widget.NewEntry(), from: widget.NewEntry(), to: widget.NewEntry()}
+	p.folder.SetText(outFolder(filepath.Join(u.opt.DataDir, "reports")))
+	today := u.opt.Store.Today().String()
+	p.from.SetText(today)
+	p.to.SetText(today)
+	p.format = widget.NewRadioGroup(report.Formats, nil)
+	p.format.Horizontal = true
+	p.format.SetSelected("xlsx")
+	p.msg.Wrapping = fyne.TextWrapWord
+	p.msg.TextStyle.Bold = true
+	p.write = widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), p.Write)
+	p.write.Importance = widget.HighImportance
+	p.obj = container.NewVBox(p.folderLabel, p.folder,
+		container.NewGridWithColumns(2, container.NewVBox(p.fromLbl, p.from), container.NewVBox(p.toLbl, p.to)),
+		p.formatLbl, p.format, p.write, p.msg)
+	return p
+}
+
+func (p *reportPanel) render(tr *i18n.Catalog) {
+	p.folderLabel.SetText(tr.T("report.dialog.folder"))
+	p.fromLbl.SetText(tr.T("report.dialog.from"))
+	p.toLbl.SetText(tr.T("report.dialog.to"))
+	p.formatLbl.SetText(tr.T("report.dialog.format") + " — xlsx: " + tr.T("report.format.xlsx") + " · pdf: " + tr.T("report.format.pdf") +
+		" · csv: " + tr.T("report.format.csv"))
+	p.write.SetText(tr.T("report.dialog.write"))
+	if p.say != nil {
+		p.msg.SetText(p.say(tr))
+		p.msg.Show()
+	} else {
+		p.msg.Hide()
+	}
+}
+
+// Write writes the report with the form's days, format and folder, and
+// says where it went (or why not).
+func (p *reportPanel) Write() {
+	u := p.u
+	days := [2]pickup.Date{}
+	for i, f := range []struct {
+		entry *widget.Entry
+		key   string
+	}{{p.from, "report.dialog.from"}, {p.to, "report.dialog.to"}} {
+		v := strings.TrimSpace(f.entry.Text)
+		d, err := pickup.ParseDate(v)
+		if err != nil {
+			p.say = func(tr *i18n.Catalog) string {
+				return tr.T("report.dialog.bad_date", "field", tr.T(f.key), "value", v)
+			}
+			p.msg.Importance = widget.DangerImportance
+			p.render(u.tr())
+			return
+		}
+		days[i] = d
+	}
+	tr := u.tr()
+	path, err := report.ToFolder(context.WithoutCancel(u.ctx), u.opt.Store, strings.TrimSpace(p.folder.Text), p.format.Selected, days[0], days[1], tr.Lang)
+	if err != nil {
+		u.log.Error("write report", "err", err)
+		p.say = func(tr *i18n.Catalog) string { return tr.T("report.failed", "err", err.Error()) }
+		p.msg.Importance = widget.DangerImportance
+	} else {
+		u.log.Info("report written", "format", p.format.Selected)
+		p.say = func(tr *i18n.Catalog) string { return tr.T("report.written", "file", path) }
+		p.msg.Importance = widget.SuccessImportance
+	}
+	p.render(tr)
+}
+
+// newReportButton is the manager screen's Report button: it opens the
+// report's form in a dialog.
+func (u *UI) newReportButton() fyne.CanvasObject {
+	tr := u.tr()
+	return widget.NewButtonWithIcon(tr.T("report.button"), theme.DocumentPrintIcon(), u.ShowReport)
+}
+
+// ShowReport opens the report's form.
+func (u *UI) ShowReport() {
+	tr := u.tr()
+	if u.reportPanel == nil {
+		u.reportPanel = newReportPanel(u)
+	}
+	p := u.reportPanel
+	p.say = nil
+	p.render(tr)
+	content := container.NewVScroll(p.obj)
+	content.SetMinSize(u.dialogSize(760, 470, 100, 160))
+	u.showDialog(tr.T("report.dialog.title"), tr.T("report.dialog.close"), content, nil)
+}
+
+// pickupsTab is the manager's Pickups tab: who is still to come, searched
+// by name or code, and the handovers of a chosen day with the double
+// handovers marked.
+type pickupsTab struct {
+	u *UI
+
+	search           *formEntry
+	searchBtn        *widget.Button
+	expectedTitle    *widget.Label
+	expectedCount    *widget.Label
+	expectedRows     *fyne.Container
+	dayTitle         *widget.Label
+	dayField         *formEntry
+	prev, next, toDy *widget.Button
+	daySummary       *widget.Label
+	dayRows          *fyne.Container
+	obj              fyne.CanvasObject
+	words            texts // the fixed widgets' words
+
+	day      pickup.Date
+	expected store.ExpectedList
+	handed   store.HandoverDay
+}
+
+// newPickups builds the Pickups tab over the counter's store, showing
+// everyone still to come and today's handovers; both lists are read again
+// each time the tab is selected (readTab).
+func (u *UI) newPickups() *pickupsTab {
+	p := &pickupsTab{u: u, expectedCount: widget.NewLabel(""), expectedRows: container.NewVBox(),
+		daySummary: widget.NewLabel(""), dayRows: container.NewVBox()}
+	w := &p.words
+	p.expectedTitle = texted(w, "ui.mgr.pickups.expected", widget.NewLabel(""))
+	p.search = hinted(w, "ui.mgr.pickups.search.hint", u.newFormEntry())
+	p.searchBtn = texted(w, "ui.mgr.pickups.search", widget.NewButtonWithIcon("", theme.SearchIcon(), p.find))
+	p.dayTitle = texted(w, "ui.mgr.handovers.title", widget.NewLabel(""))
+	p.dayField = hinted(w, "ui.mgr.handovers.date.hint", u.newFormEntry())
+	p.prev = texted(w, "ui.mgr.handovers.prev", widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { p.showDay(p.day.AddDays(-1)) }))
+	p.next = texted(w, "ui.mgr.handovers.next", widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { p.showDay(p.day.AddDays(1)) }))
+	p.toDy = texted(w, "ui.mgr.handovers.today", widget.NewButton("", func() { p.showDay(u.opt.Store.Today()) }))
+	p.expectedTitle.TextStyle.Bold = true
+	p.dayTitle.TextStyle.Bold = true
+	p.expectedCount.Wrapping = fyne.TextWrapWord
+	p.daySummary.Wrapping = fyne.TextWrapWord
+	p.search.onEnter = p.find
+	p.dayField.onEnter = func() { p.typedDay(p.dayField.Text) }
+	p.next.IconPlacement = widget.ButtonIconTrailingText
+
+	searchRow := container.NewBorder(nil, nil, nil, p.searchBtn, p.search)
+	left := container.NewBorder(container.NewVBox(p.expectedTitle, searchRow, p.expectedCount), nil, nil, nil,
+		container.NewVScroll(p.expectedRows))
+	dayRow := container.NewBorder(nil, nil, p.prev, p.next, p.dayField)
+	right := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, p.toDy, p.dayTitle), dayRow, p.daySummary), nil, nil, nil,
+		container.NewVScroll(p.dayRows))
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.5
+	p.obj = split
+	p.day = u.opt.Store.Today()
+	p.refresh()
+	return p
+}
+
+func (p *pickupsTab) content() fyne.CanvasObject { return p.obj }
+
+// refresh reads both lists again, in the counter's language.
+func (p *pickupsTab) refresh() {
+	p.find()
+	p.showDay(p.day)
+}
+
+// find lists who is still to come, matching the search field.
+func (p *pickupsTab) find() {
+	u := p.u
+	tr := u.tr()
+	p.words.set(tr)
+	p.expectedRows.RemoveAll()
+	l, err := u.opt.Store.Expected(u.ctx, p.search.Text, 0)
+	p.expected = l
+	search := strings.TrimSpace(p.search.Text)
+	switch {
+	case err != nil:
+		u.log.Warn("manager: list expected pickups", "err", err)
+		p.expectedCount.SetText(tr.T("ui.mgr.pickups.error", "err", err.Error()))
+	case l.ByCode && len(l.Pickups) == 0:
+		p.expectedCount.SetText(tr.T("ui.mgr.pickups.notfound"))
+	case len(l.Pickups) == 0 && search != "":
+		p.expectedCount.SetText(tr.T("ui.mgr.pickups.nomatch", "search", search))
+	case len(l.Pickups) == 0:
+		p.expectedCount.SetText(tr.T("ui.mgr.pickups.noone"))
+	case l.More:
+		p.expectedCount.SetText(tr.T("ui.mgr.pickups.count.more", "shown", tr.Number(len(l.Pickups)), "total", tr.Number(l.Total)))
+	case search != "" && !l.ByCode && len(l.Pickups) == l.Total:
+		p.expectedCount.SetText(tr.T("ui.mgr.pickups.count.search.all", "total", tr.Number(l.Total), "search", search))
+	case search != "" && !l.ByCode:
+		p.expectedCount.SetText(tr.T("ui.mgr.pickups.count.search", "shown", tr.Number(len(l.Pickups)), "total", tr.Number(l.Total), "search", search))
+	case !l.ByCode && len(l.Pickups) == l.Total:
+		p.expectedCount.SetText(tr.T("ui.mgr.pickups.count.all", "total", tr.Number(l.Total)))
+	case !l.ByCode:
+		p.expectedCount.SetText(tr.T("ui.mgr.pickups.count", "shown", tr.Number(len(l.Pickups)), "total", tr.Number(l.Total)))
+	default:
+		p.expectedCount.SetText("")
+	}
+	camp := u.snap.camp
+	for _, e := range l.Pickups {
+		p.expectedRows.Add(p.expectedRow(tr, camp, e))
+	}
+	p.expectedRows.Refresh()
+}
+
+func (p *pickupsTab) expectedRow(tr *i18n.Catalog, camp *pickup.Campaign, e store.ExpectedPickup) fyne.CanvasObject {
+	lines := []string{e.Name + " — " + tr.Profession(camp, e.Profession),
+		tr.T("ui.mgr.pickups.row", "kind", parcelName(tr, camp, e.ParcelKind), "start", shortDate(e.Window.Start),
+			"end", shortDate(e.Window.End), "code", e.Code.Masked())}
+	l := wrapped(strings.Join(lines, "\n"))
+	switch {
+	case e.Collected:
+		l.SetText(l.Text + "\n" + tr.T("ui.mgr.pickups.collected"))
+		l.Importance = widget.WarningImportance
+	case e.Status == pickup.StatusCancelled:
+		l.SetText(l.Text + "\n" + tr.T("ui.mgr.pickups.cancelled"))
+		l.Importance = widget.LowImportance
+	}
+	return l
+}
+
+// parcelName is a parcel kind's name in the language.
+func parcelName(tr *i18n.Catalog, camp *pickup.Campaign, id string) string {
+	if camp != nil {
+		if k, ok := camp.ParcelKind(id); ok {
+			return k.Names.In(tr.Lang)
+		}
+	}
+	return id
+}
+
+// shortDate prints a date as the centres write it: 20/11/2020.
+func shortDate(d pickup.Date) string {
+	return fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year)
+}
+
+// dayText prints a date for the date field, as the language writes it
+// (20.11.2020 in German).
+func dayText(tr *i18n.Catalog, d pickup.Date) string {
+	if tr.Lang == "de" {
+		return strings.ReplaceAll(shortDate(d), "/", ".")
+	}
+	return shortDate(d)
+}
+
+// parseDay reads a typed date: 20/11/2020, 20.11.2020, 20-11-2020 or
+// 2020-11-20.
+func parseDay(text string) (pickup.Date, error) {
+	text = strings.TrimSpace(text)
+	if d, err := pickup.ParseDate(text); err == nil {
+		return d, nil
+	}
+	var day, month, year int
+	norm := strings.NewReplacer(".", "/", "-", "/", " ", "").Replace(text)
+	if n, err := fmt.Sscanf(norm, "%d/%d/%d", &day, &month, &year); err != nil || n != 3 {
+		return pickup.Date{}, fmt.Errorf("date %q: want DD/MM/YYYY", text)
+	}
+	return pickup.ParseDate(fmt.Sprintf("%04d-%02d-%02d", year, month, day))
+}
+
+// typedDay shows the handovers of the day typed in the date field.
+func (p *pickupsTab) typedDay(text string) {
+	d, err := parseDay(text)
+	if err != nil {
+		p.daySummary.SetText(p.u.tr().T("ui.mgr.handovers.date.bad", "text", strings.TrimSpace(text), "example", dayText(p.u.tr(), p.u.opt.Store.Today())))
+		p.daySummary.Importance = widget.DangerImportance
+		p.daySummary.Refresh()
+		return
+	}
+	p.showDay(d)
+}
+
+// showDay lists the handovers of day d.
+func (p *pickupsTab) showDay(d pickup.Date) {
+	u := p.u
+	tr := u.tr()
+	p.words.set(tr)
+	p.day = d
+	p.dayField.SetText(dayText(tr, d))
+	if today := u.opt.Store.Today(); d == today {
+		p.next.Disable()
+	} else {
+		p.next.Enable()
+	}
+	p.dayRows.RemoveAll()
+	p.daySummary.Importance = widget.MediumImportance
+	day, err := u.opt.Store.HandoversOn(u.ctx, d, 0)
+	p.handed = day
+	date := tr.Date(d.Year, d.Month, d.Day)
+	switch {
+	case err != nil:
+		u.log.Warn("manager: list handovers", "err", err)
+		p.daySummary.SetText(tr.T("ui.mgr.pickups.error", "err", err.Error()))
+	case day.Total == 0:
+		p.daySummary.SetText(tr.T("ui.mgr.handovers.none", "date", date))
+	default:
+		text := tr.T("ui.mgr.handovers.summary", "date", date, "n", tr.Number(day.Total))
+		if day.Doubles > 0 {
+			text += " · " + tr.T("ui.mgr.handovers.doubles", "n", tr.Number(day.Doubles))
+			p.daySummary.Importance = widget.DangerImportance
+		}
+		if len(day.Handovers) < day.Total {
+			text += "\n" + tr.T("ui.mgr.handovers.more", "shown", tr.Number(len(day.Handovers)), "date", d.String())
+		}
+		p.daySummary.SetText(text)
+	}
+	p.daySummary.Refresh()
+	for _, h := range day.Handovers {
+		p.dayRows.Add(p.handedRow(tr, h, u.opt.Loc))
+	}
+	p.dayRows.Refresh()
+}
+
+// counterName names the counter of a handover: its name when known,
+// else its terminal id.
+func counterName(name, terminalID string) string {
+	if name != "" {
+		return name
+	}
+	return terminalID
+}
+
+func (p *pickupsTab) handedRow(tr *i18n.Catalog, h store.Handed, loc *time.Location) fyne.CanvasObject {
+	camp := p.u.snap.camp
+	who := h.Name
+	if h.Profession != "" {
+		who += " — " + tr.Profession(camp, h.Profession)
+	}
+	parts := []string{h.At.In(loc).Format("15:04"), who}
+	if h.GloveSize != "" {
+		parts = append(parts, tr.T("ui.today.size", "size", h.GloveSize))
+	}
+	parts = append(parts, counterName(h.Counter, h.TerminalID), pickup.Code(strings.ReplaceAll(h.Code, "-", "")).Masked())
+	text := strings.Join(parts, " · ")
+	if h.Undone {
+		text += " · " + tr.T("ui.today.undone")
+	}
+	l := wrapped(text)
+	switch {
+	case h.Double:
+		l.SetText(tr.T("ui.mgr.handovers.double") + " · " + text)
+		l.Importance = widget.DangerImportance
+		l.TextStyle.Bold = true
+		return container.NewBorder(nil, nil, widget.NewIcon(theme.NewErrorThemedResource(theme.WarningIcon())), nil, l)
+	case h.Undone:
+		l.Importance = widget.LowImportance
+		l.TextStyle.Italic = true
+	}
+	return l
+}
+
+// conflictsTab is the manager's Conflicts tab: each code handed over more
+// than once (or whose handover the registry flagged) with both sides —
+// counters, times, glove sizes — and its reviews; "Mark reviewed" records
+// a review with a note, a fact that reaches the registry and the centre's
+// other counters.
+type conflictsTab struct {
+	u     *UI
+	intro *widget.Label
+	rows  *fyne.Container
+	obj   fyne.CanvasObject
+	cases []store.ConflictCase
+	// notes and said keep, per code, the note field and its message.
+	notes map[string]*formEntry
+	said  map[string]*widget.Label
+	// last is the outcome of the last review, shown under its case.
+	last map[string]func(*i18n.Catalog) (string, widget.Importance)
+}
+
+// newConflicts builds the Conflicts tab over the counter's store; it reads
+// the cases again each time the tab is selected (readTab).
+func (u *UI) newConflicts() *conflictsTab {
+	c := &conflictsTab{u: u, intro: widget.NewLabel(""), rows: container.NewVBox(),
+		last: map[string]func(*i18n.Catalog) (string, widget.Importance){}}
+	c.intro.Wrapping = fyne.TextWrapWord
+	c.obj = container.NewBorder(c.intro, nil, nil, nil, container.NewVScroll(c.rows))
+	c.refresh()
+	return c
+}
+
+func (c *conflictsTab) content() fyne.CanvasObject { return c.obj }
+
+// refresh reads the cases and shows them in the counter's language.
+func (c *conflictsTab) refresh() {
+	u := c.u
+	tr := u.tr()
+	cases, err := u.opt.Store.ConflictCases(u.ctx)
+	c.cases = cases
+	c.rows.RemoveAll()
+	c.notes, c.said = map[string]*formEntry{}, map[string]*widget.Label{}
+	open := 0
+	for _, cc := range cases {
+		if !cc.Reviewed() {
+			open++
+		}
+	}
+	c.intro.Importance = widget.MediumImportance
+	switch {
+	case err != nil:
+		u.log.Warn("manager: list conflicts", "err", err)
+		c.intro.SetText(tr.T("ui.mgr.pickups.error", "err", err.Error()))
+	case len(cases) == 0:
+		c.intro.SetText(tr.T("ui.conflicts.none"))
+	case open > 0:
+		c.intro.SetText(tr.T("ui.mgr.conflicts.intro", "n", tr.Number(len(cases)), "open", tr.Number(open)))
+		c.intro.Importance = widget.DangerImportance
+	default:
+		c.intro.SetText(tr.T("ui.mgr.conflicts.intro.done", "n", tr.Number(len(cases))))
+	}
+	c.intro.Refresh()
+	for i, cc := range cases {
+		if i > 0 {
+			c.rows.Add(widget.NewSeparator())
+		}
+		c.rows.Add(c.caseBox(tr, cc))
+	}
+	c.rows.Refresh()
+}
+
+// caseBox shows one case: who, each side, the reviews, and the note field.
+func (c *conflictsTab) caseBox(tr *i18n.Catalog, cc store.ConflictCase) fyne.CanvasObject {
+	u := c.u
+	camp, loc := u.snap.camp, u.opt.Loc
+	code := pickup.Code(strings.ReplaceAll(cc.Code, "-", ""))
+	who := tr.T("ui.mgr.conflicts.code", "code", code.Masked())
+	if cc.Name != "" {
+		who += " — " + cc.Name
+		if cc.Profession != "" {
+			who += " (" + tr.Profession(camp, cc.Profession) + ")"
+		}
+	}
+	title := widget.NewLabel(who)
+	title.TextStyle.Bold = true
+	title.Wrapping = fyne.TextWrapWord
+	state := widget.NewLabel(tr.T("ui.mgr.conflicts.open"))
+	state.Importance = widget.DangerImportance
+	state.TextStyle.Bold = true
+	if cc.Reviewed() {
+		state.SetText(tr.T("ui.mgr.conflicts.reviewed"))
+		state.Importance = widget.SuccessImportance
+	}
+	box := container.NewVBox(container.NewBorder(nil, nil, nil, state, title))
+	for i, s := range cc.Sides {
+		box.Add(wrapped(sideText(tr, i+1, s, loc)))
+	}
+	for _, r := range cc.Reviews {
+		l := wrapped(tr.T("ui.mgr.conflicts.review", "counter", counterName(r.Counter, r.TerminalID),
+			"when", tr.DateTime(r.At, loc), "note", r.Note))
+		l.TextStyle.Italic = true
+		box.Add(l)
+	}
+	note := u.newFormEntry()
+	note.SetPlaceHolder(tr.T("ui.mgr.conflicts.note.hint"))
+	mark := widget.NewButtonWithIcon(tr.T("ui.mgr.conflicts.mark"), theme.ConfirmIcon(), func() { c.review(cc.Code) })
+	mark.Importance = widget.HighImportance
+	note.onEnter = func() { c.review(cc.Code) }
+	said := widget.NewLabel("")
+	said.Wrapping = fyne.TextWrapWord
+	said.Hide()
+	if last := c.last[cc.Code]; last != nil {
+		said.Text, said.Importance = last(tr)
+		said.Show()
+	}
+	c.notes[cc.Code], c.said[cc.Code] = note, said
+	box.Add(container.NewBorder(nil, nil, nil, mark, note))
+	box.Add(said)
+	return box
+}
+
+// sideText puts one handover of a case into words: when, at which
+// counter, the glove size, and what the registry or this counter said.
+func sideText(tr *i18n.Catalog, n int, s store.Conflict, loc *time.Location) string {
+	counter := counterName(s.Counter, s.TerminalID)
+	if s.Local {
+		counter += " (" + tr.T("ui.conflicts.here") + ")"
+	}
+	parts := []string{tr.T("ui.mgr.conflicts.side", "n", tr.Number(n), "when", tr.DateTime(s.At, loc), "counter", counter)}
+	if s.GloveSize != "" {
+		parts = append(parts, tr.T("ui.today.size", "size", s.GloveSize))
+	}
+	if d := conflictDetail(tr, s.Detail); d != "" {
+		parts = append(parts, d)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// conflictDetail puts what the store noted of a side into words.
+func conflictDetail(tr *i18n.Catalog, detail string) string {
+	if flag, ok := strings.CutPrefix(detail, store.ConflictFlagged); ok {
+		if k := "ui.mgr.conflicts.flag." + flag; tr.Has(k) {
+			return tr.T(k)
+		}
+		return tr.T("ui.mgr.conflicts.flag", "flag", flag)
+	}
+	switch detail {
+	case store.ConflictDouble:
+		return ""
+	case store.ConflictPushed:
+		return tr.T("ui.mgr.conflicts.detail.pushed")
+	case store.DetailDoubleOwed:
+		return tr.T("ui.mgr.conflicts.detail.owed")
+	case store.ConflictEarlier:
+		return tr.T("ui.mgr.conflicts.detail.earlier")
+	}
+	return detail
+}
+
+// review records the review of a case with the note typed under it.
+func (c *conflictsTab) review(code string) {
+	u := c.u
+	note := c.notes[code]
+	if note == nil {
+		return
+	}
+	r, err := u.opt.Store.ReviewConflict(u.ctx, code, note.Text)
+	switch {
+	case err != nil && errors.Is(err, store.ErrInvalid) && strings.TrimSpace(note.Text) == "":
+		c.last[code] = func(tr *i18n.Catalog) (string, widget.Importance) {
+			return tr.T("ui.mgr.conflicts.note.empty"), widget.DangerImportance
+		}
+	case err != nil && errors.Is(err, store.ErrInvalid):
+		c.last[code] = func(tr *i18n.Catalog) (string, widget.Importance) {
+			return tr.T("ui.mgr.conflicts.note.bad", "max", tr.Number(pickup.MaxNoteLen)), widget.DangerImportance
+		}
+	case err != nil:
+		u.log.Error("manager: review conflict", "err", err)
+		c.last[code] = func(tr *i18n.Catalog) (string, widget.Importance) {
+			return tr.T("ui.mgr.pickups.error", "err", err.Error()), widget.DangerImportance
+		}
+	default:
+		u.log.Info("conflict reviewed", "code", pickup.Code(strings.ReplaceAll(code, "-", "")).Masked(), "event", r.EventID)
+		c.last[code] = func(tr *i18n.Catalog) (string, widget.Importance) {
+			return tr.T("ui.mgr.conflicts.done"), widget.SuccessImportance
+		}
+		select { // the status bar counts it waiting to upload at once
+		case u.kick <- struct{}{}:
+		default:
+		}
+	}
+	if err != nil {
+		// Keep what was typed: show the refusal under it.
+		say := c.said[code]
+		say.Text, say.Importance = c.last[code](u.tr())
+		say.Show()
+		say.Refresh()
+		return
+	}
+	c.refresh()
 }

@@ -1,8 +1,11 @@
 package counter
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -13,6 +16,300 @@ import (
 	"github.com/pickup-terminal/pickup/assets/i18n"
 	"github.com/pickup-terminal/pickup/store"
 )
+
+// The manager screen's stock: the Today tab (the day's handovers, the
+// stock left with the shortage forecast, the coming weeks; the forecast's
+// line in the counter's status bar too), then the Receive, Count and Moves
+// tabs.
+
+// maxTodayRows bounds the list of the day's handovers on screen (the CLI's
+// `pickup handovers` lists them all).
+const maxTodayRows = 300
+
+// todayPanel is the centre manager's view of the day: the handovers and
+// the stock left per item and size. It has no focusable widget, so the
+// scan field keeps the focus while it shows.
+type todayPanel struct {
+	title, summary, handTitle, stockTitle *widget.Label
+	weeksTitle                            *widget.Label
+	rows, stock, weeks                    *fyne.Container
+	outlook                               *fyne.Container // what runs short, in words
+	basis                                 *fyne.Container // how the need was reckoned, under the stock
+	obj                                   *fyne.Container
+}
+
+func newTodayPanel() *todayPanel {
+	p := &todayPanel{title: widget.NewLabel(""), summary: widget.NewLabel(""), handTitle: widget.NewLabel(""),
+		stockTitle: widget.NewLabel(""), weeksTitle: widget.NewLabel(""), rows: container.NewVBox(), stock: container.NewVBox(),
+		weeks: container.NewVBox(), outlook: container.NewVBox(), basis: container.NewVBox()}
+	p.title.SizeName = theme.SizeNameHeadingText
+	p.title.TextStyle.Bold = true
+	p.summary.Wrapping = fyne.TextWrapWord
+	p.handTitle.TextStyle.Bold = true
+	p.stockTitle.TextStyle.Bold = true
+	p.weeksTitle.TextStyle.Bold = true
+	for _, l := range []*widget.Label{p.handTitle, p.stockTitle, p.weeksTitle} {
+		l.Truncation = fyne.TextTruncateEllipsis // the columns are narrow at 1024×768
+	}
+	left := container.NewBorder(p.handTitle, nil, nil, nil, container.NewVScroll(p.rows))
+	stock := container.NewBorder(p.stockTitle, nil, nil, nil, container.NewVScroll(container.NewVBox(p.stock, p.basis)))
+	weeks := container.NewBorder(p.weeksTitle, nil, nil, nil, container.NewVScroll(p.weeks))
+	right := container.NewHSplit(stock, weeks)
+	right.Offset = 0.5
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.4
+	p.obj = container.NewBorder(container.NewVBox(p.title, p.summary, p.outlook), nil, nil, nil, split)
+	return p
+}
+
+func (p *todayPanel) render(tr *i18n.Catalog, s snapshot, loc *time.Location, now time.Time) {
+	now = now.In(loc)
+	p.title.SetText(tr.T("ui.today.title", "date", tr.Date(now.Year(), now.Month(), now.Day())))
+	st := s.status
+	p.summary.SetText(tr.T("ui.today.summary", "n", tr.Number(st.HandedOverToday), "expected", tr.Number(st.Expected),
+		"collected", tr.Number(st.Collected), "left", tr.Number(st.Remaining), "cancelled", tr.Number(st.Cancelled)))
+	p.handTitle.SetText(tr.T("ui.today.handovers"))
+	p.stockTitle.SetText(tr.T("ui.today.stock"))
+
+	p.rows.RemoveAll()
+	if len(s.today) == 0 {
+		p.rows.Add(widget.NewLabel(tr.T("ui.today.none")))
+	}
+	for i, h := range s.today {
+		if i == maxTodayRows {
+			p.rows.Add(widget.NewLabel(tr.T("ui.today.more", "n", tr.Number(len(s.today)-maxTodayRows))))
+			break
+		}
+		terminal := h.TerminalID
+		if h.Local {
+			terminal = tr.T("ui.conflicts.here")
+		}
+		p.rows.Add(handedRow(tr, s.camp, h.At.In(loc), h.Name, h.Profession, h.GloveSize, terminal, h.Undone))
+	}
+
+	p.renderForecast(tr, s.camp, s.forecast, s.forecastErr)
+	p.stock.RemoveAll()
+	need := map[string]pickup.ItemForecast{}
+	for _, f := range s.forecast.Lines {
+		need[f.Key()] = f
+	}
+	for _, l := range st.Stock {
+		p.stock.Add(stockRow(tr, s.camp, l, need[l.Key()]))
+	}
+	p.weeksTitle.SetText(tr.T("ui.today.weeks"))
+	p.weeks.RemoveAll()
+	if len(s.weeks) == 0 {
+		p.weeks.Add(wrapped(tr.T("ui.today.weeks.none")))
+	}
+	for _, w := range s.weeks {
+		p.weeks.Add(weekRow(tr, s.camp, w))
+	}
+	p.obj.Refresh() // lay out the scrolls' new content
+}
+
+// weekRow shows one coming week: the parcels expected, the groups whose
+// window is open and the items needed.
+func weekRow(tr *i18n.Catalog, camp *pickup.Campaign, w pickup.WeekPlan) fyne.CanvasObject {
+	_, n := w.Start.Time(time.UTC).ISOWeek()
+	parcels := strconv.FormatFloat(w.Parcels, 'f', 1, 64)
+	if tr.Lang != "en" {
+		parcels = strings.Replace(parcels, ".", ",", 1)
+	}
+	short := func(d pickup.Date) string { return fmt.Sprintf("%02d/%02d", d.Day, int(d.Month)) }
+	text := tr.T("ui.today.week", "n", strconv.Itoa(n), "start", short(w.Start), "end", short(w.End), "parcels", parcels)
+	var groups []string
+	for _, g := range w.Groups {
+		groups = append(groups, tr.Profession(camp, g.Profession))
+	}
+	var items []string
+	for _, l := range w.Items {
+		name := tr.ItemName(camp, l.Item)
+		if l.Size != "" {
+			name += " " + l.Size
+		}
+		items = append(items, name+" "+tr.Number(l.Qty))
+	}
+	lines := []string{text}
+	if len(groups) > 0 {
+		lines = append(lines, strings.Join(groups, ", "))
+	}
+	if len(items) > 0 {
+		lines = append(lines, strings.Join(items, " · "))
+	}
+	return wrapped(strings.Join(lines, "\n"))
+}
+
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func handedRow(tr *i18n.Catalog, camp *pickup.Campaign, at time.Time, name, prof, size, terminal string, undone bool) fyne.CanvasObject {
+	parts := []string{at.Format("15:04")}
+	who := name
+	if prof != "" {
+		who += " — " + tr.Profession(camp, prof)
+	}
+	parts = append(parts, who)
+	if size != "" {
+		parts = append(parts, tr.T("ui.today.size", "size", size))
+	}
+	parts = append(parts, terminal)
+	l := widget.NewLabel(strings.Join(parts, " · "))
+	l.Truncation = fyne.TextTruncateEllipsis
+	if undone {
+		l.SetText(l.Text + " · " + tr.T("ui.today.undone"))
+		l.Importance = widget.LowImportance
+		l.TextStyle.Italic = true
+	}
+	return l
+}
+
+// The shortage forecast in the window: on the Today panel, each item and
+// size that runs short in words ("Gloves M: 120 short on 14 December
+// 2020"), with the stock table's need column; at the counter, a line in the
+// status bar when an item will run out within store.WarnDays days, or
+// when what is on hand does not cover today's share of the pickups still
+// expected. The rule is pickup.ForecastShortage's.
+
+// maxWarnItems bounds the items the counter's warning names (the rest
+// are counted): the line shares the status bar with the sync state.
+const maxWarnItems = 1
+
+// maxPanelShort bounds the shortage lines at the top of the Today panel
+// (the stock column lists every line).
+const maxPanelShort = 3
+
+// shortWords says one shortage: "Gloves M: 120 short on 14 December 2020"
+// (and the shipment on the way that was counted).
+func shortWords(tr *i18n.Catalog, camp *pickup.Campaign, f pickup.ItemForecast) string {
+	kv := []string{"item", tr.ItemSize(camp, f.Item, f.Size), "n", tr.Number(f.ShortBy),
+		"date", tr.Date(f.RunsOut.Year, f.RunsOut.Month, f.RunsOut.Day)}
+	if f.InTransit > 0 {
+		return tr.T("ui.forecast.short_transit", append(kv, "transit", tr.Number(f.InTransit))...)
+	}
+	return tr.T("ui.forecast.short", kv...)
+}
+
+// shortages returns the lines that run short, soonest first.
+func shortages(fc pickup.Forecast) []pickup.ItemForecast {
+	var out []pickup.ItemForecast
+	for _, f := range fc.Lines {
+		if f.Short() {
+			out = append(out, f)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b pickup.ItemForecast) int { return a.RunsOut.Compare(b.RunsOut) })
+	return out
+}
+
+// forecastBasis says how the need was reckoned, in the manager's words:
+// the spread, then the glove-size split (when a sized item is needed).
+func forecastBasis(tr *i18n.Catalog, fc pickup.Forecast) []string {
+	out := []string{tr.T("ui.forecast.basis", "pace", tr.T("ui.forecast.pace."+fc.Pace))}
+	for _, f := range fc.Lines {
+		if f.Mix != "" {
+			return append(out, tr.T("ui.forecast.mix."+f.Mix))
+		}
+	}
+	return out
+}
+
+// renderForecast fills the panel's shortage lines.
+func (p *todayPanel) renderForecast(tr *i18n.Catalog, camp *pickup.Campaign, fc pickup.Forecast, err error) {
+	p.outlook.RemoveAll()
+	if err != nil {
+		l := wrapped(tr.T("ui.forecast.error", "err", err.Error()))
+		l.Importance = widget.DangerImportance
+		p.outlook.Add(l)
+		return
+	}
+	short := shortages(fc)
+	if len(short) == 0 {
+		l := widget.NewLabel(tr.T("ui.forecast.enough"))
+		l.Importance = widget.SuccessImportance
+		l.TextStyle.Bold = true
+		p.outlook.Add(l)
+	}
+	for i, f := range short {
+		if i == maxPanelShort && len(short) > maxPanelShort+1 {
+			l := widget.NewLabel(tr.T("ui.forecast.more", "n", tr.Number(len(short)-i)))
+			l.Importance = widget.DangerImportance
+			p.outlook.Add(l)
+			break
+		}
+		l := widget.NewLabel("⚠ " + shortWords(tr, camp, f))
+		l.Importance = widget.DangerImportance
+		l.TextStyle.Bold = true
+		l.Truncation = fyne.TextTruncateEllipsis
+		p.outlook.Add(l)
+	}
+	p.basis.RemoveAll()
+	for _, text := range forecastBasis(tr, fc) {
+		l := wrapped(text)
+		l.SizeName = theme.SizeNameCaptionText
+		p.basis.Add(l)
+	}
+}
+
+// stockRow is one line of the panel's stock: the item and size, the
+// quantity on hand, and under them what the pickups still expected need.
+func stockRow(tr *i18n.Catalog, camp *pickup.Campaign, l store.StockLine, f pickup.ItemForecast) fyne.CanvasObject {
+	qty := widget.NewLabel(tr.Number(l.Qty))
+	qty.Alignment = fyne.TextAlignTrailing
+	qty.TextStyle.Bold = true
+	if l.Qty <= 0 {
+		qty.Importance = widget.DangerImportance
+	}
+	text, imp := needWords(tr, f)
+	need := widget.NewLabel(text)
+	need.Importance = imp
+	need.TextStyle.Bold = imp == widget.DangerImportance
+	need.Truncation = fyne.TextTruncateEllipsis
+	need.SizeName = theme.SizeNameCaptionText
+	return container.NewVBox(container.NewBorder(nil, nil, nil, qty, widget.NewLabel(tr.ItemSize(camp, l.Item, l.Size))), need)
+}
+
+// needWords is the stock table's forecast cell of one line.
+func needWords(tr *i18n.Catalog, f pickup.ItemForecast) (string, widget.Importance) {
+	switch {
+	case f.Short():
+		return tr.T("ui.forecast.cell.short", "need", tr.Number(f.Need), "n", tr.Number(f.ShortBy)), widget.DangerImportance
+	case f.Need > 0:
+		return tr.T("ui.forecast.cell.enough", "need", tr.Number(f.Need)), widget.MediumImportance
+	}
+	return tr.T("ui.forecast.cell.none"), widget.LowImportance
+}
+
+// counterWarning is the counter's short line about stock running out
+// ("⚠ Running out: Gloves M today · Masks on 23/11"), "" when nothing runs
+// out within store.WarnDays days and what is on hand covers today's share
+// of the pickups still expected. The Today panel gives the numbers.
+func counterWarning(tr *i18n.Catalog, camp *pickup.Campaign, fc pickup.Forecast) string {
+	var today, soon []string
+	for _, f := range fc.Lines {
+		if f.NeedToday > max(f.OnHand, 0) {
+			today = append(today, tr.T("ui.forecast.warn.today_item", "item", tr.ItemSize(camp, f.Item, f.Size)))
+		}
+	}
+	for _, f := range shortages(fc) {
+		if f.DaysLeft >= 0 && f.DaysLeft <= store.WarnDays && f.NeedToday <= max(f.OnHand, 0) {
+			soon = append(soon, tr.T("ui.forecast.warn.soon_item", "item", tr.ItemSize(camp, f.Item, f.Size),
+				"date", fmt.Sprintf("%02d/%02d", f.RunsOut.Day, int(f.RunsOut.Month))))
+		}
+	}
+	items := append(today, soon...)
+	if len(items) == 0 {
+		return ""
+	}
+	more := ""
+	if len(items) > maxWarnItems {
+		more = " " + tr.T("ui.forecast.warn.more", "n", tr.Number(len(items)-maxWarnItems))
+		items = items[:maxWarnItems]
+	}
+	return tr.T("ui.forecast.warn", "items", strings.Join(items, " · ")+more)
+}
 
 // The manager's stock tabs: shipments to receive, line by line with the
 // quantity that came and why it differs; counts and losses with their

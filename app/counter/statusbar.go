@@ -132,7 +132,7 @@ func (u *UI) newStatusBar() fyne.CanvasObject {
 	u.conflictsTheme = container.NewThemeOverride(u.buttons["conflicts"], statusTheme{Theme: NewTheme(u.highContrast)})
 	u.lastSync.Wrapping = fyne.TextWrapWord
 	u.help.Wrapping = fyne.TextWrapWord
-	// Stock running out (forecast.go) says so beside the conflicts.
+	// Stock running out (manager_stock.go) says so beside the conflicts.
 	top := container.NewBorder(nil, nil, nil, container.NewHBox(u.stockWarn, u.conflictsTheme), u.statePill)
 	counts := container.NewBorder(nil, nil, nil, container.NewHBox(u.pending, u.summary), u.lastSync)
 	th := NewTheme(u.highContrast)

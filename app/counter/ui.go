@@ -95,7 +95,7 @@ type UI struct {
 	conflictsTheme                     *container.ThemeOverride
 	statusLines                        []*container.ThemeOverride
 	headerTheme                        *container.ThemeOverride
-	stockWarn                          *widget.Label // stock running out soon (forecast.go)
+	stockWarn                          *widget.Label // stock running out soon (manager_stock.go)
 
 	counterView fyne.CanvasObject
 	verdictView *fyne.Container
@@ -422,6 +422,31 @@ func (u *UI) closeDialog() {
 	}
 }
 
+// showDialog opens content as the window's one dialog, in place of any
+// other, titled and with its close button (dismiss); when it closes,
+// onClosed runs (when given) and the scan field takes the focus back.
+func (u *UI) showDialog(title, dismiss string, content fyne.CanvasObject, onClosed func()) dialog.Dialog {
+	d := dialog.NewCustom(title, dismiss, content, u.win)
+	d.SetOnClosed(func() {
+		u.dialog = nil
+		if onClosed != nil {
+			onClosed()
+		}
+		u.focusEntry()
+	})
+	u.closeDialog()
+	u.dialog = d
+	d.Show()
+	return d
+}
+
+// dialogSize is a dialog's content size: w×h, or less on a smaller
+// window, keeping margins mw and mh around it.
+func (u *UI) dialogSize(w, h, mw, mh float32) fyne.Size {
+	win := u.win.Canvas().Size()
+	return fyne.NewSize(min(w, win.Width-mw), min(h, win.Height-mh))
+}
+
 // SetLang switches every text to lang at once and remembers it.
 func (u *UI) SetLang(lang string) {
 	lang = i18n.Normalize(lang)
@@ -507,13 +532,7 @@ func (u *UI) ShowConflicts() {
 	}
 	content := container.NewVScroll(container.NewVBox(rows...))
 	content.SetMinSize(fyne.NewSize(700, 360))
-	d := dialog.NewCustom(tr.T("ui.conflicts.title"), tr.T("ui.close"), content, u.win)
-	d.SetOnClosed(func() {
-		u.dialog = nil
-		u.focusEntry()
-	})
-	u.dialog = d
-	d.Show()
+	u.showDialog(tr.T("ui.conflicts.title"), tr.T("ui.close"), content, nil)
 	u.win.Canvas().Unfocus()
 }
 

@@ -5,6 +5,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/pickup-terminal/pickup/assets/i18n"
 )
 
 // scanEntry is the code field. A USB scanner types into it like a keyboard;
@@ -121,4 +123,28 @@ func newWrapped() *widget.RichText {
 	rt := widget.NewRichText()
 	rt.Wrapping = fyne.TextWrapWord
 	return rt
+}
+
+// texts puts the counter's language on a screen's fixed words: each widget
+// is registered with its translation key where it is made, and set words
+// them all again (the language may have changed since).
+type texts []func(tr *i18n.Catalog)
+
+// texted registers x (a label, a button) to show key's translation.
+func texted[T interface{ SetText(string) }](ts *texts, key string, x T) T {
+	*ts = append(*ts, func(tr *i18n.Catalog) { x.SetText(tr.T(key)) })
+	return x
+}
+
+// hinted registers e to show key's translation as its placeholder.
+func hinted[T interface{ SetPlaceHolder(string) }](ts *texts, key string, e T) T {
+	*ts = append(*ts, func(tr *i18n.Catalog) { e.SetPlaceHolder(tr.T(key)) })
+	return e
+}
+
+// set words every registered widget in tr's language.
+func (ts texts) set(tr *i18n.Catalog) {
+	for _, f := range ts {
+		f(tr)
+	}
 }
