@@ -36,16 +36,11 @@ func BenchmarkEnterToVerdict(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			f := newFixture(b, setup{demo: true})
 			code := f.sample(bc.kind)
-			for b.Loop() {
-				b.StopTimer()
-				f.ui.Escape()
-				f.typeText(code)
-				b.StartTimer()
-				f.key(fyne.KeyReturn)
+			f.timeEnter(b, code, func() {
 				if bc.render {
 					f.win.Canvas().Capture()
 				}
-			}
+			})
 			if got := f.ui.model.Verdict().Kind; got != bc.kind {
 				b.Fatalf("verdict = %s, want %s", got, bc.kind)
 			}
@@ -102,13 +97,7 @@ func BenchmarkMillionPickups(b *testing.B) {
 	if f.status().Expected < n {
 		b.Fatalf("expected = %d, want ≥ %d", f.status().Expected, n)
 	}
-	for b.Loop() {
-		b.StopTimer()
-		f.ui.Escape()
-		f.typeText(code)
-		b.StartTimer()
-		f.key(fyne.KeyReturn)
-	}
+	f.timeEnter(b, code, nil)
 	if got := f.ui.model.Phase(); got != PhaseOK {
 		b.Fatalf("phase = %v, want ok", got)
 	}
@@ -227,4 +216,19 @@ func procMemory() (rss, hwm float64) {
 		}
 	}
 	return rss, hwm
+}
+
+// timeEnter times the Enter key on code, typed afresh (untimed) on a
+// cleared counter each round; then (timed too, when given) runs after.
+func (f *fixture) timeEnter(b *testing.B, code string, then func()) {
+	for b.Loop() {
+		b.StopTimer()
+		f.ui.Escape()
+		f.typeText(code)
+		b.StartTimer()
+		f.key(fyne.KeyReturn)
+		if then != nil {
+			then()
+		}
+	}
 }

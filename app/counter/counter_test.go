@@ -1,14 +1,7 @@
 package counter
 
 import (
-	"bytes"
-	"context"
-	"encoding/binary"
-	"errors"
-	"hash/crc32"
-	"image"
-	"image/color"
-	"image/png"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +11,7 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/assets/i18n"
+	"github.com/pickup-terminal/pickup/internal/buildinfo"
 	"github.com/pickup-terminal/pickup/store"
 	"github.com/pickup-terminal/pickup/sync/client"
 )
@@ -120,7 +114,7 @@ func TestGlovesByTap(t *testing.T) {
 	if f.win.Canvas().Focused() != f.ui.entry {
 		t.Errorf("focus left the scan field after tapping a size")
 	}
-	test.Tap(f.ui.buttons["confirm"])
+	f.press("confirm")
 	if got := f.ui.model.Phase(); got != PhaseHanded {
 		t.Fatalf("phase after tapping confirm = %v, want handed", got)
 	}
@@ -130,7 +124,7 @@ func TestGlovesByTap(t *testing.T) {
 	if hs := f.handovers(); hs[0].GloveSize != "L" {
 		t.Errorf("latest handover size = %q, want L", hs[0].GloveSize)
 	}
-	test.Tap(f.ui.buttons["undo"])
+	f.press("undo")
 	if got := f.stock("gloves-L"); got != stockL {
 		t.Errorf("gloves L after undo = %d, want %d", got, stockL)
 	}
@@ -252,12 +246,7 @@ func TestOutOfStock(t *testing.T) {
 	// The technician counts L down to nothing from the command line while
 	// the volunteer has chosen L.
 	f.typeText("3")
-	other, err := store.Open(f.ctx, f.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	other.Now = f.clock.Now
+	other := f.otherProcess()
 	if _, err := other.CountStock(f.ctx, "gloves", "L", 0, "broken box"); err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +363,7 @@ func TestLanguageSwitch(t *testing.T) {
 		{"en", "Not open yet", "November"},
 	}
 	for _, tt := range tests {
-		test.Tap(f.ui.buttons["lang."+tt.lang])
+		f.press("lang." + tt.lang)
 		if got := f.title(); got != i18n.For(tt.lang).T("verdict.not_yet_open.title") {
 			t.Errorf("%s: title = %q", tt.lang, got)
 		}
@@ -404,7 +393,7 @@ func TestLanguageSwitch(t *testing.T) {
 // High contrast is a toggle and is remembered.
 func TestHighContrast(t *testing.T) {
 	f := newFixture(t, setup{demo: true})
-	test.Tap(f.ui.buttons["contrast"])
+	f.press("contrast")
 	if !f.ui.HighContrast() {
 		t.Fatal("contrast toggle did nothing")
 	}
@@ -450,12 +439,7 @@ func TestRefreshShowsOtherProcess(t *testing.T) {
 	if f.ui.sizeButtons["XL"].btn.Disabled() {
 		t.Fatalf("XL disabled with 500 in stock")
 	}
-	other, err := store.Open(f.ctx, f.dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	other.Now = f.clock.Now
+	other := f.otherProcess()
 	if _, err := other.CountStock(f.ctx, "gloves", "XL", 0, "count"); err != nil {
 		t.Fatal(err)
 	}
@@ -536,11 +520,11 @@ func TestConflictsList(t *testing.T) {
 	if got := f.ui.buttons["conflicts"].Text; got != "Conflicts: 1" {
 		t.Errorf("conflicts button = %q", got)
 	}
-	test.Tap(f.ui.buttons["conflicts"])
+	f.press("conflicts")
 	if f.ui.dialog == nil {
 		t.Fatal("conflicts list did not open")
 	}
-	if got := test.RenderToMarkup(f.win.Canvas()); !strings.Contains(got, code) {
+	if got := f.markup(); !strings.Contains(got, code) {
 		t.Errorf("conflicts list does not show %s", code)
 	}
 }
@@ -557,7 +541,7 @@ func TestTodayPanel(t *testing.T) {
 	if got, want := len(f.ui.today.rows.Objects), f.status().HandedOverToday; got != want {
 		t.Errorf("rows = %d, want %d", got, want)
 	}
-	markup := test.RenderToMarkup(f.win.Canvas())
+	markup := f.markup()
 	name := f.handovers()[0].Name
 	for _, want := range []string{name, "Gloves XL", "500", "149,500"} {
 		if !strings.Contains(markup, want) {
@@ -616,93 +600,6 @@ func TestFirstRunThenCLIInit(t *testing.T) {
 	}
 }
 
-func pngOf(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewGray(image.Rect(0, 0, 8, 8))
-	img.Set(1, 1, color.White)
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// hugePNGHeader is the start of a PNG file declaring 100,000×100,000 pixels.
-func hugePNGHeader() []byte {
-	ihdr := []byte("IHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x00\x00\x00\x00")
-	b := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0d"), ihdr...)
-	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
-}
-
-// An image goes through the decoder into the same flow as a typed code.
-func TestOpenImage(t *testing.T) {
-	var code string
-	f := newFixture(t, setup{demo: true, opt: func(o *Options) {
-		o.Decode = func(_ context.Context, img image.Image) (string, error) {
-			if img.Bounds().Dx() != 8 {
-				return "", errors.New("wrong image")
-			}
-			return code, nil
-		}
-	}})
-	code = f.sample(pickup.VerdictWrongCentre)
-	text, err := f.ui.DecodeReader(f.ctx, bytes.NewReader(pngOf(t)))
-	f.ui.imageResult(text, err)
-	if got := f.ui.model.Verdict().Kind; got != pickup.VerdictWrongCentre {
-		t.Errorf("verdict from image = %s, want wrong_centre", got)
-	}
-	// A PNG that claims 100,000×100,000 pixels is refused before decoding.
-	if _, err := f.ui.DecodeReader(f.ctx, bytes.NewReader(hugePNGHeader())); !errors.Is(err, errImageTooLarge) {
-		t.Errorf("huge image: err = %v, want errImageTooLarge", err)
-	}
-	text, err = f.ui.DecodeReader(f.ctx, strings.NewReader("not an image"))
-	f.ui.imageResult(text, err)
-	if !f.ui.info.Visible() || !strings.Contains(f.ui.info.Text, "No code found") {
-		t.Errorf("info = %q (visible %v), want no code found", f.ui.info.Text, f.ui.info.Visible())
-	}
-}
-
-// Codes the camera reads go into the flow, once per code in view.
-func TestCamera(t *testing.T) {
-	var code string
-	start, seen := make(chan struct{}), make(chan struct{})
-	f := newFixture(t, setup{demo: true, opt: func(o *Options) {
-		o.Camera = func(ctx context.Context, found func(string)) error {
-			// The test driver runs fyne.Do at once, on this goroutine:
-			// wait until the test is done with the widgets.
-			<-start
-			found(code)
-			found(code) // the same code on the next frame
-			close(seen)
-			<-ctx.Done()
-			return nil
-		}
-	}})
-	code = f.demo.Samples["ok_masks_only"]
-	f.key(fyne.KeyF6)
-	close(start)
-	<-seen // the camera now waits to be stopped: the widgets are ours again
-	if got := f.ui.buttons["camera"].Text; got != "Stop camera (F6)" {
-		t.Errorf("camera button = %q while scanning", got)
-	}
-	f.ui.StopCamera()
-	if got := f.ui.buttons["camera"].Text; got != "Camera (F6)" {
-		t.Errorf("camera button = %q after stop", got)
-	}
-	if got := f.ui.model.Phase(); got != PhaseOK {
-		t.Fatalf("phase after camera = %v, want ok", got)
-	}
-	if got := f.logs.count("lookup"); got != 1 {
-		t.Errorf("lookups = %d, want 1", got)
-	}
-	// No camera at all.
-	g := newFixture(t, setup{demo: true})
-	test.Tap(g.ui.buttons["camera"])
-	if !strings.Contains(g.ui.info.Text, "No camera can be used") {
-		t.Errorf("info = %q", g.ui.info.Text)
-	}
-}
-
 // The window fits at 1024×768: the verdict, the sizes and the confirm
 // button are all on screen.
 func TestFitsSmallScreen(t *testing.T) {
@@ -725,6 +622,205 @@ func TestFitsSmallScreen(t *testing.T) {
 		}
 		if f.ui.title.MinSize().Width > 1024 {
 			t.Errorf("%s: title wider than the screen", lang)
+		}
+	}
+}
+
+// glovesOut counts every glove size to zero, as a counter does when the
+// last box went.
+func (f *fixture) glovesOut() {
+	f.t.Helper()
+	for _, sz := range []string{"S", "M", "L", "XL"} {
+		if _, err := f.st.CountStock(f.ctx, "gloves", sz, 0, "last box gone"); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	f.ui.Refresh(f.ctx)
+}
+
+// feed hands every fact of from to to, as the counters' peer service does.
+func feed(t *testing.T, from, to *fixture) {
+	t.Helper()
+	evs, _, _, err := from.st.Feed(from.ctx, store.FeedCursor{}, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := to.st.IngestFacts(to.ctx, store.SourcePeer, evs); err != nil {
+		t.Fatal(err)
+	}
+	to.ui.Refresh(to.ctx)
+}
+
+// Every glove size is out at counter A: the verdict says so, and one key
+// hands over the rest with the gloves owed. At counter B of the same
+// centre the next scan of the code says the gloves are owed; one size key
+// and Enter hand them over, counted in B's stock; back at A the code is
+// collected, nothing owed.
+func TestOwedGlovesHandedOverAtAnotherCounter(t *testing.T) {
+	en := i18n.For("en")
+	a := newFixture(t, setup{demo: true})
+	b := newFixture(t, setup{demo: true}) // the same demo centre and list, another counter
+	a.glovesOut()
+	code := a.sample(pickup.VerdictOK)
+	masks := a.stock("masks")
+	owedBefore := a.status().Owed
+
+	a.scan(code)
+	if got := a.ui.model.Phase(); got != PhaseOK {
+		t.Fatalf("phase = %v, want ok", got)
+	}
+	if got, want := a.title(), en.T("verdict.ok.owed.title"); got != want {
+		t.Errorf("title = %q, want %q", got, want)
+	}
+	if v := a.ui.model.View(); len(v.Lines) == 0 || v.Lines[0] != en.T("verdict.ok.owed") || !v.CanConfirm || v.Confirm != en.T("ui.confirm.owe") {
+		t.Errorf("view = %+v; want the all-out line and the confirm of the rest", v)
+	}
+	if v := a.ui.model.View(); len(v.Sizes) != 0 {
+		t.Errorf("size buttons %+v shown with every size out", v.Sizes)
+	}
+	if a.ui.buttons["confirm"].Disabled() {
+		t.Error("confirm disabled: the volunteer is stuck")
+	}
+	a.key(fyne.KeyReturn) // the one key
+	if got := a.ui.model.Phase(); got != PhaseHanded {
+		t.Fatalf("phase after Enter = %v (notice %q), want handed", got, richText(a.ui.notice))
+	}
+	if v := a.ui.model.View(); !strings.Contains(strings.Join(v.Lines, "\n"), en.T("ui.handed.owed")) {
+		t.Errorf("handed view lines %q do not say the gloves are owed", v.Lines)
+	}
+	st := a.status()
+	if st.Owed != owedBefore+1 || st.StockMap()["masks"] >= masks {
+		t.Errorf("after the handover: owed %d (was %d), masks %d (was %d)", st.Owed, owedBefore, st.StockMap()["masks"], masks)
+	}
+	for _, sz := range []string{"S", "M", "L", "XL"} {
+		if n := st.StockMap()["gloves-"+sz]; n != 0 {
+			t.Errorf("gloves %s = %d, want 0 (none handed over)", sz, n)
+		}
+	}
+	if hs := a.handovers(); hs[0].Code != code || hs[0].GloveSize != "" {
+		t.Errorf("latest handover = %+v, want %s without a size", hs[0], code)
+	}
+
+	// Counter B learns of it (peers on the LAN: the counts too), stock
+	// comes, and B scans the code.
+	feed(t, a, b)
+	b.clock.Add(time.Hour)
+	if _, err := b.st.ReceiveStock(b.ctx, "gloves", "L", 2000, "delivery"); err != nil {
+		t.Fatal(err)
+	}
+	gloves := b.stock("gloves-L")
+	b.scan(code)
+	if got, want := b.title(), en.T("ui.owed.title"); got != want {
+		t.Fatalf("B: title = %q, want %q", got, want)
+	}
+	if !b.ui.buttons["confirm"].Disabled() {
+		t.Error("B: confirm enabled before a size is chosen")
+	}
+	b.typeText("3") // L
+	if got := b.ui.model.Chosen(); got != "L" {
+		t.Fatalf("B: chosen %q, want L", got)
+	}
+	b.key(fyne.KeyReturn)
+	if got := b.ui.model.Phase(); got != PhaseHanded {
+		t.Fatalf("B: phase = %v (notice %q), want handed", got, richText(b.ui.notice))
+	}
+	if got, want := b.title(), en.T("owed.handed.title"); got != want {
+		t.Errorf("B: title = %q, want %q", got, want)
+	}
+	if !b.ui.buttons["undo"].Hidden {
+		t.Error("B: an owed handover offers an undo")
+	}
+	if got := b.stock("gloves-L"); got != gloves-500 {
+		t.Errorf("B: gloves L = %d, want %d", got, gloves-500)
+	}
+	if st := b.status(); st.Owed != owedBefore || st.Conflicts != 0 {
+		t.Errorf("B: owed %d conflicts %d; want %d, 0", st.Owed, st.Conflicts, owedBefore)
+	}
+	figs, err := b.st.Owed(b.ctx, start.Add(-24*time.Hour), start.Add(24*time.Hour))
+	// (The demo holds one code owed gloves already, at its counter-2.)
+	if err != nil || figs.Delivered != 1 || figs.Recorded != 2 || figs.Outstanding != 1 {
+		t.Errorf("B: owed figures %+v, %v; want 2 recorded, 1 delivered, the demo's still owed", figs, err)
+	}
+
+	// Back at A: collected, nothing owed any more.
+	feed(t, b, a)
+	a.scan(code)
+	if got := a.ui.model.Verdict().Kind; got != pickup.VerdictAlreadyCollected {
+		t.Errorf("A: verdict %s after the owed handover at B, want already_collected", got)
+	}
+}
+
+// Every store error code has the window's own words, in every language.
+func TestStoreErrorTexts(t *testing.T) {
+	t.Parallel()
+	for _, lang := range i18n.Languages {
+		tr := i18n.For(lang)
+		other := tr.T("ui.error.other")
+		seen := map[string]store.Code{}
+		for _, code := range store.Codes {
+			if !tr.Has("ui.error." + string(code)) {
+				t.Errorf("%s: no window text for %s", lang, code)
+				continue
+			}
+			got := errorHint(tr, fmt.Errorf("hand over: %w", &store.Error{Code: code, Msg: "x"}))
+			if got == other || got == "" {
+				t.Errorf("%s: %s shown as %q", lang, code, got)
+			}
+			if prev, dup := seen[got]; dup {
+				t.Errorf("%s: %s and %s read the same: %q", lang, prev, code, got)
+			}
+			seen[got] = code
+		}
+		if got := errorHint(tr, fmt.Errorf("disk exploded")); got != other {
+			t.Errorf("%s: a plain error shown as %q, want the general text", lang, got)
+		}
+	}
+}
+
+// The status bar says when the registry recommends a newer version than
+// this one, and nothing when this one is as new or none is recommended.
+func TestStatusBarRecommendedVersion(t *testing.T) {
+	old := buildinfo.Version
+	t.Cleanup(func() { buildinfo.Version = old })
+	buildinfo.Version = "0.1.0"
+	for _, tt := range []struct {
+		recommended, want string
+	}{
+		{"", "Last sync: never"},
+		{"0.1.0", "Last sync: never"},
+		{"0.0.9", "Last sync: never"},
+		{"0.2.0", "Last sync: never · Version 0.2.0 is recommended (this is 0.1.0)"},
+	} {
+		f := newFixture(t, setup{demo: true})
+		if err := f.st.SetSetting(f.ctx, client.KeyRecommendedVersion, tt.recommended); err != nil {
+			t.Fatal(err)
+		}
+		f.ui.Refresh(f.ctx)
+		if got := f.ui.lastSync.Text; got != tt.want {
+			t.Errorf("recommended %q: status bar %q, want %q", tt.recommended, got, tt.want)
+		}
+	}
+}
+
+func TestWindowSize(t *testing.T) {
+	tests := []struct {
+		name         string
+		screen, work fyne.Size
+		want         fyne.Size
+		full         bool
+	}{
+		{"unknown", fyne.Size{}, fyne.Size{}, UnknownScreenSize, false},
+		{"1024x768", fyne.NewSize(1024, 768), fyne.NewSize(1024, 740), fyne.NewSize(1024, 768), true},
+		{"800x600", fyne.NewSize(800, 600), fyne.NewSize(800, 600), fyne.NewSize(800, 600), true},
+		{"1280x800 with a panel", fyne.NewSize(1280, 800), fyne.NewSize(1280, 772), fyne.NewSize(1280, 732), false},
+		{"1366x768", fyne.NewSize(1366, 768), fyne.NewSize(1366, 740), fyne.NewSize(1366, 768), true},
+		{"1920x1080", fyne.NewSize(1920, 1080), fyne.NewSize(1920, 1050), PreferredSize, false},
+		{"no work area", fyne.NewSize(1920, 1080), fyne.Size{}, PreferredSize, false},
+	}
+	for _, tt := range tests {
+		size, full := WindowSize(tt.screen, tt.work)
+		if size != tt.want || full != tt.full {
+			t.Errorf("%s: WindowSize(%v, %v) = %v, %v; want %v, %v", tt.name, tt.screen, tt.work, size, full, tt.want, tt.full)
 		}
 	}
 }

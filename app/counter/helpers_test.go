@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -103,6 +104,20 @@ func newFixture(t testing.TB, s setup) *fixture {
 	return f
 }
 
+// otherProcess opens the counter's store a second time, as the command
+// line does beside the window, on the test's clock; it is closed when the
+// test ends.
+func (f *fixture) otherProcess() *store.Store {
+	f.t.Helper()
+	other, err := store.Open(f.ctx, f.dir)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { other.Close() })
+	other.Now = f.clock.Now
+	return other
+}
+
 func (f *fixture) sample(k pickup.VerdictKind) string {
 	f.t.Helper()
 	c, ok := f.demo.Samples[k]
@@ -197,4 +212,118 @@ func (f *fixture) capture(name string) {
 	if err := png.Encode(out, img); err != nil {
 		f.t.Fatal(err)
 	}
+}
+
+// walk calls fn for o and everything under it (containers and widgets'
+// renderers), as the canvas holds them.
+func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	if o == nil {
+		return
+	}
+	fn(o)
+	for _, c := range children(o) {
+		walk(c, fn)
+	}
+}
+
+// children are the objects o holds on the canvas: a container's, or a
+// widget's renderer's.
+func children(o fyne.CanvasObject) []fyne.CanvasObject {
+	switch x := o.(type) {
+	case *fyne.Container:
+		return x.Objects
+	case fyne.Widget:
+		return test.WidgetRenderer(x).Objects()
+	}
+	return nil
+}
+
+// managerTab selects the manager tab titled title (in English) and returns
+// its content.
+func (f *fixture) managerTab(title string) fyne.CanvasObject {
+	f.t.Helper()
+	for i, it := range f.ui.manager.tabs.Items {
+		if it.Text == title {
+			f.ui.manager.tabs.SelectIndex(i)
+			return it.Content
+		}
+	}
+	f.t.Fatalf("no manager tab %q", title)
+	return nil
+}
+
+func entries(o fyne.CanvasObject) []*formEntry {
+	var out []*formEntry
+	walk(o, func(c fyne.CanvasObject) {
+		if e, ok := c.(*formEntry); ok {
+			out = append(out, e)
+		}
+	})
+	return out
+}
+
+func buttonIn(t testing.TB, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	var b *widget.Button
+	walk(o, func(c fyne.CanvasObject) {
+		if x, ok := c.(*widget.Button); ok && x.Text == text && b == nil {
+			b = x
+		}
+	})
+	if b == nil {
+		t.Fatalf("no button %q", text)
+	}
+	return b
+}
+
+// tapButton taps the first button under o that says text.
+func tapButton(t testing.TB, o fyne.CanvasObject, text string) { test.Tap(buttonIn(t, o, text)) }
+
+func labelsIn(o fyne.CanvasObject) string {
+	var b strings.Builder
+	walk(o, func(c fyne.CanvasObject) {
+		if l, ok := c.(*widget.Label); ok && l.Visible() {
+			b.WriteString(l.Text + "\n")
+		}
+	})
+	return b.String()
+}
+
+// fieldOf returns the field under o with that placeholder.
+func fieldOf(t testing.TB, o fyne.CanvasObject, placeholder string) *formEntry {
+	t.Helper()
+	for _, e := range entries(o) {
+		if e.PlaceHolder == placeholder {
+			return e
+		}
+	}
+	t.Fatalf("no field %q", placeholder)
+	return nil
+}
+
+func (f *fixture) typeInto(e *formEntry, text string) {
+	f.win.Canvas().Focus(e)
+	e.SetText("")
+	test.Type(e, text)
+}
+
+// markup is the window as Fyne's test driver renders it, to look for text.
+func (f *fixture) markup() string { return test.RenderToMarkup(f.win.Canvas()) }
+
+// press taps the counter's button called name (a key of UI.buttons).
+func (f *fixture) press(name string) { test.Tap(f.ui.buttons[name]) }
+
+// tapPicker taps the image picker's button labelled text (the last one).
+func tapPicker(t testing.TB, p *filePicker, text string) {
+	t.Helper()
+	var found *widget.Button
+	walk(p.obj, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			found = b
+		}
+	})
+	if found == nil {
+		t.Fatalf("no button %q in the picker (folder %s: %s)", text, p.dir, p.msg.Text)
+	}
+	test.Tap(found)
 }

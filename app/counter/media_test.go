@@ -1,6 +1,14 @@
 package counter
 
 import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,13 +16,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/app/scan"
 	"github.com/pickup-terminal/pickup/internal/qrprint"
-	"github.com/pickup-terminal/pickup/store"
 )
 
 // pickerHome makes a personal folder with Pictures/letters/code.png (the QR
@@ -41,21 +46,6 @@ func pickerHome(t *testing.T, text string) string {
 	return home
 }
 
-// pickerButton is the picker's button labelled text.
-func pickerButton(t testing.TB, p *filePicker, text string) *widget.Button {
-	t.Helper()
-	var found *widget.Button
-	walk(p.obj, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
-			found = b
-		}
-	})
-	if found == nil {
-		t.Fatalf("no button %q in the picker (folder %s: %s)", text, p.dir, p.msg.Text)
-	}
-	return found
-}
-
 // The image picker speaks the counter's language, lists folders and
 // images only, and reads the code of the image tapped into the counter.
 func TestImagePicker(t *testing.T) {
@@ -73,7 +63,7 @@ func TestImagePicker(t *testing.T) {
 	}
 	relayout(f)
 	checkFits(t, f, "picker")
-	markup := test.RenderToMarkup(f.win.Canvas())
+	markup := f.markup()
 	for _, want := range []string{"Afbeelding van een QR-code openen", "Map hoger", "Persoonlijke map", "Sluiten", "letters", "Photo.JPG"} {
 		if !strings.Contains(markup, want) {
 			t.Errorf("picker in Dutch lacks %q", want)
@@ -84,7 +74,7 @@ func TestImagePicker(t *testing.T) {
 			t.Errorf("picker in Dutch shows %q", english)
 		}
 	}
-	test.Tap(pickerButton(t, p, "letters"))
+	tapPicker(t, p, "letters")
 	var names []string
 	for _, e := range p.entries {
 		names = append(names, e.name)
@@ -92,7 +82,7 @@ func TestImagePicker(t *testing.T) {
 	if got := strings.Join(names, ","); got != "code.png" {
 		t.Errorf("letters/ lists %q, want only code.png (no text file, no hidden file)", got)
 	}
-	test.Tap(pickerButton(t, p, "code.png"))
+	tapPicker(t, p, "code.png")
 	deadline := time.Now().Add(30 * time.Second)
 	for f.ui.model.Verdict().Kind != pickup.VerdictWrongCentre {
 		if time.Now().After(deadline) {
@@ -115,52 +105,89 @@ func TestImagePicker(t *testing.T) {
 	}
 }
 
-// The conflicts list says what the registry answered in the counter's
-// language (the store keeps it in words of no language).
-func TestConflictNotesTranslated(t *testing.T) {
-	f := newFixture(t, setup{demo: true})
-	f.scan(f.sample(pickup.VerdictOK))
-	f.typeText("2")
-	f.key(fyne.KeyReturn)
-	f.scan(f.demo.Samples["ok_masks_only"])
-	f.key(fyne.KeyReturn)
-	evs, err := f.st.Outbox(f.ctx, 100)
-	if err != nil {
+func pngOf(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 8, 8))
+	img.Set(1, 1, color.White)
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)
 	}
-	var handovers []pickup.Event
-	for _, e := range evs {
-		if e.Type == pickup.EventHandover {
-			handovers = append(handovers, e)
-		}
-	}
-	if len(handovers) != 2 {
-		t.Fatalf("outbox holds %d handovers, want 2", len(handovers))
-	}
-	earlier := pickup.Collection{EventID: "00000000-0000-4000-8000-0000000000aa", TerminalID: "t-other", CentreID: handovers[0].CentreID,
-		At: start.Add(-time.Hour), GloveSize: "L"}
-	if _, err := f.st.ApplyPushResults(f.ctx, handovers, []store.PushAnswer{
-		{ID: handovers[0].ID, Result: store.PushConflict, Earlier: []pickup.Collection{earlier}},
-		{ID: handovers[1].ID, Result: store.PushFlagged, Flag: "outside_window"},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	f.ui.Refresh(f.ctx)
-	for _, lang := range []string{"fr", "nl", "de"} {
-		f.ui.SetLang(lang)
-		f.key(fyne.KeyF9)
-		markup := test.RenderToMarkup(f.win.Canvas())
-		tr := f.ui.tr()
-		for _, want := range []string{tr.T("ui.mgr.conflicts.detail.pushed"), tr.T("ui.mgr.conflicts.detail.earlier"), tr.T("ui.mgr.conflicts.flag.outside_window")} {
-			if !strings.Contains(markup, want) {
-				t.Errorf("%s: the conflicts list lacks %q", lang, want)
+	return b.Bytes()
+}
+
+// hugePNGHeader is the start of a PNG file declaring 100,000×100,000 pixels.
+func hugePNGHeader() []byte {
+	ihdr := []byte("IHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x00\x00\x00\x00")
+	b := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0d"), ihdr...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
+}
+
+// An image goes through the decoder into the same flow as a typed code.
+func TestOpenImage(t *testing.T) {
+	var code string
+	f := newFixture(t, setup{demo: true, opt: func(o *Options) {
+		o.Decode = func(_ context.Context, img image.Image) (string, error) {
+			if img.Bounds().Dx() != 8 {
+				return "", errors.New("wrong image")
 			}
+			return code, nil
 		}
-		for _, english := range []string{store.ConflictPushed, store.ConflictEarlier, store.ConflictFlagged} {
-			if strings.Contains(markup, english) {
-				t.Errorf("%s: the conflicts list shows %q in English", lang, english)
-			}
+	}})
+	code = f.sample(pickup.VerdictWrongCentre)
+	text, err := f.ui.DecodeReader(f.ctx, bytes.NewReader(pngOf(t)))
+	f.ui.imageResult(text, err)
+	if got := f.ui.model.Verdict().Kind; got != pickup.VerdictWrongCentre {
+		t.Errorf("verdict from image = %s, want wrong_centre", got)
+	}
+	// A PNG that claims 100,000×100,000 pixels is refused before decoding.
+	if _, err := f.ui.DecodeReader(f.ctx, bytes.NewReader(hugePNGHeader())); !errors.Is(err, errImageTooLarge) {
+		t.Errorf("huge image: err = %v, want errImageTooLarge", err)
+	}
+	text, err = f.ui.DecodeReader(f.ctx, strings.NewReader("not an image"))
+	f.ui.imageResult(text, err)
+	if !f.ui.info.Visible() || !strings.Contains(f.ui.info.Text, "No code found") {
+		t.Errorf("info = %q (visible %v), want no code found", f.ui.info.Text, f.ui.info.Visible())
+	}
+}
+
+// Codes the camera reads go into the flow, once per code in view.
+func TestCamera(t *testing.T) {
+	var code string
+	start, seen := make(chan struct{}), make(chan struct{})
+	f := newFixture(t, setup{demo: true, opt: func(o *Options) {
+		o.Camera = func(ctx context.Context, found func(string)) error {
+			// The test driver runs fyne.Do at once, on this goroutine:
+			// wait until the test is done with the widgets.
+			<-start
+			found(code)
+			found(code) // the same code on the next frame
+			close(seen)
+			<-ctx.Done()
+			return nil
 		}
-		f.ui.closeDialog()
+	}})
+	code = f.demo.Samples["ok_masks_only"]
+	f.key(fyne.KeyF6)
+	close(start)
+	<-seen // the camera now waits to be stopped: the widgets are ours again
+	if got := f.ui.buttons["camera"].Text; got != "Stop camera (F6)" {
+		t.Errorf("camera button = %q while scanning", got)
+	}
+	f.ui.StopCamera()
+	if got := f.ui.buttons["camera"].Text; got != "Camera (F6)" {
+		t.Errorf("camera button = %q after stop", got)
+	}
+	if got := f.ui.model.Phase(); got != PhaseOK {
+		t.Fatalf("phase after camera = %v, want ok", got)
+	}
+	if got := f.logs.count("lookup"); got != 1 {
+		t.Errorf("lookups = %d, want 1", got)
+	}
+	// No camera at all.
+	g := newFixture(t, setup{demo: true})
+	g.press("camera")
+	if !strings.Contains(g.ui.info.Text, "No camera can be used") {
+		t.Errorf("info = %q", g.ui.info.Text)
 	}
 }
