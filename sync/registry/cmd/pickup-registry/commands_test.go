@@ -78,8 +78,11 @@ func TestTerminalEnrolURIAndQR(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The file is a clean rendering, so it is read as one: ZXing's finder
+	// search alone fails on about one such image in 130 (15 of 2,000 random
+	// codes: a wrong symbol dimension), which is ZXing's, not the file's.
 	bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true})
 	if err != nil || res.GetText() != got.URI {
 		t.Fatalf("QR decodes to %v %v, want %q", res, err, got.URI)
 	}
