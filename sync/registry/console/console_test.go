@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -19,6 +20,7 @@ import (
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry"
+	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
 )
 
 // browser is an HTTP client with cookies, following no redirect.
@@ -706,5 +708,48 @@ func TestSchedulePage(t *testing.T) {
 	// Signed out: the login page, not the schedule.
 	if a := f.browser().get("/console/schedule"); strings.Contains(a.body, `id="schedule"`) {
 		t.Error("the schedule is shown without signing in")
+	}
+}
+
+// On a registry with nothing in it yet, each list page has the one row
+// that says so, across the table, instead of an empty table.
+func TestEmptyTablesSaySo(t *testing.T) {
+	t.Parallel()
+	reg := registrytest.Open(t)
+	ctx := context.Background()
+	if err := reg.AddOperator(ctx, "ann", annPassword); err != nil {
+		t.Fatal(err)
+	}
+	srv := registry.NewServer(reg, nil)
+	con := New(reg, nil)
+	srv.Console = con
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	f := &fixture{t: t, ctx: ctx, reg: reg, console: con, ts: ts}
+	b, _ := f.signedIn("ann", annPassword)
+	for _, tc := range []struct {
+		path string
+		want []string // the empty rows, as rendered
+	}{
+		{"/console/progress", []string{`<td colspan="8">No centre yet.</td>`}},
+		{"/console/doubles", []string{`<td colspan="6">No double handover. Good.</td>`}},
+		{"/console/shipments", []string{`<td colspan="6">Nothing in transit.</td>`, `<td colspan="7">No shipment received yet.</td>`}},
+		{"/console/terminals", []string{`<td colspan="10">No terminal enrolled yet.</td>`}},
+		{"/console/imports", []string{`<td colspan="6">No file uploaded yet.</td>`}},
+		{"/console/schedule", []string{`<td colspan="5">No pickup window is open this week.</td>`}},
+	} {
+		a := b.get(tc.path + "?lang=en")
+		if a.status != http.StatusOK {
+			t.Errorf("%s = %d", tc.path, a.status)
+			continue
+		}
+		for _, w := range tc.want {
+			if got := strings.Count(a.body, w); got != 1 {
+				t.Errorf("%s: %q %d times, want once", tc.path, w, got)
+			}
+		}
+		if got, want := strings.Count(a.body, "</tbody>"), strings.Count(a.body, "<tbody>"); got != want {
+			t.Errorf("%s: %d <tbody> closed of %d", tc.path, got, want)
+		}
 	}
 }

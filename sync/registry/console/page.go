@@ -241,6 +241,16 @@ var funcs = template.FuncMap{
 	"inc":   func(i int) int { return i + 1 },
 	// sub is what is left (never below zero).
 	"sub": func(a, b int) int { return max(a-b, 0) },
+	// tableEnd is what the "table-end" template takes (see layout.html).
+	"tableEnd": func(cols int, rows any, none string) tableEnd { return tableEnd{cols, rows, none} },
+}
+
+// tableEnd is a table's column count, its rows (any value a template can
+// range over) and the text of its row when there are none.
+type tableEnd struct {
+	Cols int
+	Rows any
+	None string
 }
 
 // queryString encodes name, value pairs as a query, leaving out empty
