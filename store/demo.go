@@ -10,22 +10,13 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/demo"
 	"github.com/pickup-terminal/pickup/internal/sqlkit"
 )
 
 // DemoCentres is the directory a demo terminal starts with; the first one is
 // the demo terminal's own centre.
-var DemoCentres = []pickup.Centre{
-	{ID: "bru-centre", Name: "Croix-Rouge Bruxelles-Centre", Address: "Rue de Stalle 96, 1180 Uccle", Hours: "Mon–Fri 9:00–17:00, Sat 9:00–12:00"},
-	{ID: "gent-noord", Name: "Rode Kruis Gent-Noord", Address: "Kongostraat 14, 9000 Gent", Hours: "Mon–Fri 8:30–16:30"},
-	{ID: "liege-ouest", Name: "Croix-Rouge Liège-Ouest", Address: "Rue Saint-Séverin 52, 4000 Liège", Hours: "Tue–Sat 10:00–18:00"},
-	{ID: "eupen", Name: "Rotes Kreuz Eupen", Address: "Hookstraße 5, 4700 Eupen", Hours: "Mo–Fr 9:00–16:00"},
-}
-
-var demoFirst = []string{"Sophie", "Lucas", "Emma", "Noah", "Julie", "Thomas", "Marie", "Louis", "Laura", "Arthur",
-	"Sarah", "Jonas", "Elise", "Hannah", "Mathis", "Lotte", "Lena", "Nathan", "Camille", "Ruben", "Inès", "Finn"}
-var demoLast = []string{"Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters",
-	"De Smet", "Dubois", "Lambert", "Dupont", "Martin", "Simon", "Laurent", "Leroy", "Renard", "Lejeune", "Schmitz", "Meyer", "Vermeulen"}
+var DemoCentres = demo.Centres[:4:4]
 
 // DemoResult lists what the demo made and sample inputs for each verdict.
 type DemoResult struct {
@@ -50,7 +41,7 @@ func (s *Store) Demo(ctx context.Context, n int) (DemoResult, error) {
 	}
 	res := DemoResult{Samples: map[pickup.VerdictKind]string{}}
 	if id, err := s.Identity(ctx); err == nil {
-		if demo, _ := s.Setting(ctx, "demo"); demo == "" {
+		if set, _ := s.Setting(ctx, "demo"); set == "" {
 			return res, errorf(CodeAlreadySetUp, "demo: terminal already set up for centre %s: the demo needs an empty data folder", id.Centre.ID)
 		}
 	} else {
@@ -104,7 +95,7 @@ func (s *Store) fillDemo(ctx context.Context, n int) error {
 			}
 			prof := camp.Professions[rng.IntN(len(camp.Professions))]
 			p := pickup.Pickup{
-				Code: code, Name: demoFirst[rng.IntN(len(demoFirst))] + " " + demoLast[rng.IntN(len(demoLast))],
+				Code: code, Name: demo.Name(rng.IntN),
 				Profession: prof.ID, ParcelKind: prof.ParcelKind, CentreID: id.Centre.ID, CampaignID: camp.ID,
 				Window: pickup.Window{Start: today.AddDays(-14), End: today.AddDays(30)}, Status: pickup.StatusExpected,
 			}

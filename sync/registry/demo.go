@@ -8,32 +8,8 @@ import (
 	"strings"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/demo"
 	"github.com/pickup-terminal/pickup/sync/protocol"
-)
-
-// demoCentres are plausible Belgian distribution points (fictitious
-// addresses on real street names).
-var demoCentres = []pickup.Centre{
-	{ID: "namur", Name: "Croix-Rouge — Maison de la Croix-Rouge de Namur", Address: "Rue de Fer 68, 5000 Namur", Hours: "Mon–Fri 9:00–17:00, Sat 9:00–12:00"},
-	{ID: "gent", Name: "Rode Kruis-Vlaanderen — Afdeling Gent", Address: "Kortrijksesteenweg 788, 9000 Gent", Hours: "ma–vr 8:30–16:30"},
-	{ID: "liege", Name: "Croix-Rouge — Maison de Liège", Address: "Boulevard d'Avroy 112, 4000 Liège", Hours: "Mon–Fri 9:00–16:00"},
-	{ID: "antwerpen", Name: "Rode Kruis-Vlaanderen — Afdeling Antwerpen", Address: "Italiëlei 124, 2000 Antwerpen", Hours: "ma–za 9:00–17:00"},
-	{ID: "bruxelles", Name: "Croix-Rouge — Maison de Bruxelles-Ixelles", Address: "Chaussée de Vleurgat 98, 1050 Ixelles", Hours: "Mon–Fri 8:00–18:00"},
-	{ID: "leuven", Name: "Rode Kruis-Vlaanderen — Afdeling Leuven", Address: "Tiensevest 61, 3000 Leuven", Hours: "ma–vr 9:00–16:00, wo tot 19:00"},
-	{ID: "charleroi", Name: "Croix-Rouge — Maison de Charleroi", Address: "Boulevard Tirou 77, 6000 Charleroi", Hours: "Mon–Fri 9:00–16:30"},
-	{ID: "brugge", Name: "Rode Kruis-Vlaanderen — Afdeling Brugge", Address: "Sint-Pieterskaai 25, 8000 Brugge", Hours: "ma–vr 9:00–17:00"},
-	{ID: "mons", Name: "Croix-Rouge — Maison de Mons", Address: "Rue d'Havré 51, 7000 Mons", Hours: "Mon, Wed, Fri 9:00–17:00"},
-	{ID: "hasselt", Name: "Rode Kruis-Vlaanderen — Afdeling Hasselt", Address: "Kuringersteenweg 210, 3500 Hasselt", Hours: "ma–vr 8:30–16:00"},
-	{ID: "eupen", Name: "Rotes Kreuz — Lokalsektion Eupen", Address: "Hillstraße 7, 4700 Eupen", Hours: "Mo–Fr 9:00–16:00"},
-	{ID: "arlon", Name: "Croix-Rouge — Maison d'Arlon", Address: "Avenue de la Gare 35, 6700 Arlon", Hours: "Tue–Sat 9:00–15:00"},
-}
-
-var (
-	demoFirst = []string{"Anne", "Marie", "Sophie", "Julie", "Camille", "Lotte", "Emma", "Lore", "Sarah", "Nathalie", "Griet", "Katrin",
-		"Luc", "Jan", "Pieter", "Thomas", "Nicolas", "Wouter", "Koen", "Olivier", "Jean-Pierre", "Bart", "Stefan", "Mathieu", "Hanne", "Elke"}
-	demoLast = []string{"Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "De Smet",
-		"Dubois", "Lambert", "Dupont", "Martin", "Simon", "Laurent", "Leclercq", "Renard", "Lejeune", "Van den Broeck", "Vermeulen",
-		"Michiels", "Schmitz", "Hansen", "Wilmots", "Denis", "Collard", "Pirard"}
 )
 
 // DemoSummary says what Demo made.
@@ -70,8 +46,8 @@ func (reg *Registry) Demo(ctx context.Context, k, n int) (DemoSummary, error) {
 	}
 	var centres []pickup.Centre
 	for i := 0; i < k; i++ {
-		if i < len(demoCentres) {
-			centres = append(centres, demoCentres[i])
+		if i < len(demo.Centres) {
+			centres = append(centres, demo.Centres[i])
 			continue
 		}
 		centres = append(centres, pickup.Centre{ID: fmt.Sprintf("centre-%03d", i+1), Name: fmt.Sprintf("Croix-Rouge — Point de distribution %d", i+1),
@@ -129,7 +105,7 @@ func (reg *Registry) Demo(ctx context.Context, k, n int) (DemoSummary, error) {
 				sum.Cancelled++
 			}
 			c := centres[rnd(len(centres))]
-			p := pickup.Pickup{Name: demoFirst[rnd(len(demoFirst))] + " " + demoLast[rnd(len(demoLast))], Profession: prof.ID,
+			p := pickup.Pickup{Name: demo.Name(rnd), Profession: prof.ID,
 				ParcelKind: prof.ParcelKind, CentreID: c.ID, CampaignID: camp.ID, Window: w, Status: status}
 			io.ReadFull(reg.Rand, batch)
 			proID := fmt.Sprintf("demo-%x", batch)
