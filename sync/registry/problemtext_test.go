@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pickup-terminal/pickup/assets/i18n"
 )
 
 // TestProblemTextsComplete: every problem code is worded in the four
@@ -12,20 +14,31 @@ import (
 func TestProblemTextsComplete(t *testing.T) {
 	t.Parallel()
 	param := regexp.MustCompile(`\{[a-z_]+\}`)
-	for code, tx := range problemTexts {
-		want := param.FindAllString(tx.en, -1)
+	en := i18n.For(i18n.Default)
+	n := 0
+	for _, key := range i18n.Keys(i18n.Default) {
+		code, ok := strings.CutPrefix(key, "problem.")
+		if !ok {
+			continue
+		}
+		n++
+		want := param.FindAllString(en.T(key), -1)
 		slices.Sort(want)
 		for _, lang := range []string{"fr", "nl", "de"} {
-			s := tx.in(lang)
+			c := i18n.For(lang)
+			s := c.T(key)
 			got := param.FindAllString(s, -1)
 			slices.Sort(got)
-			if s == "" || !slices.Equal(got, want) {
+			if !c.Has(key) || s == "" || !slices.Equal(got, want) {
 				t.Errorf("%s in %s: %q has parameters %v, English %v", code, lang, s, got, want)
 			}
-			if code != "request.csv" && !strings.HasPrefix(code, "noun.") && s == tx.en {
+			if code != "request.csv" && !strings.HasPrefix(code, "noun.") && s == en.T(key) {
 				t.Errorf("%s in %s is the English text", code, lang)
 			}
 		}
+	}
+	if n < 40 {
+		t.Errorf("%d problem texts in the catalogues", n)
 	}
 }
 
