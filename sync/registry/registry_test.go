@@ -17,6 +17,7 @@ import (
 
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/sync/protocol"
+	"github.com/pickup-terminal/pickup/sync/protocol/protocoltest"
 )
 
 func TestImportRequests(t *testing.T) {
@@ -309,23 +310,18 @@ func TestRevokedTerminal(t *testing.T) {
 	}
 }
 
-// raw sends a hand-made request and returns the status and error code.
+// raw sends a hand-made request and returns the status and error code;
+// every error answer carries the registry's time.
 func raw(t *testing.T, f *fixture, req *http.Request) (int, protocol.ErrorCode) {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	status, e := protocoltest.Send(t, req)
+	if e == nil {
+		return status, ""
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode == 200 {
-		return 200, ""
-	}
-	e := protocol.DecodeError(resp.StatusCode, b)
 	if e.ServerTime.IsZero() {
-		t.Errorf("error body without server_time: %s", b)
+		t.Errorf("%d answer without server_time: %+v", status, e)
 	}
-	return resp.StatusCode, e.Code
+	return status, e.Code
 }
 
 func signed(t *testing.T, f *fixture, creds protocol.Credentials, method, target string, body []byte, at time.Time, mutate func(*http.Request)) *http.Request {

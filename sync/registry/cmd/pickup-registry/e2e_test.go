@@ -23,6 +23,7 @@ import (
 	"github.com/pickup-terminal/pickup"
 	"github.com/pickup-terminal/pickup/internal/campaigntest"
 	"github.com/pickup-terminal/pickup/sync/protocol"
+	"github.com/pickup-terminal/pickup/sync/protocol/protocoltest"
 	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
 )
 
@@ -426,16 +427,11 @@ func send(t *testing.T, x any) (int, protocol.ErrorCode) {
 	case *rawReq:
 		req = v.clone()
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	status, e := protocoltest.Send(t, req)
+	if e == nil {
+		return status, ""
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode == 200 {
-		return 200, ""
-	}
-	return resp.StatusCode, protocol.DecodeError(resp.StatusCode, b).Code
+	return status, e.Code
 }
 
 // TestEndToEndDevTLS: serve --dev-tls; the enrolment code carries the
