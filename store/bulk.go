@@ -70,6 +70,14 @@ func endBulk(ctx context.Context, tx *sql.Tx) error {
 	if len(stmts) == 0 {
 		return nil
 	}
+	// What follows writes in sorted order and reads by scans: the large
+	// cache of a big page buys nothing here, and SQLite sizes its sorter's
+	// memory from it (a 16 MB cache took the terminal from 85 to 117 MB
+	// resident at the end of a national pull; with the default 2 MB it
+	// stays at the pull's 85 MB, in the same time).
+	if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil {
+		return fmt.Errorf("end bulk load: %w", err)
+	}
 	if err := mergeLocatorStage(ctx, tx); err != nil {
 		return fmt.Errorf("end bulk load: %w", err)
 	}
