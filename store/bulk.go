@@ -71,11 +71,11 @@ func endBulk(ctx context.Context, tx *sql.Tx) error {
 		return nil
 	}
 	// What follows writes in sorted order and reads by scans: the large
-	// cache of a big page buys nothing here, and SQLite sizes its sorter's
-	// memory from it (a 16 MB cache took the terminal from 85 to 117 MB
-	// resident at the end of a national pull; with the default 2 MB it
-	// stays at the pull's 85 MB, in the same time).
-	if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -2000"); err != nil {
+	// cache of a big page (applyPage) buys nothing here, and SQLite sizes
+	// its sorter's memory from it (16 MB took the terminal from 85 to
+	// 117 MB resident at the end of a national pull; the default keeps it
+	// at the pull's 85 MB, in no more time).
+	if err := setCache(ctx, tx, defaultCacheKiB); err != nil {
 		return fmt.Errorf("end bulk load: %w", err)
 	}
 	if err := mergeLocatorStage(ctx, tx); err != nil {

@@ -42,10 +42,10 @@ func (s *Store) ImportPickups(ctx context.Context, r io.Reader) (ImportResult, e
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		// A large list inserts in random key order: give this connection a
 		// cache big enough to keep the tree's upper levels in memory.
-		if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
+		if err := setCache(ctx, tx, 65536); err != nil {
 			return err
 		}
-		defer tx.ExecContext(ctx, "PRAGMA cache_size = -2000")
+		defer setCache(ctx, tx, defaultCacheKiB)
 		var before int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pickups").Scan(&before); err != nil {
 			return err

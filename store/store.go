@@ -125,6 +125,17 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}))
 }
 
+// defaultCacheKiB is SQLite's page cache per connection (2 MB), which
+// the store keeps but while a large write runs (setCache).
+const defaultCacheKiB = 2000
+
+// setCache sets the page cache of tx's connection to kib KiB, for what
+// remains of tx and after it, until set again.
+func setCache(ctx context.Context, tx *sql.Tx, kib int) error {
+	_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", kib))
+	return err
+}
+
 // cq returns the querier of s that runs each query through a statement
 // prepared once per store (SQLite's parser took about half of a lookup's
 // time), inside tx when tx is not nil.

@@ -451,10 +451,10 @@ func (s *Store) applyPage(ctx context.Context, p *Page, overlap bool) (PageOutco
 		if len(p.Pickups) > 1000 || p.Locator != nil && len(p.Locator.Hashes) > 1000 {
 			// Large pages insert in random code (or hash) order: keep the
 			// index's pages in memory (the default 2 MB cache thrashed).
-			if _, err := tx.ExecContext(ctx, "PRAGMA cache_size = -16384"); err != nil {
+			if err := setCache(ctx, tx, 16384); err != nil {
 				return err
 			}
-			defer tx.ExecContext(ctx, "PRAGMA cache_size = -2000")
+			defer setCache(ctx, tx, defaultCacheKiB)
 		}
 		id, err := identity(ctx, tx)
 		if err != nil {
