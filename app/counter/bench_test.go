@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/memstat"
 	"github.com/pickup-terminal/pickup/store"
 )
 
@@ -107,9 +108,9 @@ func BenchmarkMillionPickups(b *testing.B) {
 	b.ReportMetric(float64(refreshDur.Milliseconds()), "refresh-ms")
 	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
 	b.ReportMetric(float64(ms.Sys)/(1<<20), "gosys-MiB")
-	if rss, hwm := procMemory(); rss > 0 {
-		b.ReportMetric(rss, "rss-MiB")
-		b.ReportMetric(hwm, "peak-rss-MiB")
+	if rss, peak, err := memstat.Of(0); err == nil {
+		b.ReportMetric(float64(rss)/(1<<20), "rss-MiB")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-rss-MiB")
 	}
 	if fi, err := os.Stat(filepath.Join(dir, store.FileName)); err == nil {
 		b.ReportMetric(float64(fi.Size())/(1<<20), "db-MiB")
@@ -194,28 +195,6 @@ func (f *fixture) sampleOfMillion(b *testing.B) string {
 		gen()
 	}
 	return string(gen().Code)
-}
-
-// procMemory returns the resident and peak resident memory, in MiB.
-func procMemory() (rss, hwm float64) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		fields := strings.Fields(line)
-		if len(fields) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseFloat(fields[1], 64)
-		switch fields[0] {
-		case "VmRSS:":
-			rss = kb / 1024
-		case "VmHWM:":
-			hwm = kb / 1024
-		}
-	}
-	return rss, hwm
 }
 
 // timeEnter times the Enter key on code, typed afresh (untimed) on a

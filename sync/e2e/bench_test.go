@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/memstat"
 	"github.com/pickup-terminal/pickup/sync/client"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry"
@@ -450,7 +451,7 @@ func initialPull(b *testing.B, reg *registryProc, keep bool) {
 			var rep client.Report
 			rt, rep = timedRound(b, tm.dir, url)
 			took, pulled = rt.total, rep.Pulled
-			rss = selfMaxRSS() // the whole test process: registry and baseline included
+			rss = memstat.PeakSelf() // the whole test process: registry and baseline included
 			b.ReportMetric(rt.pull.Seconds(), "pull-phase-s")
 			b.ReportMetric(rt.drift.Seconds(), "drift-check-s")
 		} else {
@@ -725,7 +726,7 @@ func BenchmarkRegistry200Terminals(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Cleanup(stop)
-			url, rss = u, selfMaxRSS
+			url, rss = u, memstat.PeakSelf
 		} else {
 			reg.start(b)
 		}

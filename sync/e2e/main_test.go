@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pickup-terminal/pickup/internal/memstat"
 )
 
 // The programs under test: TestMain builds them, run runs one to its end,
@@ -221,18 +223,7 @@ func (c *child) kill() {
 func (c *child) killed() bool { return !c.cmd.ProcessState.Exited() }
 
 // maxRSS is the ended process's peak resident set, in bytes.
-func (c *child) maxRSS() int64 {
-	return c.cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10 // KiB on Linux
-}
-
-// selfMaxRSS is this test process's peak resident set so far, in bytes.
-func selfMaxRSS() int64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return ru.Maxrss << 10
-}
+func (c *child) maxRSS() int64 { return memstat.PeakOf(c.cmd.ProcessState) }
 
 // tail returns the last n bytes of a file, for a failure message.
 func tail(path string, n int64) string {

@@ -17,11 +17,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
+	"github.com/pickup-terminal/pickup/internal/memstat"
 	"github.com/pickup-terminal/pickup/sync/protocol"
 	"github.com/pickup-terminal/pickup/sync/registry/registrytest"
 )
@@ -254,21 +254,6 @@ func asProtocolError(err error, pe **protocol.Error) bool {
 	return false
 }
 
-// peakRSS returns the serve process's peak resident set (VmHWM), in bytes.
-func peakRSS(t testing.TB, p *proc) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
 // BenchmarkGzipBombs128: 128 parallel unauthenticated pushes of a 32 KB
 // gzip bomb (32 MiB decompressed) against a real registry; reports the
 // serve process's peak RSS (goal ≤ 150 MB).
@@ -301,7 +286,11 @@ func BenchmarkGzipBombs128(b *testing.B) {
 		wg.Wait()
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(peakRSS(b, srv))/1e6, "peak-RSS-MB")
+	_, peak, err := memstat.Of(srv.cmd.Process.Pid)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(peak)/1e6, "peak-RSS-MB")
 }
 
 // BenchmarkHonestSyncWhileAnotherFloods: an honest terminal's sync (pull
@@ -466,12 +455,7 @@ func maxRSS(t testing.TB, args ...string) (int, string, int64) {
 	if err != nil {
 		code = cmd.ProcessState.ExitCode()
 	}
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	var rss int64
-	if ru != nil {
-		rss = ru.Maxrss << 10
-	}
-	return code, out.String(), rss
+	return code, out.String(), memstat.PeakOf(cmd.ProcessState)
 }
 
 // TestForgedFactsBundleRefusedWhole: a forged 2.5 MB facts bundle (a
