@@ -28,13 +28,9 @@ func (reg *Registry) ExportBundle(ctx context.Context, centreID string, after in
 	if _, err := reg.Centre(ctx, centreID); err != nil {
 		return out, fmt.Errorf("export bundle: %w", err)
 	}
-	ds, err := reg.DatasetID(ctx)
+	ds, head, err := reg.Head(ctx)
 	if err != nil {
-		return out, err
-	}
-	head, err := reg.Head(ctx)
-	if err != nil {
-		return out, err
+		return out, fmt.Errorf("export bundle: %w", err)
 	}
 	if after < 0 || after > head {
 		return out, fmt.Errorf("export bundle: %w: cursor %d is beyond the registry's head %d", ErrRefused, after, head)

@@ -42,12 +42,12 @@ func TestBundleImport(t *testing.T) {
 	if err != nil || res.Events != 2 || res.Accepted != 2 || res.Again {
 		t.Fatalf("ImportBundle = %+v, %v", res, err)
 	}
-	head, _ := f.reg.Head(f.ctx)
+	_, head, _ := f.reg.Head(f.ctx)
 	res, err = f.reg.ImportBundle(f.ctx, bytes.NewReader(b))
 	if err != nil || res.Duplicate != 2 || !res.Again {
 		t.Errorf("second import = %+v, %v; want 2 duplicates", res, err)
 	}
-	if h, _ := f.reg.Head(f.ctx); h != head {
+	if _, h, _ := f.reg.Head(f.ctx); h != head {
 		t.Error("second import changed the registry")
 	}
 
@@ -103,7 +103,7 @@ func TestBundleExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	head, _ := f.reg.Head(f.ctx)
+	_, head, _ := f.reg.Head(f.ctx)
 	if res.Cursor != head || res.Pages < 1 {
 		t.Errorf("ExportBundle = %+v, head %d", res, head)
 	}

@@ -97,7 +97,7 @@ func TestImportCampaign(t *testing.T) {
 
 	// New dates for the first phase move its pickups (signed again) and
 	// nothing else; terminals see the campaign change in the pull.
-	headBefore, _ := f.reg.Head(f.ctx)
+	_, headBefore, _ := f.reg.Head(f.ctx)
 	moved := strings.Replace(pilotCampaign("winter", today), fmt.Sprintf(`"start": %q`, today.AddDays(-3)), fmt.Sprintf(`"start": %q`, today.AddDays(-5)), 1)
 	up, err := f.reg.ImportCampaign(f.ctx, strings.NewReader(moved))
 	if err != nil || up.Created || up.Moved != 2 {

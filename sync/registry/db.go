@@ -375,13 +375,16 @@ func (reg *Registry) DatasetID(ctx context.Context) (string, error) {
 	return ds, nil
 }
 
-// Head returns the last sequence number handed out.
-func (reg *Registry) Head(ctx context.Context) (int64, error) {
+// Head returns the dataset id and the last sequence number handed out,
+// read in one statement: a sequence number means something only within
+// its dataset (a restore starts another).
+func (reg *Registry) Head(ctx context.Context) (string, int64, error) {
+	var ds string
 	var h int64
-	if err := reg.r.QueryRowContext(ctx, "SELECT head FROM seq WHERE id = 1").Scan(&h); err != nil {
-		return 0, fmt.Errorf("read head: %w", err)
+	if err := reg.r.QueryRowContext(ctx, headQuery).Scan(&ds, &h); err != nil {
+		return "", 0, fmt.Errorf("read head: %w", err)
 	}
-	return h, nil
+	return ds, h, nil
 }
 
 // SetMeta stores a registry setting (e.g. the TLS pin serve publishes for

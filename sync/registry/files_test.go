@@ -159,7 +159,7 @@ func TestBackupRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want, _ := reg.Head(ctx); head != want || head == 0 {
+	if _, want, _ := reg.Head(ctx); head != want || head == 0 {
 		t.Errorf("backup head %d, want %d", head, want)
 	}
 	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
@@ -224,7 +224,7 @@ func TestBackupRestore(t *testing.T) {
 	if got, _ := back.DatasetID(ctx); got != res.DatasetID {
 		t.Errorf("restored registry's dataset id %s, want %s", got, res.DatasetID)
 	}
-	if got, _ := back.Head(ctx); got != head {
+	if _, got, _ := back.Head(ctx); got != head {
 		t.Errorf("restored head %d, want %d", got, head)
 	}
 }

@@ -229,7 +229,7 @@ func TestPullPages(t *testing.T) {
 	if centres != 2 || campaigns != 3 || keys != 1 {
 		t.Errorf("directory %d, campaigns %d, keys %d; want 2, 3, 1", centres, campaigns, keys)
 	}
-	head, _ := f.reg.Head(f.ctx)
+	_, head, _ := f.reg.Head(f.ctx)
 	if last != head {
 		t.Errorf("last cursor %d, head %d", last, head)
 	}
@@ -434,11 +434,11 @@ func TestBadRequests(t *testing.T) {
 	if status, code := raw(t, f, req); status != 200 {
 		t.Fatalf("first push: %d %s", status, code)
 	}
-	seq, _ := f.reg.Head(f.ctx)
+	_, seq, _ := f.reg.Head(f.ctx)
 	if status, code := raw(t, f, replay); status != 409 || code != protocol.CodeReplayed {
 		t.Errorf("replay: %d %s, want 409 replayed", status, code)
 	}
-	if seq2, _ := f.reg.Head(f.ctx); seq2 != seq || f.count("SELECT count(*) FROM events") != 1 {
+	if _, seq2, _ := f.reg.Head(f.ctx); seq2 != seq || f.count("SELECT count(*) FROM events") != 1 {
 		t.Errorf("replay changed the registry")
 	}
 	// The replay is refused by the stored nonce too (a restarted server has
@@ -482,7 +482,7 @@ func TestPushIdempotent(t *testing.T) {
 			t.Errorf("result %d = %s, want accepted", i, r.Result)
 		}
 	}
-	head, _ := f.reg.Head(f.ctx)
+	_, head, _ := f.reg.Head(f.ctx)
 	second, err := c.Push(f.ctx, req)
 	if err != nil {
 		t.Fatal(err)
@@ -492,7 +492,7 @@ func TestPushIdempotent(t *testing.T) {
 			t.Errorf("repeat result %d = %+v, want duplicate of accepted", i, r)
 		}
 	}
-	if h, _ := f.reg.Head(f.ctx); h != head || f.count("SELECT count(*) FROM events") != 3 {
+	if _, h, _ := f.reg.Head(f.ctx); h != head || f.count("SELECT count(*) FROM events") != 3 {
 		t.Error("a repeated push changed the registry")
 	}
 	p, _ := f.reg.Pickup(f.ctx, codes["namur"][0])
