@@ -109,11 +109,11 @@ func importBundle(ctx context.Context, s *store.Store, path string) (BundleImpor
 	var out BundleImport
 	cfg, err := s.SyncConfig(ctx)
 	if err != nil {
-		return out, err
+		return out, fmt.Errorf("bundle import: %w", err)
 	}
 	keys, err := s.SigningKeys(ctx)
 	if err != nil {
-		return out, err
+		return out, fmt.Errorf("bundle import: %w", err)
 	}
 	verify := protocol.Ed25519Verifier(keys)
 	checkHeader := func(r protocol.BundleRecord) error {
