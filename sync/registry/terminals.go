@@ -189,38 +189,6 @@ func (reg *Registry) newTerminalID(ctx context.Context, tx *wtx) (string, error)
 	}
 }
 
-// metaTLSPin is the setting serve publishes: the pin of the certificate it
-// serves, or noTLS for plain HTTP.
-const (
-	metaTLSPin = "tls_pin"
-	noTLS      = "none"
-)
-
-// SetTLSPin records the pin of the certificate serve uses ("" for plain
-// HTTP), for the enrolment codes made from now on.
-func (reg *Registry) SetTLSPin(ctx context.Context, pin string) error {
-	if pin == "" {
-		pin = noTLS
-	}
-	return reg.SetMeta(ctx, metaTLSPin, pin)
-}
-
-// TLSPin returns the pin enrolment codes carry: the one serve published,
-// or, before serve ever ran, that of the --dev-tls certificate if there is
-// one; "" for none.
-func (reg *Registry) TLSPin(ctx context.Context) (string, error) {
-	pin, err := reg.Meta(ctx, metaTLSPin)
-	switch {
-	case err != nil:
-		return "", err
-	case pin == noTLS:
-		return "", nil
-	case pin != "":
-		return pin, nil
-	}
-	return devTLSPin(reg.dir), nil
-}
-
 // Terminal is an enrolled terminal as `terminal list` shows it.
 type Terminal struct {
 	ID            string     `json:"id"`
