@@ -98,8 +98,7 @@ func (f *fixture) status(code pickup.Code) pickup.Status {
 // terminal's handover (that gave a second parcel): the undo is recorded,
 // flagged, and the code stays collected.
 func TestH2UndoFromAnotherTerminalFlagged(t *testing.T) {
-	f, codes := requestFixture(t, 2)
-	a, b := f.counters("namur")
+	f, codes, a, b := namurCounters(t, 2)
 	h := handover(t, a, codes["namur"][0], time.Now())
 	push(t, a, h)
 	r := push(t, b, undo(t, b, h, time.Now()))

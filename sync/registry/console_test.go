@@ -162,8 +162,7 @@ func TestStagedImport(t *testing.T) {
 }
 
 func TestConsoleQueries(t *testing.T) {
-	f, codes := requestFixture(t, 2)
-	a, b := f.counters("namur")
+	f, codes, a, b := namurCounters(t, 2)
 	code := codes["namur"][0]
 	t0 := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
 	push(t, a, handover(t, a, code, t0), handover(t, a, codes["namur"][1], t0))

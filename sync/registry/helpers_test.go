@@ -46,6 +46,15 @@ func requestFixture(t *testing.T, n int) (*fixture, map[string][]pickup.Code) {
 	return f, f.requests(n)
 }
 
+// namurCounters is requestFixture with two counters of namur enrolled:
+// the scene of a code handed over twice in one centre.
+func namurCounters(t *testing.T, n int) (f *fixture, codes map[string][]pickup.Code, a, b *protocol.Client) {
+	t.Helper()
+	f, codes = requestFixture(t, n)
+	a, b = f.counters("namur")
+	return f, codes, a, b
+}
+
 // limitedFixture is newFixture with the server's limits set to l.
 func limitedFixture(t *testing.T, l Limits) *fixture {
 	t.Helper()

@@ -19,8 +19,7 @@ func noonOf(n int) time.Time {
 }
 
 func TestReportPerDay(t *testing.T) {
-	f, codes := requestFixture(t, 3)
-	a, b := f.counters("namur")
+	f, codes, a, b := namurCounters(t, 3)
 	g, _ := f.terminal("gent")
 	c0, c1, c2 := codes["namur"][0], codes["namur"][1], codes["namur"][2]
 	undone := handover(t, a, c2, noonOf(0))
@@ -186,8 +185,7 @@ func TestSpreadsheetSafe(t *testing.T) {
 // conflict naming the first); the pull relays the owed lines; the report
 // counts them.
 func TestOwedHandover(t *testing.T) {
-	f, codes := requestFixture(t, 2)
-	a, b := f.counters("namur")
+	f, codes, a, b := namurCounters(t, 2)
 	g, _ := f.terminal("gent")
 	at := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
 	code := codes["namur"][0]
@@ -292,8 +290,7 @@ func TestOwedHandover(t *testing.T) {
 // an unknown one, is flagged and notes nothing; a note over the bound is
 // refused with the whole push.
 func TestConflictReviewFromCounter(t *testing.T) {
-	f, codes := requestFixture(t, 2)
-	a, b := f.counters("namur")
+	f, codes, a, b := namurCounters(t, 2)
 	code := codes["namur"][0]
 	now := time.Now().UTC()
 	for _, c := range []*protocol.Client{a, b} {
@@ -382,8 +379,7 @@ func TestReportCountsLosses(t *testing.T) {
 // offline; both facts are kept, the second answered conflict, one double
 // handover in the report, and both terminals see both redemptions.
 func TestDoubleHandover(t *testing.T) {
-	f, codes := requestFixture(t, 3)
-	a, b := f.counters("namur")
+	f, codes, a, b := namurCounters(t, 3)
 	code := codes["namur"][0]
 	t0 := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
 	ra := push(t, a, handover(t, a, code, t0))
