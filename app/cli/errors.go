@@ -29,7 +29,7 @@ var storeHints = map[store.Code]string{
 	store.CodeReadOnly:        "the data folder cannot be written: check its permissions or pass --data with a writable folder",
 	store.CodeNotOurs:         "this file is not a Pickup terminal database: pass --data with the terminal's own folder",
 	store.CodeTooNew:          "a newer Pickup made this folder: install that version, or pass --data with another folder",
-	store.CodeCorrupt:         "keep a copy of the damaged file, then restore the latest backup of the data folder, or move the file aside and set the terminal up again ('pickup enrol' brings the registry's pickups back)",
+	store.CodeCorrupt:         "the copy: 'cp -a DATA DATA.damaged' (DATA: the --data folder); the fresh set-up: 'pickup --data NEW_FOLDER enrol --registry URL --code CODE'",
 }
 
 // storeErrorCode is the JSON "error" key of err: the store's code, or
