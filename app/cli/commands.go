@@ -298,9 +298,9 @@ func runStock(ctx context.Context, c *ctx, s *store.Store) error {
 		c.printJSON(map[string]any{"stock": m, "lines": lines})
 		return nil
 	}
-	camp, _ := s.Campaign(ctx, "")
+	lb := c.labels(ctx, s)
 	for _, l := range lines {
-		c.printf("  %-28s %9d\n", c.tr.ItemSize(camp, l.Item, l.Size), l.Qty)
+		c.printf("  %-28s %9d\n", lb.item(l.Item, l.Size), l.Qty)
 	}
 	return nil
 }
@@ -432,13 +432,13 @@ func newCmdShipments(c *ctx) *cobra.Command {
 
 // printShipments is shipments' text.
 func printShipments(ctx context.Context, c *ctx, s *store.Store, shs []store.Shipment) error {
-	camp, _ := s.Campaign(ctx, "")
+	lb := c.labels(ctx, s)
 	for _, sh := range shs {
 		state := "in transit"
 		if sh.Received {
 			state = "received"
 		}
-		c.printf("%s  %s  %-24s %8d  %s\n", sh.ID, sh.SentAt.Local().Format("2006-01-02"), c.tr.ItemSize(camp, sh.Item, sh.Size), sh.Qty, state)
+		c.printf("%s  %s  %-24s %8d  %s\n", sh.ID, sh.SentAt.Local().Format("2006-01-02"), lb.item(sh.Item, sh.Size), sh.Qty, state)
 	}
 	c.printf("%d shipments ('pickup stock receive --shipment ID' when one arrives)\n", len(shs))
 	return nil
@@ -506,7 +506,7 @@ func printStatus(ctx context.Context, c *ctx, s *store.Store, st store.Status) e
 		})
 		return nil
 	}
-	camp, _ := s.Campaign(ctx, "")
+	lb := c.labels(ctx, s)
 	c.printf("Centre     %s (%s)\nTerminal   %s (%s)\nCampaign   %s\n", st.Centre.Name, st.Centre.ID, st.TerminalName, st.TerminalID, st.CampaignName)
 	c.printf("Pickups    %d expected, %d collected, %d still to come, %d cancelled\n", st.Expected, st.Collected, st.Remaining, st.Cancelled)
 	c.printf("Today      %d handed over\n", st.HandedOverToday)
@@ -527,7 +527,7 @@ func printStatus(ctx context.Context, c *ctx, s *store.Store, st store.Status) e
 		case f.Need == 0:
 			out = "nothing expected"
 		}
-		c.printf("  %-24s %7d %11d %14d %10d   %s\n", c.tr.ItemSize(camp, f.Item, f.Size), f.OnHand, f.InTransit, f.Need, f.ShortBy, out)
+		c.printf("  %-24s %7d %11d %14d %10d   %s\n", lb.item(f.Item, f.Size), f.OnHand, f.InTransit, f.Need, f.ShortBy, out)
 	}
 	c.printf("  (still needed: the parcels still expected, their windows not over; spread %s; glove sizes %s)\n",
 		paceWords(fc.Pace), mixWords(fc))
@@ -578,7 +578,7 @@ const maxCLIHandovers = 100_000
 func runHandovers(ctx context.Context, c *handoversOptions, s *store.Store) error {
 	if c.date == "" {
 		hs, err := s.Handovers(ctx, s.DayStart(s.Today().AddDays(1-c.days)), 0)
-		return printList(c, "handovers", hs, err, func() error { return printHandovers(ctx, c.ctx, s, hs) })
+		return printList(c, "handovers", hs, err, func() error { return printHandovers(c.ctx, c.labels(ctx, s), hs) })
 	}
 	d, err := pickup.ParseDate(c.date)
 	if err != nil {
@@ -592,7 +592,7 @@ func runHandovers(ctx context.Context, c *handoversOptions, s *store.Store) erro
 		c.printJSON(day)
 		return nil
 	}
-	if err := printHandovers(ctx, c.ctx, s, day.Handovers); err != nil {
+	if err := printHandovers(c.ctx, c.labels(ctx, s), day.Handovers); err != nil {
 		return err
 	}
 	c.printf("%d double handovers\n", day.Doubles)
@@ -600,8 +600,7 @@ func runHandovers(ctx context.Context, c *handoversOptions, s *store.Store) erro
 }
 
 // printHandovers prints a list of handovers, one a line, then their count.
-func printHandovers(ctx context.Context, c *ctx, s *store.Store, hs []store.Handed) error {
-	camp, _ := s.Campaign(ctx, "")
+func printHandovers(c *ctx, lb labels, hs []store.Handed) error {
 	for _, h := range hs {
 		state := ""
 		if h.Undone {
@@ -610,7 +609,7 @@ func printHandovers(ctx context.Context, c *ctx, s *store.Store, hs []store.Hand
 		if h.Double {
 			state += " DOUBLE"
 		}
-		c.printf("%s  %s  %-24s %-28s %-3s %s%s\n", h.At.Local().Format("2006-01-02 15:04"), h.Code, h.Name, c.tr.Profession(camp, h.Profession), h.GloveSize, counterOf(h.Counter, h.TerminalID), state)
+		c.printf("%s  %s  %-24s %-28s %-3s %s%s\n", h.At.Local().Format("2006-01-02 15:04"), h.Code, h.Name, lb.profession(h.Profession), h.GloveSize, counterOf(h.Counter, h.TerminalID), state)
 	}
 	c.printf("%d handovers\n", len(hs))
 	return nil
@@ -641,7 +640,7 @@ func runExpected(ctx context.Context, c *expectedOptions, s *store.Store) error 
 		c.printJSON(l)
 		return nil
 	}
-	camp, _ := s.Campaign(ctx, "")
+	lb := c.labels(ctx, s)
 	for _, p := range l.Pickups {
 		state := ""
 		if p.Collected {
@@ -649,7 +648,7 @@ func runExpected(ctx context.Context, c *expectedOptions, s *store.Store) error 
 		} else if p.Status == pickup.StatusCancelled {
 			state = "  (cancelled)"
 		}
-		c.printf("%s  %-24s %-28s %-14s %s – %s%s\n", p.Code.String(), p.Name, c.tr.Profession(camp, p.Profession), p.ParcelKind, p.Window.Start, p.Window.End, state)
+		c.printf("%s  %-24s %-28s %-14s %s – %s%s\n", p.Code.String(), p.Name, lb.profession(p.Profession), p.ParcelKind, p.Window.Start, p.Window.End, state)
 	}
 	more := ""
 	if l.More {

@@ -86,9 +86,8 @@ func runReport(ctx context.Context, o *reportOptions, s *store.Store) error {
 		return err
 	}
 	remembered, _ := s.Lang(ctx)
-	camp, _ := s.Campaign(ctx, "")
 	lang := i18n.Choose(o.lang, remembered, envLang(o.Getenv))
-	if err := report.WriteFile(o.out, o.format, rep, report.Options{Lang: lang, Loc: s.Loc, Campaign: camp}); err != nil {
+	if err := report.WriteFile(o.out, o.format, rep, report.Options{Lang: lang, Loc: s.Loc, Campaign: o.labels(ctx, s).camp}); err != nil {
 		return err
 	}
 	return o.result(map[string]any{"file": o.out, "format": o.format, "lang": lang, "report": rep},

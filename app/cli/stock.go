@@ -32,9 +32,9 @@ func runStockHistory(ctx context.Context, c *stockHistoryOptions, s *store.Store
 }
 
 func printMoves(ctx context.Context, c *stockHistoryOptions, s *store.Store, moves []store.StockMove) error {
-	camp, _ := s.Campaign(ctx, "")
+	lb := c.labels(ctx, s)
 	for _, m := range moves {
-		name := c.tr.ItemSize(camp, m.Item, m.Size)
+		name := lb.item(m.Item, m.Size)
 		change := strconv.Itoa(m.Delta)
 		if m.Delta > 0 {
 			change = "+" + change
