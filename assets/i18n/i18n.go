@@ -32,11 +32,22 @@ type Catalog struct {
 	base map[string]string // English, for keys missing in Lang
 }
 
-// catalogs reads the embedded catalogues once: by language, those read
-// before any error, and the error.
-var catalogs = sync.OnceValues(func() (map[string]map[string]string, error) {
-	return ReadCatalogs(assets.Translations, "translation/*.json")
-})
+// Set is a set of catalogues, one a language, read from files on first
+// use: the counter's and the registry's words (embedded, below) and the
+// registry console's own.
+type Set struct {
+	load func() (map[string]map[string]string, error)
+}
+
+// NewSet returns the catalogues matching glob in fsys (see ReadCatalogs).
+func NewSet(fsys fs.FS, glob string) *Set {
+	return &Set{load: sync.OnceValues(func() (map[string]map[string]string, error) {
+		return ReadCatalogs(fsys, glob)
+	})}
+}
+
+// embedded are the catalogues of assets/translation.
+var embedded = NewSet(assets.Translations, "translation/*.json")
 
 // ReadCatalogs reads the catalogues matching glob in fsys, each a JSON
 // object of keys and texts, by language (the file's name without .json);
@@ -63,9 +74,9 @@ func ReadCatalogs(fsys fs.FS, glob string) (map[string]map[string]string, error)
 
 // Keys returns the keys of a language's catalogue, sorted (for tests that
 // compare languages).
-func Keys(lang string) []string {
-	cs, _ := catalogs()
-	var out []string
+func (s *Set) Keys(lang string) []string {
+	cs, _ := s.load()
+	out := make([]string, 0, len(cs[lang]))
 	for k := range cs[lang] {
 		out = append(out, k)
 	}
@@ -73,19 +84,28 @@ func Keys(lang string) []string {
 	return out
 }
 
-// Err reports a problem loading the embedded catalogues.
-func Err() error {
-	_, err := catalogs()
+// Err reports a problem loading the catalogues.
+func (s *Set) Err() error {
+	_, err := s.load()
 	return err
 }
 
 // For returns the catalogue of lang ("fr", "fr_BE.UTF-8", "nl-BE" …), or
 // English when the language is not one Pickup speaks.
-func For(lang string) *Catalog {
-	cs, _ := catalogs()
+func (s *Set) For(lang string) *Catalog {
+	cs, _ := s.load()
 	l := Normalize(lang)
 	return &Catalog{Lang: l, msgs: cs[l], base: cs[Default]}
 }
+
+// Keys returns the keys of a language's embedded catalogue, sorted.
+func Keys(lang string) []string { return embedded.Keys(lang) }
+
+// Err reports a problem loading the embedded catalogues.
+func Err() error { return embedded.Err() }
+
+// For returns the embedded catalogue of lang (see Set.For).
+func For(lang string) *Catalog { return embedded.For(lang) }
 
 // Normalize maps a locale name to one of Languages, or Default.
 func Normalize(lang string) string {

@@ -246,18 +246,3 @@ func TestSchedulePDF(t *testing.T) {
 		}
 	}
 }
-
-func TestScheduleTextInEveryLanguage(t *testing.T) {
-	for key := range scheduleText["en"] {
-		for _, lang := range []string{"fr", "nl", "de"} {
-			if scheduleText[lang][key] == "" {
-				t.Errorf("schedule text %q missing in %s", key, lang)
-			}
-		}
-	}
-	for lang, m := range scheduleText {
-		if len(m) != len(scheduleText["en"]) {
-			t.Errorf("%s has %d schedule texts, en %d", lang, len(m), len(scheduleText["en"]))
-		}
-	}
-}

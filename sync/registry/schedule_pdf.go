@@ -15,90 +15,11 @@ import (
 	"github.com/pickup-terminal/pickup/assets/i18n"
 )
 
-// scheduleText holds the words of the published schedule in the four
-// languages (only the registry prints it); dates and month names come from
-// assets/i18n.
-var scheduleText = map[string]map[string]string{
-	"en": {
-		"title":     "Pickup schedule of protective equipment",
-		"subtitle":  "Which professional groups collect their parcel at which Red Cross centre, week by week",
-		"week":      "Week {n}: {start} to {end}",
-		"centre":    "Centre",
-		"groups":    "Professional groups (pickup window) and parcels expected",
-		"parcels":   "Parcels",
-		"none":      "No pickup window is open this week.",
-		"total":     "All centres",
-		"pace":      "* spread by the centre's pace so far",
-		"note":      "Parcels still expected are spread over the days of their pickup window from {today} on: by each centre's pace so far where it has one (*), evenly otherwise; glove sizes follow the sizes chosen so far. The figures are estimates for planning, not appointments: every professional may come on any day of their window, during the centre's opening hours.",
-		"generated": "Made on {date}",
-		"page":      "Page {n}",
-	},
-	"fr": {
-		"title":     "Planning des retraits d'équipement de protection",
-		"subtitle":  "Quels groupes professionnels retirent leur colis dans quel centre de la Croix-Rouge, semaine par semaine",
-		"week":      "Semaine {n} : du {start} au {end}",
-		"centre":    "Centre",
-		"groups":    "Groupes professionnels (période de retrait) et colis attendus",
-		"parcels":   "Colis",
-		"none":      "Aucune période de retrait n'est ouverte cette semaine.",
-		"total":     "Tous les centres",
-		"pace":      "* réparti selon le rythme observé du centre",
-		"note":      "Les colis encore attendus sont répartis sur les jours de leur période de retrait à partir du {today} : selon le rythme observé de chaque centre lorsqu'il en a un (*), uniformément sinon ; les tailles de gants suivent les tailles choisies jusqu'ici. Ces chiffres sont des estimations pour la planification, pas des rendez-vous : chaque professionnel peut venir n'importe quel jour de sa période, pendant les heures d'ouverture du centre.",
-		"generated": "Établi le {date}",
-		"page":      "Page {n}",
-	},
-	"nl": {
-		"title":     "Afhaalplanning van beschermingsmateriaal",
-		"subtitle":  "Welke beroepsgroepen hun pakket in welk Rode Kruis-centrum afhalen, week per week",
-		"week":      "Week {n}: {start} tot {end}",
-		"centre":    "Centrum",
-		"groups":    "Beroepsgroepen (afhaalperiode) en verwachte pakketten",
-		"parcels":   "Pakketten",
-		"none":      "Deze week is er geen afhaalperiode open.",
-		"total":     "Alle centra",
-		"pace":      "* verdeeld volgens het tempo van het centrum tot nu toe",
-		"note":      "Pakketten die nog verwacht worden, zijn vanaf {today} verdeeld over de dagen van hun afhaalperiode: volgens het tempo van elk centrum tot nu toe als het er een heeft (*), anders gelijkmatig; de handschoenmaten volgen de tot nu toe gekozen maten. De cijfers zijn ramingen voor de planning, geen afspraken: elke zorgverlener mag op elke dag van zijn periode komen, tijdens de openingsuren van het centrum.",
-		"generated": "Opgemaakt op {date}",
-		"page":      "Pagina {n}",
-	},
-	"de": {
-		"title":     "Abholplan für Schutzausrüstung",
-		"subtitle":  "Welche Berufsgruppen ihr Paket in welchem Zentrum des Roten Kreuzes abholen, Woche für Woche",
-		"week":      "Woche {n}: {start} bis {end}",
-		"centre":    "Zentrum",
-		"groups":    "Berufsgruppen (Abholzeitraum) und erwartete Pakete",
-		"parcels":   "Pakete",
-		"none":      "Diese Woche ist kein Abholzeitraum offen.",
-		"total":     "Alle Zentren",
-		"pace":      "* nach dem bisherigen Tempo des Zentrums verteilt",
-		"note":      "Noch erwartete Pakete werden ab dem {today} auf die Tage ihres Abholzeitraums verteilt: nach dem bisherigen Tempo jedes Zentrums, wo es eines gibt (*), sonst gleichmäßig; die Handschuhgrößen folgen den bisher gewählten Größen. Die Zahlen sind Schätzungen für die Planung, keine Termine: jede Fachkraft kann an jedem Tag ihres Zeitraums kommen, während der Öffnungszeiten des Zentrums.",
-		"generated": "Erstellt am {date}",
-		"page":      "Seite {n}",
-	},
-}
-
 // scheduleT returns the schedule's text for key in lang (English when the
-// language is unknown), with {name} placeholders filled from kv.
+// language has none), with {name} placeholders filled from kv: the
+// catalogue's schedule.* keys (assets/translation).
 func scheduleT(lang, key string, kv ...string) string {
-	m, ok := scheduleText[lang]
-	if !ok {
-		m = scheduleText["en"]
-	}
-	s := m[key]
-	for i := 0; i+1 < len(kv); i += 2 {
-		s = strings.ReplaceAll(s, "{"+kv[i]+"}", kv[i+1])
-	}
-	return s
-}
-
-// thousands prints n with the language's digit grouping: 12,500 in
-// English, 12.500 in Dutch and German, 12 500 in French.
-func thousands(n int, lang string) string {
-	sep := map[string]string{"en": ",", "fr": "\u00a0", "nl": ".", "de": "."}[lang]
-	if sep == "" {
-		sep = ","
-	}
-	return i18n.GroupDigits(n, sep)
+	return i18n.For(lang).T("schedule."+key, kv...)
 }
 
 // parcelsIn prints a parcel count to one decimal in the language.
@@ -233,7 +154,7 @@ func RenderSchedulePDF(w io.Writer, sch *Schedule, lang string) error {
 		for _, c := range cols {
 			v := ""
 			if n, ok := items[[2]string{c.Item, c.Size}]; ok {
-				v = thousands(n, lang)
+				v = i18n.For(lang).Number(n)
 			}
 			put(itemW, []string{v}, "R")
 		}

@@ -451,20 +451,22 @@ func checkLabels(t *testing.T, where, body string) {
 // templates and handlers use exists.
 func TestTranslations(t *testing.T) {
 	t.Parallel()
-	catalogOnce.Do(loadCatalogs)
-	if catalogErr != nil {
-		t.Fatal(catalogErr)
+	if err := texts.Err(); err != nil {
+		t.Fatal(err)
 	}
-	en := catalogs["en"]
+	enKeys := texts.Keys("en")
+	en := map[string]bool{}
+	for _, k := range enKeys {
+		en[k] = true
+	}
 	for _, l := range Languages {
-		for k := range en {
-			if _, ok := catalogs[l][k]; !ok {
-				t.Errorf("%s lacks %q", l, k)
-			}
+		got := texts.Keys(l)
+		if !slices.Equal(got, enKeys) {
+			t.Errorf("%s has %d keys, English %d; they differ: %v", l, len(got), len(enKeys), symmetricDiff(got, enKeys))
 		}
-		for k := range catalogs[l] {
-			if _, ok := en[k]; !ok {
-				t.Errorf("%s has %q, English does not", l, k)
+		for _, k := range got {
+			if texts.For(l).T(k) == "" {
+				t.Errorf("%s: %q is empty", l, k)
 			}
 		}
 	}
@@ -479,7 +481,7 @@ func TestTranslations(t *testing.T) {
 	})
 	for _, src := range sources {
 		for _, m := range used.FindAllStringSubmatch(src, -1) {
-			if _, ok := en[m[1]]; !ok {
+			if !en[m[1]] {
 				t.Errorf("template uses %q, not in the catalogue", m[1])
 			}
 		}
@@ -494,7 +496,7 @@ func TestTranslations(t *testing.T) {
 		"fact": {string(pickup.EventHandover), string(pickup.EventUndo), string(pickup.EventStockReceive), string(pickup.EventStockCount)},
 	} {
 		for _, n := range names {
-			if _, ok := en[prefix+"."+n]; !ok {
+			if !en[prefix+"."+n] {
 				t.Errorf("no %s.%s", prefix, n)
 			}
 		}
@@ -502,6 +504,22 @@ func TestTranslations(t *testing.T) {
 	if !slices.Contains(Languages, defaultLang) {
 		t.Fatal("no default language")
 	}
+}
+
+// symmetricDiff lists the keys in one of a and b but not the other.
+func symmetricDiff(a, b []string) []string {
+	var out []string
+	for _, k := range a {
+		if !slices.Contains(b, k) {
+			out = append(out, k)
+		}
+	}
+	for _, k := range b {
+		if !slices.Contains(a, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // stringCases are {input, want} pairs of the console's text functions:

@@ -2,7 +2,6 @@ package console
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pickup-terminal/pickup"
@@ -19,56 +17,28 @@ import (
 )
 
 // Languages are the console's languages, in the order the switch shows
-// them.
-var Languages = []string{"fr", "nl", "de", "en"}
+// them: Pickup's.
+var Languages = i18n.Languages
 
-const defaultLang = "en"
+const defaultLang = i18n.Default
 
-var (
-	catalogOnce sync.Once
-	catalogs    map[string]map[string]string
-	catalogErr  error
-)
-
-func loadCatalogs() {
-	catalogs = map[string]map[string]string{}
-	for _, l := range Languages {
-		b, err := files.ReadFile("static/translation/" + l + ".json")
-		if err != nil {
-			catalogErr = err
-			return
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			catalogErr = fmt.Errorf("console translation %s: %w", l, err)
-			return
-		}
-		catalogs[l] = m
-	}
-}
-
-func catalog(lang string) map[string]string {
-	catalogOnce.Do(loadCatalogs)
-	if m, ok := catalogs[lang]; ok {
-		return m
-	}
-	return catalogs[defaultLang]
-}
+// texts are the console's own words (static/translation/LANG.json); dates
+// and month names come from the embedded catalogues, as on the counter.
+var texts = i18n.NewSet(files, "static/translation/*.json")
 
 // translate returns key's text in lang with {name} placeholders filled
 // from kv (name, value pairs); English, then the key, when missing.
 func translate(lang, key string, kv ...any) string {
-	s, ok := catalog(lang)[key]
-	if !ok {
-		if s, ok = catalog(defaultLang)[key]; !ok {
-			s = key
-		}
+	pairs := make([]string, len(kv))
+	for i, v := range kv {
+		pairs[i] = fmt.Sprint(v)
 	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		s = strings.ReplaceAll(s, "{"+fmt.Sprint(kv[i])+"}", fmt.Sprint(kv[i+1]))
-	}
-	return s
+	return texts.For(lang).T(key, pairs...)
 }
+
+// known reports whether key is one of the console's texts (a flash or
+// error key taken from the address is shown only then).
+func known(key string) bool { return texts.For(defaultLang).Has(key) }
 
 // language picks the page's language: ?lang= (remembered in a cookie),
 // then the cookie, then Accept-Language, then English.
@@ -142,11 +112,11 @@ func (c *Console) newPage(r *http.Request, q *req, view, titleKey string) *page 
 		v.Set("lang", l)
 		p.Langs = append(p.Langs, langLink{Code: l, Name: langNames[l], URL: r.URL.Path + "?" + v.Encode(), Current: l == q.lang})
 	}
-	if k := r.URL.Query().Get("done"); strings.HasPrefix(k, "done.") && catalog(defaultLang)[k] != "" {
+	if k := r.URL.Query().Get("done"); strings.HasPrefix(k, "done.") && known(k) {
 		p.Flash = k
 	}
 	if k := r.URL.Query().Get("err"); strings.HasPrefix(k, "error.") || strings.HasPrefix(k, "login.") {
-		if catalog(defaultLang)[k] != "" {
+		if known(k) {
 			at := r.URL.Query().Get("at")
 			if !clockRE.MatchString(at) {
 				at = "–"
@@ -310,8 +280,8 @@ func (p *page) Fact(id string) string { return p.orID("fact.", id) }
 func (p *page) Flag(id string) string { return p.orID("flag.", id) }
 
 func (p *page) orID(prefix, id string) string {
-	if s, ok := catalog(p.Lang)[prefix+id]; ok {
-		return s
+	if c := texts.For(p.Lang); c.Has(prefix + id) {
+		return c.T(prefix + id)
 	}
 	return id
 }
