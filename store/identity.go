@@ -9,8 +9,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	stdsync "sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/pickup-terminal/pickup"
@@ -80,6 +83,9 @@ func (s *Store) Init(ctx context.Context, o InitOptions) (Identity, error) {
 	if o.TerminalName == "" {
 		o.TerminalName = "counter"
 	}
+	if o.TerminalName, err = counterName(o.TerminalName); err != nil {
+		return Identity{}, fmt.Errorf("init: %w", err)
+	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if id, err := getSetting(ctx, tx, KeyCentreID); err != nil {
 			return err
@@ -119,6 +125,32 @@ func (s *Store) SetUndoWindow(ctx context.Context, d time.Duration) error {
 		return errorf(CodeInvalid, "undo window %s: want 0s to %s", d, MaxUndoWindow)
 	}
 	return s.SetSetting(ctx, KeyUndoWindow, strconv.Itoa(int(d/time.Second)))
+}
+
+// MaxCounterName bounds a counter's name, in characters.
+const MaxCounterName = 40
+
+// counterName checks a counter's name (this one's, or a peer's as it says
+// in its hello): trimmed, 1 to MaxCounterName characters, none of them a
+// control character (a name is printed in lists, in the window and on a
+// technician's terminal).
+func counterName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > MaxCounterName || !utf8.ValidString(name) ||
+		strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
+		return "", errorf(CodeInvalid, "counter name %q: want 1 to %d printable characters, e.g. \"Counter 2\"", name, MaxCounterName)
+	}
+	return name, nil
+}
+
+// SetTerminalName names this counter, as the centre's other counters, its
+// lists and the registry's reports show it (see counterName).
+func (s *Store) SetTerminalName(ctx context.Context, name string) error {
+	name, err := counterName(name)
+	if err != nil {
+		return err
+	}
+	return s.SetSetting(ctx, KeyTerminalName, name)
 }
 
 // SetLang remembers the language chosen at the counter: one of

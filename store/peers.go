@@ -122,11 +122,26 @@ func (s *Store) Peer(ctx context.Context, terminalID string) (PeerSeen, error) {
 	}
 	var p PeerSeen
 	err = json.Unmarshal([]byte(v), &p)
+	p.Name = peerName(p.Name)
 	return p, err
 }
 
-// NotePeer records an exchange with a peer.
+// peerName is a peer's name if it is a counter name, else "" (see
+// NotePeer); names recorded before this check are read through it too.
+func peerName(name string) string {
+	n, err := counterName(name)
+	if err != nil {
+		return ""
+	}
+	return n
+}
+
+// NotePeer records an exchange with a peer. The name is the one the peer
+// gave in its hello: one that is not a counter name (too long, control
+// characters: a modified counter's) is left out, and the peer is shown by
+// its terminal id.
 func (s *Store) NotePeer(ctx context.Context, p PeerSeen) error {
+	p.Name = peerName(p.Name)
 	b, err := json.Marshal(p)
 	if err != nil {
 		return err
@@ -144,6 +159,7 @@ func (s *Store) Peers(ctx context.Context) ([]PeerSeen, error) {
 		}
 		var p PeerSeen
 		if json.Unmarshal([]byte(v), &p) == nil {
+			p.Name = peerName(p.Name)
 			out = append(out, p)
 		}
 		return nil

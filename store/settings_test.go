@@ -167,3 +167,37 @@ func TestTypedSettings(t *testing.T) {
 		}
 	}
 }
+
+// counterNameCases: counter names and what is stored ("" for refused).
+var counterNameCases = []struct {
+	name, want string
+}{
+	{"Counter 2", "Counter 2"},
+	{"  Guichet 1\t", "Guichet 1"},
+	{"Schalter Nürnberg-Süd", "Schalter Nürnberg-Süd"},
+	{strings.Repeat("é", MaxCounterName), strings.Repeat("é", MaxCounterName)},
+	{strings.Repeat("é", MaxCounterName+1), ""},
+	{"", ""},
+	{"   ", ""},
+	{"Counter\x1b[2J", ""},
+	{"Counter\n2", ""},
+	{"Counter\u202e2", ""}, // right-to-left override
+	{"Counter\xff", ""},
+}
+
+func TestSetTerminalName(t *testing.T) {
+	f, ctx := setup(t)
+	for _, tt := range counterNameCases {
+		err := f.s.SetTerminalName(ctx, tt.name)
+		id, _ := f.s.Identity(ctx)
+		switch {
+		case tt.want == "" && CodeOf(err) != CodeInvalid:
+			t.Errorf("SetTerminalName(%q) = %v, want refused (invalid)", tt.name, err)
+		case tt.want != "" && (err != nil || id.TerminalName != tt.want):
+			t.Errorf("SetTerminalName(%q) = %v, name %q; want %q", tt.name, err, id.TerminalName, tt.want)
+		}
+	}
+	if _, err := openIn(t, t.TempDir()).Init(ctx, InitOptions{CentreID: "here", CentreName: "Here", TerminalName: "a\x07b"}); CodeOf(err) != CodeInvalid {
+		t.Errorf("Init with a bell in the counter's name = %v, want invalid", err)
+	}
+}

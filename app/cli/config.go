@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -67,11 +65,7 @@ var configKeys = map[string]struct {
 		return store.DefaultUndoWindow.String() + " (default)"
 	}},
 	"name": {store.KeyTerminalName, func(ctx context.Context, s *store.Store, v string) error {
-		v = strings.TrimSpace(v)
-		if v == "" || utf8.RuneCountInString(v) > 40 || strings.ContainsFunc(v, unicode.IsControl) {
-			return usagef("name %q: want 1 to 40 characters, e.g. \"Counter 2\"", v)
-		}
-		return s.SetSetting(ctx, store.KeyTerminalName, v)
+		return s.SetTerminalName(ctx, v)
 	}, func(v string) string { return v }},
 	"lang": {store.KeyLang, func(ctx context.Context, s *store.Store, v string) error {
 		return s.SetLang(ctx, v)

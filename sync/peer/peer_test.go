@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,5 +119,44 @@ func TestExchangeOnlyWithinTheCentre(t *testing.T) {
 	c.SetReadDeadline(time.Now().Add(3 * time.Second))
 	if n, err := c.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) && err == nil {
 		t.Errorf("a client with no credential read %d bytes (%v)", n, err)
+	}
+}
+
+// A peer's name is what it says in its hello: a modified counter's name
+// (a terminal escape sequence, 4 KB of text) is not kept, and the peer is
+// listed by its terminal id; a counter name is kept.
+func TestPeerNameIsACounterName(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := newCounter(t, ctx, "here", "t-a", key(1), 2)
+	for _, tc := range []struct {
+		terminal, name, want string
+	}{
+		{"t-esc", "\x1b]0;owned\x07\x1b[2JCounter 1", ""},
+		{"t-long", strings.Repeat("counter ", 512), ""},
+		{"t-bidi", "Counter\u202e1", ""},
+		{"t-ok", "  Guichet 3 ", "Guichet 3"},
+	} {
+		p := newCounter(t, ctx, "here", tc.terminal, key(1), 2)
+		// A modified counter writes its name past SetTerminalName's check.
+		if err := p.s.SetSetting(ctx, store.KeyTerminalName, tc.name); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.sv.Fetch(ctx, p.addr); err != nil {
+			t.Fatalf("A fetching from %s: %v", tc.terminal, err)
+		}
+		got, err := a.s.Peer(ctx, tc.terminal)
+		if err != nil || got.Name != tc.want {
+			t.Errorf("%s named %q: A keeps %q (%v), want %q", tc.terminal, tc.name, got.Name, err, tc.want)
+		}
+	}
+	names, err := a.s.CounterNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, n := range names {
+		if strings.ContainsAny(n, "\x1b\x07\u202e") || len(n) > 4*store.MaxCounterName {
+			t.Errorf("CounterNames[%s] = %q", id, n)
+		}
 	}
 }
