@@ -38,11 +38,15 @@ func (c ConflictCase) Reviewed() bool { return len(c.Reviews) > 0 }
 // ConflictCases lists the codes handed over more than once, each with its
 // sides and reviews, the ones not reviewed yet first, then by code.
 func (s *Store) ConflictCases(ctx context.Context) ([]ConflictCase, error) {
-	sides, err := s.Conflicts(ctx)
+	names, err := s.CounterNames(ctx)
 	if err != nil {
 		return nil, err
 	}
-	reviews, err := s.conflictReviews(ctx)
+	sides, err := s.conflicts(ctx, names)
+	if err != nil {
+		return nil, err
+	}
+	reviews, err := s.conflictReviews(ctx, names)
 	if err != nil {
 		return nil, err
 	}
@@ -73,12 +77,9 @@ func (s *Store) ConflictCases(ctx context.Context) ([]ConflictCase, error) {
 	return reviewedLast, nil
 }
 
-// conflictReviews reads every review, by code (as printed), oldest first.
-func (s *Store) conflictReviews(ctx context.Context) (map[string][]ConflictReview, error) {
-	names, err := s.CounterNames(ctx)
-	if err != nil {
-		return nil, err
-	}
+// conflictReviews reads every review, by code (as printed), oldest first;
+// names are the counters' names (CounterNames).
+func (s *Store) conflictReviews(ctx context.Context, names map[string]string) (map[string][]ConflictReview, error) {
 	id, _ := s.Identity(ctx)
 	list, err := sqlkit.Query(ctx, s.db, func(row sqlkit.Scanner) (ConflictReview, error) {
 		var r ConflictReview

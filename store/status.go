@@ -146,6 +146,11 @@ func (s *Store) Conflicts(ctx context.Context) ([]Conflict, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.conflicts(ctx, names)
+}
+
+// conflicts is Conflicts with the counters' names already read.
+func (s *Store) conflicts(ctx context.Context, names map[string]string) ([]Conflict, error) {
 	out, err := sqlkit.Query(ctx, s.db, func(row sqlkit.Scanner) (Conflict, error) {
 		var c Conflict
 		var at string
