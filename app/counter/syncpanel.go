@@ -40,6 +40,9 @@ type syncPanel struct {
 	syncNow, export, imp, diagBtn *widget.Button
 	folderLabel, managerPIN       *widget.Label
 	folder                        *widget.Entry
+	nameLabel                     *widget.Label
+	name                          *widget.Entry
+	saveName                      *widget.Button
 	progress                      *widget.ProgressBarInfinite
 	busy                          bool
 	done                          chan struct{}
@@ -71,10 +74,15 @@ func newSyncPanel(u *UI) *syncPanel {
 	p.export = texted(w, "ui.tech.panel.export", widget.NewButtonWithIcon("", theme.UploadIcon(), p.Export))
 	p.imp = texted(w, "ui.tech.panel.import", widget.NewButtonWithIcon("", theme.DownloadIcon(), p.Import))
 	p.diagBtn = texted(w, "ui.tech.panel.diagnostics", widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), p.Diagnostics))
+	p.nameLabel = texted(w, "ui.tech.panel.name", widget.NewLabel(""))
+	p.name = widget.NewEntry()
+	p.name.OnSubmitted = func(string) { p.SaveName() }
+	p.saveName = texted(w, "ui.tech.panel.name_save", widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), p.SaveName))
 	p.progress = widget.NewProgressBarInfinite()
 	p.progress.Stop()
 	p.progress.Hide()
-	p.obj = container.NewVBox(p.counter, p.registry,
+	p.obj = container.NewVBox(p.counter,
+		container.NewBorder(nil, nil, p.nameLabel, p.saveName, p.name), p.registry,
 		container.NewBorder(nil, nil, nil, container.NewCenter(p.syncNow), container.NewVBox(p.state, p.waiting)),
 		p.lastErr, p.progress, widget.NewSeparator(),
 		p.folderLabel, p.folder, container.NewHBox(p.export, p.imp, p.diagBtn),
@@ -98,9 +106,14 @@ func (u *UI) ShowSyncPanel() {
 	}
 	p := u.syncPanel
 	tr := u.tr()
+	if id := u.snap.status.Identity; id.TerminalName != id.TerminalID {
+		p.name.SetText(id.TerminalName)
+	} else {
+		p.name.SetText("")
+	}
 	p.render(tr)
 	content := container.NewVScroll(p.obj)
-	content.SetMinSize(u.dialogSize(860, 460, 100, 200))
+	content.SetMinSize(u.dialogSize(860, 530, 100, 200))
 	p.dlg = u.showDialog(tr.T("ui.tech.panel.title"), tr.T("ui.tech.panel.close"), content, func() { p.dlg = nil })
 	u.win.Canvas().Unfocus()
 }
@@ -130,7 +143,7 @@ func (p *syncPanel) render(tr *i18n.Catalog) {
 		p.managerPIN.SetText(tr.T("ui.tech.panel.pin_unset"))
 	}
 	p.words.set(tr)
-	for _, b := range []*widget.Button{p.syncNow, p.export, p.imp, p.diagBtn} {
+	for _, b := range []*widget.Button{p.syncNow, p.export, p.imp, p.diagBtn, p.saveName} {
 		if p.busy || s.registry == "" && b == p.syncNow {
 			b.Disable()
 		} else {
@@ -198,6 +211,26 @@ func (p *syncPanel) SyncNow() {
 		}
 		return widget.SuccessImportance, func(tr *i18n.Catalog) string {
 			return tr.T("ui.tech.panel.synced", "pushed", tr.Number(rep.Pushed), "pulled", tr.Number(rep.Pulled))
+		}
+	})
+}
+
+// SaveName names this counter as the name field says: the centre's other
+// counters show it from their next exchange.
+func (p *syncPanel) SaveName() {
+	name := p.name.Text
+	p.run(func(ctx context.Context) (widget.Importance, func(tr *i18n.Catalog) string) {
+		err := p.u.opt.Store.SetTerminalName(ctx, name)
+		switch {
+		case store.CodeOf(err) == store.CodeInvalid:
+			return widget.DangerImportance, func(tr *i18n.Catalog) string {
+				return tr.T("ui.tech.panel.name_invalid", "max", tr.Number(store.MaxCounterName))
+			}
+		case err != nil:
+			return failedSay(err)
+		}
+		return widget.SuccessImportance, func(tr *i18n.Catalog) string {
+			return tr.T("ui.tech.panel.name_saved", "name", strings.TrimSpace(name))
 		}
 	})
 }

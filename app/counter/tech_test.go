@@ -48,6 +48,18 @@ func (f *fixture) enrolAt(reg *registrytest.Demo, centre string) store.Identity 
 	return id
 }
 
+// enrolledSyncPanel is a counter enrolled at a real registry, with its
+// sync panel open.
+func enrolledSyncPanel(t *testing.T) (*registrytest.Demo, *fixture, *syncPanel) {
+	t.Helper()
+	reg := newTestRegistry(t)
+	f, _ := newSyncFixture(t, setup{})
+	f.enrolAt(reg, reg.Centres[0].ID)
+	f.ui.Refresh(f.ctx)
+	f.ui.ShowSyncPanel()
+	return reg, f, f.ui.syncPanel
+}
+
 // A revoked terminal's status bar says so, never "Online".
 func TestStatusRevokedNotOnline(t *testing.T) {
 	reg := newTestRegistry(t)
@@ -150,12 +162,7 @@ func TestEnrolByScan(t *testing.T) {
 // holds the centre's pickups), "Sync now" (the outbox empties), a facts
 // bundle exported to a folder that the registry takes.
 func TestSyncPanelSyncNowAndBundles(t *testing.T) {
-	reg := newTestRegistry(t)
-	f, _ := newSyncFixture(t, setup{})
-	f.enrolAt(reg, reg.Centres[0].ID)
-	f.ui.Refresh(f.ctx)
-	p := f.ui.syncPanel
-	f.ui.ShowSyncPanel()
+	reg, f, p := enrolledSyncPanel(t)
 	if p.dlg == nil || !strings.Contains(p.counter.Text, "This counter:") {
 		t.Fatalf("panel not open: %q", p.counter.Text)
 	}
@@ -264,4 +271,43 @@ func TestEnrolByCamera(t *testing.T) {
 		t.Fatalf("after Enter: %+v", terms)
 	}
 	f.ui.StopCamera()
+}
+
+// The technician names the counter in the sync panel: a good name is
+// stored (and shown), a bad one is refused with what a name may be, and the
+// name stays.
+func TestSyncPanelNamesTheCounter(t *testing.T) {
+	_, f, p := enrolledSyncPanel(t)
+	if !strings.Contains(p.counter.Text, "no name yet") || p.name.Text != "" {
+		t.Fatalf("an unnamed counter: %q, field %q", p.counter.Text, p.name.Text)
+	}
+	for _, tc := range []struct {
+		typed, want, says string
+	}{
+		{"  Counter 7 ", "Counter 7", "now called Counter 7"},
+		{"Counter\x1b[2J", "Counter 7", "1 to 40 characters"},
+		{strings.Repeat("x", 41), "Counter 7", "was not changed"},
+		{"", "Counter 7", "1 to 40 characters"},
+	} {
+		p.name.SetText(tc.typed)
+		p.name.OnSubmitted(p.name.Text) // Enter in the field
+		p.wait()
+		id, err := f.st.Identity(f.ctx)
+		if err != nil || id.TerminalName != tc.want {
+			t.Errorf("typed %q: name %q (%v), want %q", tc.typed, id.TerminalName, err, tc.want)
+		}
+		if !strings.Contains(p.result.Text, tc.says) {
+			t.Errorf("typed %q: panel says %q, want %q", tc.typed, p.result.Text, tc.says)
+		}
+	}
+	if !strings.Contains(p.counter.Text, "Counter 7") {
+		t.Errorf("the panel's counter line %q does not show the new name", p.counter.Text)
+	}
+	f.ui.SetLang("fr")
+	p.name.SetText("")
+	p.SaveName()
+	p.wait()
+	if !strings.Contains(p.result.Text, "de 1 à 40 caractères") {
+		t.Errorf("in French: %q", p.result.Text)
+	}
 }
