@@ -43,9 +43,10 @@ type Env struct {
 	Now            func() time.Time
 }
 
-// OSEnv returns the process's real environment.
+// OSEnv returns the process's real environment; on a terminal, its output
+// cannot be driven by the text it prints (cmdkit.ForTerminal).
 func OSEnv() Env {
-	return Env{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Getenv: os.Getenv, Now: time.Now}
+	return Env{Stdout: cmdkit.ForTerminal(os.Stdout), Stderr: cmdkit.ForTerminal(os.Stderr), Stdin: os.Stdin, Getenv: os.Getenv, Now: time.Now}
 }
 
 // refused marks err as a refusal (exit 1); refused(nil) is one already

@@ -41,7 +41,9 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	// On a terminal, the text printed (a stolen terminal's facts among it)
+	// cannot drive the terminal (cmdkit.ForTerminal).
+	code := run(ctx, os.Args[1:], os.Stdin, cmdkit.ForTerminal(os.Stdout), cmdkit.ForTerminal(os.Stderr))
 	stop()
 	os.Exit(code)
 }
