@@ -151,3 +151,23 @@ func TestSemicolonCSVSaysSo(t *testing.T) {
 		t.Errorf("comma header: err = %v", err)
 	}
 }
+
+// unprintableCases: characters and whether they would act on a terminal
+// or a label rather than show.
+var unprintableCases = []struct {
+	r    rune
+	want bool
+}{
+	{'a', false}, {'é', false}, {'—', false}, {'✔', false}, {'\uFFFD', false},
+	{'\t', false}, {'\n', false}, {'\r', false}, {'\ufeff', false},
+	{0x00, true}, {0x07, true}, {0x1b, true}, {0x7f, true}, {0x9b, true},
+	{'\u202e', true}, {'\u2066', true}, {'\u200b', true}, {'\u00ad', true},
+}
+
+func TestUnprintable(t *testing.T) {
+	for _, tt := range unprintableCases {
+		if got := Unprintable(tt.r); got != tt.want {
+			t.Errorf("Unprintable(%U) = %v, want %v", tt.r, got, tt.want)
+		}
+	}
+}

@@ -137,3 +137,18 @@ func AlnumOr(s, extra string) bool {
 	}
 	return true
 }
+
+// Unprintable reports whether r would act on what shows it rather than
+// show: a control character other than tab, line end and carriage
+// return, DEL, a C1 control, or an invisible format character (the
+// bidirectional overrides and isolates, zero-width characters; not the
+// byte-order mark).
+func Unprintable(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n' || r == '\r':
+		return false
+	case r < 0x20 || r >= 0x7f && r < 0xa0:
+		return true
+	}
+	return unicode.Is(unicode.Cf, r) && r != '\ufeff'
+}

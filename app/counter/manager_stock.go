@@ -610,7 +610,9 @@ func moveRow(tr *i18n.Catalog, camp *pickup.Campaign, m store.StockMove, u *UI) 
 	if why != "" {
 		parts = append(parts, why)
 	}
-	l := widget.NewLabel(strings.Join(parts, " · "))
+	// The reason, reference and size may come from another counter: what
+	// would disguise them (a U+202E reversing the line) is dropped.
+	l := widget.NewLabel(pickup.CleanName(strings.Join(parts, " · ")))
 	l.Wrapping = fyne.TextWrapWord
 	if m.Delta < 0 && m.Kind != store.MoveHandover {
 		l.Importance = widget.WarningImportance

@@ -348,3 +348,24 @@ func TestTodayPanelComingWeeks(t *testing.T) {
 		t.Errorf("after a refused update: %d weeks kept, want the 1 before", len(got))
 	}
 }
+
+// A loss another counter of the centre sent, its reason dressed to
+// disguise (a U+202E that reverses the line, an escape sequence): the
+// movement history shows the words without what disguises them.
+func TestMovesShowAPeersReasonUndisguised(t *testing.T) {
+	f := newFixture(t, setup{demo: true})
+	id, err := f.st.Identity(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.st.IngestFacts(f.ctx, store.SourcePeer, []pickup.Event{{ID: "5d0c3b7a-2e19-4f8a-b6c4-9a1e7d3f2b05", Type: pickup.EventStockLoss,
+		TerminalID: "t-peer", CentreID: id.Centre.ID, At: f.clock.Now().Add(-time.Minute), Item: "masks", Qty: 5, Reason: "box\u202e dettimS \x1b[2Jwet"}})
+	if err != nil || out.New != 1 {
+		t.Fatalf("ingest the peer's loss = %+v, %v", out, err)
+	}
+	f.openManager()
+	got := labelsIn(f.managerTab("Stock movements"))
+	if strings.ContainsAny(got, "\u202e\x1b") || !strings.Contains(got, "box dettimS [2Jwet") {
+		t.Errorf("movement history shows the peer's reason as %q", got)
+	}
+}

@@ -3,8 +3,9 @@ package cmdkit
 import (
 	"io"
 	"os"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/pickup-terminal/pickup"
 )
 
 // ForTerminal returns w as the programs print to it: when w is a terminal,
@@ -49,7 +50,7 @@ func (s *safeWriter) Write(p []byte) (int, error) {
 			s.pending = append(s.pending[:0], in...) // completed by the next write
 			break
 		}
-		if r != utf8.RuneError && unsafeRune(r) {
+		if r != utf8.RuneError && pickup.Unprintable(r) {
 			s.out = utf8.AppendRune(s.out, utf8.RuneError)
 		} else {
 			s.out = append(s.out, in[:n]...)
@@ -60,15 +61,4 @@ func (s *safeWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
-}
-
-// unsafeRune reports whether r would drive a terminal rather than show.
-func unsafeRune(r rune) bool {
-	switch {
-	case r == '\t' || r == '\n' || r == '\r':
-		return false
-	case r < 0x20 || r >= 0x7f && r < 0xa0:
-		return true
-	}
-	return unicode.Is(unicode.Cf, r) && r != '\ufeff'
 }
