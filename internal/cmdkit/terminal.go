@@ -3,6 +3,7 @@ package cmdkit
 import (
 	"io"
 	"os"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/pickup-terminal/pickup"
@@ -31,13 +32,18 @@ func ForTerminal(w io.Writer) io.Writer {
 
 // safeWriter replaces unsafe characters (see ForTerminal) on their way to
 // w. A character split across two writes is held back until it is whole.
+// It is safe for concurrent use (a command's logs and its output share
+// standard error).
 type safeWriter struct {
+	mu      sync.Mutex
 	w       io.Writer
 	pending []byte // the start of a character the last write cut
 	out     []byte
 }
 
 func (s *safeWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	in := p
 	if len(s.pending) > 0 {
 		in = append(s.pending, p...)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -64,5 +66,25 @@ func TestForTerminalLeavesFilesAlone(t *testing.T) {
 	var buf bytes.Buffer
 	if w := ForTerminal(&buf); w != &buf {
 		t.Errorf("ForTerminal(a buffer) = %T, want the buffer", w)
+	}
+}
+
+// Writes from several goroutines (a command's logs and its output) each
+// arrive whole.
+func TestSafeWriterConcurrent(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	w := &safeWriter{w: &out}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 100 {
+				w.Write([]byte("Émilie \x1b[2J\n"))
+			}
+		})
+	}
+	wg.Wait()
+	if got, want := out.String(), strings.Repeat("Émilie \uFFFD[2J\n", 800); got != want {
+		t.Errorf("%d bytes written, want %d, each line whole", len(got), len(want))
 	}
 }
