@@ -137,7 +137,7 @@ const MaxCounterName = 40
 func counterName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > MaxCounterName || !utf8.ValidString(name) ||
-		strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) {
+		strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) || pickup.Unprintable(r) }) {
 		return "", errorf(CodeInvalid, "counter name %q: want 1 to %d printable characters, e.g. \"Counter 2\"", name, MaxCounterName)
 	}
 	return name, nil

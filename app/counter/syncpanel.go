@@ -106,23 +106,29 @@ func (u *UI) ShowSyncPanel() {
 	}
 	p := u.syncPanel
 	tr := u.tr()
-	if id := u.snap.status.Identity; id.TerminalName != id.TerminalID {
-		p.name.SetText(id.TerminalName)
-	} else {
+	if id := u.snap.status.Identity; unnamed(id) {
 		p.name.SetText("")
+	} else {
+		p.name.SetText(id.TerminalName)
 	}
 	p.render(tr)
 	content := container.NewVScroll(p.obj)
-	content.SetMinSize(u.dialogSize(860, 530, 100, 200))
+	content.SetMinSize(u.dialogSize(860, 600, 100, 170))
 	p.dlg = u.showDialog(tr.T("ui.tech.panel.title"), tr.T("ui.tech.panel.close"), content, func() { p.dlg = nil })
 	u.win.Canvas().Unfocus()
+}
+
+// unnamed reports whether the counter has no name of its own yet (an
+// enrolment names it by its terminal id).
+func unnamed(id store.Identity) bool {
+	return id.TerminalName == "" || id.TerminalName == id.TerminalID
 }
 
 func (p *syncPanel) render(tr *i18n.Catalog) {
 	u := p.u
 	s := u.snap
 	id := s.status.Identity
-	if id.TerminalName == "" || id.TerminalName == id.TerminalID {
+	if unnamed(id) {
 		p.counter.SetText(tr.T("ui.tech.panel.counter_unnamed", "id", id.TerminalID, "centre", id.Centre.Name))
 	} else {
 		p.counter.SetText(tr.T("ui.tech.panel.counter", "name", id.TerminalName, "id", id.TerminalID, "centre", id.Centre.Name))
@@ -229,8 +235,9 @@ func (p *syncPanel) SaveName() {
 		case err != nil:
 			return failedSay(err)
 		}
+		// Said after the store is read again: the name as it was kept.
 		return widget.SuccessImportance, func(tr *i18n.Catalog) string {
-			return tr.T("ui.tech.panel.name_saved", "name", strings.TrimSpace(name))
+			return tr.T("ui.tech.panel.name_saved", "name", p.u.snap.status.Identity.TerminalName)
 		}
 	})
 }
